@@ -1,0 +1,48 @@
+/**
+ * The tool's own failures: typed errors that carry their exit code and a hint, so the CLI prints one clean line
+ * and exits with the documented code instead of a stack trace. Socket errors never become these: they are data.
+ */
+
+/** Exit codes are API (documented in README and tested by spawning the CLI). */
+export const ExitCode = {
+  ok: 0,
+  /** Unexpected internal failure (a bug): message printed, no stack unless L4STRESS_DEBUG=1. */
+  internal: 1,
+  /** Invalid input: options, units, files. Nothing was started. */
+  usage: 2,
+  /** Could not run: preflight failed, the embedded target did not start, or no connection could be established. */
+  couldNotRun: 3,
+  /** The run completed and a result was written, but connections failed, dropped, or messages went wrong. */
+  completedWithErrors: 4,
+  /** Interrupted by SIGINT/SIGTERM; the partial result was written. */
+  interrupted: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error the user can act on: printed as `l4stress: <message>` plus an optional hint line. */
+export class L4StressError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'L4StressError';
+  }
+}
+
+/** Bad option value, unit, or file content. */
+export class UsageError extends L4StressError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.usage, hint);
+    this.name = 'UsageError';
+  }
+}
+
+/** The run cannot start or cannot proceed (limits, target, environment). */
+export class CouldNotRunError extends L4StressError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.couldNotRun, hint);
+    this.name = 'CouldNotRunError';
+  }
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * The l4stress command line. `run` (the default command) drives load; `serve` is the embedded echo target.
+ * Every failure the user can act on ends as one line on stderr and a documented exit code (see errors.ts).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { parseDurationMs, parseIntInRange } from '../config/units.js';
+import { runServe } from '../target/serve-process.js';
+import type { ProxyMode } from '../proxy/parser.js';
+import { toolVersion } from '../runtime/version.js';
+import { ExitCode, L4StressError, UsageError } from './errors.js';
+import { RUN_DEFAULTS, resolveRunConfig, type RawRunOptions } from './run-options.js';
+import { runCommand } from './run-command.js';
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('l4stress')
+    .description('Stress TCP (L4) ingress: many long-lived sessions, PROXY protocol v1/v2, HDR tail latency.')
+    .version(toolVersion(), '-V, --version')
+    .showHelpAfterError('(l4stress --help lists the options)')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `l4stress: ${str.slice(7)}` : str) });
+
+  program.command('run', { isDefault: true })
+    .description('open --conns long-lived TCP sessions and run a closed-loop echo on each (default command)')
+    .option('-t, --target <host:port>', 'TCP service to load; without it an embedded echo target starts in its own process')
+    .option('-c, --conns <n>', 'concurrent connections, total across workers', RUN_DEFAULTS.conns)
+    .addOption(new Option('-p, --proxy <version>', 'PROXY protocol header sent first on every connection').choices(['none', 'v1', 'v2']).default(RUN_DEFAULTS.proxy))
+    .option('-d, --duration <time>', 'measured phase, after ramp-up and warm-up (e.g. 30s, 2m)', RUN_DEFAULTS.duration)
+    .option('--warmup <time>', 'traffic excluded from the final statistics (the timeline shows it)', RUN_DEFAULTS.warmup)
+    .option('--connect-rate <rate>', 'new connections per second during ramp-up, total (e.g. 2000, 5k/s); 0 = unlimited', RUN_DEFAULTS.connectRate)
+    .option('--max-connecting <n>', 'connects in flight at once, total (bounds SYN bursts)', RUN_DEFAULTS.maxConnecting)
+    .option('--connect-timeout <time>', 'a connect slower than this fails as ETIMEDOUT', RUN_DEFAULTS.connectTimeout)
+    .option('--ramp-timeout <time>', 'stop waiting for the ramp-up after this long (default: from conns and rate, at least 30s)')
+    .option('-s, --size <bytes>', 'echo message size (e.g. 64, 512B, 4KiB)', RUN_DEFAULTS.size)
+    .option('-w, --workers <n>', 'worker threads (default: available cores); connections and rates are split among them')
+    .option('--seed <n>', 'seed for every random choice (default: random, recorded in the result)')
+    .option('-n, --name <name>', 'scenario name for the result file (default: echo-c<conns>-<proxy>)')
+    .option('-o, --out <file>', 'result file (default: <results-dir>/<timestamp>-<name>.json)')
+    .option('--results-dir <dir>', 'folder for result files', RUN_DEFAULTS.resultsDir)
+    .option('-q, --quiet', 'no progress and no summary')
+    .option('--json', 'print the result JSON on stdout (the summary goes to stderr)')
+    .action(async (opts: RawRunOptions) => {
+      const config = resolveRunConfig(opts);
+      setExit(await runCommand(config, process.argv.slice(2)));
+    });
+
+  program.command('serve')
+    .description('run the echo target: accepts PROXY v1/v2 headers, echoes every byte after them')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0 = any free port)', '7000')
+    .addOption(new Option('--proxy <mode>', 'PROXY header: none = never parsed, accept = optional (v1/v2 auto-detected), require = close connections without one').choices(['none', 'accept', 'require']).default('accept'))
+    .option('--header-timeout <time>', 'close a connection whose header is incomplete after this long', '5s')
+    .option('--backlog <n>', 'listen backlog (capped by net.core.somaxconn)', '4096')
+    .option('-q, --quiet', 'print nothing')
+    .action(async (opts: { host: string; port: string; proxy: ProxyMode; headerTimeout: string; backlog: string; quiet?: boolean }) => {
+      const options = {
+        host: opts.host,
+        port: parseIntInRange('--port', opts.port, 0, 65535),
+        proxy: opts.proxy,
+        headerTimeoutMs: parseDurationMs('--header-timeout', opts.headerTimeout),
+        backlog: parseIntInRange('--backlog', opts.backlog, 1, 1_000_000),
+      };
+      try {
+        await runServe(options, (line) => { if (!opts.quiet) process.stdout.write(`${line}\n`); });
+      } catch (err) {
+        throw new L4StressError((err as Error).message, ExitCode.couldNotRun);
+      }
+      setExit(ExitCode.ok);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram((code) => { exitCode = code; });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are successful exits; everything else commander rejects is invalid input.
+      return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (err instanceof L4StressError) {
+      process.stderr.write(`l4stress: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+      return err.exitCode;
+    }
+    process.stderr.write(`l4stress: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    if (process.env.L4STRESS_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    return ExitCode.internal;
+  }
+}
+
+void main(process.argv).then((code) => {
+  process.exitCode = code;
+  // Let stdout drain, then leave even if a stray handle (a pool thread, a timer) is still open.
+  setImmediate(() => process.exit(code));
+});
+
+export { UsageError };

@@ -1,0 +1,66 @@
+/**
+ * `l4stress run`: preflight, embedded target (unless --target), the load, the result file, the summary.
+ * Returns the exit code; never throws for a failing target (that is data), only for the tool's own failures.
+ */
+import type { RunConfig } from '../config/run-config.js';
+import { startEmbeddedTarget, type EmbeddedTarget } from '../generator/embedded-target.js';
+import { runLoad, type LoadOutcome } from '../generator/run-load.js';
+import { preflight } from '../preflight/limits.js';
+import { createProgressReporter } from '../reporters/progress.js';
+import { renderSummary } from '../reporters/summary.js';
+import { buildResult } from '../result/build.js';
+import { collectEnvironment, gitInfo } from '../result/environment.js';
+import { defaultResultPath, writeResultAtomically } from '../result/write.js';
+import { toolVersion } from '../runtime/version.js';
+import type { TargetStats } from '../target/stats.js';
+import { ExitCode } from './errors.js';
+
+export async function runCommand(config: RunConfig, argv: string[]): Promise<number> {
+  preflight({ conns: config.conns, embeddedTarget: config.target === null });
+  const environment = collectEnvironment();
+  const git = gitInfo();
+
+  let embedded: EmbeddedTarget | null = null;
+  if (config.target === null) embedded = await startEmbeddedTarget('accept');
+  const target = config.target ?? { host: embedded!.host, port: embedded!.port };
+
+  // First Ctrl-C: stop gracefully and still write the result. Second: leave now.
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = (): void => {
+    signals++;
+    if (signals === 1) {
+      if (!config.quiet) process.stderr.write('\nl4stress: stopping (Ctrl-C again to quit without a result)\n');
+      abort.abort();
+    } else process.exit(ExitCode.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const progress = createProgressReporter(process.stderr, config.quiet);
+  let outcome: LoadOutcome;
+  let targetStats: TargetStats | null = null;
+  try {
+    outcome = await runLoad(config, target, { signal: abort.signal, onSecond: (row) => progress.update(row, config.conns) });
+    progress.done();
+    if (embedded) targetStats = await embedded.stats();
+  } finally {
+    progress.done();
+    await embedded?.stop();
+  }
+
+  const result = buildResult({
+    config, outcome, environment, git, command: argv, version: toolVersion(),
+    target: {
+      kind: embedded ? 'embedded' : 'external', host: target.host, port: target.port,
+      pid: embedded?.pid ?? null, stats: targetStats,
+    },
+  });
+  const file = writeResultAtomically(config.out ?? defaultResultPath(config.resultsDir, config.scenario, outcome.startedAt), result);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+
+  if (config.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (!config.quiet) (config.json ? process.stderr : process.stdout).write(`${renderSummary(result, file)}\n`);
+  return result.exitCode;
+}

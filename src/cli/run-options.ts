@@ -1,0 +1,84 @@
+/**
+ * Turns the run command's raw option strings into a RunConfig, validating every value before anything starts.
+ * Each invalid value throws a UsageError that names the option and what is allowed.
+ */
+import os from 'node:os';
+import { randomInt } from 'node:crypto';
+import type { RunConfig } from '../config/run-config.js';
+import { parseDurationMs, parseHostPort, parseIntInRange, parseRatePerSecond, parseSizeBytes } from '../config/units.js';
+import type { ProxyVersion } from '../proxy/header.js';
+import { UsageError } from './errors.js';
+
+/** What commander hands over: strings as typed (or defaults), booleans for flags. */
+export interface RawRunOptions {
+  target?: string;
+  conns: string;
+  proxy: string;
+  duration: string;
+  warmup: string;
+  connectRate: string;
+  maxConnecting: string;
+  connectTimeout: string;
+  rampTimeout?: string;
+  size: string;
+  workers?: string;
+  seed?: string;
+  name?: string;
+  out?: string;
+  resultsDir: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export const RUN_DEFAULTS = {
+  conns: '100',
+  proxy: 'none',
+  duration: '10s',
+  warmup: '1s',
+  connectRate: '0',
+  maxConnecting: '512',
+  connectTimeout: '5s',
+  size: '64',
+  resultsDir: 'results',
+} as const;
+
+const PROXY_VERSIONS: readonly ProxyVersion[] = ['none', 'v1', 'v2'];
+/** Largest message the closed-loop echo supports: bounded so a typo cannot allocate gigabytes per worker. */
+const MAX_SIZE_BYTES = 16 * 1024 * 1024;
+const MAX_CONNS = 1_000_000;
+
+export function resolveRunConfig(raw: RawRunOptions): RunConfig {
+  const conns = parseIntInRange('--conns', raw.conns, 1, MAX_CONNS);
+  if (!PROXY_VERSIONS.includes(raw.proxy as ProxyVersion)) {
+    throw new UsageError(`--proxy: '${raw.proxy}' is not allowed (allowed: ${PROXY_VERSIONS.join(', ')})`);
+  }
+  const proxy = raw.proxy as ProxyVersion;
+  const durationMs = parseDurationMs('--duration', raw.duration);
+  if (durationMs < 100) throw new UsageError(`--duration: must be at least 100ms (got '${raw.duration}')`);
+  const warmupMs = parseDurationMs('--warmup', raw.warmup);
+  const connectRate = parseRatePerSecond('--connect-rate', raw.connectRate);
+  const maxConnecting = parseIntInRange('--max-connecting', raw.maxConnecting, 1, MAX_CONNS);
+  const connectTimeoutMs = parseDurationMs('--connect-timeout', raw.connectTimeout);
+  if (connectTimeoutMs < 1) throw new UsageError(`--connect-timeout: must be positive (got '${raw.connectTimeout}')`);
+  const sizeBytes = parseSizeBytes('--size', raw.size);
+  if (sizeBytes < 1 || sizeBytes > MAX_SIZE_BYTES) {
+    throw new UsageError(`--size: ${sizeBytes} bytes is out of range (allowed: 1B..16MiB)`);
+  }
+  const cores = os.availableParallelism();
+  const workers = raw.workers === undefined ? cores : parseIntInRange('--workers', raw.workers, 1, 256);
+  const seed = raw.seed === undefined ? randomInt(0, 2 ** 32) : parseIntInRange('--seed', raw.seed, 0, 2 ** 32 - 1);
+  // Enough time for the slowest legal ramp (rate-limited) plus connect timeouts; bounded so a run always ends.
+  const rampFloorMs = connectRate > 0 ? (conns / connectRate) * 1000 * 1.5 : 0;
+  const rampTimeoutMs = raw.rampTimeout !== undefined
+    ? parseDurationMs('--ramp-timeout', raw.rampTimeout)
+    : Math.round(Math.max(30_000, rampFloorMs + connectTimeoutMs * 2));
+  const target = raw.target === undefined ? null : parseHostPort('--target', raw.target);
+  const scenario = raw.name ?? `echo-c${conns}-${proxy}`;
+  if (!/^[A-Za-z0-9._-]{1,80}$/.test(scenario)) {
+    throw new UsageError(`--name: '${scenario}' is not allowed (letters, digits, '.', '_', '-'; at most 80)`);
+  }
+  return {
+    scenario, target, conns, proxy, durationMs, warmupMs, connectRate, maxConnecting, connectTimeoutMs, rampTimeoutMs,
+    sizeBytes, workers, seed, out: raw.out ?? null, resultsDir: raw.resultsDir, quiet: raw.quiet === true, json: raw.json === true,
+  };
+}

@@ -1,0 +1,31 @@
+/** The resolved configuration of one run: what the CLI (or later a scenario file) hands to the generator. */
+import type { ProxyVersion } from '../proxy/header.js';
+
+export interface RunConfig {
+  /** Names the result file and the run in reports. */
+  scenario: string;
+  /** null: start the embedded target. */
+  target: { host: string; port: number } | null;
+  /** Total concurrent connections across all workers. */
+  conns: number;
+  proxy: ProxyVersion;
+  /** Measured phase length, after ramp-up and warm-up. */
+  durationMs: number;
+  /** Traffic flows but is excluded from final statistics (the timeline still shows it). */
+  warmupMs: number;
+  /** New connections per second during ramp-up, total; 0 = as fast as maxConnecting allows. */
+  connectRate: number;
+  /** Connects in flight at once, total (bounds SYN bursts). */
+  maxConnecting: number;
+  connectTimeoutMs: number;
+  /** Give up waiting for the ramp after this long and measure with what is established. */
+  rampTimeoutMs: number;
+  /** Echo message size. */
+  sizeBytes: number;
+  workers: number;
+  seed: number;
+  out: string | null;
+  resultsDir: string;
+  quiet: boolean;
+  json: boolean;
+}

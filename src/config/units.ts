@@ -1,0 +1,79 @@
+/**
+ * Parsers for the units users type: durations (`500ms`, `30s`, `2m`), sizes (`64`, `4KiB`, `1MB`) and rates
+ * (`1000`, `5k/s`, `600/m`). Each returns a plain number in the unit its name says, or throws UsageError naming
+ * the option and what is allowed.
+ */
+import { UsageError } from '../cli/errors.js';
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const SIZE_UNITS_BYTES: Record<string, number> = {
+  '': 1, b: 1, kb: 1000, kib: 1024, mb: 1_000_000, mib: 1024 * 1024, gb: 1e9, gib: 1024 ** 3,
+};
+const RATE_MULTIPLIERS: Record<string, number> = { '': 1, k: 1000, m: 1_000_000 };
+const RATE_PERIODS_S: Record<string, number> = { s: 1, m: 60, h: 3600 };
+
+/** `30s`, `1.5m`, `250ms`, `1h`; a bare number means seconds. Returns milliseconds. */
+export function parseDurationMs(option: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(String(text));
+  if (!m) throw new UsageError(`${option}: '${text}' is not a duration (use e.g. 500ms, 30s, 2m, 1h)`);
+  const value = Number(m[1]) * DURATION_UNITS_MS[(m[2] ?? 's').toLowerCase()];
+  return Math.round(value);
+}
+
+/** `64`, `64B`, `4KiB`, `1.5MB`. Returns whole bytes. */
+export function parseSizeBytes(option: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?\s*$/i.exec(String(text));
+  if (!m) throw new UsageError(`${option}: '${text}' is not a size (use e.g. 64, 512B, 4KiB, 1MB)`);
+  const bytes = Number(m[1]) * SIZE_UNITS_BYTES[(m[2] ?? '').toLowerCase()];
+  if (!Number.isInteger(bytes)) throw new UsageError(`${option}: '${text}' is not a whole number of bytes`);
+  return bytes;
+}
+
+/** `1000`, `1000/s`, `5k/s`, `600/m`. Returns events per second. */
+export function parseRatePerSecond(option: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([km])?\s*(?:\/\s*(s|m|h))?\s*$/i.exec(String(text));
+  if (!m) throw new UsageError(`${option}: '${text}' is not a rate (use e.g. 1000, 1000/s, 5k/s, 600/m)`);
+  const count = Number(m[1]) * RATE_MULTIPLIERS[(m[2] ?? '').toLowerCase()];
+  return count / RATE_PERIODS_S[(m[3] ?? 's').toLowerCase()];
+}
+
+/** A whole number within [min, max]. */
+export function parseIntInRange(option: string, text: string, min: number, max: number): number {
+  const t = String(text).trim();
+  if (!/^\d+$/.test(t)) throw new UsageError(`${option}: '${text}' is not a whole number (allowed: ${min}..${max})`);
+  const n = Number(t);
+  if (n < min || n > max) throw new UsageError(`${option}: ${n} is out of range (allowed: ${min}..${max})`);
+  return n;
+}
+
+/** `host:port`, `[v6]:port`, or `:port` (loopback). */
+export function parseHostPort(option: string, text: string): { host: string; port: number } {
+  const t = String(text).trim();
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]*)):(\d{1,5})$/.exec(t);
+  if (!m) throw new UsageError(`${option}: '${text}' is not host:port (use e.g. 127.0.0.1:8080, [::1]:8080)`);
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) throw new UsageError(`${option}: port ${port} is out of range (allowed: 1..65535)`);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+/** Formats microseconds for people: `87µs`, `1.24ms`, `2.50s`. */
+export function formatMicros(us: number): string {
+  if (!Number.isFinite(us)) return '-';
+  if (us < 1000) return `${Math.round(us)}µs`;
+  if (us < 1_000_000) return `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)}ms`;
+  return `${(us / 1_000_000).toFixed(2)}s`;
+}
+
+/** Formats a byte rate as bits per second: `12.3 Mbit/s`. */
+export function formatBitsPerSecond(bytesPerSecond: number): string {
+  const bits = bytesPerSecond * 8;
+  if (bits >= 1e9) return `${(bits / 1e9).toFixed(2)} Gbit/s`;
+  if (bits >= 1e6) return `${(bits / 1e6).toFixed(2)} Mbit/s`;
+  if (bits >= 1e3) return `${(bits / 1e3).toFixed(1)} kbit/s`;
+  return `${Math.round(bits)} bit/s`;
+}
+
+/** Formats a count with thousands separators. */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}

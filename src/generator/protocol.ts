@@ -1,0 +1,38 @@
+/**
+ * Messages between the main thread and load workers, over the MessagePort handed to each worker's task.
+ * Plain data only: histograms travel encoded, never as objects or raw samples.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { LoadCounters } from '../metrics/counters.js';
+import type { WorkerPlan } from './shard.js';
+
+export type MainToWorker =
+  /** Reply with a snapshot tagged `seq`. */
+  | { type: 'tick'; seq: number }
+  /** Ramp-up is over: every session starts its closed-loop echo (warm-up begins). */
+  | { type: 'traffic' }
+  /** Warm-up is over: start recording into the final histograms. */
+  | { type: 'measure' }
+  /** Stop sending, close connections, resolve the task with the final report. */
+  | { type: 'stop' };
+
+export type WorkerToMain =
+  | { type: 'snapshot'; seq: number; worker: number; counters: LoadCounters; intervalRtt: string }
+  /** Every planned connection was attempted and none is still connecting. */
+  | { type: 'ramped'; worker: number; atMs: number };
+
+export interface WorkerTask {
+  plan: WorkerPlan;
+  port: MessagePort;
+}
+
+export interface WorkerReport {
+  worker: number;
+  counters: LoadCounters;
+  /** Round trips recorded while measuring (encoded HDR, µs). */
+  rtt: string;
+  /** Every connect, ramp included (encoded HDR, µs). */
+  connect: string;
+  /** Header sizes seen, bytes -> connections. */
+  headerSizes: Record<string, number>;
+}

@@ -1,0 +1,191 @@
+/**
+ * Drives one load run from the main thread: starts one long-running Piscina task per worker, asks every worker for
+ * a snapshot once a second (so rows line up across workers), moves the run through its phases
+ * (ramp -> warm-up -> measure -> stop), and collects each worker's final report. Histograms arrive encoded.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { RunConfig } from '../config/run-config.js';
+import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
+import { mergeEncoded } from '../metrics/histogram.js';
+import { ProcessUsageSampler } from '../metrics/process-usage.js';
+import { timelineRow, type Phase, type TimelineRow } from '../metrics/timeline.js';
+import { siblingEntry } from '../runtime/modules.js';
+import type { MainToWorker, WorkerReport, WorkerTask, WorkerToMain } from './protocol.js';
+import { shard } from './shard.js';
+
+export interface LoadHooks {
+  /** Called once a second with the newest timeline row and the run's cumulative counters. */
+  onSecond?: (row: TimelineRow, totals: LoadCounters) => void;
+  /** Aborting stops the run early (Ctrl-C); what was measured so far is still reported. */
+  signal?: AbortSignal;
+}
+
+export interface LoadOutcome {
+  reports: WorkerReport[];
+  timeline: TimelineRow[];
+  /** Wall-clock length of each phase as it actually happened. */
+  phases: { rampMs: number; warmupMs: number; measuredMs: number };
+  startedAt: Date;
+  endedAt: Date;
+  interrupted: boolean;
+  /** True when the ramp ended with no connection established: nothing was measured. */
+  nothingEstablished: boolean;
+  rampTimedOut: boolean;
+  usage: ReturnType<ProcessUsageSampler['totals']>;
+}
+
+const TICK_MS = 1000;
+
+export async function runLoad(config: RunConfig, target: { host: string; port: number }, hooks: LoadHooks = {}): Promise<LoadOutcome> {
+  const plans = shard(config, target, config.workers);
+  const entry = siblingEntry(import.meta.url, '../../workers/load-worker');
+  const pool = new Piscina({
+    filename: entry.file,
+    execArgv: entry.execArgv,
+    minThreads: plans.length,
+    maxThreads: plans.length,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: 1000,
+    // Long I/O tasks: with the default atomics the worker's event loop would not see port messages promptly.
+    atomics: 'disabled',
+  });
+  const usage = new ProcessUsageSampler();
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const ports = plans.map(() => new MessageChannel());
+  const latest = new Map<number, LoadCounters>();
+  const pendingTicks = new Map<number, { snapshots: Map<number, WorkerToMain & { type: 'snapshot' }>; sentAt: number }>();
+  const ramped = new Set<number>();
+  const timeline: TimelineRow[] = [];
+  let phase: Phase = 'ramp';
+  let lastRowAt = t0;
+  let prevTotals = emptyCounters();
+  let seq = 0;
+  let onRamped: (() => void) | null = null;
+
+  const send = (msg: MainToWorker): void => { for (const ch of ports) ch.port1.postMessage(msg); };
+  const sumLatest = (): LoadCounters => {
+    const sum = emptyCounters();
+    for (const c of latest.values()) addCounters(sum, c);
+    return sum;
+  };
+
+  const completeTick = (tickSeq: number): void => {
+    const tick = pendingTicks.get(tickSeq);
+    if (!tick) return;
+    pendingTicks.delete(tickSeq);
+    const now = performance.now();
+    const interval = mergeEncoded([...tick.snapshots.values()].map((s) => s.intervalRtt));
+    const totals = sumLatest();
+    const { cpuPercent, rssBytes } = usage.sample();
+    const row = timelineRow((now - t0) / 1000, phase, now - lastRowAt, prevTotals, totals, interval, cpuPercent, rssBytes);
+    lastRowAt = now;
+    prevTotals = totals;
+    timeline.push(row);
+    hooks.onSecond?.(row, totals);
+  };
+
+  ports.forEach((ch) => {
+    ch.port1.on('message', (msg: WorkerToMain) => {
+      if (msg.type === 'snapshot') {
+        latest.set(msg.worker, msg.counters);
+        const tick = pendingTicks.get(msg.seq);
+        if (!tick) return;
+        tick.snapshots.set(msg.worker, msg);
+        if (tick.snapshots.size === plans.length) completeTick(msg.seq);
+      } else if (msg.type === 'ramped') {
+        ramped.add(msg.worker);
+        if (ramped.size === plans.length) onRamped?.();
+      }
+    });
+  });
+
+  const tasks = plans.map((plan, i) => {
+    const task: WorkerTask = { plan, port: ports[i].port2 as unknown as WorkerTask['port'] };
+    return pool.run(task, { transferList: [ports[i].port2 as never] }) as Promise<WorkerReport>;
+  });
+  // A worker that throws is a bug, not data; surface it after stopping the rest.
+  let workerFailure: unknown = null;
+  const failed = new Promise<void>((resolve) => {
+    for (const t of tasks) t.catch((err) => { workerFailure = err; resolve(); });
+  });
+
+  const ticker = setInterval(() => {
+    // A tick still missing a worker's answer after a newer tick is due is closed with what arrived.
+    for (const pendingSeq of pendingTicks.keys()) completeTick(pendingSeq);
+    seq++;
+    pendingTicks.set(seq, { snapshots: new Map(), sentAt: performance.now() });
+    send({ type: 'tick', seq });
+  }, TICK_MS);
+
+  const aborted = new Promise<void>((resolve) => {
+    if (hooks.signal?.aborted) resolve();
+    hooks.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  const sleep = (ms: number): Promise<void> => new Promise((r) => { const t = setTimeout(r, ms); void aborted.then(() => clearTimeout(t)); });
+  const isOver = (): boolean => hooks.signal?.aborted === true || workerFailure !== null;
+
+  // Ramp: until every worker attempted all its connections and none is connecting, or the ramp timeout.
+  const rampDone = new Promise<void>((resolve) => { onRamped = resolve; if (ramped.size === plans.length) resolve(); });
+  let rampTimedOut = false;
+  await Promise.race([rampDone, aborted, failed, sleep(config.rampTimeoutMs).then(() => { rampTimedOut = ramped.size < plans.length; })]);
+  const rampEnd = performance.now();
+  let warmupEnd = rampEnd;
+  let measureStart = -1;
+  let measureEnd = rampEnd;
+  // Ask for fresh counters so "nothing established" is judged on current numbers.
+  const established = await currentEstablished();
+  const nothingEstablished = established === 0;
+
+  if (!isOver() && !nothingEstablished) {
+    phase = 'warmup';
+    send({ type: 'traffic' });
+    await Promise.race([sleep(config.warmupMs), failed]);
+    warmupEnd = performance.now();
+    if (!isOver()) {
+      phase = 'measure';
+      measureStart = performance.now();
+      send({ type: 'measure' });
+      await Promise.race([sleep(config.durationMs), failed]);
+    }
+    measureEnd = performance.now();
+  }
+
+  phase = 'stopping';
+  clearInterval(ticker);
+  for (const pendingSeq of pendingTicks.keys()) completeTick(pendingSeq);
+  send({ type: 'stop' });
+  const reports = await Promise.allSettled(tasks);
+  for (const ch of ports) ch.port1.close();
+  await pool.destroy();
+  if (workerFailure) throw workerFailure;
+
+  return {
+    reports: reports.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
+    timeline,
+    phases: {
+      rampMs: Math.round(rampEnd - t0),
+      warmupMs: Math.round(warmupEnd - rampEnd),
+      measuredMs: measureStart >= 0 ? Math.round(measureEnd - measureStart) : 0,
+    },
+    startedAt,
+    endedAt: new Date(),
+    interrupted: hooks.signal?.aborted === true,
+    nothingEstablished,
+    rampTimedOut,
+    usage: usage.totals(),
+  };
+
+  /** Established connections so far, from a tick answered by every worker (or the last known counters). */
+  async function currentEstablished(): Promise<number> {
+    for (const pendingSeq of pendingTicks.keys()) completeTick(pendingSeq);
+    seq++;
+    const mySeq = seq;
+    pendingTicks.set(mySeq, { snapshots: new Map(), sentAt: performance.now() });
+    send({ type: 'tick', seq: mySeq });
+    const deadline = performance.now() + 2000;
+    while (pendingTicks.has(mySeq) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    return sumLatest().established;
+  }
+}

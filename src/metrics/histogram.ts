@@ -1,0 +1,70 @@
+/**
+ * Latency histograms: HDR, microseconds, 3 significant digits, from 1 µs up (auto-resizing past 60 s so a
+ * pathological stall is recorded, not dropped). They cross threads and processes only in encoded form
+ * (compressed base64, HdrHistogram's standard), and merge exactly.
+ */
+import * as hdr from 'hdr-histogram-js';
+
+export type Histogram = hdr.Histogram;
+
+/** A fresh histogram for values in whole microseconds. */
+export function createHistogram(): Histogram {
+  return hdr.build({
+    bitBucketSize: 32,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+    autoResize: true,
+    useWebAssembly: false,
+  });
+}
+
+export function encodeHistogram(h: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+}
+
+/** Sums encoded histograms into one (exact: counts per bucket add). */
+export function mergeEncoded(encoded: Iterable<string>): Histogram {
+  const total = createHistogram();
+  for (const e of encoded) {
+    if (!e) continue;
+    const h = decodeHistogram(e);
+    total.add(h);
+  }
+  return total;
+}
+
+/** The percentiles every result reports, in microseconds; null fields when the histogram is empty. */
+export interface LatencySummary {
+  count: number;
+  min: number | null;
+  mean: number | null;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  p999: number | null;
+  max: number | null;
+}
+
+export function summarize(h: Histogram): LatencySummary {
+  const count = h.totalCount;
+  if (count === 0) {
+    return { count: 0, min: null, mean: null, p50: null, p90: null, p95: null, p99: null, p999: null, max: null };
+  }
+  return {
+    count,
+    min: h.minNonZeroValue,
+    mean: Math.round(h.mean * 10) / 10,
+    p50: h.getValueAtPercentile(50),
+    p90: h.getValueAtPercentile(90),
+    p95: h.getValueAtPercentile(95),
+    p99: h.getValueAtPercentile(99),
+    p999: h.getValueAtPercentile(99.9),
+    max: h.maxValue,
+  };
+}

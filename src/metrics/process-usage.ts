@@ -1,0 +1,37 @@
+/** CPU and memory of this process (all threads), sampled once a second off the hot path. */
+export class ProcessUsageSampler {
+  private lastCpu = process.cpuUsage();
+  private lastWall = performance.now();
+  private readonly startCpu = this.lastCpu;
+  private readonly startWall = this.lastWall;
+  maxCpuPercent = 0;
+  maxRssBytes = 0;
+
+  /** CPU % since the previous sample (100 = one core busy) and current RSS. */
+  sample(): { cpuPercent: number; rssBytes: number } {
+    const cpu = process.cpuUsage();
+    const wall = performance.now();
+    const usedUs = cpu.user - this.lastCpu.user + (cpu.system - this.lastCpu.system);
+    const cpuPercent = wall > this.lastWall ? (usedUs / 1000 / (wall - this.lastWall)) * 100 : 0;
+    this.lastCpu = cpu;
+    this.lastWall = wall;
+    const rssBytes = process.memoryUsage.rss();
+    this.maxCpuPercent = Math.max(this.maxCpuPercent, cpuPercent);
+    this.maxRssBytes = Math.max(this.maxRssBytes, rssBytes);
+    return { cpuPercent, rssBytes };
+  }
+
+  /** Totals since construction. */
+  totals(): { cpuUserMs: number; cpuSystemMs: number; cpuPercentMean: number; cpuPercentMax: number; maxRssBytes: number } {
+    const cpu = process.cpuUsage(this.startCpu);
+    const wallMs = performance.now() - this.startWall;
+    return {
+      cpuUserMs: Math.round(cpu.user / 1000),
+      cpuSystemMs: Math.round(cpu.system / 1000),
+      cpuPercentMean: wallMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10 : 0,
+      cpuPercentMax: Math.round(this.maxCpuPercent * 10) / 10,
+      // resourceUsage().maxRSS is the kernel's high-water mark, which catches peaks between samples.
+      maxRssBytes: Math.max(this.maxRssBytes, process.resourceUsage().maxRSS * 1024),
+    };
+  }
+}

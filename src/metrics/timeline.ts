@@ -1,0 +1,57 @@
+/** One row per second of the run: what the live progress line shows and what the result keeps. */
+import type { LoadCounters } from './counters.js';
+import { totalErrors } from './errors.js';
+import { decodeHistogram, type Histogram } from './histogram.js';
+
+export type Phase = 'ramp' | 'warmup' | 'measure' | 'stopping';
+
+export interface TimelineRow {
+  /** Seconds since the load started, at the end of this interval. */
+  t: number;
+  phase: Phase;
+  intervalMs: number;
+  open: number;
+  established: number;
+  connectFailed: number;
+  dropped: number;
+  roundTrips: number;
+  roundTripsPerSecond: number;
+  bytesSentPerSecond: number;
+  bytesReceivedPerSecond: number;
+  /** Round-trip latency of this interval only (µs); null when nothing completed. */
+  p50Us: number | null;
+  p99Us: number | null;
+  maxUs: number | null;
+  /** The generator process (all threads). */
+  cpuPercent: number;
+  rssBytes: number;
+}
+
+/** Builds the row for an interval from the summed counters at its start and end and its merged histogram. */
+export function timelineRow(
+  t: number, phase: Phase, intervalMs: number, prev: LoadCounters, cur: LoadCounters, interval: Histogram,
+  cpuPercent: number, rssBytes: number,
+): TimelineRow {
+  const perS = (d: number): number => (intervalMs > 0 ? Math.round((d * 1000) / intervalMs) : 0);
+  const has = interval.totalCount > 0;
+  return {
+    t: Math.round(t * 1000) / 1000,
+    phase,
+    intervalMs: Math.round(intervalMs),
+    open: cur.open,
+    established: cur.established,
+    connectFailed: totalErrors(cur.connectFailed) - totalErrors(prev.connectFailed),
+    dropped: totalErrors(cur.dropped) - totalErrors(prev.dropped),
+    roundTrips: cur.messagesReceived - prev.messagesReceived,
+    roundTripsPerSecond: perS(cur.messagesReceived - prev.messagesReceived),
+    bytesSentPerSecond: perS(cur.bytesSent - prev.bytesSent),
+    bytesReceivedPerSecond: perS(cur.bytesReceived - prev.bytesReceived),
+    p50Us: has ? interval.getValueAtPercentile(50) : null,
+    p99Us: has ? interval.getValueAtPercentile(99) : null,
+    maxUs: has ? interval.maxValue : null,
+    cpuPercent: Math.round(cpuPercent * 10) / 10,
+    rssBytes,
+  };
+}
+
+export { decodeHistogram };

@@ -1,0 +1,51 @@
+/** The human summary printed at the end of a run: a pure function of the result document. */
+import { formatBitsPerSecond, formatCount, formatMicros } from '../config/units.js';
+import type { ErrorCounts } from '../metrics/errors.js';
+import type { LatencySummary } from '../metrics/histogram.js';
+import type { RunResult } from '../result/types.js';
+import { renderTable } from './table.js';
+
+const byKind = (counts: ErrorCounts): string => {
+  const parts = Object.entries(counts).filter(([, n]) => (n ?? 0) > 0).map(([k, n]) => `${k} ${formatCount(n ?? 0)}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+};
+
+const latencyRow = (name: string, s: LatencySummary): string[] => [
+  name, formatCount(s.count), ...[s.p50, s.p90, s.p95, s.p99, s.p999, s.max, s.mean].map((v) => (v === null ? '-' : formatMicros(v))),
+];
+
+export function renderSummary(r: RunResult, resultFile: string | null): string {
+  const c = r.connections;
+  const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+  const target = `${r.target.kind === 'embedded' ? 'embedded target' : 'target'} ${r.target.host}:${r.target.port}`;
+  const lines = [
+    `l4stress ${r.tool.version} — ${r.scenario}: ${formatCount(c.target)} connections to ${target}, proxy ${r.proxy.version}, ` +
+      `${r.config.sizeBytes} B messages, ${r.config.workers} worker${r.config.workers === 1 ? '' : 's'}`,
+    `phases: ramp-up ${(r.phases.rampMs / 1000).toFixed(2)} s, warm-up ${(r.phases.warmupMs / 1000).toFixed(1)} s, measured ${(r.phases.measuredMs / 1000).toFixed(1)} s`,
+    '',
+    `connections  established ${formatCount(c.established)}/${formatCount(c.target)}, peak open ${formatCount(c.peak)}, ` +
+      `failed ${formatCount(c.failed.total)}${byKind(c.failed.byKind)}, dropped ${formatCount(c.dropped.total)}${byKind(c.dropped.byKind)}`,
+    '',
+    renderTable([latencyRow('round trip', r.latency.roundTripUs), latencyRow('connect', r.latency.connectUs)],
+      ['latency', 'samples', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean']),
+    '',
+    `throughput   ${formatCount(r.throughput.roundTripsPerSecond)} round trips/s, ` +
+      `${formatBitsPerSecond(r.throughput.bytesSentPerSecond)} each way (measured phase)`,
+  ];
+  if (r.proxy.version !== 'none') {
+    const sizes = Object.keys(r.proxy.headerSizes).map((s) => `${s} B`).join(', ');
+    lines.push(`proxy        ${formatCount(r.proxy.headersSent)} ${r.proxy.version} headers sent (${sizes || '-'})`);
+  }
+  const ts = r.target.stats;
+  if (ts) {
+    const headers = Object.entries(ts.headers).map(([k, n]) => `${k} ${formatCount(n)}`).join(', ');
+    lines.push(`target saw   ${formatCount(ts.accepted)} connections, headers: ${headers || 'none'}` +
+      `${Object.keys(ts.rejected).length ? `, rejected:${byKind(ts.rejected)}` : ''}`);
+  }
+  const g = r.resources.generator;
+  lines.push(`generator    max RSS ${mb(g.maxRssBytes)}, CPU mean ${g.cpuPercentMean}% max ${g.cpuPercentMax}% (100% = one core)` +
+    (r.resources.target ? `; target max RSS ${mb(r.resources.target.maxRssBytes)}` : ''));
+  for (const w of r.warnings) lines.push(`note: ${w}`);
+  lines.push('', `status: ${r.status} (exit ${r.exitCode})${resultFile ? `; result: ${resultFile}` : ''}`);
+  return lines.join('\n');
+}

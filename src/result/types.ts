@@ -1,0 +1,54 @@
+/**
+ * The result document every run writes. Versioned: readers (report, compare, gates) check schemaVersion.
+ * Its JSON Schema is published at src/result/result.schema.json and checked against real results in the tests.
+ */
+import type { RunConfig } from '../config/run-config.js';
+import type { LoadCounters } from '../metrics/counters.js';
+import type { ErrorCounts } from '../metrics/errors.js';
+import type { LatencySummary } from '../metrics/histogram.js';
+import type { TimelineRow } from '../metrics/timeline.js';
+import type { TargetStats } from '../target/stats.js';
+import type { Environment, GitInfo } from './environment.js';
+
+export const RESULT_SCHEMA_VERSION = 1;
+
+export type RunStatus = 'completed' | 'completed-with-errors' | 'unreachable' | 'interrupted';
+
+export interface RunResult {
+  schemaVersion: typeof RESULT_SCHEMA_VERSION;
+  tool: { name: 'l4stress'; version: string };
+  scenario: string;
+  status: RunStatus;
+  exitCode: number;
+  git: GitInfo | null;
+  command: string[];
+  config: Omit<RunConfig, 'quiet' | 'json'>;
+  seed: number;
+  startedAt: string;
+  endedAt: string;
+  phases: { rampMs: number; warmupMs: number; measuredMs: number; rampTimedOut: boolean };
+  target: { kind: 'embedded' | 'external'; host: string; port: number; stats: TargetStats | null };
+  connections: {
+    target: number;
+    attempted: number;
+    established: number;
+    peak: number;
+    failed: { total: number; byKind: ErrorCounts };
+    dropped: { total: number; byKind: ErrorCounts };
+  };
+  latency: { roundTripUs: LatencySummary; connectUs: LatencySummary };
+  /** Measured phase only: round trips completed while measuring, over its length. */
+  throughput: { roundTrips: number; roundTripsPerSecond: number; bytesSentPerSecond: number; bytesReceivedPerSecond: number };
+  proxy: { version: RunConfig['proxy']; headersSent: number; headerBytes: number; headerSizes: Record<string, number> };
+  /** Whole-run counters, ramp and warm-up included. */
+  totals: LoadCounters;
+  resources: {
+    generator: { maxRssBytes: number; cpuPercentMean: number; cpuPercentMax: number; cpuUserMs: number; cpuSystemMs: number };
+    target: { pid: number; maxRssBytes: number; cpuUserMs: number; cpuSystemMs: number } | null;
+  };
+  environment: Environment;
+  timeline: TimelineRow[];
+  /** Encoded HDR histograms (compressed base64, µs) so results can be merged and re-reported later. */
+  histograms: { roundTripUs: string; connectUs: string };
+  warnings: string[];
+}

@@ -1,0 +1,105 @@
+/**
+ * The embedded target: a TCP echo server that accepts PROXY v1/v2 headers (streaming, auto-detected), counts what
+ * it saw, and echoes every byte after the header. It runs in its own process (see serve-process.ts) so its
+ * sockets do not share the generator's file-descriptor limit.
+ */
+import net from 'node:net';
+import { ProxyHeaderParser, tlvName, type ProxyHeader, type ProxyMode } from '../proxy/parser.js';
+import { bump, emptyTargetStats, type TargetStats } from './stats.js';
+
+export interface EchoServerOptions {
+  host: string;
+  port: number;
+  proxy: ProxyMode;
+  /** How long a connection may take to deliver a complete header before it is closed. */
+  headerTimeoutMs: number;
+  backlog: number;
+}
+
+export interface EchoServer {
+  address: { host: string; port: number };
+  stats(): TargetStats;
+  close(): Promise<void>;
+}
+
+export async function startEchoServer(options: EchoServerOptions): Promise<EchoServer> {
+  const stats = emptyTargetStats();
+  const sources = new Set<string>();
+  const sockets = new Set<net.Socket>();
+
+  const onHeader = (header: ProxyHeader | null): void => {
+    if (!header) { stats.noHeader++; return; }
+    bump(stats.headers, `v${header.version} ${header.command} ${header.family}`);
+    if (header.crcVerified) stats.crcVerified++;
+    for (const tlv of header.tlvs) bump(stats.tlvs, tlvName(tlv.type));
+    if (header.source) sources.add(`${header.source.address}:${header.source.port}`);
+  };
+
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    stats.accepted++;
+    stats.open++;
+    if (stats.open > stats.peakOpen) stats.peakOpen = stats.open;
+    sockets.add(socket);
+    socket.on('error', (err: NodeJS.ErrnoException) => bump(stats.socketErrors, err.code ?? 'OTHER'));
+    socket.on('close', () => { stats.open--; sockets.delete(socket); });
+    socket.on('end', () => socket.end());
+
+    const echo = (chunk: Buffer): void => {
+      stats.bytesIn += chunk.length;
+      stats.bytesOut += chunk.length;
+      socket.write(chunk);
+    };
+    if (options.proxy === 'none') {
+      socket.on('data', echo);
+      return;
+    }
+    const parser = new ProxyHeaderParser({ mode: options.proxy });
+    const timer = setTimeout(() => reject('header-timeout'), options.headerTimeoutMs);
+    const reject = (reason: string): void => {
+      bump(stats.rejected, reason);
+      socket.removeListener('data', onFirstBytes);
+      socket.destroy();
+    };
+    const onFirstBytes = (chunk: Buffer): void => {
+      const step = parser.push(chunk);
+      if (step.status === 'more') return;
+      clearTimeout(timer);
+      if (step.status === 'error') { reject(step.reason); return; }
+      onHeader(step.header);
+      socket.removeListener('data', onFirstBytes);
+      socket.on('data', echo);
+      if (step.rest.length > 0) echo(step.rest);
+    };
+    socket.on('data', onFirstBytes);
+    socket.on('close', () => clearTimeout(timer));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: options.host, port: options.port, backlog: options.backlog }, () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  });
+  // Accept errors (EMFILE under a low fd limit) must not kill the target: count them and keep serving.
+  server.on('error', (err: NodeJS.ErrnoException) => bump(stats.socketErrors, err.code ?? 'OTHER'));
+  const addr = server.address() as net.AddressInfo;
+
+  return {
+    address: { host: addr.address, port: addr.port },
+    stats() {
+      const usage = process.resourceUsage();
+      return {
+        ...stats, headers: { ...stats.headers }, rejected: { ...stats.rejected }, tlvs: { ...stats.tlvs },
+        socketErrors: { ...stats.socketErrors }, distinctSources: sources.size,
+        maxRssBytes: usage.maxRSS * 1024, cpuUserUs: usage.userCPUTime, cpuSystemUs: usage.systemCPUTime,
+      };
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
+  };
+}
