@@ -123,7 +123,11 @@ export async function runLoad(config: RunConfig, target: { host: string; port: n
     if (hooks.signal?.aborted) resolve();
     hooks.signal?.addEventListener('abort', () => resolve(), { once: true });
   });
-  const sleep = (ms: number): Promise<void> => new Promise((r) => { const t = setTimeout(r, ms); void aborted.then(() => clearTimeout(t)); });
+  /** Sleeps `ms`, or less when the run is aborted. */
+  const sleep = (ms: number): Promise<void> => new Promise((r) => {
+    const t = setTimeout(r, ms);
+    void aborted.then(() => { clearTimeout(t); r(); });
+  });
   const isOver = (): boolean => hooks.signal?.aborted === true || workerFailure !== null;
 
   // Ramp: until every worker attempted all its connections and none is connecting, or the ramp timeout.

@@ -48,7 +48,7 @@ export function timelineRow(
     bytesReceivedPerSecond: perS(cur.bytesReceived - prev.bytesReceived),
     p50Us: has ? interval.getValueAtPercentile(50) : null,
     p99Us: has ? interval.getValueAtPercentile(99) : null,
-    maxUs: has ? interval.maxValue : null,
+    maxUs: has ? interval.getValueAtPercentile(100) : null,
     cpuPercent: Math.round(cpuPercent * 10) / 10,
     rssBytes,
   };

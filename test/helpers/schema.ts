@@ -1,0 +1,16 @@
+/** Validates documents against the published result schema (src/result/result.schema.json). */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { ROOT } from './cli.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+export function resultValidator(): (doc: unknown) => string[] {
+  const schema = JSON.parse(readFileSync(path.join(ROOT, 'src/result/result.schema.json'), 'utf8'));
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  addFormats(ajv);
+  const validate = ajv.compile(schema);
+  return (doc) => (validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { CouldNotRunError } from '../../src/cli/errors.js';
+import { FD_RESERVE, preflight, readSystemLimits, type SystemLimits } from '../../src/preflight/limits.js';
+
+const limits = (over: Partial<SystemLimits> = {}): SystemLimits => ({ fdSoft: 20_000, fdHard: 20_000, fdOpen: 30, portRange: [32768, 60999], ...over });
+
+describe('preflight', () => {
+  it('reads this machine\'s real limits from /proc', () => {
+    const l = readSystemLimits();
+    expect(l.fdSoft).toBeGreaterThan(0);
+    expect(l.fdHard).toBeGreaterThanOrEqual(l.fdSoft!);
+    expect(l.fdOpen).toBeGreaterThan(2);
+    expect(l.portRange![1]).toBeGreaterThan(l.portRange![0]);
+  });
+
+  it('lets a run that fits through and says how much fits', () => {
+    const r = preflight({ conns: 10_000, embeddedTarget: true }, limits());
+    expect(r.maxConnsByFds).toBe(20_000 - 30 - FD_RESERVE);
+    expect(r.maxConnsByPorts).toBe(28_232);
+  });
+
+  it('stops a run over the fd limit and names the fix', () => {
+    const run = (): unknown => preflight({ conns: 25_000, embeddedTarget: true }, limits());
+    expect(run).toThrow(CouldNotRunError);
+    expect(run).toThrow(/needs 25,130 file descriptors in one process, but the limit \(ulimit -n\) is 20,000/);
+    try { run(); } catch (e) { expect((e as CouldNotRunError).hint).toMatch(/lower --conns to 19,870/); }
+  });
+
+  it('suggests raising the soft limit when the hard limit allows it', () => {
+    try {
+      preflight({ conns: 25_000, embeddedTarget: false }, limits({ fdSoft: 1024, fdHard: 1_048_576 }));
+      expect.unreachable();
+    } catch (e) {
+      expect((e as CouldNotRunError).hint).toMatch(/ulimit -n 26000/);
+    }
+  });
+
+  it('stops a run over the ephemeral port range and names the sysctl', () => {
+    const l = limits({ fdSoft: 100_000, fdHard: 100_000, portRange: [40000, 40999] });
+    expect(() => preflight({ conns: 2000, embeddedTarget: false }, l)).toThrow(/exceeds the 1,000 ephemeral ports/);
+  });
+});

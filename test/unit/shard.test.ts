@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { shard, splitEvenly } from '../../src/generator/shard.js';
+
+const base = { conns: 10, connectRate: 0, maxConnecting: 512, proxy: 'v2' as const, sizeBytes: 64, connectTimeoutMs: 5000, seed: 42 };
+const target = { host: '127.0.0.1', port: 9 };
+
+describe('shard', () => {
+  it('splits totals with the remainder on the first workers', () => {
+    expect(splitEvenly(10, 3)).toEqual([4, 3, 3]);
+    expect(splitEvenly(2, 4)).toEqual([1, 1, 0, 0]);
+  });
+
+  it('numbers connections globally and without gaps', () => {
+    const plans = shard({ ...base, conns: 10_001 }, target, 4);
+    expect(plans.map((p) => p.conns)).toEqual([2501, 2500, 2500, 2500]);
+    expect(plans.map((p) => p.connIdOffset)).toEqual([0, 2501, 5001, 7501]);
+    expect(plans.reduce((n, p) => n + p.conns, 0)).toBe(10_001);
+  });
+
+  it('never starts a worker without connections', () => {
+    const plans = shard({ ...base, conns: 3 }, target, 8);
+    expect(plans).toHaveLength(3);
+    expect(plans.every((p) => p.conns === 1)).toBe(true);
+  });
+
+  it('splits the connect rate by connection share so every worker ramps in the same time', () => {
+    const plans = shard({ ...base, conns: 10, connectRate: 1000 }, target, 3);
+    const rates = plans.map((p) => p.connectRate);
+    expect(rates.reduce((a, b) => a + b, 0)).toBeCloseTo(1000, 9);
+    plans.forEach((p) => expect(p.conns / p.connectRate).toBeCloseTo(10 / 1000, 12));
+  });
+
+  it('keeps in-flight connects a total, at least one per worker', () => {
+    expect(shard({ ...base, conns: 100, maxConnecting: 5 }, target, 2).map((p) => p.maxConnecting)).toEqual([3, 2]);
+    expect(shard({ ...base, conns: 100, maxConnecting: 1 }, target, 2).map((p) => p.maxConnecting)).toEqual([1, 1]);
+  });
+
+  it('passes per-connection settings unchanged and derives distinct per-worker seeds', () => {
+    const plans = shard(base, target, 2);
+    for (const p of plans) expect([p.proxy, p.sizeBytes, p.connectTimeoutMs, p.host, p.port]).toEqual(['v2', 64, 5000, '127.0.0.1', 9]);
+    expect(plans[0].seed).not.toBe(plans[1].seed);
+    expect(shard(base, target, 2).map((p) => p.seed)).toEqual(plans.map((p) => p.seed));
+  });
+});
