@@ -148,7 +148,10 @@ describe('Ctrl-C', () => {
     const child = spawn(process.execPath, [CLI, '--conns', '20', '--duration', '60s', '--results-dir', resultsDir, '--quiet'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 2500));
     child.kill('SIGINT');
+    // Bounded: a run that ignores SIGINT must fail this test, not linger and load the machine.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    clearTimeout(killer);
     expect(code).toBe(130);
     const files = readdirSync(resultsDir);
     expect(files).toHaveLength(1);
