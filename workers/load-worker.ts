@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { emptyCounters, cloneCounters } from '../src/metrics/counters.js';
 import { errorKind } from '../src/metrics/errors.js';
 import { createHistogram, encodeHistogram } from '../src/metrics/histogram.js';
-import { buildProxyHeader } from '../src/proxy/header.js';
+import { ProxyHeaderWriter } from '../src/proxy/header.js';
 import { fillPayload } from '../src/generator/payload.js';
 import type { MainToWorker, WorkerReport, WorkerTask, WorkerToMain } from '../src/generator/protocol.js';
 
@@ -41,6 +41,9 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
   const intervalRtt = createHistogram();
   const connectHist = createHistogram();
   const headerSizes: Record<string, number> = {};
+  const headers = new ProxyHeaderWriter(plan.proxy, plan.runSeed);
+  const sources: string[] = [];
+  let headerBuildMs = 0;
   const payload = Buffer.alloc(plan.sizeBytes);
   fillPayload(payload, plan.seed);
   const receiveBuffer = Buffer.allocUnsafe(RECEIVE_BUFFER_BYTES);
@@ -140,17 +143,20 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
       if (stopping) { socket.end(); return; }
       // The header is built once per connection, from the socket's real addresses, and leaves in one write
       // together with the first message.
-      const header = buildProxyHeader(plan.proxy, { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
-        { address: socket.remoteAddress ?? plan.host, port: socket.remotePort ?? plan.port });
-      if (header.length > 0) {
+      if (plan.proxy.version !== 'none') {
+        const t = performance.now();
+        const built = headers.build(c.id, { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+          { address: socket.remoteAddress ?? plan.host, port: socket.remotePort ?? plan.port }, payload);
+        headerBuildMs += performance.now() - t;
         counters.headersSent++;
-        counters.headerBytes += header.length;
-        headerSizes[header.length] = (headerSizes[header.length] ?? 0) + 1;
+        counters.headerBytes += built.headerLength;
+        headerSizes[built.headerLength] = (headerSizes[built.headerLength] ?? 0) + 1;
+        if (plan.collectSources && built.claimedSource !== null) sources.push(built.claimedSource);
         c.sentAtMs = performance.now();
         c.pending = 0;
         counters.messagesSent++;
         counters.bytesSent += plan.sizeBytes;
-        socket.write(Buffer.concat([header, payload]));
+        socket.write(built.bytes);
       } else sendMessage(c);
       pump();
     });
@@ -195,7 +201,7 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
           port.close();
           resolve({
             worker: plan.index, counters: cloneCounters(counters), rtt: encodeHistogram(rtt),
-            connect: encodeHistogram(connectHist), headerSizes,
+            connect: encodeHistogram(connectHist), headerSizes, sources, headerBuildUs: Math.round(headerBuildMs * 1000),
           });
         });
       }

@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { parseDurationMs, parseIntInRange } from '../config/units.js';
 import { runServe } from '../target/serve-process.js';
+import { TLV_HELP } from '../proxy/tlv.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import { toolVersion } from '../runtime/version.js';
 import { ExitCode, L4StressError, UsageError } from './errors.js';
@@ -25,6 +26,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('-t, --target <host:port>', 'TCP service to load; without it an embedded echo target starts in its own process')
     .option('-c, --conns <n>', 'concurrent connections, total across workers', RUN_DEFAULTS.conns)
     .addOption(new Option('-p, --proxy <version>', 'PROXY protocol header sent first on every connection').choices(['none', 'v1', 'v2']).default(RUN_DEFAULTS.proxy))
+    .option('--proxy-src <spec>', 'source the header claims: socket (the real one), IP[:port], [v6]:port, a CIDR pool (10.0.0.0/8, 2001:db8::/64; one distinct address:port per connection, from --seed), unix:/path (v2), unknown (v1 UNKNOWN / v2 UNSPEC)', RUN_DEFAULTS.proxySrc)
+    .option('--proxy-dst <spec>', 'destination the header claims (socket = the target; same forms as --proxy-src)', RUN_DEFAULTS.proxyDst)
+    .addOption(new Option('--proxy-command <command>', 'v2 command: proxy, or local (no addresses, as health checks send)').choices(['proxy', 'local']).default(RUN_DEFAULTS.proxyCommand))
+    .option('--proxy-tlv <tlv>', `v2 TLV, repeatable: ${TLV_HELP}`, (v: string, prev: string[] = []) => [...prev, v])
+    .option('--verify-proxy [url]', 'check that every claimed source arrived at the backend: alone for the embedded target, or the control URL of an `l4stress serve --control-port` behind the ingress')
     .option('-d, --duration <time>', 'measured phase, after ramp-up and warm-up (e.g. 30s, 2m)', RUN_DEFAULTS.duration)
     .option('--warmup <time>', 'traffic excluded from the final statistics (the timeline shows it)', RUN_DEFAULTS.warmup)
     .option('--connect-rate <rate>', 'new connections per second during ramp-up, total (e.g. 2000, 5k/s); 0 = unlimited', RUN_DEFAULTS.connectRate)
@@ -51,9 +57,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--proxy <mode>', 'PROXY header: none = never parsed, accept = optional (v1/v2 auto-detected), require = close connections without one').choices(['none', 'accept', 'require']).default('accept'))
     .option('--header-timeout <time>', 'close a connection whose header is incomplete after this long', '5s')
     .option('--backlog <n>', 'listen backlog (capped by net.core.somaxconn)', '4096')
+    .option('--control-port <n>', 'HTTP control endpoint on --host: GET /stats, GET /sources, POST /reset (for --verify-proxy)')
+    .option('--dump-sources <file>', 'on exit, write every claimed source address with its count, one per line')
     .option('-q, --quiet', 'print nothing')
-    .action(async (opts: { host: string; port: string; proxy: ProxyMode; headerTimeout: string; backlog: string; quiet?: boolean }) => {
+    .action(async (opts: { host: string; port: string; proxy: ProxyMode; headerTimeout: string; backlog: string; controlPort?: string; dumpSources?: string; quiet?: boolean }) => {
       const options = {
+        controlPort: opts.controlPort === undefined ? null : parseIntInRange('--control-port', opts.controlPort, 0, 65535),
+        dumpSourcesFile: opts.dumpSources ?? null,
         host: opts.host,
         port: parseIntInRange('--port', opts.port, 0, 65535),
         proxy: opts.proxy,

@@ -14,6 +14,9 @@ import { defaultResultPath, writeResultAtomically } from '../result/write.js';
 import { toolVersion } from '../runtime/version.js';
 import type { TargetStats } from '../target/stats.js';
 import { ExitCode } from './errors.js';
+import { fetchBackendSources, resetBackend } from '../generator/backend-control.js';
+import { compareSources } from '../proxy/verify.js';
+import type { ProxyVerification } from '../result/types.js';
 
 export async function runCommand(config: RunConfig, argv: string[]): Promise<number> {
   preflight({ conns: config.conns, embeddedTarget: config.target === null });
@@ -23,6 +26,10 @@ export async function runCommand(config: RunConfig, argv: string[]): Promise<num
   let embedded: EmbeddedTarget | null = null;
   if (config.target === null) embedded = await startEmbeddedTarget('accept');
   const target = config.target ?? { host: embedded!.host, port: embedded!.port };
+  // A fresh window on the backend, so sources from earlier runs do not count as unexpected.
+  let verifyError: string | null = null;
+  if (config.verifyProxy === 'embedded') await embedded!.reset();
+  else if (config.verifyProxy) verifyError = await resetBackend(config.verifyProxy.url);
 
   // First Ctrl-C: stop gracefully and still write the result. Second: leave now.
   const abort = new AbortController();
@@ -40,17 +47,19 @@ export async function runCommand(config: RunConfig, argv: string[]): Promise<num
   const progress = createProgressReporter(process.stderr, config.quiet);
   let outcome: LoadOutcome;
   let targetStats: TargetStats | null = null;
+  let verify: ProxyVerification | null = null;
   try {
     outcome = await runLoad(config, target, { signal: abort.signal, onSecond: (row) => progress.update(row, config.conns) });
     progress.done();
     if (embedded) targetStats = await embedded.stats();
+    if (config.verifyProxy) verify = await verifySources(config.verifyProxy, embedded, outcome, verifyError);
   } finally {
     progress.done();
     await embedded?.stop();
   }
 
   const result = buildResult({
-    config, outcome, environment, git, command: argv, version: toolVersion(),
+    config, outcome, environment, git, command: argv, version: toolVersion(), verify,
     target: {
       kind: embedded ? 'embedded' : 'external', host: target.host, port: target.port,
       pid: embedded?.pid ?? null, stats: targetStats,
@@ -63,4 +72,14 @@ export async function runCommand(config: RunConfig, argv: string[]): Promise<num
   if (config.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   if (!config.quiet) (config.json ? process.stderr : process.stdout).write(`${renderSummary(result, file)}\n`);
   return result.exitCode;
+}
+
+async function verifySources(
+  spec: NonNullable<RunConfig['verifyProxy']>, embedded: EmbeddedTarget | null, outcome: LoadOutcome, earlierError: string | null,
+): Promise<ProxyVerification> {
+  const sent = outcome.reports.flatMap((r) => r.sources);
+  if (spec === 'embedded') return compareSources(sent, await embedded!.sources(), 'embedded');
+  if (earlierError) return compareSources(sent, null, spec.url, earlierError);
+  const { sources, error } = await fetchBackendSources(spec.url);
+  return compareSources(sent, sources, spec.url, error);
 }

@@ -6,7 +6,9 @@ import os from 'node:os';
 import { randomInt } from 'node:crypto';
 import type { RunConfig } from '../config/run-config.js';
 import { parseDurationMs, parseHostPort, parseIntInRange, parseRatePerSecond, parseSizeBytes } from '../config/units.js';
-import type { ProxyVersion } from '../proxy/header.js';
+import { parseAddressSpec } from '../proxy/addresses.js';
+import { validateProxyPlan, type ProxyHeaderPlan, type ProxyVersion } from '../proxy/header.js';
+import { parseTlvOption } from '../proxy/tlv.js';
 import { UsageError } from './errors.js';
 
 /** What commander hands over: strings as typed (or defaults), booleans for flags. */
@@ -14,6 +16,11 @@ export interface RawRunOptions {
   target?: string;
   conns: string;
   proxy: string;
+  proxySrc: string;
+  proxyDst: string;
+  proxyCommand: string;
+  proxyTlv?: string[];
+  verifyProxy?: string | boolean;
   duration: string;
   warmup: string;
   connectRate: string;
@@ -33,6 +40,9 @@ export interface RawRunOptions {
 export const RUN_DEFAULTS = {
   conns: '100',
   proxy: 'none',
+  proxySrc: 'socket',
+  proxyDst: 'socket',
+  proxyCommand: 'proxy',
   duration: '10s',
   warmup: '1s',
   connectRate: '0',
@@ -52,7 +62,17 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   if (!PROXY_VERSIONS.includes(raw.proxy as ProxyVersion)) {
     throw new UsageError(`--proxy: '${raw.proxy}' is not allowed (allowed: ${PROXY_VERSIONS.join(', ')})`);
   }
-  const proxy = raw.proxy as ProxyVersion;
+  if (raw.proxyCommand !== 'proxy' && raw.proxyCommand !== 'local') {
+    throw new UsageError(`--proxy-command: '${raw.proxyCommand}' is not allowed (allowed: proxy, local)`);
+  }
+  const proxy: ProxyHeaderPlan = {
+    version: raw.proxy as ProxyVersion,
+    command: raw.proxyCommand,
+    src: parseAddressSpec('--proxy-src', raw.proxySrc),
+    dst: parseAddressSpec('--proxy-dst', raw.proxyDst),
+    tlvs: (raw.proxyTlv ?? []).map(parseTlvOption),
+  };
+  validateProxyPlan(proxy);
   const durationMs = parseDurationMs('--duration', raw.duration);
   if (durationMs < 100) throw new UsageError(`--duration: must be at least 100ms (got '${raw.duration}')`);
   const warmupMs = parseDurationMs('--warmup', raw.warmup);
@@ -73,12 +93,29 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     ? parseDurationMs('--ramp-timeout', raw.rampTimeout)
     : Math.round(Math.max(30_000, rampFloorMs + connectTimeoutMs * 2));
   const target = raw.target === undefined ? null : parseHostPort('--target', raw.target);
-  const scenario = raw.name ?? `echo-c${conns}-${proxy}`;
+  const verifyProxy = resolveVerifyProxy(raw.verifyProxy, target !== null, proxy);
+  const scenario = raw.name ?? `echo-c${conns}-${proxy.version}`;
   if (!/^[A-Za-z0-9._-]{1,80}$/.test(scenario)) {
     throw new UsageError(`--name: '${scenario}' is not allowed (letters, digits, '.', '_', '-'; at most 80)`);
   }
   return {
-    scenario, target, conns, proxy, durationMs, warmupMs, connectRate, maxConnecting, connectTimeoutMs, rampTimeoutMs,
+    scenario, target, conns, proxy, verifyProxy, durationMs, warmupMs, connectRate, maxConnecting, connectTimeoutMs, rampTimeoutMs,
     sizeBytes, workers, seed, out: raw.out ?? null, resultsDir: raw.resultsDir, quiet: raw.quiet === true, json: raw.json === true,
   };
+}
+
+/** `--verify-proxy` alone checks the embedded target; with a URL, an `l4stress serve --control-port` backend. */
+function resolveVerifyProxy(value: string | boolean | undefined, external: boolean, proxy: ProxyHeaderPlan): RunConfig['verifyProxy'] {
+  if (value === undefined || value === false) return null;
+  if (proxy.version === 'none' || proxy.command === 'local' || proxy.src.kind === 'unknown' || proxy.src.kind === 'unix') {
+    throw new UsageError('--verify-proxy: needs headers that claim IP source addresses (--proxy v1|v2 with --proxy-src socket, an IP or a CIDR)');
+  }
+  if (value === true) {
+    if (external) throw new UsageError('--verify-proxy: with --target, give the backend\'s control URL (e.g. --verify-proxy http://127.0.0.1:9001)');
+    return 'embedded';
+  }
+  let url: URL;
+  try { url = new URL(value); } catch { throw new UsageError(`--verify-proxy: '${value}' is not a URL (e.g. http://127.0.0.1:9001)`); }
+  if (url.protocol !== 'http:') throw new UsageError(`--verify-proxy: '${value}' must be an http:// URL`);
+  return { url: url.origin };
 }

@@ -1,5 +1,5 @@
 /** The resolved configuration of one run: what the CLI (or later a scenario file) hands to the generator. */
-import type { ProxyVersion } from '../proxy/header.js';
+import type { ProxyHeaderPlan } from '../proxy/header.js';
 
 export interface RunConfig {
   /** Names the result file and the run in reports. */
@@ -8,7 +8,13 @@ export interface RunConfig {
   target: { host: string; port: number } | null;
   /** Total concurrent connections across all workers. */
   conns: number;
-  proxy: ProxyVersion;
+  /** The PROXY header every connection sends first (version none: no header). */
+  proxy: ProxyHeaderPlan;
+  /**
+   * Check that every claimed source address arrived at the backend: null = off; 'embedded' asks the embedded
+   * target; a URL asks an `l4stress serve --control-port` backend behind the ingress under test.
+   */
+  verifyProxy: 'embedded' | { url: string } | null;
   /** Measured phase length, after ramp-up and warm-up. */
   durationMs: number;
   /** Traffic flows but is excluded from final statistics (the timeline still shows it). */

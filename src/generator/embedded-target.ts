@@ -15,6 +15,9 @@ export interface EmbeddedTarget {
   pid: number;
   /** Asks the target what it saw; null if it no longer answers. */
   stats(timeoutMs?: number): Promise<TargetStats | null>;
+  /** Claimed sources seen since start or the last reset; null if it no longer answers. */
+  sources(timeoutMs?: number): Promise<Record<string, number> | null>;
+  reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,23 +50,28 @@ export async function startEmbeddedTarget(proxy: ProxyMode, startTimeoutMs = 10_
     host: listening.host,
     port: listening.port,
     pid: listening.pid,
-    stats: (timeoutMs = 3000) => requestStats(child, timeoutMs),
+    stats: (timeoutMs = 3000) => ask(child, { type: 'stats' }, 'stats', timeoutMs).then((m) => m?.stats ?? null),
+    sources: (timeoutMs = 10_000) => ask(child, { type: 'sources' }, 'sources', timeoutMs).then((m) => m?.sources ?? null),
+    reset: () => ask(child, { type: 'reset' }, 'reset', 3000).then(() => undefined),
     stop: () => stopChild(child),
   };
 }
 
-function requestStats(child: ChildProcess, timeoutMs: number): Promise<TargetStats | null> {
+/** Sends a request and waits for the reply of type `replyType`; null when the child does not answer in time. */
+function ask<T extends TargetToParent['type']>(
+  child: ChildProcess, request: ParentToTarget, replyType: T, timeoutMs: number,
+): Promise<Extract<TargetToParent, { type: T }> | null> {
   if (!child.connected) return Promise.resolve(null);
   return new Promise((resolve) => {
     const timer = setTimeout(() => { child.off('message', onMessage); resolve(null); }, timeoutMs);
     const onMessage = (msg: TargetToParent): void => {
-      if (msg.type !== 'stats') return;
+      if (msg.type !== replyType) return;
       clearTimeout(timer);
       child.off('message', onMessage);
-      resolve(msg.stats);
+      resolve(msg as Extract<TargetToParent, { type: T }>);
     };
     child.on('message', onMessage);
-    child.send({ type: 'stats' } satisfies ParentToTarget);
+    child.send(request);
   });
 }
 

@@ -35,4 +35,8 @@ export interface WorkerReport {
   connect: string;
   /** Header sizes seen, bytes -> connections. */
   headerSizes: Record<string, number>;
+  /** Every source address the headers claimed (`addr:port`), only when the plan asks to collect them. */
+  sources: string[];
+  /** Time spent building headers (µs, all connections of this worker). */
+  headerBuildUs: number;
 }

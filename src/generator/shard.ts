@@ -5,7 +5,7 @@
  * started.
  */
 import type { RunConfig } from '../config/run-config.js';
-import type { ProxyVersion } from '../proxy/header.js';
+import type { ProxyHeaderPlan } from '../proxy/header.js';
 
 export interface WorkerPlan {
   index: number;
@@ -18,11 +18,15 @@ export interface WorkerPlan {
   maxConnecting: number;
   host: string;
   port: number;
-  proxy: ProxyVersion;
+  proxy: ProxyHeaderPlan;
+  /** Return every claimed source address in the report (for --verify-proxy). */
+  collectSources: boolean;
   sizeBytes: number;
   connectTimeoutMs: number;
   /** Per-worker seed derived from the run seed, so workers do not repeat each other. */
   seed: number;
+  /** The run's seed: address assignment depends on it and the global connection id only, not on the sharding. */
+  runSeed: number;
 }
 
 /** Splits `total` into `parts` whole shares differing by at most one, larger shares first. */
@@ -33,7 +37,7 @@ export function splitEvenly(total: number, parts: number): number[] {
 }
 
 export function shard(
-  config: Pick<RunConfig, 'conns' | 'connectRate' | 'maxConnecting' | 'proxy' | 'sizeBytes' | 'connectTimeoutMs' | 'seed'>,
+  config: Pick<RunConfig, 'conns' | 'connectRate' | 'maxConnecting' | 'proxy' | 'sizeBytes' | 'connectTimeoutMs' | 'seed'> & { verifyProxy?: unknown },
   target: { host: string; port: number },
   workers: number,
 ): WorkerPlan[] {
@@ -52,9 +56,11 @@ export function shard(
       host: target.host,
       port: target.port,
       proxy: config.proxy,
+      collectSources: config.verifyProxy !== undefined && config.verifyProxy !== null,
       sizeBytes: config.sizeBytes,
       connectTimeoutMs: config.connectTimeoutMs,
       seed: (config.seed + Math.imul(index + 1, 0x9e3779b1)) >>> 0,
+      runSeed: config.seed,
     };
     offset += n;
     return plan;

@@ -1,69 +1,212 @@
 /**
- * Builds the PROXY header a generated connection sends first. Built once per connection (after connect, when
- * the socket's own address is known), never per message. The address block comes from proxy-protocol-js;
- * it is correct for plain v1/v2 headers, which is all the core needs.
+ * Builds the PROXY header a generated connection sends first, straight into the buffer that also carries the first
+ * message (one allocation, one write: HAProxy rejects a header split over two writes). Built once per connection,
+ * never per message. Our own encoder rather than proxy-protocol-js because v2 needs TLVs counted in the length
+ * field and a CRC32C over the finished header; proxy-protocol-js serves as the independent oracle in the tests.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import pp from 'proxy-protocol-js';
+import { UsageError } from '../cli/errors.js';
+import { assignEndpoint, compileAddress, type AddressSpec, type CompiledAddress, type Endpoint } from './addresses.js';
+import { crc32c } from './crc32c.js';
+import { canonicalAddress, ipv6Bytes, plainAddress } from './ip.js';
+import { TLV, V2_FIXED_LENGTH, V2_SIGNATURE } from './spec.js';
+import { UNIQUE_ID_AUTO_LENGTH, autoUniqueId, tlvValueLength, validateTlvs, type TlvSpec } from './tlv.js';
 
 export type ProxyVersion = 'none' | 'v1' | 'v2';
+export type { Endpoint };
+export { plainAddress };
 
-export interface Endpoint {
-  address: string;
-  port: number;
+/** What every connection of a run claims in its header (plain data: it crosses into worker threads). */
+export interface ProxyHeaderPlan {
+  version: ProxyVersion;
+  command: 'proxy' | 'local';
+  src: AddressSpec;
+  dst: AddressSpec;
+  tlvs: TlvSpec[];
 }
 
-/** Strips the IPv4-mapped prefix a dual-stack socket may report (`::ffff:127.0.0.1`). */
-export function plainAddress(address: string): string {
-  return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+export const NO_PROXY: ProxyHeaderPlan = { version: 'none', command: 'proxy', src: { kind: 'socket' }, dst: { kind: 'socket' }, tlvs: [] };
+
+/** Cross-option checks, before anything starts. */
+export function validateProxyPlan(plan: ProxyHeaderPlan): void {
+  const customised = plan.command !== 'proxy' || plan.src.kind !== 'socket' || plan.dst.kind !== 'socket' || plan.tlvs.length > 0;
+  if (plan.version === 'none') {
+    if (customised) throw new UsageError('--proxy-src, --proxy-dst, --proxy-command and --proxy-tlv need --proxy v1 or v2');
+    return;
+  }
+  if (plan.version === 'v1') {
+    if (plan.command === 'local') throw new UsageError('--proxy-command local exists only in v2 (use --proxy v2)');
+    if (plan.tlvs.length > 0) throw new UsageError('--proxy-tlv: TLVs exist only in v2 (use --proxy v2)');
+    if (plan.src.kind === 'unix' || plan.dst.kind === 'unix') throw new UsageError('--proxy-src/--proxy-dst: UNIX addresses exist only in v2');
+  }
+  if (plan.dst.kind === 'unknown' && plan.src.kind !== 'unknown') throw new UsageError('--proxy-dst unknown goes with --proxy-src unknown');
+  if ((plan.src.kind === 'unix') !== (plan.dst.kind === 'unix') && plan.src.kind !== 'unknown') {
+    throw new UsageError('--proxy-src and --proxy-dst: a UNIX address on one side needs a UNIX address on the other');
+  }
+  validateTlvs(plan.tlvs, plan.src.kind === 'unix' ? 216 : 36);
 }
 
-function ipv4Bytes(address: string): number[] {
-  return address.split('.').map(Number);
+export interface BuiltHeader {
+  /** Header followed by the payload. */
+  bytes: Buffer;
+  headerLength: number;
+  /** The source the header claims, `address:port`; null for LOCAL, UNKNOWN/UNSPEC and UNIX. */
+  claimedSource: string | null;
 }
 
-/** Expands an IPv6 address into its 16 bytes. */
-export function ipv6Bytes(address: string): number[] {
-  const [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
-  const parse = (part: string): number[] => {
-    if (!part) return [];
-    const groups: number[] = [];
-    for (const g of part.split(':')) {
-      if (isIPv4(g)) {
-        const b = ipv4Bytes(g);
-        groups.push((b[0] << 8) | b[1], (b[2] << 8) | b[3]);
-      } else groups.push(parseInt(g, 16));
+/** Encodes one run's headers; static TLVs are encoded once, here. */
+export class ProxyHeaderWriter {
+  private readonly staticTlvs: Buffer;
+  private readonly tlvBytes: number;
+  private readonly hasUniqueIdAuto: boolean;
+  private readonly hasCrc: boolean;
+  private readonly src: CompiledAddress;
+  private readonly dst: CompiledAddress;
+
+  constructor(private readonly plan: ProxyHeaderPlan, private readonly seed: number) {
+    this.src = compileAddress(plan.src);
+    this.dst = compileAddress(plan.dst);
+    this.staticTlvs = Buffer.concat(plan.tlvs.flatMap((t) => (t.kind === 'static' ? [encodeTlv(t.type, Buffer.from(t.value))] : [])));
+    this.tlvBytes = plan.tlvs.reduce((n, t) => n + 3 + tlvValueLength(t), 0);
+    this.hasUniqueIdAuto = plan.tlvs.some((t) => t.kind === 'unique-id-auto');
+    this.hasCrc = plan.tlvs.some((t) => t.kind === 'crc32c');
+  }
+
+  /** `local` and `remote` are the socket's real endpoints; `payload` follows the header in the same buffer. */
+  build(connId: number, local: Endpoint, remote: Endpoint, payload: Buffer): BuiltHeader {
+    const { plan } = this;
+    if (plan.version === 'none') return { bytes: payload, headerLength: 0, claimedSource: null };
+    const realLocal = { address: plainAddress(local.address), port: local.port };
+    const realRemote = { address: plainAddress(remote.address), port: remote.port };
+    if (plan.version === 'v1') return this.buildV1(connId, realLocal, realRemote, payload);
+    return this.buildV2(connId, realLocal, realRemote, payload);
+  }
+
+  private endpoints(connId: number, local: Endpoint, remote: Endpoint): { src: Endpoint; dst: Endpoint; v6: boolean } {
+    let src = assignEndpoint(this.src, this.seed, connId, local);
+    let dst = assignEndpoint(this.dst, (this.seed ^ 0x5bd1e995) >>> 0, connId, remote);
+    const v6 = isIPv6(src.address) || isIPv6(dst.address);
+    // Both addresses share one family, as the spec requires: a v4 address next to a v6 one is mapped.
+    if (v6) {
+      if (isIPv4(src.address)) src = { ...src, address: `::ffff:${src.address}` };
+      if (isIPv4(dst.address)) dst = { ...dst, address: `::ffff:${dst.address}` };
     }
-    return groups;
-  };
-  const h = parse(head);
-  const t = tail === undefined ? [] : parse(tail);
-  const groups = tail === undefined ? h : [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
-  const bytes: number[] = [];
-  for (const g of groups) bytes.push(g >> 8, g & 0xff);
-  return bytes;
+    return { src, dst, v6 };
+  }
+
+  private buildV1(connId: number, local: Endpoint, remote: Endpoint, payload: Buffer): BuiltHeader {
+    let line: string;
+    let claimedSource: string | null = null;
+    if (this.plan.src.kind === 'unknown') line = 'PROXY UNKNOWN\r\n';
+    else {
+      const { src, dst, v6 } = this.endpoints(connId, local, remote);
+      line = `PROXY ${v6 ? 'TCP6' : 'TCP4'} ${src.address} ${dst.address} ${src.port} ${dst.port}\r\n`;
+      claimedSource = endpointKey(src);
+    }
+    const bytes = Buffer.allocUnsafe(line.length + payload.length);
+    bytes.write(line, 0, 'latin1');
+    payload.copy(bytes, line.length);
+    return { bytes, headerLength: line.length, claimedSource };
+  }
+
+  private buildV2(connId: number, local: Endpoint, remote: Endpoint, payload: Buffer): BuiltHeader {
+    const { plan } = this;
+    const local_ = plan.command === 'local';
+    let famProto = 0x00;
+    let addrLen = 0;
+    let claimedSource: string | null = null;
+    let src: Endpoint | null = null;
+    let dst: Endpoint | null = null;
+    if (!local_ && plan.src.kind === 'unix') {
+      famProto = 0x31;
+      addrLen = 216;
+    } else if (!local_ && plan.src.kind !== 'unknown') {
+      const e = this.endpoints(connId, local, remote);
+      src = e.src;
+      dst = e.dst;
+      famProto = e.v6 ? 0x21 : 0x11;
+      addrLen = e.v6 ? 36 : 12;
+      claimedSource = endpointKey(src);
+    }
+    const headerLength = V2_FIXED_LENGTH + addrLen + this.tlvBytes;
+    const b = Buffer.alloc(headerLength + payload.length);
+    V2_SIGNATURE.copy(b, 0);
+    b[12] = local_ ? 0x20 : 0x21;
+    b[13] = famProto;
+    b.writeUInt16BE(addrLen + this.tlvBytes, 14);
+    let at = V2_FIXED_LENGTH;
+    if (famProto === 0x11) {
+      writeIPv4(b, at, src!.address);
+      writeIPv4(b, at + 4, dst!.address);
+      b.writeUInt16BE(src!.port, at + 8);
+      b.writeUInt16BE(dst!.port, at + 10);
+    } else if (famProto === 0x21) {
+      Buffer.from(ipv6Bytes(src!.address)).copy(b, at);
+      Buffer.from(ipv6Bytes(dst!.address)).copy(b, at + 16);
+      b.writeUInt16BE(src!.port, at + 32);
+      b.writeUInt16BE(dst!.port, at + 34);
+    } else if (famProto === 0x31) {
+      b.write((plan.src as { path: string }).path, at, 107, 'utf8');
+      b.write((plan.dst as { path: string }).path, at + 108, 107, 'utf8');
+    }
+    at += addrLen;
+    at += this.staticTlvs.copy(b, at);
+    if (this.hasUniqueIdAuto) {
+      b[at] = TLV.UNIQUE_ID;
+      b.writeUInt16BE(UNIQUE_ID_AUTO_LENGTH, at + 1);
+      autoUniqueId(this.seed, connId, b, at + 3);
+      at += 3 + UNIQUE_ID_AUTO_LENGTH;
+    }
+    if (this.hasCrc) {
+      // Computed over the whole header with its own value field zeroed (Buffer.alloc zeroed it), then filled in.
+      b[at] = TLV.CRC32C;
+      b.writeUInt16BE(4, at + 1);
+      b.writeUInt32BE(crc32c(b, 0, headerLength), at + 3);
+    }
+    payload.copy(b, headerLength);
+    return { bytes: b, headerLength, claimedSource };
+  }
 }
 
-/**
- * The header for one connection from `src` to `dst`. Mixed families (v4 source, v6 destination) are mapped so
- * both sides share one family, as the spec requires: a v4 address becomes `::ffff:a.b.c.d`.
- */
+function writeIPv4(b: Buffer, at: number, address: string): void {
+  const parts = address.split('.');
+  for (let i = 0; i < 4; i++) b[at + i] = Number(parts[i]);
+}
+
+function encodeTlv(type: number, value: Buffer): Buffer {
+  const b = Buffer.alloc(3 + value.length);
+  b[0] = type;
+  b.writeUInt16BE(value.length, 1);
+  value.copy(b, 3);
+  return b;
+}
+
+/** How sources are compared across the generator and a backend: `1.2.3.4:5678`, `[2001:db8::1]:5678`. */
+export function endpointKey(e: Endpoint): string {
+  const a = canonicalAddress(e.address);
+  return a.includes(':') ? `[${a}]:${e.port}` : `${a}:${e.port}`;
+}
+
+/** Convenience for tests and callers with no payload: just the header bytes. */
 export function buildProxyHeader(version: ProxyVersion, src: Endpoint, dst: Endpoint): Buffer {
-  if (version === 'none') return Buffer.alloc(0);
-  let s = plainAddress(src.address);
-  let d = plainAddress(dst.address);
-  const v6 = isIPv6(s) || isIPv6(d);
-  if (v6) {
-    if (isIPv4(s)) s = `::ffff:${s}`;
-    if (isIPv4(d)) d = `::ffff:${d}`;
+  const writer = new ProxyHeaderWriter({ ...NO_PROXY, version }, 0);
+  return writer.build(0, src, dst, Buffer.alloc(0)).bytes;
+}
+
+/** The plan as people read it (and as the result records it). */
+export function describeProxyPlan(plan: ProxyHeaderPlan): { version: ProxyVersion; command: 'proxy' | 'local'; src: string; dst: string; tlvs: string[] } {
+  return { version: plan.version, command: plan.command, src: describeAddress(plan.src), dst: describeAddress(plan.dst), tlvs: plan.tlvs.map((t) => t.text) };
+}
+
+function describeAddress(a: AddressSpec): string {
+  switch (a.kind) {
+    case 'socket': return 'socket';
+    case 'unknown': return 'unknown';
+    case 'unix': return `unix:${a.path}`;
+    case 'pool': return a.cidr;
+    case 'fixed': {
+      const host = a.address.includes(':') && a.port !== null ? `[${a.address}]` : a.address;
+      return a.port === null ? host : `${host}:${a.port}`;
+    }
   }
-  if (version === 'v1') {
-    const proto = v6 ? pp.INETProtocol.TCP6 : pp.INETProtocol.TCP4;
-    return Buffer.from(new pp.V1ProxyProtocol(proto, new pp.Peer(s, src.port), new pp.Peer(d, dst.port)).build(), 'latin1');
-  }
-  const address = v6
-    ? new pp.IPv6ProxyAddress(pp.IPv6Address.createFrom(ipv6Bytes(s)), src.port, pp.IPv6Address.createFrom(ipv6Bytes(d)), dst.port)
-    : new pp.IPv4ProxyAddress(pp.IPv4Address.createFrom(ipv4Bytes(s)), src.port, pp.IPv4Address.createFrom(ipv4Bytes(d)), dst.port);
-  const bytes = new pp.V2ProxyProtocol(pp.Command.PROXY, pp.TransportProtocol.STREAM, address).build();
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -6,6 +6,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { crc32c } from './crc32c.js';
+import { compressGroups } from './ip.js';
 import {
   TLV, V1_MAX_LENGTH, V1_PREFIX, V2_ADDRESS_LENGTH, V2_COMMAND, V2_FAMILY, V2_FIXED_LENGTH, V2_SIGNATURE, tlvName,
 } from './spec.js';
@@ -183,22 +184,11 @@ function readV2Addresses(b: Buffer, fam: number, header: ProxyHeader): void {
   }
 }
 
-/** Canonical (RFC 5952) text for 16 bytes at `at`. */
+/** Canonical (RFC 5952) text for the 16 bytes at `at`. */
 function ipv6Text(b: Buffer, at: number): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push(b.readUInt16BE(at + i * 2));
-  // Longest run of zero groups (length >= 2) becomes '::'.
-  let bestStart = -1, bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  const groups: string[] = [];
+  for (let i = 0; i < 8; i++) groups.push(b.readUInt16BE(at + i * 2).toString(16));
+  return compressGroups(groups);
 }
 
 function nulTerminated(b: Buffer, at: number, max: number): string {

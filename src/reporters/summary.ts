@@ -33,8 +33,17 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
       `${formatBitsPerSecond(r.throughput.bytesSentPerSecond)} each way (measured phase)`,
   ];
   if (r.proxy.version !== 'none') {
-    const sizes = Object.keys(r.proxy.headerSizes).map((s) => `${s} B`).join(', ');
-    lines.push(`proxy        ${formatCount(r.proxy.headersSent)} ${r.proxy.version} headers sent (${sizes || '-'})`);
+    const p = r.proxy;
+    const sizes = Object.keys(p.headerSizes).map((s) => `${s} B`).join(', ');
+    const claims = [p.command === 'local' ? 'LOCAL' : `src ${p.src}, dst ${p.dst}`, ...p.tlvs.map((t) => `tlv ${t}`)].join('; ');
+    lines.push(`proxy        ${formatCount(p.headersSent)} ${p.version} headers sent (${sizes || '-'}; ${claims}), ` +
+      `built in ${p.headerBuildUsPerConnection ?? '-'} µs each`);
+    if (p.verify) {
+      const v = p.verify;
+      lines.push(`verify       ${v.ok ? 'OK' : 'FAILED'}: sent ${formatCount(v.sent)}, seen ${formatCount(v.seen)}, matched ${formatCount(v.matched)}, ` +
+        `missing ${formatCount(v.missing)}, unexpected ${formatCount(v.unexpected)}${v.error ? ` (${v.error})` : ''}` +
+        `${v.examplesMissing.length ? `; e.g. missing ${v.examplesMissing.slice(0, 3).join(', ')}` : ''}`);
+    }
   }
   const ts = r.target.stats;
   if (ts) {

@@ -7,7 +7,8 @@ import { totalErrors } from '../metrics/errors.js';
 import { encodeHistogram, mergeEncoded, summarize } from '../metrics/histogram.js';
 import type { TargetStats } from '../target/stats.js';
 import type { Environment, GitInfo } from './environment.js';
-import { RESULT_SCHEMA_VERSION, type RunResult, type RunStatus } from './types.js';
+import { RESULT_SCHEMA_VERSION, type ProxyVerification, type RunResult, type RunStatus } from './types.js';
+import { describeProxyPlan } from '../proxy/header.js';
 
 export interface ResultInputs {
   config: RunConfig;
@@ -17,6 +18,7 @@ export interface ResultInputs {
   git: GitInfo | null;
   command: string[];
   version: string;
+  verify: ProxyVerification | null;
 }
 
 export function buildResult(inputs: ResultInputs): RunResult {
@@ -35,7 +37,9 @@ export function buildResult(inputs: ResultInputs): RunResult {
   const peak = Math.max(totals.open, ...outcome.timeline.map((r) => r.open), 0);
   const measuredS = outcome.phases.measuredMs / 1000;
   const perS = (n: number): number => (measuredS > 0 ? Math.round(n / measuredS) : 0);
-  const status = runStatus(outcome, config.conns, totals.established, failed, dropped);
+  const verifyFailed = inputs.verify !== null && !inputs.verify.ok;
+  const status = runStatus(outcome, config.conns, totals.established, failed, dropped, verifyFailed);
+  const headerBuildUs = outcome.reports.reduce((n, r) => n + r.headerBuildUs, 0);
 
   const warnings: string[] = [];
   if (outcome.rampTimedOut) warnings.push(`ramp-up did not finish within ${config.rampTimeoutMs} ms; measured with the connections established by then`);
@@ -46,11 +50,16 @@ export function buildResult(inputs: ResultInputs): RunResult {
   if (outcome.usage.cpuPercentMax >= 90 * cores) {
     warnings.push(`the generator used up to ${outcome.usage.cpuPercentMax}% CPU of ${cores * 100}%: it was saturated, so latency includes its own queuing`);
   }
+  if (verifyFailed) {
+    warnings.push(`address preservation failed: ${inputs.verify!.missing} claimed sources missing at the backend, ${inputs.verify!.unexpected} unexpected`);
+  }
   if (inputs.target.kind === 'embedded') {
     warnings.push('the embedded target shares this machine\'s CPUs with the generator: figures measure both together');
   }
 
-  const { quiet: _q, json: _j, ...configForResult } = config;
+  const { quiet: _q, json: _j, proxy: plan, ...rest } = config;
+  const proxyDescription = describeProxyPlan(plan);
+  const configForResult = { ...rest, proxy: proxyDescription };
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,
     tool: { name: 'l4stress', version: inputs.version },
@@ -80,7 +89,11 @@ export function buildResult(inputs: ResultInputs): RunResult {
       bytesSentPerSecond: perS(rtt.totalCount * config.sizeBytes),
       bytesReceivedPerSecond: perS(rtt.totalCount * config.sizeBytes),
     },
-    proxy: { version: config.proxy, headersSent: totals.headersSent, headerBytes: totals.headerBytes, headerSizes },
+    proxy: {
+      ...proxyDescription, headersSent: totals.headersSent, headerBytes: totals.headerBytes, headerSizes,
+      headerBuildUsPerConnection: totals.headersSent > 0 ? Math.round((headerBuildUs / totals.headersSent) * 100) / 100 : null,
+      verify: inputs.verify,
+    },
     totals,
     resources: {
       generator: {
@@ -101,10 +114,10 @@ export function buildResult(inputs: ResultInputs): RunResult {
   };
 }
 
-function runStatus(outcome: LoadOutcome, target: number, established: number, failed: number, dropped: number): RunStatus {
+function runStatus(outcome: LoadOutcome, target: number, established: number, failed: number, dropped: number, verifyFailed: boolean): RunStatus {
   if (outcome.interrupted) return 'interrupted';
   if (outcome.nothingEstablished) return 'unreachable';
-  if (failed > 0 || dropped > 0 || established < target) return 'completed-with-errors';
+  if (failed > 0 || dropped > 0 || established < target || verifyFailed) return 'completed-with-errors';
   return 'completed';
 }
 

@@ -3,6 +3,7 @@
  * Its JSON Schema is published at src/result/result.schema.json and checked against real results in the tests.
  */
 import type { RunConfig } from '../config/run-config.js';
+import type { describeProxyPlan } from '../proxy/header.js';
 import type { LoadCounters } from '../metrics/counters.js';
 import type { ErrorCounts } from '../metrics/errors.js';
 import type { LatencySummary } from '../metrics/histogram.js';
@@ -11,6 +12,26 @@ import type { TargetStats } from '../target/stats.js';
 import type { Environment, GitInfo } from './environment.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
+
+export type ProxyDescription = ReturnType<typeof describeProxyPlan>;
+
+/** Sent vs seen source addresses, compared as `addr:port` strings (multisets). */
+export interface ProxyVerification {
+  ok: boolean;
+  /** Where the backend's view came from: `embedded` or the control URL. */
+  source: string;
+  sent: number;
+  seen: number;
+  matched: number;
+  /** Claimed by a header but never seen by the backend. */
+  missing: number;
+  /** Seen by the backend but never claimed (e.g. the ingress's own address when it does not forward PROXY). */
+  unexpected: number;
+  examplesMissing: string[];
+  examplesUnexpected: string[];
+  /** Set when the backend could not be asked. */
+  error: string | null;
+}
 
 export type RunStatus = 'completed' | 'completed-with-errors' | 'unreachable' | 'interrupted';
 
@@ -22,7 +43,7 @@ export interface RunResult {
   exitCode: number;
   git: GitInfo | null;
   command: string[];
-  config: Omit<RunConfig, 'quiet' | 'json'>;
+  config: Omit<RunConfig, 'quiet' | 'json' | 'proxy'> & { proxy: ProxyDescription };
   seed: number;
   startedAt: string;
   endedAt: string;
@@ -39,7 +60,14 @@ export interface RunResult {
   latency: { roundTripUs: LatencySummary; connectUs: LatencySummary };
   /** Measured phase only: round trips completed while measuring, over its length. */
   throughput: { roundTrips: number; roundTripsPerSecond: number; bytesSentPerSecond: number; bytesReceivedPerSecond: number };
-  proxy: { version: RunConfig['proxy']; headersSent: number; headerBytes: number; headerSizes: Record<string, number> };
+  proxy: ProxyDescription & {
+    headersSent: number;
+    headerBytes: number;
+    headerSizes: Record<string, number>;
+    /** Mean time to build one header, in µs (null without headers). */
+    headerBuildUsPerConnection: number | null;
+    verify: ProxyVerification | null;
+  };
   /** Whole-run counters, ramp and warm-up included. */
   totals: LoadCounters;
   resources: {

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import { ProxyHeaderParser, tlvName, type ProxyHeader, type ProxyMode } from '../proxy/parser.js';
 import { bump, emptyTargetStats, type TargetStats } from './stats.js';
+import { endpointKey } from '../proxy/header.js';
 
 export interface EchoServerOptions {
   host: string;
@@ -19,12 +20,19 @@ export interface EchoServerOptions {
 export interface EchoServer {
   address: { host: string; port: number };
   stats(): TargetStats;
+  /** Claimed source `addr:port` -> how many connections claimed it, since start or the last reset. */
+  sources(): Record<string, number>;
+  /** Starts a fresh measurement window: counters and sources back to zero (open connections stay open). */
+  reset(): void;
   close(): Promise<void>;
 }
 
+/** Bounds the memory of the source set; past it sources are counted in `sourcesOverflow` only. */
+const MAX_SOURCES = 2_000_000;
+
 export async function startEchoServer(options: EchoServerOptions): Promise<EchoServer> {
-  const stats = emptyTargetStats();
-  const sources = new Set<string>();
+  let stats = emptyTargetStats();
+  let sources = new Map<string, number>();
   const sockets = new Set<net.Socket>();
 
   const onHeader = (header: ProxyHeader | null): void => {
@@ -32,7 +40,11 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     bump(stats.headers, `v${header.version} ${header.command} ${header.family}`);
     if (header.crcVerified) stats.crcVerified++;
     for (const tlv of header.tlvs) bump(stats.tlvs, tlvName(tlv.type));
-    if (header.source) sources.add(`${header.source.address}:${header.source.port}`);
+    if (header.source && header.command === 'PROXY' && header.family !== 'UNIX' && header.family !== 'UNIX_DGRAM') {
+      const key = endpointKey(header.source);
+      if (sources.size < MAX_SOURCES || sources.has(key)) sources.set(key, (sources.get(key) ?? 0) + 1);
+      else stats.sourcesOverflow++;
+    }
   };
 
   const server = net.createServer({ noDelay: true }, (socket) => {
@@ -94,6 +106,16 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
         socketErrors: { ...stats.socketErrors }, distinctSources: sources.size,
         maxRssBytes: usage.maxRSS * 1024, cpuUserUs: usage.userCPUTime, cpuSystemUs: usage.systemCPUTime,
       };
+    },
+    sources() {
+      return Object.fromEntries(sources);
+    },
+    reset() {
+      const open = stats.open;
+      stats = emptyTargetStats();
+      stats.open = open;
+      stats.peakOpen = open;
+      sources = new Map();
     },
     close() {
       return new Promise((resolve) => {

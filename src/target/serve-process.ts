@@ -3,16 +3,27 @@
  * (an IPC channel exists) it also answers on that channel: `listening` once bound, `stats` on request, and it
  * shuts down on `shutdown` or when the parent goes away.
  */
+import { writeFileSync } from 'node:fs';
+import { startControlServer } from './control-server.js';
 import { startEchoServer, type EchoServerOptions } from './echo-server.js';
 import type { TargetStats } from './stats.js';
 
-export type ParentToTarget = { type: 'stats' } | { type: 'shutdown' };
+export type ParentToTarget = { type: 'stats' } | { type: 'sources' } | { type: 'reset' } | { type: 'shutdown' };
 export type TargetToParent =
   | { type: 'listening'; host: string; port: number; pid: number }
   | { type: 'stats'; stats: TargetStats }
+  | { type: 'sources'; sources: Record<string, number> }
+  | { type: 'reset' }
   | { type: 'failed'; message: string };
 
-export async function runServe(options: EchoServerOptions, log: (line: string) => void): Promise<void> {
+export interface ServeOptions extends EchoServerOptions {
+  /** HTTP control endpoint (GET /stats, GET /sources, POST /reset) on `host`; null = none. */
+  controlPort: number | null;
+  /** Write the claimed sources (one `addr:port count` per line) here on exit. */
+  dumpSourcesFile: string | null;
+}
+
+export async function runServe(options: ServeOptions, log: (line: string) => void): Promise<void> {
   const send = (msg: TargetToParent): void => { process.send?.(msg); };
   let server;
   try {
@@ -24,11 +35,27 @@ export async function runServe(options: EchoServerOptions, log: (line: string) =
     throw Object.assign(new Error(message), { code: e.code });
   }
   const { host, port } = server.address;
-  log(`l4stress serve: listening on ${host.includes(':') ? `[${host}]` : host}:${port} (proxy: ${options.proxy})`);
+  let control: Awaited<ReturnType<typeof startControlServer>> | null = null;
+  if (options.controlPort !== null) {
+    try {
+      control = await startControlServer(server, options.host, options.controlPort);
+    } catch (err) {
+      await server.close();
+      throw new Error(`cannot listen on control port ${options.host}:${options.controlPort}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  const shown = host.includes(':') ? `[${host}]` : host;
+  log(`l4stress serve: listening on ${shown}:${port} (proxy: ${options.proxy})${control ? `, control on http://${shown}:${control.port}` : ''}`);
   send({ type: 'listening', host, port, pid: process.pid });
 
   await new Promise<void>((resolve) => {
-    const stop = (): void => { void server.close().then(resolve); };
+    const stop = (): void => {
+      if (options.dumpSourcesFile) {
+        const lines = Object.entries(server.sources()).map(([k, n]) => `${k} ${n}`);
+        writeFileSync(options.dumpSourcesFile, lines.length ? `${lines.join('\n')}\n` : '');
+      }
+      void Promise.all([server.close(), control?.close()]).then(() => resolve());
+    };
     process.once('SIGTERM', stop);
     if (process.send) {
       // Forked by a generator: Ctrl-C reaches the whole process group, but the parent decides when we stop
@@ -36,6 +63,8 @@ export async function runServe(options: EchoServerOptions, log: (line: string) =
       process.on('SIGINT', () => {});
       process.on('message', (msg: ParentToTarget) => {
         if (msg.type === 'stats') send({ type: 'stats', stats: server.stats() });
+        else if (msg.type === 'sources') send({ type: 'sources', sources: server.sources() });
+        else if (msg.type === 'reset') { server.reset(); send({ type: 'reset' }); }
         else if (msg.type === 'shutdown') stop();
       });
       process.once('disconnect', stop);

@@ -15,6 +15,8 @@ export interface TargetStats {
   tlvs: Record<string, number>;
   /** Distinct PROXY source addresses (address:port) seen. */
   distinctSources: number;
+  /** Sources not kept because the set was full (2,000,000 entries). */
+  sourcesOverflow: number;
   bytesIn: number;
   bytesOut: number;
   /** Socket errors on accepted connections, by errno code. */
@@ -28,7 +30,7 @@ export interface TargetStats {
 export function emptyTargetStats(): TargetStats {
   return {
     accepted: 0, open: 0, peakOpen: 0, headers: {}, noHeader: 0, rejected: {}, crcVerified: 0, tlvs: {},
-    distinctSources: 0, bytesIn: 0, bytesOut: 0, socketErrors: {}, maxRssBytes: 0, cpuUserUs: 0, cpuSystemUs: 0,
+    distinctSources: 0, sourcesOverflow: 0, bytesIn: 0, bytesOut: 0, socketErrors: {}, maxRssBytes: 0, cpuUserUs: 0, cpuSystemUs: 0,
   };
 }
 
