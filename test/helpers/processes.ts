@@ -1,0 +1,125 @@
+/**
+ * Real peers for interop tests: HAProxy (Debian package, installed by native-tools/install.sh) and a standalone
+ * `l4stress serve`, each started in the foreground on loopback and stopped by PID.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { CLI, tempDir } from './cli.js';
+
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/**
+ * Resolves once a socket listens on the port, read from the kernel's table (/proc/net/tcp*) rather than by
+ * connecting: a probe connection would be logged by HAProxy and forwarded to the backend, skewing every count.
+ */
+export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  for (;;) {
+    const listening = ['/proc/net/tcp', '/proc/net/tcp6'].some((file) => {
+      try {
+        return readFileSync(file, 'utf8').split('\n').some((l) => {
+          const f = l.trim().split(/\s+/);
+          return f[1]?.endsWith(`:${hexPort}`) && f[3] === '0A';
+        });
+      } catch { return false; }
+    });
+    if (listening) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Polls until `check` holds or the time is up; returns whether it held. */
+export async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+export interface RunningProcess {
+  child: ChildProcess;
+  /** Everything it printed on stdout so far, as lines. */
+  lines(): string[];
+  stderr(): string;
+  /** SIGTERM by PID, SIGKILL after a grace; resolves when it exited. */
+  stop(): Promise<void>;
+}
+
+function track(child: ChildProcess): RunningProcess {
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    child,
+    lines: () => out.split('\n').filter((l) => l.length > 0),
+    stderr: () => err,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        process.kill(child.pid!, 'SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/**
+ * Starts `haproxy -db -f <cfg>` in the foreground and waits for `waitPort` to listen. Its stdout (the log) goes to a
+ * file, not a pipe: HAProxy writes logs non-blocking and drops lines when a pipe is momentarily full.
+ */
+export async function startHaproxy(config: string, waitPort: number): Promise<RunningProcess> {
+  const folder = tempDir('l4stress-haproxy-');
+  const file = path.join(folder, 'haproxy.cfg');
+  const logFile = path.join(folder, 'haproxy.log');
+  writeFileSync(file, config);
+  const logFd = openSync(logFile, 'w');
+  const proc = track(spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', logFd, 'pipe'] }));
+  closeSync(logFd);
+  proc.lines = () => readFileSync(logFile, 'utf8').split('\n').filter((l) => l.length > 0);
+  try {
+    await waitForPort(waitPort);
+  } catch (e) {
+    await proc.stop();
+    throw new Error(`haproxy did not start: ${proc.stderr()}\n${(e as Error).message}`);
+  }
+  return proc;
+}
+
+/** Starts a standalone `l4stress serve` with a control endpoint; resolves when both ports answer. */
+export async function startServe(args: string[] = []): Promise<RunningProcess & { port: number; controlUrl: string }> {
+  const port = await freePort();
+  const controlPort = await freePort();
+  const proc = track(spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--control-port', String(controlPort), ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  await waitForPort(port);
+  await waitForPort(controlPort);
+  return { ...proc, port, controlUrl: `http://127.0.0.1:${controlPort}` };
+}
+
+/** The global and defaults sections every test config shares: TCP mode, logs on stdout, bounded timeouts. */
+export const HAPROXY_BASE = `
+global
+  log stdout format raw local0
+  maxconn 8000
+
+defaults
+  mode tcp
+  log global
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+`;

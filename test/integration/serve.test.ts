@@ -1,0 +1,73 @@
+/** The serve target over real sockets: streaming headers, payload kept, bad headers closed and counted, never a stall. */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TargetStats } from '../../src/target/stats.js';
+import { startServe, type RunningProcess } from '../helpers/processes.js';
+
+let serve: RunningProcess & { port: number; controlUrl: string };
+beforeAll(async () => { serve = await startServe(['--quiet', '--proxy', 'require', '--header-timeout', '300ms']); });
+afterAll(() => serve.stop());
+
+const stats = async (): Promise<TargetStats> => (await (await fetch(`${serve.controlUrl}/stats`)).json()) as TargetStats;
+
+/** Writes `chunks` with a pause between each; resolves with what came back and whether the server closed. */
+function exchange(chunks: Buffer[], expectBytes: number, pauseMs = 5): Promise<{ echoed: Buffer; closedByServer: boolean }> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port: serve.port });
+    const got: Buffer[] = [];
+    let closedByServer = false;
+    const finish = (): void => { s.destroy(); resolve({ echoed: Buffer.concat(got), closedByServer }); };
+    s.on('data', (d) => { got.push(d); if (Buffer.concat(got).length >= expectBytes && expectBytes > 0) finish(); });
+    s.on('end', () => { closedByServer = true; finish(); });
+    s.on('error', () => { closedByServer = true; finish(); });
+    s.on('connect', async () => {
+      for (const c of chunks) { s.write(c); await new Promise((r) => setTimeout(r, pauseMs)); }
+    });
+    setTimeout(finish, 3000);
+  });
+}
+
+describe('l4stress serve', () => {
+  it('parses a v2 header arriving byte by byte and echoes the payload that follows it intact', async () => {
+    const header = Buffer.from('0d0a0d0a000d0a515549540a2111000c0a0000010a00000230390050', 'hex');
+    const payload = Buffer.from('payload after the header');
+    const bytes = Buffer.concat([header, payload]);
+    const chunks = Array.from(bytes, (b) => Buffer.from([b]));
+    const { echoed } = await exchange(chunks, payload.length, 1);
+    expect(echoed.toString()).toBe(payload.toString());
+    expect((await stats()).headers['v2 PROXY TCP4']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('closes a connection whose header never completes, after the header timeout, and counts it', async () => {
+    const before = (await stats()).rejected['header-timeout'] ?? 0;
+    const started = Date.now();
+    const { closedByServer } = await exchange([Buffer.from('PROX')], 0);
+    expect(closedByServer).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect((await stats()).rejected['header-timeout']).toBe(before + 1);
+  });
+
+  it.each([
+    ['v1-bad-address', 'PROXY TCP4 999.1.1.1 1.1.1.1 1 2\r\n'],
+    ['v1-too-long', `PROXY TCP4 ${'9'.repeat(200)}`],
+    ['missing-header', 'GET / HTTP/1.1\r\n\r\n'],
+  ])('closes a %s connection, counts it, and keeps serving', async (reason, text) => {
+    const before = (await stats()).rejected[reason] ?? 0;
+    const { closedByServer, echoed } = await exchange([Buffer.from(text)], 0);
+    expect(closedByServer).toBe(true);
+    expect(echoed.length).toBe(0);
+    expect((await stats()).rejected[reason]).toBe(before + 1);
+    const ok = await exchange([Buffer.from('PROXY TCP4 1.1.1.1 2.2.2.2 1 2\r\nok')], 2);
+    expect(ok.echoed.toString()).toBe('ok');
+  });
+
+  it('reports distinct claimed sources and resets its window on request', async () => {
+    await exchange([Buffer.from('PROXY TCP4 192.0.2.1 2.2.2.2 1000 2\r\nx')], 1);
+    const sources = (await (await fetch(`${serve.controlUrl}/sources`)).json()) as { sources: Record<string, number> };
+    expect(sources.sources['192.0.2.1:1000']).toBe(1);
+    await fetch(`${serve.controlUrl}/reset`, { method: 'POST' });
+    const after = await stats();
+    expect(after.accepted).toBe(0);
+    expect(after.distinctSources).toBe(0);
+  });
+});
