@@ -103,6 +103,7 @@ export function assignEndpoint(spec: CompiledAddress, seed: number, connId: numb
  * the round, so one host's ports never repeat while round < 64,512. Distinct connections, distinct address:port.
  */
 function poolEndpoint(spec: CompiledPool, seed: number, connId: number): Endpoint {
+  if (spec.family === 4) return poolEndpointV4(spec, seed, connId);
   const size = 1n << BigInt(spec.hostBits);
   const k = BigInt(connId);
   const slot = k % size;
@@ -112,6 +113,20 @@ function poolEndpoint(spec: CompiledPool, seed: number, connId: number): Endpoin
   const host = (slot * mult + offset) & (size - 1n);
   const port = POOL_PORT_BASE + ((round * PORT_STRIDE + mix(seed, Number(slot & 0xffffffffn))) % POOL_PORTS);
   return { address: bigIntToAddress(spec.base + host, spec.family), port };
+}
+
+/** The same map in 32-bit integer arithmetic: IPv4 pools are the common case, and BigInt costs ~3x per header. */
+function poolEndpointV4(spec: CompiledPool, seed: number, connId: number): Endpoint {
+  const size = 2 ** spec.hostBits;
+  const slot = connId % size;
+  const round = Math.floor(connId / size);
+  const mult = (mix(seed, 1) | 1) >>> 0;
+  const offset = mix(seed, 2);
+  // (slot * mult + offset) mod 2^32 keeps the map a bijection on every power-of-two range below it.
+  const host = ((Math.imul(slot, mult) + offset) >>> 0) % size;
+  const a = (Number(spec.base) + host) >>> 0;
+  const port = POOL_PORT_BASE + ((round * PORT_STRIDE + mix(seed, slot)) % POOL_PORTS);
+  return { address: `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`, port };
 }
 
 /** How many connections a pool can serve with distinct address:port pairs. */

@@ -1,0 +1,91 @@
+/**
+ * End-to-end comparisons on loopback, each against a reference measured in the same run:
+ * - echo throughput of l4stress (one worker) vs a minimal single-threaded Node echo client, same target;
+ * - ramp-up and connect latency with PROXY none / v1 / v2 / v2 + TLVs + CRC32C, same target, back to back.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunResult } from '../src/result/types.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = path.join(ROOT, 'bin/l4stress.js');
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
+}
+
+async function l4stress(args: string[]): Promise<RunResult> {
+  const out = path.join(os.tmpdir(), `l4stress-bench-${process.pid}-${Date.now()}.json`);
+  const r = await run([CLI, ...args, '--quiet', '--out', out]);
+  if (r.code !== 0) throw new Error(`l4stress ${args.join(' ')} exited ${r.code}`);
+  const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+  rmSync(out);
+  return result;
+}
+
+/** The reference client: the plainest closed-loop echo Node can do, one event loop, 'data' events. */
+const REFERENCE_CLIENT = `
+const net = require('node:net');
+const [host, port, conns, seconds, size] = process.argv.slice(1).map((v, i) => i === 0 ? v : Number(v));
+const payload = Buffer.alloc(size, 7);
+let done = 0, measuring = false;
+for (let i = 0; i < conns; i++) {
+  const s = net.connect({ host, port, noDelay: true }, () => s.write(payload));
+  let got = 0;
+  s.on('data', (d) => { got += d.length; if (got >= size) { got -= size; if (measuring) done++; s.write(payload); } });
+  s.on('error', () => {});
+}
+setTimeout(() => { measuring = true; setTimeout(() => { console.log(JSON.stringify({ roundTripsPerSecond: done / seconds })); process.exit(0); }, seconds * 1000); }, 1000);
+`;
+
+export interface LoopbackResults {
+  echo: { conns: number; l4stressRoundTripsPerSecond: number; referenceRoundTripsPerSecond: number; ratio: number; l4stressP50Us: number | null; l4stressP99Us: number | null };
+  proxy: { variant: string; rampMs: number; connectionsPerSecond: number; connectP50Us: number | null; connectP99Us: number | null; headerBytes: number; headerBuildUs: number | null; ratioToNone: number }[];
+}
+
+export async function loopbackBenches(target: { host: string; port: number }): Promise<LoopbackResults> {
+  const conns = 100;
+  const seconds = 5;
+  const t = `${target.host}:${target.port}`;
+  const ours = await l4stress(['--target', t, '--conns', String(conns), '--workers', '1', '--duration', `${seconds}s`, '--warmup', '1s']);
+  const refRun = await run(['-e', REFERENCE_CLIENT, target.host, String(target.port), String(conns), String(seconds), '64']);
+  const ref = (JSON.parse(refRun.stdout.trim()) as { roundTripsPerSecond: number }).roundTripsPerSecond;
+
+  const variants: [string, string[]][] = [
+    ['none', ['--proxy', 'none']],
+    ['v1', ['--proxy', 'v1']],
+    ['v2', ['--proxy', 'v2']],
+    ['v2 + TLVs + crc32c', ['--proxy', 'v2', '--proxy-src', '10.0.0.0/8', '--proxy-tlv', 'authority=api.example.com', '--proxy-tlv', 'unique-id=auto', '--proxy-tlv', 'crc32c']],
+  ];
+  const proxy: LoopbackResults['proxy'] = [];
+  for (const [variant, args] of variants) {
+    const r = await l4stress(['--target', t, '--conns', '5000', '--duration', '1s', '--warmup', '0s', ...args]);
+    proxy.push({
+      variant,
+      rampMs: r.phases.rampMs,
+      connectionsPerSecond: Math.round(r.connections.established / (r.phases.rampMs / 1000)),
+      connectP50Us: r.latency.connectUs.p50,
+      connectP99Us: r.latency.connectUs.p99,
+      headerBytes: Number(Object.keys(r.proxy.headerSizes)[0] ?? 0),
+      headerBuildUs: r.proxy.headerBuildUsPerConnection,
+      ratioToNone: 0,
+    });
+  }
+  for (const p of proxy) p.ratioToNone = Math.round((p.connectionsPerSecond / proxy[0].connectionsPerSecond) * 100) / 100;
+  return {
+    echo: {
+      conns, l4stressRoundTripsPerSecond: ours.throughput.roundTripsPerSecond, referenceRoundTripsPerSecond: Math.round(ref),
+      ratio: Math.round((ours.throughput.roundTripsPerSecond / ref) * 100) / 100,
+      l4stressP50Us: ours.latency.roundTripUs.p50, l4stressP99Us: ours.latency.roundTripUs.p99,
+    },
+    proxy,
+  };
+}
