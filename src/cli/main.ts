@@ -4,7 +4,10 @@
  * Every failure the user can act on ends as one line on stderr and a documented exit code (see errors.ts).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { parseDurationMs, parseIntInRange } from '../config/units.js';
+import os from 'node:os';
+import { parseDurationMs, parseIntInRange, parseSizeBytes } from '../config/units.js';
+import { calibrateAndSave, renderProfile } from './calibrate-command.js';
+import { defaultProfilePath } from '../calibration/profile.js';
 import { runServe } from '../target/serve-process.js';
 import { TLV_HELP } from '../proxy/tlv.js';
 import type { ProxyMode } from '../proxy/parser.js';
@@ -43,11 +46,47 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('-n, --name <name>', 'scenario name for the result file (default: echo-c<conns>-<proxy>)')
     .option('-o, --out <file>', 'result file (default: <results-dir>/<timestamp>-<name>.json)')
     .option('--results-dir <dir>', 'folder for result files', RUN_DEFAULTS.resultsDir)
+    .option('--watch-pid <pid>', 'also sample this process\'s CPU and RSS each second (repeatable; the embedded target is always watched)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--calibration <file>', 'hardware profile to compare with (default: results/profiles/<hostname>.json when it exists)')
+    .option('--calibrate', 'run a quick calibration (iperf3, netperf) first and save it as this host\'s profile')
     .option('-q, --quiet', 'no progress and no summary')
     .option('--json', 'print the result JSON on stdout (the summary goes to stderr)')
     .action(async (opts: RawRunOptions) => {
       const config = resolveRunConfig(opts);
       setExit(await runCommand(config, process.argv.slice(2)));
+    });
+
+  program.command('calibrate')
+    .description('measure this machine with iperf3 and netperf and save its hardware profile')
+    .option('--host <address>', 'measure against iperf3 -s and netserver running there (default: loopback, servers started here)')
+    .option('--iperf3-port <n>', 'iperf3 server port with --host', '5201')
+    .option('--netperf-port <n>', 'netserver port with --host', '12865')
+    .option('--repeat <n>', 'rounds; the profile keeps median and spread', '3')
+    .option('-d, --duration <time>', 'length of each measurement', '3s')
+    .option('-s, --size <bytes>', 'TCP_RR message size besides 1 byte (match your runs\' --size)', '64')
+    .option('--streams <n>', 'parallel iperf3 streams (default: available cores)')
+    .option('-o, --out <file>', 'profile file (default: <results-dir>/profiles/<hostname>.json)')
+    .option('--results-dir <dir>', 'folder for result files', 'results')
+    .option('-q, --quiet', 'print only errors')
+    .option('--json', 'print the profile JSON on stdout')
+    .action(async (opts: { host?: string; iperf3Port: string; netperfPort: string; repeat: string; duration: string; size: string; streams?: string; out?: string; resultsDir: string; quiet?: boolean; json?: boolean }) => {
+      const durationMs = parseDurationMs('--duration', opts.duration);
+      if (durationMs < 1000) throw new UsageError(`--duration: iperf3 and netperf measure whole seconds; use at least 1s (got '${opts.duration}')`);
+      const options = {
+        host: opts.host ?? null,
+        iperf3Port: parseIntInRange('--iperf3-port', opts.iperf3Port, 1, 65535),
+        netperfPort: parseIntInRange('--netperf-port', opts.netperfPort, 1, 65535),
+        repeat: parseIntInRange('--repeat', opts.repeat, 1, 20),
+        durationS: Math.round(durationMs / 1000),
+        sizeBytes: parseSizeBytes('--size', opts.size),
+        streams: opts.streams === undefined ? os.availableParallelism() : parseIntInRange('--streams', opts.streams, 1, 128),
+        resultsDir: opts.resultsDir,
+        log: opts.quiet || opts.json ? () => {} : (line: string) => process.stderr.write(`${line}\n`),
+      };
+      const { profile, file } = await calibrateAndSave(options, opts.out ?? defaultProfilePath(opts.resultsDir));
+      if (opts.json) process.stdout.write(`${JSON.stringify(profile)}\n`);
+      else if (!opts.quiet) process.stdout.write(`${renderProfile(profile, file)}\n`);
+      setExit(ExitCode.ok);
     });
 
   program.command('serve')

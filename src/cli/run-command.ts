@@ -14,13 +14,18 @@ import { defaultResultPath, writeResultAtomically } from '../result/write.js';
 import { toolVersion } from '../runtime/version.js';
 import type { TargetStats } from '../target/stats.js';
 import { ExitCode } from './errors.js';
+import { QUICK_CALIBRATION, calibrateAndSave } from './calibrate-command.js';
+import { loadProfile } from '../calibration/profile.js';
 import { fetchBackendSources, resetBackend } from '../generator/backend-control.js';
 import { compareSources } from '../proxy/verify.js';
 import type { ProxyVerification } from '../result/types.js';
 
 export async function runCommand(config: RunConfig, argv: string[]): Promise<number> {
   preflight({ conns: config.conns, embeddedTarget: config.target === null });
-  const environment = collectEnvironment();
+  if (config.calibrateFirst) await calibrateAndSave({ ...QUICK_CALIBRATION, resultsDir: config.resultsDir, sizeBytes: config.sizeBytes, log: config.quiet ? () => {} : (l) => process.stderr.write(`${l}\n`) }, config.calibration.file);
+  const profile = loadProfile(config.calibration.file, config.calibration.required);
+  // systeminformation shells out (~0.5 s): gather while the target starts, never during the load.
+  const environmentPromise = collectEnvironment(config.resultsDir);
   const git = gitInfo();
 
   let embedded: EmbeddedTarget | null = null;
@@ -44,12 +49,14 @@ export async function runCommand(config: RunConfig, argv: string[]): Promise<num
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const environment = await environmentPromise;
   const progress = createProgressReporter(process.stderr, config.quiet);
   let outcome: LoadOutcome;
   let targetStats: TargetStats | null = null;
   let verify: ProxyVerification | null = null;
   try {
-    outcome = await runLoad(config, target, { signal: abort.signal, onSecond: (row) => progress.update(row, config.conns) });
+    const watchPids = [...(embedded ? [embedded.pid] : []), ...config.watchPids];
+    outcome = await runLoad(config, target, { signal: abort.signal, watchPids, onSecond: (row) => progress.update(row, config.conns) });
     progress.done();
     if (embedded) targetStats = await embedded.stats();
     if (config.verifyProxy) verify = await verifySources(config.verifyProxy, embedded, outcome, verifyError);
@@ -59,7 +66,7 @@ export async function runCommand(config: RunConfig, argv: string[]): Promise<num
   }
 
   const result = buildResult({
-    config, outcome, environment, git, command: argv, version: toolVersion(), verify,
+    config, outcome, environment, git, command: argv, version: toolVersion(), verify, profile,
     target: {
       kind: embedded ? 'embedded' : 'external', host: target.host, port: target.port,
       pid: embedded?.pid ?? null, stats: targetStats,

@@ -2,7 +2,9 @@
  * Turns the run command's raw option strings into a RunConfig, validating every value before anything starts.
  * Each invalid value throws a UsageError that names the option and what is allowed.
  */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
+import { defaultProfilePath } from '../calibration/profile.js';
 import { randomInt } from 'node:crypto';
 import type { RunConfig } from '../config/run-config.js';
 import { parseDurationMs, parseHostPort, parseIntInRange, parseRatePerSecond, parseSizeBytes } from '../config/units.js';
@@ -33,6 +35,9 @@ export interface RawRunOptions {
   name?: string;
   out?: string;
   resultsDir: string;
+  watchPid?: string[];
+  calibration?: string;
+  calibrate?: boolean;
   quiet?: boolean;
   json?: boolean;
 }
@@ -100,7 +105,17 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   }
   return {
     scenario, target, conns, proxy, verifyProxy, durationMs, warmupMs, connectRate, maxConnecting, connectTimeoutMs, rampTimeoutMs,
-    sizeBytes, workers, seed, out: raw.out ?? null, resultsDir: raw.resultsDir, quiet: raw.quiet === true, json: raw.json === true,
+    sizeBytes, workers, seed, out: raw.out ?? null, resultsDir: raw.resultsDir,
+    watchPids: (raw.watchPid ?? []).map((p) => {
+      const pid = parseIntInRange('--watch-pid', p, 1, 2 ** 22);
+      if (!existsSync(`/proc/${pid}`)) throw new UsageError(`--watch-pid: no process ${pid}`);
+      return pid;
+    }),
+    calibration: raw.calibration !== undefined
+      ? { file: raw.calibration, required: true }
+      : { file: defaultProfilePath(raw.resultsDir), required: false },
+    calibrateFirst: raw.calibrate === true,
+    quiet: raw.quiet === true, json: raw.json === true,
   };
 }
 

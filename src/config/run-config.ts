@@ -32,6 +32,12 @@ export interface RunConfig {
   seed: number;
   out: string | null;
   resultsDir: string;
+  /** Processes to sample (CPU, RSS) each second, besides the embedded target. */
+  watchPids: number[];
+  /** Hardware profile to compare with: an explicit file, or the host's default profile if present. */
+  calibration: { file: string; required: boolean };
+  /** Run a quick calibration first and save it as this host's profile. */
+  calibrateFirst: boolean;
   quiet: boolean;
   json: boolean;
 }

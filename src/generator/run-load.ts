@@ -9,6 +9,7 @@ import type { RunConfig } from '../config/run-config.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { mergeEncoded } from '../metrics/histogram.js';
 import { ProcessUsageSampler } from '../metrics/process-usage.js';
+import { PidWatcher, type WatchedSummary } from '../metrics/pid-watch.js';
 import { timelineRow, type Phase, type TimelineRow } from '../metrics/timeline.js';
 import { siblingEntry } from '../runtime/modules.js';
 import type { MainToWorker, WorkerReport, WorkerTask, WorkerToMain } from './protocol.js';
@@ -19,6 +20,8 @@ export interface LoadHooks {
   onSecond?: (row: TimelineRow, totals: LoadCounters) => void;
   /** Aborting stops the run early (Ctrl-C); what was measured so far is still reported. */
   signal?: AbortSignal;
+  /** Other processes (the embedded target, --watch-pid) whose CPU and RSS join each timeline row. */
+  watchPids?: number[];
 }
 
 export interface LoadOutcome {
@@ -33,6 +36,7 @@ export interface LoadOutcome {
   nothingEstablished: boolean;
   rampTimedOut: boolean;
   usage: ReturnType<ProcessUsageSampler['totals']>;
+  watched: WatchedSummary[];
 }
 
 const TICK_MS = 1000;
@@ -51,6 +55,7 @@ export async function runLoad(config: RunConfig, target: { host: string; port: n
     atomics: 'disabled',
   });
   const usage = new ProcessUsageSampler();
+  const watcher = new PidWatcher(hooks.watchPids ?? []);
   const startedAt = new Date();
   const t0 = performance.now();
   const ports = plans.map(() => new MessageChannel());
@@ -79,7 +84,7 @@ export async function runLoad(config: RunConfig, target: { host: string; port: n
     const interval = mergeEncoded([...tick.snapshots.values()].map((s) => s.intervalRtt));
     const totals = sumLatest();
     const { cpuPercent, rssBytes } = usage.sample();
-    const row = timelineRow((now - t0) / 1000, phase, now - lastRowAt, prevTotals, totals, interval, cpuPercent, rssBytes);
+    const row = timelineRow((now - t0) / 1000, phase, now - lastRowAt, prevTotals, totals, interval, cpuPercent, rssBytes, watcher.sample());
     lastRowAt = now;
     prevTotals = totals;
     timeline.push(row);
@@ -179,6 +184,7 @@ export async function runLoad(config: RunConfig, target: { host: string; port: n
     nothingEstablished,
     rampTimedOut,
     usage: usage.totals(),
+    watched: watcher.summaries(),
   };
 
   /** Established connections so far, from a tick answered by every worker (or the last known counters). */

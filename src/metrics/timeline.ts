@@ -2,6 +2,7 @@
 import type { LoadCounters } from './counters.js';
 import { totalErrors } from './errors.js';
 import { decodeHistogram, type Histogram } from './histogram.js';
+import type { WatchedSample } from './pid-watch.js';
 
 export type Phase = 'ramp' | 'warmup' | 'measure' | 'stopping';
 
@@ -25,12 +26,14 @@ export interface TimelineRow {
   /** The generator process (all threads). */
   cpuPercent: number;
   rssBytes: number;
+  /** Watched processes (embedded target, --watch-pid) still alive this second. */
+  watched: WatchedSample[];
 }
 
 /** Builds the row for an interval from the summed counters at its start and end and its merged histogram. */
 export function timelineRow(
   t: number, phase: Phase, intervalMs: number, prev: LoadCounters, cur: LoadCounters, interval: Histogram,
-  cpuPercent: number, rssBytes: number,
+  cpuPercent: number, rssBytes: number, watched: WatchedSample[] = [],
 ): TimelineRow {
   const perS = (d: number): number => (intervalMs > 0 ? Math.round((d * 1000) / intervalMs) : 0);
   const has = interval.totalCount > 0;
@@ -51,6 +54,7 @@ export function timelineRow(
     maxUs: has ? interval.getValueAtPercentile(100) : null,
     cpuPercent: Math.round(cpuPercent * 10) / 10,
     rssBytes,
+    watched,
   };
 }
 

@@ -54,6 +54,17 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
   const g = r.resources.generator;
   lines.push(`generator    max RSS ${mb(g.maxRssBytes)}, CPU mean ${g.cpuPercentMean}% max ${g.cpuPercentMax}% (100% = one core)` +
     (r.resources.target ? `; target max RSS ${mb(r.resources.target.maxRssBytes)}` : ''));
+  for (const w of r.resources.watched) {
+    lines.push(`watched      pid ${w.pid} (${w.name}): CPU mean ${w.cpuPercentMean ?? '-'}% max ${w.cpuPercentMax ?? '-'}%, ` +
+      `max RSS ${w.maxRssBytes === null ? '-' : mb(w.maxRssBytes)}${w.exited ? `, exited after ${w.exitedAfterS} s` : ''}`);
+  }
+  const cal = r.calibration;
+  if (cal) {
+    const x = (v: number | null): string => (v === null ? '-' : `${v}x`);
+    lines.push(`vs machine   echo p50 ${x(cal.echoP50VsTcpRrP50)} netperf TCP_RR p50; round trips/s ${x(cal.roundTripsPerSecondVsTcpRr)} one TCP_RR stream; ` +
+      `connect p50 ${x(cal.connectP50VsTcpCrrP50)} TCP_CRR p50 (profile ${cal.profileFile})`);
+    for (const w of cal.warnings) lines.push(`note: ${w}`);
+  }
   for (const w of r.warnings) lines.push(`note: ${w}`);
   lines.push('', `status: ${r.status} (exit ${r.exitCode})${resultFile ? `; result: ${resultFile}` : ''}`);
   return lines.join('\n');

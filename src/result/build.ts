@@ -9,6 +9,8 @@ import type { TargetStats } from '../target/stats.js';
 import type { Environment, GitInfo } from './environment.js';
 import { RESULT_SCHEMA_VERSION, type ProxyVerification, type RunResult, type RunStatus } from './types.js';
 import { describeProxyPlan } from '../proxy/header.js';
+import { calibrationRatios } from '../calibration/ratios.js';
+import type { HardwareProfile } from '../calibration/profile.js';
 
 export interface ResultInputs {
   config: RunConfig;
@@ -19,6 +21,8 @@ export interface ResultInputs {
   command: string[];
   version: string;
   verify: ProxyVerification | null;
+  /** The hardware profile to compare with, if any. */
+  profile: { file: string; profile: HardwareProfile } | null;
 }
 
 export function buildResult(inputs: ResultInputs): RunResult {
@@ -53,6 +57,16 @@ export function buildResult(inputs: ResultInputs): RunResult {
   if (verifyFailed) {
     warnings.push(`address preservation failed: ${inputs.verify!.missing} claimed sources missing at the backend, ${inputs.verify!.unexpected} unexpected`);
   }
+  for (const w of outcome.watched) {
+    if (w.exited) warnings.push(`watched process ${w.pid} (${w.name}) exited ${w.exitedAfterS === 0 ? 'before the run' : `after ${w.exitedAfterS} s`}; its sampling stopped there`);
+  }
+  const rt = summarize(rtt);
+  const connectSummary = summarize(connect);
+  const calibration = inputs.profile
+    ? calibrationRatios(inputs.profile.file, inputs.profile.profile, {
+        sizeBytes: config.sizeBytes, roundTripP50Us: rt.p50, roundTripsPerSecond: perS(rtt.totalCount), connectP50Us: connectSummary.p50, host: inputs.environment.hostname,
+      })
+    : null;
   if (inputs.target.kind === 'embedded') {
     warnings.push('the embedded target shares this machine\'s CPUs with the generator: figures measure both together');
   }
@@ -82,7 +96,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
       failed: { total: failed, byKind: totals.connectFailed },
       dropped: { total: dropped, byKind: totals.dropped },
     },
-    latency: { roundTripUs: summarize(rtt), connectUs: summarize(connect) },
+    latency: { roundTripUs: rt, connectUs: connectSummary },
     throughput: {
       roundTrips: rtt.totalCount,
       roundTripsPerSecond: perS(rtt.totalCount),
@@ -106,7 +120,9 @@ export function buildResult(inputs: ResultInputs): RunResult {
             cpuUserMs: Math.round(inputs.target.stats.cpuUserUs / 1000), cpuSystemMs: Math.round(inputs.target.stats.cpuSystemUs / 1000),
           }
         : null,
+      watched: outcome.watched,
     },
+    calibration,
     environment: inputs.environment,
     timeline: outcome.timeline,
     histograms: { roundTripUs: encodeHistogram(rtt), connectUs: encodeHistogram(connect) },

@@ -4,6 +4,8 @@
  */
 import type { RunConfig } from '../config/run-config.js';
 import type { describeProxyPlan } from '../proxy/header.js';
+import type { WatchedSummary } from '../metrics/pid-watch.js';
+import type { CalibrationRatios } from '../calibration/ratios.js';
 import type { LoadCounters } from '../metrics/counters.js';
 import type { ErrorCounts } from '../metrics/errors.js';
 import type { LatencySummary } from '../metrics/histogram.js';
@@ -73,7 +75,11 @@ export interface RunResult {
   resources: {
     generator: { maxRssBytes: number; cpuPercentMean: number; cpuPercentMax: number; cpuUserMs: number; cpuSystemMs: number };
     target: { pid: number; maxRssBytes: number; cpuUserMs: number; cpuSystemMs: number } | null;
+    /** Per-second /proc sampling of the embedded target and --watch-pid processes. */
+    watched: WatchedSummary[];
   };
+  /** This run relative to the machine's hardware profile; null without one. */
+  calibration: CalibrationRatios | null;
   environment: Environment;
   timeline: TimelineRow[];
   /** Encoded HDR histograms (compressed base64, µs) so results can be merged and re-reported later. */

@@ -11,10 +11,15 @@ export function defaultResultPath(resultsDir: string, scenario: string, startedA
 }
 
 export function writeResultAtomically(file: string, result: RunResult): string {
+  return writeJsonAtomically(file, result);
+}
+
+/** Any JSON document, atomically; returns the absolute path. */
+export function writeJsonAtomically(file: string, doc: unknown): string {
   const abs = path.resolve(file);
   mkdirSync(path.dirname(abs), { recursive: true });
   const tmp = `${abs}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`);
   renameSync(tmp, abs);
   return abs;
 }

@@ -1,4 +1,4 @@
-/** Validates documents against the published result schema (src/result/result.schema.json). */
+/** Validates documents against the published schemas (results, hardware profiles). */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
@@ -8,7 +8,15 @@ import { ROOT } from './cli.js';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 export function resultValidator(): (doc: unknown) => string[] {
-  const schema = JSON.parse(readFileSync(path.join(ROOT, 'src/result/result.schema.json'), 'utf8'));
+  return validatorFor('src/result/result.schema.json');
+}
+
+export function profileValidator(): (doc: unknown) => string[] {
+  return validatorFor('src/calibration/profile.schema.json');
+}
+
+function validatorFor(schemaFile: string): (doc: unknown) => string[] {
+  const schema = JSON.parse(readFileSync(path.join(ROOT, schemaFile), 'utf8'));
   const ajv = new Ajv({ allErrors: true, strict: true });
   addFormats(ajv);
   const validate = ajv.compile(schema);

@@ -1,0 +1,44 @@
+/**
+ * A result relative to the machine: how close the run came to what iperf3/netperf measured on this host.
+ * A ratio is `ours / best`: latency ratios above 1 are the cost over the kernel's round trip; throughput
+ * ratios below 1 are the share of what the machine can do.
+ */
+import type { HardwareProfile } from './profile.js';
+
+export interface CalibrationRatios {
+  profileFile: string;
+  profileHost: string;
+  profileCreatedAt: string;
+  /** Echo round-trip p50 / netperf TCP_RR p50 (same message size when the profile has it). */
+  echoP50VsTcpRrP50: number | null;
+  /** Echo round trips per second / netperf TCP_RR transactions per second (one netperf stream). */
+  roundTripsPerSecondVsTcpRr: number | null;
+  /** Connect p50 / netperf TCP_CRR p50 (a whole connect-request-response, so a lower bound for comparison). */
+  connectP50VsTcpCrrP50: number | null;
+  warnings: string[];
+}
+
+export interface RatioInputs {
+  sizeBytes: number;
+  roundTripP50Us: number | null;
+  roundTripsPerSecond: number;
+  connectP50Us: number | null;
+  host: string;
+}
+
+export function calibrationRatios(profileFile: string, p: HardwareProfile, r: RatioInputs): CalibrationRatios {
+  const rr = p.measurements.tcpRrSize.sizeBytes === r.sizeBytes ? p.measurements.tcpRrSize : p.measurements.tcpRr1;
+  const ratio = (a: number | null, b: number): number | null => (a === null || b <= 0 ? null : Math.round((a / b) * 100) / 100);
+  const warnings: string[] = [];
+  if (p.host !== r.host) warnings.push(`the profile was measured on ${p.host}, this run is on ${r.host}`);
+  if (rr.sizeBytes !== r.sizeBytes) warnings.push(`the profile has TCP_RR at ${rr.sizeBytes} B, this run sends ${r.sizeBytes} B`);
+  return {
+    profileFile,
+    profileHost: p.host,
+    profileCreatedAt: p.createdAt,
+    echoP50VsTcpRrP50: ratio(r.roundTripP50Us, rr.p50LatencyUs.median),
+    roundTripsPerSecondVsTcpRr: ratio(r.roundTripsPerSecond, rr.transactionsPerSecond.median),
+    connectP50VsTcpCrrP50: ratio(r.connectP50Us, p.measurements.tcpCrr.p50LatencyUs.median),
+    warnings,
+  };
+}

@@ -1,0 +1,75 @@
+/** Parsers of iperf3 and netperf output, on output recorded from the real binaries on this machine kind. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseIperf3Json } from '../../native-tools/iperf3.js';
+import { parseNetperfOutput } from '../../native-tools/netperf.js';
+import { repeatedStat, median } from '../../src/calibration/stats.js';
+import { calibrationRatios } from '../../src/calibration/ratios.js';
+import type { HardwareProfile } from '../../src/calibration/profile.js';
+import { ROOT } from '../helpers/cli.js';
+
+const fixture = (name: string): string => readFileSync(path.join(ROOT, 'test/fixtures/native', name), 'utf8');
+
+describe('netperf output selectors', () => {
+  it('TCP_RR: transactions/s and latency percentiles', () => {
+    const r = parseNetperfOutput('TCP_RR', fixture('netperf-tcp-rr.txt'));
+    expect(r.throughputUnits).toBe('Trans/s');
+    expect(r.throughput).toBeGreaterThan(1000);
+    expect(r.p50LatencyUs!).toBeGreaterThan(0);
+    expect(r.p99LatencyUs!).toBeGreaterThanOrEqual(r.p50LatencyUs!);
+    expect(r.meanLatencyUs!).toBeGreaterThan(0);
+  });
+
+  it('TCP_CRR and TCP_STREAM', () => {
+    expect(parseNetperfOutput('TCP_CRR', fixture('netperf-tcp-crr.txt')).throughput).toBeGreaterThan(100);
+    const s = parseNetperfOutput('TCP_STREAM', fixture('netperf-tcp-stream.txt'));
+    expect(s.throughputUnits).toBe('10^6bits/s');
+    expect(s.p50LatencyUs).toBeNull();
+  });
+
+  it('a failed netperf (no netserver) is an error quoting netperf', () => {
+    expect(() => parseNetperfOutput('TCP_RR', fixture('netperf-refused.txt'))).toThrow(/no results in its output: .*establish/s);
+  });
+});
+
+describe('iperf3 JSON', () => {
+  it('receiver throughput, retransmits, CPU', () => {
+    const r = parseIperf3Json(fixture('iperf3-2-streams.json'));
+    expect(r.streams).toBe(2);
+    expect(r.bitsPerSecond).toBeGreaterThan(1e8);
+    expect(r.retransmits).not.toBeNull();
+    expect(r.cpuHostPercent!).toBeGreaterThan(0);
+  });
+
+  it('iperf3\'s own error becomes the message', () => {
+    expect(() => parseIperf3Json(fixture('iperf3-refused.json'))).toThrow('iperf3: unable to connect to server: Connection refused');
+    expect(() => parseIperf3Json('garbage')).toThrow(/printed no JSON/);
+  });
+});
+
+describe('repeated measurements', () => {
+  it('median and spread', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(repeatedStat([90, 100, 110])).toMatchObject({ median: 100, min: 90, max: 110, spreadPercent: 20 });
+  });
+
+  it('ratios divide ours by the machine\'s best and say when sizes or hosts differ', () => {
+    const s = (v: number) => repeatedStat([v]);
+    const profile = {
+      host: 'a', createdAt: 'x',
+      measurements: {
+        tcpRr1: { sizeBytes: 1, transactionsPerSecond: s(20000), meanLatencyUs: s(50), p50LatencyUs: s(40), p99LatencyUs: s(90) },
+        tcpRrSize: { sizeBytes: 64, transactionsPerSecond: s(19000), meanLatencyUs: s(55), p50LatencyUs: s(50), p99LatencyUs: s(95) },
+        tcpCrr: { transactionsPerSecond: s(10000), p50LatencyUs: s(80) },
+      },
+    } as unknown as HardwareProfile;
+    const r = calibrationRatios('p.json', profile, { sizeBytes: 64, roundTripP50Us: 100, roundTripsPerSecond: 38000, connectP50Us: 160, host: 'a' });
+    expect(r).toMatchObject({ echoP50VsTcpRrP50: 2, roundTripsPerSecondVsTcpRr: 2, connectP50VsTcpCrrP50: 2, warnings: [] });
+    const other = calibrationRatios('p.json', profile, { sizeBytes: 512, roundTripP50Us: 80, roundTripsPerSecond: 0, connectP50Us: null, host: 'b' });
+    expect(other.echoP50VsTcpRrP50).toBe(2);
+    expect(other.connectP50VsTcpCrrP50).toBeNull();
+    expect(other.warnings).toHaveLength(2);
+  });
+});
