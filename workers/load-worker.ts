@@ -1,126 +1,292 @@
 /**
- * A load worker (one Piscina task per worker thread, alive for the whole run). It owns its sockets: ramps them up
- * at its share of the connect rate, sends each connection's PROXY header in the same write as its first message
- * (HAProxy rejects a header split over two writes), and after that first echo leaves the session idle until the
- * whole ramp-up is done: echo traffic during the ramp would starve the accept loop of the target and turn a
- * 10,000-connection ramp into a storm of SYN retransmits. On `traffic` every session starts its closed-loop echo,
- * which runs until `stop`. Per message it allocates nothing: one shared payload buffer, one shared receive buffer (`onread`),
- * per-connection state in a preallocated object, latency recorded into HDR histograms.
+ * A load worker (one Piscina task per worker thread, alive for the whole run). It owns its sockets and ramps them
+ * up at its share of the connect rate; each connection sends its PROXY header in the same write as its first
+ * message (HAProxy rejects a header split over two writes) and, after that first exchange, waits for the whole
+ * ramp to finish: traffic during a ramp would starve the target's accept loop. On `traffic` every connection
+ * starts its mode's work (see modes below) until `stop`.
+ *
+ * Hot path (per message): no allocation. Payload and receive buffers are per connection, cut from one slab;
+ * reads land in a shared buffer (`onread`); latencies go into HDR histograms; integrity checks compare in place.
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { emptyCounters, cloneCounters } from '../src/metrics/counters.js';
+import { cloneCounters, emptyCounters } from '../src/metrics/counters.js';
 import { errorKind } from '../src/metrics/errors.js';
 import { createHistogram, encodeHistogram } from '../src/metrics/histogram.js';
 import { ProxyHeaderWriter } from '../src/proxy/header.js';
 import { fillPayload } from '../src/generator/payload.js';
 import type { MainToWorker, WorkerReport, WorkerTask, WorkerToMain } from '../src/generator/protocol.js';
+import { STAMP_BYTES, bodyHash, integrityEnabled, stamp, verifyEcho, type SeqWindow } from './integrity.js';
 
 /** Grace for in-flight closes after stop before sockets are destroyed. */
 const CLOSE_GRACE_MS = 1500;
 const RECEIVE_BUFFER_BYTES = 64 * 1024;
+/** Open loop: a send this late after its intended time counts as late. */
+const LATE_MS = 1;
+// (Only sends a connection owed while it waited for an echo can be late: see the scheduler.)
+/** Open loop: intended sends a connection may owe before further ones are counted as missed. */
+const BACKLOG_CAPACITY = 64;
+const SCHEDULER_TICK_MS = 1;
+const ECHO_SWEEP_MS = 100;
 
 interface Connection {
   id: number;
   socket: net.Socket | null;
   connectStartMs: number;
+  /** When the outstanding message was written, and when it was meant to be (open loop; = written otherwise). */
   sentAtMs: number;
-  /** Bytes of the current echo received so far. */
+  intendedMs: number;
+  /** Bytes of the outstanding echo received so far. */
   pending: number;
-  /** Echo complete, waiting for the traffic phase to send the next message. */
-  idle: boolean;
-  /** Connected and its first echo came back: the session is open end to end. */
+  /** A message is outstanding. */
+  busy: boolean;
+  /** Connected and its first exchange done: the session is open end to end. */
   opened: boolean;
   established: boolean;
   closed: boolean;
+  closedByUs: boolean;
+  tx: Buffer | null;
+  rx: Buffer | null;
+  seq: number;
+  win: SeqWindow;
+  /** Open loop: intended times of sends owed (ring). */
+  backlog: Float64Array | null;
+  backlogHead: number;
+  backlogLength: number;
+  bytesOut: number;
+  bytesIn: number;
+  /** Stream: bytes moved at the start of the measured phase. */
+  measureStartBytes: number;
+  writable: boolean;
 }
 
 export default async function loadWorker({ plan, port }: WorkerTask): Promise<WorkerReport> {
   const counters = emptyCounters();
   const rtt = createHistogram();
+  const service = createHistogram();
   const intervalRtt = createHistogram();
   const connectHist = createHistogram();
+  const schedulerLag = createHistogram();
   const headerSizes: Record<string, number> = {};
   const headers = new ProxyHeaderWriter(plan.proxy, plan.runSeed);
   const sources: string[] = [];
   let headerBuildMs = 0;
-  const payload = Buffer.alloc(plan.sizeBytes);
-  fillPayload(payload, plan.seed);
+
+  const echoLike = plan.mode === 'echo' || plan.mode === 'hold' || (plan.mode === 'connect' && plan.churnEcho);
+  const size = plan.sizeBytes;
+  const checked = echoLike && integrityEnabled(size);
+  // The payload pattern, shared read-only; each connection stamps its own copy (tx) when integrity is on.
+  const template = Buffer.alloc(size);
+  fillPayload(template, plan.runSeed);
+  const hash = checked ? bodyHash(template, STAMP_BYTES) : 0;
+  const slab = checked ? Buffer.allocUnsafe(plan.mode === 'connect' ? 0 : plan.conns * size * 2) : null;
   const receiveBuffer = Buffer.allocUnsafe(RECEIVE_BUFFER_BYTES);
   const connections: Connection[] = [];
   const startMs = performance.now();
+  const openLoop = plan.ratePerSecond > 0 && (plan.mode === 'echo' || plan.mode === 'hold');
 
   let traffic = false;
   let measuring = false;
   let stopping = false;
   let nextToOpen = 0;
-  /**
-   * Sessions being opened: connecting, or connected but not yet answered. Bounding this (not just connects)
-   * keeps a ramp from outrunning the target's accept loop: the kernel completes handshakes on its own, so a
-   * connect-only bound lets the target's accept queue overflow and stall sessions for seconds.
-   */
   let opening = 0;
   let rampTimer: NodeJS.Timeout | null = null;
   let rampAnnounced = false;
+  let scheduler: NodeJS.Timeout | null = null;
+  let sweeper: NodeJS.Timeout | null = null;
   const post = (msg: WorkerToMain): void => port.postMessage(msg);
+  const measureStart = { sent: 0, received: 0 };
+  const measured = { sent: 0, received: 0 };
 
-  const sendMessage = (c: Connection): void => {
-    c.sentAtMs = performance.now();
+  // ---- messages (echo, hold, churn with echo) ----
+
+  const send = (c: Connection, intendedMs: number): void => {
+    const now = performance.now();
+    c.sentAtMs = now;
+    c.intendedMs = intendedMs;
     c.pending = 0;
+    c.busy = true;
     counters.messagesSent++;
-    counters.bytesSent += plan.sizeBytes;
-    c.socket!.write(payload);
+    counters.bytesSent += size;
+    c.bytesOut += size;
+    if (checked && c.tx) {
+      stamp(c.tx, c.id, c.seq++, hash);
+      c.socket!.write(c.tx);
+    } else c.socket!.write(template);
   };
 
-  const onEchoBytes = (c: Connection, nread: number): void => {
-    counters.bytesReceived += nread;
-    c.pending += nread;
-    if (c.pending < plan.sizeBytes) return;
-    const us = Math.max(1, Math.round((performance.now() - c.sentAtMs) * 1000));
+  /** A whole echo is in: verify it, record it, and send the next one if one is due. */
+  const onEcho = (c: Connection): void => {
+    const now = performance.now();
+    if (checked && c.rx) verifyEcho(c.rx, template, c.id, hash, c.win, counters);
+    c.busy = false;
     counters.messagesReceived++;
-    if (!c.opened) {
-      c.opened = true;
-      opening--;
-      pump();
-    }
+    const us = Math.max(1, Math.round((now - c.intendedMs) * 1000));
     intervalRtt.recordValue(us);
-    if (measuring) rtt.recordValue(us);
-    if (stopping) return;
-    if (traffic) sendMessage(c);
-    else c.idle = true;
+    if (measuring) {
+      rtt.recordValue(us);
+      if (openLoop) service.recordValue(Math.max(1, Math.round((now - c.sentAtMs) * 1000)));
+    }
+    if (!c.opened) markOpened(c);
+    if (plan.mode === 'connect') { closeCycle(c); return; }
+    if (stopping || !traffic) return;
+    if (!openLoop) send(c, now);
+    else if (c.backlogLength > 0) {
+      const intended = c.backlog![c.backlogHead];
+      c.backlogHead = (c.backlogHead + 1) % BACKLOG_CAPACITY;
+      c.backlogLength--;
+      if (now - intended > LATE_MS) counters.late++;
+      send(c, intended);
+    }
   };
+
+  const onBytes = (c: Connection, nread: number): void => {
+    counters.bytesReceived += nread;
+    c.bytesIn += nread;
+    if (!echoLike) {
+      if (!c.opened) markOpened(c);
+      return;
+    }
+    if (!c.busy) return; // stray bytes (a faulty peer): counted, not matched
+    let at = 0;
+    while (at < nread && c.busy) {
+      const take = Math.min(nread - at, size - c.pending);
+      if (c.rx) receiveBuffer.copy(c.rx, c.pending, at, at + take);
+      c.pending += take;
+      at += take;
+      if (c.pending === size) onEcho(c);
+    }
+  };
+
+  // ---- open-loop scheduler (echo with --rate, hold pings) ----
+
+  /**
+   * The k-th send of this worker is due at t0 + k / rate and belongs to connection k mod n, so every connection
+   * sends at the same pace, phases spread evenly, with no burst at second boundaries. A connection still waiting
+   * for an echo owes the send (its backlog), and sends it the moment the echo returns, measured from when it was due.
+   */
+  function startScheduler(): void {
+    const t0 = performance.now();
+    const perMs = plan.ratePerSecond / 1000;
+    let k = 0;
+    let lastTick = t0;
+    const tick = (): void => {
+      const now = performance.now();
+      schedulerLag.recordValue(Math.max(1, Math.round((now - lastTick - SCHEDULER_TICK_MS) * 1000)));
+      lastTick = now;
+      while (!stopping) {
+        const due = t0 + k / perMs;
+        if (due > now) break;
+        const c = connections[k % connections.length];
+        k++;
+        if (!c || c.closed || !c.established || !c.opened) { counters.missed++; continue; }
+        // The tick's own lag is the generator's (schedulerLag); `late` is kept for sends a busy connection owed.
+        if (!c.busy) send(c, due);
+        else if (c.backlogLength < BACKLOG_CAPACITY) {
+          c.backlog![(c.backlogHead + c.backlogLength) % BACKLOG_CAPACITY] = due;
+          c.backlogLength++;
+        } else counters.missed++;
+      }
+    };
+    scheduler = setInterval(tick, SCHEDULER_TICK_MS);
+  }
+
+  /** An echo that never comes back would stall a closed loop forever: count it missing and move on. */
+  function startEchoSweep(): void {
+    sweeper = setInterval(() => {
+      const now = performance.now();
+      for (const c of connections) {
+        if (!c.busy || c.closed || !c.established || now - c.sentAtMs < plan.echoTimeoutMs) continue;
+        counters.missing++;
+        c.busy = false;
+        c.pending = 0;
+        if (traffic && !stopping && !openLoop) send(c, now);
+      }
+    }, ECHO_SWEEP_MS);
+  }
+
+  // ---- stream ----
+
+  const pumpWrites = (c: Connection): void => {
+    const s = c.socket!;
+    // Write until the kernel buffer is full, then wait for 'drain': bounded memory, real backpressure.
+    while (!stopping && !c.closed && c.writable) {
+      counters.bytesSent += size;
+      c.bytesOut += size;
+      if (!s.write(template)) { c.writable = false; break; }
+    }
+  };
+
+  // ---- churn ----
+
+  function closeCycle(c: Connection): void {
+    c.closedByUs = true;
+    if (plan.closeStyle === 'rst') c.socket!.resetAndDestroy();
+    else c.socket!.end();
+  }
+
+  // ---- connection lifecycle ----
+
+  function markOpened(c: Connection): void {
+    c.opened = true;
+    opening--;
+    pump();
+  }
 
   const onClosed = (c: Connection, code: string | undefined): void => {
     if (c.closed) return;
     c.closed = true;
-    if (!c.opened) {
-      opening--;
-      pump();
-    }
-    if (!c.established) {
+    if (!c.opened) { opening--; }
+    if (c.established) counters.open--;
+    if (plan.mode === 'connect' && c.closedByUs && c.established && (c.opened || !plan.churnEcho) && code === undefined) {
+      counters.cycles++;
+      if (measuring) counters.measuredCycles++;
+    } else if (!c.established) {
+      // A connect we abandoned ourselves at the stop is not the target's failure.
+      if (stopping && c.closedByUs) { pump(); return; }
       const kind = errorKind(code ?? 'ECONNRESET');
       counters.connectFailed[kind] = (counters.connectFailed[kind] ?? 0) + 1;
-      return;
-    }
-    counters.open--;
-    if (!stopping) {
+    } else if (!stopping && !c.closedByUs) {
       const kind = errorKind(code ?? 'EOF');
       counters.dropped[kind] = (counters.dropped[kind] ?? 0) + 1;
     }
+    if (stopping && echoLike && c.established) counters.bytesLostAtClose += Math.max(0, c.bytesOut - c.bytesIn);
+    if (plan.mode === 'connect' && !stopping) {
+      // Churn keeps its slots busy: a finished cycle makes room for the next connection.
+      connections[connections.indexOf(c)] = connections[connections.length - 1];
+      connections.pop();
+    }
+    pump();
   };
 
   const open = (id: number): void => {
-    const c: Connection = { id, socket: null, connectStartMs: performance.now(), sentAtMs: 0, pending: 0, idle: false, opened: false, established: false, closed: false };
+    const c: Connection = {
+      id, socket: null, connectStartMs: performance.now(), sentAtMs: 0, intendedMs: 0, pending: 0, busy: false,
+      opened: false, established: false, closed: false, closedByUs: false, tx: null, rx: null, seq: 0,
+      win: { maxSeen: -1, mask: 0 }, backlog: openLoop ? new Float64Array(BACKLOG_CAPACITY) : null, backlogHead: 0,
+      backlogLength: 0, bytesOut: 0, bytesIn: 0, measureStartBytes: 0, writable: true,
+    };
+    if (slab && slab.length > 0) {
+      const slot = (id - plan.connIdOffset) * size * 2;
+      c.tx = slab.subarray(slot, slot + size);
+      c.rx = slab.subarray(slot + size, slot + 2 * size);
+      template.copy(c.tx);
+    } else if (checked) {
+      c.tx = Buffer.from(template);
+      c.rx = Buffer.allocUnsafe(size);
+    }
     connections.push(c);
     counters.attempted++;
     opening++;
     let lastError: string | undefined;
+    const target = plan.targets[id % plan.targets.length];
     const socket = net.connect({
-      host: plan.host,
-      port: plan.port,
+      host: target.host,
+      port: target.port,
+      localAddress: plan.sourceIps.length ? plan.sourceIps[id % plan.sourceIps.length] : undefined,
       noDelay: true,
       // Reads land in one shared buffer: no allocation per received chunk.
-      onread: { buffer: receiveBuffer, callback: (nread: number) => { onEchoBytes(c, nread); return true; } },
+      onread: { buffer: receiveBuffer, callback: (nread: number) => { onBytes(c, nread); return true; } },
     });
     c.socket = socket;
     socket.setTimeout(plan.connectTimeoutMs);
@@ -131,40 +297,52 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
     });
     socket.on('error', (err: NodeJS.ErrnoException) => { lastError = err.code; });
     socket.once('close', () => onClosed(c, lastError));
-    socket.once('end', () => { if (!stopping) socket.end(); });
-    socket.once('connect', () => {
-      const now = performance.now();
-      socket.setTimeout(0);
-      c.established = true;
-      counters.established++;
-      counters.open++;
-      if (counters.open > counters.peakOpen) counters.peakOpen = counters.open;
-      connectHist.recordValue(Math.max(1, Math.round((now - c.connectStartMs) * 1000)));
-      if (stopping) { socket.end(); return; }
-      // The header is built once per connection, from the socket's real addresses, and leaves in one write
-      // together with the first message.
-      if (plan.proxy.version !== 'none') {
-        const t = performance.now();
-        const built = headers.build(c.id, { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
-          { address: socket.remoteAddress ?? plan.host, port: socket.remotePort ?? plan.port }, payload);
-        headerBuildMs += performance.now() - t;
-        counters.headersSent++;
-        counters.headerBytes += built.headerLength;
-        headerSizes[built.headerLength] = (headerSizes[built.headerLength] ?? 0) + 1;
-        if (plan.collectSources && built.claimedSource !== null) sources.push(built.claimedSource);
-        c.sentAtMs = performance.now();
-        c.pending = 0;
-        counters.messagesSent++;
-        counters.bytesSent += plan.sizeBytes;
-        socket.write(built.bytes);
-      } else sendMessage(c);
-      pump();
-    });
+    socket.once('end', () => { if (!stopping && !c.closedByUs) socket.end(); });
+    socket.on('drain', () => { c.writable = true; if (traffic && plan.mode === 'stream') pumpWrites(c); });
+    socket.once('connect', () => onConnect(c, socket, target));
   };
+
+  function onConnect(c: Connection, socket: net.Socket, target: { host: string; port: number }): void {
+    const now = performance.now();
+    socket.setTimeout(0);
+    c.established = true;
+    counters.established++;
+    counters.open++;
+    if (counters.open > counters.peakOpen) counters.peakOpen = counters.open;
+    connectHist.recordValue(Math.max(1, Math.round((now - c.connectStartMs) * 1000)));
+    if (stopping) { socket.end(); return; }
+    // What the first write carries: a message for echo-like modes and stream up/both; nothing (just the header)
+    // for stream down and churn without echo.
+    const sendsMessage = echoLike || (plan.mode === 'stream' && plan.direction !== 'down');
+    const first = sendsMessage ? (checked && c.tx ? (stamp(c.tx, c.id, c.seq++, hash), c.tx) : template) : EMPTY;
+    if (plan.proxy.version !== 'none') {
+      const t = performance.now();
+      const built = headers.build(c.id, { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+        { address: socket.remoteAddress ?? target.host, port: socket.remotePort ?? target.port }, first);
+      headerBuildMs += performance.now() - t;
+      counters.headersSent++;
+      counters.headerBytes += built.headerLength;
+      headerSizes[built.headerLength] = (headerSizes[built.headerLength] ?? 0) + 1;
+      if (plan.collectSources && built.claimedSource !== null) sources.push(built.claimedSource);
+      socket.write(built.bytes);
+    } else if (first.length > 0) socket.write(first);
+    if (sendsMessage) {
+      c.sentAtMs = c.intendedMs = performance.now();
+      c.busy = echoLike;
+      counters.messagesSent++;
+      counters.bytesSent += size;
+      c.bytesOut += size;
+    }
+    // Sessions with nothing to wait for are open once connected (stream up sends into a sink; churn closes now).
+    if (!echoLike && !(plan.mode === 'stream' && plan.direction !== 'up')) markOpened(c);
+    if (plan.mode === 'connect' && !plan.churnEcho) closeCycle(c);
+    pump();
+  }
 
   /** Opens every connection that is due and allowed, then schedules itself for the next one. */
   function pump(): void {
     if (stopping) return;
+    if (plan.mode === 'connect') { pumpChurn(); return; }
     const elapsedS = (performance.now() - startMs) / 1000;
     const due = plan.connectRate > 0 ? Math.min(plan.conns, Math.floor(elapsedS * plan.connectRate) + 1) : plan.conns;
     while (nextToOpen < due && opening < plan.maxConnecting) open(plan.connIdOffset + nextToOpen++);
@@ -175,10 +353,42 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
       }
       return;
     }
-    if (plan.connectRate > 0 && nextToOpen >= due && rampTimer === null) {
-      const waitMs = Math.max(1, ((nextToOpen / plan.connectRate) - elapsedS) * 1000);
-      rampTimer = setTimeout(() => { rampTimer = null; pump(); }, waitMs);
+    scheduleRamp(elapsedS, due);
+  }
+
+  /** Churn: keep `conns` cycles in flight (at the connect rate, if any) from the traffic phase on. */
+  let churnStartMs = 0;
+  let churnOpened = 0;
+  function pumpChurn(): void {
+    if (!traffic) {
+      if (!rampAnnounced) { rampAnnounced = true; post({ type: 'ramped', worker: plan.index, atMs: 0 }); }
+      return;
     }
+    const elapsedS = (performance.now() - churnStartMs) / 1000;
+    const due = plan.connectRate > 0 ? Math.floor(elapsedS * plan.connectRate) + 1 : Infinity;
+    while (churnOpened < due && connections.length < plan.conns && opening < plan.maxConnecting) {
+      // Ids keep growing, interleaved across workers, so pools and targets rotate over the whole run.
+      open(plan.index + churnOpened++ * plan.idStride);
+    }
+    if (plan.connectRate > 0 && churnOpened >= due) scheduleRamp(elapsedS, due, churnOpened);
+  }
+
+  function scheduleRamp(elapsedS: number, due: number, done = nextToOpen): void {
+    if (plan.connectRate <= 0 || done < due || rampTimer !== null) return;
+    const waitMs = Math.max(1, ((done / plan.connectRate) - elapsedS) * 1000);
+    rampTimer = setTimeout(() => { rampTimer = null; pump(); }, waitMs);
+  }
+
+  function startTraffic(): void {
+    traffic = true;
+    if (plan.mode === 'connect') { churnStartMs = performance.now(); pump(); return; }
+    if (plan.mode === 'stream') {
+      if (plan.direction !== 'down') for (const c of connections) if (c.established && !c.closed) pumpWrites(c);
+      return;
+    }
+    if (openLoop) startScheduler();
+    else for (const c of connections) if (c.established && !c.closed && !c.busy) send(c, performance.now());
+    startEchoSweep();
   }
 
   return new Promise<WorkerReport>((resolve) => {
@@ -187,21 +397,30 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
         post({ type: 'snapshot', seq: msg.seq, worker: plan.index, counters: cloneCounters(counters), intervalRtt: encodeHistogram(intervalRtt) });
         intervalRtt.reset();
       } else if (msg.type === 'traffic') {
-        traffic = true;
-        for (const c of connections) {
-          if (c.idle && !c.closed) { c.idle = false; sendMessage(c); }
-        }
+        startTraffic();
       } else if (msg.type === 'measure') {
         measuring = true;
+        measureStart.sent = counters.bytesSent;
+        measureStart.received = counters.bytesReceived;
+        for (const c of connections) c.measureStartBytes = c.bytesOut + c.bytesIn;
       } else if (msg.type === 'stop') {
+        if (measuring) {
+          measured.sent = counters.bytesSent - measureStart.sent;
+          measured.received = counters.bytesReceived - measureStart.received;
+        }
         measuring = false;
         stopping = true;
-        if (rampTimer) clearTimeout(rampTimer);
-        void closeAll(connections).then(() => {
+        const perConnectionBytes = plan.mode === 'stream'
+          ? connections.filter((c) => c.established).map((c) => c.bytesOut + c.bytesIn - c.measureStartBytes)
+          : [];
+        for (const t of [rampTimer, scheduler, sweeper]) if (t) clearTimeout(t);
+        void closeAll(connections, plan.closeStyle).then(() => {
           port.close();
           resolve({
-            worker: plan.index, counters: cloneCounters(counters), rtt: encodeHistogram(rtt),
-            connect: encodeHistogram(connectHist), headerSizes, sources, headerBuildUs: Math.round(headerBuildMs * 1000),
+            worker: plan.index, counters: cloneCounters(counters), rtt: encodeHistogram(rtt), service: encodeHistogram(service),
+            connect: encodeHistogram(connectHist), schedulerLag: encodeHistogram(schedulerLag), headerSizes, sources,
+            headerBuildUs: Math.round(headerBuildMs * 1000), perConnectionBytes,
+            measuredBytesSent: measured.sent, measuredBytesReceived: measured.received,
           });
         });
       }
@@ -210,14 +429,19 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
   });
 }
 
-/** FIN every open connection, wait for the closes, destroy stragglers after a grace period. */
-async function closeAll(connections: Connection[]): Promise<void> {
+const EMPTY = Buffer.alloc(0);
+
+/** FIN (or RST) every open connection, wait for the closes, destroy stragglers after a grace period. */
+async function closeAll(connections: Connection[], style: 'fin' | 'rst'): Promise<void> {
   const waits: Promise<void>[] = [];
   for (const c of connections) {
     if (c.closed || !c.socket) continue;
     const s = c.socket;
     waits.push(new Promise((resolve) => s.once('close', () => resolve())));
-    if (c.established) s.end(); else s.destroy();
+    c.closedByUs = true;
+    if (!c.established) s.destroy();
+    else if (style === 'rst') s.resetAndDestroy();
+    else s.end();
   }
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([

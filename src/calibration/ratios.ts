@@ -15,10 +15,17 @@ export interface CalibrationRatios {
   roundTripsPerSecondVsTcpRr: number | null;
   /** Connect p50 / netperf TCP_CRR p50 (a whole connect-request-response, so a lower bound for comparison). */
   connectP50VsTcpCrrP50: number | null;
+  /** Stream: bits per second (both directions) / iperf3 with as many streams as cores. */
+  streamVsIperf3: number | null;
+  /** Churn: connections per second / netperf TCP_CRR. */
+  churnVsTcpCrr: number | null;
   warnings: string[];
 }
 
 export interface RatioInputs {
+  mode: 'echo' | 'stream' | 'connect' | 'hold';
+  streamBitsPerSecond: number;
+  cyclesPerSecond: number;
   sizeBytes: number;
   roundTripP50Us: number | null;
   roundTripsPerSecond: number;
@@ -31,14 +38,17 @@ export function calibrationRatios(profileFile: string, p: HardwareProfile, r: Ra
   const ratio = (a: number | null, b: number): number | null => (a === null || b <= 0 ? null : Math.round((a / b) * 100) / 100);
   const warnings: string[] = [];
   if (p.host !== r.host) warnings.push(`the profile was measured on ${p.host}, this run is on ${r.host}`);
-  if (rr.sizeBytes !== r.sizeBytes) warnings.push(`the profile has TCP_RR at ${rr.sizeBytes} B, this run sends ${r.sizeBytes} B`);
+  const echo = r.mode === 'echo' || r.mode === 'hold';
+  if (echo && rr.sizeBytes !== r.sizeBytes) warnings.push(`the profile has TCP_RR at ${rr.sizeBytes} B, this run sends ${r.sizeBytes} B`);
   return {
     profileFile,
     profileHost: p.host,
     profileCreatedAt: p.createdAt,
-    echoP50VsTcpRrP50: ratio(r.roundTripP50Us, rr.p50LatencyUs.median),
-    roundTripsPerSecondVsTcpRr: ratio(r.roundTripsPerSecond, rr.transactionsPerSecond.median),
+    echoP50VsTcpRrP50: echo ? ratio(r.roundTripP50Us, rr.p50LatencyUs.median) : null,
+    roundTripsPerSecondVsTcpRr: echo ? ratio(r.roundTripsPerSecond, rr.transactionsPerSecond.median) : null,
     connectP50VsTcpCrrP50: ratio(r.connectP50Us, p.measurements.tcpCrr.p50LatencyUs.median),
+    streamVsIperf3: r.mode === 'stream' ? ratio(r.streamBitsPerSecond, p.measurements.iperf3MultiStream.bitsPerSecond.median) : null,
+    churnVsTcpCrr: r.mode === 'connect' ? ratio(r.cyclesPerSecond, p.measurements.tcpCrr.transactionsPerSecond.median) : null,
     warnings,
   };
 }

@@ -9,6 +9,8 @@ import { parseDurationMs, parseIntInRange, parseSizeBytes } from '../config/unit
 import { calibrateAndSave, renderProfile } from './calibrate-command.js';
 import { defaultProfilePath } from '../calibration/profile.js';
 import { runServe } from '../target/serve-process.js';
+import type { ServeMode } from '../target/echo-server.js';
+import { runGeneratorProcess } from '../generator/links.js';
 import { TLV_HELP } from '../proxy/tlv.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import { toolVersion } from '../runtime/version.js';
@@ -40,7 +42,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--max-connecting <n>', 'connects in flight at once, total (bounds SYN bursts)', RUN_DEFAULTS.maxConnecting)
     .option('--connect-timeout <time>', 'a connect slower than this fails as ETIMEDOUT', RUN_DEFAULTS.connectTimeout)
     .option('--ramp-timeout <time>', 'stop waiting for the ramp-up after this long (default: from conns and rate, at least 30s)')
-    .option('-s, --size <bytes>', 'echo message size (e.g. 64, 512B, 4KiB)', RUN_DEFAULTS.size)
+    .option('-s, --size <bytes>', 'message size (echo, hold, churn echo; default 64) or write size (stream; default 64KiB), e.g. 512B, 4KiB')
+    .addOption(new Option('-m, --mode <mode>', 'echo: request/response on every session (closed loop, or open loop with --rate); stream: continuous bytes (--direction); connect: churn, open -> header -> [echo] -> close; hold: idle sessions pinged every --ping-interval').choices(['echo', 'stream', 'connect', 'hold']).default(RUN_DEFAULTS.mode))
+    .option('-r, --rate <rate>', 'echo open loop: total messages per second over all connections, sent at their intended times; latency is measured from those times (coordinated omission corrected)')
+    .addOption(new Option('--direction <dir>', 'stream: up (we send, the target sinks), down (the target sends), both').choices(['up', 'down', 'both']).default(RUN_DEFAULTS.direction))
+    .option('--ping-interval <time>', 'hold: one echo per connection this often, spread evenly', RUN_DEFAULTS.pingInterval)
+    .addOption(new Option('--close <style>', 'how connections close (each cycle in connect mode): fin, or rst (SO_LINGER 0: no TIME_WAIT)').choices(['fin', 'rst']).default(RUN_DEFAULTS.close))
+    .option('--churn-echo', 'connect mode: one echo round trip per cycle before closing')
+    .option('--echo-timeout <time>', 'an echo not back after this long counts as missing and the session moves on', RUN_DEFAULTS.echoTimeout)
+    .option('--source-ips <ips>', 'local addresses to bind, spread over connections: a range 127.0.0.1-127.0.0.16, a list, or a CIDR (more ephemeral ports than one address has)')
+    .option('--processes <n>', 'generator processes (default: as many as --conns needs under the fd limit); each runs --workers threads')
     .option('-w, --workers <n>', 'worker threads (default: available cores); connections and rates are split among them')
     .option('--seed <n>', 'seed for every random choice (default: random, recorded in the result)')
     .option('-n, --name <name>', 'scenario name for the result file (default: echo-c<conns>-<proxy>)')
@@ -89,18 +100,27 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(ExitCode.ok);
     });
 
+  // Internal: a generator child process of `run --processes N`; not listed in --help.
+  program.command('generate', { hidden: true })
+    .action(async () => {
+      await runGeneratorProcess();
+      setExit(ExitCode.ok);
+    });
+
   program.command('serve')
     .description('run the echo target: accepts PROXY v1/v2 headers, echoes every byte after them')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0 = any free port)', '7000')
     .addOption(new Option('--proxy <mode>', 'PROXY header: none = never parsed, accept = optional (v1/v2 auto-detected), require = close connections without one').choices(['none', 'accept', 'require']).default('accept'))
+    .addOption(new Option('--mode <mode>', 'after the header: echo every byte back, sink (read and discard), or source (send continuously)').choices(['echo', 'sink', 'source']).default('echo'))
     .option('--header-timeout <time>', 'close a connection whose header is incomplete after this long', '5s')
     .option('--backlog <n>', 'listen backlog (capped by net.core.somaxconn)', '4096')
     .option('--control-port <n>', 'HTTP control endpoint on --host: GET /stats, GET /sources, POST /reset (for --verify-proxy)')
     .option('--dump-sources <file>', 'on exit, write every claimed source address with its count, one per line')
     .option('-q, --quiet', 'print nothing')
-    .action(async (opts: { host: string; port: string; proxy: ProxyMode; headerTimeout: string; backlog: string; controlPort?: string; dumpSources?: string; quiet?: boolean }) => {
+    .action(async (opts: { host: string; port: string; proxy: ProxyMode; mode: ServeMode; headerTimeout: string; backlog: string; controlPort?: string; dumpSources?: string; quiet?: boolean }) => {
       const options = {
+        mode: opts.mode,
         controlPort: opts.controlPort === undefined ? null : parseIntInRange('--control-port', opts.controlPort, 0, 65535),
         dumpSourcesFile: opts.dumpSources ?? null,
         host: opts.host,

@@ -14,14 +14,28 @@ import { defaultResultPath, writeResultAtomically } from '../result/write.js';
 import { toolVersion } from '../runtime/version.js';
 import type { TargetStats } from '../target/stats.js';
 import { ExitCode } from './errors.js';
+import type { ServeMode } from '../target/echo-server.js';
+import type { ProxyMode } from '../proxy/parser.js';
 import { QUICK_CALIBRATION, calibrateAndSave } from './calibrate-command.js';
 import { loadProfile } from '../calibration/profile.js';
 import { fetchBackendSources, resetBackend } from '../generator/backend-control.js';
 import { compareSources } from '../proxy/verify.js';
 import type { ProxyVerification } from '../result/types.js';
 
+/** What the embedded target does after the header, for this run's mode. */
+function serveModeFor(config: RunConfig): ServeMode {
+  if (config.mode !== 'stream' || config.direction === 'both') return 'echo';
+  return config.direction === 'up' ? 'sink' : 'source';
+}
+
+/** The target parses headers when any may come; a source that must start sending unprompted cannot wait for one. */
+function embeddedProxyMode(config: RunConfig): ProxyMode {
+  return config.proxy.version === 'none' && config.mode === 'stream' && config.direction === 'down' ? 'none' : 'accept';
+}
+
 export async function runCommand(config: RunConfig, argv: string[]): Promise<number> {
-  preflight({ conns: config.conns, embeddedTarget: config.target === null });
+  const plan = preflight({ conns: config.conns, embeddedTarget: config.target === null, processes: config.processes, sourceIps: config.sourceIps.length });
+  config = { ...config, processes: plan.processes };
   if (config.calibrateFirst) await calibrateAndSave({ ...QUICK_CALIBRATION, resultsDir: config.resultsDir, sizeBytes: config.sizeBytes, log: config.quiet ? () => {} : (l) => process.stderr.write(`${l}\n`) }, config.calibration.file);
   const profile = loadProfile(config.calibration.file, config.calibration.required);
   // systeminformation shells out (~0.5 s): gather while the target starts, never during the load.
@@ -29,8 +43,9 @@ export async function runCommand(config: RunConfig, argv: string[]): Promise<num
   const git = gitInfo();
 
   let embedded: EmbeddedTarget | null = null;
-  if (config.target === null) embedded = await startEmbeddedTarget('accept');
+  if (config.target === null) embedded = await startEmbeddedTarget(embeddedProxyMode(config), serveModeFor(config), plan.targetProcesses);
   const target = config.target ?? { host: embedded!.host, port: embedded!.port };
+  const targets = embedded ? embedded.targets : [target];
   // A fresh window on the backend, so sources from earlier runs do not count as unexpected.
   let verifyError: string | null = null;
   if (config.verifyProxy === 'embedded') await embedded!.reset();
@@ -55,8 +70,8 @@ export async function runCommand(config: RunConfig, argv: string[]): Promise<num
   let targetStats: TargetStats | null = null;
   let verify: ProxyVerification | null = null;
   try {
-    const watchPids = [...(embedded ? [embedded.pid] : []), ...config.watchPids];
-    outcome = await runLoad(config, target, { signal: abort.signal, watchPids, onSecond: (row) => progress.update(row, config.conns) });
+    const watchPids = [...(embedded ? embedded.pids : []), ...config.watchPids];
+    outcome = await runLoad(config, targets, { signal: abort.signal, watchPids, onSecond: (row) => progress.update(row, config.conns) });
     progress.done();
     if (embedded) targetStats = await embedded.stats();
     if (config.verifyProxy) verify = await verifySources(config.verifyProxy, embedded, outcome, verifyError);

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { defaultProfilePath } from '../calibration/profile.js';
 import { randomInt } from 'node:crypto';
-import type { RunConfig } from '../config/run-config.js';
+import type { LoadMode, RunConfig } from '../config/run-config.js';
+import { parseSourceIps } from '../config/source-ips.js';
 import { parseDurationMs, parseHostPort, parseIntInRange, parseRatePerSecond, parseSizeBytes } from '../config/units.js';
 import { parseAddressSpec } from '../proxy/addresses.js';
 import { validateProxyPlan, type ProxyHeaderPlan, type ProxyVersion } from '../proxy/header.js';
@@ -29,7 +30,16 @@ export interface RawRunOptions {
   maxConnecting: string;
   connectTimeout: string;
   rampTimeout?: string;
-  size: string;
+  size?: string;
+  mode: string;
+  rate?: string;
+  direction: string;
+  pingInterval: string;
+  close: string;
+  churnEcho?: boolean;
+  echoTimeout: string;
+  sourceIps?: string;
+  processes?: string;
   workers?: string;
   seed?: string;
   name?: string;
@@ -53,11 +63,16 @@ export const RUN_DEFAULTS = {
   connectRate: '0',
   maxConnecting: '512',
   connectTimeout: '5s',
-  size: '64',
+  mode: 'echo',
+  direction: 'up',
+  pingInterval: '1s',
+  close: 'fin',
+  echoTimeout: '5s',
   resultsDir: 'results',
 } as const;
 
 const PROXY_VERSIONS: readonly ProxyVersion[] = ['none', 'v1', 'v2'];
+const MODES: readonly LoadMode[] = ['echo', 'stream', 'connect', 'hold'];
 /** Largest message the closed-loop echo supports: bounded so a typo cannot allocate gigabytes per worker. */
 const MAX_SIZE_BYTES = 16 * 1024 * 1024;
 const MAX_CONNS = 1_000_000;
@@ -85,7 +100,20 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const maxConnecting = parseIntInRange('--max-connecting', raw.maxConnecting, 1, MAX_CONNS);
   const connectTimeoutMs = parseDurationMs('--connect-timeout', raw.connectTimeout);
   if (connectTimeoutMs < 1) throw new UsageError(`--connect-timeout: must be positive (got '${raw.connectTimeout}')`);
-  const sizeBytes = parseSizeBytes('--size', raw.size);
+  if (!MODES.includes(raw.mode as LoadMode)) throw new UsageError(`--mode: '${raw.mode}' is not allowed (allowed: ${MODES.join(', ')})`);
+  const mode = raw.mode as LoadMode;
+  // Small messages measure latency; a stream wants large writes.
+  const sizeBytes = parseSizeBytes('--size', raw.size ?? (mode === 'stream' ? '64KiB' : '64'));
+  const ratePerSecond = raw.rate === undefined ? 0 : parseRatePerSecond('--rate', raw.rate);
+  if (raw.rate !== undefined && (mode !== 'echo' || ratePerSecond <= 0)) throw new UsageError('--rate: an open-loop rate above 0 goes with --mode echo');
+  if (!['up', 'down', 'both'].includes(raw.direction)) throw new UsageError(`--direction: '${raw.direction}' is not allowed (allowed: up, down, both)`);
+  if (!['fin', 'rst'].includes(raw.close)) throw new UsageError(`--close: '${raw.close}' is not allowed (allowed: fin, rst)`);
+  const pingIntervalMs = parseDurationMs('--ping-interval', raw.pingInterval);
+  if (pingIntervalMs < 10) throw new UsageError(`--ping-interval: at least 10ms (got '${raw.pingInterval}')`);
+  const echoTimeoutMs = parseDurationMs('--echo-timeout', raw.echoTimeout);
+  if (echoTimeoutMs < 10) throw new UsageError(`--echo-timeout: at least 10ms (got '${raw.echoTimeout}')`);
+  const sourceIps = raw.sourceIps === undefined ? [] : parseSourceIps(raw.sourceIps);
+  const processes = raw.processes === undefined ? 0 : parseIntInRange('--processes', raw.processes, 1, 64);
   if (sizeBytes < 1 || sizeBytes > MAX_SIZE_BYTES) {
     throw new UsageError(`--size: ${sizeBytes} bytes is out of range (allowed: 1B..16MiB)`);
   }
@@ -99,11 +127,13 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     : Math.round(Math.max(30_000, rampFloorMs + connectTimeoutMs * 2));
   const target = raw.target === undefined ? null : parseHostPort('--target', raw.target);
   const verifyProxy = resolveVerifyProxy(raw.verifyProxy, target !== null, proxy);
-  const scenario = raw.name ?? `echo-c${conns}-${proxy.version}`;
+  const scenario = raw.name ?? `${mode}${mode === 'echo' && raw.rate !== undefined ? '-open' : ''}-c${conns}-${proxy.version}`;
   if (!/^[A-Za-z0-9._-]{1,80}$/.test(scenario)) {
     throw new UsageError(`--name: '${scenario}' is not allowed (letters, digits, '.', '_', '-'; at most 80)`);
   }
   return {
+    mode, ratePerSecond, direction: raw.direction as RunConfig['direction'], pingIntervalMs, closeStyle: raw.close as RunConfig['closeStyle'],
+    churnEcho: raw.churnEcho === true, echoTimeoutMs, sourceIps, processes,
     scenario, target, conns, proxy, verifyProxy, durationMs, warmupMs, connectRate, maxConnecting, connectTimeoutMs, rampTimeoutMs,
     sizeBytes, workers, seed, out: raw.out ?? null, resultsDir: raw.resultsDir,
     watchPids: (raw.watchPid ?? []).map((p) => {

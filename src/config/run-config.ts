@@ -1,7 +1,30 @@
 /** The resolved configuration of one run: what the CLI (or later a scenario file) hands to the generator. */
 import type { ProxyHeaderPlan } from '../proxy/header.js';
 
+export type LoadMode = 'echo' | 'stream' | 'connect' | 'hold';
+export type StreamDirection = 'up' | 'down' | 'both';
+export type CloseStyle = 'fin' | 'rst';
+
 export interface RunConfig {
+  /**
+   * echo: closed loop, or open loop with `ratePerSecond`; stream: continuous bytes; connect: churn cycles;
+   * hold: idle long-lived sessions with a ping every `pingIntervalMs`.
+   */
+  mode: LoadMode;
+  /** Open-loop echo: total messages per second, spread evenly over the connections; 0 = closed loop. */
+  ratePerSecond: number;
+  direction: StreamDirection;
+  pingIntervalMs: number;
+  /** How connections close at the end (and every cycle in churn): FIN, or RST via SO_LINGER 0. */
+  closeStyle: CloseStyle;
+  /** Churn: one echo round trip per cycle before closing. */
+  churnEcho: boolean;
+  /** An echo not back after this long counts as missing and the connection moves on. */
+  echoTimeoutMs: number;
+  /** Local addresses to bind, spread over connections (more ephemeral ports than one source address has). */
+  sourceIps: string[];
+  /** Generator processes (file descriptors are per process). */
+  processes: number;
   /** Names the result file and the run in reports. */
   scenario: string;
   /** null: start the embedded target. */

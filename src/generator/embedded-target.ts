@@ -1,29 +1,93 @@
 /**
- * Starts `l4stress serve` in a child process for runs without --target. A separate process because file
- * descriptors are per process: 10,000 client plus 10,000 server sockets do not fit under one 20,000 limit.
+ * Starts `l4stress serve` in child processes for runs without --target. Separate processes because file
+ * descriptors are per process: 10,000 client plus 10,000 server sockets do not fit under one 20,000 limit, and
+ * past one process's limit the target itself runs as several processes, each on its own port.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { CouldNotRunError } from '../cli/errors.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import { siblingEntry } from '../runtime/modules.js';
-import type { TargetStats } from '../target/stats.js';
+import type { ServeMode } from '../target/echo-server.js';
+import { emptyTargetStats, type TargetStats } from '../target/stats.js';
 import type { ParentToTarget, TargetToParent } from '../target/serve-process.js';
 
 export interface EmbeddedTarget {
+  /** Every process's address: connection id -> targets[id % length]. */
+  targets: { host: string; port: number }[];
   host: string;
   port: number;
+  pids: number[];
   pid: number;
-  /** Asks the target what it saw; null if it no longer answers. */
+  /** Sum of what every target process saw; null if none answers. */
   stats(timeoutMs?: number): Promise<TargetStats | null>;
-  /** Claimed sources seen since start or the last reset; null if it no longer answers. */
+  /** Claimed sources seen since start or the last reset, across processes; null if one does not answer. */
   sources(timeoutMs?: number): Promise<Record<string, number> | null>;
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedTarget(proxy: ProxyMode, startTimeoutMs = 10_000): Promise<EmbeddedTarget> {
+interface Child {
+  child: ChildProcess;
+  host: string;
+  port: number;
+  pid: number;
+}
+
+export async function startEmbeddedTarget(proxy: ProxyMode, mode: ServeMode = 'echo', processes = 1): Promise<EmbeddedTarget> {
+  const started = await Promise.allSettled(Array.from({ length: processes }, () => startOne(proxy, mode)));
+  const children = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failure = started.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+  if (failure) {
+    await Promise.all(children.map((c) => stopChild(c.child)));
+    throw failure.reason;
+  }
+  return {
+    targets: children.map((c) => ({ host: c.host, port: c.port })),
+    host: children[0].host,
+    port: children[0].port,
+    pids: children.map((c) => c.pid),
+    pid: children[0].pid,
+    async stats(timeoutMs = 3000) {
+      const all = await Promise.all(children.map((c) => ask(c.child, { type: 'stats' }, 'stats', timeoutMs)));
+      if (all.every((m) => m === null)) return null;
+      return all.reduce((sum, m) => (m ? addTargetStats(sum, m.stats) : sum), emptyTargetStats());
+    },
+    async sources(timeoutMs = 10_000) {
+      const all = await Promise.all(children.map((c) => ask(c.child, { type: 'sources' }, 'sources', timeoutMs)));
+      if (all.some((m) => m === null)) return null;
+      const merged: Record<string, number> = {};
+      for (const m of all) for (const [k, n] of Object.entries(m!.sources)) merged[k] = (merged[k] ?? 0) + n;
+      return merged;
+    },
+    async reset() {
+      await Promise.all(children.map((c) => ask(c.child, { type: 'reset' }, 'reset', 3000)));
+    },
+    async stop() {
+      await Promise.all(children.map((c) => stopChild(c.child)));
+    },
+  };
+}
+
+/** Sums counts; the RSS is the largest process's (a sum of peaks at different times would overstate). */
+function addTargetStats(a: TargetStats, b: TargetStats): TargetStats {
+  const map = (x: Record<string, number>, y: Record<string, number>): Record<string, number> => {
+    const out = { ...x };
+    for (const [k, v] of Object.entries(y)) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  return {
+    accepted: a.accepted + b.accepted, open: a.open + b.open, peakOpen: a.peakOpen + b.peakOpen,
+    headers: map(a.headers, b.headers), noHeader: a.noHeader + b.noHeader, rejected: map(a.rejected, b.rejected),
+    crcVerified: a.crcVerified + b.crcVerified, tlvs: map(a.tlvs, b.tlvs), distinctSources: a.distinctSources + b.distinctSources,
+    sourcesOverflow: a.sourcesOverflow + b.sourcesOverflow, bytesIn: a.bytesIn + b.bytesIn, bytesOut: a.bytesOut + b.bytesOut,
+    socketErrors: map(a.socketErrors, b.socketErrors), maxRssBytes: Math.max(a.maxRssBytes, b.maxRssBytes),
+    cpuUserUs: a.cpuUserUs + b.cpuUserUs, cpuSystemUs: a.cpuSystemUs + b.cpuSystemUs,
+  };
+}
+
+async function startOne(proxy: ProxyMode, mode: ServeMode, startTimeoutMs = 10_000): Promise<Child> {
   const entry = siblingEntry(import.meta.url, '../cli/main');
-  const child = fork(entry.file, ['serve', '--host', '127.0.0.1', '--port', '0', '--proxy', proxy, '--quiet'], {
+  const child = fork(entry.file, ['serve', '--host', '127.0.0.1', '--port', '0', '--proxy', proxy, '--mode', mode, '--quiet'], {
     execArgv: entry.execArgv,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
@@ -45,16 +109,7 @@ export async function startEmbeddedTarget(proxy: ProxyMode, startTimeoutMs = 10_
     child.once('error', (err) => fail(err.message));
   });
   child.removeAllListeners('exit');
-
-  return {
-    host: listening.host,
-    port: listening.port,
-    pid: listening.pid,
-    stats: (timeoutMs = 3000) => ask(child, { type: 'stats' }, 'stats', timeoutMs).then((m) => m?.stats ?? null),
-    sources: (timeoutMs = 10_000) => ask(child, { type: 'sources' }, 'sources', timeoutMs).then((m) => m?.sources ?? null),
-    reset: () => ask(child, { type: 'reset' }, 'reset', 3000).then(() => undefined),
-    stop: () => stopChild(child),
-  };
+  return { child, host: listening.host, port: listening.port, pid: listening.pid };
 }
 
 /** Sends a request and waits for the reply of type `replyType`; null when the child does not answer in time. */

@@ -29,8 +29,17 @@ export interface WorkerTask {
 export interface WorkerReport {
   worker: number;
   counters: LoadCounters;
-  /** Round trips recorded while measuring (encoded HDR, µs). */
+  /** Round trips recorded while measuring (encoded HDR, µs); open loop: from the intended send time. */
   rtt: string;
+  /** Open loop: the same round trips from the actual send time (service time). */
+  service: string;
+  /** Open loop: how late the scheduler's 1 ms ticks ran (µs): the generator's own lag. */
+  schedulerLag: string;
+  /** Stream: bytes each connection moved during the measured phase. */
+  perConnectionBytes: number[];
+  /** Bytes written and read during the measured phase. */
+  measuredBytesSent: number;
+  measuredBytesReceived: number;
   /** Every connect, ramp included (encoded HDR, µs). */
   connect: string;
   /** Header sizes seen, bytes -> connections. */

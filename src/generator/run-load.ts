@@ -3,17 +3,15 @@
  * a snapshot once a second (so rows line up across workers), moves the run through its phases
  * (ramp -> warm-up -> measure -> stop), and collects each worker's final report. Histograms arrive encoded.
  */
-import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
 import type { RunConfig } from '../config/run-config.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { mergeEncoded } from '../metrics/histogram.js';
 import { ProcessUsageSampler } from '../metrics/process-usage.js';
 import { PidWatcher, type WatchedSummary } from '../metrics/pid-watch.js';
 import { timelineRow, type Phase, type TimelineRow } from '../metrics/timeline.js';
-import { siblingEntry } from '../runtime/modules.js';
-import type { MainToWorker, WorkerReport, WorkerTask, WorkerToMain } from './protocol.js';
-import { shard } from './shard.js';
+import type { MainToWorker, WorkerReport, WorkerToMain } from './protocol.js';
+import { shard, splitEvenly } from './shard.js';
+import { startLocalWorkers, startRemoteWorkers, type WorkerGroup } from './links.js';
 
 export interface LoadHooks {
   /** Called once a second with the newest timeline row and the run's cumulative counters. */
@@ -41,24 +39,13 @@ export interface LoadOutcome {
 
 const TICK_MS = 1000;
 
-export async function runLoad(config: RunConfig, target: { host: string; port: number }, hooks: LoadHooks = {}): Promise<LoadOutcome> {
-  const plans = shard(config, target, config.workers);
-  const entry = siblingEntry(import.meta.url, '../../workers/load-worker');
-  const pool = new Piscina({
-    filename: entry.file,
-    execArgv: entry.execArgv,
-    minThreads: plans.length,
-    maxThreads: plans.length,
-    concurrentTasksPerWorker: 1,
-    idleTimeout: 1000,
-    // Long I/O tasks: with the default atomics the worker's event loop would not see port messages promptly.
-    atomics: 'disabled',
-  });
+export async function runLoad(config: RunConfig, targets: { host: string; port: number }[], hooks: LoadHooks = {}): Promise<LoadOutcome> {
+  const group = startWorkers(config, targets);
+  const plans = group.links;
   const usage = new ProcessUsageSampler();
   const watcher = new PidWatcher(hooks.watchPids ?? []);
   const startedAt = new Date();
   const t0 = performance.now();
-  const ports = plans.map(() => new MessageChannel());
   const latest = new Map<number, LoadCounters>();
   const pendingTicks = new Map<number, { snapshots: Map<number, WorkerToMain & { type: 'snapshot' }>; sentAt: number }>();
   const ramped = new Set<number>();
@@ -69,7 +56,7 @@ export async function runLoad(config: RunConfig, target: { host: string; port: n
   let seq = 0;
   let onRamped: (() => void) | null = null;
 
-  const send = (msg: MainToWorker): void => { for (const ch of ports) ch.port1.postMessage(msg); };
+  const send = (msg: MainToWorker): void => { for (const link of group.links) link.post(msg); };
   const sumLatest = (): LoadCounters => {
     const sum = emptyCounters();
     for (const c of latest.values()) addCounters(sum, c);
@@ -91,8 +78,8 @@ export async function runLoad(config: RunConfig, target: { host: string; port: n
     hooks.onSecond?.(row, totals);
   };
 
-  ports.forEach((ch) => {
-    ch.port1.on('message', (msg: WorkerToMain) => {
+  group.links.forEach((link) => {
+    link.onMessage((msg: WorkerToMain) => {
       if (msg.type === 'snapshot') {
         latest.set(msg.worker, msg.counters);
         const tick = pendingTicks.get(msg.seq);
@@ -106,10 +93,7 @@ export async function runLoad(config: RunConfig, target: { host: string; port: n
     });
   });
 
-  const tasks = plans.map((plan, i) => {
-    const task: WorkerTask = { plan, port: ports[i].port2 as unknown as WorkerTask['port'] };
-    return pool.run(task, { transferList: [ports[i].port2 as never] }) as Promise<WorkerReport>;
-  });
+  const tasks = group.links.map((link) => link.report);
   // A worker that throws is a bug, not data; surface it after stopping the rest.
   let workerFailure: unknown = null;
   const failed = new Promise<void>((resolve) => {
@@ -145,7 +129,8 @@ export async function runLoad(config: RunConfig, target: { host: string; port: n
   let measureEnd = rampEnd;
   // Ask for fresh counters so "nothing established" is judged on current numbers.
   const established = await currentEstablished();
-  const nothingEstablished = established === 0;
+  // Churn opens its connections in the traffic phase, so the ramp says nothing about reachability there.
+  const nothingEstablished = config.mode !== 'connect' && established === 0;
 
   if (!isOver() && !nothingEstablished) {
     phase = 'warmup';
@@ -166,8 +151,7 @@ export async function runLoad(config: RunConfig, target: { host: string; port: n
   for (const pendingSeq of pendingTicks.keys()) completeTick(pendingSeq);
   send({ type: 'stop' });
   const reports = await Promise.allSettled(tasks);
-  for (const ch of ports) ch.port1.close();
-  await pool.destroy();
+  await group.shutdown();
   if (workerFailure) throw workerFailure;
 
   return {
@@ -198,4 +182,32 @@ export async function runLoad(config: RunConfig, target: { host: string; port: n
     while (pendingTicks.has(mySeq) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     return sumLatest().established;
   }
+}
+
+/**
+ * One process: the workers are threads here. Several: connections split across processes first, then each
+ * process's share across its workers; ids and worker indexes stay global, so the merge is the same.
+ */
+function startWorkers(config: RunConfig, targets: { host: string; port: number }[]): WorkerGroup {
+  if (config.processes <= 1) return startLocalWorkers(shard(config, targets, config.workers));
+  const shares = splitEvenly(config.conns, config.processes).filter((n) => n > 0);
+  const totalWorkers = shares.reduce((n, share) => n + Math.min(config.workers, share), 0);
+  const connecting = splitEvenly(Math.max(config.maxConnecting, shares.length), shares.length);
+  const groups: WorkerGroup[] = [];
+  let idBase = 0;
+  let indexBase = 0;
+  shares.forEach((share, p) => {
+    const part = {
+      ...config, conns: share, maxConnecting: connecting[p],
+      connectRate: config.connectRate * share / config.conns, ratePerSecond: config.ratePerSecond * share / config.conns,
+    };
+    const plans = shard(part, targets, config.workers, idBase, indexBase, totalWorkers);
+    groups.push(startRemoteWorkers(plans));
+    idBase += share;
+    indexBase += plans.length;
+  });
+  return {
+    links: groups.flatMap((g) => g.links),
+    shutdown: async () => { await Promise.all(groups.map((g) => g.shutdown())); },
+  };
 }

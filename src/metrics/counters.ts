@@ -21,12 +21,28 @@ export interface LoadCounters {
   bytesReceived: number;
   headersSent: number;
   headerBytes: number;
+  /** Open loop: sends more than 1 ms after their intended time, and sends skipped because a connection's backlog was full. */
+  late: number;
+  missed: number;
+  /** Echo integrity (messages over 12 bytes): verified, corrupted, duplicated, out of order, missing. */
+  verified: number;
+  corrupted: number;
+  duplicated: number;
+  outOfOrder: number;
+  missing: number;
+  /** Echo bytes sent but never received back by the time a connection closed at the end. */
+  bytesLostAtClose: number;
+  /** Churn: completed open -> (header, echo) -> close cycles, and those completed while measuring. */
+  cycles: number;
+  measuredCycles: number;
 }
 
 export function emptyCounters(): LoadCounters {
   return {
     attempted: 0, established: 0, connectFailed: {}, dropped: {}, open: 0, peakOpen: 0,
     messagesSent: 0, messagesReceived: 0, bytesSent: 0, bytesReceived: 0, headersSent: 0, headerBytes: 0,
+    late: 0, missed: 0, verified: 0, corrupted: 0, duplicated: 0, outOfOrder: 0, missing: 0, bytesLostAtClose: 0,
+    cycles: 0, measuredCycles: 0,
   };
 }
 
@@ -44,7 +60,10 @@ export function addCounters(into: LoadCounters, from: LoadCounters): void {
   into.bytesReceived += from.bytesReceived;
   into.headersSent += from.headersSent;
   into.headerBytes += from.headerBytes;
+  for (const k of SUMMED) into[k] += from[k];
 }
+
+const SUMMED = ['late', 'missed', 'verified', 'corrupted', 'duplicated', 'outOfOrder', 'missing', 'bytesLostAtClose', 'cycles', 'measuredCycles'] as const;
 
 export function cloneCounters(c: LoadCounters): LoadCounters {
   return { ...c, connectFailed: { ...c.connectFailed }, dropped: { ...c.dropped } };

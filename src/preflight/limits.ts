@@ -51,42 +51,56 @@ function readPortRange(): [number, number] | null {
 
 export interface PreflightInput {
   conns: number;
-  /** True when the embedded target (a child with the same fd limit) must hold as many sockets. */
+  /** True when the embedded target (children with the same fd limit) must hold as many sockets. */
   embeddedTarget: boolean;
+  /** Generator processes asked for; 0 = as many as the connections need. */
+  processes?: number;
+  /** Bound local addresses (--source-ips); none = the kernel picks the source address. */
+  sourceIps?: number;
 }
 
 export interface PreflightReport {
   limits: SystemLimits;
-  /** Most connections this process can hold, given its fd limit. */
+  /** Most connections one process can hold, given its fd limit. */
   maxConnsByFds: number | null;
-  /** Most connections from one source address to one destination. */
+  /** Most connections the port range allows with the chosen sources and targets. */
   maxConnsByPorts: number | null;
+  /** Generator processes the run will use. */
+  processes: number;
+  /** Embedded target processes (each on its own port); 0 with --target. */
+  targetProcesses: number;
 }
 
-/** Throws CouldNotRunError naming the limit and the fix when the run cannot fit. */
+/** Throws CouldNotRunError naming the limit and the fix when the run cannot fit; otherwise says how it will run. */
 export function preflight(input: PreflightInput, limits: SystemLimits = readSystemLimits()): PreflightReport {
   const used = limits.fdOpen ?? 0;
   const maxConnsByFds = limits.fdSoft === null ? null : Math.max(0, limits.fdSoft - used - FD_RESERVE);
-  const maxConnsByPorts = limits.portRange ? limits.portRange[1] - limits.portRange[0] + 1 : null;
-  const report = { limits, maxConnsByFds, maxConnsByPorts };
+  const needed = maxConnsByFds === null || maxConnsByFds === 0 ? 1 : Math.ceil(input.conns / maxConnsByFds);
+  const processes = input.processes && input.processes > 0 ? input.processes : needed;
+  const targetProcesses = input.embeddedTarget ? needed : 0;
+  const perProcess = Math.ceil(input.conns / processes);
+  const sources = input.sourceIps ?? 0;
+  const range = limits.portRange ? limits.portRange[1] - limits.portRange[0] + 1 : null;
+  // A bound source address owns its ports whatever the destination; an unbound one gets the range per destination.
+  const maxConnsByPorts = range === null ? null : range * (sources > 0 ? sources : Math.max(1, targetProcesses));
 
-  if (maxConnsByFds !== null && input.conns > maxConnsByFds) {
+  if (maxConnsByFds !== null && perProcess > maxConnsByFds) {
     const raise = limits.fdHard !== null && limits.fdHard > limits.fdSoft!
-      ? `raise the soft limit (ulimit -n ${limits.fdHard === Infinity ? input.conns + 1000 : Math.min(limits.fdHard, input.conns + 1000)})`
+      ? `raise the soft limit (ulimit -n ${limits.fdHard === Infinity ? perProcess + 1000 : Math.min(limits.fdHard, perProcess + 1000)})`
       : `the hard limit is ${formatCount(limits.fdHard ?? 0)}, so raise it as root (ulimit -Hn, /etc/security/limits.conf, LimitNOFILE=)`;
     throw new CouldNotRunError(
-      `--conns ${formatCount(input.conns)} needs ${formatCount(input.conns + used + FD_RESERVE)} file descriptors in one process, ` +
+      `--conns ${formatCount(input.conns)} over ${processes} process${processes === 1 ? '' : 'es'} needs ${formatCount(perProcess + used + FD_RESERVE)} file descriptors in one process, ` +
         `but the limit (ulimit -n) is ${formatCount(limits.fdSoft!)}`,
-      `lower --conns to ${formatCount(maxConnsByFds)} or less, or ${raise}` +
-        (input.embeddedTarget ? '; the embedded target needs as many again in its own process' : ''),
+      `use --processes ${needed} or more (or leave --processes out: it picks that), lower --conns, or ${raise}`,
     );
   }
   if (maxConnsByPorts !== null && input.conns > maxConnsByPorts) {
     throw new CouldNotRunError(
-      `--conns ${formatCount(input.conns)} exceeds the ${formatCount(maxConnsByPorts)} ephemeral ports one source address ` +
-        `has towards one destination (net.ipv4.ip_local_port_range = ${limits.portRange!.join('-')})`,
-      `lower --conns to ${formatCount(maxConnsByPorts)} or less, or widen the range: sysctl -w net.ipv4.ip_local_port_range="1024 65535"`,
+      `--conns ${formatCount(input.conns)} exceeds the ${formatCount(maxConnsByPorts)} connections the ephemeral port range allows ` +
+        `(net.ipv4.ip_local_port_range = ${limits.portRange!.join('-')}, ${formatCount(range!)} ports per ${sources > 0 ? `source address, ${sources} given` : 'destination'})`,
+      `spread connections over more local addresses (--source-ips 127.0.0.1-127.0.0.${Math.min(254, Math.ceil(input.conns / range!) + 1)} on loopback), ` +
+        `or widen the range: sysctl -w net.ipv4.ip_local_port_range="1024 65535"`,
     );
   }
-  return report;
+  return { limits, maxConnsByFds, maxConnsByPorts, processes, targetProcesses };
 }

@@ -23,14 +23,18 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
       `${r.config.sizeBytes} B messages, ${r.config.workers} worker${r.config.workers === 1 ? '' : 's'}`,
     `phases: ramp-up ${(r.phases.rampMs / 1000).toFixed(2)} s, warm-up ${(r.phases.warmupMs / 1000).toFixed(1)} s, measured ${(r.phases.measuredMs / 1000).toFixed(1)} s`,
     '',
-    `connections  established ${formatCount(c.established)}/${formatCount(c.target)}, peak open ${formatCount(c.peak)}, ` +
+    `connections  ${r.modeStats.churn ? `opened ${formatCount(c.established)} (${formatCount(c.target)} in flight at most)` : `established ${formatCount(c.established)}/${formatCount(c.target)}`}, peak open ${formatCount(c.peak)}, ` +
       `failed ${formatCount(c.failed.total)}${byKind(c.failed.byKind)}, dropped ${formatCount(c.dropped.total)}${byKind(c.dropped.byKind)}`,
     '',
-    renderTable([latencyRow('round trip', r.latency.roundTripUs), latencyRow('connect', r.latency.connectUs)],
-      ['latency', 'samples', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean']),
+    renderTable([
+      latencyRow(r.modeStats.hold ? 'ping' : r.modeStats.openLoop ? 'corrected' : 'round trip', r.latency.roundTripUs),
+      ...(r.latency.serviceUs ? [latencyRow('service', r.latency.serviceUs)] : []),
+      latencyRow('connect', r.latency.connectUs),
+    ].filter((row) => row[1] !== '0' || row[0] === 'connect'), ['latency', 'samples', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean']),
     '',
     `throughput   ${formatCount(r.throughput.roundTripsPerSecond)} round trips/s, ` +
-      `${formatBitsPerSecond(r.throughput.bytesSentPerSecond)} each way (measured phase)`,
+      `${formatBitsPerSecond(r.throughput.bytesSentPerSecond)} up, ${formatBitsPerSecond(r.throughput.bytesReceivedPerSecond)} down (measured phase)`,
+    ...modeLines(r),
   ];
   if (r.proxy.version !== 'none') {
     const p = r.proxy;
@@ -61,11 +65,37 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
   const cal = r.calibration;
   if (cal) {
     const x = (v: number | null): string => (v === null ? '-' : `${v}x`);
-    lines.push(`vs machine   echo p50 ${x(cal.echoP50VsTcpRrP50)} netperf TCP_RR p50; round trips/s ${x(cal.roundTripsPerSecondVsTcpRr)} one TCP_RR stream; ` +
-      `connect p50 ${x(cal.connectP50VsTcpCrrP50)} TCP_CRR p50 (profile ${cal.profileFile})`);
+    const parts = [
+      ...(cal.echoP50VsTcpRrP50 !== null ? [`echo p50 ${x(cal.echoP50VsTcpRrP50)} netperf TCP_RR p50`, `round trips/s ${x(cal.roundTripsPerSecondVsTcpRr)} one TCP_RR stream`] : []),
+      ...(cal.streamVsIperf3 !== null ? [`stream ${x(cal.streamVsIperf3)} iperf3`] : []),
+      ...(cal.churnVsTcpCrr !== null ? [`connections/s ${x(cal.churnVsTcpCrr)} netperf TCP_CRR`] : []),
+      `connect p50 ${x(cal.connectP50VsTcpCrrP50)} TCP_CRR p50`,
+    ];
+    lines.push(`vs machine   ${parts.join('; ')} (profile ${cal.profileFile})`);
     for (const w of cal.warnings) lines.push(`note: ${w}`);
   }
   for (const w of r.warnings) lines.push(`note: ${w}`);
   lines.push('', `status: ${r.status} (exit ${r.exitCode})${resultFile ? `; result: ${resultFile}` : ''}`);
   return lines.join('\n');
+}
+
+function modeLines(r: RunResult): string[] {
+  const m = r.modeStats;
+  const out: string[] = [];
+  if (m.openLoop) {
+    out.push(`open loop    ${formatCount(m.openLoop.intendedPerSecond)} sends/s intended; late ${formatCount(m.openLoop.late)}, missed ${formatCount(m.openLoop.missed)}; ` +
+      `generator lag p99 ${formatMicros(m.openLoop.schedulerLagUs.p99 ?? NaN)}${m.openLoop.generatorBehind ? ' (BEHIND: its own delay is in the latency)' : ''}` +
+      ' — "corrected" counts from when each message was due, "service" from when it was sent');
+  }
+  if (m.integrity.enabled) {
+    const i = m.integrity;
+    out.push(`integrity    ${formatCount(i.verified)} echoes verified; corrupted ${i.corrupted}, duplicated ${i.duplicated}, out of order ${i.outOfOrder}, missing ${i.missing}, bytes lost at close ${i.bytesLostAtClose}`);
+  }
+  if (m.stream) {
+    const f = m.stream.perConnectionBytesPerSecond;
+    out.push(`stream       ${m.stream.direction}; per connection min ${formatBitsPerSecond(f.min)}, median ${formatBitsPerSecond(f.median)}, max ${formatBitsPerSecond(f.max)} over ${f.connections}`);
+  }
+  if (m.churn) out.push(`churn        ${formatCount(m.churn.cyclesPerSecond)} connections/s (measured), ${formatCount(m.churn.cycles)} cycles in all, close ${m.churn.closeStyle}`);
+  if (m.hold) out.push(`hold         ${formatCount(m.hold.held)}/${formatCount(m.hold.target)} sessions held for the whole run, ping every ${m.hold.pingIntervalMs} ms`);
+  return out;
 }

@@ -2,12 +2,12 @@
 import type { RunConfig } from '../config/run-config.js';
 import { ExitCode } from '../cli/errors.js';
 import type { LoadOutcome } from '../generator/run-load.js';
-import { addCounters, emptyCounters } from '../metrics/counters.js';
+import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { totalErrors } from '../metrics/errors.js';
-import { encodeHistogram, mergeEncoded, summarize } from '../metrics/histogram.js';
+import { encodeHistogram, mergeEncoded, summarize, type Histogram } from '../metrics/histogram.js';
 import type { TargetStats } from '../target/stats.js';
 import type { Environment, GitInfo } from './environment.js';
-import { RESULT_SCHEMA_VERSION, type ProxyVerification, type RunResult, type RunStatus } from './types.js';
+import { RESULT_SCHEMA_VERSION, type ModeStats, type ProxyVerification, type RunResult, type RunStatus } from './types.js';
 import { describeProxyPlan } from '../proxy/header.js';
 import { calibrationRatios } from '../calibration/ratios.js';
 import type { HardwareProfile } from '../calibration/profile.js';
@@ -34,6 +34,8 @@ export function buildResult(inputs: ResultInputs): RunResult {
     for (const [size, n] of Object.entries(r.headerSizes)) headerSizes[size] = (headerSizes[size] ?? 0) + n;
   }
   const rtt = mergeEncoded(outcome.reports.map((r) => r.rtt));
+  const service = mergeEncoded(outcome.reports.map((r) => r.service));
+  const lag = mergeEncoded(outcome.reports.map((r) => r.schedulerLag));
   const connect = mergeEncoded(outcome.reports.map((r) => r.connect));
   const failed = totalErrors(totals.connectFailed);
   const dropped = totalErrors(totals.dropped);
@@ -42,12 +44,26 @@ export function buildResult(inputs: ResultInputs): RunResult {
   const measuredS = outcome.phases.measuredMs / 1000;
   const perS = (n: number): number => (measuredS > 0 ? Math.round(n / measuredS) : 0);
   const verifyFailed = inputs.verify !== null && !inputs.verify.ok;
-  const status = runStatus(outcome, config.conns, totals.established, failed, dropped, verifyFailed);
+  const modeStats = buildModeStats(config, outcome, totals, lag, measuredS);
+  const integrityErrors = modeStats.integrity.corrupted + modeStats.integrity.duplicated + modeStats.integrity.outOfOrder +
+    modeStats.integrity.missing + (modeStats.integrity.bytesLostAtClose > 0 ? 1 : 0);
+  const churn = config.mode === 'connect';
+  const shortfall = churn ? false : totals.established < config.conns;
+  const status = runStatus(outcome, churn && totals.established === 0, shortfall, failed, dropped, verifyFailed || integrityErrors > 0);
   const headerBuildUs = outcome.reports.reduce((n, r) => n + r.headerBuildUs, 0);
 
   const warnings: string[] = [];
   if (outcome.rampTimedOut) warnings.push(`ramp-up did not finish within ${config.rampTimeoutMs} ms; measured with the connections established by then`);
-  if (totals.established < config.conns && !outcome.interrupted) {
+  if (integrityErrors > 0) {
+    const i = modeStats.integrity;
+    warnings.push(`echo integrity failed: ${i.corrupted} corrupted, ${i.duplicated} duplicated, ${i.outOfOrder} out of order, ${i.missing} missing, ${i.bytesLostAtClose} bytes lost at close`);
+  }
+  if (modeStats.openLoop?.generatorBehind) {
+    warnings.push(`the generator could not keep its schedule (scheduler lag p99 ${modeStats.openLoop.schedulerLagUs.p99} µs, ${modeStats.openLoop.missed} sends missed): latency includes its own delay, do not read it as the target's`);
+  } else if (modeStats.openLoop && modeStats.openLoop.late > 0.1 * rtt.totalCount && rtt.totalCount > 0) {
+    warnings.push(`${modeStats.openLoop.late} sends went out more than 1 ms late because their connection was still waiting for an echo: the target (not the generator) fell behind the schedule`);
+  }
+  if (!churn && totals.established < config.conns && !outcome.interrupted) {
     warnings.push(`established ${totals.established} of ${config.conns} connections`);
   }
   const cores = inputs.environment.cores;
@@ -64,7 +80,9 @@ export function buildResult(inputs: ResultInputs): RunResult {
   const connectSummary = summarize(connect);
   const calibration = inputs.profile
     ? calibrationRatios(inputs.profile.file, inputs.profile.profile, {
-        sizeBytes: config.sizeBytes, roundTripP50Us: rt.p50, roundTripsPerSecond: perS(rtt.totalCount), connectP50Us: connectSummary.p50, host: inputs.environment.hostname,
+        mode: config.mode, sizeBytes: config.sizeBytes, roundTripP50Us: rt.p50, roundTripsPerSecond: perS(rtt.totalCount), connectP50Us: connectSummary.p50,
+        host: inputs.environment.hostname, cyclesPerSecond: modeStats.churn?.cyclesPerSecond ?? 0,
+        streamBitsPerSecond: 8 * perS(outcome.reports.reduce((n, r) => n + r.measuredBytesSent + r.measuredBytesReceived, 0)),
       })
     : null;
   if (inputs.target.kind === 'embedded') {
@@ -96,13 +114,14 @@ export function buildResult(inputs: ResultInputs): RunResult {
       failed: { total: failed, byKind: totals.connectFailed },
       dropped: { total: dropped, byKind: totals.dropped },
     },
-    latency: { roundTripUs: rt, connectUs: connectSummary },
+    latency: { roundTripUs: rt, serviceUs: config.ratePerSecond > 0 || config.mode === 'hold' ? summarize(service) : null, connectUs: connectSummary },
     throughput: {
       roundTrips: rtt.totalCount,
       roundTripsPerSecond: perS(rtt.totalCount),
-      bytesSentPerSecond: perS(rtt.totalCount * config.sizeBytes),
-      bytesReceivedPerSecond: perS(rtt.totalCount * config.sizeBytes),
+      bytesSentPerSecond: perS(outcome.reports.reduce((n, r) => n + r.measuredBytesSent, 0)),
+      bytesReceivedPerSecond: perS(outcome.reports.reduce((n, r) => n + r.measuredBytesReceived, 0)),
     },
+    modeStats,
     proxy: {
       ...proxyDescription, headersSent: totals.headersSent, headerBytes: totals.headerBytes, headerSizes,
       headerBuildUsPerConnection: totals.headersSent > 0 ? Math.round((headerBuildUs / totals.headersSent) * 100) / 100 : null,
@@ -130,10 +149,10 @@ export function buildResult(inputs: ResultInputs): RunResult {
   };
 }
 
-function runStatus(outcome: LoadOutcome, target: number, established: number, failed: number, dropped: number, verifyFailed: boolean): RunStatus {
+function runStatus(outcome: LoadOutcome, churnUnreachable: boolean, shortfall: boolean, failed: number, dropped: number, checksFailed: boolean): RunStatus {
   if (outcome.interrupted) return 'interrupted';
-  if (outcome.nothingEstablished) return 'unreachable';
-  if (failed > 0 || dropped > 0 || established < target || verifyFailed) return 'completed-with-errors';
+  if (outcome.nothingEstablished || churnUnreachable) return 'unreachable';
+  if (failed > 0 || dropped > 0 || shortfall || checksFailed) return 'completed-with-errors';
   return 'completed';
 }
 
@@ -144,4 +163,45 @@ export function exitCodeFor(status: RunStatus): number {
     case 'unreachable': return ExitCode.couldNotRun;
     case 'interrupted': return ExitCode.interrupted;
   }
+}
+
+/** Generator lag above this (µs, p99 of 1 ms scheduler ticks) means it could not keep its own schedule. */
+const GENERATOR_LAG_P99_US = 5000;
+
+function buildModeStats(config: RunConfig, outcome: LoadOutcome, totals: LoadCounters, lag: Histogram, measuredS: number): ModeStats {
+  const openLoop = (config.mode === 'echo' && config.ratePerSecond > 0) || config.mode === 'hold';
+  const lagSummary = summarize(lag);
+  const perConn = outcome.reports.flatMap((r) => r.perConnectionBytes).sort((a, b) => a - b);
+  const bps = (b: number): number => (measuredS > 0 ? Math.round(b / measuredS) : 0);
+  return {
+    mode: config.mode,
+    openLoop: openLoop
+      ? {
+          intendedPerSecond: config.mode === 'hold' ? Math.round((config.conns * 1000) / config.pingIntervalMs * 100) / 100 : config.ratePerSecond,
+          late: totals.late,
+          missed: totals.missed,
+          schedulerLagUs: lagSummary,
+          generatorBehind: (lagSummary.p99 ?? 0) > GENERATOR_LAG_P99_US,
+        }
+      : null,
+    integrity: {
+      enabled: (config.mode === 'echo' || config.mode === 'hold' || (config.mode === 'connect' && config.churnEcho)) && config.sizeBytes > 12,
+      verified: totals.verified, corrupted: totals.corrupted, duplicated: totals.duplicated, outOfOrder: totals.outOfOrder,
+      missing: totals.missing, bytesLostAtClose: totals.bytesLostAtClose,
+    },
+    stream: config.mode === 'stream'
+      ? {
+          direction: config.direction,
+          perConnectionBytesPerSecond: {
+            min: bps(perConn[0] ?? 0), median: bps(perConn[perConn.length >> 1] ?? 0), max: bps(perConn[perConn.length - 1] ?? 0), connections: perConn.length,
+          },
+        }
+      : null,
+    churn: config.mode === 'connect'
+      ? { cycles: totals.cycles, cyclesPerSecond: measuredS > 0 ? Math.round(totals.measuredCycles / measuredS) : 0, closeStyle: config.closeStyle }
+      : null,
+    hold: config.mode === 'hold'
+      ? { pingIntervalMs: config.pingIntervalMs, held: outcome.interrupted ? totals.open : totals.established - totalErrors(totals.dropped), target: config.conns }
+      : null,
+  };
 }

@@ -35,6 +35,36 @@ export interface ProxyVerification {
   error: string | null;
 }
 
+export interface ModeStats {
+  mode: RunConfig['mode'];
+  openLoop: {
+    intendedPerSecond: number;
+    /** Sends more than 1 ms after their intended time; sends skipped because a connection owed 64 already. */
+    late: number;
+    missed: number;
+    /** How late the generator's 1 ms scheduler ticks ran (µs): its own lag, not the target's. */
+    schedulerLagUs: LatencySummary;
+    /** True when the generator itself fell behind (scheduler p99 lag over 5 ms, or it missed sends while idle). */
+    generatorBehind: boolean;
+  } | null;
+  integrity: {
+    enabled: boolean;
+    verified: number;
+    corrupted: number;
+    duplicated: number;
+    outOfOrder: number;
+    missing: number;
+    bytesLostAtClose: number;
+  };
+  stream: {
+    direction: RunConfig['direction'];
+    /** Per-connection throughput in the measured phase, bytes/s (both directions added). */
+    perConnectionBytesPerSecond: { min: number; median: number; max: number; connections: number };
+  } | null;
+  churn: { cycles: number; cyclesPerSecond: number; closeStyle: RunConfig['closeStyle'] } | null;
+  hold: { pingIntervalMs: number; held: number; target: number } | null;
+}
+
 export type RunStatus = 'completed' | 'completed-with-errors' | 'unreachable' | 'interrupted';
 
 export interface RunResult {
@@ -59,9 +89,15 @@ export interface RunResult {
     failed: { total: number; byKind: ErrorCounts };
     dropped: { total: number; byKind: ErrorCounts };
   };
-  latency: { roundTripUs: LatencySummary; connectUs: LatencySummary };
-  /** Measured phase only: round trips completed while measuring, over its length. */
+  /**
+   * roundTripUs: echo round trips (hold: pings) in the measured phase; in open loop measured from the intended
+   * send time (coordinated omission corrected), serviceUs from the actual send. connectUs: every connect.
+   */
+  latency: { roundTripUs: LatencySummary; serviceUs: LatencySummary | null; connectUs: LatencySummary };
+  /** Measured phase only: round trips completed while measuring, and bytes each way, over its length. */
   throughput: { roundTrips: number; roundTripsPerSecond: number; bytesSentPerSecond: number; bytesReceivedPerSecond: number };
+  /** What the chosen mode adds; null sections do not apply. */
+  modeStats: ModeStats;
   proxy: ProxyDescription & {
     headersSent: number;
     headerBytes: number;

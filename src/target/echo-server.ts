@@ -8,10 +8,14 @@ import { ProxyHeaderParser, tlvName, type ProxyHeader, type ProxyMode } from '..
 import { bump, emptyTargetStats, type TargetStats } from './stats.js';
 import { endpointKey } from '../proxy/header.js';
 
+/** echo: every byte back; sink: read and discard; source: write continuously until the client goes. */
+export type ServeMode = 'echo' | 'sink' | 'source';
+
 export interface EchoServerOptions {
   host: string;
   port: number;
   proxy: ProxyMode;
+  mode: ServeMode;
   /** How long a connection may take to deliver a complete header before it is closed. */
   headerTimeoutMs: number;
   backlog: number;
@@ -26,6 +30,8 @@ export interface EchoServer {
   reset(): void;
   close(): Promise<void>;
 }
+
+const SOURCE_CHUNK = Buffer.alloc(64 * 1024, 0x5a);
 
 /** Bounds the memory of the source set; past it sources are counted in `sourcesOverflow` only. */
 const MAX_SOURCES = 2_000_000;
@@ -52,7 +58,10 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     stats.open++;
     if (stats.open > stats.peakOpen) stats.peakOpen = stats.open;
     sockets.add(socket);
-    socket.on('error', (err: NodeJS.ErrnoException) => bump(stats.socketErrors, err.code ?? 'OTHER'));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // A client's RST is how a churn run may close on purpose: count it, it is not the target's fault.
+      bump(stats.socketErrors, err.code ?? 'OTHER');
+    });
     socket.on('close', () => { stats.open--; sockets.delete(socket); });
     socket.on('end', () => socket.end());
 
@@ -61,8 +70,21 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       stats.bytesOut += chunk.length;
       socket.write(chunk);
     };
+    const sink = (chunk: Buffer): void => { stats.bytesIn += chunk.length; };
+    const onPayload = options.mode === 'echo' ? echo : sink;
+    // Source: write the shared chunk until the kernel buffer is full, continue on 'drain' (bounded memory).
+    const source = (): void => {
+      while (!socket.destroyed && socket.writable) {
+        stats.bytesOut += SOURCE_CHUNK.length;
+        if (!socket.write(SOURCE_CHUNK)) break;
+      }
+    };
+    const startPayload = (): void => {
+      socket.on('data', onPayload);
+      if (options.mode === 'source') { socket.on('drain', source); source(); }
+    };
     if (options.proxy === 'none') {
-      socket.on('data', echo);
+      startPayload();
       return;
     }
     const parser = new ProxyHeaderParser({ mode: options.proxy });
@@ -79,8 +101,8 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       if (step.status === 'error') { reject(step.reason); return; }
       onHeader(step.header);
       socket.removeListener('data', onFirstBytes);
-      socket.on('data', echo);
-      if (step.rest.length > 0) echo(step.rest);
+      startPayload();
+      if (step.rest.length > 0) onPayload(step.rest);
     };
     socket.on('data', onFirstBytes);
     socket.on('close', () => clearTimeout(timer));

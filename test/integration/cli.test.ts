@@ -26,10 +26,10 @@ describe('CLI exit codes', () => {
   });
 
   it('a run that cannot fit the fd limit stops in preflight with exit 3 and the fix', async () => {
-    const run = await runCli(['--conns', '25000', '--duration', '1s']);
+    const run = await runCli(['--conns', '25000', '--processes', '1', '--duration', '1s']);
     expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(/^l4stress: --conns 25,000 needs [\d,]+ file descriptors in one process, but the limit \(ulimit -n\) is [\d,]+/);
-    expect(run.stderr).toMatch(/^hint: lower --conns to [\d,]+ or less/m);
+    expect(run.stderr).toMatch(/^l4stress: --conns 25,000 over 1 process needs [\d,]+ file descriptors in one process, but the limit \(ulimit -n\) is [\d,]+/);
+    expect(run.stderr).toMatch(/^hint: use --processes 2 or more/m);
     expect(run.stderr).not.toMatch(NO_STACK);
   });
 

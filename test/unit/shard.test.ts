@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { shard, splitEvenly } from '../../src/generator/shard.js';
+import { NO_PROXY } from '../../src/proxy/header.js';
 
-const base = { conns: 10, connectRate: 0, maxConnecting: 512, proxy: 'v2' as const, sizeBytes: 64, connectTimeoutMs: 5000, seed: 42 };
-const target = { host: '127.0.0.1', port: 9 };
+const base = { conns: 10, connectRate: 0, maxConnecting: 512, proxy: { ...NO_PROXY, version: 'v2' as const }, sizeBytes: 64, connectTimeoutMs: 5000, seed: 42, mode: 'echo' as const, ratePerSecond: 0, direction: 'up' as const, closeStyle: 'fin' as const, churnEcho: false, echoTimeoutMs: 5000, sourceIps: [], pingIntervalMs: 1000 };
+const target = [{ host: '127.0.0.1', port: 9 }];
 
 describe('shard', () => {
   it('splits totals with the remainder on the first workers', () => {
@@ -37,7 +38,7 @@ describe('shard', () => {
 
   it('passes per-connection settings unchanged and derives distinct per-worker seeds', () => {
     const plans = shard(base, target, 2);
-    for (const p of plans) expect([p.proxy, p.sizeBytes, p.connectTimeoutMs, p.host, p.port]).toEqual(['v2', 64, 5000, '127.0.0.1', 9]);
+    for (const p of plans) expect([p.proxy.version, p.sizeBytes, p.connectTimeoutMs, p.targets]).toEqual(['v2', 64, 5000, target]);
     expect(plans[0].seed).not.toBe(plans[1].seed);
     expect(shard(base, target, 2).map((p) => p.seed)).toEqual(plans.map((p) => p.seed));
   });
