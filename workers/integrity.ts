@@ -55,23 +55,45 @@ export function emptyIntegrity(): IntegrityCounters {
 
 /**
  * Verifies a complete echo in `rx` against the connection's id, the body pattern in `template`, and the window.
- * Returns false when the message is corrupted (its sequence number is then not trusted).
+ * Returns its sequence number, or -1 when it is corrupted: then its own number is not trusted, and it is taken to
+ * be the next one expected (so one bad message is not also counted as a gap).
  */
-export function verifyEcho(rx: Buffer, template: Buffer, connId: number, hash: number, win: SeqWindow, out: IntegrityCounters): boolean {
+export function verifyEcho(rx: Buffer, template: Buffer, connId: number, hash: number, win: SeqWindow, out: IntegrityCounters): number {
   const id = rx.readUInt32BE(0);
   const seq = rx.readUInt32BE(4);
   if (id !== connId >>> 0 || rx.readUInt32BE(8) !== checkWord(id, seq, hash) || rx.compare(template, STAMP_BYTES, template.length, STAMP_BYTES, template.length) !== 0) {
     out.corrupted++;
-    return false;
+    markArrived(win, win.maxSeen + 1);
+    return -1;
   }
   out.verified++;
+  countArrival(win, seq, out);
+  return seq;
+}
+
+/** Records that `seq` was given up on (echo timeout): counted missing now, its slot left open for a late arrival. */
+export function markGivenUp(win: SeqWindow, seq: number, out: IntegrityCounters): void {
+  if (seq <= win.maxSeen) return;
+  out.missing += seq - win.maxSeen;
+  const shift = seq - win.maxSeen;
+  win.mask = shift >= 32 ? 0 : (win.mask << shift) >>> 0;
+  win.maxSeen = seq;
+}
+
+function markArrived(win: SeqWindow, seq: number): void {
+  const shift = seq - win.maxSeen;
+  win.mask = shift >= 32 ? 1 : ((win.mask << shift) | 1) >>> 0;
+  win.maxSeen = seq;
+}
+
+/** Window bookkeeping for a verified `seq`; returns true when it was new and in order. */
+function countArrival(win: SeqWindow, seq: number, out: IntegrityCounters): boolean {
   if (seq > win.maxSeen) {
     const gap = seq - win.maxSeen - 1; // maxSeen starts at -1
 
     out.missing += gap;
-    win.mask = gap + 1 >= 32 ? 1 : ((win.mask << (gap + 1)) | 1) >>> 0;
-    win.maxSeen = seq;
-    return true;
+    markArrived(win, seq);
+    return gap === 0;
   }
   const back = win.maxSeen - seq;
   if (back < 32 && (win.mask & (1 << back)) !== 0) out.duplicated++;
@@ -81,5 +103,5 @@ export function verifyEcho(rx: Buffer, template: Buffer, connId: number, hash: n
     if (out.missing > 0) out.missing--;
     if (back < 32) win.mask = (win.mask | (1 << back)) >>> 0;
   }
-  return true;
+  return false;
 }

@@ -70,8 +70,11 @@ export async function runCommand(config: RunConfig, argv: string[]): Promise<num
   let targetStats: TargetStats | null = null;
   let verify: ProxyVerification | null = null;
   try {
-    const watchPids = [...(embedded ? embedded.pids : []), ...config.watchPids];
-    outcome = await runLoad(config, targets, { signal: abort.signal, watchPids, onSecond: (row) => progress.update(row, config.conns) });
+    const watch = [
+      ...(embedded ? embedded.pids.map((pid) => ({ pid, role: 'target' as const })) : []),
+      ...config.watchPids.map((pid) => ({ pid, role: 'watched' as const })),
+    ];
+    outcome = await runLoad(config, targets, { signal: abort.signal, watch, onSecond: (row) => progress.update(row, config.conns) });
     progress.done();
     if (embedded) targetStats = await embedded.stats();
     if (config.verifyProxy) verify = await verifySources(config.verifyProxy, embedded, outcome, verifyError);

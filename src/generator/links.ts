@@ -21,6 +21,8 @@ export interface WorkerLink {
 
 export interface WorkerGroup {
   links: WorkerLink[];
+  /** Processes that host the workers (this one, or the generator children). */
+  pids: number[];
   shutdown(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export function startLocalWorkers(plans: WorkerPlan[]): WorkerGroup {
   });
   return {
     links,
+    pids: [process.pid],
     async shutdown() {
       for (const ch of channels) ch.port1.close();
       await pool.destroy();
@@ -81,6 +84,7 @@ export function startRemoteWorkers(plans: WorkerPlan[]): WorkerGroup {
   child.send({ type: 'start', plans } satisfies ParentToGenerator);
   for (const r of reports.values()) r.catch(() => {});
   return {
+    pids: [child.pid!],
     links: plans.map((p) => ({
       index: p.index,
       post: (msg) => { if (child.connected) child.send({ type: 'to-worker', worker: p.index, msg } satisfies ParentToGenerator); },

@@ -7,6 +7,8 @@ import type { LoadCounters } from '../metrics/counters.js';
 import type { WorkerPlan } from './shard.js';
 
 export type MainToWorker =
+  /** Every worker is ready and the baseline memory is taken: start opening connections. */
+  | { type: 'go' }
   /** Reply with a snapshot tagged `seq`. */
   | { type: 'tick'; seq: number }
   /** Ramp-up is over: every session starts its closed-loop echo (warm-up begins). */
@@ -17,8 +19,10 @@ export type MainToWorker =
   | { type: 'stop' };
 
 export type WorkerToMain =
+  /** Started, heap collected, waiting for `go` (so the generator's memory baseline has no connection in it). */
+  | { type: 'ready'; worker: number }
   | { type: 'snapshot'; seq: number; worker: number; counters: LoadCounters; intervalRtt: string }
-  /** Every planned connection was attempted and none is still connecting. */
+  /** Every planned connection was attempted and none is still connecting; the heap was collected just before. */
   | { type: 'ramped'; worker: number; atMs: number };
 
 export interface WorkerTask {

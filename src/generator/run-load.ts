@@ -3,11 +3,12 @@
  * a snapshot once a second (so rows line up across workers), moves the run through its phases
  * (ramp -> warm-up -> measure -> stop), and collects each worker's final report. Histograms arrive encoded.
  */
+import { readFileSync } from 'node:fs';
 import type { RunConfig } from '../config/run-config.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { mergeEncoded } from '../metrics/histogram.js';
 import { ProcessUsageSampler } from '../metrics/process-usage.js';
-import { PidWatcher, type WatchedSummary } from '../metrics/pid-watch.js';
+import { PidWatcher, type WatchRole, type WatchedSummary } from '../metrics/pid-watch.js';
 import { timelineRow, type Phase, type TimelineRow } from '../metrics/timeline.js';
 import type { MainToWorker, WorkerReport, WorkerToMain } from './protocol.js';
 import { shard, splitEvenly } from './shard.js';
@@ -19,7 +20,7 @@ export interface LoadHooks {
   /** Aborting stops the run early (Ctrl-C); what was measured so far is still reported. */
   signal?: AbortSignal;
   /** Other processes (the embedded target, --watch-pid) whose CPU and RSS join each timeline row. */
-  watchPids?: number[];
+  watch?: { pid: number; role: WatchRole }[];
 }
 
 export interface LoadOutcome {
@@ -35,6 +36,8 @@ export interface LoadOutcome {
   rampTimedOut: boolean;
   usage: ReturnType<ProcessUsageSampler['totals']>;
   watched: WatchedSummary[];
+  /** Generator processes' RSS (summed) before any connection and right after the ramp, heaps collected both times. */
+  memory: { baselineRssBytes: number; rampedRssBytes: number; processes: number[] };
 }
 
 const TICK_MS = 1000;
@@ -43,12 +46,17 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
   const group = startWorkers(config, targets);
   const plans = group.links;
   const usage = new ProcessUsageSampler();
-  const watcher = new PidWatcher(hooks.watchPids ?? []);
+  const watcher = new PidWatcher([
+    ...group.pids.filter((pid) => pid !== process.pid).map((pid) => ({ pid, role: 'generator' as const })),
+    ...(hooks.watch ?? []),
+  ]);
   const startedAt = new Date();
   const t0 = performance.now();
   const latest = new Map<number, LoadCounters>();
   const pendingTicks = new Map<number, { snapshots: Map<number, WorkerToMain & { type: 'snapshot' }>; sentAt: number }>();
   const ramped = new Set<number>();
+  const ready = new Set<number>();
+  let onReady: (() => void) | null = null;
   const timeline: TimelineRow[] = [];
   let phase: Phase = 'ramp';
   let lastRowAt = t0;
@@ -86,6 +94,9 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
         if (!tick) return;
         tick.snapshots.set(msg.worker, msg);
         if (tick.snapshots.size === plans.length) completeTick(msg.seq);
+      } else if (msg.type === 'ready') {
+        ready.add(msg.worker);
+        if (ready.size === plans.length) onReady?.();
       } else if (msg.type === 'ramped') {
         ramped.add(msg.worker);
         if (ramped.size === plans.length) onRamped?.();
@@ -99,6 +110,12 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
   const failed = new Promise<void>((resolve) => {
     for (const t of tasks) t.catch((err) => { workerFailure = err; resolve(); });
   });
+
+  // Memory baseline: every worker started and collected its heap, no connection opened yet.
+  await Promise.race([new Promise<void>((resolve) => { onReady = resolve; if (ready.size === plans.length) resolve(); }), failed]);
+  const baselineRss = generatorRss(group.pids);
+  const rampStart = performance.now();
+  send({ type: 'go' });
 
   const ticker = setInterval(() => {
     // A tick still missing a worker's answer after a newer tick is due is closed with what arrived.
@@ -124,6 +141,8 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
   let rampTimedOut = false;
   await Promise.race([rampDone, aborted, failed, sleep(config.rampTimeoutMs).then(() => { rampTimedOut = ramped.size < plans.length; })]);
   const rampEnd = performance.now();
+  // Workers collected their heaps just before reporting the ramp done: what is left is what the sessions hold.
+  const rampRss = generatorRss(group.pids);
   let warmupEnd = rampEnd;
   let measureStart = -1;
   let measureEnd = rampEnd;
@@ -157,8 +176,9 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
   return {
     reports: reports.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
     timeline,
+    memory: { baselineRssBytes: baselineRss, rampedRssBytes: rampRss, processes: group.pids },
     phases: {
-      rampMs: Math.round(rampEnd - t0),
+      rampMs: Math.round(rampEnd - rampStart),
       warmupMs: Math.round(warmupEnd - rampEnd),
       measuredMs: measureStart >= 0 ? Math.round(measureEnd - measureStart) : 0,
     },
@@ -208,6 +228,20 @@ function startWorkers(config: RunConfig, targets: { host: string; port: number }
   });
   return {
     links: groups.flatMap((g) => g.links),
+    pids: groups.flatMap((g) => g.pids),
     shutdown: async () => { await Promise.all(groups.map((g) => g.shutdown())); },
   };
+}
+
+/** Summed RSS of the generator processes, from /proc (this process included). */
+function generatorRss(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    if (pid === process.pid) { total += process.memoryUsage.rss(); continue; }
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      total += m ? Number(m[1]) * 1024 : 0;
+    } catch { /* gone */ }
+  }
+  return total;
 }

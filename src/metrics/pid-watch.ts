@@ -13,8 +13,12 @@ export interface WatchedSample {
   rssBytes: number;
 }
 
+export type WatchRole = 'generator' | 'target' | 'watched';
+
 export interface WatchedSummary {
   pid: number;
+  /** generator: a generator child process; target: an embedded target process; watched: --watch-pid. */
+  role: WatchRole;
   name: string;
   samples: number;
   cpuPercentMean: number | null;
@@ -27,6 +31,7 @@ export interface WatchedSummary {
 
 interface State {
   pid: number;
+  role: WatchRole;
   name: string;
   lastTicks: number;
   lastAt: number;
@@ -67,11 +72,12 @@ export class PidWatcher {
   private readonly startedAt = performance.now();
 
   /** Throws nothing: a PID that is already gone is reported as exited from the start. */
-  constructor(pids: number[]) {
-    this.states = [...new Set(pids)].map((pid) => {
+  constructor(watch: { pid: number; role: WatchRole }[]) {
+    const seen = new Set<number>();
+    this.states = watch.filter((w) => !seen.has(w.pid) && seen.add(w.pid)).map(({ pid, role }) => {
       const ticks = readTicks(pid);
       return {
-        pid, name: processName(pid) ?? '?', lastTicks: ticks ?? 0, lastAt: performance.now(),
+        pid, role, name: processName(pid) ?? '?', lastTicks: ticks ?? 0, lastAt: performance.now(),
         cpuSum: 0, cpuMax: 0, rssMax: 0, samples: 0, exited: ticks === null, exitedAfterS: ticks === null ? 0 : null,
       };
     });
@@ -104,6 +110,7 @@ export class PidWatcher {
   summaries(): WatchedSummary[] {
     return this.states.map((s) => ({
       pid: s.pid,
+      role: s.role,
       name: s.name,
       samples: s.samples,
       cpuPercentMean: s.samples ? Math.round((s.cpuSum / s.samples) * 10) / 10 : null,

@@ -56,10 +56,11 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
       `${Object.keys(ts.rejected).length ? `, rejected:${byKind(ts.rejected)}` : ''}`);
   }
   const g = r.resources.generator;
-  lines.push(`generator    max RSS ${mb(g.maxRssBytes)}, CPU mean ${g.cpuPercentMean}% max ${g.cpuPercentMax}% (100% = one core)` +
+  lines.push(`generator    ${g.processes > 1 ? `${g.processes} processes; main ` : ''}max RSS ${mb(g.maxRssBytes)}, CPU mean ${g.cpuPercentMean}% max ${g.cpuPercentMax}% (100% = one core)` +
+    (g.memoryPerConnectionBytes !== null ? `; ${(g.memoryPerConnectionBytes / 1024).toFixed(2)} KiB RSS per connection (${mb(g.baselineRssBytes)} -> ${mb(g.rampedRssBytes)}, heaps collected)` : '') +
     (r.resources.target ? `; target max RSS ${mb(r.resources.target.maxRssBytes)}` : ''));
   for (const w of r.resources.watched) {
-    lines.push(`watched      pid ${w.pid} (${w.name}): CPU mean ${w.cpuPercentMean ?? '-'}% max ${w.cpuPercentMax ?? '-'}%, ` +
+    lines.push(`${w.role.padEnd(12)} pid ${w.pid} (${w.name}): CPU mean ${w.cpuPercentMean ?? '-'}% max ${w.cpuPercentMax ?? '-'}%, ` +
       `max RSS ${w.maxRssBytes === null ? '-' : mb(w.maxRssBytes)}${w.exited ? `, exited after ${w.exitedAfterS} s` : ''}`);
   }
   const cal = r.calibration;

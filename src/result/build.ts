@@ -132,6 +132,11 @@ export function buildResult(inputs: ResultInputs): RunResult {
       generator: {
         maxRssBytes: outcome.usage.maxRssBytes, cpuPercentMean: outcome.usage.cpuPercentMean,
         cpuPercentMax: outcome.usage.cpuPercentMax, cpuUserMs: outcome.usage.cpuUserMs, cpuSystemMs: outcome.usage.cpuSystemMs,
+        processes: outcome.memory.processes.length,
+        baselineRssBytes: outcome.memory.baselineRssBytes,
+        rampedRssBytes: outcome.memory.rampedRssBytes,
+        memoryPerConnectionBytes: totals.established > 0 && config.mode !== 'connect'
+          ? Math.round((outcome.memory.rampedRssBytes - outcome.memory.baselineRssBytes) / totals.established) : null,
       },
       target: inputs.target.stats && inputs.target.pid !== null
         ? {

@@ -109,7 +109,16 @@ export interface RunResult {
   /** Whole-run counters, ramp and warm-up included. */
   totals: LoadCounters;
   resources: {
-    generator: { maxRssBytes: number; cpuPercentMean: number; cpuPercentMax: number; cpuUserMs: number; cpuSystemMs: number };
+    /** This (main) process; with --processes > 1 the generator children appear in `watched` with role generator. */
+    generator: {
+      maxRssBytes: number; cpuPercentMean: number; cpuPercentMax: number; cpuUserMs: number; cpuSystemMs: number;
+      processes: number;
+      /** Generator processes' RSS summed, heaps collected: before any connection, and after the ramp. */
+      baselineRssBytes: number;
+      rampedRssBytes: number;
+      /** (ramped - baseline) / established connections; null when none was established. */
+      memoryPerConnectionBytes: number | null;
+    };
     target: { pid: number; maxRssBytes: number; cpuUserMs: number; cpuSystemMs: number } | null;
     /** Per-second /proc sampling of the embedded target and --watch-pid processes. */
     watched: WatchedSummary[];

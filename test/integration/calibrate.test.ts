@@ -62,6 +62,7 @@ describe('a run against the profile', () => {
     expect(r.calibration!.echoP50VsTcpRrP50).toBeCloseTo(r.latency.roundTripUs.p50! / profile.measurements.tcpRrSize.p50LatencyUs.median, 1);
     expect(run.stdout).toMatch(/vs machine {3}echo p50 [\d.]+x netperf TCP_RR p50/);
     const target = r.resources.watched.find((w) => w.pid === r.resources.target!.pid)!;
+    expect(target.role).toBe('target');
     expect(target.samples).toBeGreaterThan(0);
     expect(target.maxRssBytes!).toBeGreaterThan(1024 * 1024);
     expect(r.timeline.some((row) => row.watched.some((w) => w.pid === target.pid))).toBe(true);

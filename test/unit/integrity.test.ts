@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { STAMP_BYTES, bodyHash, emptyIntegrity, markGivenUp, stamp, verifyEcho, type SeqWindow } from '../../workers/integrity.js';
+
+const SIZE = 64;
+const template = Buffer.alloc(SIZE, 0x33);
+const hash = bodyHash(template, STAMP_BYTES);
+const message = (connId: number, seq: number): Buffer => {
+  const b = Buffer.from(template);
+  stamp(b, connId, seq, hash);
+  return b;
+};
+
+function feed(seqs: number[], connId = 7): ReturnType<typeof emptyIntegrity> {
+  const win: SeqWindow = { maxSeen: -1, mask: 0 };
+  const out = emptyIntegrity();
+  for (const s of seqs) verifyEcho(message(connId, s), template, connId, hash, win, out);
+  return out;
+}
+
+describe('echo integrity bookkeeping', () => {
+  it('in-order echoes verify clean', () => {
+    expect(feed([0, 1, 2, 3, 4])).toEqual({ verified: 5, corrupted: 0, duplicated: 0, outOfOrder: 0, missing: 0 });
+  });
+
+  it('a gap is missing; the late arrival turns it into out-of-order', () => {
+    expect(feed([0, 1, 3, 4])).toMatchObject({ missing: 1, outOfOrder: 0 });
+    expect(feed([0, 1, 3, 2, 4])).toMatchObject({ missing: 0, outOfOrder: 1 });
+  });
+
+  it('a repeat is duplicated', () => {
+    expect(feed([0, 1, 1, 2])).toMatchObject({ duplicated: 1, missing: 0 });
+  });
+
+  it('a flipped body byte, a wrong stamp or another connection\'s message is corrupted, and not also a gap', () => {
+    const win: SeqWindow = { maxSeen: -1, mask: 0 };
+    const out = emptyIntegrity();
+    verifyEcho(message(7, 0), template, 7, hash, win, out);
+    const flipped = message(7, 1);
+    flipped[40] ^= 1;
+    expect(verifyEcho(flipped, template, 7, hash, win, out)).toBe(-1);
+    const badStamp = message(7, 2);
+    badStamp[5] ^= 1;
+    expect(verifyEcho(badStamp, template, 7, hash, win, out)).toBe(-1);
+    expect(verifyEcho(message(8, 3), template, 7, hash, win, out)).toBe(-1);
+    verifyEcho(message(7, 4), template, 7, hash, win, out);
+    expect(out).toEqual({ verified: 2, corrupted: 3, duplicated: 0, outOfOrder: 0, missing: 0 });
+  });
+
+  it('a given-up echo counts missing once, and its late arrival takes it back', () => {
+    const win: SeqWindow = { maxSeen: -1, mask: 0 };
+    const out = emptyIntegrity();
+    verifyEcho(message(7, 0), template, 7, hash, win, out);
+    markGivenUp(win, 1, out);
+    verifyEcho(message(7, 2), template, 7, hash, win, out);
+    expect(out.missing).toBe(1);
+    verifyEcho(message(7, 1), template, 7, hash, win, out);
+    expect(out).toMatchObject({ missing: 0, outOfOrder: 1 });
+  });
+});
