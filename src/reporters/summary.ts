@@ -41,7 +41,7 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
     const sizes = Object.keys(p.headerSizes).map((s) => `${s} B`).join(', ');
     const claims = [p.command === 'local' ? 'LOCAL' : `src ${p.src}, dst ${p.dst}`, ...p.tlvs.map((t) => `tlv ${t}`)].join('; ');
     lines.push(`proxy        ${formatCount(p.headersSent)} ${p.version} headers sent (${sizes || '-'}; ${claims}), ` +
-      `built in ${p.headerBuildUsPerConnection ?? '-'} µs each`);
+      `mean build ${p.headerBuildUsPerConnection ?? '-'} µs (in-run, JIT warm-up included; npm run bench for steady state)`);
     if (p.verify) {
       const v = p.verify;
       lines.push(`verify       ${v.ok ? 'OK' : 'FAILED'}: sent ${formatCount(v.sent)}, seen ${formatCount(v.seen)}, matched ${formatCount(v.matched)}, ` +
