@@ -14,6 +14,8 @@ export const ExitCode = {
   couldNotRun: 3,
   /** The run completed and a result was written, but connections failed, dropped, or messages went wrong. */
   completedWithErrors: 4,
+  /** A scenario's thresholds failed, or a comparison found a regression. Results were written. */
+  gateFailed: 5,
   /** Interrupted by SIGINT/SIGTERM; the partial result was written. */
   interrupted: 130,
 } as const;

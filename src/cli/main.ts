@@ -17,6 +17,7 @@ import { toolVersion } from '../runtime/version.js';
 import { ExitCode, L4StressError, UsageError } from './errors.js';
 import { RUN_DEFAULTS, resolveRunConfig, type RawRunOptions } from './run-options.js';
 import { runCommand } from './run-command.js';
+import { baselineSaveCommand, compareCommand, compareOptions, historyCommand, scenarioCommand, summaryCommand, type RawCompareOptions } from './scenario-commands.js';
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('l4stress')
@@ -62,7 +63,19 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--calibrate', 'run a quick calibration (iperf3, netperf) first and save it as this host\'s profile')
     .option('-q, --quiet', 'no progress and no summary')
     .option('--json', 'print the result JSON on stdout (the summary goes to stderr)')
-    .action(async (opts: RawRunOptions) => {
+    .option('--scenario <file>', 'run a scenario file (steps x matrix x iterations, thresholds); other run options then come from the file')
+    .option('--profile <name>', 'with --scenario: the profile to use (e.g. ci, full)')
+    .option('--iterations <n>', 'with --scenario: override the iterations of every step')
+    .option('--baseline <summary>', 'with --scenario: compare with this baseline summary and fail on a regression')
+    .option('--allow <percent>', 'with --baseline: the variance allowed before a change counts', '10%')
+    .option('--gate <metrics>', 'with --baseline: metrics whose regression fails (comma-separated)', 'p95')
+    .option('--alpha <p>', 'with --baseline: significance level of the Mann-Whitney test', '0.05')
+    .option('--markdown <file>', 'with --scenario: also write the Markdown perf summary here')
+    .action(async (opts: RawRunOptions & { scenario?: string; profile?: string; iterations?: string; baseline?: string; allow: string; gate: string; alpha: string; markdown?: string }) => {
+      if (opts.scenario) {
+        setExit(await scenarioCommand(opts.scenario, opts.profile ?? null, opts.iterations, opts.baseline, opts.resultsDir, compareOptions(opts), opts.quiet === true, opts.markdown));
+        return;
+      }
       const config = resolveRunConfig(opts);
       setExit(await runCommand(config, process.argv.slice(2)));
     });
@@ -99,6 +112,41 @@ function buildProgram(setExit: (code: number) => void): Command {
       else if (!opts.quiet) process.stdout.write(`${renderProfile(profile, file)}\n`);
       setExit(ExitCode.ok);
     });
+
+  const cmpOptions = (c: Command): Command => c
+    .option('--allow <percent>', 'variance allowed before a change counts', '10%')
+    .option('--gate <metrics>', 'metrics whose regression fails (comma-separated)', 'p95')
+    .option('--alpha <p>', 'significance level of the Mann-Whitney test', '0.05')
+    .option('--normalize', 'divide latencies by each side\'s netperf TCP_RR p50 (hardware profiles) before comparing');
+
+  cmpOptions(program.command('compare')
+    .description('compare two scenario summaries (or run folders): per step and metric, improved / unchanged / regressed from the iterations')
+    .argument('<baseline>', 'baseline summary.json (or its folder)')
+    .argument('<candidate>', 'candidate summary.json (or its folder)')
+    .option('--json', 'print the comparison as JSON'))
+    .action((base: string, cand: string, opts: RawCompareOptions & { json?: boolean }) => { setExit(compareCommand(base, cand, compareOptions(opts), opts.json === true)); });
+
+  program.command('baseline')
+    .description('manage baselines')
+    .command('save')
+    .description('store a scenario summary as the baseline for its scenario (and profile)')
+    .argument('<summary>', 'summary.json (or its folder)')
+    .option('--dir <dir>', 'baselines folder', 'results/baselines')
+    .action((file: string, opts: { dir: string }) => { setExit(baselineSaveCommand(file, opts.dir)); });
+
+  program.command('history')
+    .description('print the trend of scenario runs from results/history')
+    .option('--scenario <name>', 'only this scenario')
+    .option('--last <n>', 'only the last n lines', '50')
+    .option('--results-dir <dir>', 'folder for result files', 'results')
+    .action((opts: { scenario?: string; last: string; resultsDir: string }) => { setExit(historyCommand(opts.resultsDir, opts.scenario, opts.last)); });
+
+  cmpOptions(program.command('summary')
+    .description('write a short Markdown perf summary of a scenario run (for a release or a CI step summary)')
+    .argument('<summary>', 'summary.json (or its folder)')
+    .option('--baseline <summary>', 'add the verdict against this baseline')
+    .option('-o, --out <file>', 'write to a file instead of stdout'))
+    .action((file: string, opts: RawCompareOptions & { baseline?: string; out?: string }) => { setExit(summaryCommand(file, opts.baseline, opts.out, compareOptions(opts))); });
 
   // Internal: a generator child process of `run --processes N`; not listed in --help.
   program.command('generate', { hidden: true })

@@ -20,7 +20,7 @@ import { QUICK_CALIBRATION, calibrateAndSave } from './calibrate-command.js';
 import { loadProfile } from '../calibration/profile.js';
 import { fetchBackendSources, resetBackend } from '../generator/backend-control.js';
 import { compareSources } from '../proxy/verify.js';
-import type { ProxyVerification } from '../result/types.js';
+import type { ProxyVerification, RunResult } from '../result/types.js';
 
 /** What the embedded target does after the header, for this run's mode. */
 function serveModeFor(config: RunConfig): ServeMode {
@@ -34,6 +34,12 @@ function embeddedProxyMode(config: RunConfig): ProxyMode {
 }
 
 export async function runCommand(config: RunConfig, argv: string[]): Promise<number> {
+  const { result } = await executeRun(config, argv);
+  return result.exitCode;
+}
+
+/** One run, start to result file; prints progress and summary unless quiet. Used by `run` and by scenarios. */
+export async function executeRun(config: RunConfig, argv: string[]): Promise<{ result: RunResult; file: string }> {
   const plan = preflight({ conns: config.conns, embeddedTarget: config.target === null, processes: config.processes, sourceIps: config.sourceIps.length });
   config = { ...config, processes: plan.processes };
   if (config.calibrateFirst) await calibrateAndSave({ ...QUICK_CALIBRATION, resultsDir: config.resultsDir, sizeBytes: config.sizeBytes, log: config.quiet ? () => {} : (l) => process.stderr.write(`${l}\n`) }, config.calibration.file);
@@ -96,7 +102,7 @@ export async function runCommand(config: RunConfig, argv: string[]): Promise<num
 
   if (config.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   if (!config.quiet) (config.json ? process.stderr : process.stdout).write(`${renderSummary(result, file)}\n`);
-  return result.exitCode;
+  return { result, file };
 }
 
 async function verifySources(

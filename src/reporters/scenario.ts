@@ -1,0 +1,97 @@
+/** Text and Markdown views of scenario summaries, comparisons and history: pure functions of the documents. */
+import { formatBitsPerSecond, formatMicros } from '../config/units.js';
+import type { ComparisonReport, MetricComparison } from '../gates/compare.js';
+import { LATENCY_METRICS, type MetricName } from '../gates/metrics.js';
+import type { ScenarioSummary } from '../scenario/summary.js';
+import { renderTable } from './table.js';
+import { median } from '../calibration/stats.js';
+
+/** The same median the gates judge by. */
+const med = (values: (number | null)[]): number | null => {
+  const v = values.filter((x): x is number => x !== null);
+  return v.length ? median(v) : null;
+};
+
+export function formatMetric(metric: MetricName, v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '-';
+  if (LATENCY_METRICS.has(metric)) return formatMicros(v);
+  if (metric === 'throughput') return formatBitsPerSecond(v);
+  return Math.round(v).toLocaleString('en-US');
+}
+
+function stepRows(s: ScenarioSummary): string[][] {
+  return Object.entries(s.steps).map(([name, e]) => {
+    const m = (k: MetricName): string => formatMetric(k, med(e.iterations.map((it) => it.metrics[k] as number | null)));
+    const first = e.iterations[0]?.metrics;
+    const rate = first && first.cps !== null ? `${m('cps')} conn/s` : first && first.rps === 0 && first.throughput > 0 ? m('throughput') : `${m('rps')} rt/s`;
+    return [name, String(e.iterations.length), m('p50'), m('p95'), m('p99'), rate, String(Math.max(0, ...e.iterations.map((it) => it.metrics.errors))),
+      `${e.thresholds.filter((t) => t.pass).length}/${e.thresholds.length}`, e.pass ? 'pass' : 'FAIL'];
+  });
+}
+
+const STEP_HEADER = ['step', 'iter', 'p50', 'p95', 'p99', 'rate', 'errors', 'gates', 'verdict'];
+
+export function renderComparison(r: ComparisonReport): string {
+  const rows = r.comparisons.filter((c) => c.verdict !== 'missing' || c.gated).map((c: MetricComparison) => [
+    c.step, `${c.metric}${c.gated ? '*' : ''}`, formatMetric(c.metric, c.baselineMedian), formatMetric(c.metric, c.candidateMedian),
+    c.ratio === null ? '-' : `${c.ratio}x`, c.verdict === 'regressed' ? 'REGRESSED' : c.verdict, c.note,
+  ]);
+  return [
+    renderTable(rows, ['step', 'metric', 'baseline', 'candidate', 'ratio', 'verdict', 'why']),
+    '* gated metric: a regression fails the gate',
+    ...r.warnings.map((w) => `note: ${w}`),
+  ].join('\n');
+}
+
+export function renderScenario(s: ScenarioSummary, file: string, comparison: ComparisonReport | null): string {
+  const failed = Object.entries(s.steps).flatMap(([name, e]) => e.thresholds.filter((t) => !t.pass).map((t) => `  ${name}: ${t.threshold} — ${t.reason}`));
+  return [
+    `scenario ${s.scenario}${s.profile ? ` (profile ${s.profile})` : ''} at ${s.git?.sha.slice(0, 12) ?? 'no git'} on ${s.environment.hostname}`,
+    renderTable(stepRows(s), STEP_HEADER),
+    ...(failed.length ? ['failed thresholds:', ...failed] : []),
+    ...(comparison ? ['', 'against the baseline:', renderComparison(comparison)] : []),
+    '',
+    `verdict: ${s.pass && !comparison?.regressed ? 'PASS' : 'FAIL'}; summary: ${file}`,
+  ].join('\n');
+}
+
+/** A short Markdown perf summary, for a release note or a CI step summary. */
+export function renderMarkdown(s: ScenarioSummary, comparison: ComparisonReport | null): string {
+  const rows = Object.entries(s.steps).map(([name, e]) => {
+    const m = (k: MetricName): string => formatMetric(k, med(e.iterations.map((it) => it.metrics[k] as number | null)));
+    const rss = Math.max(...e.iterations.map((it) => it.maxRssBytes));
+    const cpu = Math.max(...e.iterations.map((it) => it.cpuPercentMax));
+    const dropped = Math.max(0, ...e.iterations.map((it) => it.metrics.dropped));
+    const errors = Math.max(0, ...e.iterations.map((it) => it.metrics.errors));
+    const verdict = comparison?.comparisons.find((c) => c.step === name && c.gated)?.verdict ?? 'no baseline';
+    return `| ${name} | ${m('p50')} | ${m('p95')} | ${m('p99')} | ${(rss / 1024 / 1024).toFixed(0)} MiB | ${cpu}% | ${errors} | ${dropped} | ${e.pass ? '✅' : '❌'} | ${verdict} |`;
+  });
+  return [
+    `## l4stress: ${s.scenario}${s.profile ? ` (${s.profile})` : ''}`,
+    '',
+    `- commit: \`${s.git?.sha ?? 'unknown'}\`${s.git?.dirty ? ' (dirty)' : ''}`,
+    `- environment: ${s.environment.cpuModel}, ${s.environment.cores} cores, kernel ${s.environment.kernel}, host ${s.environment.hostname}`,
+    `- when: ${s.startedAt} – ${s.endedAt}`,
+    `- verdict: **${s.pass && !comparison?.regressed ? 'pass' : 'fail'}**`,
+    '',
+    '| step | p50 | p95 | p99 | max RSS | max CPU | errors | dropped | thresholds | vs baseline |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    'Latency is the median over iterations of each run\'s percentile; errors and dropped are the worst iteration; CPU is the generator\'s (100% = one core).',
+    '',
+  ].join('\n');
+}
+
+export interface HistoryLine {
+  date: string; scenario: string; profile: string | null; step: string; sha: string | null; dirty: boolean | null; host: string;
+  iterations: number; p50: number | null; p95: number | null; p99: number | null; rps: number | null; cps: number | null; errors: number; pass: boolean;
+}
+
+export function renderHistory(lines: HistoryLine[]): string {
+  return renderTable(lines.map((l) => [
+    l.date.slice(0, 19).replace('T', ' '), l.scenario, l.profile ?? '-', l.step, (l.sha ?? '-').slice(0, 10) + (l.dirty ? '+' : ''),
+    formatMicros(l.p50 ?? NaN), formatMicros(l.p95 ?? NaN), formatMicros(l.p99 ?? NaN), l.cps !== null ? `${l.cps} conn/s` : `${l.rps ?? '-'} rt/s`,
+    String(l.errors), l.pass ? 'pass' : 'FAIL',
+  ]), ['date', 'scenario', 'profile', 'step', 'sha', 'p50', 'p95', 'p99', 'rate', 'errors', 'gates']);
+}

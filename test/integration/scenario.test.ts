@@ -1,0 +1,97 @@
+/** Scenario runs through the built CLI: gates that must fail do, with exit 5; baselines, compare, history, summary. */
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ScenarioSummary } from '../../src/scenario/summary.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+const dir = tempDir();
+const resultsDir = path.join(dir, 'results');
+const scenario = (name: string, steps: string): string => {
+  const file = path.join(dir, `${name}.yaml`);
+  writeFileSync(file, `name: ${name}\niterations: 2\ndefaults: { conns: 10, duration: 500ms, warmup: 0s, seed: 1 }\nsteps:\n${steps}`);
+  return file;
+};
+const summaryOf = (stdout: string): string => /summary: (\S+summary\.json)/.exec(stdout)![1];
+
+let passing: { code: number | null; stdout: string; stderr: string };
+beforeAll(async () => {
+  passing = await runCli(['run', '--scenario', scenario('tiny', [
+    '  - name: echo', '    matrix: { proxy: [none, v2] }', '    thresholds: ["errors == 0", "established == target", "p95 < 10s"]',
+  ].join('\n')), '--results-dir', resultsDir]);
+}, 120_000);
+
+describe('l4stress run --scenario', () => {
+  it('runs every step x iteration, passes its gates, exits 0 and writes a summary', () => {
+    expect(passing.code, passing.stderr).toBe(0);
+    expect(passing.stdout).toMatch(/echo\[proxy=none\] +2 /);
+    expect(passing.stdout).toMatch(/echo\[proxy=v2\] +2 /);
+    expect(passing.stdout).toMatch(/verdict: PASS/);
+    const s = JSON.parse(readFileSync(summaryOf(passing.stdout), 'utf8')) as ScenarioSummary;
+    expect(Object.keys(s.steps)).toEqual(['echo[proxy=none]', 'echo[proxy=v2]']);
+    expect(s.steps['echo[proxy=v2]'].iterations).toHaveLength(2);
+    expect(s.steps['echo[proxy=v2]'].iterations.every((it) => it.metrics.established === 10)).toBe(true);
+    // Every iteration kept its own full result file.
+    const folder = path.dirname(summaryOf(passing.stdout));
+    expect(readdirSync(folder).filter((f) => f.endsWith('.json') && f !== 'summary.json')).toHaveLength(4);
+  });
+
+  it('a gate that must fail fails the CLI with exit 5, and says which', async () => {
+    const run = await runCli(['run', '--scenario', scenario('strict', '  - name: echo\n    thresholds: ["p50 < 1us", "errors == 0"]\n'), '--results-dir', resultsDir]);
+    expect(run.code).toBe(5);
+    expect(run.stdout).toMatch(/failed thresholds:\n  echo: p50 < 1us — median of 2: [\d.]+ breaks < 1/);
+    expect(run.stdout).toMatch(/verdict: FAIL/);
+  });
+
+  it('a threshold on a metric with no samples fails', async () => {
+    const run = await runCli(['run', '--scenario', scenario('nodata', '  - name: churn\n    mode: connect\n    thresholds: ["p95 < 1s"]\n'), '--results-dir', resultsDir]);
+    expect(run.code).toBe(5);
+    expect(run.stdout).toMatch(/p95 < 1s — no samples for p95/);
+  });
+
+  it('an invalid scenario is exit 2 before anything runs', async () => {
+    const run = await runCli(['run', '--scenario', scenario('bad', '  - name: echo\n    mode: teleport\n')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^l4stress: --mode: 'teleport' is not allowed/);
+  });
+});
+
+describe('baselines, compare, history, summary', () => {
+  it('baseline save, then compare a summary with itself: no regression, exit 0', async () => {
+    const summary = summaryOf(passing.stdout);
+    const save = await runCli(['baseline', 'save', summary, '--dir', path.join(dir, 'baselines')]);
+    expect(save.code).toBe(0);
+    const base = path.join(dir, 'baselines', 'tiny.json');
+    const cmp = await runCli(['compare', base, path.dirname(summary)]);
+    expect(cmp.code, cmp.stderr).toBe(0);
+    expect(cmp.stdout).toMatch(/echo\[proxy=v2\] +p95\* .* 1x +unchanged/);
+    expect(cmp.stdout).toMatch(/verdict: no regression/);
+  });
+
+  it('compare exits 5 when a gated metric clearly regressed', async () => {
+    const s = JSON.parse(readFileSync(summaryOf(passing.stdout), 'utf8')) as ScenarioSummary;
+    const worse = structuredClone(s);
+    for (const step of Object.values(worse.steps)) for (const it of step.iterations) it.metrics.p95 = (it.metrics.p95 ?? 1) * 10;
+    const file = path.join(dir, 'worse.json');
+    writeFileSync(file, JSON.stringify(worse));
+    const cmp = await runCli(['compare', summaryOf(passing.stdout), file]);
+    expect(cmp.code).toBe(5);
+    expect(cmp.stdout).toMatch(/REGRESSED/);
+  });
+
+  it('history prints one line per step and run', async () => {
+    const run = await runCli(['history', '--scenario', 'tiny', '--results-dir', resultsDir]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n').filter((l) => / tiny /.test(l))).toHaveLength(2);
+  });
+
+  it('summary writes Markdown with commit, environment and a row per step', async () => {
+    const out = path.join(dir, 'perf.md');
+    const run = await runCli(['summary', summaryOf(passing.stdout), '-o', out]);
+    expect(run.code).toBe(0);
+    const md = readFileSync(out, 'utf8');
+    expect(md).toMatch(/^## l4stress: tiny/);
+    expect(md).toMatch(/- environment: .* cores, kernel/);
+    expect(md).toMatch(/\| echo\[proxy=v2\] \| .* \| ✅ \| no baseline \|/);
+  });
+});
