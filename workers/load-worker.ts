@@ -8,7 +8,7 @@
  * Hot path (per message): no allocation. Payload and receive buffers are per connection, cut from one slab;
  * reads land in a shared buffer (`onread`); latencies go into HDR histograms; integrity checks compare in place.
  */
-import net from 'node:net';
+import net, { isIP } from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { performance } from 'node:perf_hooks';
@@ -71,6 +71,8 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
   const schedulerLag = createHistogram();
   const headerSizes: Record<string, number> = {};
   const headers = new ProxyHeaderWriter(plan.proxy, plan.runSeed);
+  const needsLocal = plan.proxy.src.kind === 'socket' || (plan.proxy.src.kind === 'fixed' && plan.proxy.src.port === null);
+  const needsRemote = plan.proxy.dst.kind === 'socket' || (plan.proxy.dst.kind === 'fixed' && plan.proxy.dst.port === null);
   const sources: string[] = [];
   let headerBuildMs = 0;
 
@@ -328,8 +330,11 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
     const first = sendsMessage ? (checked && c.tx ? (stamp(c.tx, c.id, c.seq++, hash), c.tx) : template) : EMPTY;
     if (plan.proxy.version !== 'none') {
       const t = performance.now();
-      const built = headers.build(c.id, { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
-        { address: socket.remoteAddress ?? target.host, port: socket.remotePort ?? target.port }, first);
+      // socket.localAddress / remoteAddress are getsockname / getpeername system calls: ask only when the
+      // header claims the socket's own endpoints (and a target given as an IP is its own remote address).
+      const local = needsLocal ? { address: socket.localAddress ?? '', port: socket.localPort ?? 0 } : NO_ENDPOINT;
+      const remote = !needsRemote ? NO_ENDPOINT : isIP(target.host) ? { address: target.host, port: target.port } : { address: socket.remoteAddress ?? target.host, port: socket.remotePort ?? target.port };
+      const built = headers.build(c.id, local, remote, first);
       headerBuildMs += performance.now() - t;
       counters.headersSent++;
       counters.headerBytes += built.headerLength;
@@ -457,6 +462,8 @@ function collectGarbage(): void {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Stands in for an endpoint the header does not use. */
+const NO_ENDPOINT = { address: '0.0.0.0', port: 0 };
 
 /** FIN (or RST) every open connection, wait for the closes, destroy stragglers after a grace period. */
 async function closeAll(connections: Connection[], style: 'fin' | 'rst'): Promise<void> {

@@ -4,35 +4,19 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { freePort, isListening } from '../../native-tools/ports.js';
 import path from 'node:path';
 import { CLI, tempDir } from './cli.js';
 
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+export { freePort };
 
 /**
- * Resolves once a socket listens on the port, read from the kernel's table (/proc/net/tcp*) rather than by
- * connecting: a probe connection would be logged by HAProxy and forwarded to the backend, skewing every count.
+ * Resolves once a socket listens on the port, read from the kernel's table rather than by connecting: a probe
+ * connection would be logged by HAProxy and forwarded to the backend, skewing every count.
  */
 export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  for (;;) {
-    const listening = ['/proc/net/tcp', '/proc/net/tcp6'].some((file) => {
-      try {
-        return readFileSync(file, 'utf8').split('\n').some((l) => {
-          const f = l.trim().split(/\s+/);
-          return f[1]?.endsWith(`:${hexPort}`) && f[3] === '0A';
-        });
-      } catch { return false; }
-    });
-    if (listening) return;
+  while (!(await isListening(port))) {
     if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
