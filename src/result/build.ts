@@ -85,6 +85,10 @@ export function buildResult(inputs: ResultInputs): RunResult {
         streamBitsPerSecond: 8 * perS(outcome.reports.reduce((n, r) => n + r.measuredBytesSent + r.measuredBytesReceived, 0)),
       })
     : null;
+  if (config.mode === 'connect' && config.sourceIps.length > 0 && config.closeStyle === 'fin') {
+    warnings.push('churn with --source-ips and FIN closes: the kernel does not reuse the TIME_WAIT ports of a bound address, ' +
+      'so each address runs out after ip_local_port_range connections per TIME_WAIT period (EADDRNOTAVAIL); use --close rst');
+  }
   if (inputs.target.kind === 'embedded') {
     warnings.push('the embedded target shares this machine\'s CPUs with the generator: figures measure both together');
   }

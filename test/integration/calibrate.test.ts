@@ -69,9 +69,10 @@ describe('a run against the profile', () => {
   });
 
   it('a --watch-pid process that exits mid-run stops being sampled and is noted', async () => {
-    const child = spawn('sleep', ['1.5']);
+    // It must outlive the run's start-up (a few seconds on a loaded machine) and die well before its end.
+    const child = spawn('sleep', ['5']);
     const out = path.join(dir, 'watch.json');
-    const run = await runCli(['--conns', '10', '--duration', '3s', '--warmup', '0s', '--watch-pid', String(child.pid), '--out', out, '--quiet']);
+    const run = await runCli(['--conns', '10', '--duration', '8s', '--warmup', '0s', '--watch-pid', String(child.pid), '--out', out, '--quiet']);
     expect(run.code, run.stderr).toBe(0);
     const r = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
     const w = r.resources.watched.find((x) => x.pid === child.pid)!;

@@ -92,6 +92,11 @@ describe('scale', () => {
     }
   });
 
+  it('churn from bound source addresses with FIN closes is warned about (TIME_WAIT ports are not reused)', async () => {
+    const r = await run(['--mode', 'connect', '--conns', '5', '--source-ips', '127.0.0.5', '--duration', '500ms', '--warmup', '0s']);
+    expect(r.warnings.join('\n')).toMatch(/--source-ips and FIN closes: .* use --close rst/);
+  });
+
   it('--processes 2 runs the workers in two generator processes and merges them exactly', async () => {
     const r = await run(['--conns', '400', '--processes', '2', '--workers', '1', '--duration', '1s', '--proxy', 'v2', '--proxy-src', '10.0.0.0/8', '--verify-proxy']);
     expect(r.resources.generator.processes).toBe(2);
