@@ -276,7 +276,7 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
     const c: Connection = {
       id, socket: null, connectStartMs: performance.now(), sentAtMs: 0, intendedMs: 0, pending: 0, busy: false,
       opened: false, established: false, closed: false, closedByUs: false, tx: null, rx: null, seq: 0,
-      win: { maxSeen: -1, mask: 0 }, backlog: openLoop ? new Float64Array(BACKLOG_CAPACITY) : null, backlogHead: 0,
+      win: { maxSeen: -1, mask: 0 }, backlog: null, backlogHead: 0,
       backlogLength: 0, bytesOut: 0, bytesIn: 0, measureStartBytes: 0, writable: true,
     };
     if (slab && slab.length > 0) {

@@ -28,7 +28,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `l4stress: ${str.slice(7)}` : str) });
 
   program.command('run', { isDefault: true })
-    .description('open --conns long-lived TCP sessions and run a closed-loop echo on each (default command)')
+    .description('open --conns TCP sessions and drive them (--mode echo, stream, connect, hold), or run a --scenario (default command)')
     .option('-t, --target <host:port>', 'TCP service to load; without it an embedded echo target starts in its own process')
     .option('-c, --conns <n>', 'concurrent connections, total across workers', RUN_DEFAULTS.conns)
     .addOption(new Option('-p, --proxy <version>', 'PROXY protocol header sent first on every connection').choices(['none', 'v1', 'v2']).default(RUN_DEFAULTS.proxy))
@@ -156,7 +156,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program.command('serve')
-    .description('run the echo target: accepts PROXY v1/v2 headers, echoes every byte after them')
+    .description('run the target: accepts PROXY v1/v2 headers, then echoes, sinks or sources (--mode)')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0 = any free port)', '7000')
     .addOption(new Option('--proxy <mode>', 'PROXY header: none = never parsed, accept = optional (v1/v2 auto-detected), require = close connections without one').choices(['none', 'accept', 'require']).default('accept'))

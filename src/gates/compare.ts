@@ -1,6 +1,7 @@
 /**
  * Baseline vs candidate, per step and metric, decided from the iterations: a change counts only when the
- * medians differ by more than the allowed variance AND the iterations say so (Mann-Whitney U, one-sided,
+ * medians differ by more than the allowed variance (a ratio beyond 1 + allow, or below 1 / (1 + allow)) AND the
+ * iterations say so (Mann-Whitney U, one-sided,
  * p <= alpha). With fewer than 3 iterations a side no test can reach that evidence, so such a comparison needs
  * every candidate iteration beyond every baseline one as well as the effect (and says it was thin).
  */
@@ -69,6 +70,8 @@ export function compareSummaries(base: ScenarioSummary, cand: ScenarioSummary, o
         (s?.steps[step]?.iterations ?? []).map((it) => it.metrics[metric]).filter((v): v is number => v !== null).map((v) => (latency ? v * scale : v));
       const b = pick(base, scaleBase);
       const c = pick(cand, scaleCand);
+      // A metric neither side has (p95 of a stream, cps of an echo) is not a comparison.
+      if (b.length === 0 && c.length === 0) continue;
       comparisons.push(judge(step, metric, b, c, gated, o));
     }
   }
@@ -85,8 +88,9 @@ function judge(step: string, metric: MetricName, b: number[], c: number[], gated
   const mc = median(c);
   const ratio = mb === 0 ? (mc === 0 ? 1 : Infinity) : mc / mb;
   const lowerBetter = LOWER_IS_BETTER.has(metric);
-  const worse = lowerBetter ? ratio > 1 + o.allow : ratio < 1 - o.allow;
-  const better = lowerBetter ? ratio < 1 - o.allow : ratio > 1 + o.allow;
+  // The allowance is symmetric in ratio: +10% for a latency, and 1/1.1 for a rate (200%: 3x either way).
+  const worse = lowerBetter ? ratio > 1 + o.allow : ratio < 1 / (1 + o.allow);
+  const better = lowerBetter ? ratio < 1 / (1 + o.allow) : ratio > 1 + o.allow;
   // p that the candidate is worse (or better), one-sided.
   const pWorse = lowerBetter ? mannWhitneyGreater(c, b) : mannWhitneyGreater(b, c);
   const pBetter = lowerBetter ? mannWhitneyGreater(b, c) : mannWhitneyGreater(c, b);

@@ -52,7 +52,17 @@ export function renderScenario(s: ScenarioSummary, file: string, comparison: Com
     ...(comparison ? ['', 'against the baseline:', renderComparison(comparison)] : []),
     '',
     `verdict: ${s.pass && !comparison?.regressed ? 'PASS' : 'FAIL'}; summary: ${file}`,
+    gatesLine(s, comparison),
   ].join('\n');
+}
+
+/** The plain closing line CI log readers look for: each step's thresholds and each gated comparison is a check. */
+function gatesLine(s: ScenarioSummary, comparison: ComparisonReport | null): string {
+  const steps = Object.values(s.steps);
+  const gated = comparison?.comparisons.filter((c) => c.gated && c.verdict !== 'missing') ?? [];
+  const passed = steps.filter((e) => e.pass).length + gated.filter((c) => c.verdict !== 'regressed').length;
+  const failed = steps.length + gated.length - passed;
+  return `Gates: ${passed} passed, ${failed} failed`;
 }
 
 /** A short Markdown perf summary, for a release note or a CI step summary. */

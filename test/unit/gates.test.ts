@@ -101,6 +101,23 @@ describe('compare', () => {
     expect(p95.note).toMatch(/the iterations do not support/);
   });
 
+  it('a rate is judged the other way round, with the same allowance in ratio', () => {
+    const withRate = (rps: number[]): ScenarioSummary => {
+      const s = summary(rps.map(() => 1000));
+      s.steps.echo.iterations.forEach((it, i) => { it.metrics.rps = rps[i]; });
+      return s;
+    };
+    const opts = { ...DEFAULT_COMPARE, gate: ['rps' as const], allow: 2 };
+    expect(compareSummaries(withRate([9000, 9100, 8900, 9050, 9000]), withRate([2900, 2800, 2950, 2850, 2900]), opts).regressed).toBe(true);
+    expect(compareSummaries(withRate([9000, 9100, 8900, 9050, 9000]), withRate([3100, 3200, 3050, 3150, 3100]), opts).regressed).toBe(false);
+  });
+
+  it('a metric neither side has is left out rather than called missing', () => {
+    const noLatency = summary([1000]);
+    noLatency.steps.echo.iterations[0].metrics.p95 = null;
+    expect(compareSummaries(noLatency, noLatency).comparisons.find((c) => c.metric === 'p95')).toBeUndefined();
+  });
+
   it('an improvement is improved', () => {
     const r = compareSummaries(base, summary([600, 620, 590, 610, 605]));
     expect(r.comparisons.find((c) => c.metric === 'p95')!.verdict).toBe('improved');
