@@ -1,7 +1,7 @@
 /** One row per second of the run: what the live progress line shows and what the result keeps. */
 import type { LoadCounters } from './counters.js';
 import { totalErrors } from './errors.js';
-import { decodeHistogram, type Histogram } from './histogram.js';
+import type { Histogram } from './histogram.js';
 import type { WatchedSample } from './pid-watch.js';
 
 export type Phase = 'ramp' | 'warmup' | 'measure' | 'stopping';
@@ -58,4 +58,3 @@ export function timelineRow(
   };
 }
 
-export { decodeHistogram };

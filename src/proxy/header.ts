@@ -14,7 +14,6 @@ import { UNIQUE_ID_AUTO_LENGTH, autoUniqueId, tlvValueLength, validateTlvs, type
 
 export type ProxyVersion = 'none' | 'v1' | 'v2';
 export type { Endpoint };
-export { plainAddress };
 
 /** What every connection of a run claims in its header (plain data: it crosses into worker threads). */
 export interface ProxyHeaderPlan {
@@ -185,12 +184,6 @@ function encodeTlv(type: number, value: Buffer): Buffer {
 export function endpointKey(e: Endpoint): string {
   const a = canonicalAddress(e.address);
   return a.includes(':') ? `[${a}]:${e.port}` : `${a}:${e.port}`;
-}
-
-/** Convenience for tests and callers with no payload: just the header bytes. */
-export function buildProxyHeader(version: ProxyVersion, src: Endpoint, dst: Endpoint): Buffer {
-  const writer = new ProxyHeaderWriter({ ...NO_PROXY, version }, 0);
-  return writer.build(0, src, dst, Buffer.alloc(0)).bytes;
 }
 
 /** The plan as people read it (and as the result records it). */

@@ -8,7 +8,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { crc32c } from './crc32c.js';
 import { compressGroups } from './ip.js';
 import {
-  TLV, V1_MAX_LENGTH, V1_PREFIX, V2_ADDRESS_LENGTH, V2_COMMAND, V2_FAMILY, V2_FIXED_LENGTH, V2_SIGNATURE, tlvName,
+  TLV, V1_MAX_LENGTH, V1_PREFIX, V2_ADDRESS_LENGTH, V2_COMMAND, V2_FAMILY, V2_FIXED_LENGTH, V2_SIGNATURE,
 } from './spec.js';
 
 export type ProxyMode = 'none' | 'accept' | 'require';
@@ -196,4 +196,3 @@ function nulTerminated(b: Buffer, at: number, max: number): string {
   return b.toString('utf8', at, end < 0 || end > at + max ? at + max : end);
 }
 
-export { tlvName };

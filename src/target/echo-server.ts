@@ -4,7 +4,8 @@
  * sockets do not share the generator's file-descriptor limit.
  */
 import net from 'node:net';
-import { ProxyHeaderParser, tlvName, type ProxyHeader, type ProxyMode } from '../proxy/parser.js';
+import { ProxyHeaderParser, type ProxyHeader, type ProxyMode } from '../proxy/parser.js';
+import { tlvName } from '../proxy/spec.js';
 import { bump, emptyTargetStats, type TargetStats } from './stats.js';
 import { endpointKey } from '../proxy/header.js';
 
