@@ -46,7 +46,21 @@ for (let i = 0; i < conns; i++) {
 setTimeout(() => { measuring = true; setTimeout(() => { console.log(JSON.stringify({ roundTripsPerSecond: done / seconds })); process.exit(0); }, seconds * 1000); }, 1000);
 `;
 
+/** The reference for memory: bare Node sockets (one 'data' listener each), RSS per connection after a full GC. */
+const REFERENCE_MEMORY = `
+const net = require('node:net'); const v8 = require('node:v8'); const vm = require('node:vm');
+v8.setFlagsFromString('--expose-gc'); const gc = vm.runInNewContext('gc');
+const [host, port, n] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
+gc(); const base = process.memoryUsage.rss(); const socks = []; let up = 0;
+for (let i = 0; i < n; i++) {
+  const s = net.connect({ host, port, noDelay: true }, () => { if (++up === n) done(); });
+  s.on('data', () => {}); s.on('error', () => {}); socks.push(s);
+}
+function done() { gc(); setTimeout(() => { gc(); console.log(JSON.stringify({ bytesPerConnection: (process.memoryUsage.rss() - base) / n })); process.exit(0); }, 200); }
+`;
+
 export interface LoopbackResults {
+  memory: { conns: number; l4stressBytesPerConnection: number | null; referenceBytesPerConnection: number; ratio: number | null };
   echo: { conns: number; l4stressRoundTripsPerSecond: number; referenceRoundTripsPerSecond: number; ratio: number; l4stressP50Us: number | null; l4stressP99Us: number | null };
   proxy: { variant: string; rampMs: number; connectionsPerSecond: number; connectP50Us: number | null; connectP99Us: number | null; headerBytes: number; headerBuildUs: number | null; ratioToNone: number }[];
 }
@@ -80,7 +94,17 @@ export async function loopbackBenches(target: { host: string; port: number }): P
     });
   }
   for (const p of proxy) p.ratioToNone = Math.round((p.connectionsPerSecond / proxy[0].connectionsPerSecond) * 100) / 100;
+  // Memory: hold sessions vs bare sockets, same count, same target, RSS after a full GC on both sides.
+  const memConns = 10_000;
+  const hold = await l4stress(['--target', t, '--mode', 'hold', '--conns', String(memConns), '--ping-interval', '5s', '--duration', '1s', '--warmup', '0s', '--workers', '1']);
+  const refMem = await run(['-e', REFERENCE_MEMORY, target.host, String(target.port), String(memConns)]);
+  const refBytes = (JSON.parse(refMem.stdout.trim()) as { bytesPerConnection: number }).bytesPerConnection;
+  const ourBytes = hold.resources.generator.memoryPerConnectionBytes;
   return {
+    memory: {
+      conns: memConns, l4stressBytesPerConnection: ourBytes, referenceBytesPerConnection: Math.round(refBytes),
+      ratio: ourBytes === null ? null : Math.round((ourBytes / refBytes) * 100) / 100,
+    },
     echo: {
       conns, l4stressRoundTripsPerSecond: ours.throughput.roundTripsPerSecond, referenceRoundTripsPerSecond: Math.round(ref),
       ratio: Math.round((ours.throughput.roundTripsPerSecond / ref) * 100) / 100,

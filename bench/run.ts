@@ -21,6 +21,9 @@ try {
 } finally {
   await target.stop();
 }
+const mem = loop.memory;
+console.log(`\nmemory, ${mem.conns} held connections, RSS after GC: l4stress ${mem.l4stressBytesPerConnection} B/connection vs bare Node sockets ` +
+  `${mem.referenceBytesPerConnection} B/connection: ratio ${mem.ratio}`);
 const e = loop.echo;
 console.log(`\necho, ${e.conns} connections, one event loop each: l4stress ${e.l4stressRoundTripsPerSecond} rt/s ` +
   `(p50 ${e.l4stressP50Us} µs, p99 ${e.l4stressP99Us} µs) vs minimal Node client ${e.referenceRoundTripsPerSecond} rt/s: ratio ${e.ratio}`);
