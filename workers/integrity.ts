@@ -5,6 +5,8 @@
  * and missing messages. Messages shorter than HEADER_BYTES + 1 carry no stamp (integrity off).
  */
 
+import type { IntegrityCounters } from '../src/metrics/counters.js';
+
 /** connId (u32) | seq (u32) | check (u32) */
 export const STAMP_BYTES = 12;
 
@@ -40,14 +42,6 @@ export interface SeqWindow {
   mask: number;
 }
 
-export interface IntegrityCounters {
-  verified: number;
-  corrupted: number;
-  duplicated: number;
-  outOfOrder: number;
-  /** Gaps: messages after which a later one arrived; an out-of-order arrival takes one back. */
-  missing: number;
-}
 
 export function emptyIntegrity(): IntegrityCounters {
   return { verified: 0, corrupted: 0, duplicated: 0, outOfOrder: 0, missing: 0 };

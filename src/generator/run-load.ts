@@ -3,12 +3,11 @@
  * a snapshot once a second (so rows line up across workers), moves the run through its phases
  * (ramp -> warm-up -> measure -> stop), and collects each worker's final report. Histograms arrive encoded.
  */
-import { readFileSync } from 'node:fs';
 import type { RunConfig } from '../config/run-config.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { mergeEncoded } from '../metrics/histogram.js';
 import { ProcessUsageSampler } from '../metrics/process-usage.js';
-import { PidWatcher, type WatchRole, type WatchedSummary } from '../metrics/pid-watch.js';
+import { PidWatcher, readRss, type WatchRole, type WatchedSummary } from '../metrics/pid-watch.js';
 import { timelineRow, type Phase, type TimelineRow } from '../metrics/timeline.js';
 import type { MainToWorker, WorkerReport, WorkerToMain } from './protocol.js';
 import { shard, splitEvenly } from './shard.js';
@@ -53,7 +52,7 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
   const startedAt = new Date();
   const t0 = performance.now();
   const latest = new Map<number, LoadCounters>();
-  const pendingTicks = new Map<number, { snapshots: Map<number, WorkerToMain & { type: 'snapshot' }>; sentAt: number }>();
+  const pendingTicks = new Map<number, { snapshots: Map<number, WorkerToMain & { type: 'snapshot' }> }>();
   const ramped = new Set<number>();
   const ready = new Set<number>();
   let onReady: (() => void) | null = null;
@@ -117,13 +116,15 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
   const rampStart = performance.now();
   send({ type: 'go' });
 
-  const ticker = setInterval(() => {
-    // A tick still missing a worker's answer after a newer tick is due is closed with what arrived.
+  /** Asks every worker for a snapshot; a tick still missing an answer when a newer one goes out is closed with what arrived. */
+  const sendTick = (): number => {
     for (const pendingSeq of pendingTicks.keys()) completeTick(pendingSeq);
     seq++;
-    pendingTicks.set(seq, { snapshots: new Map(), sentAt: performance.now() });
+    pendingTicks.set(seq, { snapshots: new Map() });
     send({ type: 'tick', seq });
-  }, TICK_MS);
+    return seq;
+  };
+  const ticker = setInterval(sendTick, TICK_MS);
 
   const aborted = new Promise<void>((resolve) => {
     if (hooks.signal?.aborted) resolve();
@@ -193,11 +194,7 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
 
   /** Established connections so far, from a tick answered by every worker (or the last known counters). */
   async function currentEstablished(): Promise<number> {
-    for (const pendingSeq of pendingTicks.keys()) completeTick(pendingSeq);
-    seq++;
-    const mySeq = seq;
-    pendingTicks.set(mySeq, { snapshots: new Map(), sentAt: performance.now() });
-    send({ type: 'tick', seq: mySeq });
+    const mySeq = sendTick();
     const deadline = performance.now() + 2000;
     while (pendingTicks.has(mySeq) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     return sumLatest().established;
@@ -238,10 +235,7 @@ function generatorRss(pids: number[]): number {
   let total = 0;
   for (const pid of pids) {
     if (pid === process.pid) { total += process.memoryUsage.rss(); continue; }
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      total += m ? Number(m[1]) * 1024 : 0;
-    } catch { /* gone */ }
+    total += readRss(pid) ?? 0;
   }
   return total;
 }

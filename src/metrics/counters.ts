@@ -4,7 +4,17 @@
  */
 import { addErrorCounts, type ErrorCounts } from './errors.js';
 
-export interface LoadCounters {
+/** Echo integrity (messages over 12 bytes), as the workers count it. */
+export interface IntegrityCounters {
+  verified: number;
+  corrupted: number;
+  duplicated: number;
+  outOfOrder: number;
+  /** Gaps: messages after which a later one arrived; an out-of-order arrival takes one back. */
+  missing: number;
+}
+
+export interface LoadCounters extends IntegrityCounters {
   attempted: number;
   established: number;
   /** Connections that never established, by kind (ECONNREFUSED, ETIMEDOUT, ...). */
@@ -24,12 +34,6 @@ export interface LoadCounters {
   /** Open loop: sends more than 1 ms after their intended time, and sends skipped because a connection's backlog was full. */
   late: number;
   missed: number;
-  /** Echo integrity (messages over 12 bytes): verified, corrupted, duplicated, out of order, missing. */
-  verified: number;
-  corrupted: number;
-  duplicated: number;
-  outOfOrder: number;
-  missing: number;
   /** Echo bytes sent but never received back by the time a connection closed at the end. */
   bytesLostAtClose: number;
   /** Churn: completed open -> (header, echo) -> close cycles, and those completed while measuring. */

@@ -54,7 +54,8 @@ function readTicks(pid: number): number | null {
   }
 }
 
-function readRss(pid: number): number | null {
+/** Resident memory of `pid` in bytes (VmRSS); null when it is gone. */
+export function readRss(pid: number): number | null {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;

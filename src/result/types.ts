@@ -6,7 +6,7 @@ import type { RunConfig } from '../config/run-config.js';
 import type { describeProxyPlan } from '../proxy/header.js';
 import type { WatchedSummary } from '../metrics/pid-watch.js';
 import type { CalibrationRatios } from '../calibration/ratios.js';
-import type { LoadCounters } from '../metrics/counters.js';
+import type { IntegrityCounters, LoadCounters } from '../metrics/counters.js';
 import type { ErrorCounts } from '../metrics/errors.js';
 import type { LatencySummary } from '../metrics/histogram.js';
 import type { TimelineRow } from '../metrics/timeline.js';
@@ -47,15 +47,7 @@ export interface ModeStats {
     /** True when the generator itself fell behind (scheduler p99 lag over 5 ms, or it missed sends while idle). */
     generatorBehind: boolean;
   } | null;
-  integrity: {
-    enabled: boolean;
-    verified: number;
-    corrupted: number;
-    duplicated: number;
-    outOfOrder: number;
-    missing: number;
-    bytesLostAtClose: number;
-  };
+  integrity: IntegrityCounters & { enabled: boolean; bytesLostAtClose: number };
   stream: {
     direction: RunConfig['direction'];
     /** Per-connection throughput in the measured phase, bytes/s (both directions added). */

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/result/types.js';
 import { CLI, runCli, tempDir } from '../helpers/cli.js';
 import { resultValidator } from '../helpers/schema.js';
+import { freePort } from '../helpers/processes.js';
 
 const validate = resultValidator();
 const dir = tempDir();
@@ -17,14 +18,6 @@ const read = (file: string): RunResult => JSON.parse(readFileSync(file, 'utf8'))
 
 function expectValid(result: RunResult): void {
   expect(validate(result)).toEqual([]);
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 describe.each(['none', 'v1', 'v2'] as const)('200 connections x 2 s against the embedded target, proxy %s', (proxy) => {
