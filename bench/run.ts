@@ -4,8 +4,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedTarget } from '../src/generator/embedded-target.js';
-import { collectEnvironment, gitInfo } from '../src/result/environment.js';
+import { startEmbeddedTarget } from '../src/run/embedded-target.js';
+import { collectEnvironment, gitInfo } from '../src/environment/environment.js';
 import { renderTable } from '../src/reporters/table.js';
 import { loopbackBenches } from './loopback.js';
 import { headerBenches, histogramBench } from './micro.js';

@@ -4,7 +4,7 @@
  * a clear error that names the install command.
  */
 import { execa, type ResultPromise } from 'execa';
-import { CouldNotRunError } from '../src/cli/errors.js';
+import { CouldNotRunError } from '../src/core/errors.js';
 
 export const INSTALL_HINT =
   'install it with `bash native-tools/install.sh` (Debian/Ubuntu: iperf3 from main, netperf from non-free), or `brew install iperf3 netperf` on macOS';

@@ -1,5 +1,5 @@
 /** iperf3 through execa: a server on a free port, a client in JSON mode, and the parse of its output. */
-import { CouldNotRunError } from '../src/cli/errors.js';
+import { CouldNotRunError } from '../src/core/errors.js';
 import { runTool, startToolServer, type ToolServer } from './exec.js';
 import { isListening } from './ports.js';
 

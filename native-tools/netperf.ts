@@ -1,5 +1,5 @@
 /** netperf through execa: netserver on a free port, the tests we calibrate with, and the parse of `-o` output. */
-import { CouldNotRunError } from '../src/cli/errors.js';
+import { CouldNotRunError } from '../src/core/errors.js';
 import { runTool, startToolServer, type ToolServer } from './exec.js';
 import { isListening } from './ports.js';
 

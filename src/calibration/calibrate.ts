@@ -7,8 +7,8 @@ import { runIperf3, startIperf3Server, type Iperf3Result } from '../../native-to
 import { runNetperf, startNetserver, type NetperfResult } from '../../native-tools/netperf.js';
 import { freePort } from '../../native-tools/ports.js';
 import type { ToolServer } from '../../native-tools/exec.js';
-import { collectEnvironment, gitInfo } from '../result/environment.js';
-import { toolVersion } from '../runtime/version.js';
+import { collectEnvironment, gitInfo } from '../environment/environment.js';
+import { toolVersion } from '../core/version.js';
 import { PROFILE_SCHEMA_VERSION, type HardwareProfile, type RrMeasurement } from './profile.js';
 import { NOISY_SPREAD_PERCENT, repeatedStat as stat, type RepeatedStat } from './stats.js';
 

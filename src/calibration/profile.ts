@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.js';
-import type { Environment, GitInfo } from '../result/environment.js';
+import { UsageError } from '../core/errors.js';
+import type { Environment, GitInfo } from '../environment/environment.js';
 import type { RepeatedStat } from './stats.js';
 
 export const PROFILE_SCHEMA_VERSION = 1;

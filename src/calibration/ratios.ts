@@ -3,6 +3,7 @@
  * A ratio is `ours / best`: latency ratios above 1 are the cost over the kernel's round trip; throughput
  * ratios below 1 are the share of what the machine can do.
  */
+import type { LoadMode } from '../load/traits.js';
 import type { HardwareProfile } from './profile.js';
 
 export interface CalibrationRatios {
@@ -23,7 +24,9 @@ export interface CalibrationRatios {
 }
 
 export interface RatioInputs {
-  mode: 'echo' | 'stream' | 'connect' | 'hold';
+  mode: LoadMode;
+  /** The run exchanged round trips (echo, hold): TCP_RR is its yardstick. */
+  roundTrips: boolean;
   streamBitsPerSecond: number;
   cyclesPerSecond: number;
   sizeBytes: number;
@@ -38,7 +41,7 @@ export function calibrationRatios(profileFile: string, p: HardwareProfile, r: Ra
   const ratio = (a: number | null, b: number): number | null => (a === null || b <= 0 ? null : Math.round((a / b) * 100) / 100);
   const warnings: string[] = [];
   if (p.host !== r.host) warnings.push(`the profile was measured on ${p.host}, this run is on ${r.host}`);
-  const echo = r.mode === 'echo' || r.mode === 'hold';
+  const echo = r.roundTrips;
   if (echo && rr.sizeBytes !== r.sizeBytes) warnings.push(`the profile has TCP_RR at ${rr.sizeBytes} B, this run sends ${r.sizeBytes} B`);
   return {
     profileFile,

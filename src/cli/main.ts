@@ -5,18 +5,18 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import os from 'node:os';
-import { parseDurationMs, parseIntInRange, parseSizeBytes } from '../config/units.js';
-import { calibrateAndSave, renderProfile } from './calibrate-command.js';
+import { parseDurationMs, parseIntInRange, parseSizeBytes } from '../core/units.js';
+import { calibrateAndSave, renderProfile } from '../calibration/save.js';
 import { defaultProfilePath } from '../calibration/profile.js';
 import { runServe } from '../target/serve-process.js';
 import type { ServeMode } from '../target/echo-server.js';
-import { runGeneratorProcess } from '../generator/links.js';
+import { runGeneratorProcess } from '../run/links.js';
 import { TLV_HELP } from '../proxy/tlv.js';
 import type { ProxyMode } from '../proxy/parser.js';
-import { toolVersion } from '../runtime/version.js';
-import { ExitCode, L4StressError, UsageError } from './errors.js';
-import { RUN_DEFAULTS, resolveRunConfig, type RawRunOptions } from './run-options.js';
-import { runCommand } from './run-command.js';
+import { toolVersion } from '../core/version.js';
+import { ExitCode, L4StressError, UsageError } from '../core/errors.js';
+import { RUN_DEFAULTS, resolveRunConfig, type RawRunOptions } from '../config/options.js';
+import { runCommand } from '../run/execute.js';
 import { baselineSaveCommand, compareCommand, compareOptions, historyCommand, scenarioCommand, summaryCommand, type RawCompareOptions } from './scenario-commands.js';
 
 function buildProgram(setExit: (code: number) => void): Command {

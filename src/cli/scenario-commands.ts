@@ -1,14 +1,14 @@
 /** The gate-side commands: run a scenario, compare two summaries, save a baseline, show history, write Markdown. */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError, ExitCode } from './errors.js';
+import { UsageError, ExitCode } from '../core/errors.js';
 import { DEFAULT_COMPARE, compareSummaries, type CompareOptions } from '../gates/compare.js';
 import type { MetricName } from '../gates/metrics.js';
 import { loadScenario } from '../scenario/load.js';
 import { runScenario } from '../scenario/run-scenario.js';
 import { loadSummary } from '../scenario/summary.js';
 import { renderComparison, renderHistory, renderMarkdown, renderScenario, type HistoryLine } from '../reporters/scenario.js';
-import { parseIntInRange } from '../config/units.js';
+import { parseIntInRange } from '../core/units.js';
 
 const METRICS: MetricName[] = ['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean', 'connect.p50', 'connect.p95', 'connect.p99', 'rps', 'cps', 'throughput'];
 

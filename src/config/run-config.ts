@@ -1,9 +1,9 @@
 /** The resolved configuration of one run: what the CLI (or later a scenario file) hands to the generator. */
 import type { ProxyHeaderPlan } from '../proxy/header.js';
 
-export type LoadMode = 'echo' | 'stream' | 'connect' | 'hold';
-export type StreamDirection = 'up' | 'down' | 'both';
-export type CloseStyle = 'fin' | 'rst';
+import type { CloseStyle, LoadMode, StreamDirection } from '../load/traits.js';
+
+export type { CloseStyle, LoadMode, StreamDirection };
 
 export interface RunConfig {
   /**

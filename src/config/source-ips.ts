@@ -1,6 +1,6 @@
 /** `--source-ips`: a range (`127.0.0.1-127.0.0.16`), a list (`10.0.0.1,10.0.0.2`) or a CIDR (`127.0.1.0/28`). */
 import { isIP } from 'node:net';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 
 const MAX_ADDRESSES = 4096;
 

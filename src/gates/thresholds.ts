@@ -3,7 +3,7 @@
  * `cps > 5000`, `throughput > 1Gbit/s`. Over iterations, latency and rates are judged on their median, error counts
  * on the worst iteration, and established/held on the fewest. A threshold whose metric has no samples fails.
  */
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { median } from '../calibration/stats.js';
 import { THRESHOLD_PATTERN } from '../scenario/schema.js';
 import type { MetricName, StepMetrics } from './metrics.js';

@@ -4,8 +4,8 @@
  * does not, instead of failing half-way with EMFILE or EADDRNOTAVAIL.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { CouldNotRunError } from '../cli/errors.js';
-import { formatCount } from '../config/units.js';
+import { CouldNotRunError } from '../core/errors.js';
+import { formatCount } from '../core/units.js';
 
 export interface SystemLimits {
   /** RLIMIT_NOFILE of this process (children inherit it); null where /proc is unavailable. */

@@ -5,7 +5,7 @@
  * address:port, so a backend's view can be checked one to one.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { compressGroups, ipv6Bytes } from './ip.js';
 
 /** As the user gave it: plain data, JSON-safe (it is recorded in the result and crosses into workers). */

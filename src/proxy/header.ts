@@ -5,7 +5,7 @@
  * field and a CRC32C over the finished header; proxy-protocol-js serves as the independent oracle in the tests.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { assignEndpoint, compileAddress, type AddressSpec, type CompiledAddress, type Endpoint } from './addresses.js';
 import { crc32c } from './crc32c.js';
 import { canonicalAddress, ipv6Bytes, plainAddress } from './ip.js';

@@ -3,7 +3,7 @@
  * no TLV support (bytes passed as `data` are not counted in the length field), so this module fills that gap.
  * Static TLVs are encoded once per run; `unique-id=auto` and `crc32c` are per connection by nature.
  */
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { TLV } from './spec.js';
 
 /** `text` is the option as given, kept for reports. `value` may arrive in a worker as a plain Uint8Array. */

@@ -2,7 +2,7 @@
  * Live progress on stderr (stdout stays clean for --json). On a TTY one line rewritten every second; elsewhere a
  * plain line every few seconds so CI logs stay short; nothing with --quiet.
  */
-import { formatCount, formatMicros } from '../config/units.js';
+import { formatCount, formatMicros } from '../core/units.js';
 import type { TimelineRow } from '../metrics/timeline.js';
 
 export interface ProgressReporter {

@@ -1,5 +1,5 @@
 /** Text and Markdown views of scenario summaries, comparisons and history: pure functions of the documents. */
-import { formatBitsPerSecond, formatMicros } from '../config/units.js';
+import { formatBitsPerSecond, formatMicros } from '../core/units.js';
 import type { ComparisonReport, MetricComparison } from '../gates/compare.js';
 import { LATENCY_METRICS, type MetricName } from '../gates/metrics.js';
 import type { ScenarioSummary } from '../scenario/summary.js';

@@ -1,5 +1,5 @@
 /** The human summary printed at the end of a run: a pure function of the result document. */
-import { formatBitsPerSecond, formatCount, formatMicros } from '../config/units.js';
+import { formatBitsPerSecond, formatCount, formatMicros } from '../core/units.js';
 import type { ErrorCounts } from '../metrics/errors.js';
 import type { LatencySummary } from '../metrics/histogram.js';
 import type { RunResult } from '../result/types.js';

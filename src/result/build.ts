@@ -1,15 +1,16 @@
 /** Assembles the result document from what the generator and the target reported. Pure: no I/O. */
 import type { RunConfig } from '../config/run-config.js';
-import { ExitCode } from '../cli/errors.js';
-import type { LoadOutcome } from '../generator/run-load.js';
+import { ExitCode } from '../core/errors.js';
+import type { LoadOutcome } from '../run/run-load.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { totalErrors } from '../metrics/errors.js';
 import { encodeHistogram, mergeEncoded, summarize, type Histogram } from '../metrics/histogram.js';
 import type { TargetStats } from '../target/stats.js';
-import type { Environment, GitInfo } from './environment.js';
+import type { Environment, GitInfo } from '../environment/environment.js';
 import { RESULT_SCHEMA_VERSION, type ModeStats, type ProxyVerification, type RunResult, type RunStatus } from './types.js';
 import { describeProxyPlan } from '../proxy/header.js';
 import { calibrationRatios } from '../calibration/ratios.js';
+import { modeTraits } from '../load/traits.js';
 import type { HardwareProfile } from '../calibration/profile.js';
 
 export interface ResultInputs {
@@ -80,7 +81,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
   const connectSummary = summarize(connect);
   const calibration = inputs.profile
     ? calibrationRatios(inputs.profile.file, inputs.profile.profile, {
-        mode: config.mode, sizeBytes: config.sizeBytes, roundTripP50Us: rt.p50, roundTripsPerSecond: perS(rtt.totalCount), connectP50Us: connectSummary.p50,
+        mode: config.mode, roundTrips: modeTraits(config).roundTrips, sizeBytes: config.sizeBytes, roundTripP50Us: rt.p50, roundTripsPerSecond: perS(rtt.totalCount), connectP50Us: connectSummary.p50,
         host: inputs.environment.hostname, cyclesPerSecond: modeStats.churn?.cyclesPerSecond ?? 0,
         streamBitsPerSecond: 8 * perS(outcome.reports.reduce((n, r) => n + r.measuredBytesSent + r.measuredBytesReceived, 0)),
       })
@@ -118,7 +119,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
       failed: { total: failed, byKind: totals.connectFailed },
       dropped: { total: dropped, byKind: totals.dropped },
     },
-    latency: { roundTripUs: rt, serviceUs: config.ratePerSecond > 0 || config.mode === 'hold' ? summarize(service) : null, connectUs: connectSummary },
+    latency: { roundTripUs: rt, serviceUs: modeTraits(config).paced ? summarize(service) : null, connectUs: connectSummary },
     throughput: {
       roundTrips: rtt.totalCount,
       roundTripsPerSecond: perS(rtt.totalCount),
@@ -178,15 +179,15 @@ export function exitCodeFor(status: RunStatus): number {
 const GENERATOR_LAG_P99_US = 5000;
 
 function buildModeStats(config: RunConfig, outcome: LoadOutcome, totals: LoadCounters, lag: Histogram, measuredS: number): ModeStats {
-  const openLoop = (config.mode === 'echo' && config.ratePerSecond > 0) || config.mode === 'hold';
+  const traits = modeTraits(config);
   const lagSummary = summarize(lag);
   const perConn = outcome.reports.flatMap((r) => r.perConnectionBytes).sort((a, b) => a - b);
   const bps = (b: number): number => (measuredS > 0 ? Math.round(b / measuredS) : 0);
   return {
     mode: config.mode,
-    openLoop: openLoop
+    openLoop: traits.paced
       ? {
-          intendedPerSecond: config.mode === 'hold' ? Math.round((config.conns * 1000) / config.pingIntervalMs * 100) / 100 : config.ratePerSecond,
+          intendedPerSecond: Math.round(traits.intendedPerSecond * 100) / 100,
           late: totals.late,
           missed: totals.missed,
           schedulerLagUs: lagSummary,
@@ -194,7 +195,7 @@ function buildModeStats(config: RunConfig, outcome: LoadOutcome, totals: LoadCou
         }
       : null,
     integrity: {
-      enabled: (config.mode === 'echo' || config.mode === 'hold' || (config.mode === 'connect' && config.churnEcho)) && config.sizeBytes > 12,
+      enabled: traits.integrity,
       verified: totals.verified, corrupted: totals.corrupted, duplicated: totals.duplicated, outOfOrder: totals.outOfOrder,
       missing: totals.missing, bytesLostAtClose: totals.bytesLostAtClose,
     },

@@ -11,7 +11,7 @@ import type { ErrorCounts } from '../metrics/errors.js';
 import type { LatencySummary } from '../metrics/histogram.js';
 import type { TimelineRow } from '../metrics/timeline.js';
 import type { TargetStats } from '../target/stats.js';
-import type { Environment, GitInfo } from './environment.js';
+import type { Environment, GitInfo } from '../environment/environment.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
 

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { scenarioSchema, type ScenarioFile, type StepOptions } from './schema.js';
 
 export interface ExpandedStep {

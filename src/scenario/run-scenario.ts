@@ -5,14 +5,14 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ExitCode } from '../cli/errors.js';
-import { RUN_DEFAULTS, resolveRunConfig, type RawRunOptions } from '../cli/run-options.js';
-import { executeRun } from '../cli/run-command.js';
+import { ExitCode } from '../core/errors.js';
+import { RUN_DEFAULTS, resolveRunConfig, type RawRunOptions } from '../config/options.js';
+import { executeRun } from '../run/execute.js';
 import { loadProfile, defaultProfilePath } from '../calibration/profile.js';
 import { compareSummaries, type CompareOptions, type ComparisonReport } from '../gates/compare.js';
 import { stepMetrics } from '../gates/metrics.js';
 import { evaluateThreshold, parseThreshold } from '../gates/thresholds.js';
-import { gitInfo } from '../result/environment.js';
+import { gitInfo } from '../environment/environment.js';
 import { median } from '../calibration/stats.js';
 import { writeJsonAtomically } from '../result/write.js';
 import type { Scenario } from './load.js';

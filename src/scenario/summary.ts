@@ -3,10 +3,10 @@
  * and comparisons read, the threshold verdicts, and where each full result file lies. Baselines are summaries.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { StepMetrics } from '../gates/metrics.js';
 import type { ThresholdVerdict } from '../gates/thresholds.js';
-import type { GitInfo } from '../result/environment.js';
+import type { GitInfo } from '../environment/environment.js';
 
 export const SUMMARY_KIND = 'l4stress-scenario-summary';
 

@@ -9,8 +9,9 @@ import { tlvName } from '../proxy/spec.js';
 import { bump, emptyTargetStats, type TargetStats } from './stats.js';
 import { endpointKey } from '../proxy/header.js';
 
-/** echo: every byte back; sink: read and discard; source: write continuously until the client goes. */
-export type ServeMode = 'echo' | 'sink' | 'source';
+import type { ServeMode } from '../load/traits.js';
+
+export type { ServeMode };
 
 export interface EchoServerOptions {
   host: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { STAMP_BYTES, bodyHash, emptyIntegrity, markGivenUp, stamp, verifyEcho, type SeqWindow } from '../../workers/integrity.js';
+import { STAMP_BYTES, bodyHash, emptyIntegrity, markGivenUp, stamp, verifyEcho, type SeqWindow } from '../../src/load/integrity.js';
 
 const SIZE = 64;
 const template = Buffer.alloc(SIZE, 0x33);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CouldNotRunError } from '../../src/cli/errors.js';
+import { CouldNotRunError } from '../../src/core/errors.js';
 import { FD_RESERVE, preflight, readSystemLimits, type SystemLimits } from '../../src/preflight/limits.js';
 
 const limits = (over: Partial<SystemLimits> = {}): SystemLimits => ({ fdSoft: 20_000, fdHard: 20_000, fdOpen: 30, portRange: [32768, 60999], ...over });

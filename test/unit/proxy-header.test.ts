@@ -5,7 +5,7 @@
  */
 import pp from 'proxy-protocol-js';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { assignEndpoint, compileAddress, parseAddressSpec } from '../../src/proxy/addresses.js';
 import { NO_PROXY, ProxyHeaderWriter, endpointKey, validateProxyPlan, type ProxyHeaderPlan } from '../../src/proxy/header.js';
 import { canonicalAddress } from '../../src/proxy/ip.js';

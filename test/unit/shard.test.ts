@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shard, splitEvenly } from '../../src/generator/shard.js';
+import { shard, shardByProcess, splitEvenly } from '../../src/load/plan.js';
 import { NO_PROXY } from '../../src/proxy/header.js';
 
 const base = { conns: 10, connectRate: 0, maxConnecting: 512, proxy: { ...NO_PROXY, version: 'v2' as const }, sizeBytes: 64, connectTimeoutMs: 5000, seed: 42, mode: 'echo' as const, ratePerSecond: 0, direction: 'up' as const, closeStyle: 'fin' as const, churnEcho: false, echoTimeoutMs: 5000, sourceIps: [], pingIntervalMs: 1000 };
@@ -36,10 +36,26 @@ describe('shard', () => {
     expect(shard({ ...base, conns: 100, maxConnecting: 1 }, target, 2).map((p) => p.maxConnecting)).toEqual([1, 1]);
   });
 
-  it('passes per-connection settings unchanged and derives distinct per-worker seeds', () => {
+  it('passes per-connection settings unchanged, with the run seed and the mode traits', () => {
     const plans = shard(base, target, 2);
-    for (const p of plans) expect([p.proxy.version, p.sizeBytes, p.connectTimeoutMs, p.targets]).toEqual(['v2', 64, 5000, target]);
-    expect(plans[0].seed).not.toBe(plans[1].seed);
-    expect(shard(base, target, 2).map((p) => p.seed)).toEqual(plans.map((p) => p.seed));
+    for (const p of plans) expect([p.proxy.version, p.sizeBytes, p.connectTimeoutMs, p.targets, p.runSeed]).toEqual(['v2', 64, 5000, target, 42]);
+    expect(plans[0].traits).toMatchObject({ echoes: true, integrity: true, paced: false, longLived: true });
+  });
+
+  it('splits over processes then workers with one numbering: global ids, indexes and churn stride', () => {
+    const byProcess = shardByProcess({ ...base, conns: 7, connectRate: 70, maxConnecting: 4 }, target, 2, 2);
+    expect(byProcess.map((ps) => ps.map((p) => p.conns))).toEqual([[2, 2], [2, 1]]);
+    const all = byProcess.flat();
+    expect(all.map((p) => p.index)).toEqual([0, 1, 2, 3]);
+    expect(all.map((p) => p.connIdOffset)).toEqual([0, 2, 4, 6]);
+    expect(all.every((p) => p.idStride === 4)).toBe(true);
+    expect(all.map((p) => p.maxConnecting)).toEqual([1, 1, 1, 1]);
+    expect(all.reduce((n, p) => n + p.connectRate, 0)).toBeCloseTo(70, 9);
+  });
+
+  it('gives hold pings as a paced rate: conns per ping interval, split by connection share', () => {
+    const plans = shard({ ...base, mode: 'hold', conns: 300, pingIntervalMs: 100 }, target, 2);
+    expect(plans.map((p) => p.ratePerSecond)).toEqual([1500, 1500]);
+    expect(plans[0].traits.paced).toBe(true);
   });
 });

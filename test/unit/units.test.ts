@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
-import { parseDurationMs, parseHostPort, parseIntInRange, parseRatePerSecond, parseSizeBytes } from '../../src/config/units.js';
+import { UsageError } from '../../src/core/errors.js';
+import { parseDurationMs, parseHostPort, parseIntInRange, parseRatePerSecond, parseSizeBytes } from '../../src/core/units.js';
 
 describe('units', () => {
   it.each([

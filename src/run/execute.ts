@@ -3,30 +3,24 @@
  * Returns the exit code; never throws for a failing target (that is data), only for the tool's own failures.
  */
 import type { RunConfig } from '../config/run-config.js';
-import { startEmbeddedTarget, type EmbeddedTarget } from '../generator/embedded-target.js';
-import { runLoad, type LoadOutcome } from '../generator/run-load.js';
+import { startEmbeddedTarget, type EmbeddedTarget } from './embedded-target.js';
+import { runLoad, type LoadOutcome } from './run-load.js';
 import { preflight } from '../preflight/limits.js';
 import { createProgressReporter } from '../reporters/progress.js';
 import { renderSummary } from '../reporters/summary.js';
 import { buildResult } from '../result/build.js';
-import { collectEnvironment, gitInfo } from '../result/environment.js';
+import { collectEnvironment, gitInfo } from '../environment/environment.js';
 import { defaultResultPath, writeResultAtomically } from '../result/write.js';
-import { toolVersion } from '../runtime/version.js';
+import { toolVersion } from '../core/version.js';
 import type { TargetStats } from '../target/stats.js';
-import { ExitCode } from './errors.js';
-import type { ServeMode } from '../target/echo-server.js';
+import { ExitCode } from '../core/errors.js';
+import { modeTraits } from '../load/traits.js';
 import type { ProxyMode } from '../proxy/parser.js';
-import { QUICK_CALIBRATION, calibrateAndSave } from './calibrate-command.js';
+import { QUICK_CALIBRATION, calibrateAndSave } from '../calibration/save.js';
 import { loadProfile } from '../calibration/profile.js';
-import { fetchBackendSources, resetBackend } from '../generator/backend-control.js';
+import { fetchBackendSources, resetBackend } from './backend-control.js';
 import { compareSources } from '../proxy/verify.js';
 import type { ProxyVerification, RunResult } from '../result/types.js';
-
-/** What the embedded target does after the header, for this run's mode. */
-function serveModeFor(config: RunConfig): ServeMode {
-  if (config.mode !== 'stream' || config.direction === 'both') return 'echo';
-  return config.direction === 'up' ? 'sink' : 'source';
-}
 
 /** The target parses headers when any may come; a source that must start sending unprompted cannot wait for one. */
 function embeddedProxyMode(config: RunConfig): ProxyMode {
@@ -49,7 +43,7 @@ export async function executeRun(config: RunConfig, argv: string[]): Promise<{ r
   const git = gitInfo();
 
   let embedded: EmbeddedTarget | null = null;
-  if (config.target === null) embedded = await startEmbeddedTarget(embeddedProxyMode(config), serveModeFor(config), plan.targetProcesses);
+  if (config.target === null) embedded = await startEmbeddedTarget(embeddedProxyMode(config), modeTraits(config).serveMode, plan.targetProcesses);
   const target = config.target ?? { host: embedded!.host, port: embedded!.port };
   const targets = embedded ? embedded.targets : [target];
   // A fresh window on the backend, so sources from earlier runs do not count as unexpected.

@@ -7,10 +7,10 @@
 import { fork } from 'node:child_process';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { CouldNotRunError } from '../cli/errors.js';
-import { siblingEntry } from '../runtime/modules.js';
-import type { MainToWorker, WorkerReport, WorkerTask, WorkerToMain } from './protocol.js';
-import type { WorkerPlan } from './shard.js';
+import { CouldNotRunError } from '../core/errors.js';
+import { siblingEntry } from '../core/modules.js';
+import type { MainToWorker, WorkerReport, WorkerTask, WorkerToMain } from '../load/protocol.js';
+import type { WorkerPlan } from '../load/plan.js';
 
 export interface WorkerLink {
   index: number;

@@ -4,7 +4,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { LoadCounters } from '../metrics/counters.js';
-import type { WorkerPlan } from './shard.js';
+import type { WorkerPlan } from './plan.js';
 
 export type MainToWorker =
   /** Every worker is ready and the baseline memory is taken: start opening connections. */

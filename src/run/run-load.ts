@@ -9,8 +9,8 @@ import { mergeEncoded } from '../metrics/histogram.js';
 import { ProcessUsageSampler } from '../metrics/process-usage.js';
 import { PidWatcher, readRss, type WatchRole, type WatchedSummary } from '../metrics/pid-watch.js';
 import { timelineRow, type Phase, type TimelineRow } from '../metrics/timeline.js';
-import type { MainToWorker, WorkerReport, WorkerToMain } from './protocol.js';
-import { shard, splitEvenly } from './shard.js';
+import type { MainToWorker, WorkerReport, WorkerToMain } from '../load/protocol.js';
+import { type Endpoint, shardByProcess } from '../load/plan.js';
 import { startLocalWorkers, startRemoteWorkers, type WorkerGroup } from './links.js';
 
 export interface LoadHooks {
@@ -202,31 +202,19 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
 }
 
 /**
- * One process: the workers are threads here. Several: connections split across processes first, then each
- * process's share across its workers; ids and worker indexes stay global, so the merge is the same.
+ * One process: the workers are threads here. Several: each process's plans (from the one shard function) run in a
+ * generator child; ids and worker indexes are global, so the merge is the same either way.
  */
-function startWorkers(config: RunConfig, targets: { host: string; port: number }[]): WorkerGroup {
-  if (config.processes <= 1) return startLocalWorkers(shard(config, targets, config.workers));
-  const shares = splitEvenly(config.conns, config.processes).filter((n) => n > 0);
-  const totalWorkers = shares.reduce((n, share) => n + Math.min(config.workers, share), 0);
-  const connecting = splitEvenly(Math.max(config.maxConnecting, shares.length), shares.length);
-  const groups: WorkerGroup[] = [];
-  let idBase = 0;
-  let indexBase = 0;
-  shares.forEach((share, p) => {
-    const part = {
-      ...config, conns: share, maxConnecting: connecting[p],
-      connectRate: config.connectRate * share / config.conns, ratePerSecond: config.ratePerSecond * share / config.conns,
-    };
-    const plans = shard(part, targets, config.workers, idBase, indexBase, totalWorkers);
-    groups.push(startRemoteWorkers(plans));
-    idBase += share;
-    indexBase += plans.length;
-  });
+function startWorkers(config: RunConfig, targets: Endpoint[]): WorkerGroup {
+  const byProcess = shardByProcess(config, targets, config.workers, config.processes);
+  if (config.processes <= 1) return startLocalWorkers(byProcess[0]);
+  const groups = byProcess.map((plans) => startRemoteWorkers(plans));
   return {
     links: groups.flatMap((g) => g.links),
     pids: groups.flatMap((g) => g.pids),
-    shutdown: async () => { await Promise.all(groups.map((g) => g.shutdown())); },
+    shutdown: async () => {
+      await Promise.all(groups.map((g) => g.shutdown()));
+    },
   };
 }
 

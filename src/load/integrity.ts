@@ -5,7 +5,7 @@
  * and missing messages. Messages shorter than HEADER_BYTES + 1 carry no stamp (integrity off).
  */
 
-import type { IntegrityCounters } from '../src/metrics/counters.js';
+import type { IntegrityCounters } from '../metrics/counters.js';
 
 /** connId (u32) | seq (u32) | check (u32) */
 export const STAMP_BYTES = 12;

@@ -1,10 +1,10 @@
 /** `l4stress calibrate`: measure this machine with iperf3 and netperf, save the hardware profile, print a table. */
 import os from 'node:os';
-import { calibrate, type CalibrateOptions } from '../calibration/calibrate.js';
-import type { HardwareProfile } from '../calibration/profile.js';
+import { calibrate, type CalibrateOptions } from './calibrate.js';
+import type { HardwareProfile } from './profile.js';
 import { writeJsonAtomically } from '../result/write.js';
 import { renderTable } from '../reporters/table.js';
-import type { RepeatedStat } from '../calibration/stats.js';
+import type { RepeatedStat } from './stats.js';
 
 /** What `run --calibrate` does before a run: one short round, enough for ratios, not for a release baseline. */
 export const QUICK_CALIBRATION = { host: null, iperf3Port: 5201, netperfPort: 12865, repeat: 1, durationS: 2, streams: os.availableParallelism() };

@@ -4,9 +4,9 @@
  * past one process's limit the target itself runs as several processes, each on its own port.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { CouldNotRunError } from '../cli/errors.js';
+import { CouldNotRunError } from '../core/errors.js';
 import type { ProxyMode } from '../proxy/parser.js';
-import { siblingEntry } from '../runtime/modules.js';
+import { siblingEntry } from '../core/modules.js';
 import type { ServeMode } from '../target/echo-server.js';
 import { emptyTargetStats, type TargetStats } from '../target/stats.js';
 import type { ParentToTarget, TargetToParent } from '../target/serve-process.js';

@@ -3,7 +3,7 @@
  * (`1000`, `5k/s`, `600/m`). Each returns a plain number in the unit its name says, or throws UsageError naming
  * the option and what is allowed.
  */
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from './errors.js';
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const SIZE_UNITS_BYTES: Record<string, number> = {

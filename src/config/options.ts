@@ -6,13 +6,13 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { defaultProfilePath } from '../calibration/profile.js';
 import { randomInt } from 'node:crypto';
-import type { LoadMode, RunConfig } from '../config/run-config.js';
-import { parseSourceIps } from '../config/source-ips.js';
-import { parseDurationMs, parseHostPort, parseIntInRange, parseRatePerSecond, parseSizeBytes } from '../config/units.js';
+import type { LoadMode, RunConfig } from './run-config.js';
+import { parseSourceIps } from './source-ips.js';
+import { parseDurationMs, parseHostPort, parseIntInRange, parseRatePerSecond, parseSizeBytes } from '../core/units.js';
 import { parseAddressSpec } from '../proxy/addresses.js';
 import { validateProxyPlan, type ProxyHeaderPlan, type ProxyVersion } from '../proxy/header.js';
 import { parseTlvOption } from '../proxy/tlv.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** What commander hands over: strings as typed (or defaults), booleans for flags. */
 export interface RawRunOptions {

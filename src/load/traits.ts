@@ -1,0 +1,61 @@
+/**
+ * What each load mode is, worked out in one place: the worker, the shard function, the result builder, the
+ * calibration ratios and the embedded target all ask `modeTraits()` instead of testing `mode` themselves.
+ */
+import { integrityEnabled } from './integrity.js';
+
+export type LoadMode = 'echo' | 'stream' | 'connect' | 'hold';
+export type StreamDirection = 'up' | 'down' | 'both';
+export type CloseStyle = 'fin' | 'rst';
+/** What a target does after the header: echo every byte back, read and discard, or send continuously. */
+export type ServeMode = 'echo' | 'sink' | 'source';
+
+export interface ModeSpec {
+  mode: LoadMode;
+  /** Open-loop echo: total messages per second (0 = closed loop). */
+  ratePerSecond: number;
+  direction: StreamDirection;
+  churnEcho: boolean;
+  sizeBytes: number;
+  conns: number;
+  pingIntervalMs: number;
+}
+
+export interface ModeTraits {
+  /** Sessions exchange echo messages (echo, hold, churn with --churn-echo): round trips, integrity framing. */
+  echoes: boolean;
+  /** Echo messages carry an integrity stamp (echoes and long enough). */
+  integrity: boolean;
+  /** Sends follow a shared pacer (open-loop echo, hold pings) rather than the previous echo. */
+  paced: boolean;
+  /** Messages per second the whole run intends when paced; 0 for a closed loop. */
+  intendedPerSecond: number;
+  /** Sessions are opened during the ramp and held to the end (all modes but churn). */
+  longLived: boolean;
+  /** The first write (with the PROXY header) carries a message: echo-like modes, and stream up/both. */
+  sendsFirstMessage: boolean;
+  /** A session is open end to end once connected: nothing comes back to wait for (stream up, churn without echo). */
+  openOnConnect: boolean;
+  /** Round trips are a meaningful rate for this mode (not for stream or churn). */
+  roundTrips: boolean;
+  /** What an embedded target must do for this mode. */
+  serveMode: ServeMode;
+}
+
+export function modeTraits(s: ModeSpec): ModeTraits {
+  const echoes = s.mode === 'echo' || s.mode === 'hold' || (s.mode === 'connect' && s.churnEcho);
+  const stream = s.mode === 'stream';
+  // Hold pings every connection once per interval: a rate like any other, so one pacer serves both.
+  const intendedPerSecond = s.mode === 'hold' ? (s.conns * 1000) / s.pingIntervalMs : s.mode === 'echo' ? s.ratePerSecond : 0;
+  return {
+    echoes,
+    integrity: echoes && integrityEnabled(s.sizeBytes),
+    paced: intendedPerSecond > 0,
+    intendedPerSecond,
+    longLived: s.mode !== 'connect',
+    sendsFirstMessage: echoes || (stream && s.direction !== 'down'),
+    openOnConnect: !echoes && !(stream && s.direction !== 'up'),
+    roundTrips: s.mode === 'echo' || s.mode === 'hold',
+    serveMode: !stream || s.direction === 'both' ? 'echo' : s.direction === 'up' ? 'sink' : 'source',
+  };
+}

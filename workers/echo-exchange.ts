@@ -1,0 +1,147 @@
+/**
+ * One echo message at a time per connection: send it (stamped for integrity when messages are long enough), frame
+ * what comes back, verify every echo in place, and report the completed round trip. Shared by echo, hold and churn
+ * with --churn-echo.
+ *
+ * Hot path (per message): no allocation. Each connection's send and receive buffers are cut from one slab; the
+ * stamp is written in place; the comparison is a native compare.
+ */
+import { performance } from 'node:perf_hooks';
+import { bodyHash, markGivenUp, STAMP_BYTES, type SeqWindow, stamp, verifyEcho } from '../src/load/integrity.js';
+import type { WorkerPlan } from '../src/load/plan.js';
+import { fillPayload } from '../src/load/payload.js';
+import type { ModeTraits } from '../src/load/traits.js';
+import type { Connection } from './mode.js';
+import type { Recorder } from './recorder.js';
+
+/** Per-connection echo state; it is its own integrity window (maxSeen, mask). */
+export interface EchoState extends SeqWindow {
+  /** When the outstanding message was written, and when it was due (paced; = written otherwise). */
+  sentAtMs: number;
+  intendedMs: number;
+  /** Bytes of the current echo received so far. */
+  pending: number;
+  /** A message is outstanding. */
+  busy: boolean;
+  tx: Buffer | null;
+  rx: Buffer | null;
+  seq: number;
+  /** Paced: intended times of sends owed (ring), allocated when a connection first falls behind. */
+  backlog: Float64Array | null;
+  backlogHead: number;
+  backlogLength: number;
+}
+
+export type EchoConnection = Connection<EchoState>;
+
+export class EchoExchange {
+  private readonly size: number;
+  private readonly template: Buffer;
+  private readonly checked: boolean;
+  private readonly hash: number;
+  private readonly slab: Buffer | null;
+
+  /** `slots`: connections that get a slab slot (long-lived modes); churn allocates per connection. */
+  constructor(
+    private readonly plan: WorkerPlan,
+    traits: ModeTraits,
+    private readonly recorder: Recorder,
+    private readonly receiveBuffer: Buffer,
+    private readonly onEcho: (c: EchoConnection, now: number) => void,
+  ) {
+    this.size = plan.sizeBytes;
+    // The payload pattern, shared read-only; each connection stamps its own copy (tx) when integrity is on.
+    this.template = Buffer.alloc(this.size);
+    fillPayload(this.template, plan.runSeed);
+    this.checked = traits.integrity;
+    this.hash = this.checked ? bodyHash(this.template, STAMP_BYTES) : 0;
+    this.slab = this.checked && traits.longLived ? Buffer.allocUnsafe(plan.conns * this.size * 2) : null;
+  }
+
+  newState(id: number): EchoState {
+    const s: EchoState = {
+      sentAtMs: 0, intendedMs: 0, pending: 0, busy: false, tx: null, rx: null, seq: 0, maxSeen: -1, mask: 0,
+      backlog: null, backlogHead: 0, backlogLength: 0,
+    };
+    if (this.slab) {
+      const slot = (id - this.plan.connIdOffset) * this.size * 2;
+      s.tx = this.slab.subarray(slot, slot + this.size);
+      s.rx = this.slab.subarray(slot + this.size, slot + 2 * this.size);
+      this.template.copy(s.tx);
+    } else if (this.checked) {
+      s.tx = Buffer.from(this.template);
+      s.rx = Buffer.allocUnsafe(this.size);
+    }
+    return s;
+  }
+
+  /** The next message of `c`, stamped: what the first write carries, or what `send` writes. */
+  message(c: EchoConnection): Buffer {
+    const s = c.state;
+    if (!this.checked || !s.tx) return this.template;
+    stamp(s.tx, c.id, s.seq++, this.hash);
+    return s.tx;
+  }
+
+  /** The message just written is outstanding from now. */
+  started(c: EchoConnection, intendedMs: number): void {
+    const s = c.state;
+    s.sentAtMs = performance.now();
+    s.intendedMs = intendedMs < 0 ? s.sentAtMs : intendedMs;
+    s.busy = true;
+  }
+
+  /** Sends the next message; `intendedMs` is when it was due (paced), or -1 for now. */
+  send(c: EchoConnection, intendedMs: number): void {
+    const { counters } = this.recorder;
+    counters.messagesSent++;
+    counters.bytesSent += this.size;
+    c.bytesOut += this.size;
+    c.socket!.write(this.message(c));
+    this.started(c, intendedMs);
+  }
+
+  onBytes(c: EchoConnection, nread: number): void {
+    const s = c.state;
+    if (!this.checked || !s.rx) {
+      // No stamp to read: bytes complete the outstanding echo; stray bytes are counted, not matched.
+      if (!s.busy) return;
+      s.pending += nread;
+      if (s.pending >= this.size) {
+        s.pending = 0;
+        this.complete(c);
+      }
+      return;
+    }
+    // Frame every message, outstanding or not, so a duplicate or a late echo is verified and counted too.
+    const size = this.size;
+    let at = 0;
+    while (at < nread) {
+      const take = Math.min(nread - at, size - s.pending);
+      this.receiveBuffer.copy(s.rx, s.pending, at, at + take);
+      s.pending += take;
+      at += take;
+      if (s.pending < size) break;
+      s.pending = 0;
+      const seq = verifyEcho(s.rx, this.template, c.id, this.hash, s, this.recorder.counters);
+      if (s.busy && (seq === s.seq - 1 || seq < 0)) this.complete(c);
+    }
+  }
+
+  private complete(c: EchoConnection): void {
+    const now = performance.now();
+    const s = c.state;
+    s.busy = false;
+    this.recorder.counters.messagesReceived++;
+    this.recorder.roundTrip(now, s.intendedMs, s.sentAtMs);
+    this.onEcho(c, now);
+  }
+
+  /** An echo not back after the echo timeout: counted missing; the connection may move on. */
+  giveUp(c: EchoConnection): void {
+    const s = c.state;
+    if (this.checked) markGivenUp(s, s.seq - 1, this.recorder.counters);
+    else this.recorder.counters.missing++;
+    s.busy = false;
+  }
+}

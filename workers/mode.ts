@@ -1,0 +1,49 @@
+/**
+ * The contract between the shared session lifecycle (session.ts) and a load mode (echo, hold, stream, churn: one
+ * file each). A mode keeps its own per-connection state in `state`; the session keeps what every mode needs.
+ */
+import type net from 'node:net';
+
+export interface Connection<S> {
+  /** Global connection id: address pools and target choice depend on it. */
+  id: number;
+  socket: net.Socket | null;
+  connectStartMs: number;
+  /** Connected and its first exchange done: the session is open end to end. */
+  opened: boolean;
+  established: boolean;
+  closed: boolean;
+  closedByUs: boolean;
+  bytesOut: number;
+  bytesIn: number;
+  /** Bytes moved (both ways) when the measured phase began. */
+  measureStartBytes: number;
+  /** The mode's own per-connection state. */
+  state: S;
+}
+
+export interface Mode<S> {
+  /** The mode's state for a new connection. */
+  newState(id: number): S;
+  /** Opens what is due (the session's ramp for long-lived modes; churn keeps its cycles in flight). */
+  pump(): void;
+  /** The message the first write carries after the PROXY header (only asked when the traits say it sends one). */
+  firstMessage(c: Connection<S>): Buffer;
+  /** The first message has been written (and counted by the session). */
+  afterFirstWrite(c: Connection<S>): void;
+  /** Connected, header and first message written. */
+  onConnected(c: Connection<S>): void;
+  /** `nread` bytes for `c` are in the session's receive buffer (already counted). */
+  onBytes(c: Connection<S>, nread: number): void;
+  onDrain(c: Connection<S>): void;
+  /** Churn: a session we closed on purpose completed its cycle. */
+  onCycleDone?(c: Connection<S>): void;
+  /** A session closed before the stop. */
+  onClosed?(c: Connection<S>): void;
+  /** The ramp is over: start the mode's traffic. */
+  startTraffic(): void;
+  /** Stop issuing new work (timers); the session closes the sockets. */
+  stopTraffic(): void;
+  /** Stream: bytes each established connection moved in the measured phase. */
+  perConnectionBytes(): number[];
+}

@@ -1,0 +1,97 @@
+/**
+ * What one worker records: its counters, its HDR histograms (µs) and the PROXY header facts, plus the measured
+ * window's byte counts. Snapshots and the final report leave as plain data with histograms encoded.
+ */
+import { cloneCounters, emptyCounters } from '../src/metrics/counters.js';
+import { createHistogram, encodeHistogram } from '../src/metrics/histogram.js';
+import type { WorkerReport, WorkerToMain } from '../src/load/protocol.js';
+
+const toUs = (ms: number): number => Math.max(1, Math.round(ms * 1000));
+
+export class Recorder {
+  readonly counters = emptyCounters();
+  /** Round trips while measuring; paced: from the intended send time (coordinated omission corrected). */
+  readonly rtt = createHistogram();
+  /** Paced: the same round trips from the actual send time. */
+  readonly service = createHistogram();
+  /** Every round trip since the last snapshot (the timeline's per-second percentiles). */
+  readonly intervalRtt = createHistogram();
+  readonly connect = createHistogram();
+  /** Paced: how late the pacer's ticks ran, the generator's own lag. */
+  readonly schedulerLag = createHistogram();
+  readonly headerSizes: Record<string, number> = {};
+  readonly sources: string[] = [];
+  headerBuildMs = 0;
+  measuring = false;
+  private readonly measureStart = { sent: 0, received: 0 };
+  private readonly measured = { sent: 0, received: 0 };
+
+  constructor(private readonly paced: boolean) {}
+
+  roundTrip(now: number, intendedMs: number, sentAtMs: number): void {
+    const us = toUs(now - intendedMs);
+    this.intervalRtt.recordValue(us);
+    if (!this.measuring) return;
+    this.rtt.recordValue(us);
+    if (this.paced) this.service.recordValue(toUs(now - sentAtMs));
+  }
+
+  connected(ms: number): void {
+    this.connect.recordValue(toUs(ms));
+  }
+
+  lag(ms: number): void {
+    this.schedulerLag.recordValue(toUs(ms));
+  }
+
+  header(lengthBytes: number, buildMs: number, claimedSource: string | null, collect: boolean): void {
+    this.headerBuildMs += buildMs;
+    this.counters.headersSent++;
+    this.counters.headerBytes += lengthBytes;
+    this.headerSizes[lengthBytes] = (this.headerSizes[lengthBytes] ?? 0) + 1;
+    if (collect && claimedSource !== null) this.sources.push(claimedSource);
+  }
+
+  startMeasuring(): void {
+    this.measuring = true;
+    this.measureStart.sent = this.counters.bytesSent;
+    this.measureStart.received = this.counters.bytesReceived;
+  }
+
+  stopMeasuring(): void {
+    if (this.measuring) {
+      this.measured.sent = this.counters.bytesSent - this.measureStart.sent;
+      this.measured.received = this.counters.bytesReceived - this.measureStart.received;
+    }
+    this.measuring = false;
+  }
+
+  snapshot(seq: number, worker: number): WorkerToMain {
+    const msg: WorkerToMain = {
+      type: 'snapshot',
+      seq,
+      worker,
+      counters: cloneCounters(this.counters),
+      intervalRtt: encodeHistogram(this.intervalRtt),
+    };
+    this.intervalRtt.reset();
+    return msg;
+  }
+
+  report(worker: number, perConnectionBytes: number[]): WorkerReport {
+    return {
+      worker,
+      counters: cloneCounters(this.counters),
+      rtt: encodeHistogram(this.rtt),
+      service: encodeHistogram(this.service),
+      connect: encodeHistogram(this.connect),
+      schedulerLag: encodeHistogram(this.schedulerLag),
+      headerSizes: this.headerSizes,
+      sources: this.sources,
+      headerBuildUs: Math.round(this.headerBuildMs * 1000),
+      perConnectionBytes,
+      measuredBytesSent: this.measured.sent,
+      measuredBytesReceived: this.measured.received,
+    };
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * The session lifecycle every mode shares: connect (bound to a source address, with a connect timeout), the
+ * PROXY header in the same write as the first message (HAProxy rejects a header split over two writes), errors
+ * counted by kind and phase, the ramp (paced by --connect-rate, bounded by --max-connecting), and the closes.
+ * What a session does once open is its mode's business (see mode.ts).
+ *
+ * Hot path: reads land in one shared buffer (`onread`), so receiving allocates nothing per chunk.
+ */
+import net, { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { WorkerPlan } from '../src/load/plan.js';
+import type { ModeTraits } from '../src/load/traits.js';
+import { errorKind } from '../src/metrics/errors.js';
+import { ProxyHeaderWriter } from '../src/proxy/header.js';
+import type { Connection, Mode } from './mode.js';
+import type { Recorder } from './recorder.js';
+
+/** Grace for in-flight closes after stop before sockets are destroyed. */
+const CLOSE_GRACE_MS = 1500;
+const RECEIVE_BUFFER_BYTES = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+/** Stands in for an endpoint the header does not use. */
+const NO_ENDPOINT = { address: '0.0.0.0', port: 0 };
+
+export class Session<S> {
+  readonly connections: Connection<S>[] = [];
+  /** Reads of every socket land here; a mode copies out what it must keep. */
+  readonly receiveBuffer = Buffer.allocUnsafe(RECEIVE_BUFFER_BYTES);
+  readonly startMs = performance.now();
+  traffic = false;
+  stopping = false;
+  /** Sessions connecting or waiting for their first exchange. */
+  opening = 0;
+  private mode!: Mode<S>;
+  private nextToOpen = 0;
+  private rampTimer: NodeJS.Timeout | null = null;
+  private rampAnnounced = false;
+  private readonly headers: ProxyHeaderWriter;
+  private readonly needsLocal: boolean;
+  private readonly needsRemote: boolean;
+  readonly traits: ModeTraits;
+
+  constructor(
+    readonly plan: WorkerPlan,
+    readonly recorder: Recorder,
+    private readonly onRamped: (atMs: number) => void,
+  ) {
+    this.traits = plan.traits;
+    this.headers = new ProxyHeaderWriter(plan.proxy, plan.runSeed);
+    const { src, dst } = plan.proxy;
+    this.needsLocal = src.kind === 'socket' || (src.kind === 'fixed' && src.port === null);
+    this.needsRemote = dst.kind === 'socket' || (dst.kind === 'fixed' && dst.port === null);
+  }
+
+  drive(mode: Mode<S>): void {
+    this.mode = mode;
+  }
+
+  /** Opens what is due: the ramp for long-lived modes, cycles for churn. */
+  pump(): void {
+    if (!this.stopping) this.mode.pump();
+  }
+
+  /** Long-lived modes: opens every connection that is due and allowed, then schedules itself for the next one. */
+  ramp(): void {
+    const { plan } = this;
+    const elapsedS = (performance.now() - this.startMs) / 1000;
+    const due = plan.connectRate > 0 ? Math.min(plan.conns, Math.floor(elapsedS * plan.connectRate) + 1) : plan.conns;
+    while (this.nextToOpen < due && this.opening < plan.maxConnecting) this.open(plan.connIdOffset + this.nextToOpen++);
+    if (this.nextToOpen >= plan.conns) {
+      if (this.opening === 0) this.announceRamped(performance.now() - this.startMs);
+      return;
+    }
+    this.scheduleRamp(elapsedS, due, this.nextToOpen);
+  }
+
+  announceRamped(atMs: number): void {
+    if (this.rampAnnounced) return;
+    this.rampAnnounced = true;
+    this.onRamped(atMs);
+  }
+
+  /** Wakes `pump` when the connect rate allows the next connection. */
+  scheduleRamp(elapsedS: number, due: number, done: number): void {
+    const rate = this.plan.connectRate;
+    if (rate <= 0 || done < due || this.rampTimer !== null) return;
+    const waitMs = Math.max(1, (done / rate - elapsedS) * 1000);
+    this.rampTimer = setTimeout(() => {
+      this.rampTimer = null;
+      this.pump();
+    }, waitMs);
+  }
+
+  open(id: number): void {
+    const { plan } = this;
+    const c: Connection<S> = {
+      id,
+      socket: null,
+      connectStartMs: performance.now(),
+      opened: false,
+      established: false,
+      closed: false,
+      closedByUs: false,
+      bytesOut: 0,
+      bytesIn: 0,
+      measureStartBytes: 0,
+      state: this.mode.newState(id),
+    };
+    this.connections.push(c);
+    this.recorder.counters.attempted++;
+    this.opening++;
+    let lastError: string | undefined;
+    const target = plan.targets[id % plan.targets.length];
+    const socket = net.connect({
+      host: target.host,
+      port: target.port,
+      localAddress: plan.sourceIps.length ? plan.sourceIps[id % plan.sourceIps.length] : undefined,
+      noDelay: true,
+      onread: { buffer: this.receiveBuffer, callback: (nread: number) => this.onBytes(c, nread) },
+    });
+    c.socket = socket;
+    socket.setTimeout(plan.connectTimeoutMs);
+    socket.once('timeout', () => {
+      if (c.established) return;
+      lastError = 'ETIMEDOUT';
+      socket.destroy();
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      lastError = err.code;
+    });
+    socket.once('close', () => this.onClosed(c, lastError));
+    socket.once('end', () => {
+      if (!this.stopping && !c.closedByUs) socket.end();
+    });
+    socket.on('drain', () => this.mode.onDrain(c));
+    socket.once('connect', () => this.onConnect(c, socket, target));
+  }
+
+  private onBytes(c: Connection<S>, nread: number): boolean {
+    this.recorder.counters.bytesReceived += nread;
+    c.bytesIn += nread;
+    this.mode.onBytes(c, nread);
+    return true;
+  }
+
+  private onConnect(c: Connection<S>, socket: net.Socket, target: { host: string; port: number }): void {
+    const { counters } = this.recorder;
+    socket.setTimeout(0);
+    c.established = true;
+    counters.established++;
+    counters.open++;
+    if (counters.open > counters.peakOpen) counters.peakOpen = counters.open;
+    this.recorder.connected(performance.now() - c.connectStartMs);
+    if (this.stopping) {
+      socket.end();
+      return;
+    }
+    const first = this.traits.sendsFirstMessage ? this.mode.firstMessage(c) : EMPTY;
+    if (this.plan.proxy.version !== 'none') this.writeHeader(c, socket, target, first);
+    else if (first.length > 0) socket.write(first);
+    if (this.traits.sendsFirstMessage) {
+      counters.messagesSent++;
+      counters.bytesSent += first.length;
+      c.bytesOut += first.length;
+      this.mode.afterFirstWrite(c);
+    }
+    if (this.traits.openOnConnect) this.markOpened(c);
+    this.mode.onConnected(c);
+    this.pump();
+  }
+
+  private writeHeader(c: Connection<S>, socket: net.Socket, target: { host: string; port: number }, first: Buffer): void {
+    const t = performance.now();
+    // localAddress / remoteAddress are getsockname / getpeername system calls: ask only when the header claims the
+    // socket's own endpoints (and a target given as an IP is its own remote address).
+    const local = this.needsLocal ? { address: socket.localAddress ?? '', port: socket.localPort ?? 0 } : NO_ENDPOINT;
+    const remote = !this.needsRemote
+      ? NO_ENDPOINT
+      : isIP(target.host)
+        ? { address: target.host, port: target.port }
+        : { address: socket.remoteAddress ?? target.host, port: socket.remotePort ?? target.port };
+    const built = this.headers.build(c.id, local, remote, first);
+    this.recorder.header(built.headerLength, performance.now() - t, built.claimedSource, this.plan.collectSources);
+    socket.write(built.bytes);
+  }
+
+  /** The session is open end to end (connected and, where one is expected, its first exchange done). */
+  markOpened(c: Connection<S>): void {
+    if (c.opened) return;
+    c.opened = true;
+    this.opening--;
+    this.pump();
+  }
+
+  /** Closes one session on purpose, FIN or RST as the plan says. */
+  close(c: Connection<S>): void {
+    c.closedByUs = true;
+    if (this.plan.closeStyle === 'rst') c.socket?.resetAndDestroy();
+    else c.socket?.end();
+  }
+
+  private onClosed(c: Connection<S>, code: string | undefined): void {
+    if (c.closed) return;
+    const { counters } = this.recorder;
+    c.closed = true;
+    if (!c.opened) this.opening--;
+    if (c.established) counters.open--;
+    const onPurpose = c.closedByUs && c.established && c.opened && !this.stopping;
+    if (onPurpose && this.mode.onCycleDone) this.mode.onCycleDone(c);
+    else if (!c.established) {
+      // A connect we abandoned ourselves at the stop is not the target's failure.
+      if (!(this.stopping && c.closedByUs)) {
+        const kind = errorKind(code ?? 'ECONNRESET');
+        counters.connectFailed[kind] = (counters.connectFailed[kind] ?? 0) + 1;
+      }
+    } else if (!this.stopping && !c.closedByUs) {
+      const kind = errorKind(code ?? 'EOF');
+      counters.dropped[kind] = (counters.dropped[kind] ?? 0) + 1;
+    }
+    if (this.stopping && this.traits.echoes && c.established) {
+      counters.bytesLostAtClose += Math.max(0, c.bytesOut - c.bytesIn);
+    }
+    if (!this.stopping) this.mode.onClosed?.(c);
+    this.pump();
+  }
+
+  startTraffic(): void {
+    this.traffic = true;
+    this.mode.startTraffic();
+  }
+
+  startMeasuring(): void {
+    this.recorder.startMeasuring();
+    for (const c of this.connections) c.measureStartBytes = c.bytesOut + c.bytesIn;
+  }
+
+  /** Stops issuing work, FINs (or RSTs) every session, waits for the closes, destroys stragglers after a grace. */
+  async stop(): Promise<void> {
+    this.recorder.stopMeasuring();
+    this.stopping = true;
+    if (this.rampTimer) clearTimeout(this.rampTimer);
+    this.mode.stopTraffic();
+    const waits: Promise<void>[] = [];
+    for (const c of this.connections) {
+      const s = c.socket;
+      if (c.closed || !s) continue;
+      waits.push(new Promise((resolve) => s.once('close', () => resolve())));
+      c.closedByUs = true;
+      if (!c.established) s.destroy();
+      else if (this.plan.closeStyle === 'rst') s.resetAndDestroy();
+      else s.end();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(waits),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          for (const c of this.connections) c.socket?.destroy();
+          resolve();
+        }, CLOSE_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    // Destroyed sockets emit close on the next tick; let them, so counters are final.
+    await new Promise((r) => setImmediate(r));
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Stream: continuous bytes on every session. Up: we write into a sink; down: the target writes to us; both: we
+ * write through an echo. Writes go until the kernel buffer is full, then wait for 'drain': bounded memory, real
+ * backpressure. Reports each connection's bytes in the measured phase (fairness).
+ */
+import type { Connection, Mode } from './mode.js';
+import type { Session } from './session.js';
+
+export interface StreamState {
+  /** The kernel buffer has room (no 'drain' pending). */
+  writable: boolean;
+}
+
+export function createStreamMode(session: Session<StreamState>): Mode<StreamState> {
+  const { plan, recorder, connections } = session;
+  const chunk = Buffer.alloc(plan.sizeBytes);
+  const sends = plan.direction !== 'down';
+
+  const pumpWrites = (c: Connection<StreamState>): void => {
+    const s = c.socket!;
+    while (!session.stopping && !c.closed && c.state.writable) {
+      recorder.counters.bytesSent += chunk.length;
+      c.bytesOut += chunk.length;
+      if (!s.write(chunk)) c.state.writable = false;
+    }
+  };
+
+  return {
+    newState: () => ({ writable: true }),
+    pump: () => session.ramp(),
+    firstMessage: () => chunk,
+    afterFirstWrite: () => {},
+    onConnected: () => {},
+    // Down and both are open once the first bytes arrive.
+    onBytes: (c) => session.markOpened(c),
+    onDrain(c) {
+      c.state.writable = true;
+      if (session.traffic) pumpWrites(c);
+    },
+    startTraffic() {
+      if (sends) for (const c of connections) if (c.established && !c.closed) pumpWrites(c);
+    },
+    stopTraffic: () => {},
+    perConnectionBytes: () =>
+      connections.filter((c) => c.established).map((c) => c.bytesOut + c.bytesIn - c.measureStartBytes),
+  };
+}
