@@ -9,7 +9,7 @@ import { freePort } from '../../native-tools/ports.js';
 import type { ToolServer } from '../../native-tools/exec.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
 import { toolVersion } from '../core/version.js';
-import { PROFILE_SCHEMA_VERSION, type HardwareProfile, type RrMeasurement } from './profile.js';
+import { PROFILE_KIND, PROFILE_SCHEMA_VERSION, type HardwareProfile, type RrMeasurement } from './profile.js';
 import { NOISY_SPREAD_PERCENT, repeatedStat as stat, type RepeatedStat } from './stats.js';
 
 export interface CalibrateOptions {
@@ -78,7 +78,7 @@ export async function calibrate(o: CalibrateOptions): Promise<HardwareProfile> {
     check('TCP_STREAM throughput', measurements.tcpStream.megabitsPerSecond);
     return {
       schemaVersion: PROFILE_SCHEMA_VERSION,
-      kind: 'l4stress-hardware-profile',
+      kind: PROFILE_KIND,
       host: os.hostname(),
       peer: o.host ?? 'loopback',
       createdAt: new Date().toISOString(),

@@ -3,25 +3,11 @@
  * A ratio is `ours / best`: latency ratios above 1 are the cost over the kernel's round trip; throughput
  * ratios below 1 are the share of what the machine can do.
  */
+import type { CalibrationRatios } from '../documents/result.js';
 import type { LoadMode } from '../load/traits.js';
 import type { HardwareProfile } from './profile.js';
 
-export interface CalibrationRatios {
-  profileFile: string;
-  profileHost: string;
-  profileCreatedAt: string;
-  /** Echo round-trip p50 / netperf TCP_RR p50 (same message size when the profile has it). */
-  echoP50VsTcpRrP50: number | null;
-  /** Echo round trips per second / netperf TCP_RR transactions per second (one netperf stream). */
-  roundTripsPerSecondVsTcpRr: number | null;
-  /** Connect p50 / netperf TCP_CRR p50 (a whole connect-request-response, so a lower bound for comparison). */
-  connectP50VsTcpCrrP50: number | null;
-  /** Stream: bits per second (both directions) / iperf3 with as many streams as cores. */
-  streamVsIperf3: number | null;
-  /** Churn: connections per second / netperf TCP_CRR. */
-  churnVsTcpCrr: number | null;
-  warnings: string[];
-}
+export type { CalibrationRatios };
 
 export interface RatioInputs {
   mode: LoadMode;

@@ -1,10 +1,8 @@
-/** `l4stress calibrate`: measure this machine with iperf3 and netperf, save the hardware profile, print a table. */
+/** Calibrate and save the hardware profile (`l4stress calibrate`, and `run --calibrate` before a run). */
 import os from 'node:os';
 import { calibrate, type CalibrateOptions } from './calibrate.js';
-import type { HardwareProfile } from './profile.js';
-import { writeJsonAtomically } from '../result/write.js';
-import { renderTable } from '../reporters/table.js';
-import type { RepeatedStat } from './stats.js';
+import type { HardwareProfile } from '../documents/profile.js';
+import { writeJsonAtomically } from '../core/files.js';
 
 /** What `run --calibrate` does before a run: one short round, enough for ratios, not for a release baseline. */
 export const QUICK_CALIBRATION = { host: null, iperf3Port: 5201, netperfPort: 12865, repeat: 1, durationS: 2, streams: os.availableParallelism() };
@@ -12,26 +10,4 @@ export const QUICK_CALIBRATION = { host: null, iperf3Port: 5201, netperfPort: 12
 export async function calibrateAndSave(options: CalibrateOptions, file: string): Promise<{ profile: HardwareProfile; file: string }> {
   const profile = await calibrate(options);
   return { profile, file: writeJsonAtomically(file, profile) };
-}
-
-const fmt = (s: RepeatedStat, unit: string, scale = 1, digits = 0): string =>
-  `${(s.median / scale).toFixed(digits)} ${unit} (±${(s.spreadPercent / 2).toFixed(1)}%)`;
-
-export function renderProfile(p: HardwareProfile, file: string): string {
-  const m = p.measurements;
-  const rows = [
-    ['iperf3, 1 stream', fmt(m.iperf3SingleStream.bitsPerSecond, 'Gbit/s', 1e9, 2), `retransmits ${m.iperf3SingleStream.retransmits.median}`],
-    [`iperf3, ${m.iperf3MultiStream.streams} streams`, fmt(m.iperf3MultiStream.bitsPerSecond, 'Gbit/s', 1e9, 2), `retransmits ${m.iperf3MultiStream.retransmits.median}`],
-    ['netperf TCP_RR 1 B', fmt(m.tcpRr1.transactionsPerSecond, 'trans/s'), `p50 ${m.tcpRr1.p50LatencyUs.median} µs, p99 ${m.tcpRr1.p99LatencyUs.median} µs`],
-    [`netperf TCP_RR ${m.tcpRrSize.sizeBytes} B`, fmt(m.tcpRrSize.transactionsPerSecond, 'trans/s'), `p50 ${m.tcpRrSize.p50LatencyUs.median} µs, p99 ${m.tcpRrSize.p99LatencyUs.median} µs`],
-    ['netperf TCP_CRR', fmt(m.tcpCrr.transactionsPerSecond, 'conn/s'), `p50 ${m.tcpCrr.p50LatencyUs.median} µs`],
-    ['netperf TCP_STREAM', fmt(m.tcpStream.megabitsPerSecond, 'Gbit/s', 1000, 2), ''],
-  ];
-  return [
-    `hardware profile of ${p.host} (${p.environment.cpuModel}, ${p.environment.cores} cores, kernel ${p.environment.kernel}), peer ${p.peer}, ` +
-      `${p.settings.repeat} × ${p.settings.durationS} s each; median (± half the spread)`,
-    renderTable(rows, ['measurement', 'median', 'detail']),
-    ...p.warnings.map((w) => `note: ${w}`),
-    `profile: ${file}`,
-  ].join('\n');
 }

@@ -1,13 +1,7 @@
 /** Repeated measurements reduced to a median and a spread, so one noisy sample does not become the profile. */
+import type { RepeatedStat } from '../documents/profile.js';
 
-export interface RepeatedStat {
-  median: number;
-  min: number;
-  max: number;
-  /** (max - min) / median, in percent: how much the machine moved between repeats. */
-  spreadPercent: number;
-  samples: number[];
-}
+export type { RepeatedStat };
 
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);

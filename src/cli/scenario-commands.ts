@@ -1,45 +1,36 @@
-/** The gate-side commands: run a scenario, compare two summaries, save a baseline, show history, write Markdown. */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+/** The commands that read stored documents: compare two summaries, save a baseline, show history, write Markdown. */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError, ExitCode } from '../core/errors.js';
-import { DEFAULT_COMPARE, compareSummaries, type CompareOptions } from '../gates/compare.js';
-import type { MetricName } from '../gates/metrics.js';
-import { loadScenario } from '../scenario/load.js';
-import { runScenario } from '../scenario/run-scenario.js';
-import { loadSummary } from '../scenario/summary.js';
-import { renderComparison, renderHistory, renderMarkdown, renderScenario, type HistoryLine } from '../reporters/scenario.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import { parseIntInRange } from '../core/units.js';
+import { readHistory, readSummary } from '../documents/readers.js';
+import { type CompareOptions, compareSummaries, DEFAULT_COMPARE } from '../gates/compare.js';
+import { METRIC_NAMES, type MetricName } from '../gates/metrics.js';
+import { renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
 
-const METRICS: MetricName[] = ['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean', 'connect.p50', 'connect.p95', 'connect.p99', 'rps', 'cps', 'throughput'];
-
-export interface RawCompareOptions { allow: string; gate: string; alpha: string; normalize?: boolean }
+export interface RawCompareOptions {
+  allow: string;
+  gate: string;
+  alpha: string;
+  normalize?: boolean;
+}
 
 export function compareOptions(raw: RawCompareOptions): CompareOptions {
   const m = /^(\d+(?:\.\d+)?)%$/.exec(raw.allow.trim());
   if (!m) throw new UsageError(`--allow: '${raw.allow}' is not a percentage (e.g. 10%)`);
   const gate = raw.gate.split(',').map((g) => g.trim()).filter(Boolean) as MetricName[];
-  const bad = gate.find((g) => !METRICS.includes(g));
-  if (bad || gate.length === 0) throw new UsageError(`--gate: '${bad ?? raw.gate}' is not a metric (allowed: ${METRICS.join(', ')})`);
+  const bad = gate.find((g) => !METRIC_NAMES.includes(g));
+  if (bad || gate.length === 0) throw new UsageError(`--gate: '${bad ?? raw.gate}' is not a metric (allowed: ${METRIC_NAMES.join(', ')})`);
   const alpha = Number(raw.alpha);
   if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha: '${raw.alpha}' must be between 0 and 1`);
   return { ...DEFAULT_COMPARE, allow: Number(m[1]) / 100, gate, alpha, normalize: raw.normalize === true };
 }
 
-export async function scenarioCommand(file: string, profile: string | null, iterations: string | undefined, baseline: string | undefined,
-  resultsDir: string, cmp: CompareOptions, quiet: boolean, markdown: string | undefined): Promise<number> {
-  const sc = loadScenario(file, profile);
-  const outcome = await runScenario(sc, {
-    resultsDir, iterations: iterations === undefined ? null : parseIntInRange('--iterations', iterations, 1, 50),
-    baseline: baseline ?? null, compare: cmp, log: quiet ? () => {} : (l) => process.stderr.write(`${l}\n`),
-  });
-  if (!quiet) process.stdout.write(`${renderScenario(outcome.summary, outcome.summaryFile, outcome.comparison)}\n`);
-  if (markdown) writeFileSync(markdown, renderMarkdown(outcome.summary, outcome.comparison));
-  return outcome.exitCode;
-}
-
-export function compareCommand(baseFile: string, candFile: string, cmp: CompareOptions, json: boolean): number {
-  const report = compareSummaries(loadSummary(resolveSummary(baseFile)), loadSummary(resolveSummary(candFile)), cmp);
-  process.stdout.write(json ? `${JSON.stringify(report)}\n` : `${renderComparison(report)}\n\nverdict: ${report.regressed ? 'REGRESSED' : 'no regression'}\n`);
+export function compareCommand(baseFile: string, candFile: string, opts: RawCompareOptions & { json?: boolean }): number {
+  const report = compareSummaries(readSummary(resolveSummary(baseFile), 'baseline'), readSummary(resolveSummary(candFile)), compareOptions(opts));
+  process.stdout.write(
+    opts.json ? `${JSON.stringify(report)}\n` : `${renderComparison(report)}\n\nverdict: ${report.regressed ? 'REGRESSED' : 'no regression'}\n`,
+  );
   return report.regressed ? ExitCode.gateFailed : ExitCode.ok;
 }
 
@@ -49,29 +40,32 @@ function resolveSummary(p: string): string {
 }
 
 export function baselineSaveCommand(summaryFile: string, dir: string): number {
-  const s = loadSummary(resolveSummary(summaryFile));
+  const source = resolveSummary(summaryFile);
+  // The summary schema allows only letters, digits, '.', '_' and '-' in a scenario name: the path stays in `dir`.
+  const s = readSummary(source);
   mkdirSync(dir, { recursive: true });
-  const target = path.join(dir, `${s.scenario}${s.profile ? `.${s.profile}` : ''}.json`);
-  copyFileSync(resolveSummary(summaryFile), target);
+  const target = path.join(dir, `${s.scenario}${s.profile ? `.${s.profile.replace(/[^A-Za-z0-9._-]+/g, '-')}` : ''}.json`);
+  copyFileSync(source, target);
   process.stdout.write(`baseline for ${s.scenario}${s.profile ? ` (${s.profile})` : ''} saved: ${target}\n`);
   return ExitCode.ok;
 }
 
 export function historyCommand(resultsDir: string, scenario: string | undefined, last: string): number {
+  const count = parseIntInRange('--last', last, 1, 100000);
   const dir = path.join(resultsDir, 'history');
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.jsonl') && (!scenario || f === `${scenario}.jsonl`)) : [];
   if (files.length === 0) throw new UsageError(`no history${scenario ? ` for scenario '${scenario}'` : ''} under ${dir} (run a scenario first)`);
-  const lines = files.flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as HistoryLine));
+  const lines = files.flatMap((f) => readHistory(path.join(dir, f)));
   lines.sort((a, b) => a.date.localeCompare(b.date));
-  process.stdout.write(`${renderHistory(lines.slice(-parseIntInRange('--last', last, 1, 100000)))}\n`);
+  process.stdout.write(`${renderHistory(lines.slice(-count))}\n`);
   return ExitCode.ok;
 }
 
-export function summaryCommand(summaryFile: string, baseline: string | undefined, out: string | undefined, cmp: CompareOptions): number {
-  const s = loadSummary(resolveSummary(summaryFile));
-  const comparison = baseline ? compareSummaries(loadSummary(resolveSummary(baseline)), s, cmp) : null;
+export function summaryCommand(file: string, opts: RawCompareOptions & { baseline?: string; out?: string }): number {
+  const s = readSummary(resolveSummary(file));
+  const comparison = opts.baseline ? compareSummaries(readSummary(resolveSummary(opts.baseline), 'baseline'), s, compareOptions(opts)) : null;
   const md = renderMarkdown(s, comparison);
-  if (out) writeFileSync(out, md);
+  if (opts.out) writeFileSync(opts.out, md);
   else process.stdout.write(md);
   return ExitCode.ok;
 }

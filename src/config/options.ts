@@ -1,6 +1,6 @@
 /**
- * Turns the run command's raw option strings into a RunConfig, validating every value before anything starts.
- * Each invalid value throws a UsageError that names the option and what is allowed.
+ * Turns the run options' raw strings (options/run-options.ts) into a RunConfig, validating every value before
+ * anything starts. Each invalid value throws a UsageError that names the option and what is allowed.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -13,63 +13,10 @@ import { parseAddressSpec } from '../proxy/addresses.js';
 import { validateProxyPlan, type ProxyHeaderPlan, type ProxyVersion } from '../proxy/header.js';
 import { parseTlvOption } from '../proxy/tlv.js';
 import { UsageError } from '../core/errors.js';
+import { RUN_DEFAULTS, type RawRunOptions } from '../options/run-options.js';
 
-/** What commander hands over: strings as typed (or defaults), booleans for flags. */
-export interface RawRunOptions {
-  target?: string;
-  conns: string;
-  proxy: string;
-  proxySrc: string;
-  proxyDst: string;
-  proxyCommand: string;
-  proxyTlv?: string[];
-  verifyProxy?: string | boolean;
-  duration: string;
-  warmup: string;
-  connectRate: string;
-  maxConnecting: string;
-  connectTimeout: string;
-  rampTimeout?: string;
-  size?: string;
-  mode: string;
-  rate?: string;
-  direction: string;
-  pingInterval: string;
-  close: string;
-  churnEcho?: boolean;
-  echoTimeout: string;
-  sourceIps?: string;
-  processes?: string;
-  workers?: string;
-  seed?: string;
-  name?: string;
-  out?: string;
-  resultsDir: string;
-  watchPid?: string[];
-  calibration?: string;
-  calibrate?: boolean;
-  quiet?: boolean;
-  json?: boolean;
-}
-
-export const RUN_DEFAULTS = {
-  conns: '100',
-  proxy: 'none',
-  proxySrc: 'socket',
-  proxyDst: 'socket',
-  proxyCommand: 'proxy',
-  duration: '10s',
-  warmup: '1s',
-  connectRate: '0',
-  maxConnecting: '512',
-  connectTimeout: '5s',
-  mode: 'echo',
-  direction: 'up',
-  pingInterval: '1s',
-  close: 'fin',
-  echoTimeout: '5s',
-  resultsDir: 'results',
-} as const;
+export type { RawRunOptions };
+export { RUN_DEFAULTS };
 
 const PROXY_VERSIONS: readonly ProxyVersion[] = ['none', 'v1', 'v2'];
 const MODES: readonly LoadMode[] = ['echo', 'stream', 'connect', 'hold'];

@@ -21,6 +21,16 @@ export const ExitCode = {
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** How a run ended, and the exit code each ending gives: the one mapping (results record both). */
+export const EXIT_CODE_FOR_STATUS = {
+  completed: ExitCode.ok,
+  'completed-with-errors': ExitCode.completedWithErrors,
+  unreachable: ExitCode.couldNotRun,
+  interrupted: ExitCode.interrupted,
+} as const satisfies Record<string, ExitCodeValue>;
+export type RunStatus = keyof typeof EXIT_CODE_FOR_STATUS;
+export const RUN_STATUSES = Object.keys(EXIT_CODE_FOR_STATUS) as RunStatus[];
+
 /** An error the user can act on: printed as `l4stress: <message>` plus an optional hint line. */
 export class L4StressError extends Error {
   constructor(

@@ -8,49 +8,9 @@ import { readFileSync, readlinkSync, realpathSync, existsSync, mkdirSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import si from 'systeminformation';
+import type { Environment, GitInfo, NetworkInterface } from '../documents/common.js';
 
-export interface NetworkInterface {
-  name: string;
-  mtu: number | null;
-  /** Mbit/s as the kernel reports it; null for loopback and virtual links that have none. */
-  speedMbps: number | null;
-  driver: string | null;
-  virtual: boolean;
-}
-
-export interface Environment {
-  hostname: string;
-  platform: string;
-  os: string;
-  kernel: string;
-  arch: string;
-  cpuModel: string;
-  cores: number;
-  physicalCores: number | null;
-  cpuMhz: number | null;
-  cpuMaxMhz: number | null;
-  memoryBytes: number;
-  node: string;
-  /** The device under the results folder: ssd, hdd, virtual (a virtio/xen disk of a VM) or unknown. */
-  storage: { mount: string | null; device: string | null; type: 'ssd' | 'hdd' | 'virtual' | 'unknown'; fsType: string | null };
-  networkInterfaces: NetworkInterface[];
-  /** Kernel settings that decide an L4 test, as read; null where unreadable. */
-  tcp: {
-    somaxconn: number | null;
-    ipLocalPortRange: string | null;
-    tcpTwReuse: number | null;
-    tcpFinTimeout: number | null;
-    congestionControl: string | null;
-    tcpRmem: string | null;
-    tcpWmem: string | null;
-    rmemMax: number | null;
-    wmemMax: number | null;
-    netdevMaxBacklog: number | null;
-    fileMax: number | null;
-    fdSoftLimit: number | null;
-    fdHardLimit: number | null;
-  };
-}
+export type { Environment, GitInfo, NetworkInterface };
 
 const sysctl = (name: string): string | null => {
   try { return readFileSync(`/proc/sys/${name.replace(/\./g, '/')}`, 'utf8').trim().replace(/\s+/g, ' '); } catch { return null; }
@@ -144,9 +104,9 @@ function storageOf(resultsDir: string, mounts: { fs: string; mount: string; type
   return { mount: best.mount, device: best.fs, type, fsType: best.type };
 }
 
-export interface GitInfo {
-  sha: string;
-  dirty: boolean;
+/** The few facts a scenario summary keeps of its host, cheap (no shelling out). */
+export function environmentIdentity(): { hostname: string; cpuModel: string; cores: number; kernel: string } {
+  return { hostname: os.hostname(), cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown', cores: os.availableParallelism(), kernel: os.release() };
 }
 
 /** The git SHA of `cwd` when it is a git checkout; null otherwise (not an error). */

@@ -8,7 +8,7 @@
 import { median } from '../calibration/stats.js';
 import { LATENCY_METRICS, LOWER_IS_BETTER, type MetricName } from './metrics.js';
 import { mannWhitneyGreater } from './statistics.js';
-import type { ScenarioSummary } from '../scenario/summary.js';
+import type { ScenarioSummary } from '../documents/summary.js';
 
 export type Verdict = 'improved' | 'unchanged' | 'regressed' | 'missing';
 

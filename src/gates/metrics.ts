@@ -1,42 +1,86 @@
-/** The numbers a gate or a comparison looks at, taken from one run's result. */
-import type { RunResult } from '../result/types.js';
+/**
+ * The one table of metrics: for every name a scenario summary records (documents/summary.ts), its unit, which
+ * way is better, how a step's iterations reduce to one value, and how it is read from a run's result. Thresholds,
+ * comparisons, history and reports all read this table.
+ */
+import type { RunResult } from '../documents/result.js';
+import { METRIC_NAMES, type MetricName, type StepMetrics } from '../documents/summary.js';
+import { modeTraits } from '../load/traits.js';
+import { median } from '../calibration/stats.js';
+import { errorTotal } from '../result/error-total.js';
 
-export interface StepMetrics {
-  /** Round-trip latency, µs (open loop: corrected); null without samples. */
-  p50: number | null; p90: number | null; p95: number | null; p99: number | null; 'p99.9': number | null; max: number | null; mean: number | null;
-  'connect.p50': number | null; 'connect.p95': number | null; 'connect.p99': number | null;
-  /** Round trips per second; churn cycles per second; bytes per second both ways. */
-  rps: number; cps: number | null; throughput: number;
-  /** Failed connects + drops + integrity errors + address-preservation mismatches. */
-  errors: number; failed: number; dropped: number;
-  established: number; target: number; held: number | null;
+export type { MetricName, StepMetrics };
+export { METRIC_NAMES };
+
+export type MetricUnit = 'us' | 'per-second' | 'bytes-per-second' | 'count';
+
+export interface MetricDef {
+  unit: MetricUnit;
+  better: 'lower' | 'higher';
+  /** Over a step's iterations: the median (latency, rates), the worst (error counts) or the fewest (connections). */
+  reduce: 'median' | 'max' | 'min';
+  /** The value in one run; null where the run has no such samples (a threshold on it then fails). */
+  read: (r: RunResult) => number | null;
 }
 
-export type MetricName = keyof StepMetrics;
+const latency = (pick: (r: RunResult) => number | null): MetricDef => ({ unit: 'us', better: 'lower', reduce: 'median', read: pick });
+const worst = (read: (r: RunResult) => number | null): MetricDef => ({ unit: 'count', better: 'lower', reduce: 'max', read });
+const fewest = (read: (r: RunResult) => number | null): MetricDef => ({ unit: 'count', better: 'higher', reduce: 'min', read });
+
+export const METRICS: Record<MetricName, MetricDef> = {
+  p50: latency((r) => r.latency.roundTripUs.p50),
+  p90: latency((r) => r.latency.roundTripUs.p90),
+  p95: latency((r) => r.latency.roundTripUs.p95),
+  p99: latency((r) => r.latency.roundTripUs.p99),
+  'p99.9': latency((r) => r.latency.roundTripUs.p999),
+  max: latency((r) => r.latency.roundTripUs.max),
+  mean: latency((r) => r.latency.roundTripUs.mean),
+  'connect.p50': latency((r) => r.latency.connectUs.p50),
+  'connect.p95': latency((r) => r.latency.connectUs.p95),
+  'connect.p99': latency((r) => r.latency.connectUs.p99),
+  /** Round trips per second, where round trips are the mode's work (echo, hold). */
+  rps: {
+    unit: 'per-second',
+    better: 'higher',
+    reduce: 'median',
+    read: (r) => (modeTraits(r.config).roundTrips ? r.throughput.roundTripsPerSecond : null),
+  },
+  /** Churn cycles per second. */
+  cps: { unit: 'per-second', better: 'higher', reduce: 'median', read: (r) => r.modeStats.churn?.cyclesPerSecond ?? null },
+  /** Bytes per second, both directions added. */
+  throughput: {
+    unit: 'bytes-per-second',
+    better: 'higher',
+    reduce: 'median',
+    read: (r) => r.throughput.bytesSentPerSecond + r.throughput.bytesReceivedPerSecond,
+  },
+  errors: worst(errorTotal),
+  failed: worst((r) => r.connections.failed.total),
+  dropped: worst((r) => r.connections.dropped.total),
+  established: fewest((r) => r.connections.established),
+  target: fewest((r) => r.connections.target),
+  held: fewest((r) => r.modeStats.hold?.held ?? null),
+};
 
 /** Latencies in µs: the ones a hardware profile can normalize. */
-export const LATENCY_METRICS = new Set<MetricName>(['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean', 'connect.p50', 'connect.p95', 'connect.p99']);
+export const LATENCY_METRICS = new Set<MetricName>(METRIC_NAMES.filter((m) => METRICS[m].unit === 'us'));
 
-/** Lower is better for these; higher is better for the rest. */
-export const LOWER_IS_BETTER = new Set<MetricName>(['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean', 'connect.p50', 'connect.p95', 'connect.p99', 'errors', 'failed', 'dropped']);
+export const LOWER_IS_BETTER = new Set<MetricName>(METRIC_NAMES.filter((m) => METRICS[m].better === 'lower'));
 
 export function stepMetrics(r: RunResult): StepMetrics {
-  const rt = r.latency.roundTripUs;
-  const c = r.latency.connectUs;
-  const i = r.modeStats.integrity;
-  const verifyErrors = r.proxy.verify && !r.proxy.verify.ok ? r.proxy.verify.missing + r.proxy.verify.unexpected : 0;
-  return {
-    p50: rt.p50, p90: rt.p90, p95: rt.p95, p99: rt.p99, 'p99.9': rt.p999, max: rt.max, mean: rt.mean,
-    'connect.p50': c.p50, 'connect.p95': c.p95, 'connect.p99': c.p99,
-    rps: r.throughput.roundTripsPerSecond,
-    cps: r.modeStats.churn ? r.modeStats.churn.cyclesPerSecond : null,
-    throughput: r.throughput.bytesSentPerSecond + r.throughput.bytesReceivedPerSecond,
-    errors: r.connections.failed.total + r.connections.dropped.total + i.corrupted + i.duplicated + i.outOfOrder + i.missing +
-      (i.bytesLostAtClose > 0 ? 1 : 0) + verifyErrors,
-    failed: r.connections.failed.total,
-    dropped: r.connections.dropped.total,
-    established: r.connections.established,
-    target: r.connections.target,
-    held: r.modeStats.hold ? r.modeStats.hold.held : null,
-  };
+  return Object.fromEntries(METRIC_NAMES.map((m) => [m, METRICS[m].read(r)])) as StepMetrics;
+}
+
+/** A step's iterations reduced to one value the way the table says; null when an iteration lacks the metric. */
+export function reduceMetric(metric: MetricName, values: (number | null)[]): number | null {
+  const present = values.filter((v): v is number => v !== null);
+  if (present.length === 0 || present.length < values.length) return null;
+  const how = METRICS[metric].reduce;
+  return how === 'max' ? Math.max(...present) : how === 'min' ? Math.min(...present) : median(present);
+}
+
+/** How a reduction is described in a verdict. */
+export function reductionText(metric: MetricName, n: number): string {
+  const how = METRICS[metric].reduce;
+  return how === 'max' ? 'worst iteration' : how === 'min' ? 'fewest in an iteration' : `median of ${n}`;
 }

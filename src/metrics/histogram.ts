@@ -4,6 +4,7 @@
  * (compressed base64, HdrHistogram's standard), and merge exactly.
  */
 import * as hdr from 'hdr-histogram-js';
+import type { LatencySummary } from '../documents/common.js';
 
 export type Histogram = hdr.Histogram;
 
@@ -38,18 +39,7 @@ export function mergeEncoded(encoded: Iterable<string>): Histogram {
   return total;
 }
 
-/** The percentiles every result reports, in microseconds; null fields when the histogram is empty. */
-export interface LatencySummary {
-  count: number;
-  min: number | null;
-  mean: number | null;
-  p50: number | null;
-  p90: number | null;
-  p95: number | null;
-  p99: number | null;
-  p999: number | null;
-  max: number | null;
-}
+export type { LatencySummary };
 
 export function summarize(h: Histogram): LatencySummary {
   const count = h.totalCount;

@@ -3,31 +3,12 @@
  * that exits mid-run stops being sampled and is reported as exited, with when.
  */
 import { readFileSync } from 'node:fs';
+import type { WatchedSample, WatchedSummary, WatchRole } from '../documents/result.js';
 
 /** Kernel clock ticks per second for /proc/PID/stat times; 100 on every mainstream Linux build. */
 const CLOCK_TICKS = 100;
 
-export interface WatchedSample {
-  pid: number;
-  cpuPercent: number;
-  rssBytes: number;
-}
-
-export type WatchRole = 'generator' | 'target' | 'watched';
-
-export interface WatchedSummary {
-  pid: number;
-  /** generator: a generator child process; target: an embedded target process; watched: --watch-pid. */
-  role: WatchRole;
-  name: string;
-  samples: number;
-  cpuPercentMean: number | null;
-  cpuPercentMax: number | null;
-  maxRssBytes: number | null;
-  exited: boolean;
-  /** Seconds since sampling began when it was last seen alive, if it exited. */
-  exitedAfterS: number | null;
-}
+export type { WatchedSample, WatchedSummary, WatchRole };
 
 interface State {
   pid: number;

@@ -1,34 +1,9 @@
 /** One row per second of the run: what the live progress line shows and what the result keeps. */
-import type { LoadCounters } from './counters.js';
+import type { LoadCounters, Phase, TimelineRow, WatchedSample } from '../documents/result.js';
 import { totalErrors } from './errors.js';
 import type { Histogram } from './histogram.js';
-import type { WatchedSample } from './pid-watch.js';
 
-export type Phase = 'ramp' | 'warmup' | 'measure' | 'stopping';
-
-export interface TimelineRow {
-  /** Seconds since the load started, at the end of this interval. */
-  t: number;
-  phase: Phase;
-  intervalMs: number;
-  open: number;
-  established: number;
-  connectFailed: number;
-  dropped: number;
-  roundTrips: number;
-  roundTripsPerSecond: number;
-  bytesSentPerSecond: number;
-  bytesReceivedPerSecond: number;
-  /** Round-trip latency of this interval only (µs); null when nothing completed. */
-  p50Us: number | null;
-  p99Us: number | null;
-  maxUs: number | null;
-  /** The generator process (all threads). */
-  cpuPercent: number;
-  rssBytes: number;
-  /** Watched processes (embedded target, --watch-pid) still alive this second. */
-  watched: WatchedSample[];
-}
+export type { Phase, TimelineRow };
 
 /** Builds the row for an interval from the summed counters at its start and end and its merged histogram. */
 export function timelineRow(

@@ -4,6 +4,9 @@
  * Static TLVs are encoded once per run; `unique-id=auto` and `crc32c` are per connection by nature.
  */
 import { UsageError } from '../core/errors.js';
+import { TLV_HELP } from '../options/run-options.js';
+
+export { TLV_HELP };
 import { TLV } from './spec.js';
 
 /** `text` is the option as given, kept for reports. `value` may arrive in a worker as a plain Uint8Array. */
@@ -25,7 +28,6 @@ const PP2_SUBTYPE_SSL_CIPHER = 0x23;
 
 const NAMED: Record<string, number> = { alpn: TLV.ALPN, authority: TLV.AUTHORITY, netns: TLV.NETNS };
 
-export const TLV_HELP = 'authority=NAME, alpn=PROTO, unique-id=auto|TEXT, noop=BYTES, crc32c, netns=NAME, ssl=VERSION[,cn=NAME][,cipher=NAME], 0xE0..0xEF=TEXT|hex:BYTES';
 
 export function parseTlvOption(text: string): TlvSpec {
   return { ...parseTlvValue(text), text } as TlvSpec;

@@ -2,7 +2,7 @@
  * Address preservation: did every source a header claimed arrive at the backend? Compared as multisets of
  * `addr:port` strings (canonical form on both sides), so a duplicate or a stranger is noticed, not absorbed.
  */
-import type { ProxyVerification } from '../result/types.js';
+import type { ProxyVerification } from '../documents/result.js';
 
 const EXAMPLES = 5;
 

@@ -1,30 +1,35 @@
 /** Text and Markdown views of scenario summaries, comparisons and history: pure functions of the documents. */
 import { formatBitsPerSecond, formatMicros } from '../core/units.js';
 import type { ComparisonReport, MetricComparison } from '../gates/compare.js';
-import { LATENCY_METRICS, type MetricName } from '../gates/metrics.js';
-import type { ScenarioSummary } from '../scenario/summary.js';
+import { METRICS, type MetricName, reduceMetric } from '../gates/metrics.js';
+import type { HistoryLine } from '../documents/history.js';
+import type { ScenarioSummary } from '../documents/summary.js';
 import { renderTable } from './table.js';
-import { median } from '../calibration/stats.js';
+import type { StepSummary } from '../documents/summary.js';
 
-/** The same median the gates judge by. */
-const med = (values: (number | null)[]): number | null => {
-  const v = values.filter((x): x is number => x !== null);
-  return v.length ? median(v) : null;
-};
+/** A step's metric reduced over its iterations as the gates reduce it (the metrics table), then formatted. */
+const reduced = (e: StepSummary, k: MetricName): number | null => reduceMetric(k, e.iterations.map((it) => it.metrics[k]));
+const shown = (e: StepSummary, k: MetricName): string => formatMetric(k, reduced(e, k));
+
+/** The rate that is the step's work: churn cycles, else round trips, else bytes. */
+function rateText(e: StepSummary): string {
+  if (reduced(e, 'cps') !== null) return `${shown(e, 'cps')} conn/s`;
+  if (reduced(e, 'rps') !== null) return `${shown(e, 'rps')} rt/s`;
+  return shown(e, 'throughput');
+}
 
 export function formatMetric(metric: MetricName, v: number | null): string {
   if (v === null || !Number.isFinite(v)) return '-';
-  if (LATENCY_METRICS.has(metric)) return formatMicros(v);
-  if (metric === 'throughput') return formatBitsPerSecond(v);
+  const unit = METRICS[metric].unit;
+  if (unit === 'us') return formatMicros(v);
+  if (unit === 'bytes-per-second') return formatBitsPerSecond(v);
   return Math.round(v).toLocaleString('en-US');
 }
 
 function stepRows(s: ScenarioSummary): string[][] {
   return Object.entries(s.steps).map(([name, e]) => {
-    const m = (k: MetricName): string => formatMetric(k, med(e.iterations.map((it) => it.metrics[k] as number | null)));
-    const first = e.iterations[0]?.metrics;
-    const rate = first && first.cps !== null ? `${m('cps')} conn/s` : first && first.rps === 0 && first.throughput > 0 ? m('throughput') : `${m('rps')} rt/s`;
-    return [name, String(e.iterations.length), m('p50'), m('p95'), m('p99'), rate, String(Math.max(0, ...e.iterations.map((it) => it.metrics.errors))),
+    const m = (k: MetricName): string => shown(e, k);
+    return [name, String(e.iterations.length), m('p50'), m('p95'), m('p99'), rateText(e), m('errors'),
       `${e.thresholds.filter((t) => t.pass).length}/${e.thresholds.length}`, e.pass ? 'pass' : 'FAIL'];
   });
 }
@@ -68,11 +73,11 @@ function gatesLine(s: ScenarioSummary, comparison: ComparisonReport | null): str
 /** A short Markdown perf summary, for a release note or a CI step summary. */
 export function renderMarkdown(s: ScenarioSummary, comparison: ComparisonReport | null): string {
   const rows = Object.entries(s.steps).map(([name, e]) => {
-    const m = (k: MetricName): string => formatMetric(k, med(e.iterations.map((it) => it.metrics[k] as number | null)));
+    const m = (k: MetricName): string => shown(e, k);
     const rss = Math.max(...e.iterations.map((it) => it.maxRssBytes));
     const cpu = Math.max(...e.iterations.map((it) => it.cpuPercentMax));
-    const dropped = Math.max(0, ...e.iterations.map((it) => it.metrics.dropped));
-    const errors = Math.max(0, ...e.iterations.map((it) => it.metrics.errors));
+    const dropped = m('dropped');
+    const errors = m('errors');
     const verdict = comparison?.comparisons.find((c) => c.step === name && c.gated)?.verdict ?? 'no baseline';
     return `| ${name} | ${m('p50')} | ${m('p95')} | ${m('p99')} | ${(rss / 1024 / 1024).toFixed(0)} MiB | ${cpu}% | ${errors} | ${dropped} | ${e.pass ? '✅' : '❌'} | ${verdict} |`;
   });
@@ -93,10 +98,7 @@ export function renderMarkdown(s: ScenarioSummary, comparison: ComparisonReport 
   ].join('\n');
 }
 
-export interface HistoryLine {
-  date: string; scenario: string; profile: string | null; step: string; sha: string | null; dirty: boolean | null; host: string;
-  iterations: number; p50: number | null; p95: number | null; p99: number | null; rps: number | null; cps: number | null; errors: number; pass: boolean;
-}
+export type { HistoryLine };
 
 export function renderHistory(lines: HistoryLine[]): string {
   return renderTable(lines.map((l) => [

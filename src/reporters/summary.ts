@@ -2,7 +2,7 @@
 import { formatBitsPerSecond, formatCount, formatMicros } from '../core/units.js';
 import type { ErrorCounts } from '../metrics/errors.js';
 import type { LatencySummary } from '../metrics/histogram.js';
-import type { RunResult } from '../result/types.js';
+import type { RunResult } from '../documents/result.js';
 import { renderTable } from './table.js';
 
 const byKind = (counts: ErrorCounts): string => {

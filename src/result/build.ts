@@ -1,13 +1,15 @@
 /** Assembles the result document from what the generator and the target reported. Pure: no I/O. */
 import type { RunConfig } from '../config/run-config.js';
-import { ExitCode } from '../core/errors.js';
-import type { LoadOutcome } from '../run/run-load.js';
+import { EXIT_CODE_FOR_STATUS } from '../core/errors.js';
+import type { LoadOutcome } from '../load/outcome.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { totalErrors } from '../metrics/errors.js';
+import { peakOpen } from '../metrics/peak.js';
+import { integrityErrors } from './error-total.js';
 import { encodeHistogram, mergeEncoded, summarize, type Histogram } from '../metrics/histogram.js';
 import type { TargetStats } from '../target/stats.js';
 import type { Environment, GitInfo } from '../environment/environment.js';
-import { RESULT_SCHEMA_VERSION, type ModeStats, type ProxyVerification, type RunResult, type RunStatus } from './types.js';
+import { RESULT_SCHEMA_VERSION, type ModeStats, type ProxyVerification, type RunResult, type RunStatus } from '../documents/result.js';
 import { describeProxyPlan } from '../proxy/header.js';
 import { calibrationRatios } from '../calibration/ratios.js';
 import { modeTraits } from '../load/traits.js';
@@ -40,22 +42,22 @@ export function buildResult(inputs: ResultInputs): RunResult {
   const connect = mergeEncoded(outcome.reports.map((r) => r.connect));
   const failed = totalErrors(totals.connectFailed);
   const dropped = totalErrors(totals.dropped);
-  // Workers' peaks need not coincide; the timeline's summed gauge is the honest peak, the final count a floor.
-  const peak = Math.max(totals.open, ...outcome.timeline.map((r) => r.open), 0);
+  const peak = peakOpen(outcome.reports.map((r) => r.counters.peakOpen), outcome.timeline.map((r) => r.open), totals.open);
+  totals.peakOpen = peak;
   const measuredS = outcome.phases.measuredMs / 1000;
   const perS = (n: number): number => (measuredS > 0 ? Math.round(n / measuredS) : 0);
   const verifyFailed = inputs.verify !== null && !inputs.verify.ok;
   const modeStats = buildModeStats(config, outcome, totals, lag, measuredS);
-  const integrityErrors = modeStats.integrity.corrupted + modeStats.integrity.duplicated + modeStats.integrity.outOfOrder +
-    modeStats.integrity.missing + (modeStats.integrity.bytesLostAtClose > 0 ? 1 : 0);
-  const churn = config.mode === 'connect';
+  const integrity = integrityErrors(modeStats.integrity);
+  const churn = !modeTraits(config).longLived;
   const shortfall = churn ? false : totals.established < config.conns;
-  const status = runStatus(outcome, churn && totals.established === 0, shortfall, failed, dropped, verifyFailed || integrityErrors > 0);
+  const errors = failed + dropped + integrity + (verifyFailed ? 1 : 0);
+  const status = runStatus(outcome, churn && totals.established === 0, shortfall, errors);
   const headerBuildUs = outcome.reports.reduce((n, r) => n + r.headerBuildUs, 0);
 
   const warnings: string[] = [];
   if (outcome.rampTimedOut) warnings.push(`ramp-up did not finish within ${config.rampTimeoutMs} ms; measured with the connections established by then`);
-  if (integrityErrors > 0) {
+  if (integrity > 0) {
     const i = modeStats.integrity;
     warnings.push(`echo integrity failed: ${i.corrupted} corrupted, ${i.duplicated} duplicated, ${i.outOfOrder} out of order, ${i.missing} missing, ${i.bytesLostAtClose} bytes lost at close`);
   }
@@ -102,7 +104,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
     tool: { name: 'l4stress', version: inputs.version },
     scenario: config.scenario,
     status,
-    exitCode: exitCodeFor(status),
+    exitCode: EXIT_CODE_FOR_STATUS[status],
     git: inputs.git,
     command: inputs.command,
     config: configForResult,
@@ -159,20 +161,11 @@ export function buildResult(inputs: ResultInputs): RunResult {
   };
 }
 
-function runStatus(outcome: LoadOutcome, churnUnreachable: boolean, shortfall: boolean, failed: number, dropped: number, checksFailed: boolean): RunStatus {
+function runStatus(outcome: LoadOutcome, churnUnreachable: boolean, shortfall: boolean, errors: number): RunStatus {
   if (outcome.interrupted) return 'interrupted';
   if (outcome.nothingEstablished || churnUnreachable) return 'unreachable';
-  if (failed > 0 || dropped > 0 || shortfall || checksFailed) return 'completed-with-errors';
+  if (errors > 0 || shortfall) return 'completed-with-errors';
   return 'completed';
-}
-
-export function exitCodeFor(status: RunStatus): number {
-  switch (status) {
-    case 'completed': return ExitCode.ok;
-    case 'completed-with-errors': return ExitCode.completedWithErrors;
-    case 'unreachable': return ExitCode.couldNotRun;
-    case 'interrupted': return ExitCode.interrupted;
-  }
 }
 
 /** Generator lag above this (µs, p99 of 1 ms scheduler ticks) means it could not keep its own schedule. */

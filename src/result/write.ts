@@ -1,7 +1,7 @@
-/** Writes a result atomically: a temp file in the same folder, then rename, so readers never see half a file. */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+/** Where a run's result goes, and writing it (atomically: see core/files.ts). */
 import path from 'node:path';
-import type { RunResult } from './types.js';
+import { writeJsonAtomically } from '../core/files.js';
+import type { RunResult } from '../documents/result.js';
 
 /** `results/2026-11-27T13-05-01Z-echo-c200-v2.json` */
 export function defaultResultPath(resultsDir: string, scenario: string, startedAt: Date): string {
@@ -12,14 +12,4 @@ export function defaultResultPath(resultsDir: string, scenario: string, startedA
 
 export function writeResultAtomically(file: string, result: RunResult): string {
   return writeJsonAtomically(file, result);
-}
-
-/** Any JSON document, atomically; returns the absolute path. */
-export function writeJsonAtomically(file: string, doc: unknown): string {
-  const abs = path.resolve(file);
-  mkdirSync(path.dirname(abs), { recursive: true });
-  const tmp = `${abs}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`);
-  renameSync(tmp, abs);
-  return abs;
 }

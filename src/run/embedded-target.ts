@@ -9,7 +9,7 @@ import type { ProxyMode } from '../proxy/parser.js';
 import { siblingEntry } from '../core/modules.js';
 import type { ServeMode } from '../target/echo-server.js';
 import { emptyTargetStats, type TargetStats } from '../target/stats.js';
-import type { ParentToTarget, TargetToParent } from '../target/serve-process.js';
+import { type ParentToTarget, SERVE_DEFAULTS, type ServeOptions, type TargetToParent } from '../target/serve-process.js';
 
 export interface EmbeddedTarget {
   /** Every process's address: connection id -> targets[id % length]. */
@@ -86,8 +86,11 @@ function addTargetStats(a: TargetStats, b: TargetStats): TargetStats {
 }
 
 async function startOne(proxy: ProxyMode, mode: ServeMode, startTimeoutMs = 10_000): Promise<Child> {
-  const entry = siblingEntry(import.meta.url, '../cli/main');
-  const child = fork(entry.file, ['serve', '--host', '127.0.0.1', '--port', '0', '--proxy', proxy, '--mode', mode, '--quiet'], {
+  const entry = siblingEntry(import.meta.url, '../entry/target-process');
+  const options: ServeOptions = {
+    ...SERVE_DEFAULTS, host: '127.0.0.1', port: 0, proxy, mode, controlPort: null, dumpSourcesFile: null,
+  };
+  const child = fork(entry.file, [JSON.stringify(options)], {
     execArgv: entry.execArgv,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

@@ -1,6 +1,7 @@
 /**
- * `l4stress run`: preflight, embedded target (unless --target), the load, the result file, the summary.
- * Returns the exit code; never throws for a failing target (that is data), only for the tool's own failures.
+ * One run, start to result: preflight, the embedded target (unless --target), the load, the result file, the
+ * summary. Used by `l4stress run`, by scenarios and by the library API. Never throws for a failing target (that is
+ * data, recorded in the result), only for the tool's own failures.
  */
 import type { RunConfig } from '../config/run-config.js';
 import { startEmbeddedTarget, type EmbeddedTarget } from './embedded-target.js';
@@ -20,16 +21,11 @@ import { QUICK_CALIBRATION, calibrateAndSave } from '../calibration/save.js';
 import { loadProfile } from '../calibration/profile.js';
 import { fetchBackendSources, resetBackend } from './backend-control.js';
 import { compareSources } from '../proxy/verify.js';
-import type { ProxyVerification, RunResult } from '../result/types.js';
+import type { ProxyVerification, RunResult } from '../documents/result.js';
 
 /** The target parses headers when any may come; a source that must start sending unprompted cannot wait for one. */
 function embeddedProxyMode(config: RunConfig): ProxyMode {
   return config.proxy.version === 'none' && config.mode === 'stream' && config.direction === 'down' ? 'none' : 'accept';
-}
-
-export async function runCommand(config: RunConfig, argv: string[]): Promise<number> {
-  const { result } = await executeRun(config, argv);
-  return result.exitCode;
 }
 
 /** One run, start to result file; prints progress and summary unless quiet. Used by `run` and by scenarios. */

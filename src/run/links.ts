@@ -67,10 +67,10 @@ export function startLocalWorkers(plans: WorkerPlan[]): WorkerGroup {
   };
 }
 
-/** Workers as threads of a forked `l4stress generate` process; messages relayed over its IPC channel. */
+/** Workers as threads of a forked generator process (entry/generator-process.ts); messages relayed over IPC. */
 export function startRemoteWorkers(plans: WorkerPlan[]): WorkerGroup {
-  const entry = siblingEntry(import.meta.url, '../cli/main');
-  const child = fork(entry.file, ['generate'], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const entry = siblingEntry(import.meta.url, '../entry/generator-process');
+  const child = fork(entry.file, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const handlers = new Map<number, (msg: WorkerToMain) => void>();
   const settle = new Map<number, { resolve: (r: WorkerReport) => void; reject: (e: Error) => void }>();
   const reports = new Map(plans.map((p) => [p.index, new Promise<WorkerReport>((resolve, reject) => settle.set(p.index, { resolve, reject }))]));
@@ -100,10 +100,10 @@ export function startRemoteWorkers(plans: WorkerPlan[]): WorkerGroup {
   };
 }
 
-/** The child side: `l4stress generate`. Runs the workers it is given and relays until its parent goes away. */
+/** The child side (entry/generator-process.ts). Runs the workers it is given and relays until its parent goes away. */
 export function runGeneratorProcess(): Promise<void> {
   return new Promise((resolve) => {
-    if (!process.send) throw new CouldNotRunError('`l4stress generate` is internal: it is started by `l4stress run --processes`');
+    if (!process.send) throw new CouldNotRunError('the generator process is internal: `l4stress run --processes` starts it');
     // Ctrl-C reaches the whole process group; the parent decides when workers stop.
     process.on('SIGINT', () => {});
     let group: WorkerGroup | null = null;

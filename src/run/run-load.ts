@@ -9,6 +9,7 @@ import { mergeEncoded } from '../metrics/histogram.js';
 import { ProcessUsageSampler } from '../metrics/process-usage.js';
 import { PidWatcher, readRss, type WatchRole, type WatchedSummary } from '../metrics/pid-watch.js';
 import { timelineRow, type Phase, type TimelineRow } from '../metrics/timeline.js';
+import type { LoadOutcome } from '../load/outcome.js';
 import type { MainToWorker, WorkerReport, WorkerToMain } from '../load/protocol.js';
 import { type Endpoint, shardByProcess } from '../load/plan.js';
 import { startLocalWorkers, startRemoteWorkers, type WorkerGroup } from './links.js';
@@ -22,22 +23,7 @@ export interface LoadHooks {
   watch?: { pid: number; role: WatchRole }[];
 }
 
-export interface LoadOutcome {
-  reports: WorkerReport[];
-  timeline: TimelineRow[];
-  /** Wall-clock length of each phase as it actually happened. */
-  phases: { rampMs: number; warmupMs: number; measuredMs: number };
-  startedAt: Date;
-  endedAt: Date;
-  interrupted: boolean;
-  /** True when the ramp ended with no connection established: nothing was measured. */
-  nothingEstablished: boolean;
-  rampTimedOut: boolean;
-  usage: ReturnType<ProcessUsageSampler['totals']>;
-  watched: WatchedSummary[];
-  /** Generator processes' RSS (summed) before any connection and right after the ramp, heaps collected both times. */
-  memory: { baselineRssBytes: number; rampedRssBytes: number; processes: number[] };
-}
+export type { LoadOutcome };
 
 const TICK_MS = 1000;
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../core/errors.js';
-import { scenarioSchema, type ScenarioFile, type StepOptions } from './schema.js';
+import { scenarioSchema, type ScenarioFile, type StepOptions } from '../documents/scenario-file.js';
 
 export interface ExpandedStep {
   /** `D2-echo[proxy=v1]` */
@@ -11,6 +11,8 @@ export interface ExpandedStep {
   /** The step's name in the file, before the matrix. */
   baseName: string;
   options: StepOptions;
+  /** Options the step's matrix varies: a command-line value for one of these would erase the matrix. */
+  matrixKeys: string[];
   thresholds: string[];
 }
 
@@ -59,7 +61,10 @@ export function expand(file: string, s: ScenarioFile, profile: string | null): S
     const base: StepOptions = { ...s.defaults, ...scenarioProfile?.defaults, ...own, ...(profile ? profiles?.[profile] : undefined) };
     for (const combo of combinations((matrix ?? {}) as Record<string, unknown[]>)) {
       const suffix = Object.entries(combo).map(([k, v]) => `${k}=${String(v)}`).join(',');
-      steps.push({ name: suffix ? `${name}[${suffix}]` : name, baseName: name, options: { ...base, ...(combo as StepOptions) }, thresholds: thresholds ?? [] });
+      steps.push({
+        name: suffix ? `${name}[${suffix}]` : name, baseName: name, options: { ...base, ...(combo as StepOptions) },
+        matrixKeys: Object.keys(matrix ?? {}), thresholds: thresholds ?? [],
+      });
     }
   }
   return {

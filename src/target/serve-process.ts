@@ -16,6 +16,9 @@ export type TargetToParent =
   | { type: 'reset' }
   | { type: 'failed'; message: string };
 
+/** What `l4stress serve` and the embedded target use unless told otherwise. */
+export const SERVE_DEFAULTS = { headerTimeoutMs: 5000, backlog: 4096 } as const;
+
 export interface ServeOptions extends EchoServerOptions {
   /** HTTP control endpoint (GET /stats, GET /sources, POST /reset) on `host`; null = none. */
   controlPort: number | null;

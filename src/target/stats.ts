@@ -1,31 +1,7 @@
-/** What the embedded target saw, reported to the generator at the end of a run (plain data, crosses processes). */
-export interface TargetStats {
-  accepted: number;
-  open: number;
-  peakOpen: number;
-  /** Connections whose PROXY header parsed, keyed `v1 PROXY TCP4`, `v2 LOCAL UNSPEC`, ... */
-  headers: Record<string, number>;
-  /** Connections without a header (accept mode only). */
-  noHeader: number;
-  /** Connections closed for a bad or missing header, by reason. */
-  rejected: Record<string, number>;
-  /** Headers whose CRC32C TLV was present and verified. */
-  crcVerified: number;
-  /** TLVs seen, by name. */
-  tlvs: Record<string, number>;
-  /** Distinct PROXY source addresses (address:port) seen. */
-  distinctSources: number;
-  /** Sources not kept because the set was full (2,000,000 entries). */
-  sourcesOverflow: number;
-  bytesIn: number;
-  bytesOut: number;
-  /** Socket errors on accepted connections, by errno code. */
-  socketErrors: Record<string, number>;
-  /** The target process's own resource use. */
-  maxRssBytes: number;
-  cpuUserUs: number;
-  cpuSystemUs: number;
-}
+/** What the embedded target counts; the shape is the result document's (documents/result.ts). */
+import type { TargetStats } from '../documents/result.js';
+
+export type { TargetStats };
 
 export function emptyTargetStats(): TargetStats {
   return {

@@ -1,4 +1,7 @@
-/** Validates documents against the published schemas (results, hardware profiles). */
+/**
+ * Validates documents against the published JSON Schemas (generated from zod) with an independent validator (Ajv),
+ * so the published files are proven usable by others, not only by l4stress's own zod reader.
+ */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
@@ -8,11 +11,11 @@ import { ROOT } from './cli.js';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 export function resultValidator(): (doc: unknown) => string[] {
-  return validatorFor('src/result/result.schema.json');
+  return validatorFor('schemas/result.schema.json');
 }
 
 export function profileValidator(): (doc: unknown) => string[] {
-  return validatorFor('src/calibration/profile.schema.json');
+  return validatorFor('schemas/profile.schema.json');
 }
 
 function validatorFor(schemaFile: string): (doc: unknown) => string[] {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HardwareProfile } from '../../src/calibration/profile.js';
-import type { RunResult } from '../../src/result/types.js';
+import type { RunResult } from '../../src/documents/result.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { profileValidator, resultValidator } from '../helpers/schema.js';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assignEndpoint, compileAddress, parseAddressSpec } from '../../src/proxy/addresses.js';
 import { endpointKey } from '../../src/proxy/header.js';
-import type { RunResult } from '../../src/result/types.js';
+import type { RunResult } from '../../src/documents/result.js';
 import type { TargetStats } from '../../src/target/stats.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { HAPROXY_BASE, eventually, freePort, startHaproxy, startServe, type RunningProcess } from '../helpers/processes.js';

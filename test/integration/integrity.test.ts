@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/result/types.js';
+import type { RunResult } from '../../src/documents/result.js';
 import { startFaultyEchoServer, type Fault, type FaultyServer } from '../fixtures/faulty-echo-server.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { resultValidator } from '../helpers/schema.js';

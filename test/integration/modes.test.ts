@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/result/types.js';
+import type { RunResult } from '../../src/documents/result.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { resultValidator } from '../helpers/schema.js';
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/result/types.js';
+import type { RunResult } from '../../src/documents/result.js';
 import { CLI, runCli, tempDir } from '../helpers/cli.js';
 import { resultValidator } from '../helpers/schema.js';
 import { freePort } from '../helpers/processes.js';

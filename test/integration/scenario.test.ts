@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ScenarioSummary } from '../../src/scenario/summary.js';
+import type { ScenarioSummary } from '../../src/documents/summary.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir();

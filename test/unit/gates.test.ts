@@ -4,7 +4,7 @@ import { compareSummaries, DEFAULT_COMPARE } from '../../src/gates/compare.js';
 import type { StepMetrics } from '../../src/gates/metrics.js';
 import { mannWhitneyGreater } from '../../src/gates/statistics.js';
 import { evaluateThreshold, parseThreshold } from '../../src/gates/thresholds.js';
-import { SUMMARY_KIND, type ScenarioSummary } from '../../src/scenario/summary.js';
+import { SUMMARY_KIND, type ScenarioSummary } from '../../src/documents/summary.js';
 
 function metrics(over: Partial<StepMetrics>): StepMetrics {
   return {

@@ -65,9 +65,9 @@ describe('repeated measurements', () => {
         tcpCrr: { transactionsPerSecond: s(10000), p50LatencyUs: s(80) },
       },
     } as unknown as HardwareProfile;
-    const r = calibrationRatios('p.json', profile, { mode: 'echo', streamBitsPerSecond: 0, cyclesPerSecond: 0, sizeBytes: 64, roundTripP50Us: 100, roundTripsPerSecond: 38000, connectP50Us: 160, host: 'a' });
+    const r = calibrationRatios('p.json', profile, { mode: 'echo', roundTrips: true, streamBitsPerSecond: 0, cyclesPerSecond: 0, sizeBytes: 64, roundTripP50Us: 100, roundTripsPerSecond: 38000, connectP50Us: 160, host: 'a' });
     expect(r).toMatchObject({ echoP50VsTcpRrP50: 2, roundTripsPerSecondVsTcpRr: 2, connectP50VsTcpCrrP50: 2, warnings: [] });
-    const other = calibrationRatios('p.json', profile, { mode: 'echo', streamBitsPerSecond: 0, cyclesPerSecond: 0, sizeBytes: 512, roundTripP50Us: 80, roundTripsPerSecond: 0, connectP50Us: null, host: 'b' });
+    const other = calibrationRatios('p.json', profile, { mode: 'echo', roundTrips: true, streamBitsPerSecond: 0, cyclesPerSecond: 0, sizeBytes: 512, roundTripP50Us: 80, roundTripsPerSecond: 0, connectP50Us: null, host: 'b' });
     expect(other.echoP50VsTcpRrP50).toBe(2);
     expect(other.connectP50VsTcpCrrP50).toBeNull();
     expect(other.warnings).toHaveLength(2);

@@ -2,19 +2,14 @@
  * The scenario file format (YAML), validated with zod: unknown keys and bad values are errors naming the file, the
  * path inside it and what is allowed. Step options use the run command's option names in camelCase, with the same
  * units as the command line (`30s`, `4KiB`, `5k/s`). The published JSON Schema (scenarios/scenario.schema.json)
- * is generated from this one and checked by the tests.
+ * is generated from this one and checked by the tests. Step keys come from the option table (options/run-options.ts).
  */
 import { z } from 'zod';
+import { STEP_OPTION_KEYS } from '../options/run-options.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-/** Run options a step (or a profile, or the matrix) may set: the CLI's, in camelCase. */
-export const STEP_OPTION_KEYS = [
-  'mode', 'conns', 'proxy', 'proxySrc', 'proxyDst', 'proxyCommand', 'proxyTlv', 'rate', 'direction', 'pingInterval', 'close',
-  'churnEcho', 'echoTimeout', 'sourceIps', 'processes', 'duration', 'warmup', 'connectRate', 'maxConnecting', 'connectTimeout',
-  'rampTimeout', 'size', 'workers', 'seed',
-] as const;
-
+export { STEP_OPTION_KEYS };
 export type StepOptionKey = (typeof STEP_OPTION_KEYS)[number];
 export type StepOptions = Partial<Record<StepOptionKey, string | number | boolean | string[]>>;
 
@@ -28,13 +23,14 @@ const step = z.object({
   name: z.string().regex(/^[A-Za-z0-9._-]{1,60}$/, 'letters, digits, . _ - (at most 60)'),
   description: z.string().optional(),
   /** Each key's values multiply the step: `proxy: [none, v1, v2]` makes three steps. */
-  matrix: z.partialRecord(z.enum(STEP_OPTION_KEYS), z.array(scalar).min(1)).optional(),
+  matrix: z.partialRecord(z.enum(STEP_OPTION_KEYS as [StepOptionKey, ...StepOptionKey[]]), z.array(scalar).min(1)).optional(),
   thresholds: z.array(z.string().regex(THRESHOLD_PATTERN, 'a threshold like "p95 < 5ms", "errors == 0", "established == target", "cps > 5000"')).optional(),
   /** Overrides per profile (`ci`, `full`, ...). */
   profiles: z.record(z.string(), options).optional(),
 }).strict();
 
-export const scenarioSchema = z.object({
+export const scenarioSchema = z
+  .object({
   name: z.string().regex(/^[A-Za-z0-9._-]{1,60}$/, 'letters, digits, . _ - (at most 60)'),
   description: z.string().optional(),
   /** `embedded` (default) or host:port. */
@@ -47,20 +43,5 @@ export const scenarioSchema = z.object({
   steps: z.array(step).min(1),
 }).strict();
 
-export interface ScenarioStep extends StepOptions {
-  name: string;
-  description?: string;
-  matrix?: Partial<Record<StepOptionKey, (string | number | boolean)[]>>;
-  thresholds?: string[];
-  profiles?: Record<string, StepOptions>;
-}
-
-export interface ScenarioFile {
-  name: string;
-  description?: string;
-  target?: string;
-  iterations?: number;
-  defaults?: StepOptions;
-  profiles?: Record<string, { iterations?: number; defaults?: StepOptions }>;
-  steps: ScenarioStep[];
-}
+export type ScenarioFile = z.infer<typeof scenarioSchema>;
+export type ScenarioStep = ScenarioFile['steps'][number];

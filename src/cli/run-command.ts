@@ -1,0 +1,47 @@
+/**
+ * `l4stress run`: one run from the command line, or a scenario file. With --scenario, run options given on the
+ * command line override every step (command line > step > profile > defaults; --target replaces the scenario's
+ * target), and options that only make sense for a single run are refused: nothing given is silently dropped.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolveRunConfig } from '../config/options.js';
+import { UsageError } from '../core/errors.js';
+import { parseIntInRange } from '../core/units.js';
+import { flagOf, RUN_OPTIONS, type RawRunOptions, type RunOptionKey } from '../options/run-options.js';
+import { renderMarkdown, renderScenario } from '../reporters/scenario.js';
+import { executeRun } from '../run/execute.js';
+import { loadScenario } from '../scenario/load.js';
+import { runScenario } from '../scenario/run-scenario.js';
+import { compareOptions } from './scenario-commands.js';
+
+/** `given`: the options typed on the command line (not defaults). */
+export async function runCommand(opts: RawRunOptions, given: RunOptionKey[], argv: string[]): Promise<number> {
+  if (opts.scenario !== undefined) return scenarioRun(opts, given);
+  const scenarioOnly = given.find((k) => RUN_OPTIONS[k].role === 'scenario-only');
+  if (scenarioOnly) throw new UsageError(`${flagOf(scenarioOnly)}: goes with --scenario (a single run has no ${flagOf(scenarioOnly).slice(2)})`);
+  const { result } = await executeRun(resolveRunConfig(opts), argv);
+  return result.exitCode;
+}
+
+async function scenarioRun(opts: RawRunOptions, given: RunOptionKey[]): Promise<number> {
+  const single = given.find((k) => RUN_OPTIONS[k].role === 'single');
+  if (single) {
+    throw new UsageError(`${flagOf(single)}: does not apply with --scenario`, 'each step writes its own result under --results-dir/scenarios/');
+  }
+  const overrides: Partial<RawRunOptions> = {};
+  const fields = overrides as Record<string, unknown>;
+  for (const k of given) if (RUN_OPTIONS[k].role === 'step' || k === 'target') fields[k] = opts[k];
+  const quiet = opts.quiet === true;
+  const sc = loadScenario(opts.scenario!, opts.profile ?? null);
+  const outcome = await runScenario(sc, {
+    resultsDir: opts.resultsDir,
+    iterations: opts.iterations === undefined ? null : parseIntInRange('--iterations', opts.iterations, 1, 50),
+    baseline: opts.baseline ?? null,
+    compare: compareOptions(opts),
+    overrides,
+    log: quiet ? () => {} : (l) => process.stderr.write(`${l}\n`),
+  });
+  if (!quiet) process.stdout.write(`${renderScenario(outcome.summary, outcome.summaryFile, outcome.comparison)}\n`);
+  if (opts.markdown) writeFileSync(opts.markdown, renderMarkdown(outcome.summary, outcome.comparison));
+  return outcome.exitCode;
+}

@@ -1,0 +1,34 @@
+/** The options of `l4stress serve`, one row each (defaults as typed; see target/serve-process.ts SERVE_DEFAULTS). */
+export const SERVE_OPTIONS = [
+  { flags: '--host <address>', description: 'address to listen on', default: '127.0.0.1' },
+  { flags: '--port <n>', description: 'port to listen on (0 = any free port)', default: '7000' },
+  {
+    flags: '--proxy <mode>',
+    description: 'PROXY header: none = never parsed, accept = optional (v1/v2 auto-detected), require = close connections without one',
+    default: 'accept',
+    choices: ['none', 'accept', 'require'],
+  },
+  {
+    flags: '--mode <mode>',
+    description: 'after the header: echo every byte back, sink (read and discard), or source (send continuously)',
+    default: 'echo',
+    choices: ['echo', 'sink', 'source'],
+  },
+  { flags: '--header-timeout <time>', description: 'close a connection whose header is incomplete after this long', default: '5s' },
+  { flags: '--backlog <n>', description: 'listen backlog (capped by net.core.somaxconn)', default: '4096' },
+  { flags: '--control-port <n>', description: 'HTTP control endpoint on --host: GET /stats, GET /sources, POST /reset (for --verify-proxy)' },
+  { flags: '--dump-sources <file>', description: 'on exit, write every claimed source address with its count, one per line' },
+  { flags: '-q, --quiet', description: 'print nothing' },
+] as const;
+
+export interface RawServeOptions {
+  host: string;
+  port: string;
+  proxy: string;
+  mode: string;
+  headerTimeout: string;
+  backlog: string;
+  controlPort?: string;
+  dumpSources?: string;
+  quiet?: boolean;
+}

@@ -1,0 +1,9 @@
+/**
+ * The closed set of socket error kinds l4stress counts (by phase: connect, drop). Anything else is OTHER, so the
+ * set never grows without bound. Kept free of other imports: load workers read it on their hot path's edge.
+ */
+export const ERROR_KINDS = [
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EADDRNOTAVAIL', 'EADDRINUSE', 'EMFILE', 'ENFILE', 'ENOBUFS',
+  'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED', 'EOF', 'OTHER',
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];

@@ -1,0 +1,37 @@
+/** Every document l4stress reads back, validated (documents/read.ts): a bad file is exit 2 naming it. */
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../core/errors.js';
+import { type HistoryLine, HISTORY_SCHEMA_VERSION, historyLineSchema } from './history.js';
+import { type HardwareProfile, hardwareProfileSchema, PROFILE_SCHEMA_VERSION } from './profile.js';
+import { parseDocument, readDocument } from './read.js';
+import { RESULT_SCHEMA_VERSION, type RunResult, runResultSchema } from './result.js';
+import { type ScenarioSummary, SUMMARY_SCHEMA_VERSION, scenarioSummarySchema } from './summary.js';
+
+export function readResult(file: string): RunResult {
+  return readDocument(file, runResultSchema, { name: 'l4stress result', schemaVersion: RESULT_SCHEMA_VERSION });
+}
+
+/** A scenario summary, or a baseline (a saved summary). */
+export function readSummary(file: string, name = 'scenario summary'): ScenarioSummary {
+  return readDocument(file, scenarioSummarySchema, { name: `l4stress ${name}`, schemaVersion: SUMMARY_SCHEMA_VERSION });
+}
+
+export function readProfile(file: string): HardwareProfile {
+  return readDocument(file, hardwareProfileSchema, { name: 'l4stress hardware profile', schemaVersion: PROFILE_SCHEMA_VERSION });
+}
+
+/** Every line of a history file (JSONL); a bad line is named by file and line number. */
+export function readHistory(file: string): HistoryLine[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read history '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const kind = { name: 'l4stress history line', schemaVersion: HISTORY_SCHEMA_VERSION };
+  return text
+    .split('\n')
+    .map((line, i) => ({ line, where: `${file}:${i + 1}` }))
+    .filter(({ line }) => line.trim() !== '')
+    .map(({ line, where }) => parseDocument(line, where, historyLineSchema, kind));
+}

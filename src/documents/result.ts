@@ -1,0 +1,322 @@
+/**
+ * The result document every run writes (schemaVersion 1). The zod schema is the source: the RunResult type is
+ * inferred from it, schemas/result.schema.json is generated from it, and every reader validates against it.
+ */
+import { z } from 'zod';
+import { RUN_STATUSES, type RunStatus } from '../core/errors.js';
+import {
+  count, environmentSchema, errorCountsSchema, gitInfoSchema, latencySummarySchema, toolSchema,
+} from './common.js';
+
+export const RESULT_SCHEMA_VERSION = 1;
+const nullableNumber = z.number().nullable();
+
+/** Echo integrity (messages over 12 bytes), as the workers count it. */
+export const integrityCountersSchema = z.object({
+  verified: count,
+  corrupted: count,
+  duplicated: count,
+  outOfOrder: count,
+  /** Gaps: messages after which a later one arrived; an out-of-order arrival takes one back. */
+  missing: count,
+});
+export type IntegrityCounters = z.infer<typeof integrityCountersSchema>;
+
+/** A worker's counters, cumulative; summed across workers (see metrics/counters.ts for how each merges). */
+export const loadCountersSchema = integrityCountersSchema.extend({
+  attempted: count,
+  established: count,
+  /** Connections that never established, by kind. */
+  connectFailed: errorCountsSchema,
+  /** Established connections the peer closed or broke before the run ended, by kind. */
+  dropped: errorCountsSchema,
+  /** Currently open (a gauge) and the most open at once (see metrics/peak.ts). */
+  open: z.number().int(),
+  peakOpen: count,
+  messagesSent: count,
+  /** Completed round trips (full echo received). */
+  messagesReceived: count,
+  bytesSent: count,
+  bytesReceived: count,
+  headersSent: count,
+  headerBytes: count,
+  /** Paced: sends more than 1 ms after their intended time; sends skipped because a connection owed 64 already. */
+  late: count,
+  missed: count,
+  /** Echo bytes sent but never received back by the time a connection closed at the end. */
+  bytesLostAtClose: count,
+  /** Churn: completed open -> (header, echo) -> close cycles, and those completed while measuring. */
+  cycles: count,
+  measuredCycles: count,
+});
+export type LoadCounters = z.infer<typeof loadCountersSchema>;
+
+/** What the embedded target saw (plain data, crosses processes). */
+export const targetStatsSchema = z.object({
+  accepted: count,
+  open: z.number().int(),
+  peakOpen: count,
+  /** Connections whose PROXY header parsed, keyed `v1 PROXY TCP4`, `v2 LOCAL UNSPEC`, ... */
+  headers: z.record(z.string(), count),
+  /** Connections without a header (accept mode only). */
+  noHeader: count,
+  /** Connections closed for a bad or missing header, by reason. */
+  rejected: z.record(z.string(), count),
+  /** Headers whose CRC32C TLV was present and verified. */
+  crcVerified: count,
+  tlvs: z.record(z.string(), count),
+  distinctSources: count,
+  /** Sources not kept because the set was full. */
+  sourcesOverflow: count,
+  bytesIn: count,
+  bytesOut: count,
+  socketErrors: z.record(z.string(), count),
+  maxRssBytes: count,
+  cpuUserUs: count,
+  cpuSystemUs: count,
+});
+export type TargetStats = z.infer<typeof targetStatsSchema>;
+
+export const watchedSampleSchema = z.object({ pid: count, cpuPercent: z.number(), rssBytes: count });
+export type WatchedSample = z.infer<typeof watchedSampleSchema>;
+
+export const watchRoleSchema = z.enum(['generator', 'target', 'watched']);
+export type WatchRole = z.infer<typeof watchRoleSchema>;
+
+export const watchedSummarySchema = z.object({
+  pid: count,
+  /** generator: a generator child process; target: an embedded target process; watched: --watch-pid. */
+  role: watchRoleSchema,
+  name: z.string(),
+  samples: count,
+  cpuPercentMean: nullableNumber,
+  cpuPercentMax: nullableNumber,
+  maxRssBytes: nullableNumber,
+  exited: z.boolean(),
+  /** Seconds since sampling began when it was last seen alive, if it exited. */
+  exitedAfterS: nullableNumber,
+});
+export type WatchedSummary = z.infer<typeof watchedSummarySchema>;
+
+export const phaseSchema = z.enum(['ramp', 'warmup', 'measure', 'stopping']);
+export type Phase = z.infer<typeof phaseSchema>;
+
+/** One second of the run: what the progress line shows and the result keeps. */
+export const timelineRowSchema = z.object({
+  /** Seconds since the load started, at the end of this interval. */
+  t: z.number(),
+  phase: phaseSchema,
+  intervalMs: count,
+  open: z.number().int(),
+  established: count,
+  connectFailed: count,
+  dropped: count,
+  roundTrips: count,
+  roundTripsPerSecond: count,
+  bytesSentPerSecond: count,
+  bytesReceivedPerSecond: count,
+  /** Round-trip latency of this interval only (µs); null when nothing completed. */
+  p50Us: nullableNumber,
+  p99Us: nullableNumber,
+  maxUs: nullableNumber,
+  /** The generator process (all threads). */
+  cpuPercent: z.number(),
+  rssBytes: count,
+  /** Watched processes (embedded target, --watch-pid) still alive this second. */
+  watched: z.array(watchedSampleSchema),
+});
+export type TimelineRow = z.infer<typeof timelineRowSchema>;
+
+/** A result relative to the machine's hardware profile: ours / best (see calibration/ratios.ts). */
+export const calibrationRatiosSchema = z.object({
+  profileFile: z.string(),
+  profileHost: z.string(),
+  profileCreatedAt: z.string(),
+  echoP50VsTcpRrP50: nullableNumber,
+  roundTripsPerSecondVsTcpRr: nullableNumber,
+  connectP50VsTcpCrrP50: nullableNumber,
+  streamVsIperf3: nullableNumber,
+  churnVsTcpCrr: nullableNumber,
+  warnings: z.array(z.string()),
+});
+export type CalibrationRatios = z.infer<typeof calibrationRatiosSchema>;
+
+export const proxyVersionSchema = z.enum(['none', 'v1', 'v2']);
+export const proxyDescriptionSchema = z.object({
+  version: proxyVersionSchema,
+  command: z.enum(['proxy', 'local']),
+  src: z.string(),
+  dst: z.string(),
+  tlvs: z.array(z.string()),
+});
+export type ProxyDescription = z.infer<typeof proxyDescriptionSchema>;
+
+/** Sent vs seen source addresses, compared as `addr:port` multisets. */
+export const proxyVerificationSchema = z.object({
+  ok: z.boolean(),
+  /** Where the backend's view came from: `embedded` or the control URL. */
+  source: z.string(),
+  sent: count,
+  seen: count,
+  matched: count,
+  /** Claimed by a header but never seen by the backend. */
+  missing: count,
+  /** Seen by the backend but never claimed (e.g. the ingress's own address when it does not forward PROXY). */
+  unexpected: count,
+  examplesMissing: z.array(z.string()),
+  examplesUnexpected: z.array(z.string()),
+  /** Set when the backend could not be asked. */
+  error: z.string().nullable(),
+});
+export type ProxyVerification = z.infer<typeof proxyVerificationSchema>;
+
+export const loadModeSchema = z.enum(['echo', 'stream', 'connect', 'hold']);
+export const directionSchema = z.enum(['up', 'down', 'both']);
+export const closeStyleSchema = z.enum(['fin', 'rst']);
+const endpointSchema = z.object({ host: z.string(), port: z.number().int().min(0).max(65535) });
+
+/** A run's resolved settings as recorded (the PROXY plan described in words). */
+export const resultConfigSchema = z.object({
+  mode: loadModeSchema,
+  ratePerSecond: z.number().min(0),
+  direction: directionSchema,
+  pingIntervalMs: count,
+  closeStyle: closeStyleSchema,
+  churnEcho: z.boolean(),
+  echoTimeoutMs: count,
+  sourceIps: z.array(z.string()),
+  processes: count,
+  scenario: z.string(),
+  target: endpointSchema.nullable(),
+  conns: count,
+  proxy: proxyDescriptionSchema,
+  verifyProxy: z.union([z.literal('embedded'), z.object({ url: z.string() }), z.null()]),
+  durationMs: count,
+  warmupMs: count,
+  connectRate: z.number().min(0),
+  maxConnecting: count,
+  connectTimeoutMs: count,
+  rampTimeoutMs: count,
+  sizeBytes: count,
+  workers: count,
+  seed: count,
+  out: z.string().nullable(),
+  resultsDir: z.string(),
+  watchPids: z.array(count),
+  calibration: z.object({ file: z.string(), required: z.boolean() }),
+  calibrateFirst: z.boolean(),
+});
+export type ResultConfig = z.infer<typeof resultConfigSchema>;
+
+export const modeStatsSchema = z.object({
+  mode: loadModeSchema,
+  openLoop: z
+    .object({
+      intendedPerSecond: z.number(),
+      late: count,
+      missed: count,
+      /** How late the generator's 1 ms pacer ticks ran (µs): its own lag, not the target's. */
+      schedulerLagUs: latencySummarySchema,
+      /** The generator itself fell behind (pacer p99 lag over 5 ms). */
+      generatorBehind: z.boolean(),
+    })
+    .nullable(),
+  integrity: integrityCountersSchema.extend({ enabled: z.boolean(), bytesLostAtClose: count }),
+  stream: z
+    .object({
+      direction: directionSchema,
+      /** Per-connection throughput in the measured phase, bytes/s (both directions added). */
+      perConnectionBytesPerSecond: z.object({ min: count, median: count, max: count, connections: count }),
+    })
+    .nullable(),
+  churn: z.object({ cycles: count, cyclesPerSecond: count, closeStyle: closeStyleSchema }).nullable(),
+  hold: z.object({ pingIntervalMs: count, held: z.number().int(), target: count }).nullable(),
+});
+export type ModeStats = z.infer<typeof modeStatsSchema>;
+
+export const runStatusSchema = z.enum(RUN_STATUSES as [RunStatus, ...RunStatus[]]);
+export type { RunStatus };
+
+export const runResultSchema = z
+  .object({
+    schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+    tool: toolSchema,
+    scenario: z.string(),
+    status: runStatusSchema,
+    exitCode: count,
+    git: gitInfoSchema.nullable(),
+    command: z.array(z.string()),
+    config: resultConfigSchema,
+    seed: count,
+    startedAt: z.string(),
+    endedAt: z.string(),
+    phases: z.object({ rampMs: count, warmupMs: count, measuredMs: count, rampTimedOut: z.boolean() }),
+    target: z.object({
+      kind: z.enum(['embedded', 'external']),
+      host: z.string(),
+      port: z.number().int(),
+      stats: targetStatsSchema.nullable(),
+    }),
+    connections: z.object({
+      target: count,
+      attempted: count,
+      established: count,
+      peak: count,
+      failed: z.object({ total: count, byKind: errorCountsSchema }),
+      dropped: z.object({ total: count, byKind: errorCountsSchema }),
+    }),
+    /**
+     * roundTripUs: echo round trips (hold: pings) in the measured phase; paced runs measure from the intended send
+     * time (coordinated omission corrected), serviceUs from the actual send. connectUs: every connect.
+     */
+    latency: z.object({
+      roundTripUs: latencySummarySchema,
+      serviceUs: latencySummarySchema.nullable(),
+      connectUs: latencySummarySchema,
+    }),
+    /** Measured phase only. */
+    throughput: z.object({
+      roundTrips: count,
+      roundTripsPerSecond: count,
+      bytesSentPerSecond: count,
+      bytesReceivedPerSecond: count,
+    }),
+    modeStats: modeStatsSchema,
+    proxy: proxyDescriptionSchema.extend({
+      headersSent: count,
+      headerBytes: count,
+      headerSizes: z.record(z.string(), count),
+      /** Mean time to build one header, µs (null without headers). */
+      headerBuildUsPerConnection: nullableNumber,
+      verify: proxyVerificationSchema.nullable(),
+    }),
+    /** Whole-run counters, ramp and warm-up included. */
+    totals: loadCountersSchema,
+    resources: z.object({
+      generator: z.object({
+        maxRssBytes: count,
+        cpuPercentMean: z.number(),
+        cpuPercentMax: z.number(),
+        cpuUserMs: count,
+        cpuSystemMs: count,
+        processes: count,
+        /** Generator processes' RSS summed, heaps collected: before any connection, and after the ramp. */
+        baselineRssBytes: count,
+        rampedRssBytes: count,
+        /** (ramped - baseline) / established connections; null when none was established. */
+        memoryPerConnectionBytes: z.number().int().nullable(),
+      }),
+      target: z
+        .object({ pid: count, maxRssBytes: count, cpuUserMs: count, cpuSystemMs: count })
+        .nullable(),
+      watched: z.array(watchedSummarySchema),
+    }),
+    calibration: calibrationRatiosSchema.nullable(),
+    environment: environmentSchema,
+    timeline: z.array(timelineRowSchema),
+    /** Encoded HDR histograms (compressed base64, µs), so results can be merged and re-reported later. */
+    histograms: z.object({ roundTripUs: z.string(), connectUs: z.string() }),
+    warnings: z.array(z.string()),
+  })
+  .meta({ title: 'l4stress run result', description: 'One run of l4stress: settings, counters, latency, resources.' });
+export type RunResult = z.infer<typeof runResultSchema>;

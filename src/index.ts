@@ -1,0 +1,39 @@
+/**
+ * l4stress as a library: `import { run } from 'l4stress'` runs one load and resolves with the result document
+ * (the same one `l4stress run` writes). Options are the command line's, in camelCase, with the same units
+ * (`duration: '30s'`, `size: '4KiB'`, `connectRate: '5k/s'`); numbers and booleans are accepted too.
+ *
+ * Like the CLI, a run writes its result file (under `resultsDir`, default `results/`, or at `out`), and while it
+ * runs it handles SIGINT/SIGTERM by stopping gracefully. Invalid options reject with a UsageError (exitCode 2).
+ */
+import { UsageError } from './core/errors.js';
+import type { RunResult } from './documents/result.js';
+import { RUN_DEFAULTS, RUN_OPTIONS, type RawRunOptions, type RunOptionKey } from './options/run-options.js';
+
+export { ExitCode, L4StressError, UsageError, CouldNotRunError } from './core/errors.js';
+export type { RunResult, RunStatus, LoadCounters, TargetStats, TimelineRow } from './documents/result.js';
+export type { ScenarioSummary } from './documents/summary.js';
+export type { HardwareProfile } from './documents/profile.js';
+export type { LatencySummary, Environment } from './documents/common.js';
+export { readResult, readSummary, readProfile, readHistory } from './documents/readers.js';
+
+type LibraryKey = Exclude<RunOptionKey, 'scenario' | 'profile' | 'iterations' | 'baseline' | 'allow' | 'gate' | 'alpha' | 'markdown' | 'json'>;
+export type RunOptions = { [K in LibraryKey]?: string | number | boolean | string[] };
+
+/** Runs one load and returns its result; the result file is written as by the CLI. */
+export async function run(options: RunOptions = {}): Promise<RunResult> {
+  const raw: RawRunOptions = { ...RUN_DEFAULTS, quiet: true };
+  const fields = raw as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(options)) {
+    const def = RUN_OPTIONS[key as RunOptionKey];
+    if (!def || def.role === 'scenario-only' || key === 'json') throw new UsageError(`run(): unknown option '${key}'`);
+    if (value === undefined) continue;
+    if (def.repeatable) fields[key] = (Array.isArray(value) ? value : [value]).map(String);
+    else if (typeof value === 'boolean') fields[key] = value;
+    else fields[key] = String(value);
+  }
+  // Loaded on first use: importing the library stays cheap.
+  const [{ resolveRunConfig }, { executeRun }] = await Promise.all([import('./config/options.js'), import('./run/execute.js')]);
+  const { result } = await executeRun(resolveRunConfig(raw), ['(library)', 'run']);
+  return result;
+}

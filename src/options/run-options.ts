@@ -1,0 +1,242 @@
+/**
+ * The one table of `l4stress run` options. Commander's options and --help, the scenario file's step keys and the
+ * raw option type are all read from it, so an option cannot exist in one place and be missing from another.
+ * Values stay strings here (as typed, with the same units everywhere); config/options.ts turns them into a
+ * RunConfig.
+ */
+
+/** PROXY v2 TLVs --proxy-tlv accepts (also named in the parser's error message). */
+export const TLV_HELP =
+  'authority=NAME, alpn=PROTO, unique-id=auto|TEXT, noop=BYTES, crc32c, netns=NAME, ' +
+  'ssl=VERSION[,cn=NAME][,cipher=NAME], 0xE0..0xEF=TEXT|hex:BYTES';
+
+/**
+ * What an option means beside --scenario. step: also a scenario step key, and given on the command line it
+ * overrides every step (command line > step > profile > defaults); scenario: applies to the whole scenario run;
+ * single: only for a single run (refused with --scenario); scenario-only: only with --scenario.
+ */
+export type ScenarioRole = 'step' | 'scenario' | 'single' | 'scenario-only';
+
+export interface RunOptionDef {
+  /** Commander flags, e.g. `-c, --conns <n>`. */
+  flags: string;
+  description: string;
+  /** Default as typed on the command line; absent = none (or computed, as the description says). */
+  default?: string;
+  choices?: readonly string[];
+  /** May be given several times; values collect into a list. */
+  repeatable?: boolean;
+  role: ScenarioRole;
+}
+
+/** Options as commander hands them over: strings as typed (or defaults), booleans for flags, lists when repeatable. */
+export interface RawRunOptions {
+  target?: string;
+  conns: string;
+  proxy: string;
+  proxySrc: string;
+  proxyDst: string;
+  proxyCommand: string;
+  proxyTlv?: string[];
+  verifyProxy?: string | boolean;
+  duration: string;
+  warmup: string;
+  connectRate: string;
+  maxConnecting: string;
+  connectTimeout: string;
+  rampTimeout?: string;
+  size?: string;
+  mode: string;
+  rate?: string;
+  direction: string;
+  pingInterval: string;
+  close: string;
+  churnEcho?: boolean;
+  echoTimeout: string;
+  sourceIps?: string;
+  processes?: string;
+  workers?: string;
+  seed?: string;
+  name?: string;
+  out?: string;
+  resultsDir: string;
+  watchPid?: string[];
+  calibration?: string;
+  calibrate?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+  scenario?: string;
+  profile?: string;
+  iterations?: string;
+  baseline?: string;
+  allow: string;
+  gate: string;
+  alpha: string;
+  markdown?: string;
+}
+export type RunOptionKey = keyof RawRunOptions;
+
+/** Every key of RawRunOptions has its row (the Record type makes a missing one a compile error), in --help order. */
+export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
+  target: {
+    flags: '-t, --target <host:port>',
+    description: 'TCP service to load; without it an embedded echo target starts in its own process (with --scenario: replaces the scenario\'s target)',
+    role: 'scenario',
+  },
+  conns: { flags: '-c, --conns <n>', description: 'concurrent connections, total across workers', default: '100', role: 'step' },
+  proxy: {
+    flags: '-p, --proxy <version>',
+    description: 'PROXY protocol header sent first on every connection',
+    default: 'none',
+    choices: ['none', 'v1', 'v2'],
+    role: 'step',
+  },
+  proxySrc: {
+    flags: '--proxy-src <spec>',
+    description:
+      'source the header claims: socket (the real one), IP[:port], [v6]:port, a CIDR pool (10.0.0.0/8, 2001:db8::/64; ' +
+      'one distinct address:port per connection, from --seed), unix:/path (v2), unknown (v1 UNKNOWN / v2 UNSPEC)',
+    default: 'socket',
+    role: 'step',
+  },
+  proxyDst: {
+    flags: '--proxy-dst <spec>',
+    description: 'destination the header claims (socket = the target; same forms as --proxy-src)',
+    default: 'socket',
+    role: 'step',
+  },
+  proxyCommand: {
+    flags: '--proxy-command <command>',
+    description: 'v2 command: proxy, or local (no addresses, as health checks send)',
+    default: 'proxy',
+    choices: ['proxy', 'local'],
+    role: 'step',
+  },
+  proxyTlv: { flags: '--proxy-tlv <tlv>', description: `v2 TLV, repeatable: ${TLV_HELP}`, repeatable: true, role: 'step' },
+  verifyProxy: {
+    flags: '--verify-proxy [url]',
+    description:
+      'check that every claimed source arrived at the backend: alone for the embedded target, or the control URL of ' +
+      'an `l4stress serve --control-port` behind the ingress',
+    role: 'single',
+  },
+  duration: { flags: '-d, --duration <time>', description: 'measured phase, after ramp-up and warm-up (e.g. 30s, 2m)', default: '10s', role: 'step' },
+  warmup: { flags: '--warmup <time>', description: 'traffic excluded from the final statistics (the timeline shows it)', default: '1s', role: 'step' },
+  connectRate: {
+    flags: '--connect-rate <rate>',
+    description: 'new connections per second during ramp-up, total (e.g. 2000, 5k/s); 0 = unlimited',
+    default: '0',
+    role: 'step',
+  },
+  maxConnecting: { flags: '--max-connecting <n>', description: 'connects in flight at once, total (bounds SYN bursts)', default: '512', role: 'step' },
+  connectTimeout: { flags: '--connect-timeout <time>', description: 'a connect slower than this fails as ETIMEDOUT', default: '5s', role: 'step' },
+  rampTimeout: {
+    flags: '--ramp-timeout <time>',
+    description: 'stop waiting for the ramp-up after this long (default: from conns and rate, at least 30s)',
+    role: 'step',
+  },
+  size: {
+    flags: '-s, --size <bytes>',
+    description: 'message size (echo, hold, churn echo; default 64) or write size (stream; default 64KiB), e.g. 512B, 4KiB',
+    role: 'step',
+  },
+  mode: {
+    flags: '-m, --mode <mode>',
+    description:
+      'echo: request/response on every session (closed loop, or open loop with --rate); stream: continuous bytes ' +
+      '(--direction); connect: churn, open -> header -> [echo] -> close; hold: idle sessions pinged every --ping-interval',
+    default: 'echo',
+    choices: ['echo', 'stream', 'connect', 'hold'],
+    role: 'step',
+  },
+  rate: {
+    flags: '-r, --rate <rate>',
+    description:
+      'echo open loop: total messages per second over all connections, sent at their intended times; latency is ' +
+      'measured from those times (coordinated omission corrected)',
+    role: 'step',
+  },
+  direction: {
+    flags: '--direction <dir>',
+    description: 'stream: up (we send, the target sinks), down (the target sends), both',
+    default: 'up',
+    choices: ['up', 'down', 'both'],
+    role: 'step',
+  },
+  pingInterval: { flags: '--ping-interval <time>', description: 'hold: one echo per connection this often, spread evenly', default: '1s', role: 'step' },
+  close: {
+    flags: '--close <style>',
+    description: 'how connections close (each cycle in connect mode): fin, or rst (SO_LINGER 0: no TIME_WAIT)',
+    default: 'fin',
+    choices: ['fin', 'rst'],
+    role: 'step',
+  },
+  churnEcho: { flags: '--churn-echo', description: 'connect mode: one echo round trip per cycle before closing', role: 'step' },
+  echoTimeout: {
+    flags: '--echo-timeout <time>',
+    description: 'an echo not back after this long counts as missing and the session moves on',
+    default: '5s',
+    role: 'step',
+  },
+  sourceIps: {
+    flags: '--source-ips <ips>',
+    description:
+      'local addresses to bind, spread over connections: a range 127.0.0.1-127.0.0.16, a list, or a CIDR ' +
+      '(more ephemeral ports than one address has)',
+    role: 'step',
+  },
+  processes: {
+    flags: '--processes <n>',
+    description: 'generator processes (default: as many as --conns needs under the fd limit); each runs --workers threads',
+    role: 'step',
+  },
+  workers: { flags: '-w, --workers <n>', description: 'worker threads (default: available cores); connections and rates are split among them', role: 'step' },
+  seed: { flags: '--seed <n>', description: 'seed for every random choice (default: random, recorded in the result)', role: 'step' },
+  name: { flags: '-n, --name <name>', description: 'scenario name for the result file (default: <mode>-c<conns>-<proxy>)', role: 'single' },
+  out: { flags: '-o, --out <file>', description: 'result file (default: <results-dir>/<timestamp>-<name>.json)', role: 'single' },
+  resultsDir: { flags: '--results-dir <dir>', description: 'folder for result files', default: 'results', role: 'scenario' },
+  watchPid: {
+    flags: '--watch-pid <pid>',
+    description: "also sample this process's CPU and RSS each second (repeatable; the embedded target is always watched)",
+    repeatable: true,
+    role: 'single',
+  },
+  calibration: {
+    flags: '--calibration <file>',
+    description: 'hardware profile to compare with (default: results/profiles/<hostname>.json when it exists)',
+    role: 'single',
+  },
+  calibrate: { flags: '--calibrate', description: "run a quick calibration (iperf3, netperf) first and save it as this host's profile", role: 'single' },
+  quiet: { flags: '-q, --quiet', description: 'no progress and no summary', role: 'scenario' },
+  json: { flags: '--json', description: 'print the result JSON on stdout (the summary goes to stderr)', role: 'single' },
+  scenario: {
+    flags: '--scenario <file>',
+    description: 'run a scenario file (steps x matrix x iterations, thresholds); run options given here override every step',
+    role: 'scenario-only',
+  },
+  profile: { flags: '--profile <name>', description: 'with --scenario: the profile to use (e.g. ci, full)', role: 'scenario-only' },
+  iterations: { flags: '--iterations <n>', description: 'with --scenario: override the iterations of every step', role: 'scenario-only' },
+  baseline: {
+    flags: '--baseline <summary>',
+    description: 'with --scenario: compare with this baseline summary and fail on a regression',
+    role: 'scenario-only',
+  },
+  allow: { flags: '--allow <percent>', description: 'with --baseline: the variance allowed before a change counts', default: '10%', role: 'scenario-only' },
+  gate: { flags: '--gate <metrics>', description: 'with --baseline: metrics whose regression fails (comma-separated)', default: 'p95', role: 'scenario-only' },
+  alpha: { flags: '--alpha <p>', description: 'with --baseline: significance level of the Mann-Whitney test', default: '0.05', role: 'scenario-only' },
+  markdown: { flags: '--markdown <file>', description: 'with --scenario: also write the Markdown perf summary here', role: 'scenario-only' },
+};
+
+/** Options a scenario step may set (camelCase keys, the command line's units). */
+export const STEP_OPTION_KEYS = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter((k) => RUN_OPTIONS[k].role === 'step');
+
+/** Defaults as typed, for building a RawRunOptions without commander (scenarios, the library API). */
+export const RUN_DEFAULTS = Object.fromEntries(
+  (Object.keys(RUN_OPTIONS) as RunOptionKey[]).flatMap((k) => (RUN_OPTIONS[k].default === undefined ? [] : [[k, RUN_OPTIONS[k].default]])),
+) as Pick<RawRunOptions, 'conns' | 'proxy' | 'proxySrc' | 'proxyDst' | 'proxyCommand' | 'duration' | 'warmup' | 'connectRate' |
+  'maxConnecting' | 'connectTimeout' | 'mode' | 'direction' | 'pingInterval' | 'close' | 'echoTimeout' | 'resultsDir' | 'allow' | 'gate' | 'alpha'>;
+
+/** `--proxy-src` for `proxySrc`: how messages name an option. */
+export function flagOf(key: RunOptionKey): string {
+  return /--[a-z0-9-]+/.exec(RUN_OPTIONS[key].flags)![0];
+}
