@@ -85,6 +85,14 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
       if (result.status === 'interrupted') interrupted = true;
     }
     entry.thresholds = thresholds.get(step.name)!.map((t) => evaluateThreshold(t, entry.iterations.map((it) => it.metrics)));
+    // A step that could not reach its target measured nothing: it fails whatever its thresholds say (or lack).
+    const unreachable = entry.iterations.flatMap((it, i) => (it.status === 'unreachable' ? [i + 1] : []));
+    if (unreachable.length > 0) {
+      entry.thresholds.push({
+        threshold: 'target reachable', pass: false, actual: null,
+        reason: `iteration${unreachable.length > 1 ? 's' : ''} ${unreachable.join(', ')}: no connection established (${config.target ? `${config.target.host}:${config.target.port}` : 'embedded target'})`,
+      });
+    }
     entry.pass = entry.thresholds.every((v) => v.pass);
     summary.pass &&= entry.pass;
     if (interrupted) break;

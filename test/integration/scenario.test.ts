@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScenarioSummary } from '../../src/documents/summary.js';
+import { freePort } from '../../native-tools/ports.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir();
@@ -53,6 +54,45 @@ describe('l4stress run --scenario', () => {
     const run = await runCli(['run', '--scenario', scenario('bad', '  - name: echo\n    mode: teleport\n')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^l4stress: --mode: 'teleport' is not allowed/);
+  });
+});
+
+describe('command-line options with --scenario: override, refuse, never drop', () => {
+  it('--target at a closed port replaces the embedded target: the step fails, the run does not exit 0', async () => {
+    const closed = await freePort();
+    const run = await runCli(['run', '--scenario', scenario('closed', '  - name: echo\n'), '--target', `127.0.0.1:${closed}`,
+      '--iterations', '1', '--results-dir', resultsDir]);
+    expect(run.code, run.stderr).toBe(5);
+    expect(run.stdout).toMatch(new RegExp(`echo: target reachable — iteration 1: no connection established \\(127\\.0\\.0\\.1:${closed}\\)`));
+    const s = JSON.parse(readFileSync(summaryOf(run.stdout), 'utf8')) as ScenarioSummary;
+    expect(s.steps.echo.iterations[0].status).toBe('unreachable');
+  });
+
+  it('a step option given on the command line overrides every step (command line > step > defaults)', async () => {
+    const run = await runCli(['run', '--scenario', scenario('override', '  - name: echo\n    conns: 3\n'), '--conns', '4',
+      '--iterations', '1', '--results-dir', resultsDir]);
+    expect(run.code, run.stderr).toBe(0);
+    const s = JSON.parse(readFileSync(summaryOf(run.stdout), 'utf8')) as ScenarioSummary;
+    expect(s.steps.echo.iterations[0].metrics.established).toBe(4);
+    const result = JSON.parse(readFileSync(s.steps.echo.iterations[0].resultFile, 'utf8'));
+    expect(result.config.conns).toBe(4);
+  });
+
+  it.each([
+    [['--conns', '5'], 'matrix', /--conns: step 'echo' of m\.yaml varies it in its matrix/],
+    [['--out', 'x.json'], 'single', /--out: does not apply with --scenario/],
+    [['--json'], 'single', /--json: does not apply with --scenario/],
+  ])('%s is refused with exit 2 (%s)', async (extra, _why, message) => {
+    const run = await runCli(['run', '--scenario', scenario('m', '  - name: echo\n    matrix: { conns: [2, 3] }\n'), ...extra,
+      '--results-dir', resultsDir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('scenario-only options without --scenario are refused, not ignored', async () => {
+    const run = await runCli(['run', '--baseline', 'x.json', '-c', '2', '-d', '200ms']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--baseline: goes with --scenario/);
   });
 });
 
