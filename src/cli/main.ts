@@ -17,7 +17,8 @@ function buildProgram(setExit: SetExit): Command {
   const program = new Command('l4stress')
     .description('Stress TCP (L4) ingress: many long-lived sessions, PROXY protocol v1/v2, HDR tail latency.')
     .version(toolVersion(), '-V, --version')
-    .showHelpAfterError('(l4stress --help lists the options)')
+    .showHelpAfterError('(l4stress run --help lists the run options; l4stress --help the commands)')
+    .addHelpText('after', '\nRun options (the default command): l4stress run --help')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `l4stress: ${str.slice(7)}` : str) });
 

@@ -116,17 +116,31 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
     if (hooks.signal?.aborted) resolve();
     hooks.signal?.addEventListener('abort', () => resolve(), { once: true });
   });
-  /** Sleeps `ms`, or less when the run is aborted. */
-  const sleep = (ms: number): Promise<void> => new Promise((r) => {
-    const t = setTimeout(r, ms);
-    void aborted.then(() => { clearTimeout(t); r(); });
-  });
+  /** Sleeps `ms`, or less when the run is aborted or `wake()` is called; no timer outlives the wait. */
+  const timers = new Set<NodeJS.Timeout>();
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((r) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        r();
+      }, ms);
+      timers.add(t);
+      void aborted.then(() => {
+        clearTimeout(t);
+        r();
+      });
+    });
+  const clearSleeps = (): void => {
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+  };
   const isOver = (): boolean => hooks.signal?.aborted === true || workerFailure !== null;
 
   // Ramp: until every worker attempted all its connections and none is connecting, or the ramp timeout.
   const rampDone = new Promise<void>((resolve) => { onRamped = resolve; if (ramped.size === plans.length) resolve(); });
   let rampTimedOut = false;
   await Promise.race([rampDone, aborted, failed, sleep(config.rampTimeoutMs).then(() => { rampTimedOut = ramped.size < plans.length; })]);
+  clearSleeps();
   const rampEnd = performance.now();
   // Workers collected their heaps just before reporting the ramp done: what is left is what the sessions hold.
   const rampRss = generatorRss(group.pids);
@@ -142,12 +156,14 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
     phase = 'warmup';
     send({ type: 'traffic' });
     await Promise.race([sleep(config.warmupMs), failed]);
+    clearSleeps();
     warmupEnd = performance.now();
     if (!isOver()) {
       phase = 'measure';
       measureStart = performance.now();
       send({ type: 'measure' });
       await Promise.race([sleep(config.durationMs), failed]);
+      clearSleeps();
     }
     measureEnd = performance.now();
   }
