@@ -14,10 +14,14 @@ const CLI = path.join(ROOT, 'bin/l4stress.js');
 function cpuMsPerRun(args: string[], runs: number): number {
   const script = 'n=$1; shift; for i in $(seq $n); do "$@" >/dev/null 2>&1; done; times';
   const out = execFileSync('bash', ['-c', script, '_', String(runs), ...args], { encoding: 'utf8' });
-  const [user, system] = out.trim().split('\n')[1].split(/\s+/).map((t) => {
-    const m = /(\d+)m([\d.]+)s/.exec(t)!;
-    return Number(m[1]) * 60 + Number(m[2]);
-  });
+  const [user, system] = out
+    .trim()
+    .split('\n')[1]
+    .split(/\s+/)
+    .map((t) => {
+      const m = /(\d+)m([\d.]+)s/.exec(t)!;
+      return Number(m[1]) * 60 + Number(m[2]);
+    });
   return ((user + system) * 1000) / runs;
 }
 

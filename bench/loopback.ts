@@ -17,7 +17,9 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
     child.on('close', (code) => resolve({ code, stdout }));
   });
 }
@@ -43,7 +45,8 @@ for (let i = 0; i < conns; i++) {
   s.on('data', (d) => { got += d.length; if (got >= size) { got -= size; if (measuring) done++; s.write(payload); } });
   s.on('error', () => {});
 }
-setTimeout(() => { measuring = true; setTimeout(() => { console.log(JSON.stringify({ roundTripsPerSecond: done / seconds })); process.exit(0); }, seconds * 1000); }, 1000);
+const report = () => { console.log(JSON.stringify({ roundTripsPerSecond: done / seconds })); process.exit(0); };
+setTimeout(() => { measuring = true; setTimeout(report, seconds * 1000); }, 1000);
 `;
 
 /** The reference for memory: bare Node sockets (one 'data' listener each), RSS per connection after a full GC. */
@@ -56,28 +59,83 @@ for (let i = 0; i < n; i++) {
   const s = net.connect({ host, port, noDelay: true }, () => { if (++up === n) done(); });
   s.on('data', () => {}); s.on('error', () => {}); socks.push(s);
 }
-function done() { gc(); setTimeout(() => { gc(); console.log(JSON.stringify({ bytesPerConnection: (process.memoryUsage.rss() - base) / n })); process.exit(0); }, 200); }
+const report = () => { console.log(JSON.stringify({ bytesPerConnection: (process.memoryUsage.rss() - base) / n })); };
+function done() { gc(); setTimeout(() => { gc(); report(); process.exit(0); }, 200); }
 `;
 
 export interface LoopbackResults {
-  memory: { conns: number; l4stressBytesPerConnection: number | null; referenceBytesPerConnection: number; ratio: number | null };
-  echo: { conns: number; l4stressRoundTripsPerSecond: number; referenceRoundTripsPerSecond: number; ratio: number; l4stressP50Us: number | null; l4stressP99Us: number | null };
-  proxy: { variant: string; rampMs: number; connectionsPerSecond: number; connectP50Us: number | null; connectP99Us: number | null; headerBytes: number; headerBuildUs: number | null; ratioToNone: number }[];
+  memory: {
+    conns: number;
+    l4stressBytesPerConnection: number | null;
+    referenceBytesPerConnection: number;
+    ratio: number | null;
+  };
+  echo: {
+    conns: number;
+    l4stressRoundTripsPerSecond: number;
+    referenceRoundTripsPerSecond: number;
+    ratio: number;
+    l4stressP50Us: number | null;
+    l4stressP99Us: number | null;
+  };
+  proxy: {
+    variant: string;
+    rampMs: number;
+    connectionsPerSecond: number;
+    connectP50Us: number | null;
+    connectP99Us: number | null;
+    headerBytes: number;
+    headerBuildUs: number | null;
+    ratioToNone: number;
+  }[];
 }
 
 export async function loopbackBenches(target: { host: string; port: number }): Promise<LoopbackResults> {
   const conns = 100;
   const seconds = 5;
   const t = `${target.host}:${target.port}`;
-  const ours = await l4stress(['--target', t, '--conns', String(conns), '--workers', '1', '--duration', `${seconds}s`, '--warmup', '1s']);
-  const refRun = await run(['-e', REFERENCE_CLIENT, target.host, String(target.port), String(conns), String(seconds), '64']);
+  const ours = await l4stress([
+    '--target',
+    t,
+    '--conns',
+    String(conns),
+    '--workers',
+    '1',
+    '--duration',
+    `${seconds}s`,
+    '--warmup',
+    '1s',
+  ]);
+  const refRun = await run([
+    '-e',
+    REFERENCE_CLIENT,
+    target.host,
+    String(target.port),
+    String(conns),
+    String(seconds),
+    '64',
+  ]);
   const ref = (JSON.parse(refRun.stdout.trim()) as { roundTripsPerSecond: number }).roundTripsPerSecond;
 
   const variants: [string, string[]][] = [
     ['none', ['--proxy', 'none']],
     ['v1', ['--proxy', 'v1']],
     ['v2', ['--proxy', 'v2']],
-    ['v2 + TLVs + crc32c', ['--proxy', 'v2', '--proxy-src', '10.0.0.0/8', '--proxy-tlv', 'authority=api.example.com', '--proxy-tlv', 'unique-id=auto', '--proxy-tlv', 'crc32c']],
+    [
+      'v2 + TLVs + crc32c',
+      [
+        '--proxy',
+        'v2',
+        '--proxy-src',
+        '10.0.0.0/8',
+        '--proxy-tlv',
+        'authority=api.example.com',
+        '--proxy-tlv',
+        'unique-id=auto',
+        '--proxy-tlv',
+        'crc32c',
+      ],
+    ],
   ];
   const proxy: LoopbackResults['proxy'] = [];
   for (const [variant, args] of variants) {
@@ -93,22 +151,43 @@ export async function loopbackBenches(target: { host: string; port: number }): P
       ratioToNone: 0,
     });
   }
-  for (const p of proxy) p.ratioToNone = Math.round((p.connectionsPerSecond / proxy[0].connectionsPerSecond) * 100) / 100;
+  for (const p of proxy)
+    p.ratioToNone = Math.round((p.connectionsPerSecond / proxy[0].connectionsPerSecond) * 100) / 100;
   // Memory: hold sessions vs bare sockets, same count, same target, RSS after a full GC on both sides.
   const memConns = 10_000;
-  const hold = await l4stress(['--target', t, '--mode', 'hold', '--conns', String(memConns), '--ping-interval', '5s', '--duration', '1s', '--warmup', '0s', '--workers', '1']);
+  const hold = await l4stress([
+    '--target',
+    t,
+    '--mode',
+    'hold',
+    '--conns',
+    String(memConns),
+    '--ping-interval',
+    '5s',
+    '--duration',
+    '1s',
+    '--warmup',
+    '0s',
+    '--workers',
+    '1',
+  ]);
   const refMem = await run(['-e', REFERENCE_MEMORY, target.host, String(target.port), String(memConns)]);
   const refBytes = (JSON.parse(refMem.stdout.trim()) as { bytesPerConnection: number }).bytesPerConnection;
   const ourBytes = hold.resources.generator.memoryPerConnectionBytes;
   return {
     memory: {
-      conns: memConns, l4stressBytesPerConnection: ourBytes, referenceBytesPerConnection: Math.round(refBytes),
+      conns: memConns,
+      l4stressBytesPerConnection: ourBytes,
+      referenceBytesPerConnection: Math.round(refBytes),
       ratio: ourBytes === null ? null : Math.round((ourBytes / refBytes) * 100) / 100,
     },
     echo: {
-      conns, l4stressRoundTripsPerSecond: ours.throughput.roundTripsPerSecond, referenceRoundTripsPerSecond: Math.round(ref),
+      conns,
+      l4stressRoundTripsPerSecond: ours.throughput.roundTripsPerSecond,
+      referenceRoundTripsPerSecond: Math.round(ref),
       ratio: Math.round((ours.throughput.roundTripsPerSecond / ref) * 100) / 100,
-      l4stressP50Us: ours.latency.roundTripUs.p50, l4stressP99Us: ours.latency.roundTripUs.p99,
+      l4stressP50Us: ours.latency.roundTripUs.p50,
+      l4stressP99Us: ours.latency.roundTripUs.p99,
     },
     proxy,
   };

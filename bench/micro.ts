@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { createHistogram } from '../src/metrics/histogram.js';
 import { parseAddressSpec } from '../src/proxy/addresses.js';
-import { NO_PROXY, ProxyHeaderWriter, type ProxyHeaderPlan } from '../src/proxy/header.js';
+import { NO_PROXY, type ProxyHeaderPlan, ProxyHeaderWriter } from '../src/proxy/header.js';
 import { parseTlvOption } from '../src/proxy/tlv.js';
 
 export interface MicroResult {
@@ -30,14 +30,25 @@ function timeIt(ops: number, rounds: number, fn: (i: number) => void): number {
 export function histogramBench(): MicroResult {
   const values = new Int32Array(1 << 16);
   let x = 1;
-  for (let i = 0; i < values.length; i++) { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; values[i] = 20 + (x % 5000); }
+  for (let i = 0; i < values.length; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    values[i] = 20 + (x % 5000);
+  }
   const h = createHistogram();
   const counts = new Float64Array(8192);
   const ops = 2_000_000;
   const ns = timeIt(ops, 5, (i) => h.recordValue(values[i & 0xffff]));
   // Reference: the least any recorder can do, one array increment per value.
-  const ref = timeIt(ops, 5, (i) => { counts[values[i & 0xffff] & 8191]++; });
-  return { name: 'histogram recordValue', nsPerOp: ns, reference: 'array increment', referenceNsPerOp: ref, ratio: ns / ref };
+  const ref = timeIt(ops, 5, (i) => {
+    counts[values[i & 0xffff] & 8191]++;
+  });
+  return {
+    name: 'histogram recordValue',
+    nsPerOp: ns,
+    reference: 'array increment',
+    referenceNsPerOp: ref,
+    ratio: ns / ref,
+  };
 }
 
 export function headerBenches(): MicroResult[] {
@@ -48,17 +59,33 @@ export function headerBenches(): MicroResult[] {
     ['v1 socket', { ...NO_PROXY, version: 'v1' }],
     ['v2 socket', { ...NO_PROXY, version: 'v2' }],
     ['v2 pool 10.0.0.0/8', { ...NO_PROXY, version: 'v2', src: parseAddressSpec('s', '10.0.0.0/8') }],
-    ['v2 pool + TLVs + crc32c', {
-      ...NO_PROXY, version: 'v2', src: parseAddressSpec('s', '10.0.0.0/8'),
-      tlvs: ['authority=api.example.com', 'alpn=h2', 'unique-id=auto', '0xEA=vpce-0123456789', 'crc32c'].map(parseTlvOption),
-    }],
+    [
+      'v2 pool + TLVs + crc32c',
+      {
+        ...NO_PROXY,
+        version: 'v2',
+        src: parseAddressSpec('s', '10.0.0.0/8'),
+        tlvs: ['authority=api.example.com', 'alpn=h2', 'unique-id=auto', '0xEA=vpce-0123456789', 'crc32c'].map(
+          parseTlvOption,
+        ),
+      },
+    ],
   ];
   const ops = 200_000;
   // Reference: what sending the first message costs without any header: one buffer, one copy.
-  const ref = timeIt(ops, 5, () => { const b = Buffer.allocUnsafe(64); payload.copy(b, 0); });
+  const ref = timeIt(ops, 5, () => {
+    const b = Buffer.allocUnsafe(64);
+    payload.copy(b, 0);
+  });
   return plans.map(([name, plan]) => {
     const writer = new ProxyHeaderWriter(plan, 7);
     const ns = timeIt(ops, 5, (i) => writer.build(i, local, remote, payload));
-    return { name: `header build: ${name}`, nsPerOp: ns, reference: 'first message without header', referenceNsPerOp: ref, ratio: ns / ref };
+    return {
+      name: `header build: ${name}`,
+      nsPerOp: ns,
+      reference: 'first message without header',
+      referenceNsPerOp: ref,
+      ratio: ns / ref,
+    };
   });
 }

@@ -4,35 +4,81 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedTarget } from '../src/run/embedded-target.js';
 import { collectEnvironment, gitInfo } from '../src/environment/environment.js';
 import { renderTable } from '../src/reporters/table.js';
+import { startEmbeddedTarget } from '../src/run/embedded-target.js';
+import { cliStartBench } from './cli-start.js';
 import { loopbackBenches } from './loopback.js';
 import { headerBenches, histogramBench } from './micro.js';
 
 const micro = [histogramBench(), ...headerBenches()];
-console.log(renderTable(micro.map((m) => [m.name, m.nsPerOp.toFixed(1), m.reference, m.referenceNsPerOp.toFixed(1), `${m.ratio.toFixed(2)}x`]),
-  ['micro-benchmark', 'ns/op', 'reference', 'ref ns/op', 'ratio']));
+console.log(
+  renderTable(
+    micro.map((m) => [
+      m.name,
+      m.nsPerOp.toFixed(1),
+      m.reference,
+      m.referenceNsPerOp.toFixed(1),
+      `${m.ratio.toFixed(2)}x`,
+    ]),
+    ['micro-benchmark', 'ns/op', 'reference', 'ref ns/op', 'ratio'],
+  ),
+);
 
 const target = await startEmbeddedTarget('accept');
-let loop;
+let loop: Awaited<ReturnType<typeof loopbackBenches>>;
 try {
   loop = await loopbackBenches({ host: target.host, port: target.port });
 } finally {
   await target.stop();
 }
 const mem = loop.memory;
-console.log(`\nmemory, ${mem.conns} held connections, RSS after GC: l4stress ${mem.l4stressBytesPerConnection} B/connection vs bare Node sockets ` +
-  `${mem.referenceBytesPerConnection} B/connection: ratio ${mem.ratio}`);
+console.log(
+  `\nmemory, ${mem.conns} held connections, RSS after GC: l4stress ${mem.l4stressBytesPerConnection} ` +
+    `B/connection vs bare Node sockets ` +
+    `${mem.referenceBytesPerConnection} B/connection: ratio ${mem.ratio}`,
+);
 const e = loop.echo;
-console.log(`\necho, ${e.conns} connections, one event loop each: l4stress ${e.l4stressRoundTripsPerSecond} rt/s ` +
-  `(p50 ${e.l4stressP50Us} µs, p99 ${e.l4stressP99Us} µs) vs minimal Node client ${e.referenceRoundTripsPerSecond} rt/s: ratio ${e.ratio}`);
-console.log(`\n${renderTable(loop.proxy.map((p) => [p.variant, String(p.headerBytes), String(p.rampMs), String(p.connectionsPerSecond), `${p.ratioToNone}x`,
-  String(p.connectP50Us ?? '-'), String(p.connectP99Us ?? '-'), String(p.headerBuildUs ?? '-')]),
-  ['5,000 conns, proxy', 'header B', 'ramp ms', 'conns/s', 'vs none', 'connect p50 µs', 'p99 µs', 'build µs (in run)'])}`);
+console.log(
+  `\necho, ${e.conns} connections, one event loop each: l4stress ${e.l4stressRoundTripsPerSecond} rt/s ` +
+    `(p50 ${e.l4stressP50Us} µs, p99 ${e.l4stressP99Us} µs) vs minimal Node client ` +
+    `${e.referenceRoundTripsPerSecond} rt/s: ratio ${e.ratio}`,
+);
+console.log(
+  `\n${renderTable(
+    loop.proxy.map((p) => [
+      p.variant,
+      String(p.headerBytes),
+      String(p.rampMs),
+      String(p.connectionsPerSecond),
+      `${p.ratioToNone}x`,
+      String(p.connectP50Us ?? '-'),
+      String(p.connectP99Us ?? '-'),
+      String(p.headerBuildUs ?? '-'),
+    ]),
+    [
+      '5,000 conns, proxy',
+      'header B',
+      'ramp ms',
+      'conns/s',
+      'vs none',
+      'connect p50 µs',
+      'p99 µs',
+      'build µs (in run)',
+    ],
+  )}`,
+);
+
+const start = cliStartBench();
+console.log(
+  `\nCLI start, CPU per run (median of ${start.rounds} interleaved rounds): node -e 0 ${start.referenceMs} ms; ` +
+    `l4stress --version ${start.versionMs} ms (ratio ${start.versionRatio}); ` +
+    `--help ${start.helpMs} ms (ratio ${start.helpRatio})`,
+);
 
 const file = path.join('results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 mkdirSync('results', { recursive: true });
-writeFileSync(file, `${JSON.stringify({ git: gitInfo(), environment: collectEnvironment(), micro, loopback: loop }, null, 2)}\n`);
+const record = { git: gitInfo(), environment: await collectEnvironment(), micro, loopback: loop, cliStart: start };
+writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 console.log(`\nwritten: ${file}`);
 process.exit(0);

@@ -17,9 +17,17 @@ export function parseIperf3Json(text: string): Iperf3Result {
   let doc: {
     error?: string;
     start?: { test_start?: { num_streams?: number } };
-    end?: { sum_received?: { bits_per_second?: number }; sum_sent?: { retransmits?: number }; cpu_utilization_percent?: { host_total?: number; remote_total?: number } };
+    end?: {
+      sum_received?: { bits_per_second?: number };
+      sum_sent?: { retransmits?: number };
+      cpu_utilization_percent?: { host_total?: number; remote_total?: number };
+    };
   };
-  try { doc = JSON.parse(text); } catch { throw new CouldNotRunError(`iperf3 printed no JSON: ${text.slice(0, 200)}`); }
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new CouldNotRunError(`iperf3 printed no JSON: ${text.slice(0, 200)}`);
+  }
   if (doc.error) throw new CouldNotRunError(`iperf3: ${doc.error}`);
   const bps = doc.end?.sum_received?.bits_per_second;
   if (typeof bps !== 'number') throw new CouldNotRunError('iperf3: no sum_received in its JSON');
@@ -37,7 +45,11 @@ export function startIperf3Server(port: number): Promise<ToolServer> {
 }
 
 export async function runIperf3(host: string, port: number, streams: number, seconds: number): Promise<Iperf3Result> {
-  const r = await runTool('iperf3', ['-c', host, '-p', String(port), '-P', String(streams), '-t', String(seconds), '-J'], (seconds + 15) * 1000);
+  const r = await runTool(
+    'iperf3',
+    ['-c', host, '-p', String(port), '-P', String(streams), '-t', String(seconds), '-J'],
+    (seconds + 15) * 1000,
+  );
   if (r.timedOut) throw new CouldNotRunError(`iperf3 did not finish within ${seconds + 15} s`);
   return parseIperf3Json(r.stdout);
 }

@@ -19,7 +19,9 @@ export async function isListening(port: number): Promise<boolean> {
         const f = line.trim().split(/\s+/);
         if (f[1]?.endsWith(hexPort) && f[3] === '0A') return true;
       }
-    } catch { /* no such table */ }
+    } catch {
+      /* no such table */
+    }
   }
   return false;
 }

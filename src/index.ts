@@ -8,16 +8,19 @@
  */
 import { UsageError } from './core/errors.js';
 import type { RunResult } from './documents/result.js';
-import { RUN_DEFAULTS, RUN_OPTIONS, type RawRunOptions, type RunOptionKey } from './options/run-options.js';
+import { type RawRunOptions, RUN_DEFAULTS, RUN_OPTIONS, type RunOptionKey } from './options/run-options.js';
 
-export { ExitCode, L4StressError, UsageError, CouldNotRunError } from './core/errors.js';
-export type { RunResult, RunStatus, LoadCounters, TargetStats, TimelineRow } from './documents/result.js';
-export type { ScenarioSummary } from './documents/summary.js';
+export { CouldNotRunError, ExitCode, L4StressError, UsageError } from './core/errors.js';
+export type { Environment, LatencySummary } from './documents/common.js';
 export type { HardwareProfile } from './documents/profile.js';
-export type { LatencySummary, Environment } from './documents/common.js';
-export { readResult, readSummary, readProfile, readHistory } from './documents/readers.js';
+export { readHistory, readProfile, readResult, readSummary } from './documents/readers.js';
+export type { LoadCounters, RunResult, RunStatus, TargetStats, TimelineRow } from './documents/result.js';
+export type { ScenarioSummary } from './documents/summary.js';
 
-type LibraryKey = Exclude<RunOptionKey, 'scenario' | 'profile' | 'iterations' | 'baseline' | 'allow' | 'gate' | 'alpha' | 'markdown' | 'json'>;
+type LibraryKey = Exclude<
+  RunOptionKey,
+  'scenario' | 'profile' | 'iterations' | 'baseline' | 'allow' | 'gate' | 'alpha' | 'markdown' | 'json'
+>;
 export type RunOptions = { [K in LibraryKey]?: string | number | boolean | string[] };
 
 /** Runs one load and returns its result; the result file is written as by the CLI. */
@@ -33,7 +36,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     else fields[key] = String(value);
   }
   // Loaded on first use: importing the library stays cheap.
-  const [{ resolveRunConfig }, { executeRun }] = await Promise.all([import('./config/options.js'), import('./run/execute.js')]);
+  const [{ resolveRunConfig }, { executeRun }] = await Promise.all([
+    import('./config/options.js'),
+    import('./run/execute.js'),
+  ]);
   const { result } = await executeRun(resolveRunConfig(raw), ['(library)', 'run']);
   return result;
 }

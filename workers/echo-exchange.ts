@@ -7,9 +7,9 @@
  * stamp is written in place; the comparison is a native compare.
  */
 import { performance } from 'node:perf_hooks';
-import { bodyHash, markGivenUp, STAMP_BYTES, type SeqWindow, stamp, verifyEcho } from '../src/load/integrity.js';
-import type { WorkerPlan } from '../src/load/plan.js';
+import { bodyHash, markGivenUp, type SeqWindow, STAMP_BYTES, stamp, verifyEcho } from '../src/load/integrity.js';
 import { fillPayload } from '../src/load/payload.js';
+import type { WorkerPlan } from '../src/load/plan.js';
 import type { ModeTraits } from '../src/load/traits.js';
 import type { Connection } from './mode.js';
 import type { Recorder } from './recorder.js';
@@ -60,8 +60,18 @@ export class EchoExchange {
 
   newState(id: number): EchoState {
     const s: EchoState = {
-      sentAtMs: 0, intendedMs: 0, pending: 0, busy: false, tx: null, rx: null, seq: 0, maxSeen: -1, mask: 0,
-      backlog: null, backlogHead: 0, backlogLength: 0,
+      sentAtMs: 0,
+      intendedMs: 0,
+      pending: 0,
+      busy: false,
+      tx: null,
+      rx: null,
+      seq: 0,
+      maxSeen: -1,
+      mask: 0,
+      backlog: null,
+      backlogHead: 0,
+      backlogLength: 0,
     };
     if (this.slab) {
       const slot = (id - this.plan.connIdOffset) * this.size * 2;

@@ -4,8 +4,8 @@
  * would stall a closed loop forever, so a sweep counts it missing after --echo-timeout and moves on.
  */
 import { performance } from 'node:perf_hooks';
+import { type EchoConnection, EchoExchange, type EchoState } from './echo-exchange.js';
 import type { Mode } from './mode.js';
-import { EchoExchange, type EchoConnection, type EchoState } from './echo-exchange.js';
 import { Pacer } from './pacer.js';
 import type { Session } from './session.js';
 

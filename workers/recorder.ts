@@ -2,9 +2,10 @@
  * What one worker records: its counters, its HDR histograms (µs) and the PROXY header facts, plus the measured
  * window's byte counts. Snapshots and the final report leave as plain data with histograms encoded.
  */
+
+import type { WorkerReport, WorkerToMain } from '../src/load/protocol.js';
 import { cloneCounters, emptyCounters } from '../src/metrics/counters.js';
 import { createHistogram, encodeHistogram } from '../src/metrics/histogram.js';
-import type { WorkerReport, WorkerToMain } from '../src/load/protocol.js';
 
 const toUs = (ms: number): number => Math.max(1, Math.round(ms * 1000));
 

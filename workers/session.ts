@@ -169,7 +169,12 @@ export class Session<S> {
     this.pump();
   }
 
-  private writeHeader(c: Connection<S>, socket: net.Socket, target: { host: string; port: number }, first: Buffer): void {
+  private writeHeader(
+    c: Connection<S>,
+    socket: net.Socket,
+    target: { host: string; port: number },
+    first: Buffer,
+  ): void {
     const t = performance.now();
     // localAddress / remoteAddress are getsockname / getpeername system calls: ask only when the header claims the
     // socket's own endpoints (and a target given as an IP is its own remote address).

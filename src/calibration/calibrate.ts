@@ -3,14 +3,14 @@
  * free ports) or against --host (servers the user runs). Produces the hardware profile.
  */
 import os from 'node:os';
-import { runIperf3, startIperf3Server, type Iperf3Result } from '../../native-tools/iperf3.js';
-import { runNetperf, startNetserver, type NetperfResult } from '../../native-tools/netperf.js';
-import { freePort } from '../../native-tools/ports.js';
 import type { ToolServer } from '../../native-tools/exec.js';
-import { collectEnvironment, gitInfo } from '../environment/environment.js';
+import { type Iperf3Result, runIperf3, startIperf3Server } from '../../native-tools/iperf3.js';
+import { type NetperfResult, runNetperf, startNetserver } from '../../native-tools/netperf.js';
+import { freePort } from '../../native-tools/ports.js';
 import { toolVersion } from '../core/version.js';
-import { PROFILE_KIND, PROFILE_SCHEMA_VERSION, type HardwareProfile, type RrMeasurement } from './profile.js';
-import { NOISY_SPREAD_PERCENT, repeatedStat as stat, type RepeatedStat } from './stats.js';
+import { collectEnvironment, gitInfo } from '../environment/environment.js';
+import { type HardwareProfile, PROFILE_KIND, PROFILE_SCHEMA_VERSION, type RrMeasurement } from './profile.js';
+import { NOISY_SPREAD_PERCENT, type RepeatedStat, repeatedStat as stat } from './stats.js';
 
 export interface CalibrateOptions {
   /** null: loopback, with servers started here. */
@@ -43,7 +43,10 @@ export async function calibrate(o: CalibrateOptions): Promise<HardwareProfile> {
     const crr: NetperfResult[] = [];
     const stream: NetperfResult[] = [];
     for (let i = 1; i <= o.repeat; i++) {
-      o.log(`calibrate: round ${i}/${o.repeat}: iperf3 1 and ${o.streams} streams, netperf TCP_RR (1 B, ${o.sizeBytes} B), TCP_CRR, TCP_STREAM, ${o.durationS} s each`);
+      o.log(
+        `calibrate: round ${i}/${o.repeat}: iperf3 1 and ${o.streams} streams, netperf TCP_RR (1 B, ` +
+          `${o.sizeBytes} B), TCP_CRR, TCP_STREAM, ${o.durationS} s each`,
+      );
       single.push(await runIperf3(host, iperf3Port, 1, o.durationS));
       multi.push(await runIperf3(host, iperf3Port, o.streams, o.durationS));
       rr1.push(await runNetperf(host, netperfPort, 'TCP_RR', o.durationS, 1));
@@ -59,16 +62,29 @@ export async function calibrate(o: CalibrateOptions): Promise<HardwareProfile> {
       p99LatencyUs: stat(runs.map((r) => r.p99LatencyUs ?? 0)),
     });
     const measurements: HardwareProfile['measurements'] = {
-      iperf3SingleStream: { bitsPerSecond: stat(single.map((r) => r.bitsPerSecond)), retransmits: stat(single.map((r) => r.retransmits ?? 0)) },
-      iperf3MultiStream: { streams: o.streams, bitsPerSecond: stat(multi.map((r) => r.bitsPerSecond)), retransmits: stat(multi.map((r) => r.retransmits ?? 0)) },
+      iperf3SingleStream: {
+        bitsPerSecond: stat(single.map((r) => r.bitsPerSecond)),
+        retransmits: stat(single.map((r) => r.retransmits ?? 0)),
+      },
+      iperf3MultiStream: {
+        streams: o.streams,
+        bitsPerSecond: stat(multi.map((r) => r.bitsPerSecond)),
+        retransmits: stat(multi.map((r) => r.retransmits ?? 0)),
+      },
       tcpRr1: rr(rr1, 1),
       tcpRrSize: rr(rrSize, o.sizeBytes),
-      tcpCrr: { transactionsPerSecond: stat(crr.map((r) => r.throughput)), p50LatencyUs: stat(crr.map((r) => r.p50LatencyUs ?? 0)) },
+      tcpCrr: {
+        transactionsPerSecond: stat(crr.map((r) => r.throughput)),
+        p50LatencyUs: stat(crr.map((r) => r.p50LatencyUs ?? 0)),
+      },
       tcpStream: { megabitsPerSecond: stat(stream.map((r) => r.throughput)) },
     };
     const warnings: string[] = [];
     const check = (name: string, s: RepeatedStat): void => {
-      if (o.repeat > 1 && s.spreadPercent > NOISY_SPREAD_PERCENT) warnings.push(`${name} varied by ${s.spreadPercent}% between repeats: the machine is noisy, treat ratios with care`);
+      if (o.repeat > 1 && s.spreadPercent > NOISY_SPREAD_PERCENT)
+        warnings.push(
+          `${name} varied by ${s.spreadPercent}% between repeats: the machine is noisy, treat ratios with care`,
+        );
     };
     check('iperf3 single-stream throughput', measurements.iperf3SingleStream.bitsPerSecond);
     check('iperf3 multi-stream throughput', measurements.iperf3MultiStream.bitsPerSecond);

@@ -24,11 +24,13 @@ export interface RatioInputs {
 
 export function calibrationRatios(profileFile: string, p: HardwareProfile, r: RatioInputs): CalibrationRatios {
   const rr = p.measurements.tcpRrSize.sizeBytes === r.sizeBytes ? p.measurements.tcpRrSize : p.measurements.tcpRr1;
-  const ratio = (a: number | null, b: number): number | null => (a === null || b <= 0 ? null : Math.round((a / b) * 100) / 100);
+  const ratio = (a: number | null, b: number): number | null =>
+    a === null || b <= 0 ? null : Math.round((a / b) * 100) / 100;
   const warnings: string[] = [];
   if (p.host !== r.host) warnings.push(`the profile was measured on ${p.host}, this run is on ${r.host}`);
   const echo = r.roundTrips;
-  if (echo && rr.sizeBytes !== r.sizeBytes) warnings.push(`the profile has TCP_RR at ${rr.sizeBytes} B, this run sends ${r.sizeBytes} B`);
+  if (echo && rr.sizeBytes !== r.sizeBytes)
+    warnings.push(`the profile has TCP_RR at ${rr.sizeBytes} B, this run sends ${r.sizeBytes} B`);
   return {
     profileFile,
     profileHost: p.host,
@@ -36,8 +38,10 @@ export function calibrationRatios(profileFile: string, p: HardwareProfile, r: Ra
     echoP50VsTcpRrP50: echo ? ratio(r.roundTripP50Us, rr.p50LatencyUs.median) : null,
     roundTripsPerSecondVsTcpRr: echo ? ratio(r.roundTripsPerSecond, rr.transactionsPerSecond.median) : null,
     connectP50VsTcpCrrP50: ratio(r.connectP50Us, p.measurements.tcpCrr.p50LatencyUs.median),
-    streamVsIperf3: r.mode === 'stream' ? ratio(r.streamBitsPerSecond, p.measurements.iperf3MultiStream.bitsPerSecond.median) : null,
-    churnVsTcpCrr: r.mode === 'connect' ? ratio(r.cyclesPerSecond, p.measurements.tcpCrr.transactionsPerSecond.median) : null,
+    streamVsIperf3:
+      r.mode === 'stream' ? ratio(r.streamBitsPerSecond, p.measurements.iperf3MultiStream.bitsPerSecond.median) : null,
+    churnVsTcpCrr:
+      r.mode === 'connect' ? ratio(r.cyclesPerSecond, p.measurements.tcpCrr.transactionsPerSecond.median) : null,
     warnings,
   };
 }

@@ -14,7 +14,13 @@ export function repeatedStat(samples: number[]): RepeatedStat {
   const min = Math.min(...samples);
   const max = Math.max(...samples);
   const round = (v: number): number => Math.round(v * 100) / 100;
-  return { median: round(m), min: round(min), max: round(max), spreadPercent: m > 0 ? round(((max - min) / m) * 100) : 0, samples: samples.map(round) };
+  return {
+    median: round(m),
+    min: round(min),
+    max: round(max),
+    spreadPercent: m > 0 ? round(((max - min) / m) * 100) : 0,
+    samples: samples.map(round),
+  };
 }
 
 /** Above this spread a calibration says the machine was noisy. */

@@ -22,7 +22,10 @@ export interface RawCalibrateOptions {
 
 export async function calibrateCommand(opts: RawCalibrateOptions): Promise<number> {
   const durationMs = parseDurationMs('--duration', opts.duration);
-  if (durationMs < 1000) throw new UsageError(`--duration: iperf3 and netperf measure whole seconds; use at least 1s (got '${opts.duration}')`);
+  if (durationMs < 1000)
+    throw new UsageError(
+      `--duration: iperf3 and netperf measure whole seconds; use at least 1s (got '${opts.duration}')`,
+    );
   const options = {
     host: opts.host ?? null,
     iperf3Port: parseIntInRange('--iperf3-port', opts.iperf3Port, 1, 65535),
@@ -30,7 +33,8 @@ export async function calibrateCommand(opts: RawCalibrateOptions): Promise<numbe
     repeat: parseIntInRange('--repeat', opts.repeat, 1, 20),
     durationS: Math.round(durationMs / 1000),
     sizeBytes: parseSizeBytes('--size', opts.size),
-    streams: opts.streams === undefined ? os.availableParallelism() : parseIntInRange('--streams', opts.streams, 1, 128),
+    streams:
+      opts.streams === undefined ? os.availableParallelism() : parseIntInRange('--streams', opts.streams, 1, 128),
     resultsDir: opts.resultsDir,
     log: opts.quiet || opts.json ? () => {} : (line: string) => process.stderr.write(`${line}\n`),
   };

@@ -8,7 +8,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, L4StressError } from '../core/errors.js';
 import { toolVersion } from '../core/version.js';
-import { RUN_OPTIONS, type RawRunOptions, type RunOptionKey } from '../options/run-options.js';
+import { type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import { SERVE_OPTIONS } from './serve-options.js';
 
 type SetExit = (code: number) => void;
@@ -20,11 +20,16 @@ function buildProgram(setExit: SetExit): Command {
     .showHelpAfterError('(l4stress run --help lists the run options; l4stress --help the commands)')
     .addHelpText('after', '\nRun options (the default command): l4stress run --help')
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `l4stress: ${str.slice(7)}` : str) });
+    .configureOutput({
+      outputError: (str, write) => write(str.startsWith('error:') ? `l4stress: ${str.slice(7)}` : str),
+    });
 
   const run = program
     .command('run', { isDefault: true })
-    .description('open --conns TCP sessions and drive them (--mode echo, stream, connect, hold), or run a --scenario (default command)');
+    .description(
+      'open --conns TCP sessions and drive them (--mode echo, stream, connect, hold), or run a --scenario ' +
+        '(default command)',
+    );
   for (const key of Object.keys(RUN_OPTIONS) as RunOptionKey[]) run.addOption(optionFrom(RUN_OPTIONS[key]));
   run.action(async (opts: RawRunOptions, cmd: Command) => {
     const given = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter((k) => cmd.getOptionValueSource(k) === 'cli');
@@ -35,7 +40,10 @@ function buildProgram(setExit: SetExit): Command {
   program
     .command('calibrate')
     .description('measure this machine with iperf3 and netperf and save its hardware profile')
-    .option('--host <address>', 'measure against iperf3 -s and netserver running there (default: loopback, servers started here)')
+    .option(
+      '--host <address>',
+      'measure against iperf3 -s and netserver running there (default: loopback, servers started here)',
+    )
     .option('--iperf3-port <n>', 'iperf3 server port with --host', '5201')
     .option('--netperf-port <n>', 'netserver port with --host', '12865')
     .option('--repeat <n>', 'rounds; the profile keeps median and spread', '3')
@@ -61,7 +69,10 @@ function buildProgram(setExit: SetExit): Command {
   compareFlags(
     program
       .command('compare')
-      .description('compare two scenario summaries (or run folders): per step and metric, improved / unchanged / regressed from the iterations')
+      .description(
+        'compare two scenario summaries (or run folders): per step and metric, improved / unchanged / ' +
+          'regressed from the iterations',
+      )
       .argument('<baseline>', 'baseline summary.json (or its folder)')
       .argument('<candidate>', 'candidate summary.json (or its folder)')
       .option('--json', 'print the comparison as JSON'),
@@ -105,7 +116,9 @@ function buildProgram(setExit: SetExit): Command {
     setExit(summaryCommand(file, opts));
   });
 
-  const serve = program.command('serve').description('run the target: accepts PROXY v1/v2 headers, then echoes, sinks or sources (--mode)');
+  const serve = program
+    .command('serve')
+    .description('run the target: accepts PROXY v1/v2 headers, then echoes, sinks or sources (--mode)');
   for (const def of SERVE_OPTIONS) serve.addOption(optionFrom(def));
   serve.action(async (opts) => {
     const { serveCommand } = await import('./serve-command.js');
@@ -114,7 +127,13 @@ function buildProgram(setExit: SetExit): Command {
   return program;
 }
 
-function optionFrom(def: { flags: string; description: string; default?: string; choices?: readonly string[]; repeatable?: boolean }): Option {
+function optionFrom(def: {
+  flags: string;
+  description: string;
+  default?: string;
+  choices?: readonly string[];
+  repeatable?: boolean;
+}): Option {
   const option = new Option(def.flags, def.description);
   if (def.choices) option.choices(def.choices);
   if (def.default !== undefined) option.default(def.default);

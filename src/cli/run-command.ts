@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { resolveRunConfig } from '../config/options.js';
 import { UsageError } from '../core/errors.js';
 import { parseIntInRange } from '../core/units.js';
-import { flagOf, RUN_OPTIONS, type RawRunOptions, type RunOptionKey } from '../options/run-options.js';
+import { flagOf, type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import { renderMarkdown, renderScenario } from '../reporters/scenario.js';
 import { executeRun } from '../run/execute.js';
 import { loadScenario } from '../scenario/load.js';
@@ -18,7 +18,10 @@ import { compareOptions } from './scenario-commands.js';
 export async function runCommand(opts: RawRunOptions, given: RunOptionKey[], argv: string[]): Promise<number> {
   if (opts.scenario !== undefined) return scenarioRun(opts, given);
   const scenarioOnly = given.find((k) => RUN_OPTIONS[k].role === 'scenario-only');
-  if (scenarioOnly) throw new UsageError(`${flagOf(scenarioOnly)}: goes with --scenario (a single run has no ${flagOf(scenarioOnly).slice(2)})`);
+  if (scenarioOnly)
+    throw new UsageError(
+      `${flagOf(scenarioOnly)}: goes with --scenario (a single run has no ${flagOf(scenarioOnly).slice(2)})`,
+    );
   const { result } = await executeRun(resolveRunConfig(opts), argv);
   return result.exitCode;
 }
@@ -26,7 +29,10 @@ export async function runCommand(opts: RawRunOptions, given: RunOptionKey[], arg
 async function scenarioRun(opts: RawRunOptions, given: RunOptionKey[]): Promise<number> {
   const single = given.find((k) => RUN_OPTIONS[k].role === 'single');
   if (single) {
-    throw new UsageError(`${flagOf(single)}: does not apply with --scenario`, 'each step writes its own result under --results-dir/scenarios/');
+    throw new UsageError(
+      `${flagOf(single)}: does not apply with --scenario`,
+      'each step writes its own result under --results-dir/scenarios/',
+    );
   }
   const overrides: Partial<RawRunOptions> = {};
   const fields = overrides as Record<string, unknown>;

@@ -18,25 +18,41 @@ export interface RawCompareOptions {
 export function compareOptions(raw: RawCompareOptions): CompareOptions {
   const m = /^(\d+(?:\.\d+)?)%$/.exec(raw.allow.trim());
   if (!m) throw new UsageError(`--allow: '${raw.allow}' is not a percentage (e.g. 10%)`);
-  const gate = raw.gate.split(',').map((g) => g.trim()).filter(Boolean) as MetricName[];
+  const gate = raw.gate
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean) as MetricName[];
   const bad = gate.find((g) => !METRIC_NAMES.includes(g));
-  if (bad || gate.length === 0) throw new UsageError(`--gate: '${bad ?? raw.gate}' is not a metric (allowed: ${METRIC_NAMES.join(', ')})`);
+  if (bad || gate.length === 0)
+    throw new UsageError(`--gate: '${bad ?? raw.gate}' is not a metric (allowed: ${METRIC_NAMES.join(', ')})`);
   const alpha = Number(raw.alpha);
   if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha: '${raw.alpha}' must be between 0 and 1`);
   return { ...DEFAULT_COMPARE, allow: Number(m[1]) / 100, gate, alpha, normalize: raw.normalize === true };
 }
 
-export function compareCommand(baseFile: string, candFile: string, opts: RawCompareOptions & { json?: boolean }): number {
-  const report = compareSummaries(readSummary(resolveSummary(baseFile), 'baseline'), readSummary(resolveSummary(candFile)), compareOptions(opts));
+export function compareCommand(
+  baseFile: string,
+  candFile: string,
+  opts: RawCompareOptions & { json?: boolean },
+): number {
+  const report = compareSummaries(
+    readSummary(resolveSummary(baseFile), 'baseline'),
+    readSummary(resolveSummary(candFile)),
+    compareOptions(opts),
+  );
   process.stdout.write(
-    opts.json ? `${JSON.stringify(report)}\n` : `${renderComparison(report)}\n\nverdict: ${report.regressed ? 'REGRESSED' : 'no regression'}\n`,
+    opts.json
+      ? `${JSON.stringify(report)}\n`
+      : `${renderComparison(report)}\n\nverdict: ${report.regressed ? 'REGRESSED' : 'no regression'}\n`,
   );
   return report.regressed ? ExitCode.gateFailed : ExitCode.ok;
 }
 
 /** A summary file, or a scenario run folder holding summary.json. */
 function resolveSummary(p: string): string {
-  return existsSync(p) && !p.endsWith('.json') && existsSync(path.join(p, 'summary.json')) ? path.join(p, 'summary.json') : p;
+  return existsSync(p) && !p.endsWith('.json') && existsSync(path.join(p, 'summary.json'))
+    ? path.join(p, 'summary.json')
+    : p;
 }
 
 export function baselineSaveCommand(summaryFile: string, dir: string): number {
@@ -44,7 +60,10 @@ export function baselineSaveCommand(summaryFile: string, dir: string): number {
   // The summary schema allows only letters, digits, '.', '_' and '-' in a scenario name: the path stays in `dir`.
   const s = readSummary(source);
   mkdirSync(dir, { recursive: true });
-  const target = path.join(dir, `${s.scenario}${s.profile ? `.${s.profile.replace(/[^A-Za-z0-9._-]+/g, '-')}` : ''}.json`);
+  const target = path.join(
+    dir,
+    `${s.scenario}${s.profile ? `.${s.profile.replace(/[^A-Za-z0-9._-]+/g, '-')}` : ''}.json`,
+  );
   copyFileSync(source, target);
   process.stdout.write(`baseline for ${s.scenario}${s.profile ? ` (${s.profile})` : ''} saved: ${target}\n`);
   return ExitCode.ok;
@@ -53,8 +72,13 @@ export function baselineSaveCommand(summaryFile: string, dir: string): number {
 export function historyCommand(resultsDir: string, scenario: string | undefined, last: string): number {
   const count = parseIntInRange('--last', last, 1, 100000);
   const dir = path.join(resultsDir, 'history');
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.jsonl') && (!scenario || f === `${scenario}.jsonl`)) : [];
-  if (files.length === 0) throw new UsageError(`no history${scenario ? ` for scenario '${scenario}'` : ''} under ${dir} (run a scenario first)`);
+  const files = existsSync(dir)
+    ? readdirSync(dir).filter((f) => f.endsWith('.jsonl') && (!scenario || f === `${scenario}.jsonl`))
+    : [];
+  if (files.length === 0)
+    throw new UsageError(
+      `no history${scenario ? ` for scenario '${scenario}'` : ''} under ${dir} (run a scenario first)`,
+    );
   const lines = files.flatMap((f) => readHistory(path.join(dir, f)));
   lines.sort((a, b) => a.date.localeCompare(b.date));
   process.stdout.write(`${renderHistory(lines.slice(-count))}\n`);
@@ -63,7 +87,9 @@ export function historyCommand(resultsDir: string, scenario: string | undefined,
 
 export function summaryCommand(file: string, opts: RawCompareOptions & { baseline?: string; out?: string }): number {
   const s = readSummary(resolveSummary(file));
-  const comparison = opts.baseline ? compareSummaries(readSummary(resolveSummary(opts.baseline), 'baseline'), s, compareOptions(opts)) : null;
+  const comparison = opts.baseline
+    ? compareSummaries(readSummary(resolveSummary(opts.baseline), 'baseline'), s, compareOptions(opts))
+    : null;
   const md = renderMarkdown(s, comparison);
   if (opts.out) writeFileSync(opts.out, md);
   else process.stdout.write(md);

@@ -4,7 +4,9 @@ export const SERVE_OPTIONS = [
   { flags: '--port <n>', description: 'port to listen on (0 = any free port)', default: '7000' },
   {
     flags: '--proxy <mode>',
-    description: 'PROXY header: none = never parsed, accept = optional (v1/v2 auto-detected), require = close connections without one',
+    description:
+      'PROXY header: none = never parsed, accept = optional (v1/v2 auto-detected), require = close ' +
+      'connections without one',
     default: 'accept',
     choices: ['none', 'accept', 'require'],
   },
@@ -14,10 +16,20 @@ export const SERVE_OPTIONS = [
     default: 'echo',
     choices: ['echo', 'sink', 'source'],
   },
-  { flags: '--header-timeout <time>', description: 'close a connection whose header is incomplete after this long', default: '5s' },
+  {
+    flags: '--header-timeout <time>',
+    description: 'close a connection whose header is incomplete after this long',
+    default: '5s',
+  },
   { flags: '--backlog <n>', description: 'listen backlog (capped by net.core.somaxconn)', default: '4096' },
-  { flags: '--control-port <n>', description: 'HTTP control endpoint on --host: GET /stats, GET /sources, POST /reset (for --verify-proxy)' },
-  { flags: '--dump-sources <file>', description: 'on exit, write every claimed source address with its count, one per line' },
+  {
+    flags: '--control-port <n>',
+    description: 'HTTP control endpoint on --host: GET /stats, GET /sources, POST /reset (for --verify-proxy)',
+  },
+  {
+    flags: '--dump-sources <file>',
+    description: 'on exit, write every claimed source address with its count, one per line',
+  },
   { flags: '-q, --quiet', description: 'print nothing' },
 ] as const;
 

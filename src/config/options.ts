@@ -2,18 +2,19 @@
  * Turns the run options' raw strings (options/run-options.ts) into a RunConfig, validating every value before
  * anything starts. Each invalid value throws a UsageError that names the option and what is allowed.
  */
+
+import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { defaultProfilePath } from '../calibration/profile.js';
-import { randomInt } from 'node:crypto';
+import { UsageError } from '../core/errors.js';
+import { parseDurationMs, parseHostPort, parseIntInRange, parseRatePerSecond, parseSizeBytes } from '../core/units.js';
+import { type RawRunOptions, RUN_DEFAULTS } from '../options/run-options.js';
+import { parseAddressSpec } from '../proxy/addresses.js';
+import { type ProxyHeaderPlan, type ProxyVersion, validateProxyPlan } from '../proxy/header.js';
+import { parseTlvOption } from '../proxy/tlv.js';
 import type { LoadMode, RunConfig } from './run-config.js';
 import { parseSourceIps } from './source-ips.js';
-import { parseDurationMs, parseHostPort, parseIntInRange, parseRatePerSecond, parseSizeBytes } from '../core/units.js';
-import { parseAddressSpec } from '../proxy/addresses.js';
-import { validateProxyPlan, type ProxyHeaderPlan, type ProxyVersion } from '../proxy/header.js';
-import { parseTlvOption } from '../proxy/tlv.js';
-import { UsageError } from '../core/errors.js';
-import { RUN_DEFAULTS, type RawRunOptions } from '../options/run-options.js';
 
 export type { RawRunOptions };
 export { RUN_DEFAULTS };
@@ -47,14 +48,18 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const maxConnecting = parseIntInRange('--max-connecting', raw.maxConnecting, 1, MAX_CONNS);
   const connectTimeoutMs = parseDurationMs('--connect-timeout', raw.connectTimeout);
   if (connectTimeoutMs < 1) throw new UsageError(`--connect-timeout: must be positive (got '${raw.connectTimeout}')`);
-  if (!MODES.includes(raw.mode as LoadMode)) throw new UsageError(`--mode: '${raw.mode}' is not allowed (allowed: ${MODES.join(', ')})`);
+  if (!MODES.includes(raw.mode as LoadMode))
+    throw new UsageError(`--mode: '${raw.mode}' is not allowed (allowed: ${MODES.join(', ')})`);
   const mode = raw.mode as LoadMode;
   // Small messages measure latency; a stream wants large writes.
   const sizeBytes = parseSizeBytes('--size', raw.size ?? (mode === 'stream' ? '64KiB' : '64'));
   const ratePerSecond = raw.rate === undefined ? 0 : parseRatePerSecond('--rate', raw.rate);
-  if (raw.rate !== undefined && (mode !== 'echo' || ratePerSecond <= 0)) throw new UsageError('--rate: an open-loop rate above 0 goes with --mode echo');
-  if (!['up', 'down', 'both'].includes(raw.direction)) throw new UsageError(`--direction: '${raw.direction}' is not allowed (allowed: up, down, both)`);
-  if (!['fin', 'rst'].includes(raw.close)) throw new UsageError(`--close: '${raw.close}' is not allowed (allowed: fin, rst)`);
+  if (raw.rate !== undefined && (mode !== 'echo' || ratePerSecond <= 0))
+    throw new UsageError('--rate: an open-loop rate above 0 goes with --mode echo');
+  if (!['up', 'down', 'both'].includes(raw.direction))
+    throw new UsageError(`--direction: '${raw.direction}' is not allowed (allowed: up, down, both)`);
+  if (!['fin', 'rst'].includes(raw.close))
+    throw new UsageError(`--close: '${raw.close}' is not allowed (allowed: fin, rst)`);
   const pingIntervalMs = parseDurationMs('--ping-interval', raw.pingInterval);
   if (pingIntervalMs < 10) throw new UsageError(`--ping-interval: at least 10ms (got '${raw.pingInterval}')`);
   const echoTimeoutMs = parseDurationMs('--echo-timeout', raw.echoTimeout);
@@ -69,45 +74,89 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const seed = raw.seed === undefined ? randomInt(0, 2 ** 32) : parseIntInRange('--seed', raw.seed, 0, 2 ** 32 - 1);
   // Enough time for the slowest legal ramp (rate-limited) plus connect timeouts; bounded so a run always ends.
   const rampFloorMs = connectRate > 0 ? (conns / connectRate) * 1000 * 1.5 : 0;
-  const rampTimeoutMs = raw.rampTimeout !== undefined
-    ? parseDurationMs('--ramp-timeout', raw.rampTimeout)
-    : Math.round(Math.max(30_000, rampFloorMs + connectTimeoutMs * 2));
+  const rampTimeoutMs =
+    raw.rampTimeout !== undefined
+      ? parseDurationMs('--ramp-timeout', raw.rampTimeout)
+      : Math.round(Math.max(30_000, rampFloorMs + connectTimeoutMs * 2));
   const target = raw.target === undefined ? null : parseHostPort('--target', raw.target);
   const verifyProxy = resolveVerifyProxy(raw.verifyProxy, target !== null, proxy);
-  const scenario = raw.name ?? `${mode}${mode === 'echo' && raw.rate !== undefined ? '-open' : ''}-c${conns}-${proxy.version}`;
+  const scenario =
+    raw.name ?? `${mode}${mode === 'echo' && raw.rate !== undefined ? '-open' : ''}-c${conns}-${proxy.version}`;
   if (!/^[A-Za-z0-9._-]{1,80}$/.test(scenario)) {
     throw new UsageError(`--name: '${scenario}' is not allowed (letters, digits, '.', '_', '-'; at most 80)`);
   }
   return {
-    mode, ratePerSecond, direction: raw.direction as RunConfig['direction'], pingIntervalMs, closeStyle: raw.close as RunConfig['closeStyle'],
-    churnEcho: raw.churnEcho === true, echoTimeoutMs, sourceIps, processes,
-    scenario, target, conns, proxy, verifyProxy, durationMs, warmupMs, connectRate, maxConnecting, connectTimeoutMs, rampTimeoutMs,
-    sizeBytes, workers, seed, out: raw.out ?? null, resultsDir: raw.resultsDir,
+    mode,
+    ratePerSecond,
+    direction: raw.direction as RunConfig['direction'],
+    pingIntervalMs,
+    closeStyle: raw.close as RunConfig['closeStyle'],
+    churnEcho: raw.churnEcho === true,
+    echoTimeoutMs,
+    sourceIps,
+    processes,
+    scenario,
+    target,
+    conns,
+    proxy,
+    verifyProxy,
+    durationMs,
+    warmupMs,
+    connectRate,
+    maxConnecting,
+    connectTimeoutMs,
+    rampTimeoutMs,
+    sizeBytes,
+    workers,
+    seed,
+    out: raw.out ?? null,
+    resultsDir: raw.resultsDir,
     watchPids: (raw.watchPid ?? []).map((p) => {
       const pid = parseIntInRange('--watch-pid', p, 1, 2 ** 22);
       if (!existsSync(`/proc/${pid}`)) throw new UsageError(`--watch-pid: no process ${pid}`);
       return pid;
     }),
-    calibration: raw.calibration !== undefined
-      ? { file: raw.calibration, required: true }
-      : { file: defaultProfilePath(raw.resultsDir), required: false },
+    calibration:
+      raw.calibration !== undefined
+        ? { file: raw.calibration, required: true }
+        : { file: defaultProfilePath(raw.resultsDir), required: false },
     calibrateFirst: raw.calibrate === true,
-    quiet: raw.quiet === true, json: raw.json === true,
+    quiet: raw.quiet === true,
+    json: raw.json === true,
   };
 }
 
 /** `--verify-proxy` alone checks the embedded target; with a URL, an `l4stress serve --control-port` backend. */
-function resolveVerifyProxy(value: string | boolean | undefined, external: boolean, proxy: ProxyHeaderPlan): RunConfig['verifyProxy'] {
+function resolveVerifyProxy(
+  value: string | boolean | undefined,
+  external: boolean,
+  proxy: ProxyHeaderPlan,
+): RunConfig['verifyProxy'] {
   if (value === undefined || value === false) return null;
-  if (proxy.version === 'none' || proxy.command === 'local' || proxy.src.kind === 'unknown' || proxy.src.kind === 'unix') {
-    throw new UsageError('--verify-proxy: needs headers that claim IP source addresses (--proxy v1|v2 with --proxy-src socket, an IP or a CIDR)');
+  if (
+    proxy.version === 'none' ||
+    proxy.command === 'local' ||
+    proxy.src.kind === 'unknown' ||
+    proxy.src.kind === 'unix'
+  ) {
+    throw new UsageError(
+      '--verify-proxy: needs headers that claim IP source addresses (--proxy v1|v2 with --proxy-src socket, ' +
+        'an IP or a CIDR)',
+    );
   }
   if (value === true) {
-    if (external) throw new UsageError('--verify-proxy: with --target, give the backend\'s control URL (e.g. --verify-proxy http://127.0.0.1:9001)');
+    if (external)
+      throw new UsageError(
+        "--verify-proxy: with --target, give the backend's control URL (e.g. --verify-proxy http://127.0.0.1:9001)",
+      );
     return 'embedded';
   }
   let url: URL;
-  try { url = new URL(value); } catch { throw new UsageError(`--verify-proxy: '${value}' is not a URL (e.g. http://127.0.0.1:9001)`); }
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--verify-proxy: '${value}' is not a URL (e.g. http://127.0.0.1:9001)`);
+  }
   if (url.protocol !== 'http:') throw new UsageError(`--verify-proxy: '${value}' must be an http:// URL`);
   return { url: url.origin };
 }

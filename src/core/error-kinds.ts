@@ -3,7 +3,19 @@
  * set never grows without bound. Kept free of other imports: load workers read it on their hot path's edge.
  */
 export const ERROR_KINDS = [
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EADDRNOTAVAIL', 'EADDRINUSE', 'EMFILE', 'ENFILE', 'ENOBUFS',
-  'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED', 'EOF', 'OTHER',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EADDRNOTAVAIL',
+  'EADDRINUSE',
+  'EMFILE',
+  'ENFILE',
+  'ENOBUFS',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ECONNABORTED',
+  'EOF',
+  'OTHER',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];

@@ -7,7 +7,14 @@ import { UsageError } from './errors.js';
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const SIZE_UNITS_BYTES: Record<string, number> = {
-  '': 1, b: 1, kb: 1000, kib: 1024, mb: 1_000_000, mib: 1024 * 1024, gb: 1e9, gib: 1024 ** 3,
+  '': 1,
+  b: 1,
+  kb: 1000,
+  kib: 1024,
+  mb: 1_000_000,
+  mib: 1024 * 1024,
+  gb: 1e9,
+  gib: 1024 ** 3,
 };
 const RATE_MULTIPLIERS: Record<string, number> = { '': 1, k: 1000, m: 1_000_000 };
 const RATE_PERIODS_S: Record<string, number> = { s: 1, m: 60, h: 3600 };

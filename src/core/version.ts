@@ -12,9 +12,13 @@ export function toolVersion(): string {
     const file = path.join(dir, 'package.json');
     if (existsSync(file)) {
       const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'l4stress' && pkg.version) return (cached = pkg.version);
+      if (pkg.name === 'l4stress' && pkg.version) {
+        cached = pkg.version;
+        return cached;
+      }
     }
     dir = path.dirname(dir);
   }
-  return (cached = '0.0.0-unknown');
+  cached = '0.0.0-unknown';
+  return cached;
 }

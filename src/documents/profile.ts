@@ -41,7 +41,11 @@ export const hardwareProfileSchema = z
     settings: z.object({ repeat: count, durationS: count, sizeBytes: count, streams: count }),
     measurements: z.object({
       iperf3SingleStream: z.object({ bitsPerSecond: repeatedStatSchema, retransmits: repeatedStatSchema }),
-      iperf3MultiStream: z.object({ streams: count, bitsPerSecond: repeatedStatSchema, retransmits: repeatedStatSchema }),
+      iperf3MultiStream: z.object({
+        streams: count,
+        bitsPerSecond: repeatedStatSchema,
+        retransmits: repeatedStatSchema,
+      }),
       tcpRr1: rrMeasurementSchema,
       tcpRrSize: rrMeasurementSchema,
       tcpCrr: z.object({ transactionsPerSecond: repeatedStatSchema, p50LatencyUs: repeatedStatSchema }),
@@ -50,5 +54,8 @@ export const hardwareProfileSchema = z
     environment: environmentSchema,
     warnings: z.array(z.string()),
   })
-  .meta({ title: 'l4stress hardware profile', description: "What a machine's network path does at best (iperf3, netperf)." });
+  .meta({
+    title: 'l4stress hardware profile',
+    description: "What a machine's network path does at best (iperf3, netperf).",
+  });
 export type HardwareProfile = z.infer<typeof hardwareProfileSchema>;

@@ -19,13 +19,20 @@ export function readDocument<T extends z.ZodType>(file: string, schema: T, kind:
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${kind.name} '${file}': ${code === 'EISDIR' ? 'it is a directory' : (code ?? (e as Error).message)}`);
+    throw new UsageError(
+      `cannot read ${kind.name} '${file}': ${code === 'EISDIR' ? 'it is a directory' : (code ?? (e as Error).message)}`,
+    );
   }
   return parseDocument(text, file, schema, kind);
 }
 
 /** Validates `text` (JSON) as `schema`; `where` names the file (and line) in messages. */
-export function parseDocument<T extends z.ZodType>(text: string, where: string, schema: T, kind: DocumentKind): z.infer<T> {
+export function parseDocument<T extends z.ZodType>(
+  text: string,
+  where: string,
+  schema: T,
+  kind: DocumentKind,
+): z.infer<T> {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -33,12 +40,16 @@ export function parseDocument<T extends z.ZodType>(text: string, where: string, 
     throw new UsageError(`${where}: not an ${kind.name}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new UsageError(`${where}: not an ${kind.name}: expected a JSON object, got ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : typeof doc}`);
+    throw new UsageError(
+      `${where}: not an ${kind.name}: expected a JSON object, got ` +
+        `${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : typeof doc}`,
+    );
   }
   const version = (doc as { schemaVersion?: unknown }).schemaVersion;
   if (kind.schemaVersion !== undefined && version !== undefined && version !== kind.schemaVersion) {
     throw new UsageError(
-      `${where}: ${kind.name} schemaVersion ${JSON.stringify(version)} is not supported (this l4stress reads ${kind.schemaVersion})`,
+      `${where}: ${kind.name} schemaVersion ${JSON.stringify(version)} is not supported (this l4stress reads ` +
+        `${kind.schemaVersion})`,
       'it was written by another version of l4stress; re-run it with this one',
     );
   }

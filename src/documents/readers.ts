@@ -1,7 +1,7 @@
 /** Every document l4stress reads back, validated (documents/read.ts): a bad file is exit 2 naming it. */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
-import { type HistoryLine, HISTORY_SCHEMA_VERSION, historyLineSchema } from './history.js';
+import { HISTORY_SCHEMA_VERSION, type HistoryLine, historyLineSchema } from './history.js';
 import { type HardwareProfile, hardwareProfileSchema, PROFILE_SCHEMA_VERSION } from './profile.js';
 import { parseDocument, readDocument } from './read.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, runResultSchema } from './result.js';
@@ -17,7 +17,10 @@ export function readSummary(file: string, name = 'scenario summary'): ScenarioSu
 }
 
 export function readProfile(file: string): HardwareProfile {
-  return readDocument(file, hardwareProfileSchema, { name: 'l4stress hardware profile', schemaVersion: PROFILE_SCHEMA_VERSION });
+  return readDocument(file, hardwareProfileSchema, {
+    name: 'l4stress hardware profile',
+    schemaVersion: PROFILE_SCHEMA_VERSION,
+  });
 }
 
 /** Every line of a history file (JSONL); a bad line is named by file and line number. */

@@ -1,11 +1,18 @@
 /**
  * The result document every run writes (schemaVersion 1). The zod schema is the source: the RunResult type is
  * inferred from it, schemas/result.schema.json is generated from it, and every reader validates against it.
+ *
+ * Over 300 lines on purpose: one document, field by field, with the comment that says what each field means.
  */
 import { z } from 'zod';
 import { RUN_STATUSES, type RunStatus } from '../core/errors.js';
 import {
-  count, environmentSchema, errorCountsSchema, gitInfoSchema, latencySummarySchema, toolSchema,
+  count,
+  environmentSchema,
+  errorCountsSchema,
+  gitInfoSchema,
+  latencySummarySchema,
+  toolSchema,
 } from './common.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
@@ -306,9 +313,7 @@ export const runResultSchema = z
         /** (ramped - baseline) / established connections; null when none was established. */
         memoryPerConnectionBytes: z.number().int().nullable(),
       }),
-      target: z
-        .object({ pid: count, maxRssBytes: count, cpuUserMs: count, cpuSystemMs: count })
-        .nullable(),
+      target: z.object({ pid: count, maxRssBytes: count, cpuUserMs: count, cpuSystemMs: count }).nullable(),
       watched: z.array(watchedSummarySchema),
     }),
     calibration: calibrationRatiosSchema.nullable(),

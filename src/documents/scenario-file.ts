@@ -13,35 +13,56 @@ export { STEP_OPTION_KEYS };
 export type StepOptionKey = (typeof STEP_OPTION_KEYS)[number];
 export type StepOptions = Partial<Record<StepOptionKey, string | number | boolean | string[]>>;
 
-const optionShape = Object.fromEntries(STEP_OPTION_KEYS.map((k) => [k, k === 'proxyTlv' ? z.array(z.string()).optional() : scalar.optional()]));
+const optionShape = Object.fromEntries(
+  STEP_OPTION_KEYS.map((k) => [k, k === 'proxyTlv' ? z.array(z.string()).optional() : scalar.optional()]),
+);
 const options = z.object(optionShape).strict();
 
 export const THRESHOLD_PATTERN = /^\s*([a-z][a-z0-9.]*)\s*(<=|>=|==|!=|<|>)\s*([0-9.]+\s*[a-zµ/]*|target)\s*$/i;
 
-const step = z.object({
-  ...optionShape,
-  name: z.string().regex(/^[A-Za-z0-9._-]{1,60}$/, 'letters, digits, . _ - (at most 60)'),
-  description: z.string().optional(),
-  /** Each key's values multiply the step: `proxy: [none, v1, v2]` makes three steps. */
-  matrix: z.partialRecord(z.enum(STEP_OPTION_KEYS as [StepOptionKey, ...StepOptionKey[]]), z.array(scalar).min(1)).optional(),
-  thresholds: z.array(z.string().regex(THRESHOLD_PATTERN, 'a threshold like "p95 < 5ms", "errors == 0", "established == target", "cps > 5000"')).optional(),
-  /** Overrides per profile (`ci`, `full`, ...). */
-  profiles: z.record(z.string(), options).optional(),
-}).strict();
+const step = z
+  .object({
+    ...optionShape,
+    name: z.string().regex(/^[A-Za-z0-9._-]{1,60}$/, 'letters, digits, . _ - (at most 60)'),
+    description: z.string().optional(),
+    /** Each key's values multiply the step: `proxy: [none, v1, v2]` makes three steps. */
+    matrix: z
+      .partialRecord(z.enum(STEP_OPTION_KEYS as [StepOptionKey, ...StepOptionKey[]]), z.array(scalar).min(1))
+      .optional(),
+    thresholds: z
+      .array(
+        z
+          .string()
+          .regex(
+            THRESHOLD_PATTERN,
+            'a threshold like "p95 < 5ms", "errors == 0", "established == target", "cps > 5000"',
+          ),
+      )
+      .optional(),
+    /** Overrides per profile (`ci`, `full`, ...). */
+    profiles: z.record(z.string(), options).optional(),
+  })
+  .strict();
 
 export const scenarioSchema = z
   .object({
-  name: z.string().regex(/^[A-Za-z0-9._-]{1,60}$/, 'letters, digits, . _ - (at most 60)'),
-  description: z.string().optional(),
-  /** `embedded` (default) or host:port. */
-  target: z.string().optional(),
-  iterations: z.number().int().min(1).max(50).optional(),
-  /** Options every step starts from. */
-  defaults: options.optional(),
-  /** Profile-wide settings: iterations and option overrides for every step. */
-  profiles: z.record(z.string(), z.object({ iterations: z.number().int().min(1).max(50).optional(), defaults: options.optional() }).strict()).optional(),
-  steps: z.array(step).min(1),
-}).strict();
+    name: z.string().regex(/^[A-Za-z0-9._-]{1,60}$/, 'letters, digits, . _ - (at most 60)'),
+    description: z.string().optional(),
+    /** `embedded` (default) or host:port. */
+    target: z.string().optional(),
+    iterations: z.number().int().min(1).max(50).optional(),
+    /** Options every step starts from. */
+    defaults: options.optional(),
+    /** Profile-wide settings: iterations and option overrides for every step. */
+    profiles: z
+      .record(
+        z.string(),
+        z.object({ iterations: z.number().int().min(1).max(50).optional(), defaults: options.optional() }).strict(),
+      )
+      .optional(),
+    steps: z.array(step).min(1),
+  })
+  .strict();
 
 export type ScenarioFile = z.infer<typeof scenarioSchema>;
 export type ScenarioStep = ScenarioFile['steps'][number];

@@ -13,15 +13,35 @@ export const SUMMARY_SCHEMA_VERSION = 1;
  * from a result) is defined once, in gates/metrics.ts, which must cover every name here.
  */
 export const METRIC_NAMES = [
-  'p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean', 'connect.p50', 'connect.p95', 'connect.p99',
-  'rps', 'cps', 'throughput', 'errors', 'failed', 'dropped', 'established', 'target', 'held',
+  'p50',
+  'p90',
+  'p95',
+  'p99',
+  'p99.9',
+  'max',
+  'mean',
+  'connect.p50',
+  'connect.p95',
+  'connect.p99',
+  'rps',
+  'cps',
+  'throughput',
+  'errors',
+  'failed',
+  'dropped',
+  'established',
+  'target',
+  'held',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 /** One run's metrics; null where the run has no such samples (p95 of a stream, cps of an echo). */
 export type StepMetrics = Record<MetricName, number | null>;
 
 const stepMetricsSchema = z.object(
-  Object.fromEntries(METRIC_NAMES.map((name) => [name, z.number().nullable()])) as Record<MetricName, z.ZodNullable<z.ZodNumber>>,
+  Object.fromEntries(METRIC_NAMES.map((name) => [name, z.number().nullable()])) as Record<
+    MetricName,
+    z.ZodNullable<z.ZodNumber>
+  >,
 );
 
 export const thresholdVerdictSchema = z.object({
@@ -66,5 +86,8 @@ export const scenarioSummarySchema = z
     steps: z.record(z.string(), stepSummarySchema),
     pass: z.boolean(),
   })
-  .meta({ title: 'l4stress scenario summary', description: 'A scenario run (or a baseline): steps, iterations, verdicts.' });
+  .meta({
+    title: 'l4stress scenario summary',
+    description: 'A scenario run (or a baseline): steps, iterations, verdicts.',
+  });
 export type ScenarioSummary = z.infer<typeof scenarioSummarySchema>;

@@ -4,7 +4,7 @@
  * hardware; /proc and /sys are read directly for what it lacks (TCP sysctls, NIC drivers, rotational flags).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readlinkSync, realpathSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import si from 'systeminformation';
@@ -13,7 +13,13 @@ import type { Environment, GitInfo, NetworkInterface } from '../documents/common
 export type { Environment, GitInfo, NetworkInterface };
 
 const sysctl = (name: string): string | null => {
-  try { return readFileSync(`/proc/sys/${name.replace(/\./g, '/')}`, 'utf8').trim().replace(/\s+/g, ' '); } catch { return null; }
+  try {
+    return readFileSync(`/proc/sys/${name.replace(/\./g, '/')}`, 'utf8')
+      .trim()
+      .replace(/\s+/g, ' ');
+  } catch {
+    return null;
+  }
 };
 const sysctlNumber = (name: string): number | null => {
   const v = sysctl(name);
@@ -78,7 +84,11 @@ function fdLimits(): { soft: number | null; hard: number | null } {
 
 function nicDriver(iface: string): string | null {
   if (iface === 'lo') return 'loopback';
-  try { return path.basename(readlinkSync(`/sys/class/net/${iface}/device/driver`)); } catch { return null; }
+  try {
+    return path.basename(readlinkSync(`/sys/class/net/${iface}/device/driver`));
+  } catch {
+    return null;
+  }
 }
 
 /** The mount holding the results folder, and whether its block device is rotational or virtual. */
@@ -90,7 +100,8 @@ function storageOf(resultsDir: string, mounts: { fs: string; mount: string; type
   } catch {
     dir = path.resolve(resultsDir);
   }
-  const best = mounts.filter((m) => dir === m.mount || dir.startsWith(m.mount.endsWith('/') ? m.mount : `${m.mount}/`))
+  const best = mounts
+    .filter((m) => dir === m.mount || dir.startsWith(m.mount.endsWith('/') ? m.mount : `${m.mount}/`))
     .sort((a, b) => b.mount.length - a.mount.length)[0];
   if (!best) return { mount: null, device: null, type: 'unknown', fsType: null };
   const dev = /^\/dev\/([a-z]+)(?:\d+|p\d+)?$/.exec(best.fs)?.[1] ?? /^\/dev\/(nvme\d+n\d+)/.exec(best.fs)?.[1] ?? null;
@@ -98,7 +109,11 @@ function storageOf(resultsDir: string, mounts: { fs: string; mount: string; type
   if (dev) {
     if (/^(vd|xvd)/.test(dev)) type = 'virtual';
     else {
-      try { type = readFileSync(`/sys/block/${dev}/queue/rotational`, 'utf8').trim() === '1' ? 'hdd' : 'ssd'; } catch { /* unknown */ }
+      try {
+        type = readFileSync(`/sys/block/${dev}/queue/rotational`, 'utf8').trim() === '1' ? 'hdd' : 'ssd';
+      } catch {
+        /* unknown */
+      }
     }
   }
   return { mount: best.mount, device: best.fs, type, fsType: best.type };
@@ -106,13 +121,23 @@ function storageOf(resultsDir: string, mounts: { fs: string; mount: string; type
 
 /** The few facts a scenario summary keeps of its host, cheap (no shelling out). */
 export function environmentIdentity(): { hostname: string; cpuModel: string; cores: number; kernel: string } {
-  return { hostname: os.hostname(), cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown', cores: os.availableParallelism(), kernel: os.release() };
+  return {
+    hostname: os.hostname(),
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism(),
+    kernel: os.release(),
+  };
 }
 
 /** The git SHA of `cwd` when it is a git checkout; null otherwise (not an error). */
 export function gitInfo(cwd = process.cwd()): GitInfo | null {
   try {
-    const opts = { cwd, encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'], timeout: 3000 };
+    const opts = {
+      cwd,
+      encoding: 'utf8' as const,
+      stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'],
+      timeout: 3000,
+    };
     const sha = execFileSync('git', ['rev-parse', 'HEAD'], opts).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], opts).trim().length > 0;
     return /^[0-9a-f]{40}$/.test(sha) ? { sha, dirty } : null;

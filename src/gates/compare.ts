@@ -6,9 +6,9 @@
  * every candidate iteration beyond every baseline one as well as the effect (and says it was thin).
  */
 import { median } from '../calibration/stats.js';
+import type { ScenarioSummary } from '../documents/summary.js';
 import { LATENCY_METRICS, LOWER_IS_BETTER, type MetricName } from './metrics.js';
 import { mannWhitneyGreater } from './statistics.js';
-import type { ScenarioSummary } from '../documents/summary.js';
 
 export type Verdict = 'improved' | 'unchanged' | 'regressed' | 'missing';
 
@@ -37,7 +37,13 @@ export interface CompareOptions {
   normalize: boolean;
 }
 
-export const DEFAULT_COMPARE: CompareOptions = { allow: 0.1, alpha: 0.05, gate: ['p95'], report: ['p50', 'p99', 'rps', 'cps', 'throughput'], normalize: false };
+export const DEFAULT_COMPARE: CompareOptions = {
+  allow: 0.1,
+  alpha: 0.05,
+  gate: ['p95'],
+  report: ['p50', 'p99', 'rps', 'cps', 'throughput'],
+  normalize: false,
+};
 
 export interface ComparisonReport {
   comparisons: MetricComparison[];
@@ -45,20 +51,29 @@ export interface ComparisonReport {
   regressed: boolean;
 }
 
-export function compareSummaries(base: ScenarioSummary, cand: ScenarioSummary, o: CompareOptions = DEFAULT_COMPARE): ComparisonReport {
+export function compareSummaries(
+  base: ScenarioSummary,
+  cand: ScenarioSummary,
+  o: CompareOptions = DEFAULT_COMPARE,
+): ComparisonReport {
   const warnings: string[] = [];
-  if (base.scenario !== cand.scenario) warnings.push(`comparing scenario '${cand.scenario}' with a baseline of '${base.scenario}'`);
+  if (base.scenario !== cand.scenario)
+    warnings.push(`comparing scenario '${cand.scenario}' with a baseline of '${base.scenario}'`);
   const be = base.environment;
   const ce = cand.environment;
   if (be.cpuModel !== ce.cpuModel || be.cores !== ce.cores) {
-    warnings.push(`different hardware: baseline ${be.cpuModel} × ${be.cores}, candidate ${ce.cpuModel} × ${ce.cores}` +
-      (o.normalize ? '' : ' (use --normalize when both have a hardware profile)'));
+    warnings.push(
+      `different hardware: baseline ${be.cpuModel} × ${be.cores}, candidate ${ce.cpuModel} × ${ce.cores}` +
+        (o.normalize ? '' : ' (use --normalize when both have a hardware profile)'),
+    );
   }
   let scaleBase = 1;
   let scaleCand = 1;
   if (o.normalize) {
-    if (base.tcpRrP50Us && cand.tcpRrP50Us) { scaleBase = 1 / base.tcpRrP50Us; scaleCand = 1 / cand.tcpRrP50Us; }
-    else warnings.push('--normalize: a side has no hardware profile; compared unnormalized');
+    if (base.tcpRrP50Us && cand.tcpRrP50Us) {
+      scaleBase = 1 / base.tcpRrP50Us;
+      scaleCand = 1 / cand.tcpRrP50Us;
+    } else warnings.push('--normalize: a side has no hardware profile; compared unnormalized');
   }
   const comparisons: MetricComparison[] = [];
   const metrics = [...new Set([...o.gate, ...o.report])];
@@ -67,7 +82,10 @@ export function compareSummaries(base: ScenarioSummary, cand: ScenarioSummary, o
       const gated = o.gate.includes(metric);
       const latency = LATENCY_METRICS.has(metric);
       const pick = (s: ScenarioSummary | undefined, scale: number): number[] =>
-        (s?.steps[step]?.iterations ?? []).map((it) => it.metrics[metric]).filter((v): v is number => v !== null).map((v) => (latency ? v * scale : v));
+        (s?.steps[step]?.iterations ?? [])
+          .map((it) => it.metrics[metric])
+          .filter((v): v is number => v !== null)
+          .map((v) => (latency ? v * scale : v));
       const b = pick(base, scaleBase);
       const c = pick(cand, scaleCand);
       // A metric neither side has (p95 of a stream, cps of an echo) is not a comparison.
@@ -78,11 +96,25 @@ export function compareSummaries(base: ScenarioSummary, cand: ScenarioSummary, o
   return { comparisons, warnings, regressed: comparisons.some((c) => c.gated && c.verdict === 'regressed') };
 }
 
-function judge(step: string, metric: MetricName, b: number[], c: number[], gated: boolean, o: CompareOptions): MetricComparison {
+function judge(
+  step: string,
+  metric: MetricName,
+  b: number[],
+  c: number[],
+  gated: boolean,
+  o: CompareOptions,
+): MetricComparison {
   const base = { step, metric, gated };
   if (b.length === 0 || c.length === 0) {
-    return { ...base, baselineMedian: b.length ? median(b) : null, candidateMedian: c.length ? median(c) : null, ratio: null, pValue: null,
-      verdict: 'missing', note: b.length ? 'no samples in the candidate' : 'not in the baseline' };
+    return {
+      ...base,
+      baselineMedian: b.length ? median(b) : null,
+      candidateMedian: c.length ? median(c) : null,
+      ratio: null,
+      pValue: null,
+      verdict: 'missing',
+      note: b.length ? 'no samples in the candidate' : 'not in the baseline',
+    };
   }
   const mb = median(b);
   const mc = median(c);
@@ -95,11 +127,31 @@ function judge(step: string, metric: MetricName, b: number[], c: number[], gated
   const pWorse = lowerBetter ? mannWhitneyGreater(c, b) : mannWhitneyGreater(b, c);
   const pBetter = lowerBetter ? mannWhitneyGreater(b, c) : mannWhitneyGreater(c, b);
   const thin = b.length < 3 || c.length < 3;
-  const separated = (worseSide: boolean): boolean => (lowerBetter === worseSide ? Math.min(...c) > Math.max(...b) : Math.max(...c) < Math.min(...b));
+  const separated = (worseSide: boolean): boolean =>
+    lowerBetter === worseSide ? Math.min(...c) > Math.max(...b) : Math.max(...c) < Math.min(...b);
   let verdict: Verdict = 'unchanged';
   let note = `within ±${Math.round(o.allow * 100)}% or not significant`;
-  if (worse && (thin ? separated(true) : pWorse <= o.alpha)) { verdict = 'regressed'; note = thin ? 'fewer than 3 iterations a side: every candidate worse than every baseline' : `p = ${pWorse.toFixed(3)}`; }
-  else if (better && (thin ? separated(false) : pBetter <= o.alpha)) { verdict = 'improved'; note = thin ? 'fewer than 3 iterations a side: every candidate better than every baseline' : `p = ${pBetter.toFixed(3)}`; }
-  else if (worse || better) note = `a ${Math.round(Math.abs(ratio - 1) * 100)}% change the iterations do not support (p = ${(worse ? pWorse : pBetter).toFixed(3)})`;
-  return { ...base, baselineMedian: mb, candidateMedian: mc, ratio: Math.round(ratio * 1000) / 1000, pValue: worse ? pWorse : pBetter, verdict, note };
+  if (worse && (thin ? separated(true) : pWorse <= o.alpha)) {
+    verdict = 'regressed';
+    note = thin
+      ? 'fewer than 3 iterations a side: every candidate worse than every baseline'
+      : `p = ${pWorse.toFixed(3)}`;
+  } else if (better && (thin ? separated(false) : pBetter <= o.alpha)) {
+    verdict = 'improved';
+    note = thin
+      ? 'fewer than 3 iterations a side: every candidate better than every baseline'
+      : `p = ${pBetter.toFixed(3)}`;
+  } else if (worse || better)
+    note =
+      `a ${Math.round(Math.abs(ratio - 1) * 100)}% change the iterations do not support (p = ` +
+      `${(worse ? pWorse : pBetter).toFixed(3)})`;
+  return {
+    ...base,
+    baselineMedian: mb,
+    candidateMedian: mc,
+    ratio: Math.round(ratio * 1000) / 1000,
+    pValue: worse ? pWorse : pBetter,
+    verdict,
+    note,
+  };
 }

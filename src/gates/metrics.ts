@@ -3,10 +3,11 @@
  * way is better, how a step's iterations reduce to one value, and how it is read from a run's result. Thresholds,
  * comparisons, history and reports all read this table.
  */
+
+import { median } from '../calibration/stats.js';
 import type { RunResult } from '../documents/result.js';
 import { METRIC_NAMES, type MetricName, type StepMetrics } from '../documents/summary.js';
 import { modeTraits } from '../load/traits.js';
-import { median } from '../calibration/stats.js';
 import { errorTotal } from '../result/error-total.js';
 
 export type { MetricName, StepMetrics };
@@ -23,9 +24,24 @@ export interface MetricDef {
   read: (r: RunResult) => number | null;
 }
 
-const latency = (pick: (r: RunResult) => number | null): MetricDef => ({ unit: 'us', better: 'lower', reduce: 'median', read: pick });
-const worst = (read: (r: RunResult) => number | null): MetricDef => ({ unit: 'count', better: 'lower', reduce: 'max', read });
-const fewest = (read: (r: RunResult) => number | null): MetricDef => ({ unit: 'count', better: 'higher', reduce: 'min', read });
+const latency = (pick: (r: RunResult) => number | null): MetricDef => ({
+  unit: 'us',
+  better: 'lower',
+  reduce: 'median',
+  read: pick,
+});
+const worst = (read: (r: RunResult) => number | null): MetricDef => ({
+  unit: 'count',
+  better: 'lower',
+  reduce: 'max',
+  read,
+});
+const fewest = (read: (r: RunResult) => number | null): MetricDef => ({
+  unit: 'count',
+  better: 'higher',
+  reduce: 'min',
+  read,
+});
 
 export const METRICS: Record<MetricName, MetricDef> = {
   p50: latency((r) => r.latency.roundTripUs.p50),
@@ -46,7 +62,12 @@ export const METRICS: Record<MetricName, MetricDef> = {
     read: (r) => (modeTraits(r.config).roundTrips ? r.throughput.roundTripsPerSecond : null),
   },
   /** Churn cycles per second. */
-  cps: { unit: 'per-second', better: 'higher', reduce: 'median', read: (r) => r.modeStats.churn?.cyclesPerSecond ?? null },
+  cps: {
+    unit: 'per-second',
+    better: 'higher',
+    reduce: 'median',
+    read: (r) => r.modeStats.churn?.cyclesPerSecond ?? null,
+  },
   /** Bytes per second, both directions added. */
   throughput: {
     unit: 'bytes-per-second',

@@ -19,8 +19,12 @@ function exactCdf(u: number, n: number, m: number): number {
       const x = counts(a - 1, b); // largest is an x: it beats all b y's
       const y = counts(a, b - 1);
       out = new Array(a * b + 1).fill(0);
-      x.forEach((c, i) => { out[i + b] += c; });
-      y.forEach((c, i) => { out[i] += c; });
+      x.forEach((c, i) => {
+        out[i + b] += c;
+      });
+      y.forEach((c, i) => {
+        out[i] += c;
+      });
     }
     memo.set(key, out);
     return out;
@@ -53,6 +57,10 @@ export function mannWhitneyGreater(greater: number[], lesser: number[]): number 
 function normalCdf(z: number): number {
   // Abramowitz-Stegun 7.1.26 via erf.
   const t = 1 / (1 + 0.3275911 * Math.abs(z / Math.SQRT2));
-  const y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-(z * z) / 2);
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
+      t *
+      Math.exp(-(z * z) / 2);
   return z >= 0 ? (1 + y) / 2 : (1 - y) / 2;
 }

@@ -3,10 +3,19 @@
  * `cps > 5000`, `throughput > 1Gbit/s`. Over iterations, latency and rates are judged on their median, error counts
  * on the worst iteration, and established/held on the fewest. A threshold whose metric has no samples fails.
  */
-import type { ThresholdVerdict } from '../documents/summary.js';
+
 import { UsageError } from '../core/errors.js';
 import { THRESHOLD_PATTERN } from '../documents/scenario-file.js';
-import { METRIC_NAMES, METRICS, type MetricName, type MetricUnit, reduceMetric, reductionText, type StepMetrics } from './metrics.js';
+import type { ThresholdVerdict } from '../documents/summary.js';
+import {
+  METRIC_NAMES,
+  METRICS,
+  type MetricName,
+  type MetricUnit,
+  reduceMetric,
+  reductionText,
+  type StepMetrics,
+} from './metrics.js';
 
 export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
@@ -21,12 +30,11 @@ export interface Threshold {
 export type { ThresholdVerdict };
 
 const UNITS: Record<MetricUnit, Record<string, number>> = {
-  us: { '': 1, us: 1, 'µs': 1, ms: 1000, s: 1_000_000 },
+  us: { '': 1, us: 1, µs: 1, ms: 1000, s: 1_000_000 },
   'bytes-per-second': { '': 1, 'b/s': 1, 'bit/s': 1 / 8, 'kbit/s': 125, 'mbit/s': 125_000, 'gbit/s': 125_000_000 },
   'per-second': { '': 1, k: 1000, m: 1_000_000 },
   count: { '': 1, k: 1000, m: 1_000_000 },
 };
-
 
 export function parseThreshold(text: string): Threshold {
   const m = THRESHOLD_PATTERN.exec(text);
@@ -41,27 +49,50 @@ export function parseThreshold(text: string): Threshold {
   const v = /^([0-9.]+)\s*(.*)$/.exec(raw)!;
   const unit = v[2].toLowerCase();
   const table = UNITS[METRICS[metric].unit];
-  if (!(unit in table)) throw new UsageError(`threshold '${text}': unit '${v[2]}' does not fit ${metric} (allowed: ${Object.keys(table).filter(Boolean).join(', ')})`);
+  if (!(unit in table))
+    throw new UsageError(
+      `threshold '${text}': unit '${v[2]}' does not fit ${metric} (allowed: ` +
+        `${Object.keys(table).filter(Boolean).join(', ')})`,
+    );
   return { text, metric, op, value: Number(v[1]) * table[unit] };
 }
 
 export function evaluateThreshold(t: Threshold, iterations: StepMetrics[]): ThresholdVerdict {
-  const actual = reduceMetric(t.metric, iterations.map((it) => it[t.metric] ?? null));
+  const actual = reduceMetric(
+    t.metric,
+    iterations.map((it) => it[t.metric] ?? null),
+  );
   if (actual === null) {
-    return { threshold: t.text, pass: false, actual: null, reason: `no samples for ${t.metric}: a threshold without data fails` };
+    return {
+      threshold: t.text,
+      pass: false,
+      actual: null,
+      reason: `no samples for ${t.metric}: a threshold without data fails`,
+    };
   }
   const limit = t.value === 'target' ? Math.min(...iterations.map((it) => it.target ?? 0)) : t.value;
   const pass = compare(actual, t.op, limit);
-  return { threshold: t.text, pass, actual, reason: `${reductionText(t.metric, iterations.length)}: ${actual} ${pass ? 'meets' : 'breaks'} ${t.op} ${limit}` };
+  return {
+    threshold: t.text,
+    pass,
+    actual,
+    reason: `${reductionText(t.metric, iterations.length)}: ${actual} ${pass ? 'meets' : 'breaks'} ${t.op} ${limit}`,
+  };
 }
 
 function compare(a: number, op: Op, b: number): boolean {
   switch (op) {
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '>': return a > b;
-    case '>=': return a >= b;
-    case '==': return a === b;
-    case '!=': return a !== b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
   }
 }

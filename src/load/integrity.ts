@@ -42,7 +42,6 @@ export interface SeqWindow {
   mask: number;
 }
 
-
 export function emptyIntegrity(): IntegrityCounters {
   return { verified: 0, corrupted: 0, duplicated: 0, outOfOrder: 0, missing: 0 };
 }
@@ -52,10 +51,21 @@ export function emptyIntegrity(): IntegrityCounters {
  * Returns its sequence number, or -1 when it is corrupted: then its own number is not trusted, and it is taken to
  * be the next one expected (so one bad message is not also counted as a gap).
  */
-export function verifyEcho(rx: Buffer, template: Buffer, connId: number, hash: number, win: SeqWindow, out: IntegrityCounters): number {
+export function verifyEcho(
+  rx: Buffer,
+  template: Buffer,
+  connId: number,
+  hash: number,
+  win: SeqWindow,
+  out: IntegrityCounters,
+): number {
   const id = rx.readUInt32BE(0);
   const seq = rx.readUInt32BE(4);
-  if (id !== connId >>> 0 || rx.readUInt32BE(8) !== checkWord(id, seq, hash) || rx.compare(template, STAMP_BYTES, template.length, STAMP_BYTES, template.length) !== 0) {
+  if (
+    id !== connId >>> 0 ||
+    rx.readUInt32BE(8) !== checkWord(id, seq, hash) ||
+    rx.compare(template, STAMP_BYTES, template.length, STAMP_BYTES, template.length) !== 0
+  ) {
     out.corrupted++;
     markArrived(win, win.maxSeen + 1);
     return -1;

@@ -19,4 +19,3 @@ export interface LoadOutcome {
   /** Generator processes' RSS (summed) before any connection and right after the ramp, heaps collected both times. */
   memory: { baselineRssBytes: number; rampedRssBytes: number; processes: number[] };
 }
-

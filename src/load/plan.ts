@@ -79,7 +79,12 @@ export function splitEvenly(total: number, parts: number): number[] {
  * processes first, then each process's share over its workers; in-flight connects split the same way (at least one
  * per worker).
  */
-export function shardByProcess(config: ShardInput, targets: Endpoint[], workers: number, processes = 1): WorkerPlan[][] {
+export function shardByProcess(
+  config: ShardInput,
+  targets: Endpoint[],
+  workers: number,
+  processes = 1,
+): WorkerPlan[][] {
   const shares = splitEvenly(config.conns, Math.max(1, Math.min(processes, config.conns))).filter((n) => n > 0);
   const workerCounts = shares.map((share) => Math.max(1, Math.min(workers, share)));
   const totalWorkers = workerCounts.reduce((a, b) => a + b, 0);

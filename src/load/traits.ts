@@ -46,7 +46,8 @@ export function modeTraits(s: ModeSpec): ModeTraits {
   const echoes = s.mode === 'echo' || s.mode === 'hold' || (s.mode === 'connect' && s.churnEcho);
   const stream = s.mode === 'stream';
   // Hold pings every connection once per interval: a rate like any other, so one pacer serves both.
-  const intendedPerSecond = s.mode === 'hold' ? (s.conns * 1000) / s.pingIntervalMs : s.mode === 'echo' ? s.ratePerSecond : 0;
+  const intendedPerSecond =
+    s.mode === 'hold' ? (s.conns * 1000) / s.pingIntervalMs : s.mode === 'echo' ? s.ratePerSecond : 0;
   return {
     echoes,
     integrity: echoes && integrityEnabled(s.sizeBytes),

@@ -46,7 +46,11 @@ export function readRss(pid: number): number | null {
 }
 
 export function processName(pid: number): string | null {
-  try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return null; }
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
 }
 
 export class PidWatcher {
@@ -56,13 +60,24 @@ export class PidWatcher {
   /** Throws nothing: a PID that is already gone is reported as exited from the start. */
   constructor(watch: { pid: number; role: WatchRole }[]) {
     const seen = new Set<number>();
-    this.states = watch.filter((w) => !seen.has(w.pid) && seen.add(w.pid)).map(({ pid, role }) => {
-      const ticks = readTicks(pid);
-      return {
-        pid, role, name: processName(pid) ?? '?', lastTicks: ticks ?? 0, lastAt: performance.now(),
-        cpuSum: 0, cpuMax: 0, rssMax: 0, samples: 0, exited: ticks === null, exitedAfterS: ticks === null ? 0 : null,
-      };
-    });
+    this.states = watch
+      .filter((w) => !seen.has(w.pid) && seen.add(w.pid))
+      .map(({ pid, role }) => {
+        const ticks = readTicks(pid);
+        return {
+          pid,
+          role,
+          name: processName(pid) ?? '?',
+          lastTicks: ticks ?? 0,
+          lastAt: performance.now(),
+          cpuSum: 0,
+          cpuMax: 0,
+          rssMax: 0,
+          samples: 0,
+          exited: ticks === null,
+          exitedAfterS: ticks === null ? 0 : null,
+        };
+      });
   }
 
   sample(): WatchedSample[] {
@@ -77,7 +92,7 @@ export class PidWatcher {
         s.exitedAfterS = Math.round((now - this.startedAt) / 100) / 10;
         continue;
       }
-      const cpuPercent = now > s.lastAt ? (((ticks - s.lastTicks) / CLOCK_TICKS) * 1000 / (now - s.lastAt)) * 100 : 0;
+      const cpuPercent = now > s.lastAt ? ((((ticks - s.lastTicks) / CLOCK_TICKS) * 1000) / (now - s.lastAt)) * 100 : 0;
       s.lastTicks = ticks;
       s.lastAt = now;
       s.cpuSum += cpuPercent;

@@ -22,7 +22,13 @@ export class ProcessUsageSampler {
   }
 
   /** Totals since construction. */
-  totals(): { cpuUserMs: number; cpuSystemMs: number; cpuPercentMean: number; cpuPercentMax: number; maxRssBytes: number } {
+  totals(): {
+    cpuUserMs: number;
+    cpuSystemMs: number;
+    cpuPercentMean: number;
+    cpuPercentMax: number;
+    maxRssBytes: number;
+  } {
     const cpu = process.cpuUsage(this.startCpu);
     const wallMs = performance.now() - this.startWall;
     return {

@@ -7,8 +7,15 @@ export type { Phase, TimelineRow };
 
 /** Builds the row for an interval from the summed counters at its start and end and its merged histogram. */
 export function timelineRow(
-  t: number, phase: Phase, intervalMs: number, prev: LoadCounters, cur: LoadCounters, interval: Histogram,
-  cpuPercent: number, rssBytes: number, watched: WatchedSample[] = [],
+  t: number,
+  phase: Phase,
+  intervalMs: number,
+  prev: LoadCounters,
+  cur: LoadCounters,
+  interval: Histogram,
+  cpuPercent: number,
+  rssBytes: number,
+  watched: WatchedSample[] = [],
 ): TimelineRow {
   const perS = (d: number): number => (intervalMs > 0 ? Math.round((d * 1000) / intervalMs) : 0);
   const has = interval.totalCount > 0;
@@ -32,4 +39,3 @@ export function timelineRow(
     watched,
   };
 }
-

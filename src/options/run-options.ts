@@ -3,6 +3,9 @@
  * raw option type are all read from it, so an option cannot exist in one place and be missing from another.
  * Values stay strings here (as typed, with the same units everywhere); config/options.ts turns them into a
  * RunConfig.
+ *
+ * Over 300 lines on purpose: it is one table, a row per option, and splitting it would bring back the copies it
+ * replaced.
  */
 
 /** PROXY v2 TLVs --proxy-tlv accepts (also named in the parser's error message). */
@@ -80,10 +83,17 @@ export type RunOptionKey = keyof RawRunOptions;
 export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   target: {
     flags: '-t, --target <host:port>',
-    description: 'TCP service to load; without it an embedded echo target starts in its own process (with --scenario: replaces the scenario\'s target)',
+    description:
+      'TCP service to load; without it an embedded echo target starts in its own process (with --scenario: ' +
+      "replaces the scenario's target)",
     role: 'scenario',
   },
-  conns: { flags: '-c, --conns <n>', description: 'concurrent connections, total across workers', default: '100', role: 'step' },
+  conns: {
+    flags: '-c, --conns <n>',
+    description: 'concurrent connections, total across workers',
+    default: '100',
+    role: 'step',
+  },
   proxy: {
     flags: '-p, --proxy <version>',
     description: 'PROXY protocol header sent first on every connection',
@@ -94,7 +104,8 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   proxySrc: {
     flags: '--proxy-src <spec>',
     description:
-      'source the header claims: socket (the real one), IP[:port], [v6]:port, a CIDR pool (10.0.0.0/8, 2001:db8::/64; ' +
+      'source the header claims: socket (the real one), IP[:port], [v6]:port, a CIDR pool (10.0.0.0/8, ' +
+      '2001:db8::/64; ' +
       'one distinct address:port per connection, from --seed), unix:/path (v2), unknown (v1 UNKNOWN / v2 UNSPEC)',
     default: 'socket',
     role: 'step',
@@ -112,7 +123,12 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     choices: ['proxy', 'local'],
     role: 'step',
   },
-  proxyTlv: { flags: '--proxy-tlv <tlv>', description: `v2 TLV, repeatable: ${TLV_HELP}`, repeatable: true, role: 'step' },
+  proxyTlv: {
+    flags: '--proxy-tlv <tlv>',
+    description: `v2 TLV, repeatable: ${TLV_HELP}`,
+    repeatable: true,
+    role: 'step',
+  },
   verifyProxy: {
     flags: '--verify-proxy [url]',
     description:
@@ -120,16 +136,36 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
       'an `l4stress serve --control-port` behind the ingress',
     role: 'single',
   },
-  duration: { flags: '-d, --duration <time>', description: 'measured phase, after ramp-up and warm-up (e.g. 30s, 2m)', default: '10s', role: 'step' },
-  warmup: { flags: '--warmup <time>', description: 'traffic excluded from the final statistics (the timeline shows it)', default: '1s', role: 'step' },
+  duration: {
+    flags: '-d, --duration <time>',
+    description: 'measured phase, after ramp-up and warm-up (e.g. 30s, 2m)',
+    default: '10s',
+    role: 'step',
+  },
+  warmup: {
+    flags: '--warmup <time>',
+    description: 'traffic excluded from the final statistics (the timeline shows it)',
+    default: '1s',
+    role: 'step',
+  },
   connectRate: {
     flags: '--connect-rate <rate>',
     description: 'new connections per second during ramp-up, total (e.g. 2000, 5k/s); 0 = unlimited',
     default: '0',
     role: 'step',
   },
-  maxConnecting: { flags: '--max-connecting <n>', description: 'connects in flight at once, total (bounds SYN bursts)', default: '512', role: 'step' },
-  connectTimeout: { flags: '--connect-timeout <time>', description: 'a connect slower than this fails as ETIMEDOUT', default: '5s', role: 'step' },
+  maxConnecting: {
+    flags: '--max-connecting <n>',
+    description: 'connects in flight at once, total (bounds SYN bursts)',
+    default: '512',
+    role: 'step',
+  },
+  connectTimeout: {
+    flags: '--connect-timeout <time>',
+    description: 'a connect slower than this fails as ETIMEDOUT',
+    default: '5s',
+    role: 'step',
+  },
   rampTimeout: {
     flags: '--ramp-timeout <time>',
     description: 'stop waiting for the ramp-up after this long (default: from conns and rate, at least 30s)',
@@ -137,14 +173,16 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   },
   size: {
     flags: '-s, --size <bytes>',
-    description: 'message size (echo, hold, churn echo; default 64) or write size (stream; default 64KiB), e.g. 512B, 4KiB',
+    description:
+      'message size (echo, hold, churn echo; default 64) or write size (stream; default 64KiB), e.g. 512B, 4KiB',
     role: 'step',
   },
   mode: {
     flags: '-m, --mode <mode>',
     description:
       'echo: request/response on every session (closed loop, or open loop with --rate); stream: continuous bytes ' +
-      '(--direction); connect: churn, open -> header -> [echo] -> close; hold: idle sessions pinged every --ping-interval',
+      '(--direction); connect: churn, open -> header -> [echo] -> close; hold: idle sessions pinged every ' +
+      '--ping-interval',
     default: 'echo',
     choices: ['echo', 'stream', 'connect', 'hold'],
     role: 'step',
@@ -163,7 +201,12 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     choices: ['up', 'down', 'both'],
     role: 'step',
   },
-  pingInterval: { flags: '--ping-interval <time>', description: 'hold: one echo per connection this often, spread evenly', default: '1s', role: 'step' },
+  pingInterval: {
+    flags: '--ping-interval <time>',
+    description: 'hold: one echo per connection this often, spread evenly',
+    default: '1s',
+    role: 'step',
+  },
   close: {
     flags: '--close <style>',
     description: 'how connections close (each cycle in connect mode): fin, or rst (SO_LINGER 0: no TIME_WAIT)',
@@ -171,7 +214,11 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     choices: ['fin', 'rst'],
     role: 'step',
   },
-  churnEcho: { flags: '--churn-echo', description: 'connect mode: one echo round trip per cycle before closing', role: 'step' },
+  churnEcho: {
+    flags: '--churn-echo',
+    description: 'connect mode: one echo round trip per cycle before closing',
+    role: 'step',
+  },
   echoTimeout: {
     flags: '--echo-timeout <time>',
     description: 'an echo not back after this long counts as missing and the session moves on',
@@ -187,17 +234,40 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   },
   processes: {
     flags: '--processes <n>',
-    description: 'generator processes (default: as many as --conns needs under the fd limit); each runs --workers threads',
+    description:
+      'generator processes (default: as many as --conns needs under the fd limit); each runs --workers threads',
     role: 'step',
   },
-  workers: { flags: '-w, --workers <n>', description: 'worker threads (default: available cores); connections and rates are split among them', role: 'step' },
-  seed: { flags: '--seed <n>', description: 'seed for every random choice (default: random, recorded in the result)', role: 'step' },
-  name: { flags: '-n, --name <name>', description: 'scenario name for the result file (default: <mode>-c<conns>-<proxy>)', role: 'single' },
-  out: { flags: '-o, --out <file>', description: 'result file (default: <results-dir>/<timestamp>-<name>.json)', role: 'single' },
-  resultsDir: { flags: '--results-dir <dir>', description: 'folder for result files', default: 'results', role: 'scenario' },
+  workers: {
+    flags: '-w, --workers <n>',
+    description: 'worker threads (default: available cores); connections and rates are split among them',
+    role: 'step',
+  },
+  seed: {
+    flags: '--seed <n>',
+    description: 'seed for every random choice (default: random, recorded in the result)',
+    role: 'step',
+  },
+  name: {
+    flags: '-n, --name <name>',
+    description: 'scenario name for the result file (default: <mode>-c<conns>-<proxy>)',
+    role: 'single',
+  },
+  out: {
+    flags: '-o, --out <file>',
+    description: 'result file (default: <results-dir>/<timestamp>-<name>.json)',
+    role: 'single',
+  },
+  resultsDir: {
+    flags: '--results-dir <dir>',
+    description: 'folder for result files',
+    default: 'results',
+    role: 'scenario',
+  },
   watchPid: {
     flags: '--watch-pid <pid>',
-    description: "also sample this process's CPU and RSS each second (repeatable; the embedded target is always watched)",
+    description:
+      "also sample this process's CPU and RSS each second (repeatable; the embedded target is always watched)",
     repeatable: true,
     role: 'single',
   },
@@ -206,35 +276,95 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     description: 'hardware profile to compare with (default: results/profiles/<hostname>.json when it exists)',
     role: 'single',
   },
-  calibrate: { flags: '--calibrate', description: "run a quick calibration (iperf3, netperf) first and save it as this host's profile", role: 'single' },
+  calibrate: {
+    flags: '--calibrate',
+    description: "run a quick calibration (iperf3, netperf) first and save it as this host's profile",
+    role: 'single',
+  },
   quiet: { flags: '-q, --quiet', description: 'no progress and no summary', role: 'scenario' },
-  json: { flags: '--json', description: 'print the result JSON on stdout (the summary goes to stderr)', role: 'single' },
+  json: {
+    flags: '--json',
+    description: 'print the result JSON on stdout (the summary goes to stderr)',
+    role: 'single',
+  },
   scenario: {
     flags: '--scenario <file>',
-    description: 'run a scenario file (steps x matrix x iterations, thresholds); run options given here override every step',
+    description:
+      'run a scenario file (steps x matrix x iterations, thresholds); run options given here override every step',
     role: 'scenario-only',
   },
-  profile: { flags: '--profile <name>', description: 'with --scenario: the profile to use (e.g. ci, full)', role: 'scenario-only' },
-  iterations: { flags: '--iterations <n>', description: 'with --scenario: override the iterations of every step', role: 'scenario-only' },
+  profile: {
+    flags: '--profile <name>',
+    description: 'with --scenario: the profile to use (e.g. ci, full)',
+    role: 'scenario-only',
+  },
+  iterations: {
+    flags: '--iterations <n>',
+    description: 'with --scenario: override the iterations of every step',
+    role: 'scenario-only',
+  },
   baseline: {
     flags: '--baseline <summary>',
     description: 'with --scenario: compare with this baseline summary and fail on a regression',
     role: 'scenario-only',
   },
-  allow: { flags: '--allow <percent>', description: 'with --baseline: the variance allowed before a change counts', default: '10%', role: 'scenario-only' },
-  gate: { flags: '--gate <metrics>', description: 'with --baseline: metrics whose regression fails (comma-separated)', default: 'p95', role: 'scenario-only' },
-  alpha: { flags: '--alpha <p>', description: 'with --baseline: significance level of the Mann-Whitney test', default: '0.05', role: 'scenario-only' },
-  markdown: { flags: '--markdown <file>', description: 'with --scenario: also write the Markdown perf summary here', role: 'scenario-only' },
+  allow: {
+    flags: '--allow <percent>',
+    description: 'with --baseline: the variance allowed before a change counts',
+    default: '10%',
+    role: 'scenario-only',
+  },
+  gate: {
+    flags: '--gate <metrics>',
+    description: 'with --baseline: metrics whose regression fails (comma-separated)',
+    default: 'p95',
+    role: 'scenario-only',
+  },
+  alpha: {
+    flags: '--alpha <p>',
+    description: 'with --baseline: significance level of the Mann-Whitney test',
+    default: '0.05',
+    role: 'scenario-only',
+  },
+  markdown: {
+    flags: '--markdown <file>',
+    description: 'with --scenario: also write the Markdown perf summary here',
+    role: 'scenario-only',
+  },
 };
 
 /** Options a scenario step may set (camelCase keys, the command line's units). */
-export const STEP_OPTION_KEYS = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter((k) => RUN_OPTIONS[k].role === 'step');
+export const STEP_OPTION_KEYS = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter(
+  (k) => RUN_OPTIONS[k].role === 'step',
+);
 
 /** Defaults as typed, for building a RawRunOptions without commander (scenarios, the library API). */
 export const RUN_DEFAULTS = Object.fromEntries(
-  (Object.keys(RUN_OPTIONS) as RunOptionKey[]).flatMap((k) => (RUN_OPTIONS[k].default === undefined ? [] : [[k, RUN_OPTIONS[k].default]])),
-) as Pick<RawRunOptions, 'conns' | 'proxy' | 'proxySrc' | 'proxyDst' | 'proxyCommand' | 'duration' | 'warmup' | 'connectRate' |
-  'maxConnecting' | 'connectTimeout' | 'mode' | 'direction' | 'pingInterval' | 'close' | 'echoTimeout' | 'resultsDir' | 'allow' | 'gate' | 'alpha'>;
+  (Object.keys(RUN_OPTIONS) as RunOptionKey[]).flatMap((k) =>
+    RUN_OPTIONS[k].default === undefined ? [] : [[k, RUN_OPTIONS[k].default]],
+  ),
+) as Pick<
+  RawRunOptions,
+  | 'conns'
+  | 'proxy'
+  | 'proxySrc'
+  | 'proxyDst'
+  | 'proxyCommand'
+  | 'duration'
+  | 'warmup'
+  | 'connectRate'
+  | 'maxConnecting'
+  | 'connectTimeout'
+  | 'mode'
+  | 'direction'
+  | 'pingInterval'
+  | 'close'
+  | 'echoTimeout'
+  | 'resultsDir'
+  | 'allow'
+  | 'gate'
+  | 'alpha'
+>;
 
 /** `--proxy-src` for `proxySrc`: how messages name an option. */
 export function flagOf(key: RunOptionKey): string {

@@ -3,7 +3,7 @@
  * in the embedded target's process, and ephemeral ports towards one destination. Says what to change when it
  * does not, instead of failing half-way with EMFILE or EADDRNOTAVAIL.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { CouldNotRunError } from '../core/errors.js';
 import { formatCount } from '../core/units.js';
 
@@ -26,7 +26,9 @@ export function readSystemLimits(): SystemLimits {
 
 function readFdLimits(): { fdSoft: number | null; fdHard: number | null } {
   try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
     const m = line && /Max open files\s+(\S+)\s+(\S+)/.exec(line);
     if (!m) return { fdSoft: null, fdHard: null };
     const n = (s: string): number => (s === 'unlimited' ? Number.POSITIVE_INFINITY : Number(s));
@@ -37,7 +39,11 @@ function readFdLimits(): { fdSoft: number | null; fdHard: number | null } {
 }
 
 function countOpenFds(): number | null {
-  try { return readdirSync('/proc/self/fd').length; } catch { return null; }
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return null;
+  }
 }
 
 function readPortRange(): [number, number] | null {
@@ -85,20 +91,27 @@ export function preflight(input: PreflightInput, limits: SystemLimits = readSyst
   const maxConnsByPorts = range === null ? null : range * (sources > 0 ? sources : Math.max(1, targetProcesses));
 
   if (maxConnsByFds !== null && perProcess > maxConnsByFds) {
-    const raise = limits.fdHard !== null && limits.fdHard > limits.fdSoft!
-      ? `raise the soft limit (ulimit -n ${limits.fdHard === Infinity ? perProcess + 1000 : Math.min(limits.fdHard, perProcess + 1000)})`
-      : `the hard limit is ${formatCount(limits.fdHard ?? 0)}, so raise it as root (ulimit -Hn, /etc/security/limits.conf, LimitNOFILE=)`;
+    const raise =
+      limits.fdHard !== null && limits.fdHard > limits.fdSoft!
+        ? `raise the soft limit (ulimit -n ` +
+          `${limits.fdHard === Infinity ? perProcess + 1000 : Math.min(limits.fdHard, perProcess + 1000)})`
+        : `the hard limit is ${formatCount(limits.fdHard ?? 0)}, so raise it as root (ulimit -Hn, ` +
+          `/etc/security/limits.conf, LimitNOFILE=)`;
     throw new CouldNotRunError(
-      `--conns ${formatCount(input.conns)} over ${processes} process${processes === 1 ? '' : 'es'} needs ${formatCount(perProcess + used + FD_RESERVE)} file descriptors in one process, ` +
+      `--conns ${formatCount(input.conns)} over ${processes} process${processes === 1 ? '' : 'es'} needs ` +
+        `${formatCount(perProcess + used + FD_RESERVE)} file descriptors in one process, ` +
         `but the limit (ulimit -n) is ${formatCount(limits.fdSoft!)}`,
       `use --processes ${needed} or more (or leave --processes out: it picks that), lower --conns, or ${raise}`,
     );
   }
   if (maxConnsByPorts !== null && input.conns > maxConnsByPorts) {
     throw new CouldNotRunError(
-      `--conns ${formatCount(input.conns)} exceeds the ${formatCount(maxConnsByPorts)} connections the ephemeral port range allows ` +
-        `(net.ipv4.ip_local_port_range = ${limits.portRange!.join('-')}, ${formatCount(range!)} ports per ${sources > 0 ? `source address, ${sources} given` : 'destination'})`,
-      `spread connections over more local addresses (--source-ips 127.0.0.1-127.0.0.${Math.min(254, Math.ceil(input.conns / range!) + 1)} on loopback), ` +
+      `--conns ${formatCount(input.conns)} exceeds the ${formatCount(maxConnsByPorts)} connections the ` +
+        `ephemeral port range allows ` +
+        `(net.ipv4.ip_local_port_range = ${limits.portRange!.join('-')}, ${formatCount(range!)} ports per ` +
+        `${sources > 0 ? `source address, ${sources} given` : 'destination'})`,
+      `spread connections over more local addresses (--source-ips ` +
+        `127.0.0.1-127.0.0.${Math.min(254, Math.ceil(input.conns / range!) + 1)} on loopback), ` +
         `or widen the range: sysctl -w net.ipv4.ip_local_port_range="1024 65535"`,
     );
   }

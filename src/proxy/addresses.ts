@@ -43,7 +43,8 @@ export function parseAddressSpec(option: string, text: string): AddressSpec {
   if (t === 'unknown') return { kind: 'unknown' };
   if (t.startsWith('unix:')) {
     const path = t.slice(5);
-    if (!path || Buffer.byteLength(path) > 107) throw new UsageError(`${option}: a UNIX path must be 1..107 bytes (got '${path}')`);
+    if (!path || Buffer.byteLength(path) > 107)
+      throw new UsageError(`${option}: a UNIX path must be 1..107 bytes (got '${path}')`);
     return { kind: 'unix', path };
   }
   if (t.includes('/')) {
@@ -55,14 +56,18 @@ export function parseAddressSpec(option: string, text: string): AddressSpec {
   const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(t);
   const v4 = /^([\d.]+)(?::(\d{1,5}))?$/.exec(t);
   if (bracketed) [, address, portText] = bracketed;
-  else if (isIPv6(t)) address = t; // a bare IPv6 address has colons of its own: a port needs [v6]:port
+  else if (isIPv6(t))
+    address = t; // a bare IPv6 address has colons of its own: a port needs [v6]:port
   else if (v4) [, address, portText] = v4;
   if (address !== undefined && (isIPv4(address) || isIPv6(address))) {
     const port = portText === undefined ? null : Number(portText);
-    if (port !== null && port > 65535) throw new UsageError(`${option}: port ${port} is out of range (allowed: 0..65535)`);
+    if (port !== null && port > 65535)
+      throw new UsageError(`${option}: port ${port} is out of range (allowed: 0..65535)`);
     return { kind: 'fixed', address, port };
   }
-  throw new UsageError(`${option}: '${t}' is not allowed (use socket, an IP[:port], [v6]:port, a CIDR, unix:/path or unknown)`);
+  throw new UsageError(
+    `${option}: '${t}' is not allowed (use socket, an IP[:port], [v6]:port, a CIDR, unix:/path or unknown)`,
+  );
 }
 
 /** Parses `10.0.0.0/8` or `2001:db8::/64`; null when it is not a CIDR. */
@@ -157,4 +162,3 @@ function bigIntToAddress(value: bigint, family: 4 | 6): string {
   for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn).toString(16));
   return compressGroups(groups);
 }
-

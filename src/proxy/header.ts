@@ -6,11 +6,11 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { UsageError } from '../core/errors.js';
-import { assignEndpoint, compileAddress, type AddressSpec, type CompiledAddress, type Endpoint } from './addresses.js';
+import { type AddressSpec, assignEndpoint, type CompiledAddress, compileAddress, type Endpoint } from './addresses.js';
 import { crc32c } from './crc32c.js';
 import { canonicalAddress, ipv6Bytes, plainAddress } from './ip.js';
 import { TLV, V2_FIXED_LENGTH, V2_SIGNATURE } from './spec.js';
-import { UNIQUE_ID_AUTO_LENGTH, autoUniqueId, tlvValueLength, validateTlvs, type TlvSpec } from './tlv.js';
+import { autoUniqueId, type TlvSpec, tlvValueLength, UNIQUE_ID_AUTO_LENGTH, validateTlvs } from './tlv.js';
 
 export type ProxyVersion = 'none' | 'v1' | 'v2';
 export type { Endpoint };
@@ -24,21 +24,31 @@ export interface ProxyHeaderPlan {
   tlvs: TlvSpec[];
 }
 
-export const NO_PROXY: ProxyHeaderPlan = { version: 'none', command: 'proxy', src: { kind: 'socket' }, dst: { kind: 'socket' }, tlvs: [] };
+export const NO_PROXY: ProxyHeaderPlan = {
+  version: 'none',
+  command: 'proxy',
+  src: { kind: 'socket' },
+  dst: { kind: 'socket' },
+  tlvs: [],
+};
 
 /** Cross-option checks, before anything starts. */
 export function validateProxyPlan(plan: ProxyHeaderPlan): void {
-  const customised = plan.command !== 'proxy' || plan.src.kind !== 'socket' || plan.dst.kind !== 'socket' || plan.tlvs.length > 0;
+  const customised =
+    plan.command !== 'proxy' || plan.src.kind !== 'socket' || plan.dst.kind !== 'socket' || plan.tlvs.length > 0;
   if (plan.version === 'none') {
-    if (customised) throw new UsageError('--proxy-src, --proxy-dst, --proxy-command and --proxy-tlv need --proxy v1 or v2');
+    if (customised)
+      throw new UsageError('--proxy-src, --proxy-dst, --proxy-command and --proxy-tlv need --proxy v1 or v2');
     return;
   }
   if (plan.version === 'v1') {
     if (plan.command === 'local') throw new UsageError('--proxy-command local exists only in v2 (use --proxy v2)');
     if (plan.tlvs.length > 0) throw new UsageError('--proxy-tlv: TLVs exist only in v2 (use --proxy v2)');
-    if (plan.src.kind === 'unix' || plan.dst.kind === 'unix') throw new UsageError('--proxy-src/--proxy-dst: UNIX addresses exist only in v2');
+    if (plan.src.kind === 'unix' || plan.dst.kind === 'unix')
+      throw new UsageError('--proxy-src/--proxy-dst: UNIX addresses exist only in v2');
   }
-  if (plan.dst.kind === 'unknown' && plan.src.kind !== 'unknown') throw new UsageError('--proxy-dst unknown goes with --proxy-src unknown');
+  if (plan.dst.kind === 'unknown' && plan.src.kind !== 'unknown')
+    throw new UsageError('--proxy-dst unknown goes with --proxy-src unknown');
   if ((plan.src.kind === 'unix') !== (plan.dst.kind === 'unix') && plan.src.kind !== 'unknown') {
     throw new UsageError('--proxy-src and --proxy-dst: a UNIX address on one side needs a UNIX address on the other');
   }
@@ -62,10 +72,15 @@ export class ProxyHeaderWriter {
   private readonly src: CompiledAddress;
   private readonly dst: CompiledAddress;
 
-  constructor(private readonly plan: ProxyHeaderPlan, private readonly seed: number) {
+  constructor(
+    private readonly plan: ProxyHeaderPlan,
+    private readonly seed: number,
+  ) {
     this.src = compileAddress(plan.src);
     this.dst = compileAddress(plan.dst);
-    this.staticTlvs = Buffer.concat(plan.tlvs.flatMap((t) => (t.kind === 'static' ? [encodeTlv(t.type, Buffer.from(t.value))] : [])));
+    this.staticTlvs = Buffer.concat(
+      plan.tlvs.flatMap((t) => (t.kind === 'static' ? [encodeTlv(t.type, Buffer.from(t.value))] : [])),
+    );
     this.tlvBytes = plan.tlvs.reduce((n, t) => n + 3 + tlvValueLength(t), 0);
     this.hasUniqueIdAuto = plan.tlvs.some((t) => t.kind === 'unique-id-auto');
     this.hasCrc = plan.tlvs.some((t) => t.kind === 'crc32c');
@@ -187,16 +202,32 @@ export function endpointKey(e: Endpoint): string {
 }
 
 /** The plan as people read it (and as the result records it). */
-export function describeProxyPlan(plan: ProxyHeaderPlan): { version: ProxyVersion; command: 'proxy' | 'local'; src: string; dst: string; tlvs: string[] } {
-  return { version: plan.version, command: plan.command, src: describeAddress(plan.src), dst: describeAddress(plan.dst), tlvs: plan.tlvs.map((t) => t.text) };
+export function describeProxyPlan(plan: ProxyHeaderPlan): {
+  version: ProxyVersion;
+  command: 'proxy' | 'local';
+  src: string;
+  dst: string;
+  tlvs: string[];
+} {
+  return {
+    version: plan.version,
+    command: plan.command,
+    src: describeAddress(plan.src),
+    dst: describeAddress(plan.dst),
+    tlvs: plan.tlvs.map((t) => t.text),
+  };
 }
 
 function describeAddress(a: AddressSpec): string {
   switch (a.kind) {
-    case 'socket': return 'socket';
-    case 'unknown': return 'unknown';
-    case 'unix': return `unix:${a.path}`;
-    case 'pool': return a.cidr;
+    case 'socket':
+      return 'socket';
+    case 'unknown':
+      return 'unknown';
+    case 'unix':
+      return `unix:${a.path}`;
+    case 'pool':
+      return a.cidr;
     case 'fixed': {
       const host = a.address.includes(':') && a.port !== null ? `[${a.address}]` : a.address;
       return a.port === null ? host : `${host}:${a.port}`;

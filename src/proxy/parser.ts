@@ -8,16 +8,33 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { crc32c } from './crc32c.js';
 import { compressGroups } from './ip.js';
 import {
-  TLV, V1_MAX_LENGTH, V1_PREFIX, V2_ADDRESS_LENGTH, V2_COMMAND, V2_FAMILY, V2_FIXED_LENGTH, V2_SIGNATURE,
+  TLV,
+  V1_MAX_LENGTH,
+  V1_PREFIX,
+  V2_ADDRESS_LENGTH,
+  V2_COMMAND,
+  V2_FAMILY,
+  V2_FIXED_LENGTH,
+  V2_SIGNATURE,
 } from './spec.js';
 
 export type ProxyMode = 'none' | 'accept' | 'require';
 
 /** Why a header was rejected: a closed set, counted by the target. */
 export type RejectReason =
-  | 'missing-header' | 'v1-too-long' | 'v1-malformed' | 'v1-bad-address' | 'v1-bad-port'
-  | 'v2-bad-version' | 'v2-bad-command' | 'v2-bad-family' | 'v2-too-long' | 'v2-short-address' | 'v2-bad-tlv'
-  | 'v2-bad-crc' | 'header-timeout';
+  | 'missing-header'
+  | 'v1-too-long'
+  | 'v1-malformed'
+  | 'v1-bad-address'
+  | 'v1-bad-port'
+  | 'v2-bad-version'
+  | 'v2-bad-command'
+  | 'v2-bad-family'
+  | 'v2-too-long'
+  | 'v2-short-address'
+  | 'v2-bad-tlv'
+  | 'v2-bad-crc'
+  | 'header-timeout';
 
 export interface Tlv {
   type: number;
@@ -74,7 +91,10 @@ export class ProxyHeaderParser {
     const limit = Math.min(b.length, V1_MAX_LENGTH);
     let eol = -1;
     for (let i = 0; i < limit - 1; i++) {
-      if (b[i] === 0x0d && b[i + 1] === 0x0a) { eol = i; break; }
+      if (b[i] === 0x0d && b[i + 1] === 0x0a) {
+        eol = i;
+        break;
+      }
     }
     if (eol < 0) return b.length >= V1_MAX_LENGTH ? { status: 'error', reason: 'v1-too-long' } : MORE;
     const line = b.toString('latin1', 0, eol);
@@ -83,17 +103,33 @@ export class ProxyHeaderParser {
     const done = (header: ProxyHeader): ParseStep => ({ status: 'done', header, rest });
     if (parts[1] === 'UNKNOWN') {
       // The spec allows anything after UNKNOWN, including nothing; the addresses are to be ignored.
-      return done({ version: 1, command: 'PROXY', family: 'UNKNOWN', source: null, destination: null, tlvs: [], crcVerified: false, length: eol + 2 });
+      return done({
+        version: 1,
+        command: 'PROXY',
+        family: 'UNKNOWN',
+        source: null,
+        destination: null,
+        tlvs: [],
+        crcVerified: false,
+        length: eol + 2,
+      });
     }
-    if (parts.length !== 6 || (parts[1] !== 'TCP4' && parts[1] !== 'TCP6')) return { status: 'error', reason: 'v1-malformed' };
+    if (parts.length !== 6 || (parts[1] !== 'TCP4' && parts[1] !== 'TCP6'))
+      return { status: 'error', reason: 'v1-malformed' };
     const isFamily = parts[1] === 'TCP4' ? strictIPv4 : isIPv6;
     if (!isFamily(parts[2]) || !isFamily(parts[3])) return { status: 'error', reason: 'v1-bad-address' };
     const sport = strictPort(parts[4]);
     const dport = strictPort(parts[5]);
     if (sport < 0 || dport < 0) return { status: 'error', reason: 'v1-bad-port' };
     return done({
-      version: 1, command: 'PROXY', family: parts[1], tlvs: [], crcVerified: false, length: eol + 2,
-      source: { address: parts[2], port: sport }, destination: { address: parts[3], port: dport },
+      version: 1,
+      command: 'PROXY',
+      family: parts[1],
+      tlvs: [],
+      crcVerified: false,
+      length: eol + 2,
+      source: { address: parts[2], port: sport },
+      destination: { address: parts[3], port: dport },
     });
   }
 
@@ -113,8 +149,14 @@ export class ProxyHeaderParser {
     // A LOCAL header's address block is to be ignored; only PROXY must carry a complete one.
     if (len < addrLen && cmd === V2_COMMAND.PROXY) return { status: 'error', reason: 'v2-short-address' };
     const header: ProxyHeader = {
-      version: 2, command: cmd === V2_COMMAND.PROXY ? 'PROXY' : 'LOCAL', family: v2FamilyName(fam, proto),
-      source: null, destination: null, tlvs: [], crcVerified: false, length: total,
+      version: 2,
+      command: cmd === V2_COMMAND.PROXY ? 'PROXY' : 'LOCAL',
+      family: v2FamilyName(fam, proto),
+      source: null,
+      destination: null,
+      tlvs: [],
+      crcVerified: false,
+      length: total,
     };
     if (len >= addrLen && cmd === V2_COMMAND.PROXY) readV2Addresses(b, fam, header);
     // TLVs follow the address block (for UNSPEC the whole block is opaque and skipped).
@@ -174,7 +216,10 @@ function readV2Addresses(b: Buffer, fam: number, header: ProxyHeader): void {
   const at = V2_FIXED_LENGTH;
   if (fam === V2_FAMILY.INET) {
     header.source = { address: `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`, port: b.readUInt16BE(at + 8) };
-    header.destination = { address: `${b[at + 4]}.${b[at + 5]}.${b[at + 6]}.${b[at + 7]}`, port: b.readUInt16BE(at + 10) };
+    header.destination = {
+      address: `${b[at + 4]}.${b[at + 5]}.${b[at + 6]}.${b[at + 7]}`,
+      port: b.readUInt16BE(at + 10),
+    };
   } else if (fam === V2_FAMILY.INET6) {
     header.source = { address: ipv6Text(b, at), port: b.readUInt16BE(at + 32) };
     header.destination = { address: ipv6Text(b, at + 16), port: b.readUInt16BE(at + 34) };
@@ -195,4 +240,3 @@ function nulTerminated(b: Buffer, at: number, max: number): string {
   const end = b.indexOf(0, at);
   return b.toString('utf8', at, end < 0 || end > at + max ? at + max : end);
 }
-

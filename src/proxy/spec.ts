@@ -16,7 +16,7 @@ export const V2_COMMAND = { LOCAL: 0x0, PROXY: 0x1 } as const;
 export const V2_FAMILY = { UNSPEC: 0x0, INET: 0x1, INET6: 0x2, UNIX: 0x3 } as const;
 export const V2_TRANSPORT = { UNSPEC: 0x0, STREAM: 0x1, DGRAM: 0x2 } as const;
 /** Address block length per address family. */
-export const V2_ADDRESS_LENGTH: Record<number, number> = { 0x0: 0, 0x1: 12, 0x2: 36, 0x3: 216 };
+export const V2_ADDRESS_LENGTH: Record<number, number> = { 0: 0, 1: 12, 2: 36, 3: 216 };
 
 /** TLV types defined by the spec; 0xE0..0xEF are reserved for custom (application-specific) use. */
 export const TLV = {
@@ -32,13 +32,20 @@ export const TLV = {
 /** Human names for TLV types in stats and results. */
 export function tlvName(type: number): string {
   switch (type) {
-    case TLV.ALPN: return 'alpn';
-    case TLV.AUTHORITY: return 'authority';
-    case TLV.CRC32C: return 'crc32c';
-    case TLV.NOOP: return 'noop';
-    case TLV.UNIQUE_ID: return 'unique-id';
-    case TLV.SSL: return 'ssl';
-    case TLV.NETNS: return 'netns';
+    case TLV.ALPN:
+      return 'alpn';
+    case TLV.AUTHORITY:
+      return 'authority';
+    case TLV.CRC32C:
+      return 'crc32c';
+    case TLV.NOOP:
+      return 'noop';
+    case TLV.UNIQUE_ID:
+      return 'unique-id';
+    case TLV.SSL:
+      return 'ssl';
+    case TLV.NETNS:
+      return 'netns';
     default:
       return type >= 0xe0 && type <= 0xef ? `custom-0x${type.toString(16)}` : `0x${type.toString(16).padStart(2, '0')}`;
   }

@@ -7,6 +7,7 @@ import { UsageError } from '../core/errors.js';
 import { TLV_HELP } from '../options/run-options.js';
 
 export { TLV_HELP };
+
 import { TLV } from './spec.js';
 
 /** `text` is the option as given, kept for reports. `value` may arrive in a worker as a plain Uint8Array. */
@@ -27,7 +28,6 @@ const PP2_SUBTYPE_SSL_CN = 0x22;
 const PP2_SUBTYPE_SSL_CIPHER = 0x23;
 
 const NAMED: Record<string, number> = { alpn: TLV.ALPN, authority: TLV.AUTHORITY, netns: TLV.NETNS };
-
 
 export function parseTlvOption(text: string): TlvSpec {
   return { ...parseTlvValue(text), text } as TlvSpec;
@@ -52,12 +52,14 @@ function parseTlvValue(text: string): TlvWithoutText {
     const v = need();
     if (v === 'auto') return { kind: 'unique-id-auto' };
     const bytes = Buffer.from(v, 'utf8');
-    if (bytes.length > UNIQUE_ID_MAX) throw new UsageError(`${option}: unique-id is ${bytes.length} bytes; the spec allows at most ${UNIQUE_ID_MAX}`);
+    if (bytes.length > UNIQUE_ID_MAX)
+      throw new UsageError(`${option}: unique-id is ${bytes.length} bytes; the spec allows at most ${UNIQUE_ID_MAX}`);
     return { kind: 'static', type: TLV.UNIQUE_ID, value: bytes };
   }
   if (key === 'noop') {
     const n = Number(need());
-    if (!Number.isInteger(n) || n < 0 || n > 65000) throw new UsageError(`${option}: noop=${value} must be a byte count 0..65000`);
+    if (!Number.isInteger(n) || n < 0 || n > 65000)
+      throw new UsageError(`${option}: noop=${value} must be a byte count 0..65000`);
     return { kind: 'static', type: TLV.NOOP, value: Buffer.alloc(n) };
   }
   if (key === 'ssl') return { kind: 'static', type: TLV.SSL, value: sslValue(need()) };
@@ -65,11 +67,13 @@ function parseTlvValue(text: string): TlvWithoutText {
   const custom = /^0x([0-9a-f]{2})$/.exec(key);
   if (custom) {
     const type = parseInt(custom[1], 16);
-    if (type < 0xe0 || type > 0xef) throw new UsageError(`${option}: type ${key} is not in the custom range 0xE0..0xEF`);
+    if (type < 0xe0 || type > 0xef)
+      throw new UsageError(`${option}: type ${key} is not in the custom range 0xE0..0xEF`);
     const v = need();
     if (v.startsWith('hex:')) {
       const hex = v.slice(4);
-      if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new UsageError(`${option}: '${hex}' is not an even number of hex digits`);
+      if (!/^([0-9a-fA-F]{2})*$/.test(hex))
+        throw new UsageError(`${option}: '${hex}' is not an even number of hex digits`);
       return { kind: 'static', type, value: Buffer.from(hex, 'hex') };
     }
     return { kind: 'static', type, value: Buffer.from(v, 'utf8') };
@@ -104,12 +108,16 @@ function subTlv(type: number, text: string): Buffer {
 
 /** Rejects combinations the spec or the header's length field cannot carry. */
 export function validateTlvs(tlvs: TlvSpec[], addressBlockBytes: number): void {
-  if (tlvs.filter((t) => t.kind === 'crc32c').length > 1) throw new UsageError('--proxy-tlv: crc32c given more than once');
+  if (tlvs.filter((t) => t.kind === 'crc32c').length > 1)
+    throw new UsageError('--proxy-tlv: crc32c given more than once');
   if (tlvs.filter((t) => t.kind === 'unique-id-auto' || (t.kind === 'static' && t.type === TLV.UNIQUE_ID)).length > 1) {
     throw new UsageError('--proxy-tlv: unique-id given more than once');
   }
   const total = addressBlockBytes + tlvs.reduce((n, t) => n + 3 + tlvValueLength(t), 0);
-  if (total > 65535) throw new UsageError(`--proxy-tlv: the header's variable part would be ${total} bytes; the length field allows 65,535`);
+  if (total > 65535)
+    throw new UsageError(
+      `--proxy-tlv: the header's variable part would be ${total} bytes; the length field allows 65,535`,
+    );
 }
 
 export function tlvValueLength(t: TlvSpec): number {
@@ -122,5 +130,10 @@ export function tlvValueLength(t: TlvSpec): number {
 export const UNIQUE_ID_AUTO_LENGTH = 24;
 
 export function autoUniqueId(seed: number, connId: number, into: Buffer, at: number): void {
-  into.write(`l4s-${(seed >>> 0).toString(16).padStart(8, '0')}${connId.toString(16).padStart(12, '0')}`, at, UNIQUE_ID_AUTO_LENGTH, 'latin1');
+  into.write(
+    `l4s-${(seed >>> 0).toString(16).padStart(8, '0')}${connId.toString(16).padStart(12, '0')}`,
+    at,
+    UNIQUE_ID_AUTO_LENGTH,
+    'latin1',
+  );
 }

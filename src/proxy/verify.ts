@@ -6,14 +6,30 @@ import type { ProxyVerification } from '../documents/result.js';
 
 const EXAMPLES = 5;
 
-export function compareSources(sent: Iterable<string>, seen: Record<string, number> | null, source: string, error: string | null = null): ProxyVerification {
+export function compareSources(
+  sent: Iterable<string>,
+  seen: Record<string, number> | null,
+  source: string,
+  error: string | null = null,
+): ProxyVerification {
   const sentCounts = new Map<string, number>();
   let sentTotal = 0;
-  for (const s of sent) { sentCounts.set(s, (sentCounts.get(s) ?? 0) + 1); sentTotal++; }
+  for (const s of sent) {
+    sentCounts.set(s, (sentCounts.get(s) ?? 0) + 1);
+    sentTotal++;
+  }
   if (seen === null) {
     return {
-      ok: false, source, sent: sentTotal, seen: 0, matched: 0, missing: sentTotal, unexpected: 0,
-      examplesMissing: [...sentCounts.keys()].slice(0, EXAMPLES), examplesUnexpected: [], error: error ?? 'the backend did not answer',
+      ok: false,
+      source,
+      sent: sentTotal,
+      seen: 0,
+      matched: 0,
+      missing: sentTotal,
+      unexpected: 0,
+      examplesMissing: [...sentCounts.keys()].slice(0, EXAMPLES),
+      examplesUnexpected: [],
+      error: error ?? 'the backend did not answer',
     };
   }
   let seenTotal = 0;
@@ -33,6 +49,14 @@ export function compareSources(sent: Iterable<string>, seen: Record<string, numb
   const unexpected = seenTotal - matched;
   return {
     ok: error === null && missing === 0 && unexpected === 0 && sentTotal > 0,
-    source, sent: sentTotal, seen: seenTotal, matched, missing, unexpected, examplesMissing, examplesUnexpected, error,
+    source,
+    sent: sentTotal,
+    seen: seenTotal,
+    matched,
+    missing,
+    unexpected,
+    examplesMissing,
+    examplesUnexpected,
+    error,
   };
 }

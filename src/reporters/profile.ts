@@ -8,15 +8,32 @@ const fmt = (s: RepeatedStat, unit: string, scale = 1, digits = 0): string =>
 export function renderProfile(p: HardwareProfile, file: string): string {
   const m = p.measurements;
   const rows = [
-    ['iperf3, 1 stream', fmt(m.iperf3SingleStream.bitsPerSecond, 'Gbit/s', 1e9, 2), `retransmits ${m.iperf3SingleStream.retransmits.median}`],
-    [`iperf3, ${m.iperf3MultiStream.streams} streams`, fmt(m.iperf3MultiStream.bitsPerSecond, 'Gbit/s', 1e9, 2), `retransmits ${m.iperf3MultiStream.retransmits.median}`],
-    ['netperf TCP_RR 1 B', fmt(m.tcpRr1.transactionsPerSecond, 'trans/s'), `p50 ${m.tcpRr1.p50LatencyUs.median} µs, p99 ${m.tcpRr1.p99LatencyUs.median} µs`],
-    [`netperf TCP_RR ${m.tcpRrSize.sizeBytes} B`, fmt(m.tcpRrSize.transactionsPerSecond, 'trans/s'), `p50 ${m.tcpRrSize.p50LatencyUs.median} µs, p99 ${m.tcpRrSize.p99LatencyUs.median} µs`],
+    [
+      'iperf3, 1 stream',
+      fmt(m.iperf3SingleStream.bitsPerSecond, 'Gbit/s', 1e9, 2),
+      `retransmits ${m.iperf3SingleStream.retransmits.median}`,
+    ],
+    [
+      `iperf3, ${m.iperf3MultiStream.streams} streams`,
+      fmt(m.iperf3MultiStream.bitsPerSecond, 'Gbit/s', 1e9, 2),
+      `retransmits ${m.iperf3MultiStream.retransmits.median}`,
+    ],
+    [
+      'netperf TCP_RR 1 B',
+      fmt(m.tcpRr1.transactionsPerSecond, 'trans/s'),
+      `p50 ${m.tcpRr1.p50LatencyUs.median} µs, p99 ${m.tcpRr1.p99LatencyUs.median} µs`,
+    ],
+    [
+      `netperf TCP_RR ${m.tcpRrSize.sizeBytes} B`,
+      fmt(m.tcpRrSize.transactionsPerSecond, 'trans/s'),
+      `p50 ${m.tcpRrSize.p50LatencyUs.median} µs, p99 ${m.tcpRrSize.p99LatencyUs.median} µs`,
+    ],
     ['netperf TCP_CRR', fmt(m.tcpCrr.transactionsPerSecond, 'conn/s'), `p50 ${m.tcpCrr.p50LatencyUs.median} µs`],
     ['netperf TCP_STREAM', fmt(m.tcpStream.megabitsPerSecond, 'Gbit/s', 1000, 2), ''],
   ];
   return [
-    `hardware profile of ${p.host} (${p.environment.cpuModel}, ${p.environment.cores} cores, kernel ${p.environment.kernel}), peer ${p.peer}, ` +
+    `hardware profile of ${p.host} (${p.environment.cpuModel}, ${p.environment.cores} cores, kernel ` +
+      `${p.environment.kernel}), peer ${p.peer}, ` +
       `${p.settings.repeat} × ${p.settings.durationS} s each; median (± half the spread)`,
     renderTable(rows, ['measurement', 'median', 'detail']),
     ...p.warnings.map((w) => `note: ${w}`),

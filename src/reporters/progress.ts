@@ -19,8 +19,11 @@ export function createProgressReporter(stream: NodeJS.WriteStream, quiet: boolea
   let wroteLine = false;
   return {
     update(row, target) {
-      const text = `[${row.t.toFixed(0).padStart(3)}s ${row.phase.padEnd(7)}] conns ${formatCount(row.open)}/${formatCount(target)}` +
-        `  ${formatCount(row.roundTripsPerSecond)} rt/s  p50 ${formatMicros(row.p50Us ?? NaN)}  p99 ${formatMicros(row.p99Us ?? NaN)}` +
+      const text =
+        `[${row.t.toFixed(0).padStart(3)}s ${row.phase.padEnd(7)}] conns ` +
+        `${formatCount(row.open)}/${formatCount(target)}` +
+        `  ${formatCount(row.roundTripsPerSecond)} rt/s  p50 ${formatMicros(row.p50Us ?? NaN)}  p99 ` +
+        `${formatMicros(row.p99Us ?? NaN)}` +
         `  errors ${formatCount(row.connectFailed + row.dropped)}  cpu ${row.cpuPercent.toFixed(0)}%`;
       if (tty) {
         stream.write(`\r\x1b[2K${text}`);

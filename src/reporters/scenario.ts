@@ -1,14 +1,17 @@
 /** Text and Markdown views of scenario summaries, comparisons and history: pure functions of the documents. */
 import { formatBitsPerSecond, formatMicros } from '../core/units.js';
+import type { HistoryLine } from '../documents/history.js';
+import type { ScenarioSummary, StepSummary } from '../documents/summary.js';
 import type { ComparisonReport, MetricComparison } from '../gates/compare.js';
 import { METRICS, type MetricName, reduceMetric } from '../gates/metrics.js';
-import type { HistoryLine } from '../documents/history.js';
-import type { ScenarioSummary } from '../documents/summary.js';
 import { renderTable } from './table.js';
-import type { StepSummary } from '../documents/summary.js';
 
 /** A step's metric reduced over its iterations as the gates reduce it (the metrics table), then formatted. */
-const reduced = (e: StepSummary, k: MetricName): number | null => reduceMetric(k, e.iterations.map((it) => it.metrics[k]));
+const reduced = (e: StepSummary, k: MetricName): number | null =>
+  reduceMetric(
+    k,
+    e.iterations.map((it) => it.metrics[k]),
+  );
 const shown = (e: StepSummary, k: MetricName): string => formatMetric(k, reduced(e, k));
 
 /** The rate that is the step's work: churn cycles, else round trips, else bytes. */
@@ -29,18 +32,34 @@ export function formatMetric(metric: MetricName, v: number | null): string {
 function stepRows(s: ScenarioSummary): string[][] {
   return Object.entries(s.steps).map(([name, e]) => {
     const m = (k: MetricName): string => shown(e, k);
-    return [name, String(e.iterations.length), m('p50'), m('p95'), m('p99'), rateText(e), m('errors'),
-      `${e.thresholds.filter((t) => t.pass).length}/${e.thresholds.length}`, e.pass ? 'pass' : 'FAIL'];
+    return [
+      name,
+      String(e.iterations.length),
+      m('p50'),
+      m('p95'),
+      m('p99'),
+      rateText(e),
+      m('errors'),
+      `${e.thresholds.filter((t) => t.pass).length}/${e.thresholds.length}`,
+      e.pass ? 'pass' : 'FAIL',
+    ];
   });
 }
 
 const STEP_HEADER = ['step', 'iter', 'p50', 'p95', 'p99', 'rate', 'errors', 'gates', 'verdict'];
 
 export function renderComparison(r: ComparisonReport): string {
-  const rows = r.comparisons.filter((c) => c.verdict !== 'missing' || c.gated).map((c: MetricComparison) => [
-    c.step, `${c.metric}${c.gated ? '*' : ''}`, formatMetric(c.metric, c.baselineMedian), formatMetric(c.metric, c.candidateMedian),
-    c.ratio === null ? '-' : `${c.ratio}x`, c.verdict === 'regressed' ? 'REGRESSED' : c.verdict, c.note,
-  ]);
+  const rows = r.comparisons
+    .filter((c) => c.verdict !== 'missing' || c.gated)
+    .map((c: MetricComparison) => [
+      c.step,
+      `${c.metric}${c.gated ? '*' : ''}`,
+      formatMetric(c.metric, c.baselineMedian),
+      formatMetric(c.metric, c.candidateMedian),
+      c.ratio === null ? '-' : `${c.ratio}x`,
+      c.verdict === 'regressed' ? 'REGRESSED' : c.verdict,
+      c.note,
+    ]);
   return [
     renderTable(rows, ['step', 'metric', 'baseline', 'candidate', 'ratio', 'verdict', 'why']),
     '* gated metric: a regression fails the gate',
@@ -49,9 +68,12 @@ export function renderComparison(r: ComparisonReport): string {
 }
 
 export function renderScenario(s: ScenarioSummary, file: string, comparison: ComparisonReport | null): string {
-  const failed = Object.entries(s.steps).flatMap(([name, e]) => e.thresholds.filter((t) => !t.pass).map((t) => `  ${name}: ${t.threshold} — ${t.reason}`));
+  const failed = Object.entries(s.steps).flatMap(([name, e]) =>
+    e.thresholds.filter((t) => !t.pass).map((t) => `  ${name}: ${t.threshold} — ${t.reason}`),
+  );
   return [
-    `scenario ${s.scenario}${s.profile ? ` (profile ${s.profile})` : ''} at ${s.git?.sha.slice(0, 12) ?? 'no git'} on ${s.environment.hostname}`,
+    `scenario ${s.scenario}${s.profile ? ` (profile ${s.profile})` : ''} at ` +
+      `${s.git?.sha.slice(0, 12) ?? 'no git'} on ${s.environment.hostname}`,
     renderTable(stepRows(s), STEP_HEADER),
     ...(failed.length ? ['failed thresholds:', ...failed] : []),
     ...(comparison ? ['', 'against the baseline:', renderComparison(comparison)] : []),
@@ -79,13 +101,17 @@ export function renderMarkdown(s: ScenarioSummary, comparison: ComparisonReport 
     const dropped = m('dropped');
     const errors = m('errors');
     const verdict = comparison?.comparisons.find((c) => c.step === name && c.gated)?.verdict ?? 'no baseline';
-    return `| ${name} | ${m('p50')} | ${m('p95')} | ${m('p99')} | ${(rss / 1024 / 1024).toFixed(0)} MiB | ${cpu}% | ${errors} | ${dropped} | ${e.pass ? '✅' : '❌'} | ${verdict} |`;
+    return (
+      `| ${name} | ${m('p50')} | ${m('p95')} | ${m('p99')} | ${(rss / 1024 / 1024).toFixed(0)} MiB | ` +
+      `${cpu}% | ${errors} | ${dropped} | ${e.pass ? '✅' : '❌'} | ${verdict} |`
+    );
   });
   return [
     `## l4stress: ${s.scenario}${s.profile ? ` (${s.profile})` : ''}`,
     '',
     `- commit: \`${s.git?.sha ?? 'unknown'}\`${s.git?.dirty ? ' (dirty)' : ''}`,
-    `- environment: ${s.environment.cpuModel}, ${s.environment.cores} cores, kernel ${s.environment.kernel}, host ${s.environment.hostname}`,
+    `- environment: ${s.environment.cpuModel}, ${s.environment.cores} cores, kernel ${s.environment.kernel}, ` +
+      `host ${s.environment.hostname}`,
     `- when: ${s.startedAt} – ${s.endedAt}`,
     `- verdict: **${s.pass && !comparison?.regressed ? 'pass' : 'fail'}**`,
     '',
@@ -93,7 +119,8 @@ export function renderMarkdown(s: ScenarioSummary, comparison: ComparisonReport 
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    'Latency is the median over iterations of each run\'s percentile; errors and dropped are the worst iteration; CPU is the generator\'s (100% = one core).',
+    "Latency is the median over iterations of each run's percentile; errors and dropped are the worst " +
+      "iteration; CPU is the generator's (100% = one core).",
     '',
   ].join('\n');
 }
@@ -101,9 +128,20 @@ export function renderMarkdown(s: ScenarioSummary, comparison: ComparisonReport 
 export type { HistoryLine };
 
 export function renderHistory(lines: HistoryLine[]): string {
-  return renderTable(lines.map((l) => [
-    l.date.slice(0, 19).replace('T', ' '), l.scenario, l.profile ?? '-', l.step, (l.sha ?? '-').slice(0, 10) + (l.dirty ? '+' : ''),
-    formatMicros(l.p50 ?? NaN), formatMicros(l.p95 ?? NaN), formatMicros(l.p99 ?? NaN), l.cps !== null ? `${l.cps} conn/s` : `${l.rps ?? '-'} rt/s`,
-    String(l.errors), l.pass ? 'pass' : 'FAIL',
-  ]), ['date', 'scenario', 'profile', 'step', 'sha', 'p50', 'p95', 'p99', 'rate', 'errors', 'gates']);
+  return renderTable(
+    lines.map((l) => [
+      l.date.slice(0, 19).replace('T', ' '),
+      l.scenario,
+      l.profile ?? '-',
+      l.step,
+      (l.sha ?? '-').slice(0, 10) + (l.dirty ? '+' : ''),
+      formatMicros(l.p50 ?? NaN),
+      formatMicros(l.p95 ?? NaN),
+      formatMicros(l.p99 ?? NaN),
+      l.cps !== null ? `${l.cps} conn/s` : `${l.rps ?? '-'} rt/s`,
+      String(l.errors),
+      l.pass ? 'pass' : 'FAIL',
+    ]),
+    ['date', 'scenario', 'profile', 'step', 'sha', 'p50', 'p95', 'p99', 'rate', 'errors', 'gates'],
+  );
 }

@@ -1,73 +1,121 @@
 /** The human summary printed at the end of a run: a pure function of the result document. */
 import { formatBitsPerSecond, formatCount, formatMicros } from '../core/units.js';
+import type { RunResult } from '../documents/result.js';
 import type { ErrorCounts } from '../metrics/errors.js';
 import type { LatencySummary } from '../metrics/histogram.js';
-import type { RunResult } from '../documents/result.js';
 import { renderTable } from './table.js';
 
 const byKind = (counts: ErrorCounts): string => {
-  const parts = Object.entries(counts).filter(([, n]) => (n ?? 0) > 0).map(([k, n]) => `${k} ${formatCount(n ?? 0)}`);
+  const parts = Object.entries(counts)
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([k, n]) => `${k} ${formatCount(n ?? 0)}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 };
 
 const latencyRow = (name: string, s: LatencySummary): string[] => [
-  name, formatCount(s.count), ...[s.p50, s.p90, s.p95, s.p99, s.p999, s.max, s.mean].map((v) => (v === null ? '-' : formatMicros(v))),
+  name,
+  formatCount(s.count),
+  ...[s.p50, s.p90, s.p95, s.p99, s.p999, s.max, s.mean].map((v) => (v === null ? '-' : formatMicros(v))),
 ];
 
 export function renderSummary(r: RunResult, resultFile: string | null): string {
   const c = r.connections;
   const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;
   const target = `${r.target.kind === 'embedded' ? 'embedded target' : 'target'} ${r.target.host}:${r.target.port}`;
+  const opened = r.modeStats.churn
+    ? `opened ${formatCount(c.established)} (${formatCount(c.target)} in flight at most)`
+    : `established ${formatCount(c.established)}/${formatCount(c.target)}`;
   const lines = [
-    `l4stress ${r.tool.version} — ${r.scenario}: ${formatCount(c.target)} connections to ${target}, proxy ${r.proxy.version}, ` +
+    `l4stress ${r.tool.version} — ${r.scenario}: ${formatCount(c.target)} connections to ${target}, proxy ` +
+      `${r.proxy.version}, ` +
       `${r.config.sizeBytes} B messages, ${r.config.workers} worker${r.config.workers === 1 ? '' : 's'}`,
-    `phases: ramp-up ${(r.phases.rampMs / 1000).toFixed(2)} s, warm-up ${(r.phases.warmupMs / 1000).toFixed(1)} s, measured ${(r.phases.measuredMs / 1000).toFixed(1)} s`,
+    `phases: ramp-up ${(r.phases.rampMs / 1000).toFixed(2)} s, warm-up ` +
+      `${(r.phases.warmupMs / 1000).toFixed(1)} s, measured ${(r.phases.measuredMs / 1000).toFixed(1)} s`,
     '',
-    `connections  ${r.modeStats.churn ? `opened ${formatCount(c.established)} (${formatCount(c.target)} in flight at most)` : `established ${formatCount(c.established)}/${formatCount(c.target)}`}, peak open ${formatCount(c.peak)}, ` +
-      `failed ${formatCount(c.failed.total)}${byKind(c.failed.byKind)}, dropped ${formatCount(c.dropped.total)}${byKind(c.dropped.byKind)}`,
+    `connections  ${opened}, peak open ${formatCount(c.peak)}, ` +
+      `failed ${formatCount(c.failed.total)}${byKind(c.failed.byKind)}, dropped ` +
+      `${formatCount(c.dropped.total)}${byKind(c.dropped.byKind)}`,
     '',
-    renderTable([
-      latencyRow(r.modeStats.hold ? 'ping' : r.modeStats.openLoop ? 'corrected' : 'round trip', r.latency.roundTripUs),
-      ...(r.latency.serviceUs ? [latencyRow('service', r.latency.serviceUs)] : []),
-      latencyRow('connect', r.latency.connectUs),
-    ].filter((row) => row[1] !== '0' || row[0] === 'connect'), ['latency', 'samples', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean']),
+    renderTable(
+      [
+        latencyRow(
+          r.modeStats.hold ? 'ping' : r.modeStats.openLoop ? 'corrected' : 'round trip',
+          r.latency.roundTripUs,
+        ),
+        ...(r.latency.serviceUs ? [latencyRow('service', r.latency.serviceUs)] : []),
+        latencyRow('connect', r.latency.connectUs),
+      ].filter((row) => row[1] !== '0' || row[0] === 'connect'),
+      ['latency', 'samples', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean'],
+    ),
     '',
     `throughput   ${formatCount(r.throughput.roundTripsPerSecond)} round trips/s, ` +
-      `${formatBitsPerSecond(r.throughput.bytesSentPerSecond)} up, ${formatBitsPerSecond(r.throughput.bytesReceivedPerSecond)} down (measured phase)`,
+      `${formatBitsPerSecond(r.throughput.bytesSentPerSecond)} up, ` +
+      `${formatBitsPerSecond(r.throughput.bytesReceivedPerSecond)} down (measured phase)`,
     ...modeLines(r),
   ];
   if (r.proxy.version !== 'none') {
     const p = r.proxy;
-    const sizes = Object.keys(p.headerSizes).map((s) => `${s} B`).join(', ');
-    const claims = [p.command === 'local' ? 'LOCAL' : `src ${p.src}, dst ${p.dst}`, ...p.tlvs.map((t) => `tlv ${t}`)].join('; ');
-    lines.push(`proxy        ${formatCount(p.headersSent)} ${p.version} headers sent (${sizes || '-'}; ${claims}), ` +
-      `mean build ${p.headerBuildUsPerConnection ?? '-'} µs (in-run, JIT warm-up included; npm run bench for steady state)`);
+    const sizes = Object.keys(p.headerSizes)
+      .map((s) => `${s} B`)
+      .join(', ');
+    const claims = [
+      p.command === 'local' ? 'LOCAL' : `src ${p.src}, dst ${p.dst}`,
+      ...p.tlvs.map((t) => `tlv ${t}`),
+    ].join('; ');
+    lines.push(
+      `proxy        ${formatCount(p.headersSent)} ${p.version} headers sent (${sizes || '-'}; ${claims}), ` +
+        `mean build ${p.headerBuildUsPerConnection ?? '-'} µs (in-run, JIT warm-up included; npm run bench ` +
+        `for steady state)`,
+    );
     if (p.verify) {
       const v = p.verify;
-      lines.push(`verify       ${v.ok ? 'OK' : 'FAILED'}: sent ${formatCount(v.sent)}, seen ${formatCount(v.seen)}, matched ${formatCount(v.matched)}, ` +
-        `missing ${formatCount(v.missing)}, unexpected ${formatCount(v.unexpected)}${v.error ? ` (${v.error})` : ''}` +
-        `${v.examplesMissing.length ? `; e.g. missing ${v.examplesMissing.slice(0, 3).join(', ')}` : ''}`);
+      lines.push(
+        `verify       ${v.ok ? 'OK' : 'FAILED'}: sent ${formatCount(v.sent)}, seen ${formatCount(v.seen)}, ` +
+          `matched ${formatCount(v.matched)}, ` +
+          `missing ${formatCount(v.missing)}, unexpected ` +
+          `${formatCount(v.unexpected)}${v.error ? ` (${v.error})` : ''}` +
+          `${v.examplesMissing.length ? `; e.g. missing ${v.examplesMissing.slice(0, 3).join(', ')}` : ''}`,
+      );
     }
   }
   const ts = r.target.stats;
   if (ts) {
-    const headers = Object.entries(ts.headers).map(([k, n]) => `${k} ${formatCount(n)}`).join(', ');
-    lines.push(`target saw   ${formatCount(ts.accepted)} connections, headers: ${headers || 'none'}` +
-      `${Object.keys(ts.rejected).length ? `, rejected:${byKind(ts.rejected)}` : ''}`);
+    const headers = Object.entries(ts.headers)
+      .map(([k, n]) => `${k} ${formatCount(n)}`)
+      .join(', ');
+    lines.push(
+      `target saw   ${formatCount(ts.accepted)} connections, headers: ${headers || 'none'}` +
+        `${Object.keys(ts.rejected).length ? `, rejected:${byKind(ts.rejected)}` : ''}`,
+    );
   }
   const g = r.resources.generator;
-  lines.push(`generator    ${g.processes > 1 ? `${g.processes} processes; main ` : ''}max RSS ${mb(g.maxRssBytes)}, CPU mean ${g.cpuPercentMean}% max ${g.cpuPercentMax}% (100% = one core)` +
-    (g.memoryPerConnectionBytes !== null ? `; ${(g.memoryPerConnectionBytes / 1024).toFixed(2)} KiB RSS per connection (${mb(g.baselineRssBytes)} -> ${mb(g.rampedRssBytes)}, heaps collected)` : '') +
-    (r.resources.target ? `; target max RSS ${mb(r.resources.target.maxRssBytes)}` : ''));
+  lines.push(
+    `generator    ${g.processes > 1 ? `${g.processes} processes; main ` : ''}max RSS ${mb(g.maxRssBytes)}, ` +
+      `CPU mean ${g.cpuPercentMean}% max ${g.cpuPercentMax}% (100% = one core)` +
+      (g.memoryPerConnectionBytes !== null
+        ? `; ${(g.memoryPerConnectionBytes / 1024).toFixed(2)} KiB RSS per connection ` +
+          `(${mb(g.baselineRssBytes)} -> ${mb(g.rampedRssBytes)}, heaps collected)`
+        : '') +
+      (r.resources.target ? `; target max RSS ${mb(r.resources.target.maxRssBytes)}` : ''),
+  );
   for (const w of r.resources.watched) {
-    lines.push(`${w.role.padEnd(12)} pid ${w.pid} (${w.name}): CPU mean ${w.cpuPercentMean ?? '-'}% max ${w.cpuPercentMax ?? '-'}%, ` +
-      `max RSS ${w.maxRssBytes === null ? '-' : mb(w.maxRssBytes)}${w.exited ? `, exited after ${w.exitedAfterS} s` : ''}`);
+    lines.push(
+      `${w.role.padEnd(12)} pid ${w.pid} (${w.name}): CPU mean ${w.cpuPercentMean ?? '-'}% max ` +
+        `${w.cpuPercentMax ?? '-'}%, ` +
+        `max RSS ${w.maxRssBytes === null ? '-' : mb(w.maxRssBytes)}` +
+        (w.exited ? `, exited after ${w.exitedAfterS} s` : ''),
+    );
   }
   const cal = r.calibration;
   if (cal) {
     const x = (v: number | null): string => (v === null ? '-' : `${v}x`);
     const parts = [
-      ...(cal.echoP50VsTcpRrP50 !== null ? [`echo p50 ${x(cal.echoP50VsTcpRrP50)} netperf TCP_RR p50`, `round trips/s ${x(cal.roundTripsPerSecondVsTcpRr)} one TCP_RR stream`] : []),
+      ...(cal.echoP50VsTcpRrP50 !== null
+        ? [
+            `echo p50 ${x(cal.echoP50VsTcpRrP50)} netperf TCP_RR p50`,
+            `round trips/s ${x(cal.roundTripsPerSecondVsTcpRr)} one TCP_RR stream`,
+          ]
+        : []),
       ...(cal.streamVsIperf3 !== null ? [`stream ${x(cal.streamVsIperf3)} iperf3`] : []),
       ...(cal.churnVsTcpCrr !== null ? [`connections/s ${x(cal.churnVsTcpCrr)} netperf TCP_CRR`] : []),
       `connect p50 ${x(cal.connectP50VsTcpCrrP50)} TCP_CRR p50`,
@@ -84,19 +132,38 @@ function modeLines(r: RunResult): string[] {
   const m = r.modeStats;
   const out: string[] = [];
   if (m.openLoop) {
-    out.push(`open loop    ${formatCount(m.openLoop.intendedPerSecond)} sends/s intended; late ${formatCount(m.openLoop.late)}, missed ${formatCount(m.openLoop.missed)}; ` +
-      `generator lag p99 ${formatMicros(m.openLoop.schedulerLagUs.p99 ?? NaN)}${m.openLoop.generatorBehind ? ' (BEHIND: its own delay is in the latency)' : ''}` +
-      ' — "corrected" counts from when each message was due, "service" from when it was sent');
+    out.push(
+      `open loop    ${formatCount(m.openLoop.intendedPerSecond)} sends/s intended; late ` +
+        `${formatCount(m.openLoop.late)}, missed ${formatCount(m.openLoop.missed)}; ` +
+        `generator lag p99 ${formatMicros(m.openLoop.schedulerLagUs.p99 ?? NaN)}` +
+        (m.openLoop.generatorBehind ? ' (BEHIND: its own delay is in the latency)' : '') +
+        ' — "corrected" counts from when each message was due, "service" from when it was sent',
+    );
   }
   if (m.integrity.enabled) {
     const i = m.integrity;
-    out.push(`integrity    ${formatCount(i.verified)} echoes verified; corrupted ${i.corrupted}, duplicated ${i.duplicated}, out of order ${i.outOfOrder}, missing ${i.missing}, bytes lost at close ${i.bytesLostAtClose}`);
+    out.push(
+      `integrity    ${formatCount(i.verified)} echoes verified; corrupted ${i.corrupted}, duplicated ` +
+        `${i.duplicated}, out of order ${i.outOfOrder}, missing ${i.missing}, bytes lost at close ` +
+        `${i.bytesLostAtClose}`,
+    );
   }
   if (m.stream) {
     const f = m.stream.perConnectionBytesPerSecond;
-    out.push(`stream       ${m.stream.direction}; per connection min ${formatBitsPerSecond(f.min)}, median ${formatBitsPerSecond(f.median)}, max ${formatBitsPerSecond(f.max)} over ${f.connections}`);
+    out.push(
+      `stream       ${m.stream.direction}; per connection min ${formatBitsPerSecond(f.min)}, median ` +
+        `${formatBitsPerSecond(f.median)}, max ${formatBitsPerSecond(f.max)} over ${f.connections}`,
+    );
   }
-  if (m.churn) out.push(`churn        ${formatCount(m.churn.cyclesPerSecond)} connections/s (measured), ${formatCount(m.churn.cycles)} cycles in all, close ${m.churn.closeStyle}`);
-  if (m.hold) out.push(`hold         ${formatCount(m.hold.held)}/${formatCount(m.hold.target)} sessions held for the whole run, ping every ${m.hold.pingIntervalMs} ms`);
+  if (m.churn)
+    out.push(
+      `churn        ${formatCount(m.churn.cyclesPerSecond)} connections/s (measured), ` +
+        `${formatCount(m.churn.cycles)} cycles in all, close ${m.churn.closeStyle}`,
+    );
+  if (m.hold)
+    out.push(
+      `hold         ${formatCount(m.hold.held)}/${formatCount(m.hold.target)} sessions held for the whole ` +
+        `run, ping every ${m.hold.pingIntervalMs} ms`,
+    );
   return out;
 }

@@ -1,19 +1,26 @@
 /** Assembles the result document from what the generator and the target reported. Pure: no I/O. */
+
+import type { HardwareProfile } from '../calibration/profile.js';
+import { calibrationRatios } from '../calibration/ratios.js';
 import type { RunConfig } from '../config/run-config.js';
 import { EXIT_CODE_FOR_STATUS } from '../core/errors.js';
+import {
+  type ModeStats,
+  type ProxyVerification,
+  RESULT_SCHEMA_VERSION,
+  type RunResult,
+  type RunStatus,
+} from '../documents/result.js';
+import type { Environment, GitInfo } from '../environment/environment.js';
 import type { LoadOutcome } from '../load/outcome.js';
+import { modeTraits } from '../load/traits.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { totalErrors } from '../metrics/errors.js';
+import { encodeHistogram, type Histogram, mergeEncoded, summarize } from '../metrics/histogram.js';
 import { peakOpen } from '../metrics/peak.js';
-import { integrityErrors } from './error-total.js';
-import { encodeHistogram, mergeEncoded, summarize, type Histogram } from '../metrics/histogram.js';
-import type { TargetStats } from '../target/stats.js';
-import type { Environment, GitInfo } from '../environment/environment.js';
-import { RESULT_SCHEMA_VERSION, type ModeStats, type ProxyVerification, type RunResult, type RunStatus } from '../documents/result.js';
 import { describeProxyPlan } from '../proxy/header.js';
-import { calibrationRatios } from '../calibration/ratios.js';
-import { modeTraits } from '../load/traits.js';
-import type { HardwareProfile } from '../calibration/profile.js';
+import type { TargetStats } from '../target/stats.js';
+import { integrityErrors } from './error-total.js';
 
 export interface ResultInputs {
   config: RunConfig;
@@ -42,7 +49,11 @@ export function buildResult(inputs: ResultInputs): RunResult {
   const connect = mergeEncoded(outcome.reports.map((r) => r.connect));
   const failed = totalErrors(totals.connectFailed);
   const dropped = totalErrors(totals.dropped);
-  const peak = peakOpen(outcome.reports.map((r) => r.counters.peakOpen), outcome.timeline.map((r) => r.open), totals.open);
+  const peak = peakOpen(
+    outcome.reports.map((r) => r.counters.peakOpen),
+    outcome.timeline.map((r) => r.open),
+    totals.open,
+  );
   totals.peakOpen = peak;
   const measuredS = outcome.phases.measuredMs / 1000;
   const perS = (n: number): number => (measuredS > 0 ? Math.round(n / measuredS) : 0);
@@ -56,44 +67,77 @@ export function buildResult(inputs: ResultInputs): RunResult {
   const headerBuildUs = outcome.reports.reduce((n, r) => n + r.headerBuildUs, 0);
 
   const warnings: string[] = [];
-  if (outcome.rampTimedOut) warnings.push(`ramp-up did not finish within ${config.rampTimeoutMs} ms; measured with the connections established by then`);
+  if (outcome.rampTimedOut)
+    warnings.push(
+      `ramp-up did not finish within ${config.rampTimeoutMs} ms; measured with the connections established by then`,
+    );
   if (integrity > 0) {
     const i = modeStats.integrity;
-    warnings.push(`echo integrity failed: ${i.corrupted} corrupted, ${i.duplicated} duplicated, ${i.outOfOrder} out of order, ${i.missing} missing, ${i.bytesLostAtClose} bytes lost at close`);
+    warnings.push(
+      `echo integrity failed: ${i.corrupted} corrupted, ${i.duplicated} duplicated, ${i.outOfOrder} out of ` +
+        `order, ${i.missing} missing, ${i.bytesLostAtClose} bytes lost at close`,
+    );
   }
   if (modeStats.openLoop?.generatorBehind) {
-    warnings.push(`the generator could not keep its schedule (scheduler lag p99 ${modeStats.openLoop.schedulerLagUs.p99} µs, ${modeStats.openLoop.missed} sends missed): latency includes its own delay, do not read it as the target's`);
+    warnings.push(
+      `the generator could not keep its schedule (scheduler lag p99 ${modeStats.openLoop.schedulerLagUs.p99} ` +
+        `µs, ${modeStats.openLoop.missed} sends missed): latency includes its own delay, do not read it as ` +
+        `the target's`,
+    );
   } else if (modeStats.openLoop && modeStats.openLoop.late > 0.1 * rtt.totalCount && rtt.totalCount > 0) {
-    warnings.push(`${modeStats.openLoop.late} sends went out more than 1 ms late because their connection was still waiting for an echo: the target (not the generator) fell behind the schedule`);
+    warnings.push(
+      `${modeStats.openLoop.late} sends went out more than 1 ms late because their connection was still ` +
+        `waiting for an echo: the target (not the generator) fell behind the schedule`,
+    );
   }
   if (!churn && totals.established < config.conns && !outcome.interrupted) {
     warnings.push(`established ${totals.established} of ${config.conns} connections`);
   }
   const cores = inputs.environment.cores;
   if (outcome.usage.cpuPercentMax >= 90 * cores) {
-    warnings.push(`the generator used up to ${outcome.usage.cpuPercentMax}% CPU of ${cores * 100}%: it was saturated, so latency includes its own queuing`);
+    warnings.push(
+      `the generator used up to ${outcome.usage.cpuPercentMax}% CPU of ${cores * 100}%: it was saturated, so ` +
+        `latency includes its own queuing`,
+    );
   }
   if (verifyFailed) {
-    warnings.push(`address preservation failed: ${inputs.verify!.missing} claimed sources missing at the backend, ${inputs.verify!.unexpected} unexpected`);
+    warnings.push(
+      `address preservation failed: ${inputs.verify!.missing} claimed sources missing at the backend, ` +
+        `${inputs.verify!.unexpected} unexpected`,
+    );
   }
   for (const w of outcome.watched) {
-    if (w.exited) warnings.push(`watched process ${w.pid} (${w.name}) exited ${w.exitedAfterS === 0 ? 'before the run' : `after ${w.exitedAfterS} s`}; its sampling stopped there`);
+    if (w.exited)
+      warnings.push(
+        `watched process ${w.pid} (${w.name}) exited ` +
+          `${w.exitedAfterS === 0 ? 'before the run' : `after ${w.exitedAfterS} s`}; its sampling stopped there`,
+      );
   }
   const rt = summarize(rtt);
   const connectSummary = summarize(connect);
   const calibration = inputs.profile
     ? calibrationRatios(inputs.profile.file, inputs.profile.profile, {
-        mode: config.mode, roundTrips: modeTraits(config).roundTrips, sizeBytes: config.sizeBytes, roundTripP50Us: rt.p50, roundTripsPerSecond: perS(rtt.totalCount), connectP50Us: connectSummary.p50,
-        host: inputs.environment.hostname, cyclesPerSecond: modeStats.churn?.cyclesPerSecond ?? 0,
-        streamBitsPerSecond: 8 * perS(outcome.reports.reduce((n, r) => n + r.measuredBytesSent + r.measuredBytesReceived, 0)),
+        mode: config.mode,
+        roundTrips: modeTraits(config).roundTrips,
+        sizeBytes: config.sizeBytes,
+        roundTripP50Us: rt.p50,
+        roundTripsPerSecond: perS(rtt.totalCount),
+        connectP50Us: connectSummary.p50,
+        host: inputs.environment.hostname,
+        cyclesPerSecond: modeStats.churn?.cyclesPerSecond ?? 0,
+        streamBitsPerSecond:
+          8 * perS(outcome.reports.reduce((n, r) => n + r.measuredBytesSent + r.measuredBytesReceived, 0)),
       })
     : null;
   if (config.mode === 'connect' && config.sourceIps.length > 0 && config.closeStyle === 'fin') {
-    warnings.push('churn with --source-ips and FIN closes: the kernel does not reuse the TIME_WAIT ports of a bound address, ' +
-      'so each address runs out after ip_local_port_range connections per TIME_WAIT period (EADDRNOTAVAIL); use --close rst');
+    warnings.push(
+      'churn with --source-ips and FIN closes: the kernel does not reuse the TIME_WAIT ports of a bound address, ' +
+        'so each address runs out after ip_local_port_range connections per TIME_WAIT period ' +
+        '(EADDRNOTAVAIL); use --close rst',
+    );
   }
   if (inputs.target.kind === 'embedded') {
-    warnings.push('the embedded target shares this machine\'s CPUs with the generator: figures measure both together');
+    warnings.push("the embedded target shares this machine's CPUs with the generator: figures measure both together");
   }
 
   const { quiet: _q, json: _j, proxy: plan, ...rest } = config;
@@ -112,7 +156,12 @@ export function buildResult(inputs: ResultInputs): RunResult {
     startedAt: outcome.startedAt.toISOString(),
     endedAt: outcome.endedAt.toISOString(),
     phases: { ...outcome.phases, rampTimedOut: outcome.rampTimedOut },
-    target: { kind: inputs.target.kind, host: inputs.target.host, port: inputs.target.port, stats: inputs.target.stats },
+    target: {
+      kind: inputs.target.kind,
+      host: inputs.target.host,
+      port: inputs.target.port,
+      stats: inputs.target.stats,
+    },
     connections: {
       target: config.conns,
       attempted: totals.attempted,
@@ -121,7 +170,11 @@ export function buildResult(inputs: ResultInputs): RunResult {
       failed: { total: failed, byKind: totals.connectFailed },
       dropped: { total: dropped, byKind: totals.dropped },
     },
-    latency: { roundTripUs: rt, serviceUs: modeTraits(config).paced ? summarize(service) : null, connectUs: connectSummary },
+    latency: {
+      roundTripUs: rt,
+      serviceUs: modeTraits(config).paced ? summarize(service) : null,
+      connectUs: connectSummary,
+    },
     throughput: {
       roundTrips: rtt.totalCount,
       roundTripsPerSecond: perS(rtt.totalCount),
@@ -130,27 +183,39 @@ export function buildResult(inputs: ResultInputs): RunResult {
     },
     modeStats,
     proxy: {
-      ...proxyDescription, headersSent: totals.headersSent, headerBytes: totals.headerBytes, headerSizes,
-      headerBuildUsPerConnection: totals.headersSent > 0 ? Math.round((headerBuildUs / totals.headersSent) * 100) / 100 : null,
+      ...proxyDescription,
+      headersSent: totals.headersSent,
+      headerBytes: totals.headerBytes,
+      headerSizes,
+      headerBuildUsPerConnection:
+        totals.headersSent > 0 ? Math.round((headerBuildUs / totals.headersSent) * 100) / 100 : null,
       verify: inputs.verify,
     },
     totals,
     resources: {
       generator: {
-        maxRssBytes: outcome.usage.maxRssBytes, cpuPercentMean: outcome.usage.cpuPercentMean,
-        cpuPercentMax: outcome.usage.cpuPercentMax, cpuUserMs: outcome.usage.cpuUserMs, cpuSystemMs: outcome.usage.cpuSystemMs,
+        maxRssBytes: outcome.usage.maxRssBytes,
+        cpuPercentMean: outcome.usage.cpuPercentMean,
+        cpuPercentMax: outcome.usage.cpuPercentMax,
+        cpuUserMs: outcome.usage.cpuUserMs,
+        cpuSystemMs: outcome.usage.cpuSystemMs,
         processes: outcome.memory.processes.length,
         baselineRssBytes: outcome.memory.baselineRssBytes,
         rampedRssBytes: outcome.memory.rampedRssBytes,
-        memoryPerConnectionBytes: totals.established > 0 && config.mode !== 'connect'
-          ? Math.round((outcome.memory.rampedRssBytes - outcome.memory.baselineRssBytes) / totals.established) : null,
+        memoryPerConnectionBytes:
+          totals.established > 0 && config.mode !== 'connect'
+            ? Math.round((outcome.memory.rampedRssBytes - outcome.memory.baselineRssBytes) / totals.established)
+            : null,
       },
-      target: inputs.target.stats && inputs.target.pid !== null
-        ? {
-            pid: inputs.target.pid, maxRssBytes: inputs.target.stats.maxRssBytes,
-            cpuUserMs: Math.round(inputs.target.stats.cpuUserUs / 1000), cpuSystemMs: Math.round(inputs.target.stats.cpuSystemUs / 1000),
-          }
-        : null,
+      target:
+        inputs.target.stats && inputs.target.pid !== null
+          ? {
+              pid: inputs.target.pid,
+              maxRssBytes: inputs.target.stats.maxRssBytes,
+              cpuUserMs: Math.round(inputs.target.stats.cpuUserUs / 1000),
+              cpuSystemMs: Math.round(inputs.target.stats.cpuSystemUs / 1000),
+            }
+          : null,
       watched: outcome.watched,
     },
     calibration,
@@ -171,7 +236,13 @@ function runStatus(outcome: LoadOutcome, churnUnreachable: boolean, shortfall: b
 /** Generator lag above this (µs, p99 of 1 ms scheduler ticks) means it could not keep its own schedule. */
 const GENERATOR_LAG_P99_US = 5000;
 
-function buildModeStats(config: RunConfig, outcome: LoadOutcome, totals: LoadCounters, lag: Histogram, measuredS: number): ModeStats {
+function buildModeStats(
+  config: RunConfig,
+  outcome: LoadOutcome,
+  totals: LoadCounters,
+  lag: Histogram,
+  measuredS: number,
+): ModeStats {
   const traits = modeTraits(config);
   const lagSummary = summarize(lag);
   const perConn = outcome.reports.flatMap((r) => r.perConnectionBytes).sort((a, b) => a - b);
@@ -189,22 +260,40 @@ function buildModeStats(config: RunConfig, outcome: LoadOutcome, totals: LoadCou
       : null,
     integrity: {
       enabled: traits.integrity,
-      verified: totals.verified, corrupted: totals.corrupted, duplicated: totals.duplicated, outOfOrder: totals.outOfOrder,
-      missing: totals.missing, bytesLostAtClose: totals.bytesLostAtClose,
+      verified: totals.verified,
+      corrupted: totals.corrupted,
+      duplicated: totals.duplicated,
+      outOfOrder: totals.outOfOrder,
+      missing: totals.missing,
+      bytesLostAtClose: totals.bytesLostAtClose,
     },
-    stream: config.mode === 'stream'
-      ? {
-          direction: config.direction,
-          perConnectionBytesPerSecond: {
-            min: bps(perConn[0] ?? 0), median: bps(perConn[perConn.length >> 1] ?? 0), max: bps(perConn[perConn.length - 1] ?? 0), connections: perConn.length,
-          },
-        }
-      : null,
-    churn: config.mode === 'connect'
-      ? { cycles: totals.cycles, cyclesPerSecond: measuredS > 0 ? Math.round(totals.measuredCycles / measuredS) : 0, closeStyle: config.closeStyle }
-      : null,
-    hold: config.mode === 'hold'
-      ? { pingIntervalMs: config.pingIntervalMs, held: outcome.interrupted ? totals.open : totals.established - totalErrors(totals.dropped), target: config.conns }
-      : null,
+    stream:
+      config.mode === 'stream'
+        ? {
+            direction: config.direction,
+            perConnectionBytesPerSecond: {
+              min: bps(perConn[0] ?? 0),
+              median: bps(perConn[perConn.length >> 1] ?? 0),
+              max: bps(perConn[perConn.length - 1] ?? 0),
+              connections: perConn.length,
+            },
+          }
+        : null,
+    churn:
+      config.mode === 'connect'
+        ? {
+            cycles: totals.cycles,
+            cyclesPerSecond: measuredS > 0 ? Math.round(totals.measuredCycles / measuredS) : 0,
+            closeStyle: config.closeStyle,
+          }
+        : null,
+    hold:
+      config.mode === 'hold'
+        ? {
+            pingIntervalMs: config.pingIntervalMs,
+            held: outcome.interrupted ? totals.open : totals.established - totalErrors(totals.dropped),
+            target: config.conns,
+          }
+        : null,
   };
 }

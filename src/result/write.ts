@@ -5,7 +5,10 @@ import type { RunResult } from '../documents/result.js';
 
 /** `results/2026-11-27T13-05-01Z-echo-c200-v2.json` */
 export function defaultResultPath(resultsDir: string, scenario: string, startedAt: Date): string {
-  const stamp = startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
   const safe = scenario.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 80) || 'run';
   return path.join(resultsDir, `${stamp}-${safe}.json`);
 }

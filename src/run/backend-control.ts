@@ -9,12 +9,17 @@ export async function resetBackend(url: string, timeoutMs = 5000): Promise<strin
   }
 }
 
-export async function fetchBackendSources(url: string, timeoutMs = 15_000): Promise<{ sources: Record<string, number> | null; error: string | null }> {
+export async function fetchBackendSources(
+  url: string,
+  timeoutMs = 15_000,
+): Promise<{ sources: Record<string, number> | null; error: string | null }> {
   try {
     const res = await fetch(`${url}/sources`, { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return { sources: null, error: `GET ${url}/sources answered ${res.status}` };
     const body = (await res.json()) as { sources?: Record<string, number> };
-    return body.sources ? { sources: body.sources, error: null } : { sources: null, error: `GET ${url}/sources: no sources in the answer` };
+    return body.sources
+      ? { sources: body.sources, error: null }
+      : { sources: null, error: `GET ${url}/sources: no sources in the answer` };
   } catch (err) {
     return { sources: null, error: `cannot reach ${url}: ${describe(err)}` };
   }

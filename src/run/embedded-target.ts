@@ -3,13 +3,18 @@
  * descriptors are per process: 10,000 client plus 10,000 server sockets do not fit under one 20,000 limit, and
  * past one process's limit the target itself runs as several processes, each on its own port.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { CouldNotRunError } from '../core/errors.js';
-import type { ProxyMode } from '../proxy/parser.js';
 import { siblingEntry } from '../core/modules.js';
+import type { ProxyMode } from '../proxy/parser.js';
 import type { ServeMode } from '../target/echo-server.js';
+import {
+  type ParentToTarget,
+  SERVE_DEFAULTS,
+  type ServeOptions,
+  type TargetToParent,
+} from '../target/serve-process.js';
 import { emptyTargetStats, type TargetStats } from '../target/stats.js';
-import { type ParentToTarget, SERVE_DEFAULTS, type ServeOptions, type TargetToParent } from '../target/serve-process.js';
 
 export interface EmbeddedTarget {
   /** Every process's address: connection id -> targets[id % length]. */
@@ -33,7 +38,11 @@ interface Child {
   pid: number;
 }
 
-export async function startEmbeddedTarget(proxy: ProxyMode, mode: ServeMode = 'echo', processes = 1): Promise<EmbeddedTarget> {
+export async function startEmbeddedTarget(
+  proxy: ProxyMode,
+  mode: ServeMode = 'echo',
+  processes = 1,
+): Promise<EmbeddedTarget> {
   const started = await Promise.allSettled(Array.from({ length: processes }, () => startOne(proxy, mode)));
   const children = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failure = started.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
@@ -76,26 +85,44 @@ function addTargetStats(a: TargetStats, b: TargetStats): TargetStats {
     return out;
   };
   return {
-    accepted: a.accepted + b.accepted, open: a.open + b.open, peakOpen: a.peakOpen + b.peakOpen,
-    headers: map(a.headers, b.headers), noHeader: a.noHeader + b.noHeader, rejected: map(a.rejected, b.rejected),
-    crcVerified: a.crcVerified + b.crcVerified, tlvs: map(a.tlvs, b.tlvs), distinctSources: a.distinctSources + b.distinctSources,
-    sourcesOverflow: a.sourcesOverflow + b.sourcesOverflow, bytesIn: a.bytesIn + b.bytesIn, bytesOut: a.bytesOut + b.bytesOut,
-    socketErrors: map(a.socketErrors, b.socketErrors), maxRssBytes: Math.max(a.maxRssBytes, b.maxRssBytes),
-    cpuUserUs: a.cpuUserUs + b.cpuUserUs, cpuSystemUs: a.cpuSystemUs + b.cpuSystemUs,
+    accepted: a.accepted + b.accepted,
+    open: a.open + b.open,
+    peakOpen: a.peakOpen + b.peakOpen,
+    headers: map(a.headers, b.headers),
+    noHeader: a.noHeader + b.noHeader,
+    rejected: map(a.rejected, b.rejected),
+    crcVerified: a.crcVerified + b.crcVerified,
+    tlvs: map(a.tlvs, b.tlvs),
+    distinctSources: a.distinctSources + b.distinctSources,
+    sourcesOverflow: a.sourcesOverflow + b.sourcesOverflow,
+    bytesIn: a.bytesIn + b.bytesIn,
+    bytesOut: a.bytesOut + b.bytesOut,
+    socketErrors: map(a.socketErrors, b.socketErrors),
+    maxRssBytes: Math.max(a.maxRssBytes, b.maxRssBytes),
+    cpuUserUs: a.cpuUserUs + b.cpuUserUs,
+    cpuSystemUs: a.cpuSystemUs + b.cpuSystemUs,
   };
 }
 
 async function startOne(proxy: ProxyMode, mode: ServeMode, startTimeoutMs = 10_000): Promise<Child> {
   const entry = siblingEntry(import.meta.url, '../entry/target-process');
   const options: ServeOptions = {
-    ...SERVE_DEFAULTS, host: '127.0.0.1', port: 0, proxy, mode, controlPort: null, dumpSourcesFile: null,
+    ...SERVE_DEFAULTS,
+    host: '127.0.0.1',
+    port: 0,
+    proxy,
+    mode,
+    controlPort: null,
+    dumpSourcesFile: null,
   };
   const child = fork(entry.file, [JSON.stringify(options)], {
     execArgv: entry.execArgv,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4000); });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-4000);
+  });
 
   const listening = await new Promise<Extract<TargetToParent, { type: 'listening' }>>((resolve, reject) => {
     const timer = setTimeout(() => fail(`did not start within ${startTimeoutMs} ms`), startTimeoutMs);
@@ -105,7 +132,10 @@ async function startOne(proxy: ProxyMode, mode: ServeMode, startTimeoutMs = 10_0
       reject(new CouldNotRunError(`embedded target ${why}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`));
     };
     child.on('message', (msg: TargetToParent) => {
-      if (msg.type === 'listening') { clearTimeout(timer); resolve(msg); }
+      if (msg.type === 'listening') {
+        clearTimeout(timer);
+        resolve(msg);
+      }
       if (msg.type === 'failed') fail(msg.message);
     });
     child.once('exit', (code, signal) => fail(`exited early (${signal ?? `code ${code}`})`));
@@ -117,11 +147,17 @@ async function startOne(proxy: ProxyMode, mode: ServeMode, startTimeoutMs = 10_0
 
 /** Sends a request and waits for the reply of type `replyType`; null when the child does not answer in time. */
 function ask<T extends TargetToParent['type']>(
-  child: ChildProcess, request: ParentToTarget, replyType: T, timeoutMs: number,
+  child: ChildProcess,
+  request: ParentToTarget,
+  replyType: T,
+  timeoutMs: number,
 ): Promise<Extract<TargetToParent, { type: T }> | null> {
   if (!child.connected) return Promise.resolve(null);
   return new Promise((resolve) => {
-    const timer = setTimeout(() => { child.off('message', onMessage); resolve(null); }, timeoutMs);
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      resolve(null);
+    }, timeoutMs);
     const onMessage = (msg: TargetToParent): void => {
       if (msg.type !== replyType) return;
       clearTimeout(timer);
@@ -137,7 +173,10 @@ function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     if (child.connected) child.send({ type: 'shutdown' } satisfies ParentToTarget);
     else child.kill('SIGTERM');
   });

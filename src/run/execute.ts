@@ -3,25 +3,26 @@
  * summary. Used by `l4stress run`, by scenarios and by the library API. Never throws for a failing target (that is
  * data, recorded in the result), only for the tool's own failures.
  */
+
+import { loadProfile } from '../calibration/profile.js';
+import { calibrateAndSave, QUICK_CALIBRATION } from '../calibration/save.js';
 import type { RunConfig } from '../config/run-config.js';
-import { startEmbeddedTarget, type EmbeddedTarget } from './embedded-target.js';
-import { runLoad, type LoadOutcome } from './run-load.js';
+import { ExitCode } from '../core/errors.js';
+import { toolVersion } from '../core/version.js';
+import type { ProxyVerification, RunResult } from '../documents/result.js';
+import { collectEnvironment, gitInfo } from '../environment/environment.js';
+import { modeTraits } from '../load/traits.js';
 import { preflight } from '../preflight/limits.js';
+import type { ProxyMode } from '../proxy/parser.js';
+import { compareSources } from '../proxy/verify.js';
 import { createProgressReporter } from '../reporters/progress.js';
 import { renderSummary } from '../reporters/summary.js';
 import { buildResult } from '../result/build.js';
-import { collectEnvironment, gitInfo } from '../environment/environment.js';
 import { defaultResultPath, writeResultAtomically } from '../result/write.js';
-import { toolVersion } from '../core/version.js';
 import type { TargetStats } from '../target/stats.js';
-import { ExitCode } from '../core/errors.js';
-import { modeTraits } from '../load/traits.js';
-import type { ProxyMode } from '../proxy/parser.js';
-import { QUICK_CALIBRATION, calibrateAndSave } from '../calibration/save.js';
-import { loadProfile } from '../calibration/profile.js';
 import { fetchBackendSources, resetBackend } from './backend-control.js';
-import { compareSources } from '../proxy/verify.js';
-import type { ProxyVerification, RunResult } from '../documents/result.js';
+import { type EmbeddedTarget, startEmbeddedTarget } from './embedded-target.js';
+import { type LoadOutcome, runLoad } from './run-load.js';
 
 /** The target parses headers when any may come; a source that must start sending unprompted cannot wait for one. */
 function embeddedProxyMode(config: RunConfig): ProxyMode {
@@ -30,16 +31,31 @@ function embeddedProxyMode(config: RunConfig): ProxyMode {
 
 /** One run, start to result file; prints progress and summary unless quiet. Used by `run` and by scenarios. */
 export async function executeRun(config: RunConfig, argv: string[]): Promise<{ result: RunResult; file: string }> {
-  const plan = preflight({ conns: config.conns, embeddedTarget: config.target === null, processes: config.processes, sourceIps: config.sourceIps.length });
+  const plan = preflight({
+    conns: config.conns,
+    embeddedTarget: config.target === null,
+    processes: config.processes,
+    sourceIps: config.sourceIps.length,
+  });
   config = { ...config, processes: plan.processes };
-  if (config.calibrateFirst) await calibrateAndSave({ ...QUICK_CALIBRATION, resultsDir: config.resultsDir, sizeBytes: config.sizeBytes, log: config.quiet ? () => {} : (l) => process.stderr.write(`${l}\n`) }, config.calibration.file);
+  if (config.calibrateFirst)
+    await calibrateAndSave(
+      {
+        ...QUICK_CALIBRATION,
+        resultsDir: config.resultsDir,
+        sizeBytes: config.sizeBytes,
+        log: config.quiet ? () => {} : (l) => process.stderr.write(`${l}\n`),
+      },
+      config.calibration.file,
+    );
   const profile = loadProfile(config.calibration.file, config.calibration.required);
   // systeminformation shells out (~0.5 s): gather while the target starts, never during the load.
   const environmentPromise = collectEnvironment(config.resultsDir);
   const git = gitInfo();
 
   let embedded: EmbeddedTarget | null = null;
-  if (config.target === null) embedded = await startEmbeddedTarget(embeddedProxyMode(config), modeTraits(config).serveMode, plan.targetProcesses);
+  if (config.target === null)
+    embedded = await startEmbeddedTarget(embeddedProxyMode(config), modeTraits(config).serveMode, plan.targetProcesses);
   const target = config.target ?? { host: embedded!.host, port: embedded!.port };
   const targets = embedded ? embedded.targets : [target];
   // A fresh window on the backend, so sources from earlier runs do not count as unexpected.
@@ -70,7 +86,11 @@ export async function executeRun(config: RunConfig, argv: string[]): Promise<{ r
       ...(embedded ? embedded.pids.map((pid) => ({ pid, role: 'target' as const })) : []),
       ...config.watchPids.map((pid) => ({ pid, role: 'watched' as const })),
     ];
-    outcome = await runLoad(config, targets, { signal: abort.signal, watch, onSecond: (row) => progress.update(row, config.conns) });
+    outcome = await runLoad(config, targets, {
+      signal: abort.signal,
+      watch,
+      onSecond: (row) => progress.update(row, config.conns),
+    });
     progress.done();
     if (embedded) targetStats = await embedded.stats();
     if (config.verifyProxy) verify = await verifySources(config.verifyProxy, embedded, outcome, verifyError);
@@ -80,13 +100,26 @@ export async function executeRun(config: RunConfig, argv: string[]): Promise<{ r
   }
 
   const result = buildResult({
-    config, outcome, environment, git, command: argv, version: toolVersion(), verify, profile,
+    config,
+    outcome,
+    environment,
+    git,
+    command: argv,
+    version: toolVersion(),
+    verify,
+    profile,
     target: {
-      kind: embedded ? 'embedded' : 'external', host: target.host, port: target.port,
-      pid: embedded?.pid ?? null, stats: targetStats,
+      kind: embedded ? 'embedded' : 'external',
+      host: target.host,
+      port: target.port,
+      pid: embedded?.pid ?? null,
+      stats: targetStats,
     },
   });
-  const file = writeResultAtomically(config.out ?? defaultResultPath(config.resultsDir, config.scenario, outcome.startedAt), result);
+  const file = writeResultAtomically(
+    config.out ?? defaultResultPath(config.resultsDir, config.scenario, outcome.startedAt),
+    result,
+  );
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
 
@@ -96,7 +129,10 @@ export async function executeRun(config: RunConfig, argv: string[]): Promise<{ r
 }
 
 async function verifySources(
-  spec: NonNullable<RunConfig['verifyProxy']>, embedded: EmbeddedTarget | null, outcome: LoadOutcome, earlierError: string | null,
+  spec: NonNullable<RunConfig['verifyProxy']>,
+  embedded: EmbeddedTarget | null,
+  outcome: LoadOutcome,
+  earlierError: string | null,
 ): Promise<ProxyVerification> {
   const sent = outcome.reports.flatMap((r) => r.sources);
   if (spec === 'embedded') return compareSources(sent, await embedded!.sources(), 'embedded');

@@ -9,8 +9,8 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { CouldNotRunError } from '../core/errors.js';
 import { siblingEntry } from '../core/modules.js';
-import type { MainToWorker, WorkerReport, WorkerTask, WorkerToMain } from '../load/protocol.js';
 import type { WorkerPlan } from '../load/plan.js';
+import type { MainToWorker, WorkerReport, WorkerTask, WorkerToMain } from '../load/protocol.js';
 
 export interface WorkerLink {
   index: number;
@@ -27,7 +27,9 @@ export interface WorkerGroup {
 }
 
 /** Messages between the main process and a generator child. */
-export type ParentToGenerator = { type: 'start'; plans: WorkerPlan[] } | { type: 'to-worker'; worker: number; msg: MainToWorker };
+export type ParentToGenerator =
+  | { type: 'start'; plans: WorkerPlan[] }
+  | { type: 'to-worker'; worker: number; msg: MainToWorker };
 export type GeneratorToParent =
   | { type: 'from-worker'; worker: number; msg: WorkerToMain }
   | { type: 'report'; worker: number; report: WorkerReport }
@@ -53,7 +55,9 @@ export function startLocalWorkers(plans: WorkerPlan[]): WorkerGroup {
     return {
       index: plan.index,
       post: (msg) => port1.postMessage(msg),
-      onMessage: (handler) => { port1.on('message', handler); },
+      onMessage: (handler) => {
+        port1.on('message', handler);
+      },
       report: pool.run(task, { transferList: [channels[i].port2 as never] }) as Promise<WorkerReport>,
     };
   });
@@ -73,52 +77,80 @@ export function startRemoteWorkers(plans: WorkerPlan[]): WorkerGroup {
   const child = fork(entry.file, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const handlers = new Map<number, (msg: WorkerToMain) => void>();
   const settle = new Map<number, { resolve: (r: WorkerReport) => void; reject: (e: Error) => void }>();
-  const reports = new Map(plans.map((p) => [p.index, new Promise<WorkerReport>((resolve, reject) => settle.set(p.index, { resolve, reject }))]));
-  const failAll = (message: string): void => { for (const s of settle.values()) s.reject(new CouldNotRunError(message)); };
+  const reports = new Map(
+    plans.map((p) => [
+      p.index,
+      new Promise<WorkerReport>((resolve, reject) => settle.set(p.index, { resolve, reject })),
+    ]),
+  );
+  const failAll = (message: string): void => {
+    for (const s of settle.values()) s.reject(new CouldNotRunError(message));
+  };
   child.on('message', (m: GeneratorToParent) => {
     if (m.type === 'from-worker') handlers.get(m.worker)?.(m.msg);
     else if (m.type === 'report') settle.get(m.worker)?.resolve(m.report);
     else if (m.type === 'failed') failAll(`generator process ${child.pid} failed: ${m.message}`);
   });
-  child.once('exit', (code, signal) => failAll(`generator process ${child.pid} exited (${signal ?? `code ${code}`}) before reporting`));
+  child.once('exit', (code, signal) =>
+    failAll(`generator process ${child.pid} exited (${signal ?? `code ${code}`}) before reporting`),
+  );
   child.send({ type: 'start', plans } satisfies ParentToGenerator);
   for (const r of reports.values()) r.catch(() => {});
   return {
     pids: [child.pid!],
     links: plans.map((p) => ({
       index: p.index,
-      post: (msg) => { if (child.connected) child.send({ type: 'to-worker', worker: p.index, msg } satisfies ParentToGenerator); },
-      onMessage: (handler) => { handlers.set(p.index, handler); },
+      post: (msg) => {
+        if (child.connected) child.send({ type: 'to-worker', worker: p.index, msg } satisfies ParentToGenerator);
+      },
+      onMessage: (handler) => {
+        handlers.set(p.index, handler);
+      },
       report: reports.get(p.index)!,
     })),
-    shutdown: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      child.once('exit', () => { clearTimeout(timer); resolve(); });
-      child.disconnect();
-    }),
+    shutdown: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          resolve();
+          return;
+        }
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.disconnect();
+      }),
   };
 }
 
 /** The child side (entry/generator-process.ts). Runs the workers it is given and relays until its parent goes away. */
 export function runGeneratorProcess(): Promise<void> {
   return new Promise((resolve) => {
-    if (!process.send) throw new CouldNotRunError('the generator process is internal: `l4stress run --processes` starts it');
+    if (!process.send)
+      throw new CouldNotRunError('the generator process is internal: `l4stress run --processes` starts it');
     // Ctrl-C reaches the whole process group; the parent decides when workers stop.
     process.on('SIGINT', () => {});
     let group: WorkerGroup | null = null;
-    const send = (m: GeneratorToParent): void => { if (process.connected) process.send!(m); };
+    const send = (m: GeneratorToParent): void => {
+      if (process.connected) process.send!(m);
+    };
     process.on('message', (m: ParentToGenerator) => {
       if (m.type === 'start') {
         group = startLocalWorkers(m.plans);
         for (const link of group.links) {
           link.onMessage((msg) => send({ type: 'from-worker', worker: link.index, msg }));
-          link.report.then((report) => send({ type: 'report', worker: link.index, report }), (err: Error) => send({ type: 'failed', message: err.message }));
+          link.report.then(
+            (report) => send({ type: 'report', worker: link.index, report }),
+            (err: Error) => send({ type: 'failed', message: err.message }),
+          );
         }
       } else if (m.type === 'to-worker') {
         group?.links.find((l) => l.index === m.worker)?.post(m.msg);
       }
     });
-    process.once('disconnect', () => { void (group?.shutdown() ?? Promise.resolve()).then(resolve); });
+    process.once('disconnect', () => {
+      void (group?.shutdown() ?? Promise.resolve()).then(resolve);
+    });
   });
 }

@@ -4,14 +4,14 @@
  * (ramp -> warm-up -> measure -> stop), and collects each worker's final report. Histograms arrive encoded.
  */
 import type { RunConfig } from '../config/run-config.js';
+import type { LoadOutcome } from '../load/outcome.js';
+import { type Endpoint, shardByProcess } from '../load/plan.js';
+import type { MainToWorker, WorkerToMain } from '../load/protocol.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { mergeEncoded } from '../metrics/histogram.js';
+import { PidWatcher, readRss, type WatchRole } from '../metrics/pid-watch.js';
 import { ProcessUsageSampler } from '../metrics/process-usage.js';
-import { PidWatcher, readRss, type WatchRole, type WatchedSummary } from '../metrics/pid-watch.js';
-import { timelineRow, type Phase, type TimelineRow } from '../metrics/timeline.js';
-import type { LoadOutcome } from '../load/outcome.js';
-import type { MainToWorker, WorkerReport, WorkerToMain } from '../load/protocol.js';
-import { type Endpoint, shardByProcess } from '../load/plan.js';
+import { type Phase, type TimelineRow, timelineRow } from '../metrics/timeline.js';
 import { startLocalWorkers, startRemoteWorkers, type WorkerGroup } from './links.js';
 
 export interface LoadHooks {
@@ -27,7 +27,11 @@ export type { LoadOutcome };
 
 const TICK_MS = 1000;
 
-export async function runLoad(config: RunConfig, targets: { host: string; port: number }[], hooks: LoadHooks = {}): Promise<LoadOutcome> {
+export async function runLoad(
+  config: RunConfig,
+  targets: { host: string; port: number }[],
+  hooks: LoadHooks = {},
+): Promise<LoadOutcome> {
   const group = startWorkers(config, targets);
   const plans = group.links;
   const usage = new ProcessUsageSampler();
@@ -49,7 +53,9 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
   let seq = 0;
   let onRamped: (() => void) | null = null;
 
-  const send = (msg: MainToWorker): void => { for (const link of group.links) link.post(msg); };
+  const send = (msg: MainToWorker): void => {
+    for (const link of group.links) link.post(msg);
+  };
   const sumLatest = (): LoadCounters => {
     const sum = emptyCounters();
     for (const c of latest.values()) addCounters(sum, c);
@@ -64,7 +70,17 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
     const interval = mergeEncoded([...tick.snapshots.values()].map((s) => s.intervalRtt));
     const totals = sumLatest();
     const { cpuPercent, rssBytes } = usage.sample();
-    const row = timelineRow((now - t0) / 1000, phase, now - lastRowAt, prevTotals, totals, interval, cpuPercent, rssBytes, watcher.sample());
+    const row = timelineRow(
+      (now - t0) / 1000,
+      phase,
+      now - lastRowAt,
+      prevTotals,
+      totals,
+      interval,
+      cpuPercent,
+      rssBytes,
+      watcher.sample(),
+    );
     lastRowAt = now;
     prevTotals = totals;
     timeline.push(row);
@@ -93,16 +109,29 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
   // A worker that throws is a bug, not data; surface it after stopping the rest.
   let workerFailure: unknown = null;
   const failed = new Promise<void>((resolve) => {
-    for (const t of tasks) t.catch((err) => { workerFailure = err; resolve(); });
+    for (const t of tasks)
+      t.catch((err) => {
+        workerFailure = err;
+        resolve();
+      });
   });
 
   // Memory baseline: every worker started and collected its heap, no connection opened yet.
-  await Promise.race([new Promise<void>((resolve) => { onReady = resolve; if (ready.size === plans.length) resolve(); }), failed]);
+  await Promise.race([
+    new Promise<void>((resolve) => {
+      onReady = resolve;
+      if (ready.size === plans.length) resolve();
+    }),
+    failed,
+  ]);
   const baselineRss = generatorRss(group.pids);
   const rampStart = performance.now();
   send({ type: 'go' });
 
-  /** Asks every worker for a snapshot; a tick still missing an answer when a newer one goes out is closed with what arrived. */
+  /**
+   * Asks every worker for a snapshot; a tick still missing an answer when a newer one goes out is closed with
+   * what arrived.
+   */
   const sendTick = (): number => {
     for (const pendingSeq of pendingTicks.keys()) completeTick(pendingSeq);
     seq++;
@@ -137,9 +166,19 @@ export async function runLoad(config: RunConfig, targets: { host: string; port: 
   const isOver = (): boolean => hooks.signal?.aborted === true || workerFailure !== null;
 
   // Ramp: until every worker attempted all its connections and none is connecting, or the ramp timeout.
-  const rampDone = new Promise<void>((resolve) => { onRamped = resolve; if (ramped.size === plans.length) resolve(); });
+  const rampDone = new Promise<void>((resolve) => {
+    onRamped = resolve;
+    if (ramped.size === plans.length) resolve();
+  });
   let rampTimedOut = false;
-  await Promise.race([rampDone, aborted, failed, sleep(config.rampTimeoutMs).then(() => { rampTimedOut = ramped.size < plans.length; })]);
+  await Promise.race([
+    rampDone,
+    aborted,
+    failed,
+    sleep(config.rampTimeoutMs).then(() => {
+      rampTimedOut = ramped.size < plans.length;
+    }),
+  ]);
   clearSleeps();
   const rampEnd = performance.now();
   // Workers collected their heaps just before reporting the ramp done: what is left is what the sessions hold.
@@ -224,7 +263,10 @@ function startWorkers(config: RunConfig, targets: Endpoint[]): WorkerGroup {
 function generatorRss(pids: number[]): number {
   let total = 0;
   for (const pid of pids) {
-    if (pid === process.pid) { total += process.memoryUsage.rss(); continue; }
+    if (pid === process.pid) {
+      total += process.memoryUsage.rss();
+      continue;
+    }
     total += readRss(pid) ?? 0;
   }
   return total;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../core/errors.js';
-import { scenarioSchema, type ScenarioFile, type StepOptions } from '../documents/scenario-file.js';
+import { type ScenarioFile, type StepOptions, scenarioSchema } from '../documents/scenario-file.js';
 
 export interface ExpandedStep {
   /** `D2-echo[proxy=v1]` */
@@ -28,11 +28,17 @@ export interface Scenario {
 
 export function loadScenario(file: string, profile: string | null): Scenario {
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) {
-    throw new UsageError(`--scenario: cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(
+      `--scenario: cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   let doc: unknown;
-  try { doc = parseYaml(text); } catch (e) {
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
     throw new UsageError(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
   const parsed = scenarioSchema.safeParse(doc);
@@ -45,31 +51,49 @@ export function loadScenario(file: string, profile: string | null): Scenario {
 }
 
 function describeIssue(issue: { code: string; message: string; keys?: string[] }): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys!.length > 1 ? 's' : ''} ${issue.keys!.map((k) => `'${k}'`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown key${issue.keys!.length > 1 ? 's' : ''} ${issue.keys!.map((k) => `'${k}'`).join(', ')}`;
   return issue.message;
 }
 
 export function expand(file: string, s: ScenarioFile, profile: string | null): Scenario {
   const known = new Set([...Object.keys(s.profiles ?? {}), ...s.steps.flatMap((st) => Object.keys(st.profiles ?? {}))]);
   if (profile !== null && !known.has(profile)) {
-    throw new UsageError(`--profile: '${profile}' is not in ${path.basename(file)} (allowed: ${[...known].join(', ') || 'none defined'})`);
+    throw new UsageError(
+      `--profile: '${profile}' is not in ${path.basename(file)} (allowed: ${[...known].join(', ') || 'none defined'})`,
+    );
   }
   const scenarioProfile = profile ? s.profiles?.[profile] : undefined;
   const steps: ExpandedStep[] = [];
   for (const st of s.steps) {
     const { name, description: _d, matrix, thresholds, profiles, ...own } = st;
-    const base: StepOptions = { ...s.defaults, ...scenarioProfile?.defaults, ...own, ...(profile ? profiles?.[profile] : undefined) };
+    const base: StepOptions = {
+      ...s.defaults,
+      ...scenarioProfile?.defaults,
+      ...own,
+      ...(profile ? profiles?.[profile] : undefined),
+    };
     for (const combo of combinations((matrix ?? {}) as Record<string, unknown[]>)) {
-      const suffix = Object.entries(combo).map(([k, v]) => `${k}=${String(v)}`).join(',');
+      const suffix = Object.entries(combo)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(',');
       steps.push({
-        name: suffix ? `${name}[${suffix}]` : name, baseName: name, options: { ...base, ...(combo as StepOptions) },
-        matrixKeys: Object.keys(matrix ?? {}), thresholds: thresholds ?? [],
+        name: suffix ? `${name}[${suffix}]` : name,
+        baseName: name,
+        options: { ...base, ...(combo as StepOptions) },
+        matrixKeys: Object.keys(matrix ?? {}),
+        thresholds: thresholds ?? [],
       });
     }
   }
   return {
-    file, name: s.name, description: s.description ?? '', target: s.target ?? 'embedded', profile,
-    iterations: scenarioProfile?.iterations ?? s.iterations ?? 1, steps,
+    file,
+    name: s.name,
+    description: s.description ?? '',
+    target: s.target ?? 'embedded',
+    profile,
+    iterations: scenarioProfile?.iterations ?? s.iterations ?? 1,
+    steps,
   };
 }
 

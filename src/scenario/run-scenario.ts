@@ -12,16 +12,16 @@ import { defaultProfilePath, loadProfile } from '../calibration/profile.js';
 import { resolveRunConfig } from '../config/options.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { writeJsonAtomically } from '../core/files.js';
+import { formatMicros } from '../core/units.js';
 import type { HistoryLine } from '../documents/history.js';
 import { readSummary } from '../documents/readers.js';
 import type { StepOptions } from '../documents/scenario-file.js';
-import { SUMMARY_KIND, SUMMARY_SCHEMA_VERSION, type ScenarioSummary, type StepSummary } from '../documents/summary.js';
+import { type ScenarioSummary, type StepSummary, SUMMARY_KIND, SUMMARY_SCHEMA_VERSION } from '../documents/summary.js';
 import { environmentIdentity, gitInfo } from '../environment/environment.js';
 import { type CompareOptions, type ComparisonReport, compareSummaries } from '../gates/compare.js';
 import { reduceMetric, stepMetrics } from '../gates/metrics.js';
 import { evaluateThreshold, parseThreshold } from '../gates/thresholds.js';
-import { flagOf, RUN_DEFAULTS, type RawRunOptions, type RunOptionKey } from '../options/run-options.js';
-import { formatMicros } from '../core/units.js';
+import { flagOf, type RawRunOptions, RUN_DEFAULTS, type RunOptionKey } from '../options/run-options.js';
 import { executeRun } from '../run/execute.js';
 import type { Scenario } from './load.js';
 
@@ -48,8 +48,10 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
   const configs = sc.steps.map((st) => {
     for (const key of st.matrixKeys) {
       if (key in o.overrides) {
-        throw new UsageError(`${flagOf(key as RunOptionKey)}: step '${st.baseName}' of ${path.basename(sc.file)} varies it in its matrix`,
-          'leave it off the command line, or edit the matrix');
+        throw new UsageError(
+          `${flagOf(key as RunOptionKey)}: step '${st.baseName}' of ${path.basename(sc.file)} varies it in its matrix`,
+          'leave it off the command line, or edit the matrix',
+        );
       }
     }
     return { step: st, config: resolveRunConfig(rawOptions(sc, st.options, st.name, o)) };
@@ -57,40 +59,77 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
   const baseline = o.baseline ? readSummary(o.baseline, 'baseline') : null;
   const iterations = o.iterations ?? sc.iterations;
   const startedAt = new Date();
-  const stamp = startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
   const runDir = path.join(o.resultsDir, 'scenarios', sc.name, stamp);
   mkdirSync(runDir, { recursive: true });
   const profile = loadProfile(defaultProfilePath(o.resultsDir), false);
   const summary: ScenarioSummary = {
-    kind: SUMMARY_KIND, schemaVersion: SUMMARY_SCHEMA_VERSION, scenario: sc.name, file: sc.file, profile: sc.profile,
-    startedAt: startedAt.toISOString(), endedAt: '', git: gitInfo(), environment: environmentIdentity(),
+    kind: SUMMARY_KIND,
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
+    scenario: sc.name,
+    file: sc.file,
+    profile: sc.profile,
+    startedAt: startedAt.toISOString(),
+    endedAt: '',
+    git: gitInfo(),
+    environment: environmentIdentity(),
     tcpRrP50Us: profile?.profile.measurements.tcpRrSize.p50LatencyUs.median ?? null,
-    steps: {}, pass: true,
+    steps: {},
+    pass: true,
   };
   let interrupted = false;
   for (const { step, config } of configs) {
-    const entry: StepSummary = { baseName: step.baseName, options: { ...step.options }, iterations: [], thresholds: [], pass: true };
+    const entry: StepSummary = {
+      baseName: step.baseName,
+      options: { ...step.options },
+      iterations: [],
+      thresholds: [],
+      pass: true,
+    };
     summary.steps[step.name] = entry;
     for (let i = 1; i <= iterations && !interrupted; i++) {
       const file = path.join(runDir, `${safe(step.name)}-i${i}.json`);
       const { result } = await executeRun({ ...config, out: file, quiet: true, json: false }, process.argv.slice(2));
       const metrics = stepMetrics(result);
       entry.iterations.push({
-        resultFile: file, status: result.status, metrics,
-        maxRssBytes: result.resources.generator.maxRssBytes, cpuPercentMax: result.resources.generator.cpuPercentMax,
+        resultFile: file,
+        status: result.status,
+        metrics,
+        maxRssBytes: result.resources.generator.maxRssBytes,
+        cpuPercentMax: result.resources.generator.cpuPercentMax,
       });
-      const rate = metrics.cps !== null ? `${metrics.cps} conn/s` : metrics.rps !== null ? `${metrics.rps} rt/s` : `${metrics.throughput} B/s`;
-      o.log(`${step.name} ${i}/${iterations}: ${result.status}, p50 ${formatMicros(metrics.p50 ?? NaN)} ` +
-        `p95 ${formatMicros(metrics.p95 ?? NaN)} p99 ${formatMicros(metrics.p99 ?? NaN)}, ${rate}, errors ${metrics.errors}`);
+      const rate =
+        metrics.cps !== null
+          ? `${metrics.cps} conn/s`
+          : metrics.rps !== null
+            ? `${metrics.rps} rt/s`
+            : `${metrics.throughput} B/s`;
+      o.log(
+        `${step.name} ${i}/${iterations}: ${result.status}, p50 ${formatMicros(metrics.p50 ?? NaN)} ` +
+          `p95 ${formatMicros(metrics.p95 ?? NaN)} p99 ${formatMicros(metrics.p99 ?? NaN)}, ${rate}, errors ` +
+          `${metrics.errors}`,
+      );
       if (result.status === 'interrupted') interrupted = true;
     }
-    entry.thresholds = thresholds.get(step.name)!.map((t) => evaluateThreshold(t, entry.iterations.map((it) => it.metrics)));
+    entry.thresholds = thresholds.get(step.name)!.map((t) =>
+      evaluateThreshold(
+        t,
+        entry.iterations.map((it) => it.metrics),
+      ),
+    );
     // A step that could not reach its target measured nothing: it fails whatever its thresholds say (or lack).
     const unreachable = entry.iterations.flatMap((it, i) => (it.status === 'unreachable' ? [i + 1] : []));
     if (unreachable.length > 0) {
       entry.thresholds.push({
-        threshold: 'target reachable', pass: false, actual: null,
-        reason: `iteration${unreachable.length > 1 ? 's' : ''} ${unreachable.join(', ')}: no connection established (${config.target ? `${config.target.host}:${config.target.port}` : 'embedded target'})`,
+        threshold: 'target reachable',
+        pass: false,
+        actual: null,
+        reason:
+          `iteration${unreachable.length > 1 ? 's' : ''} ${unreachable.join(', ')}: no connection ` +
+          `established (${config.target ? `${config.target.host}:${config.target.port}` : 'embedded target'})`,
       });
     }
     entry.pass = entry.thresholds.every((v) => v.pass);
@@ -101,7 +140,11 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
   const summaryFile = writeJsonAtomically(path.join(runDir, 'summary.json'), summary);
   appendHistory(o.resultsDir, summary, summaryFile);
   const comparison = baseline ? compareSummaries(baseline, summary, o.compare) : null;
-  const exitCode = interrupted ? ExitCode.interrupted : !summary.pass || comparison?.regressed ? ExitCode.gateFailed : ExitCode.ok;
+  const exitCode = interrupted
+    ? ExitCode.interrupted
+    : !summary.pass || comparison?.regressed
+      ? ExitCode.gateFailed
+      : ExitCode.ok;
   return { summary, summaryFile, comparison, exitCode };
 }
 
@@ -111,12 +154,29 @@ function appendHistory(resultsDir: string, s: ScenarioSummary, summaryFile: stri
   mkdirSync(dir, { recursive: true });
   const lines = Object.entries(s.steps).map(([step, e]) => {
     const reduced = (k: 'p50' | 'p95' | 'p99' | 'rps' | 'cps' | 'throughput' | 'errors'): number | null =>
-      reduceMetric(k, e.iterations.map((it) => it.metrics[k]));
+      reduceMetric(
+        k,
+        e.iterations.map((it) => it.metrics[k]),
+      );
     const line: HistoryLine = {
-      schemaVersion: 1, date: s.startedAt, scenario: s.scenario, profile: s.profile, step, sha: s.git?.sha ?? null,
-      dirty: s.git?.dirty ?? null, host: s.environment.hostname, iterations: e.iterations.length,
-      p50: reduced('p50'), p95: reduced('p95'), p99: reduced('p99'), rps: reduced('rps'), cps: reduced('cps'),
-      throughput: reduced('throughput'), errors: reduced('errors'), pass: e.pass, summary: summaryFile,
+      schemaVersion: 1,
+      date: s.startedAt,
+      scenario: s.scenario,
+      profile: s.profile,
+      step,
+      sha: s.git?.sha ?? null,
+      dirty: s.git?.dirty ?? null,
+      host: s.environment.hostname,
+      iterations: e.iterations.length,
+      p50: reduced('p50'),
+      p95: reduced('p95'),
+      p99: reduced('p99'),
+      rps: reduced('rps'),
+      cps: reduced('cps'),
+      throughput: reduced('throughput'),
+      errors: reduced('errors'),
+      pass: e.pass,
+      summary: summaryFile,
     };
     return JSON.stringify(line);
   });
@@ -126,7 +186,12 @@ function appendHistory(resultsDir: string, s: ScenarioSummary, summaryFile: stri
 /** A step's options as the command line would give them, with the command line's own values on top. */
 function rawOptions(sc: Scenario, opts: StepOptions, stepName: string, o: ScenarioRunOptions): RawRunOptions {
   const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
-  const raw: RawRunOptions = { ...RUN_DEFAULTS, resultsDir: o.resultsDir, name: safe(`${sc.name}-${stepName}`).slice(0, 80), quiet: true };
+  const raw: RawRunOptions = {
+    ...RUN_DEFAULTS,
+    resultsDir: o.resultsDir,
+    name: safe(`${sc.name}-${stepName}`).slice(0, 80),
+    quiet: true,
+  };
   const fields = raw as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(opts)) {
     if (k === 'proxyTlv') raw.proxyTlv = v as string[];

@@ -6,7 +6,11 @@
 import http from 'node:http';
 import type { EchoServer } from './echo-server.js';
 
-export async function startControlServer(server: EchoServer, host: string, port: number): Promise<{ port: number; close(): Promise<void> }> {
+export async function startControlServer(
+  server: EchoServer,
+  host: string,
+  port: number,
+): Promise<{ port: number; close(): Promise<void> }> {
   const control = http.createServer((req, res) => {
     const reply = (status: number, body: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -14,8 +18,10 @@ export async function startControlServer(server: EchoServer, host: string, port:
     };
     if (req.method === 'GET' && req.url === '/stats') reply(200, server.stats());
     else if (req.method === 'GET' && req.url === '/sources') reply(200, { sources: server.sources() });
-    else if (req.method === 'POST' && req.url === '/reset') { server.reset(); reply(200, { reset: true }); }
-    else reply(404, { error: 'use GET /stats, GET /sources or POST /reset' });
+    else if (req.method === 'POST' && req.url === '/reset') {
+      server.reset();
+      reply(200, { reset: true });
+    } else reply(404, { error: 'use GET /stats, GET /sources or POST /reset' });
   });
   await new Promise<void>((resolve, reject) => {
     control.once('error', reject);
@@ -23,6 +29,10 @@ export async function startControlServer(server: EchoServer, host: string, port:
   });
   return {
     port: (control.address() as { port: number }).port,
-    close: () => new Promise((resolve) => { control.closeAllConnections(); control.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        control.closeAllConnections();
+        control.close(() => resolve());
+      }),
   };
 }

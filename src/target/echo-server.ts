@@ -4,12 +4,11 @@
  * sockets do not share the generator's file-descriptor limit.
  */
 import net from 'node:net';
-import { ProxyHeaderParser, type ProxyHeader, type ProxyMode } from '../proxy/parser.js';
+import type { ServeMode } from '../load/traits.js';
+import { endpointKey } from '../proxy/header.js';
+import { type ProxyHeader, ProxyHeaderParser, type ProxyMode } from '../proxy/parser.js';
 import { tlvName } from '../proxy/spec.js';
 import { bump, emptyTargetStats, type TargetStats } from './stats.js';
-import { endpointKey } from '../proxy/header.js';
-
-import type { ServeMode } from '../load/traits.js';
 
 export type { ServeMode };
 
@@ -44,7 +43,10 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
   const sockets = new Set<net.Socket>();
 
   const onHeader = (header: ProxyHeader | null): void => {
-    if (!header) { stats.noHeader++; return; }
+    if (!header) {
+      stats.noHeader++;
+      return;
+    }
     bump(stats.headers, `v${header.version} ${header.command} ${header.family}`);
     if (header.crcVerified) stats.crcVerified++;
     for (const tlv of header.tlvs) bump(stats.tlvs, tlvName(tlv.type));
@@ -64,7 +66,10 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       // A client's RST is how a churn run may close on purpose: count it, it is not the target's fault.
       bump(stats.socketErrors, err.code ?? 'OTHER');
     });
-    socket.on('close', () => { stats.open--; sockets.delete(socket); });
+    socket.on('close', () => {
+      stats.open--;
+      sockets.delete(socket);
+    });
     socket.on('end', () => socket.end());
 
     const echo = (chunk: Buffer): void => {
@@ -72,7 +77,9 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       stats.bytesOut += chunk.length;
       socket.write(chunk);
     };
-    const sink = (chunk: Buffer): void => { stats.bytesIn += chunk.length; };
+    const sink = (chunk: Buffer): void => {
+      stats.bytesIn += chunk.length;
+    };
     const onPayload = options.mode === 'echo' ? echo : sink;
     // Source: write the shared chunk until the kernel buffer is full, continue on 'drain' (bounded memory).
     const source = (): void => {
@@ -83,7 +90,10 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     };
     const startPayload = (): void => {
       socket.on('data', onPayload);
-      if (options.mode === 'source') { socket.on('drain', source); source(); }
+      if (options.mode === 'source') {
+        socket.on('drain', source);
+        source();
+      }
     };
     if (options.proxy === 'none') {
       startPayload();
@@ -100,7 +110,10 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       const step = parser.push(chunk);
       if (step.status === 'more') return;
       clearTimeout(timer);
-      if (step.status === 'error') { reject(step.reason); return; }
+      if (step.status === 'error') {
+        reject(step.reason);
+        return;
+      }
       onHeader(step.header);
       socket.removeListener('data', onFirstBytes);
       startPayload();
@@ -126,9 +139,15 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     stats() {
       const usage = process.resourceUsage();
       return {
-        ...stats, headers: { ...stats.headers }, rejected: { ...stats.rejected }, tlvs: { ...stats.tlvs },
-        socketErrors: { ...stats.socketErrors }, distinctSources: sources.size,
-        maxRssBytes: usage.maxRSS * 1024, cpuUserUs: usage.userCPUTime, cpuSystemUs: usage.systemCPUTime,
+        ...stats,
+        headers: { ...stats.headers },
+        rejected: { ...stats.rejected },
+        tlvs: { ...stats.tlvs },
+        socketErrors: { ...stats.socketErrors },
+        distinctSources: sources.size,
+        maxRssBytes: usage.maxRSS * 1024,
+        cpuUserUs: usage.userCPUTime,
+        cpuSystemUs: usage.systemCPUTime,
       };
     },
     sources() {

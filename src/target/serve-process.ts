@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { startControlServer } from './control-server.js';
-import { startEchoServer, type EchoServerOptions } from './echo-server.js';
+import { type EchoServer, type EchoServerOptions, startEchoServer } from './echo-server.js';
 import type { TargetStats } from './stats.js';
 
 export type ParentToTarget = { type: 'stats' } | { type: 'sources' } | { type: 'reset' } | { type: 'shutdown' };
@@ -27,8 +27,10 @@ export interface ServeOptions extends EchoServerOptions {
 }
 
 export async function runServe(options: ServeOptions, log: (line: string) => void): Promise<void> {
-  const send = (msg: TargetToParent): void => { process.send?.(msg); };
-  let server;
+  const send = (msg: TargetToParent): void => {
+    process.send?.(msg);
+  };
+  let server: EchoServer;
   try {
     server = await startEchoServer(options);
   } catch (err) {
@@ -44,11 +46,17 @@ export async function runServe(options: ServeOptions, log: (line: string) => voi
       control = await startControlServer(server, options.host, options.controlPort);
     } catch (err) {
       await server.close();
-      throw new Error(`cannot listen on control port ${options.host}:${options.controlPort}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new Error(
+        `cannot listen on control port ${options.host}:${options.controlPort}: ` +
+          `${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
   }
   const shown = host.includes(':') ? `[${host}]` : host;
-  log(`l4stress serve: listening on ${shown}:${port} (proxy: ${options.proxy})${control ? `, control on http://${shown}:${control.port}` : ''}`);
+  log(
+    `l4stress serve: listening on ${shown}:${port} (proxy: ` +
+      `${options.proxy})${control ? `, control on http://${shown}:${control.port}` : ''}`,
+  );
   send({ type: 'listening', host, port, pid: process.pid });
 
   await new Promise<void>((resolve) => {
@@ -67,8 +75,10 @@ export async function runServe(options: ServeOptions, log: (line: string) => voi
       process.on('message', (msg: ParentToTarget) => {
         if (msg.type === 'stats') send({ type: 'stats', stats: server.stats() });
         else if (msg.type === 'sources') send({ type: 'sources', sources: server.sources() });
-        else if (msg.type === 'reset') { server.reset(); send({ type: 'reset' }); }
-        else if (msg.type === 'shutdown') stop();
+        else if (msg.type === 'reset') {
+          server.reset();
+          send({ type: 'reset' });
+        } else if (msg.type === 'shutdown') stop();
       });
       process.once('disconnect', stop);
     } else process.once('SIGINT', stop);

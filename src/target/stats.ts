@@ -5,8 +5,22 @@ export type { TargetStats };
 
 export function emptyTargetStats(): TargetStats {
   return {
-    accepted: 0, open: 0, peakOpen: 0, headers: {}, noHeader: 0, rejected: {}, crcVerified: 0, tlvs: {},
-    distinctSources: 0, sourcesOverflow: 0, bytesIn: 0, bytesOut: 0, socketErrors: {}, maxRssBytes: 0, cpuUserUs: 0, cpuSystemUs: 0,
+    accepted: 0,
+    open: 0,
+    peakOpen: 0,
+    headers: {},
+    noHeader: 0,
+    rejected: {},
+    crcVerified: 0,
+    tlvs: {},
+    distinctSources: 0,
+    sourcesOverflow: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    socketErrors: {},
+    maxRssBytes: 0,
+    cpuUserUs: 0,
+    cpuSystemUs: 0,
   };
 }
 

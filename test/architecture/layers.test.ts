@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
 
 /** Floor of each folder, lowest first. Same floor, different folder: siblings that must not know each other. */
-export const FLOORS: Record<string, number> = {
+const FLOORS: Record<string, number> = {
   'src/core': 0,
   'src/options': 1,
   'src/documents': 2,

@@ -2,10 +2,10 @@
  * Real peers for interop tests: HAProxy (Debian package, installed by native-tools/install.sh) and a standalone
  * `l4stress serve`, each started in the foreground on loopback and stopped by PID.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { freePort, isListening } from '../../native-tools/ports.js';
 import path from 'node:path';
+import { freePort, isListening } from '../../native-tools/ports.js';
 import { CLI, tempDir } from './cli.js';
 
 export { freePort };
@@ -44,8 +44,12 @@ export interface RunningProcess {
 function track(child: ChildProcess): RunningProcess {
   let out = '';
   let err = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {
     child,
@@ -74,7 +78,10 @@ export async function startHaproxy(config: string, waitPort: number): Promise<Ru
   const logFd = openSync(logFile, 'w');
   const proc = track(spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', logFd, 'pipe'] }));
   closeSync(logFd);
-  proc.lines = () => readFileSync(logFile, 'utf8').split('\n').filter((l) => l.length > 0);
+  proc.lines = () =>
+    readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
   try {
     await waitForPort(waitPort);
   } catch (e) {
@@ -88,7 +95,11 @@ export async function startHaproxy(config: string, waitPort: number): Promise<Ru
 export async function startServe(args: string[] = []): Promise<RunningProcess & { port: number; controlUrl: string }> {
   const port = await freePort();
   const controlPort = await freePort();
-  const proc = track(spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--control-port', String(controlPort), ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const proc = track(
+    spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--control-port', String(controlPort), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   await waitForPort(port);
   await waitForPort(controlPort);
   return { ...proc, port, controlUrl: `http://127.0.0.1:${controlPort}` };

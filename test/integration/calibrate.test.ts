@@ -14,7 +14,9 @@ let profile: HardwareProfile;
 let calibrateRun: Awaited<ReturnType<typeof runCli>>;
 
 beforeAll(async () => {
-  calibrateRun = await runCli(['calibrate', '--repeat', '2', '--duration', '1s', '--out', profileFile], { timeoutMs: 90_000 });
+  calibrateRun = await runCli(['calibrate', '--repeat', '2', '--duration', '1s', '--out', profileFile], {
+    timeoutMs: 90_000,
+  });
   profile = JSON.parse(readFileSync(profileFile, 'utf8')) as HardwareProfile;
 }, 120_000);
 
@@ -43,7 +45,9 @@ describe('l4stress calibrate (real iperf3 and netperf on loopback)', () => {
     const ps = await new Promise<string>((resolve) => {
       const c = spawn('ps', ['-eo', 'comm']);
       let out = '';
-      c.stdout.on('data', (d) => { out += d; });
+      c.stdout.on('data', (d) => {
+        out += d;
+      });
       c.on('close', () => resolve(out));
     });
     expect(ps.split('\n').filter((l) => l === 'iperf3' || l === 'netserver')).toEqual([]);
@@ -59,7 +63,10 @@ describe('a run against the profile', () => {
     expect(resultValidator()(r)).toEqual([]);
     expect(r.calibration!.profileFile).toBe(profileFile);
     expect(r.calibration!.echoP50VsTcpRrP50!).toBeGreaterThan(0);
-    expect(r.calibration!.echoP50VsTcpRrP50).toBeCloseTo(r.latency.roundTripUs.p50! / profile.measurements.tcpRrSize.p50LatencyUs.median, 1);
+    expect(r.calibration!.echoP50VsTcpRrP50).toBeCloseTo(
+      r.latency.roundTripUs.p50! / profile.measurements.tcpRrSize.p50LatencyUs.median,
+      1,
+    );
     expect(run.stdout).toMatch(/vs machine {3}echo p50 [\d.]+x netperf TCP_RR p50/);
     const target = r.resources.watched.find((w) => w.pid === r.resources.target!.pid)!;
     expect(target.role).toBe('target');
@@ -72,7 +79,19 @@ describe('a run against the profile', () => {
     // It must outlive the run's start-up (a few seconds on a loaded machine) and die well before its end.
     const child = spawn('sleep', ['5']);
     const out = path.join(dir, 'watch.json');
-    const run = await runCli(['--conns', '10', '--duration', '8s', '--warmup', '0s', '--watch-pid', String(child.pid), '--out', out, '--quiet']);
+    const run = await runCli([
+      '--conns',
+      '10',
+      '--duration',
+      '8s',
+      '--warmup',
+      '0s',
+      '--watch-pid',
+      String(child.pid),
+      '--out',
+      out,
+      '--quiet',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const r = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
     const w = r.resources.watched.find((x) => x.pid === child.pid)!;
@@ -96,9 +115,13 @@ describe('a run against the profile', () => {
 
 describe('missing binaries', () => {
   it('calibrate without iperf3 on PATH: exit 3, the install command, no stack trace', async () => {
-    const run = await runCli(['calibrate', '--repeat', '1', '--duration', '1s', '--out', path.join(dir, 'x.json')], { env: { PATH: path.join(dir, 'empty-bin') } });
+    const run = await runCli(['calibrate', '--repeat', '1', '--duration', '1s', '--out', path.join(dir, 'x.json')], {
+      env: { PATH: path.join(dir, 'empty-bin') },
+    });
     expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(/^l4stress: iperf3 is not installed \(or not on PATH\)\nhint: install it with `bash native-tools\/install.sh`/);
+    expect(run.stderr).toMatch(
+      /^l4stress: iperf3 is not installed \(or not on PATH\)\nhint: install it with `bash native-tools\/install.sh`/,
+    );
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -28,7 +28,10 @@ describe('CLI exit codes', () => {
   it('a run that cannot fit the fd limit stops in preflight with exit 3 and the fix', async () => {
     const run = await runCli(['--conns', '25000', '--processes', '1', '--duration', '1s']);
     expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(/^l4stress: --conns 25,000 over 1 process needs [\d,]+ file descriptors in one process, but the limit \(ulimit -n\) is [\d,]+/);
+    expect(run.stderr).toMatch(
+      /^l4stress: --conns 25,000 over 1 process needs [\d,]+ file descriptors in one process, /,
+    );
+    expect(run.stderr).toMatch(/, but the limit \(ulimit -n\) is [\d,]+/);
     expect(run.stderr).toMatch(/^hint: use --processes 2 or more/m);
     expect(run.stderr).not.toMatch(NO_STACK);
   });
@@ -36,7 +39,20 @@ describe('CLI exit codes', () => {
   it('--help lists the options and exits 0', async () => {
     const run = await runCli(['run', '--help']);
     expect(run.code).toBe(0);
-    for (const opt of ['--target', '--conns', '--proxy', '--duration', '--warmup', '--connect-rate', '--size', '--workers', '--seed', '--out', '--quiet', '--json']) {
+    for (const opt of [
+      '--target',
+      '--conns',
+      '--proxy',
+      '--duration',
+      '--warmup',
+      '--connect-rate',
+      '--size',
+      '--workers',
+      '--seed',
+      '--out',
+      '--quiet',
+      '--json',
+    ]) {
       expect(run.stdout).toContain(opt);
     }
   });

@@ -35,8 +35,14 @@ const cases: [string, (file: string) => string[]][] = [
   ['compare (baseline)', (f) => ['compare', f, BASELINE]],
   ['summary', (f) => ['summary', f]],
   ['baseline save', (f) => ['baseline', 'save', f, '--dir', path.join(dir, 'baselines')]],
-  ['run --scenario --baseline', (f) => ['run', '--scenario', scenarioFile, '--baseline', f, '--results-dir', path.join(dir, 'r')]],
-  ['run --calibration (profile)', (f) => ['run', '-c', '2', '-d', '200ms', '--calibration', f, '--results-dir', path.join(dir, 'r')]],
+  [
+    'run --scenario --baseline',
+    (f) => ['run', '--scenario', scenarioFile, '--baseline', f, '--results-dir', path.join(dir, 'r')],
+  ],
+  [
+    'run --calibration (profile)',
+    (f) => ['run', '-c', '2', '-d', '200ms', '--calibration', f, '--results-dir', path.join(dir, 'r')],
+  ],
 ];
 
 describe('document readers refuse bad files with exit 2, naming the file', () => {
@@ -59,11 +65,30 @@ describe('document readers refuse bad files with exit 2, naming the file', () =>
   it('history: a bad line is named by file and line number', async () => {
     const results = path.join(dir, 'hist');
     mkdirSync(path.join(results, 'history'), { recursive: true });
-    const good = { date: '2026-01-01T00:00:00Z', scenario: 's', profile: null, step: 'a', sha: null, dirty: null, host: 'h',
-      iterations: 1, p50: 1, p95: 2, p99: 3, rps: 4, cps: null, errors: 0, pass: true };
+    const good = {
+      date: '2026-01-01T00:00:00Z',
+      scenario: 's',
+      profile: null,
+      step: 'a',
+      sha: null,
+      dirty: null,
+      host: 'h',
+      iterations: 1,
+      p50: 1,
+      p95: 2,
+      p99: 3,
+      rps: 4,
+      cps: null,
+      errors: 0,
+      pass: true,
+    };
     const file = path.join(results, 'history', 's.jsonl');
-    for (const [name, bad] of [['null', 'null'], ['empty', '{}'], ['truncated', JSON.stringify(good).slice(0, 40)],
-      ['version', JSON.stringify({ ...good, schemaVersion: 7 })]]) {
+    for (const [name, bad] of [
+      ['null', 'null'],
+      ['empty', '{}'],
+      ['truncated', JSON.stringify(good).slice(0, 40)],
+      ['version', JSON.stringify({ ...good, schemaVersion: 7 })],
+    ]) {
       writeFileSync(file, `${JSON.stringify(good)}\n${bad}\n`);
       const run = await runCli(['history', '--results-dir', results]);
       expect(run.code, `${name}: ${run.stderr}`).toBe(2);

@@ -5,12 +5,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/documents/result.js';
 import { assignEndpoint, compileAddress, parseAddressSpec } from '../../src/proxy/addresses.js';
 import { endpointKey } from '../../src/proxy/header.js';
-import type { RunResult } from '../../src/documents/result.js';
 import type { TargetStats } from '../../src/target/stats.js';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { HAPROXY_BASE, eventually, freePort, startHaproxy, startServe, type RunningProcess } from '../helpers/processes.js';
+import {
+  eventually,
+  freePort,
+  HAPROXY_BASE,
+  type RunningProcess,
+  startHaproxy,
+  startServe,
+} from '../helpers/processes.js';
 
 const CONNS = 1000;
 const dir = tempDir();
@@ -39,7 +46,8 @@ describe('l4stress -> HAProxy accept-proxy: HAProxy logs exactly the addresses l
     const backend = await startServe(['--quiet']);
     running.push(backend);
     const front = await freePort();
-    const haproxy = await startHaproxy(`${HAPROXY_BASE}
+    const haproxy = await startHaproxy(
+      `${HAPROXY_BASE}
 frontend fe
   bind 127.0.0.1:${front} accept-proxy
   log-format "%ci:%cp"
@@ -47,12 +55,31 @@ frontend fe
 
 backend be
   server s1 127.0.0.1:${backend.port}
-`, front);
+`,
+      front,
+    );
     running.push(haproxy);
 
     const out = path.join(dir, `accept-${version}-${cidr.replace(/[/:]/g, '_')}.json`);
-    const run = await runCli(['--target', `127.0.0.1:${front}`, '--conns', String(CONNS), '--proxy', version, '--proxy-src', cidr,
-      '--seed', '1234', '--duration', '1s', '--warmup', '0s', '--quiet', '--out', out]);
+    const run = await runCli([
+      '--target',
+      `127.0.0.1:${front}`,
+      '--conns',
+      String(CONNS),
+      '--proxy',
+      version,
+      '--proxy-src',
+      cidr,
+      '--seed',
+      '1234',
+      '--duration',
+      '1s',
+      '--warmup',
+      '0s',
+      '--quiet',
+      '--out',
+      out,
+    ]);
     const result = read(out);
     expect(run.code, run.stderr).toBe(0);
     expect(result.connections.established).toBe(CONNS);
@@ -64,7 +91,9 @@ backend be
     await haproxy.stop();
     const logged = haproxy.lines().map(logKey).sort();
     const pool = compileAddress(parseAddressSpec('--proxy-src', cidr));
-    const assigned = Array.from({ length: CONNS }, (_, id) => endpointKey(assignEndpoint(pool, 1234, id, { address: '', port: 0 }))).sort();
+    const assigned = Array.from({ length: CONNS }, (_, id) =>
+      endpointKey(assignEndpoint(pool, 1234, id, { address: '', port: 0 })),
+    ).sort();
     expect(logged).toHaveLength(CONNS);
     expect(logged).toEqual(assigned);
   });
@@ -78,7 +107,8 @@ describe('HAProxy send-proxy -> l4stress serve', () => {
     const backend = await startServe(['--quiet', '--proxy', 'require']);
     running.push(backend);
     const front = await freePort();
-    const haproxy = await startHaproxy(`${HAPROXY_BASE}
+    const haproxy = await startHaproxy(
+      `${HAPROXY_BASE}
 frontend fe
   bind 127.0.0.1:${front}
   unique-id-format %{+X}o%ci:%cp_%fi:%fp_%Ts_%rt:%pid
@@ -86,11 +116,25 @@ frontend fe
 
 backend be
   server s1 127.0.0.1:${backend.port} ${serverOptions} check check-send-proxy inter 100ms
-`, front);
+`,
+      front,
+    );
     running.push(haproxy);
 
     const out = path.join(dir, `send-${key.replace(/ /g, '_')}.json`);
-    const run = await runCli(['--target', `127.0.0.1:${front}`, '--conns', '200', '--duration', '1s', '--warmup', '0s', '--quiet', '--out', out]);
+    const run = await runCli([
+      '--target',
+      `127.0.0.1:${front}`,
+      '--conns',
+      '200',
+      '--duration',
+      '1s',
+      '--warmup',
+      '0s',
+      '--quiet',
+      '--out',
+      out,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     // Health checks keep arriving: read a snapshot in which every accepted connection has delivered its header
     // (one taken while a check is connected but has not written yet would be off by one).
@@ -113,7 +157,9 @@ backend be
       expect(s.tlvs['unique-id']).toBeGreaterThanOrEqual(200);
       expect(s.crcVerified).toBe(s.tlvs.crc32c);
       expect(s.crcVerified).toBeGreaterThanOrEqual(200);
-      const local = Object.entries(s.headers).filter(([k]) => k.startsWith('v2 LOCAL')).reduce((n, [, v]) => n + v, 0);
+      const local = Object.entries(s.headers)
+        .filter(([k]) => k.startsWith('v2 LOCAL'))
+        .reduce((n, [, v]) => n + v, 0);
       expect(local).toBe(healthChecks);
     }
   });
@@ -124,24 +170,53 @@ describe('address preservation end to end: l4stress -> HAProxy accept-proxy/send
     const backend = await startServe(['--quiet']);
     running.push(backend);
     const front = await freePort();
-    running.push(await startHaproxy(`${HAPROXY_BASE}
+    running.push(
+      await startHaproxy(
+        `${HAPROXY_BASE}
 frontend fe
   bind 127.0.0.1:${front} accept-proxy
   default_backend be
 
 backend be
   server s1 127.0.0.1:${backend.port}${sendProxy ? ' send-proxy-v2' : ''}
-`, front));
+`,
+        front,
+      ),
+    );
     const out = path.join(dir, `chain-${sendProxy}.json`);
-    const run = await runCli(['--target', `127.0.0.1:${front}`, '--conns', String(CONNS), '--proxy', 'v2', '--proxy-src', '10.0.0.0/8',
-      '--verify-proxy', backend.controlUrl, '--duration', '1s', '--warmup', '0s', '--out', out]);
+    const run = await runCli([
+      '--target',
+      `127.0.0.1:${front}`,
+      '--conns',
+      String(CONNS),
+      '--proxy',
+      'v2',
+      '--proxy-src',
+      '10.0.0.0/8',
+      '--verify-proxy',
+      backend.controlUrl,
+      '--duration',
+      '1s',
+      '--warmup',
+      '0s',
+      '--out',
+      out,
+    ]);
     return { run, result: read(out) };
   }
 
   it('a correct chain: every claimed source arrives, zero mismatches', async () => {
     const { run, result } = await chain(true);
     expect(run.code, run.stderr).toBe(0);
-    expect(result.proxy.verify).toMatchObject({ ok: true, sent: CONNS, seen: CONNS, matched: CONNS, missing: 0, unexpected: 0, error: null });
+    expect(result.proxy.verify).toMatchObject({
+      ok: true,
+      sent: CONNS,
+      seen: CONNS,
+      matched: CONNS,
+      missing: 0,
+      unexpected: 0,
+      error: null,
+    });
     expect(run.stdout).toMatch(/verify {7}OK: sent 1,000, seen 1,000, matched 1,000, missing 0, unexpected 0/);
   });
 

@@ -7,19 +7,33 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
-import { startFaultyEchoServer, type Fault, type FaultyServer } from '../fixtures/faulty-echo-server.js';
+import { type Fault, type FaultyServer, startFaultyEchoServer } from '../fixtures/faulty-echo-server.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { resultValidator } from '../helpers/schema.js';
 
 const dir = tempDir();
 const validate = resultValidator();
 let server: FaultyServer | null = null;
-afterEach(async () => { await server?.close(); server = null; });
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
 
 async function runAgainst(fault: Fault, args: string[]): Promise<{ code: number | null; result: RunResult }> {
   server = await startFaultyEchoServer(fault, 64);
   const out = path.join(dir, `${fault.kind}-${Date.now()}.json`);
-  const run = await runCli(['--target', `127.0.0.1:${server.port}`, '--size', '64', '--warmup', '0s', '--out', out, '--quiet', ...args]);
+  const run = await runCli([
+    '--target',
+    `127.0.0.1:${server.port}`,
+    '--size',
+    '64',
+    '--warmup',
+    '0s',
+    '--out',
+    out,
+    '--quiet',
+    ...args,
+  ]);
   const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
   expect(validate(result)).toEqual([]);
   return { code: run.code, result };
@@ -34,14 +48,28 @@ describe('echo integrity against a faulty server (test fixture)', () => {
   });
 
   it('a dropped message is counted as missing once its echo times out, and the session goes on', async () => {
-    const { result } = await runAgainst({ kind: 'drop-message', message: 5 }, ['--conns', '10', '--duration', '2s', '--echo-timeout', '300ms']);
+    const { result } = await runAgainst({ kind: 'drop-message', message: 5 }, [
+      '--conns',
+      '10',
+      '--duration',
+      '2s',
+      '--echo-timeout',
+      '300ms',
+    ]);
     expect(result.modeStats.integrity.missing).toBe(10);
     expect(result.modeStats.integrity.corrupted).toBe(0);
     expect(result.modeStats.integrity.verified).toBeGreaterThan(100);
   });
 
   it('a duplicated message is counted as duplicated', async () => {
-    const { result } = await runAgainst({ kind: 'duplicate-message', message: 5 }, ['--conns', '4', '--rate', '200', '--duration', '1500ms']);
+    const { result } = await runAgainst({ kind: 'duplicate-message', message: 5 }, [
+      '--conns',
+      '4',
+      '--rate',
+      '200',
+      '--duration',
+      '1500ms',
+    ]);
     expect(result.modeStats.integrity.duplicated).toBeGreaterThanOrEqual(1);
     expect(result.modeStats.integrity.corrupted).toBe(0);
   });
@@ -56,7 +84,14 @@ describe('echo integrity against a faulty server (test fixture)', () => {
 describe('coordinated omission', () => {
   it('a 200 ms stall moves the corrected p99 and the timeline, and the service-time p99 much less', async () => {
     // 1,000 messages/s over 20 connections; the stall comes 1.5 s into the run (ramp ~0.1 s, then measuring).
-    const { result } = await runAgainst({ kind: 'stall-once', afterMs: 1500, ms: 200 }, ['--conns', '20', '--rate', '1000', '--duration', '3s']);
+    const { result } = await runAgainst({ kind: 'stall-once', afterMs: 1500, ms: 200 }, [
+      '--conns',
+      '20',
+      '--rate',
+      '1000',
+      '--duration',
+      '3s',
+    ]);
     const corrected = result.latency.roundTripUs.p99!;
     const service = result.latency.serviceUs!.p99!;
     expect(corrected).toBeGreaterThanOrEqual(100_000);
@@ -68,7 +103,9 @@ describe('coordinated omission', () => {
 
 describe('the kernel agrees', () => {
   const activeOpens = (): number => {
-    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Tcp:'));
+    const lines = readFileSync('/proc/net/snmp', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('Tcp:'));
     const names = lines[0].split(/\s+/);
     return Number(lines[1].split(/\s+/)[names.indexOf('ActiveOpens')]);
   };

@@ -31,7 +31,18 @@ describe('modes', () => {
   });
 
   it('hold: every session stays up and is pinged at its interval', async () => {
-    const r = await run(['--mode', 'hold', '--conns', '500', '--ping-interval', '250ms', '--duration', '2s', '--warmup', '0s']);
+    const r = await run([
+      '--mode',
+      'hold',
+      '--conns',
+      '500',
+      '--ping-interval',
+      '250ms',
+      '--duration',
+      '2s',
+      '--warmup',
+      '0s',
+    ]);
     expect(r.modeStats.hold).toEqual({ pingIntervalMs: 250, held: 500, target: 500 });
     // 500 sessions x 4 pings/s x 2 s
     expect(r.latency.roundTripUs.count).toBeGreaterThan(3600);
@@ -39,19 +50,46 @@ describe('modes', () => {
     expect(r.connections.dropped.total).toBe(0);
   });
 
-  it.each([['up', 'bytesSentPerSecond'], ['down', 'bytesReceivedPerSecond'], ['both', 'bytesReceivedPerSecond']] as const)(
-    'stream %s moves bytes that way and reports fairness across connections', async (direction, field) => {
-      const r = await run(['--mode', 'stream', '--direction', direction, '--conns', '4', '--duration', '1s', '--warmup', '0s']);
-      expect(r.throughput[field]).toBeGreaterThan(10 * 1024 * 1024);
-      const f = r.modeStats.stream!.perConnectionBytesPerSecond;
-      expect(f.connections).toBe(4);
-      expect(f.min).toBeGreaterThan(0);
-      expect(f.min).toBeLessThanOrEqual(f.median);
-      expect(f.median).toBeLessThanOrEqual(f.max);
-    });
+  it.each([
+    ['up', 'bytesSentPerSecond'],
+    ['down', 'bytesReceivedPerSecond'],
+    ['both', 'bytesReceivedPerSecond'],
+  ] as const)('stream %s moves bytes that way and reports fairness across connections', async (direction, field) => {
+    const r = await run([
+      '--mode',
+      'stream',
+      '--direction',
+      direction,
+      '--conns',
+      '4',
+      '--duration',
+      '1s',
+      '--warmup',
+      '0s',
+    ]);
+    expect(r.throughput[field]).toBeGreaterThan(10 * 1024 * 1024);
+    const f = r.modeStats.stream!.perConnectionBytesPerSecond;
+    expect(f.connections).toBe(4);
+    expect(f.min).toBeGreaterThan(0);
+    expect(f.min).toBeLessThanOrEqual(f.median);
+    expect(f.median).toBeLessThanOrEqual(f.max);
+  });
 
   it.each(['fin', 'rst'])('connect (churn) with %s closes: cycles per second, no failures', async (close) => {
-    const r = await run(['--mode', 'connect', '--conns', '20', '--close', close, '--proxy', 'v1', '--duration', '1s', '--warmup', '0s']);
+    const r = await run([
+      '--mode',
+      'connect',
+      '--conns',
+      '20',
+      '--close',
+      close,
+      '--proxy',
+      'v1',
+      '--duration',
+      '1s',
+      '--warmup',
+      '0s',
+    ]);
     expect(r.modeStats.churn!.cyclesPerSecond).toBeGreaterThan(100);
     // Every established connection completed its cycle, but for those the stop closed mid-cycle (at most --conns).
     expect(r.modeStats.churn!.cycles).toBeGreaterThanOrEqual(r.connections.established - 20);
@@ -61,7 +99,10 @@ describe('modes', () => {
     // With FIN every header is read; an RST close may reach the target before it reads the header, which the
     // kernel then discards: that is what RST closes do, and why the summary says which style was used.
     if (close === 'fin') expect(headers).toBe(r.connections.established);
-    else { expect(headers).toBeGreaterThan(0); expect(headers).toBeLessThanOrEqual(r.connections.established); }
+    else {
+      expect(headers).toBeGreaterThan(0);
+      expect(headers).toBeLessThanOrEqual(r.connections.established);
+    }
   });
 
   it('connect with --churn-echo verifies one echo per cycle', async () => {
@@ -84,7 +125,18 @@ describe('scale', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     try {
       const { port } = server.address() as net.AddressInfo;
-      await run(['--target', `127.0.0.1:${port}`, '--source-ips', '127.0.0.2-127.0.0.4', '--conns', '300', '--duration', '500ms', '--warmup', '0s']);
+      await run([
+        '--target',
+        `127.0.0.1:${port}`,
+        '--source-ips',
+        '127.0.0.2-127.0.0.4',
+        '--conns',
+        '300',
+        '--duration',
+        '500ms',
+        '--warmup',
+        '0s',
+      ]);
       expect(Object.fromEntries(seen)).toEqual({ '127.0.0.2': 100, '127.0.0.3': 100, '127.0.0.4': 100 });
     } finally {
       for (const s of sockets) s.destroy();
@@ -93,12 +145,37 @@ describe('scale', () => {
   });
 
   it('churn from bound source addresses with FIN closes is warned about (TIME_WAIT ports are not reused)', async () => {
-    const r = await run(['--mode', 'connect', '--conns', '5', '--source-ips', '127.0.0.5', '--duration', '500ms', '--warmup', '0s']);
+    const r = await run([
+      '--mode',
+      'connect',
+      '--conns',
+      '5',
+      '--source-ips',
+      '127.0.0.5',
+      '--duration',
+      '500ms',
+      '--warmup',
+      '0s',
+    ]);
     expect(r.warnings.join('\n')).toMatch(/--source-ips and FIN closes: .* use --close rst/);
   });
 
   it('--processes 2 runs the workers in two generator processes and merges them exactly', async () => {
-    const r = await run(['--conns', '400', '--processes', '2', '--workers', '1', '--duration', '1s', '--proxy', 'v2', '--proxy-src', '10.0.0.0/8', '--verify-proxy']);
+    const r = await run([
+      '--conns',
+      '400',
+      '--processes',
+      '2',
+      '--workers',
+      '1',
+      '--duration',
+      '1s',
+      '--proxy',
+      'v2',
+      '--proxy-src',
+      '10.0.0.0/8',
+      '--verify-proxy',
+    ]);
     expect(r.resources.generator.processes).toBe(2);
     expect(r.resources.watched.filter((w) => w.role === 'generator')).toHaveLength(2);
     expect(r.connections.established).toBe(400);

@@ -11,7 +11,11 @@ import { ROOT, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir('l4stress-pack-');
 const npm = (args: string[], cwd: string): string =>
-  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 let tarball = '';
 let files: string[] = [];
@@ -24,8 +28,16 @@ beforeAll(() => {
 
 describe('npm pack', () => {
   it('ships the compiled CLI, workers, entry files, types and schemas, and no sources or tests', () => {
-    for (const f of ['bin/l4stress.js', 'dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/workers/load-worker.js',
-      'dist/src/entry/target-process.js', 'dist/src/entry/generator-process.js', 'schemas/result.schema.json']) {
+    for (const f of [
+      'bin/l4stress.js',
+      'dist/src/cli/main.js',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/workers/load-worker.js',
+      'dist/src/entry/target-process.js',
+      'dist/src/entry/generator-process.js',
+      'schemas/result.schema.json',
+    ]) {
       expect(files).toContain(`package/${f}`);
     }
     expect(files.filter((f) => /^package\/(src|test|workers)\/|^package\/dist\/(bench|test)\//.test(f))).toEqual([]);
@@ -53,15 +65,24 @@ describe('installed from the tarball', () => {
   it('a project imports run() and gets a result document', () => {
     const project = path.join(dir, 'project');
     execFileSync('mkdir', ['-p', project]);
-    writeFileSync(path.join(project, 'package.json'), '{ "name": "user-project", "private": true, "type": "module" }\n');
+    writeFileSync(
+      path.join(project, 'package.json'),
+      '{ "name": "user-project", "private": true, "type": "module" }\n',
+    );
     npm(['install', tarball], project);
-    writeFileSync(path.join(project, 'use.mjs'), [
-      "import { run, readResult } from 'l4stress';",
-      "const r = await run({ conns: 4, duration: '300ms', warmup: '0s', proxy: 'v2', out: 'result.json' });",
-      'const back = readResult("result.json");',
-      'console.log(JSON.stringify({ status: r.status, established: r.connections.established, rt: r.throughput.roundTrips, same: back.seed === r.seed }));',
-    ].join('\n'));
-    const out = JSON.parse(execFileSync(process.execPath, ['use.mjs'], { cwd: project, encoding: 'utf8', timeout: 60_000 }));
+    writeFileSync(
+      path.join(project, 'use.mjs'),
+      [
+        "import { run, readResult } from 'l4stress';",
+        "const r = await run({ conns: 4, duration: '300ms', warmup: '0s', proxy: 'v2', out: 'result.json' });",
+        'const back = readResult("result.json");',
+        'console.log(JSON.stringify({ status: r.status, established: r.connections.established, rt: ' +
+          'r.throughput.roundTrips, same: back.seed === r.seed }));',
+      ].join('\n'),
+    );
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['use.mjs'], { cwd: project, encoding: 'utf8', timeout: 60_000 }),
+    );
     expect(out).toMatchObject({ status: 'completed', established: 4, same: true });
     expect(out.rt).toBeGreaterThan(0);
     expect(existsSync(path.join(project, 'node_modules', 'typescript'))).toBe(false);

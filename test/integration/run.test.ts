@@ -3,14 +3,14 @@
  * a closed port, and a target that breaks connections. Asserts on the result file, validated against the schema.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
 import { CLI, runCli, tempDir } from '../helpers/cli.js';
-import { resultValidator } from '../helpers/schema.js';
 import { freePort } from '../helpers/processes.js';
+import { resultValidator } from '../helpers/schema.js';
 
 const validate = resultValidator();
 const dir = tempDir();
@@ -25,7 +25,20 @@ describe.each(['none', 'v1', 'v2'] as const)('200 connections x 2 s against the 
   let code: number | null;
   beforeAll(async () => {
     const out = path.join(dir, `embedded-${proxy}.json`);
-    const run = await runCli(['--conns', '200', '--duration', '2s', '--warmup', '500ms', '--proxy', proxy, '--seed', '7', '--out', out]);
+    const run = await runCli([
+      '--conns',
+      '200',
+      '--duration',
+      '2s',
+      '--warmup',
+      '500ms',
+      '--proxy',
+      proxy,
+      '--seed',
+      '7',
+      '--out',
+      out,
+    ]);
     code = run.code;
     expect(run.stderr).not.toMatch(/\n\s+at /);
     result = read(out);
@@ -73,7 +86,7 @@ describe.each(['none', 'v1', 'v2'] as const)('200 connections x 2 s against the 
     }
   });
 
-  it('records the run\'s identity: seed, config, environment, encoded histograms', () => {
+  it("records the run's identity: seed, config, environment, encoded histograms", () => {
     expect(result.seed).toBe(7);
     expect(result.config.conns).toBe(200);
     expect(result.environment.cores).toBeGreaterThan(0);
@@ -122,7 +135,19 @@ describe('a target that breaks some sessions', () => {
 
   it('finishes, counts the drops by kind and exits 4', async () => {
     const out = path.join(dir, 'breaking.json');
-    const run = await runCli(['--target', `127.0.0.1:${port}`, '--conns', '30', '--duration', '1500ms', '--warmup', '0s', '--out', out, '--quiet']);
+    const run = await runCli([
+      '--target',
+      `127.0.0.1:${port}`,
+      '--conns',
+      '30',
+      '--duration',
+      '1500ms',
+      '--warmup',
+      '0s',
+      '--out',
+      out,
+      '--quiet',
+    ]);
     expect(run.code).toBe(4);
     const result = read(out);
     expectValid(result);
@@ -138,7 +163,11 @@ describe('a target that breaks some sessions', () => {
 describe('Ctrl-C', () => {
   it('stops the run, still writes the result atomically, and exits 130', async () => {
     const resultsDir = tempDir();
-    const child = spawn(process.execPath, [CLI, '--conns', '20', '--duration', '60s', '--results-dir', resultsDir, '--quiet'], { stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [CLI, '--conns', '20', '--duration', '60s', '--results-dir', resultsDir, '--quiet'],
+      { stdio: 'ignore' },
+    );
     await new Promise((r) => setTimeout(r, 2500));
     child.kill('SIGINT');
     // Bounded: a run that ignores SIGINT must fail this test, not linger and load the machine.

@@ -1,25 +1,39 @@
 /** Scenario runs through the built CLI: gates that must fail do, with exit 5; baselines, compare, history, summary. */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ScenarioSummary } from '../../src/documents/summary.js';
 import { freePort } from '../../native-tools/ports.js';
+import type { ScenarioSummary } from '../../src/documents/summary.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir();
 const resultsDir = path.join(dir, 'results');
 const scenario = (name: string, steps: string): string => {
   const file = path.join(dir, `${name}.yaml`);
-  writeFileSync(file, `name: ${name}\niterations: 2\ndefaults: { conns: 10, duration: 500ms, warmup: 0s, seed: 1 }\nsteps:\n${steps}`);
+  writeFileSync(
+    file,
+    `name: ${name}\niterations: 2\ndefaults: { conns: 10, duration: 500ms, warmup: 0s, seed: 1 }\nsteps:\n${steps}`,
+  );
   return file;
 };
 const summaryOf = (stdout: string): string => /summary: (\S+summary\.json)/.exec(stdout)![1];
 
 let passing: { code: number | null; stdout: string; stderr: string };
 beforeAll(async () => {
-  passing = await runCli(['run', '--scenario', scenario('tiny', [
-    '  - name: echo', '    matrix: { proxy: [none, v2] }', '    thresholds: ["errors == 0", "established == target", "p95 < 10s"]',
-  ].join('\n')), '--results-dir', resultsDir]);
+  passing = await runCli([
+    'run',
+    '--scenario',
+    scenario(
+      'tiny',
+      [
+        '  - name: echo',
+        '    matrix: { proxy: [none, v2] }',
+        '    thresholds: ["errors == 0", "established == target", "p95 < 10s"]',
+      ].join('\n'),
+    ),
+    '--results-dir',
+    resultsDir,
+  ]);
 }, 120_000);
 
 describe('l4stress run --scenario', () => {
@@ -38,14 +52,26 @@ describe('l4stress run --scenario', () => {
   });
 
   it('a gate that must fail fails the CLI with exit 5, and says which', async () => {
-    const run = await runCli(['run', '--scenario', scenario('strict', '  - name: echo\n    thresholds: ["p50 < 1us", "errors == 0"]\n'), '--results-dir', resultsDir]);
+    const run = await runCli([
+      'run',
+      '--scenario',
+      scenario('strict', '  - name: echo\n    thresholds: ["p50 < 1us", "errors == 0"]\n'),
+      '--results-dir',
+      resultsDir,
+    ]);
     expect(run.code).toBe(5);
-    expect(run.stdout).toMatch(/failed thresholds:\n  echo: p50 < 1us — median of 2: [\d.]+ breaks < 1/);
+    expect(run.stdout).toMatch(/failed thresholds:\n {2}echo: p50 < 1us — median of 2: [\d.]+ breaks < 1/);
     expect(run.stdout).toMatch(/verdict: FAIL/);
   });
 
   it('a threshold on a metric with no samples fails', async () => {
-    const run = await runCli(['run', '--scenario', scenario('nodata', '  - name: churn\n    mode: connect\n    thresholds: ["p95 < 1s"]\n'), '--results-dir', resultsDir]);
+    const run = await runCli([
+      'run',
+      '--scenario',
+      scenario('nodata', '  - name: churn\n    mode: connect\n    thresholds: ["p95 < 1s"]\n'),
+      '--results-dir',
+      resultsDir,
+    ]);
     expect(run.code).toBe(5);
     expect(run.stdout).toMatch(/p95 < 1s — no samples for p95/);
   });
@@ -60,17 +86,37 @@ describe('l4stress run --scenario', () => {
 describe('command-line options with --scenario: override, refuse, never drop', () => {
   it('--target at a closed port replaces the embedded target: the step fails, the run does not exit 0', async () => {
     const closed = await freePort();
-    const run = await runCli(['run', '--scenario', scenario('closed', '  - name: echo\n'), '--target', `127.0.0.1:${closed}`,
-      '--iterations', '1', '--results-dir', resultsDir]);
+    const run = await runCli([
+      'run',
+      '--scenario',
+      scenario('closed', '  - name: echo\n'),
+      '--target',
+      `127.0.0.1:${closed}`,
+      '--iterations',
+      '1',
+      '--results-dir',
+      resultsDir,
+    ]);
     expect(run.code, run.stderr).toBe(5);
-    expect(run.stdout).toMatch(new RegExp(`echo: target reachable — iteration 1: no connection established \\(127\\.0\\.0\\.1:${closed}\\)`));
+    expect(run.stdout).toMatch(
+      new RegExp(`echo: target reachable — iteration 1: no connection established \\(127\\.0\\.0\\.1:${closed}\\)`),
+    );
     const s = JSON.parse(readFileSync(summaryOf(run.stdout), 'utf8')) as ScenarioSummary;
     expect(s.steps.echo.iterations[0].status).toBe('unreachable');
   });
 
   it('a step option given on the command line overrides every step (command line > step > defaults)', async () => {
-    const run = await runCli(['run', '--scenario', scenario('override', '  - name: echo\n    conns: 3\n'), '--conns', '4',
-      '--iterations', '1', '--results-dir', resultsDir]);
+    const run = await runCli([
+      'run',
+      '--scenario',
+      scenario('override', '  - name: echo\n    conns: 3\n'),
+      '--conns',
+      '4',
+      '--iterations',
+      '1',
+      '--results-dir',
+      resultsDir,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const s = JSON.parse(readFileSync(summaryOf(run.stdout), 'utf8')) as ScenarioSummary;
     expect(s.steps.echo.iterations[0].metrics.established).toBe(4);
@@ -83,8 +129,14 @@ describe('command-line options with --scenario: override, refuse, never drop', (
     [['--out', 'x.json'], 'single', /--out: does not apply with --scenario/],
     [['--json'], 'single', /--json: does not apply with --scenario/],
   ])('%s is refused with exit 2 (%s)', async (extra, _why, message) => {
-    const run = await runCli(['run', '--scenario', scenario('m', '  - name: echo\n    matrix: { conns: [2, 3] }\n'), ...extra,
-      '--results-dir', resultsDir]);
+    const run = await runCli([
+      'run',
+      '--scenario',
+      scenario('m', '  - name: echo\n    matrix: { conns: [2, 3] }\n'),
+      ...extra,
+      '--results-dir',
+      resultsDir,
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
   });
@@ -111,7 +163,8 @@ describe('baselines, compare, history, summary', () => {
   it('compare exits 5 when a gated metric clearly regressed', async () => {
     const s = JSON.parse(readFileSync(summaryOf(passing.stdout), 'utf8')) as ScenarioSummary;
     const worse = structuredClone(s);
-    for (const step of Object.values(worse.steps)) for (const it of step.iterations) it.metrics.p95 = (it.metrics.p95 ?? 1) * 10;
+    for (const step of Object.values(worse.steps))
+      for (const it of step.iterations) it.metrics.p95 = (it.metrics.p95 ?? 1) * 10;
     const file = path.join(dir, 'worse.json');
     writeFileSync(file, JSON.stringify(worse));
     const cmp = await runCli(['compare', summaryOf(passing.stdout), file]);

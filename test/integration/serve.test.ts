@@ -1,27 +1,52 @@
-/** The serve target over real sockets: streaming headers, payload kept, bad headers closed and counted, never a stall. */
+/**
+ * The serve target over real sockets: streaming headers, payload kept, bad headers closed and counted, never a
+ * stall.
+ */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetStats } from '../../src/target/stats.js';
-import { startServe, type RunningProcess } from '../helpers/processes.js';
+import { type RunningProcess, startServe } from '../helpers/processes.js';
 
 let serve: RunningProcess & { port: number; controlUrl: string };
-beforeAll(async () => { serve = await startServe(['--quiet', '--proxy', 'require', '--header-timeout', '300ms']); });
+beforeAll(async () => {
+  serve = await startServe(['--quiet', '--proxy', 'require', '--header-timeout', '300ms']);
+});
 afterAll(() => serve.stop());
 
-const stats = async (): Promise<TargetStats> => (await (await fetch(`${serve.controlUrl}/stats`)).json()) as TargetStats;
+const stats = async (): Promise<TargetStats> =>
+  (await (await fetch(`${serve.controlUrl}/stats`)).json()) as TargetStats;
 
 /** Writes `chunks` with a pause between each; resolves with what came back and whether the server closed. */
-function exchange(chunks: Buffer[], expectBytes: number, pauseMs = 5): Promise<{ echoed: Buffer; closedByServer: boolean }> {
+function exchange(
+  chunks: Buffer[],
+  expectBytes: number,
+  pauseMs = 5,
+): Promise<{ echoed: Buffer; closedByServer: boolean }> {
   return new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port: serve.port });
     const got: Buffer[] = [];
     let closedByServer = false;
-    const finish = (): void => { s.destroy(); resolve({ echoed: Buffer.concat(got), closedByServer }); };
-    s.on('data', (d) => { got.push(d); if (Buffer.concat(got).length >= expectBytes && expectBytes > 0) finish(); });
-    s.on('end', () => { closedByServer = true; finish(); });
-    s.on('error', () => { closedByServer = true; finish(); });
+    const finish = (): void => {
+      s.destroy();
+      resolve({ echoed: Buffer.concat(got), closedByServer });
+    };
+    s.on('data', (d) => {
+      got.push(d);
+      if (Buffer.concat(got).length >= expectBytes && expectBytes > 0) finish();
+    });
+    s.on('end', () => {
+      closedByServer = true;
+      finish();
+    });
+    s.on('error', () => {
+      closedByServer = true;
+      finish();
+    });
     s.on('connect', async () => {
-      for (const c of chunks) { s.write(c); await new Promise((r) => setTimeout(r, pauseMs)); }
+      for (const c of chunks) {
+        s.write(c);
+        await new Promise((r) => setTimeout(r, pauseMs));
+      }
     });
     setTimeout(finish, 3000);
   });

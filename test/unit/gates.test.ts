@@ -1,29 +1,70 @@
 /** Gates on synthetic iteration sets with known answers: thresholds, the Mann-Whitney test, and comparisons. */
 import { describe, expect, it } from 'vitest';
+import { type ScenarioSummary, SUMMARY_KIND } from '../../src/documents/summary.js';
 import { compareSummaries, DEFAULT_COMPARE } from '../../src/gates/compare.js';
 import type { StepMetrics } from '../../src/gates/metrics.js';
 import { mannWhitneyGreater } from '../../src/gates/statistics.js';
 import { evaluateThreshold, parseThreshold } from '../../src/gates/thresholds.js';
-import { SUMMARY_KIND, type ScenarioSummary } from '../../src/documents/summary.js';
 
 function metrics(over: Partial<StepMetrics>): StepMetrics {
   return {
-    p50: 100, p90: 150, p95: 200, p99: 300, 'p99.9': 400, max: 500, mean: 120, 'connect.p50': 50, 'connect.p95': 80, 'connect.p99': 90,
-    rps: 10_000, cps: null, throughput: 1e6, errors: 0, failed: 0, dropped: 0, established: 100, target: 100, held: null, ...over,
+    p50: 100,
+    p90: 150,
+    p95: 200,
+    p99: 300,
+    'p99.9': 400,
+    max: 500,
+    mean: 120,
+    'connect.p50': 50,
+    'connect.p95': 80,
+    'connect.p99': 90,
+    rps: 10_000,
+    cps: null,
+    throughput: 1e6,
+    errors: 0,
+    failed: 0,
+    dropped: 0,
+    established: 100,
+    target: 100,
+    held: null,
+    ...over,
   };
 }
 
 function summary(p95s: number[], over: Partial<ScenarioSummary> = {}): ScenarioSummary {
   return {
-    kind: SUMMARY_KIND, schemaVersion: 1, scenario: 'd', file: 'd.yaml', profile: 'ci', startedAt: '', endedAt: '', git: null,
-    environment: { hostname: 'h', cpuModel: 'cpu', cores: 2, kernel: 'k' }, tcpRrP50Us: null, pass: true,
-    steps: { echo: { baseName: 'echo', options: {}, thresholds: [], pass: true, iterations: p95s.map((p95) => ({ resultFile: '', status: 'completed', metrics: metrics({ p95 }), maxRssBytes: 0, cpuPercentMax: 0 })) } },
+    kind: SUMMARY_KIND,
+    schemaVersion: 1,
+    scenario: 'd',
+    file: 'd.yaml',
+    profile: 'ci',
+    startedAt: '',
+    endedAt: '',
+    git: null,
+    environment: { hostname: 'h', cpuModel: 'cpu', cores: 2, kernel: 'k' },
+    tcpRrP50Us: null,
+    pass: true,
+    steps: {
+      echo: {
+        baseName: 'echo',
+        options: {},
+        thresholds: [],
+        pass: true,
+        iterations: p95s.map((p95) => ({
+          resultFile: '',
+          status: 'completed',
+          metrics: metrics({ p95 }),
+          maxRssBytes: 0,
+          cpuPercentMax: 0,
+        })),
+      },
+    },
     ...over,
   };
 }
 
 describe('thresholds', () => {
-  it('parse units into the metric\'s own unit', () => {
+  it("parse units into the metric's own unit", () => {
     expect(parseThreshold('p95 < 5ms')).toMatchObject({ metric: 'p95', op: '<', value: 5000 });
     expect(parseThreshold('p99.9 < 20ms').value).toBe(20_000);
     expect(parseThreshold('connect.p99 <= 1s').value).toBe(1_000_000);
@@ -32,7 +73,7 @@ describe('thresholds', () => {
     expect(parseThreshold('established == target').value).toBe('target');
   });
 
-  it('a bare number is in the metric\'s own unit (µs for latency)', () => {
+  it("a bare number is in the metric's own unit (µs for latency)", () => {
     expect(parseThreshold('p95 < 5').value).toBe(5);
   });
 
@@ -104,12 +145,20 @@ describe('compare', () => {
   it('a rate is judged the other way round, with the same allowance in ratio', () => {
     const withRate = (rps: number[]): ScenarioSummary => {
       const s = summary(rps.map(() => 1000));
-      s.steps.echo.iterations.forEach((it, i) => { it.metrics.rps = rps[i]; });
+      s.steps.echo.iterations.forEach((it, i) => {
+        it.metrics.rps = rps[i];
+      });
       return s;
     };
     const opts = { ...DEFAULT_COMPARE, gate: ['rps' as const], allow: 2 };
-    expect(compareSummaries(withRate([9000, 9100, 8900, 9050, 9000]), withRate([2900, 2800, 2950, 2850, 2900]), opts).regressed).toBe(true);
-    expect(compareSummaries(withRate([9000, 9100, 8900, 9050, 9000]), withRate([3100, 3200, 3050, 3150, 3100]), opts).regressed).toBe(false);
+    expect(
+      compareSummaries(withRate([9000, 9100, 8900, 9050, 9000]), withRate([2900, 2800, 2950, 2850, 2900]), opts)
+        .regressed,
+    ).toBe(true);
+    expect(
+      compareSummaries(withRate([9000, 9100, 8900, 9050, 9000]), withRate([3100, 3200, 3050, 3150, 3100]), opts)
+        .regressed,
+    ).toBe(false);
   });
 
   it('a metric neither side has is left out rather than called missing', () => {
@@ -124,13 +173,16 @@ describe('compare', () => {
   });
 
   it('a step missing from the candidate is reported, and other hardware is warned about', () => {
-    const cand = summary([1000], { environment: { hostname: 'x', cpuModel: 'other', cores: 8, kernel: 'k' }, steps: {} });
+    const cand = summary([1000], {
+      environment: { hostname: 'x', cpuModel: 'other', cores: 8, kernel: 'k' },
+      steps: {},
+    });
     const r = compareSummaries(base, cand, DEFAULT_COMPARE);
     expect(r.comparisons.find((c) => c.metric === 'p95')!.verdict).toBe('missing');
     expect(r.warnings.join('\n')).toMatch(/different hardware/);
   });
 
-  it('--normalize divides latency by each side\'s TCP_RR p50', () => {
+  it("--normalize divides latency by each side's TCP_RR p50", () => {
     const slowMachine = summary([2000, 2100, 1960, 2040, 2020], { tcpRrP50Us: 60 });
     const fastBase = summary([1000, 1050, 980, 1020, 1010], { tcpRrP50Us: 30 });
     expect(compareSummaries(fastBase, slowMachine).regressed).toBe(true);

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { createHistogram, decodeHistogram, encodeHistogram, mergeEncoded, summarize } from '../../src/metrics/histogram.js';
+import {
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  mergeEncoded,
+  summarize,
+} from '../../src/metrics/histogram.js';
 
 /** A deterministic spread of latencies from 1 µs to ~2 s, heavy-tailed like real ones. */
 function values(seed: number, n: number): number[] {
   let x = seed;
   return Array.from({ length: n }, () => {
     x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    return 1 + Math.floor(((x / 2 ** 32) ** 4) * 2_000_000);
+    return 1 + Math.floor((x / 2 ** 32) ** 4 * 2_000_000);
   });
 }
 
@@ -16,7 +22,10 @@ describe('histograms', () => {
     const whole = createHistogram();
     const encoded = parts.map((vs) => {
       const h = createHistogram();
-      for (const v of vs) { h.recordValue(v); whole.recordValue(v); }
+      for (const v of vs) {
+        h.recordValue(v);
+        whole.recordValue(v);
+      }
       return encodeHistogram(h);
     });
     const merged = mergeEncoded(encoded);
@@ -44,6 +53,16 @@ describe('histograms', () => {
   });
 
   it('reports an empty histogram as nulls, not zeros', () => {
-    expect(summarize(createHistogram())).toEqual({ count: 0, min: null, mean: null, p50: null, p90: null, p95: null, p99: null, p999: null, max: null });
+    expect(summarize(createHistogram())).toEqual({
+      count: 0,
+      min: null,
+      mean: null,
+      p50: null,
+      p90: null,
+      p95: null,
+      p99: null,
+      p999: null,
+      max: null,
+    });
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { STAMP_BYTES, bodyHash, emptyIntegrity, markGivenUp, stamp, verifyEcho, type SeqWindow } from '../../src/load/integrity.js';
+import {
+  bodyHash,
+  emptyIntegrity,
+  markGivenUp,
+  type SeqWindow,
+  STAMP_BYTES,
+  stamp,
+  verifyEcho,
+} from '../../src/load/integrity.js';
 
 const SIZE = 64;
 const template = Buffer.alloc(SIZE, 0x33);
@@ -31,7 +39,7 @@ describe('echo integrity bookkeeping', () => {
     expect(feed([0, 1, 1, 2])).toMatchObject({ duplicated: 1, missing: 0 });
   });
 
-  it('a flipped body byte, a wrong stamp or another connection\'s message is corrupted, and not also a gap', () => {
+  it("a flipped body byte, a wrong stamp or another connection's message is corrupted, and not also a gap", () => {
     const win: SeqWindow = { maxSeen: -1, mask: 0 };
     const out = emptyIntegrity();
     verifyEcho(message(7, 0), template, 7, hash, win, out);

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIperf3Json } from '../../native-tools/iperf3.js';
 import { parseNetperfOutput } from '../../native-tools/netperf.js';
-import { repeatedStat, median } from '../../src/calibration/stats.js';
-import { calibrationRatios } from '../../src/calibration/ratios.js';
 import type { HardwareProfile } from '../../src/calibration/profile.js';
+import { calibrationRatios } from '../../src/calibration/ratios.js';
+import { median, repeatedStat } from '../../src/calibration/stats.js';
 import { ROOT } from '../helpers/cli.js';
 
 const fixture = (name: string): string => readFileSync(path.join(ROOT, 'test/fixtures/native', name), 'utf8');
@@ -29,7 +29,9 @@ describe('netperf output selectors', () => {
   });
 
   it('a failed netperf (no netserver) is an error quoting netperf', () => {
-    expect(() => parseNetperfOutput('TCP_RR', fixture('netperf-refused.txt'))).toThrow(/no results in its output: .*establish/s);
+    expect(() => parseNetperfOutput('TCP_RR', fixture('netperf-refused.txt'))).toThrow(
+      /no results in its output: .*establish/s,
+    );
   });
 });
 
@@ -42,8 +44,10 @@ describe('iperf3 JSON', () => {
     expect(r.cpuHostPercent!).toBeGreaterThan(0);
   });
 
-  it('iperf3\'s own error becomes the message', () => {
-    expect(() => parseIperf3Json(fixture('iperf3-refused.json'))).toThrow('iperf3: unable to connect to server: Connection refused');
+  it("iperf3's own error becomes the message", () => {
+    expect(() => parseIperf3Json(fixture('iperf3-refused.json'))).toThrow(
+      'iperf3: unable to connect to server: Connection refused',
+    );
     expect(() => parseIperf3Json('garbage')).toThrow(/printed no JSON/);
   });
 });
@@ -55,19 +59,57 @@ describe('repeated measurements', () => {
     expect(repeatedStat([90, 100, 110])).toMatchObject({ median: 100, min: 90, max: 110, spreadPercent: 20 });
   });
 
-  it('ratios divide ours by the machine\'s best and say when sizes or hosts differ', () => {
+  it("ratios divide ours by the machine's best and say when sizes or hosts differ", () => {
     const s = (v: number) => repeatedStat([v]);
     const profile = {
-      host: 'a', createdAt: 'x',
+      host: 'a',
+      createdAt: 'x',
       measurements: {
-        tcpRr1: { sizeBytes: 1, transactionsPerSecond: s(20000), meanLatencyUs: s(50), p50LatencyUs: s(40), p99LatencyUs: s(90) },
-        tcpRrSize: { sizeBytes: 64, transactionsPerSecond: s(19000), meanLatencyUs: s(55), p50LatencyUs: s(50), p99LatencyUs: s(95) },
+        tcpRr1: {
+          sizeBytes: 1,
+          transactionsPerSecond: s(20000),
+          meanLatencyUs: s(50),
+          p50LatencyUs: s(40),
+          p99LatencyUs: s(90),
+        },
+        tcpRrSize: {
+          sizeBytes: 64,
+          transactionsPerSecond: s(19000),
+          meanLatencyUs: s(55),
+          p50LatencyUs: s(50),
+          p99LatencyUs: s(95),
+        },
         tcpCrr: { transactionsPerSecond: s(10000), p50LatencyUs: s(80) },
       },
     } as unknown as HardwareProfile;
-    const r = calibrationRatios('p.json', profile, { mode: 'echo', roundTrips: true, streamBitsPerSecond: 0, cyclesPerSecond: 0, sizeBytes: 64, roundTripP50Us: 100, roundTripsPerSecond: 38000, connectP50Us: 160, host: 'a' });
-    expect(r).toMatchObject({ echoP50VsTcpRrP50: 2, roundTripsPerSecondVsTcpRr: 2, connectP50VsTcpCrrP50: 2, warnings: [] });
-    const other = calibrationRatios('p.json', profile, { mode: 'echo', roundTrips: true, streamBitsPerSecond: 0, cyclesPerSecond: 0, sizeBytes: 512, roundTripP50Us: 80, roundTripsPerSecond: 0, connectP50Us: null, host: 'b' });
+    const r = calibrationRatios('p.json', profile, {
+      mode: 'echo',
+      roundTrips: true,
+      streamBitsPerSecond: 0,
+      cyclesPerSecond: 0,
+      sizeBytes: 64,
+      roundTripP50Us: 100,
+      roundTripsPerSecond: 38000,
+      connectP50Us: 160,
+      host: 'a',
+    });
+    expect(r).toMatchObject({
+      echoP50VsTcpRrP50: 2,
+      roundTripsPerSecondVsTcpRr: 2,
+      connectP50VsTcpCrrP50: 2,
+      warnings: [],
+    });
+    const other = calibrationRatios('p.json', profile, {
+      mode: 'echo',
+      roundTrips: true,
+      streamBitsPerSecond: 0,
+      cyclesPerSecond: 0,
+      sizeBytes: 512,
+      roundTripP50Us: 80,
+      roundTripsPerSecond: 0,
+      connectP50Us: null,
+      host: 'b',
+    });
     expect(other.echoP50VsTcpRrP50).toBe(2);
     expect(other.connectP50VsTcpCrrP50).toBeNull();
     expect(other.warnings).toHaveLength(2);

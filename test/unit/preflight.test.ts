@@ -2,10 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { CouldNotRunError } from '../../src/core/errors.js';
 import { FD_RESERVE, preflight, readSystemLimits, type SystemLimits } from '../../src/preflight/limits.js';
 
-const limits = (over: Partial<SystemLimits> = {}): SystemLimits => ({ fdSoft: 20_000, fdHard: 20_000, fdOpen: 30, portRange: [32768, 60999], ...over });
+const limits = (over: Partial<SystemLimits> = {}): SystemLimits => ({
+  fdSoft: 20_000,
+  fdHard: 20_000,
+  fdOpen: 30,
+  portRange: [32768, 60999],
+  ...over,
+});
 
 describe('preflight', () => {
-  it('reads this machine\'s real limits from /proc', () => {
+  it("reads this machine's real limits from /proc", () => {
     const l = readSystemLimits();
     expect(l.fdSoft).toBeGreaterThan(0);
     expect(l.fdHard).toBeGreaterThanOrEqual(l.fdSoft!);
@@ -20,7 +26,7 @@ describe('preflight', () => {
     expect([r.processes, r.targetProcesses]).toEqual([1, 1]);
   });
 
-  it('spreads a run past one process\'s fds over generator and target processes', () => {
+  it("spreads a run past one process's fds over generator and target processes", () => {
     const r = preflight({ conns: 50_000, embeddedTarget: true }, limits());
     expect([r.processes, r.targetProcesses]).toEqual([3, 3]);
     // Three target ports: the port range applies per destination.
@@ -30,8 +36,13 @@ describe('preflight', () => {
   it('stops a run that --processes forces over the fd limit, and names the fix', () => {
     const run = (): unknown => preflight({ conns: 25_000, embeddedTarget: true, processes: 1 }, limits());
     expect(run).toThrow(CouldNotRunError);
-    expect(run).toThrow(/--conns 25,000 over 1 process needs 25,130 file descriptors in one process, but the limit \(ulimit -n\) is 20,000/);
-    try { run(); } catch (e) { expect((e as CouldNotRunError).hint).toMatch(/use --processes 2 or more/); }
+    expect(run).toThrow(/--conns 25,000 over 1 process needs 25,130 file descriptors in one process, /);
+    expect(run).toThrow(/, but the limit \(ulimit -n\) is 20,000/);
+    try {
+      run();
+    } catch (e) {
+      expect((e as CouldNotRunError).hint).toMatch(/use --processes 2 or more/);
+    }
   });
 
   it('suggests raising the soft limit when the hard limit allows it', () => {
@@ -45,8 +56,14 @@ describe('preflight', () => {
 
   it('stops a run over the ephemeral port range and names --source-ips and the sysctl', () => {
     const l = limits({ fdSoft: 100_000, fdHard: 100_000, portRange: [40000, 40999] });
-    expect(() => preflight({ conns: 2000, embeddedTarget: false }, l)).toThrow(/exceeds the 1,000 connections the ephemeral port range allows/);
-    try { preflight({ conns: 2000, embeddedTarget: false }, l); } catch (e) { expect((e as CouldNotRunError).hint).toMatch(/--source-ips 127.0.0.1-127.0.0.3/); }
+    expect(() => preflight({ conns: 2000, embeddedTarget: false }, l)).toThrow(
+      /exceeds the 1,000 connections the ephemeral port range allows/,
+    );
+    try {
+      preflight({ conns: 2000, embeddedTarget: false }, l);
+    } catch (e) {
+      expect((e as CouldNotRunError).hint).toMatch(/--source-ips 127.0.0.1-127.0.0.3/);
+    }
     // Bound source addresses each own the whole range.
     expect(preflight({ conns: 2000, embeddedTarget: false, sourceIps: 2 }, l).maxConnsByPorts).toBe(2000);
   });

@@ -7,7 +7,13 @@ import pp from 'proxy-protocol-js';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import { assignEndpoint, compileAddress, parseAddressSpec } from '../../src/proxy/addresses.js';
-import { NO_PROXY, ProxyHeaderWriter, endpointKey, validateProxyPlan, type ProxyHeaderPlan } from '../../src/proxy/header.js';
+import {
+  endpointKey,
+  NO_PROXY,
+  type ProxyHeaderPlan,
+  ProxyHeaderWriter,
+  validateProxyPlan,
+} from '../../src/proxy/header.js';
 import { canonicalAddress } from '../../src/proxy/ip.js';
 import { ProxyHeaderParser } from '../../src/proxy/parser.js';
 import { parseTlvOption } from '../../src/proxy/tlv.js';
@@ -34,24 +40,46 @@ function roundTrip(p: ProxyHeaderPlan, connId = 0, seed = 1) {
 describe('header bytes match proxy-protocol-js', () => {
   it('v2 TCP4', () => {
     const ours = new ProxyHeaderWriter(plan({}), 0).build(0, local, remote, Buffer.alloc(0)).bytes;
-    const theirs = new pp.V2ProxyProtocol(pp.Command.PROXY, pp.TransportProtocol.STREAM,
-      new pp.IPv4ProxyAddress(pp.IPv4Address.createFrom([127, 0, 0, 1]), 40000, pp.IPv4Address.createFrom([127, 0, 0, 1]), 8080)).build();
+    const theirs = new pp.V2ProxyProtocol(
+      pp.Command.PROXY,
+      pp.TransportProtocol.STREAM,
+      new pp.IPv4ProxyAddress(
+        pp.IPv4Address.createFrom([127, 0, 0, 1]),
+        40000,
+        pp.IPv4Address.createFrom([127, 0, 0, 1]),
+        8080,
+      ),
+    ).build();
     expect(ours.equals(Buffer.from(theirs))).toBe(true);
   });
 
   it('v2 TCP6', () => {
-    const p = plan({ src: parseAddressSpec('--proxy-src', '[2001:db8::7]:1234'), dst: parseAddressSpec('--proxy-dst', '[::1]:80') });
+    const p = plan({
+      src: parseAddressSpec('--proxy-src', '[2001:db8::7]:1234'),
+      dst: parseAddressSpec('--proxy-dst', '[::1]:80'),
+    });
     const ours = new ProxyHeaderWriter(p, 0).build(0, local, remote, Buffer.alloc(0)).bytes;
     const a = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7];
     const b = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
-    const theirs = new pp.V2ProxyProtocol(pp.Command.PROXY, pp.TransportProtocol.STREAM,
-      new pp.IPv6ProxyAddress(pp.IPv6Address.createFrom(a), 1234, pp.IPv6Address.createFrom(b), 80)).build();
+    const theirs = new pp.V2ProxyProtocol(
+      pp.Command.PROXY,
+      pp.TransportProtocol.STREAM,
+      new pp.IPv6ProxyAddress(pp.IPv6Address.createFrom(a), 1234, pp.IPv6Address.createFrom(b), 80),
+    ).build();
     expect(ours.equals(Buffer.from(theirs))).toBe(true);
   });
 
   it('v1 TCP4 and the parse of proxy-protocol-js agrees', () => {
-    const ours = new ProxyHeaderWriter(plan({ version: 'v1' }), 0).build(0, local, remote, Buffer.alloc(0)).bytes.toString('latin1');
-    expect(ours).toBe(new pp.V1ProxyProtocol(pp.INETProtocol.TCP4, new pp.Peer('127.0.0.1', 40000), new pp.Peer('127.0.0.1', 8080)).build());
+    const ours = new ProxyHeaderWriter(plan({ version: 'v1' }), 0)
+      .build(0, local, remote, Buffer.alloc(0))
+      .bytes.toString('latin1');
+    expect(ours).toBe(
+      new pp.V1ProxyProtocol(
+        pp.INETProtocol.TCP4,
+        new pp.Peer('127.0.0.1', 40000),
+        new pp.Peer('127.0.0.1', 8080),
+      ).build(),
+    );
     expect(pp.V1ProxyProtocol.parse(ours).source.port).toBe(40000);
   });
 });
@@ -61,19 +89,48 @@ describe('what the builder can say', () => {
     const v6 = roundTrip(plan({ version: 'v1', src: parseAddressSpec('s', '2001:db8::/64') }));
     expect(v6.header.family).toBe('TCP6');
     expect(v6.header.destination).toEqual({ address: '::ffff:127.0.0.1', port: 8080 });
-    expect(roundTrip(plan({ version: 'v1', src: { kind: 'unknown' }, dst: { kind: 'unknown' } })).built.bytes.toString('latin1', 0, 15)).toBe('PROXY UNKNOWN\r\n');
+    expect(
+      roundTrip(plan({ version: 'v1', src: { kind: 'unknown' }, dst: { kind: 'unknown' } })).built.bytes.toString(
+        'latin1',
+        0,
+        15,
+      ),
+    ).toBe('PROXY UNKNOWN\r\n');
   });
 
   it('v2 LOCAL, UNSPEC and UNIX', () => {
-    expect(roundTrip(plan({ command: 'local' })).header).toMatchObject({ command: 'LOCAL', family: 'UNSPEC', source: null });
-    expect(roundTrip(plan({ src: { kind: 'unknown' }, dst: { kind: 'unknown' } })).header).toMatchObject({ command: 'PROXY', family: 'UNSPEC' });
-    const unix = roundTrip(plan({ src: { kind: 'unix', path: '/run/client.sock' }, dst: { kind: 'unix', path: '/run/lb.sock' } }));
-    expect(unix.header).toMatchObject({ family: 'UNIX', source: { address: '/run/client.sock' }, destination: { address: '/run/lb.sock' } });
+    expect(roundTrip(plan({ command: 'local' })).header).toMatchObject({
+      command: 'LOCAL',
+      family: 'UNSPEC',
+      source: null,
+    });
+    expect(roundTrip(plan({ src: { kind: 'unknown' }, dst: { kind: 'unknown' } })).header).toMatchObject({
+      command: 'PROXY',
+      family: 'UNSPEC',
+    });
+    const unix = roundTrip(
+      plan({ src: { kind: 'unix', path: '/run/client.sock' }, dst: { kind: 'unix', path: '/run/lb.sock' } }),
+    );
+    expect(unix.header).toMatchObject({
+      family: 'UNIX',
+      source: { address: '/run/client.sock' },
+      destination: { address: '/run/lb.sock' },
+    });
     expect(unix.built.claimedSource).toBeNull();
   });
 
   it('v2 with every TLV kind: lengths counted, CRC32C verified, unique-id distinct per connection', () => {
-    const tlvs = ['authority=api.example.com', 'alpn=h2', 'unique-id=auto', 'noop=5', '0xEA=vpce-0123456789', '0xE1=hex:00ff', 'ssl=TLSv1.3,cn=client', 'netns=blue', 'crc32c'].map(parseTlvOption);
+    const tlvs = [
+      'authority=api.example.com',
+      'alpn=h2',
+      'unique-id=auto',
+      'noop=5',
+      '0xEA=vpce-0123456789',
+      '0xE1=hex:00ff',
+      'ssl=TLSv1.3,cn=client',
+      'netns=blue',
+      'crc32c',
+    ].map(parseTlvOption);
     const p = plan({ tlvs });
     const a = roundTrip(p, 1);
     const b = roundTrip(p, 2);
@@ -123,9 +180,18 @@ describe('address pools', () => {
   });
 
   it('fixed addresses keep the socket port unless one is given', () => {
-    expect(assignEndpoint(compileAddress(parseAddressSpec('s', '203.0.113.9')), 0, 0, local)).toEqual({ address: '203.0.113.9', port: 40000 });
-    expect(assignEndpoint(compileAddress(parseAddressSpec('s', '203.0.113.9:555')), 0, 0, local)).toEqual({ address: '203.0.113.9', port: 555 });
-    expect(assignEndpoint(compileAddress(parseAddressSpec('s', '[2001:db8::1]:7')), 0, 0, local)).toEqual({ address: '2001:db8::1', port: 7 });
+    expect(assignEndpoint(compileAddress(parseAddressSpec('s', '203.0.113.9')), 0, 0, local)).toEqual({
+      address: '203.0.113.9',
+      port: 40000,
+    });
+    expect(assignEndpoint(compileAddress(parseAddressSpec('s', '203.0.113.9:555')), 0, 0, local)).toEqual({
+      address: '203.0.113.9',
+      port: 555,
+    });
+    expect(assignEndpoint(compileAddress(parseAddressSpec('s', '[2001:db8::1]:7')), 0, 0, local)).toEqual({
+      address: '2001:db8::1',
+      port: 7,
+    });
   });
 
   it('canonical text maps IPv4-mapped IPv6 to IPv4 and compresses IPv6', () => {
@@ -136,13 +202,16 @@ describe('address pools', () => {
 
 describe('option validation', () => {
   it.each([
-    ['--proxy-src', '300.1.1.1'], ['--proxy-src', '10.0.0.0/33'], ['--proxy-src', 'somewhere'], ['--proxy-src', '1.2.3.4:70000'],
+    ['--proxy-src', '300.1.1.1'],
+    ['--proxy-src', '10.0.0.0/33'],
+    ['--proxy-src', 'somewhere'],
+    ['--proxy-src', '1.2.3.4:70000'],
   ])('%s %s is rejected', (opt, text) => {
     expect(() => parseAddressSpec(opt, text)).toThrow(UsageError);
   });
 
   it.each([
-    ['unique-id=' + 'x'.repeat(129), /at most 128/],
+    [`unique-id=${'x'.repeat(129)}`, /at most 128/],
     ['0xD0=x', /not in the custom range 0xE0..0xEF/],
     ['0xE0=hex:abc', /even number of hex digits/],
     ['crc32c=5', /takes no value/],

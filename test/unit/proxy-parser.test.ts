@@ -1,7 +1,10 @@
-/** The streaming PROXY parser: spec vectors, arrival in any chunking, and a rejection reason for each malformed header. */
+/**
+ * The streaming PROXY parser: spec vectors, arrival in any chunking, and a rejection reason for each malformed
+ * header.
+ */
 import { describe, expect, it } from 'vitest';
-import { ProxyHeaderParser, type ParseStep } from '../../src/proxy/parser.js';
 import { crc32c } from '../../src/proxy/crc32c.js';
+import { type ParseStep, ProxyHeaderParser } from '../../src/proxy/parser.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const SIG = '0d0a0d0a000d0a515549540a';
@@ -29,7 +32,7 @@ describe('spec vectors', () => {
     [`PROXY TCP6 ${'ffff:'.repeat(7)}ffff ${'ffff:'.repeat(7)}ffff 65535 65535\r\n`, 104, 'TCP6'],
     ['PROXY UNKNOWN\r\n', 15, 'UNKNOWN'],
     [`PROXY UNKNOWN ${'ffff:'.repeat(7)}ffff ${'ffff:'.repeat(7)}ffff 65535 65535\r\n`, 107, 'UNKNOWN'],
-  ])('v1 %j (%d bytes, the spec\'s worst cases) parses as %s', (line, length, family) => {
+  ])("v1 %j (%d bytes, the spec's worst cases) parses as %s", (line, length, family) => {
     expect(line.length).toBe(length);
     const step = parseByteByByte(Buffer.from(line, 'latin1'));
     expect(step.status).toBe('done');
@@ -42,7 +45,14 @@ describe('spec vectors', () => {
     const step = parseByteByByte(HAPROXY_V2);
     expect(step).toMatchObject({
       status: 'done',
-      header: { version: 2, command: 'PROXY', family: 'TCP4', source: { address: '172.19.0.1', port: 42578 }, destination: { address: '172.19.0.3', port: 80 }, length: 28 },
+      header: {
+        version: 2,
+        command: 'PROXY',
+        family: 'TCP4',
+        source: { address: '172.19.0.1', port: 42578 },
+        destination: { address: '172.19.0.3', port: 80 },
+        length: 28,
+      },
     });
   });
 
@@ -64,7 +74,11 @@ describe('spec vectors', () => {
     expect(step.status).toBe('done');
     if (step.status !== 'done') return;
     expect(step.header!.crcVerified).toBe(true);
-    expect(step.header!.tlvs.map((t) => [t.type, t.value.toString('latin1')])).toEqual([[0x02, 'a.b'], [0x05, 'xyz'], [0x03, h.subarray(-4).toString('latin1')]]);
+    expect(step.header!.tlvs.map((t) => [t.type, t.value.toString('latin1')])).toEqual([
+      [0x02, 'a.b'],
+      [0x05, 'xyz'],
+      [0x03, h.subarray(-4).toString('latin1')],
+    ]);
   });
 
   it('reads LOCAL headers (health checks) without addresses', () => {
@@ -73,12 +87,24 @@ describe('spec vectors', () => {
   });
 
   it('reads v2 TCP6 and UNIX address blocks', () => {
-    const v6 = parseAll(hex(`${SIG} 21 21 0024 20010db8000000000000000000000001 00000000000000000000ffff7f000001 1f90 0050`));
-    expect(v6).toMatchObject({ status: 'done', header: { family: 'TCP6', source: { address: '2001:db8::1', port: 8080 }, destination: { address: '::ffff:7f00:1', port: 80 } } });
+    const v6 = parseAll(
+      hex(`${SIG} 21 21 0024 20010db8000000000000000000000001 00000000000000000000ffff7f000001 1f90 0050`),
+    );
+    expect(v6).toMatchObject({
+      status: 'done',
+      header: {
+        family: 'TCP6',
+        source: { address: '2001:db8::1', port: 8080 },
+        destination: { address: '::ffff:7f00:1', port: 80 },
+      },
+    });
     const unix = Buffer.concat([hex(`${SIG} 21 31 00d8`), Buffer.alloc(216)]);
     unix.write('/tmp/a.sock', 16);
     unix.write('/tmp/b.sock', 16 + 108);
-    expect(parseAll(unix)).toMatchObject({ status: 'done', header: { family: 'UNIX', source: { address: '/tmp/a.sock' }, destination: { address: '/tmp/b.sock' } } });
+    expect(parseAll(unix)).toMatchObject({
+      status: 'done',
+      header: { family: 'UNIX', source: { address: '/tmp/a.sock' }, destination: { address: '/tmp/b.sock' } },
+    });
   });
 });
 
@@ -117,7 +143,11 @@ describe('malformed headers each get their reason', () => {
     ['v2 length past the cap', hex(`${SIG} 21 11 ffff`), 'v2-too-long'],
     ['v2 TCP4 with a short address block', hex(`${SIG} 21 11 0008 01020304 05060708`), 'v2-short-address'],
     ['v2 TLV running past the header', hex(`${SIG} 21 11 0010 01020304 05060708 0001 0002 02 0009 6162`), 'v2-bad-tlv'],
-    ['v2 CRC32C that does not match', hex(`${SIG} 21 11 0013 01020304 05060708 0001 0002 03 0004 deadbeef`), 'v2-bad-crc'],
+    [
+      'v2 CRC32C that does not match',
+      hex(`${SIG} 21 11 0013 01020304 05060708 0001 0002 03 0004 deadbeef`),
+      'v2-bad-crc',
+    ],
     ['v2 CRC32C of the wrong size', hex(`${SIG} 21 11 0011 01020304 05060708 0001 0002 03 0002 dead`), 'v2-bad-tlv'],
   ])('%s -> %s', (_name, bytes, reason) => {
     expect(parseAll(bytes)).toEqual({ status: 'error', reason });

@@ -2,7 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { shard, shardByProcess, splitEvenly } from '../../src/load/plan.js';
 import { NO_PROXY } from '../../src/proxy/header.js';
 
-const base = { conns: 10, connectRate: 0, maxConnecting: 512, proxy: { ...NO_PROXY, version: 'v2' as const }, sizeBytes: 64, connectTimeoutMs: 5000, seed: 42, mode: 'echo' as const, ratePerSecond: 0, direction: 'up' as const, closeStyle: 'fin' as const, churnEcho: false, echoTimeoutMs: 5000, sourceIps: [], pingIntervalMs: 1000 };
+const base = {
+  conns: 10,
+  connectRate: 0,
+  maxConnecting: 512,
+  proxy: { ...NO_PROXY, version: 'v2' as const },
+  sizeBytes: 64,
+  connectTimeoutMs: 5000,
+  seed: 42,
+  mode: 'echo' as const,
+  ratePerSecond: 0,
+  direction: 'up' as const,
+  closeStyle: 'fin' as const,
+  churnEcho: false,
+  echoTimeoutMs: 5000,
+  sourceIps: [],
+  pingIntervalMs: 1000,
+};
 const target = [{ host: '127.0.0.1', port: 9 }];
 
 describe('shard', () => {
@@ -28,7 +44,7 @@ describe('shard', () => {
     const plans = shard({ ...base, conns: 10, connectRate: 1000 }, target, 3);
     const rates = plans.map((p) => p.connectRate);
     expect(rates.reduce((a, b) => a + b, 0)).toBeCloseTo(1000, 9);
-    plans.forEach((p) => expect(p.conns / p.connectRate).toBeCloseTo(10 / 1000, 12));
+    for (const p of plans) expect(p.conns / p.connectRate).toBeCloseTo(10 / 1000, 12);
   });
 
   it('keeps in-flight connects a total, at least one per worker', () => {
@@ -38,13 +54,23 @@ describe('shard', () => {
 
   it('passes per-connection settings unchanged, with the run seed and the mode traits', () => {
     const plans = shard(base, target, 2);
-    for (const p of plans) expect([p.proxy.version, p.sizeBytes, p.connectTimeoutMs, p.targets, p.runSeed]).toEqual(['v2', 64, 5000, target, 42]);
+    for (const p of plans)
+      expect([p.proxy.version, p.sizeBytes, p.connectTimeoutMs, p.targets, p.runSeed]).toEqual([
+        'v2',
+        64,
+        5000,
+        target,
+        42,
+      ]);
     expect(plans[0].traits).toMatchObject({ echoes: true, integrity: true, paced: false, longLived: true });
   });
 
   it('splits over processes then workers with one numbering: global ids, indexes and churn stride', () => {
     const byProcess = shardByProcess({ ...base, conns: 7, connectRate: 70, maxConnecting: 4 }, target, 2, 2);
-    expect(byProcess.map((ps) => ps.map((p) => p.conns))).toEqual([[2, 2], [2, 1]]);
+    expect(byProcess.map((ps) => ps.map((p) => p.conns))).toEqual([
+      [2, 2],
+      [2, 1],
+    ]);
     const all = byProcess.flat();
     expect(all.map((p) => p.index)).toEqual([0, 1, 2, 3]);
     expect(all.map((p) => p.connIdOffset)).toEqual([0, 2, 4, 6]);

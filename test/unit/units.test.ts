@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { parseDurationMs, parseHostPort, parseIntInRange, parseRatePerSecond, parseSizeBytes } from '../../src/core/units.js';
+import {
+  parseDurationMs,
+  parseHostPort,
+  parseIntInRange,
+  parseRatePerSecond,
+  parseSizeBytes,
+} from '../../src/core/units.js';
 
 describe('units', () => {
   it.each([
-    ['30s', 30_000], ['2m', 120_000], ['250ms', 250], ['1.5s', 1500], ['1h', 3_600_000], ['10', 10_000], [' 5S ', 5000],
+    ['30s', 30_000],
+    ['2m', 120_000],
+    ['250ms', 250],
+    ['1.5s', 1500],
+    ['1h', 3_600_000],
+    ['10', 10_000],
+    [' 5S ', 5000],
   ])('duration %s -> %d ms', (text, ms) => expect(parseDurationMs('--duration', text)).toBe(ms));
 
   it.each(['', '5x', '-1s', 's', '1..2s', '3 days'])('duration %j is rejected with the option named', (text) => {
@@ -13,7 +25,12 @@ describe('units', () => {
   });
 
   it.each([
-    ['64', 64], ['512B', 512], ['4KiB', 4096], ['4kb', 4000], ['1MiB', 1048576], ['1.5KiB', 1536],
+    ['64', 64],
+    ['512B', 512],
+    ['4KiB', 4096],
+    ['4kb', 4000],
+    ['1MiB', 1048576],
+    ['1.5KiB', 1536],
   ])('size %s -> %d bytes', (text, bytes) => expect(parseSizeBytes('--size', text)).toBe(bytes));
 
   it.each(['abc', '4 KiBs', '1.3B', '-4'])('size %j is rejected', (text) => {
@@ -21,7 +38,12 @@ describe('units', () => {
   });
 
   it.each([
-    ['1000', 1000], ['1000/s', 1000], ['5k/s', 5000], ['600/m', 10], ['0', 0], ['3600/h', 1],
+    ['1000', 1000],
+    ['1000/s', 1000],
+    ['5k/s', 5000],
+    ['600/m', 10],
+    ['0', 0],
+    ['3600/h', 1],
   ])('rate %s -> %d per second', (text, rate) => expect(parseRatePerSecond('--connect-rate', text)).toBe(rate));
 
   it('rejects a rate with an unknown period', () => {
