@@ -7,6 +7,7 @@
  */
 import { median } from '../calibration/stats.js';
 import type { ScenarioSummary } from '../documents/summary.js';
+import { RUN_DEFAULTS } from '../options/run-options.js';
 import { LATENCY_METRICS, LOWER_IS_BETTER, type MetricName } from './metrics.js';
 import { mannWhitneyGreater } from './statistics.js';
 
@@ -37,10 +38,11 @@ export interface CompareOptions {
   normalize: boolean;
 }
 
+/** The command line's defaults (options/run-options.ts), parsed once: --allow 10%, --gate p95, --alpha 0.05. */
 export const DEFAULT_COMPARE: CompareOptions = {
-  allow: 0.1,
-  alpha: 0.05,
-  gate: ['p95'],
+  allow: Number.parseFloat(RUN_DEFAULTS.allow) / 100,
+  alpha: Number(RUN_DEFAULTS.alpha),
+  gate: RUN_DEFAULTS.gate.split(',') as MetricName[],
   report: ['p50', 'p99', 'rps', 'cps', 'throughput'],
   normalize: false,
 };

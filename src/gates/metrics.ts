@@ -8,7 +8,7 @@ import { median } from '../calibration/stats.js';
 import type { RunResult } from '../documents/result.js';
 import { METRIC_NAMES, type MetricName, type StepMetrics } from '../documents/summary.js';
 import { modeTraits } from '../load/traits.js';
-import { errorTotal } from '../result/error-total.js';
+import { resultErrorTotal } from '../result/error-total.js';
 
 export type { MetricName, StepMetrics };
 export { METRIC_NAMES };
@@ -75,7 +75,7 @@ export const METRICS: Record<MetricName, MetricDef> = {
     reduce: 'median',
     read: (r) => r.throughput.bytesSentPerSecond + r.throughput.bytesReceivedPerSecond,
   },
-  errors: worst(errorTotal),
+  errors: worst(resultErrorTotal),
   failed: worst((r) => r.connections.failed.total),
   dropped: worst((r) => r.connections.dropped.total),
   established: fewest((r) => r.connections.established),

@@ -20,7 +20,7 @@ import { encodeHistogram, type Histogram, mergeEncoded, summarize } from '../met
 import { peakOpen } from '../metrics/peak.js';
 import { describeProxyPlan } from '../proxy/header.js';
 import type { TargetStats } from '../target/stats.js';
-import { integrityErrors } from './error-total.js';
+import { errorTotal, integrityErrors } from './error-total.js';
 
 export interface ResultInputs {
   config: RunConfig;
@@ -62,7 +62,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
   const integrity = integrityErrors(modeStats.integrity);
   const churn = !modeTraits(config).longLived;
   const shortfall = churn ? false : totals.established < config.conns;
-  const errors = failed + dropped + integrity + (verifyFailed ? 1 : 0);
+  const errors = errorTotal({ failed, dropped, integrity: modeStats.integrity, verify: inputs.verify });
   const status = runStatus(outcome, churn && totals.established === 0, shortfall, errors);
   const headerBuildUs = outcome.reports.reduce((n, r) => n + r.headerBuildUs, 0);
 

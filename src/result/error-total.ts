@@ -1,18 +1,29 @@
-/** The one definition of a run's error total: what a threshold on `errors` and the run's status both count. */
-import type { ModeStats, RunResult } from '../documents/result.js';
+/** The one definition of a run's error total: what a threshold on `errors` counts and what makes a run's status. */
+import type { ModeStats, ProxyVerification, RunResult } from '../documents/result.js';
+
+export interface ErrorParts {
+  failed: number;
+  dropped: number;
+  integrity: ModeStats['integrity'];
+  verify: ProxyVerification | null;
+}
 
 /** Corrupted, duplicated, out-of-order and missing echoes; bytes lost at close count once. */
 export function integrityErrors(i: ModeStats['integrity']): number {
   return i.corrupted + i.duplicated + i.outOfOrder + i.missing + (i.bytesLostAtClose > 0 ? 1 : 0);
 }
 
-/** Failed connects + drops + integrity errors + address-preservation mismatches. */
-export function errorTotal(r: RunResult): number {
-  const v = r.proxy.verify;
-  return (
-    r.connections.failed.total +
-    r.connections.dropped.total +
-    integrityErrors(r.modeStats.integrity) +
-    (v && !v.ok ? Math.max(1, v.missing + v.unexpected) : 0)
-  );
+/** Failed connects + drops + integrity errors + address-preservation mismatches (at least one if it failed). */
+export function errorTotal(p: ErrorParts): number {
+  const v = p.verify;
+  return p.failed + p.dropped + integrityErrors(p.integrity) + (v && !v.ok ? Math.max(1, v.missing + v.unexpected) : 0);
+}
+
+export function resultErrorTotal(r: RunResult): number {
+  return errorTotal({
+    failed: r.connections.failed.total,
+    dropped: r.connections.dropped.total,
+    integrity: r.modeStats.integrity,
+    verify: r.proxy.verify,
+  });
 }
