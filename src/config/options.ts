@@ -9,15 +9,12 @@ import os from 'node:os';
 import { defaultProfilePath } from '../calibration/profile.js';
 import { UsageError } from '../core/errors.js';
 import { parseDurationMs, parseHostPort, parseIntInRange, parseRatePerSecond, parseSizeBytes } from '../core/units.js';
-import { type RawRunOptions, RUN_DEFAULTS } from '../options/run-options.js';
+import type { RawRunOptions } from '../options/run-options.js';
 import { parseAddressSpec } from '../proxy/addresses.js';
 import { type ProxyHeaderPlan, type ProxyVersion, validateProxyPlan } from '../proxy/header.js';
 import { parseTlvOption } from '../proxy/tlv.js';
 import type { LoadMode, RunConfig } from './run-config.js';
 import { parseSourceIps } from './source-ips.js';
-
-export type { RawRunOptions };
-export { RUN_DEFAULTS };
 
 const PROXY_VERSIONS: readonly ProxyVersion[] = ['none', 'v1', 'v2'];
 const MODES: readonly LoadMode[] = ['echo', 'stream', 'connect', 'hold'];

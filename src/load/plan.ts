@@ -13,27 +13,32 @@ export interface Endpoint {
   port: number;
 }
 
-/** What a worker needs of the run: the totals to split and the per-connection settings to pass on. */
-export interface ShardInput {
-  conns: number;
-  connectRate: number;
-  maxConnecting: number;
-  proxy: ProxyHeaderPlan;
-  sizeBytes: number;
-  connectTimeoutMs: number;
-  seed: number;
+/** Settings every connection uses as given, whatever the split. */
+interface PerConnection {
   mode: LoadMode;
-  ratePerSecond: number;
   direction: StreamDirection;
   closeStyle: CloseStyle;
   churnEcho: boolean;
   echoTimeoutMs: number;
+  /** Connection id -> sourceIps[id % length] as the bound local address; empty = the kernel picks. */
   sourceIps: string[];
+  proxy: ProxyHeaderPlan;
+  sizeBytes: number;
+  connectTimeoutMs: number;
+}
+
+/** What the split needs of the run: the totals to divide, and the per-connection settings to pass on. */
+export interface ShardInput extends PerConnection {
+  conns: number;
+  connectRate: number;
+  maxConnecting: number;
+  seed: number;
+  ratePerSecond: number;
   pingIntervalMs: number;
   verifyProxy?: unknown;
 }
 
-export interface WorkerPlan {
+export interface WorkerPlan extends PerConnection {
   /** Global worker index across every process. */
   index: number;
   /** This worker's connections, numbered globally from connIdOffset. */
@@ -45,24 +50,14 @@ export interface WorkerPlan {
   maxConnecting: number;
   /** Connection id -> targets[id % targets.length] (several embedded target processes). */
   targets: Endpoint[];
-  mode: LoadMode;
   /** The mode's traits, worked out once for the run (intendedPerSecond is the run's total). */
   traits: ModeTraits;
   /** This worker's share of the paced rate (open-loop echo, hold pings); 0 = closed loop. */
   ratePerSecond: number;
-  direction: StreamDirection;
-  closeStyle: CloseStyle;
-  churnEcho: boolean;
-  echoTimeoutMs: number;
-  /** Connection id -> sourceIps[id % length] as the bound local address; empty = the kernel picks. */
-  sourceIps: string[];
   /** Churn: ids are index + k * idStride, unique across all workers of the run. */
   idStride: number;
-  proxy: ProxyHeaderPlan;
   /** Return every claimed source address in the report (for --verify-proxy). */
   collectSources: boolean;
-  sizeBytes: number;
-  connectTimeoutMs: number;
   /** The run's seed: payload bytes and address assignment depend on it and the global connection id only. */
   runSeed: number;
 }
