@@ -58,6 +58,8 @@ export function createChurnMode(session: Session<EchoState>): Mode<EchoState> {
       session.pump();
     },
     stopTraffic: () => {},
-    perConnectionBytes: () => [],
+    // In-flight cycles finish (or are closed by the stop) and leave nothing behind.
+    drained: () => connections.every((c) => c.closed),
+    streamFairness: () => null,
   };
 }

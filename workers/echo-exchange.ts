@@ -107,8 +107,10 @@ export class EchoExchange {
     counters.messagesSent++;
     counters.bytesSent += this.size;
     c.bytesOut += this.size;
-    c.socket!.write(this.message(c));
+    const message = this.message(c);
+    // Stamped before the write: on loopback the kernel may deliver the echo during our own write syscall.
     this.started(c, intendedMs);
+    c.socket!.write(message);
   }
 
   onBytes(c: EchoConnection, nread: number): void {

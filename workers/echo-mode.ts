@@ -50,6 +50,7 @@ export function createEchoMode(session: Session<EchoState>): Mode<EchoState> {
       pacer?.stop();
       if (sweeper) clearInterval(sweeper);
     },
-    perConnectionBytes: () => [],
+    drained: () => connections.every((c) => c.closed || !c.state.busy),
+    streamFairness: () => null,
   };
 }

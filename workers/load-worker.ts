@@ -30,10 +30,11 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
       else if (msg.type === 'traffic') session.startTraffic();
       else if (msg.type === 'measure') session.startMeasuring();
       else if (msg.type === 'stop') {
-        const perConnectionBytes = mode.perConnectionBytes();
+        // Fairness is of the measured phase: taken before the drain moves more bytes.
+        const stream = mode.streamFairness();
         void session.stop().then(() => {
           port.close();
-          resolve(recorder.report(plan.index, perConnectionBytes));
+          resolve(recorder.report(plan.index, stream));
         });
       }
     });

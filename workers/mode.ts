@@ -22,6 +22,12 @@ export interface Connection<S> {
   state: S;
 }
 
+export interface StreamFairness {
+  perConnectionBytes: number[];
+  /** Ids of connections that moved no byte in the whole measured phase. */
+  stalledIds: number[];
+}
+
 export interface Mode<S> {
   /** The mode's state for a new connection. */
   newState(id: number): S;
@@ -42,8 +48,10 @@ export interface Mode<S> {
   onClosed?(c: Connection<S>): void;
   /** The ramp is over: start the mode's traffic. */
   startTraffic(): void;
-  /** Stop issuing new work (timers); the session closes the sockets. */
+  /** Stop issuing new work (timers); the session then waits for `drained()` before it closes the sockets. */
   stopTraffic(): void;
-  /** Stream: bytes each established connection moved in the measured phase. */
-  perConnectionBytes(): number[];
+  /** Nothing of this mode is in flight any more (echoes back, stream writes flushed, cycles closed). */
+  drained(): boolean;
+  /** Stream: bytes each established connection moved in the measured phase, and those that moved none. */
+  streamFairness(): StreamFairness | null;
 }

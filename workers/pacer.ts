@@ -3,8 +3,14 @@
  * t0 + k / rate and belongs to connection k mod n, so every connection sends at the same pace with phases spread
  * evenly and no burst at second boundaries. A connection still waiting for an echo owes the send (its backlog) and
  * makes it the moment the echo returns, measured from when it was due (wrk2's model).
+ *
+ * Sends leave when they are due, to a few tens of microseconds: a clock thread (clock-thread.ts) wakes the worker
+ * at each due time. `schedulerLag` records how late the worker got to the oldest due send: the generator's own
+ * delay, which a corrected latency would otherwise blame on the target.
  */
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { siblingEntry } from '../src/core/modules.js';
 import type { EchoConnection, EchoExchange } from './echo-exchange.js';
 import type { Recorder } from './recorder.js';
 
@@ -12,10 +18,14 @@ import type { Recorder } from './recorder.js';
 const LATE_MS = 1;
 /** Intended sends a connection may owe before further ones are counted as missed. */
 const BACKLOG_CAPACITY = 64;
-const TICK_MS = 1;
+/** Woken this close before a send is due, the worker waits for it rather than sleep a whole wake-up (ms). */
+const WAIT_FOR_DUE_MS = 0.25;
 
 export class Pacer {
-  private timer: NodeJS.Timeout | null = null;
+  private clock: Worker | null = null;
+  private readonly state = new Int32Array(new SharedArrayBuffer(8));
+  private running = false;
+  private fallback: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly ratePerSecond: number,
@@ -27,15 +37,20 @@ export class Pacer {
   start(): void {
     const t0 = performance.now();
     const perMs = this.ratePerSecond / 1000;
-    const { connections, exchange, recorder } = this;
+    const { connections, exchange, recorder, state } = this;
     const { counters } = recorder;
     let k = 0;
-    let lastTick = t0;
-    this.timer = setInterval(() => {
-      const now = performance.now();
-      recorder.lag(now - lastTick - TICK_MS);
-      lastTick = now;
-      while (this.timer !== null) {
+    const tick = (): void => {
+      Atomics.store(state, 1, 0);
+      let now = performance.now();
+      let oldestDue = t0 + k / perMs;
+      if (oldestDue > now && oldestDue - now < WAIT_FOR_DUE_MS) {
+        // The clock wakes us a little early (its sleep is coarse): wait out the last microseconds.
+        while (now < oldestDue) now = performance.now();
+        oldestDue = t0 + k / perMs;
+      }
+      if (oldestDue <= now) recorder.lag(now - oldestDue);
+      while (this.running) {
         const due = t0 + k / perMs;
         if (due > now) break;
         const c = connections[k % connections.length];
@@ -45,7 +60,7 @@ export class Pacer {
           continue;
         }
         const s = c.state;
-        // The tick's own lag is the generator's (schedulerLag); `late` is kept for sends a busy connection owed.
+        // `late` is kept for sends a busy connection owed; the worker's own delay is in schedulerLag.
         if (!s.busy) exchange.send(c, due);
         else if (s.backlogLength < BACKLOG_CAPACITY) {
           // Allocated the first time a connection falls behind: most never do, and 50,000 idle rings add up.
@@ -54,7 +69,19 @@ export class Pacer {
           s.backlogLength++;
         } else counters.missed++;
       }
-    }, TICK_MS);
+    };
+    this.running = true;
+    Atomics.store(state, 0, 1);
+    const entry = siblingEntry(import.meta.url, './clock-thread');
+    this.clock = new Worker(entry.file, {
+      execArgv: entry.execArgv,
+      workerData: { state: state.buffer, startMs: performance.timeOrigin + t0, intervalMs: 1 / perMs },
+    });
+    this.clock.on('message', tick);
+    this.clock.on('error', () => {
+      // Without its clock the pacer still runs, on Node's millisecond timers.
+      if (this.running && !this.fallback) this.fallback = setInterval(tick, 1);
+    });
   }
 
   /** An echo came back: send what the connection owes, if anything, from when it was due. */
@@ -69,7 +96,12 @@ export class Pacer {
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.running = false;
+    Atomics.store(this.state, 0, 0);
+    Atomics.notify(this.state, 0);
+    void this.clock?.terminate();
+    this.clock = null;
+    if (this.fallback) clearInterval(this.fallback);
+    this.fallback = null;
   }
 }

@@ -6,6 +6,7 @@
 import type { WorkerReport, WorkerToMain } from '../src/load/protocol.js';
 import { cloneCounters, emptyCounters } from '../src/metrics/counters.js';
 import { createHistogram, encodeHistogram } from '../src/metrics/histogram.js';
+import type { StreamFairness } from './mode.js';
 
 const toUs = (ms: number): number => Math.max(1, Math.round(ms * 1000));
 
@@ -23,6 +24,8 @@ export class Recorder {
   readonly headerSizes: Record<string, number> = {};
   readonly sources: string[] = [];
   headerBuildMs = 0;
+  /** How long the stop waited for what was in flight. */
+  drainMs = 0;
   measuring = false;
   private readonly measureStart = { sent: 0, received: 0 };
   private readonly measured = { sent: 0, received: 0 };
@@ -79,7 +82,7 @@ export class Recorder {
     return msg;
   }
 
-  report(worker: number, perConnectionBytes: number[]): WorkerReport {
+  report(worker: number, stream: StreamFairness | null): WorkerReport {
     return {
       worker,
       counters: cloneCounters(this.counters),
@@ -90,7 +93,9 @@ export class Recorder {
       headerSizes: this.headerSizes,
       sources: this.sources,
       headerBuildUs: Math.round(this.headerBuildMs * 1000),
-      perConnectionBytes,
+      perConnectionBytes: stream?.perConnectionBytes ?? [],
+      stalledIds: stream?.stalledIds ?? [],
+      drainMs: Math.round(this.drainMs),
       measuredBytesSent: this.measured.sent,
       measuredBytesReceived: this.measured.received,
     };

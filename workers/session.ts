@@ -17,6 +17,8 @@ import type { Recorder } from './recorder.js';
 
 /** Grace for in-flight closes after stop before sockets are destroyed. */
 const CLOSE_GRACE_MS = 1500;
+/** How often the stop looks whether everything in flight has come back. */
+const DRAIN_POLL_MS = 2;
 const RECEIVE_BUFFER_BYTES = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 /** Stands in for an endpoint the header does not use. */
@@ -239,12 +241,27 @@ export class Session<S> {
     for (const c of this.connections) c.measureStartBytes = c.bytesOut + c.bytesIn;
   }
 
-  /** Stops issuing work, FINs (or RSTs) every session, waits for the closes, destroys stragglers after a grace. */
+  /**
+   * The graceful stop: no new work, then wait (at most --drain-timeout) until nothing is in flight, so a proxy that
+   * closes both sides on our FIN (nginx's default) or an RST close discards nothing; then FIN (or RST) every
+   * session, wait for the closes, destroy stragglers after a grace. Bytes still missing at the close count as lost.
+   */
   async stop(): Promise<void> {
     this.recorder.stopMeasuring();
     this.stopping = true;
     if (this.rampTimer) clearTimeout(this.rampTimer);
     this.mode.stopTraffic();
+    // Connects still under way are abandoned, not waited for: they carry nothing yet.
+    for (const c of this.connections) {
+      if (!c.established && !c.closed && c.socket) {
+        c.closedByUs = true;
+        c.socket.destroy();
+      }
+    }
+    const drainStart = performance.now();
+    const deadline = drainStart + this.plan.drainTimeoutMs;
+    while (!this.mode.drained() && performance.now() < deadline) await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
+    this.recorder.drainMs = performance.now() - drainStart;
     const waits: Promise<void>[] = [];
     for (const c of this.connections) {
       const s = c.socket;

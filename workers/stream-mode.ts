@@ -15,6 +15,7 @@ export function createStreamMode(session: Session<StreamState>): Mode<StreamStat
   const { plan, recorder, connections } = session;
   const chunk = Buffer.alloc(plan.sizeBytes);
   const sends = plan.direction !== 'down';
+  const echoed = plan.direction === 'both';
 
   const pumpWrites = (c: Connection<StreamState>): void => {
     const s = c.socket!;
@@ -41,7 +42,16 @@ export function createStreamMode(session: Session<StreamState>): Mode<StreamStat
       if (sends) for (const c of connections) if (c.established && !c.closed) pumpWrites(c);
     },
     stopTraffic: () => {},
-    perConnectionBytes: () =>
-      connections.filter((c) => c.established).map((c) => c.bytesOut + c.bytesIn - c.measureStartBytes),
+    // Our writes have left the process; through an echo (both), what we sent has come back too.
+    drained: () =>
+      connections.every(
+        (c) => c.closed || !c.established || (c.socket!.writableLength === 0 && (!echoed || c.bytesIn >= c.bytesOut)),
+      ),
+    streamFairness() {
+      const established = connections.filter((c) => c.established);
+      const perConnectionBytes = established.map((c) => c.bytesOut + c.bytesIn - c.measureStartBytes);
+      const stalledIds = established.filter((_, i) => perConnectionBytes[i] === 0).map((c) => c.id);
+      return { perConnectionBytes, stalledIds };
+    },
   };
 }

@@ -61,6 +61,8 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   if (pingIntervalMs < 10) throw new UsageError(`--ping-interval: at least 10ms (got '${raw.pingInterval}')`);
   const echoTimeoutMs = parseDurationMs('--echo-timeout', raw.echoTimeout);
   if (echoTimeoutMs < 10) throw new UsageError(`--echo-timeout: at least 10ms (got '${raw.echoTimeout}')`);
+  const drainTimeoutMs = parseDurationMs('--drain-timeout', raw.drainTimeout);
+  if (drainTimeoutMs > 600_000) throw new UsageError(`--drain-timeout: at most 10m (got '${raw.drainTimeout}')`);
   const sourceIps = raw.sourceIps === undefined ? [] : parseSourceIps(raw.sourceIps);
   const processes = raw.processes === undefined ? 0 : parseIntInRange('--processes', raw.processes, 1, 64);
   if (sizeBytes < 1 || sizeBytes > MAX_SIZE_BYTES) {
@@ -90,6 +92,7 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     closeStyle: raw.close as RunConfig['closeStyle'],
     churnEcho: raw.churnEcho === true,
     echoTimeoutMs,
+    drainTimeoutMs,
     sourceIps,
     processes,
     scenario,

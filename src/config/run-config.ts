@@ -9,7 +9,9 @@ import type { ProxyHeaderPlan } from '../proxy/header.js';
 
 export type { CloseStyle, LoadMode, StreamDirection };
 
-export type RunConfig = Omit<ResultConfig, 'proxy'> & {
+export type RunConfig = Omit<ResultConfig, 'proxy' | 'drainTimeoutMs'> & {
+  /** Optional in stored results (older ones lack it), always set in a run. */
+  drainTimeoutMs: number;
   /** The PROXY header every connection sends first (version none: no header). */
   proxy: ProxyHeaderPlan;
   quiet: boolean;

@@ -191,6 +191,8 @@ export const resultConfigSchema = z.object({
   closeStyle: closeStyleSchema,
   churnEcho: z.boolean(),
   echoTimeoutMs: count,
+  /** Absent in results written before the graceful drain existed. */
+  drainTimeoutMs: count.optional(),
   sourceIps: z.array(z.string()),
   processes: count,
   scenario: z.string(),
@@ -234,6 +236,8 @@ export const modeStatsSchema = z.object({
       direction: directionSchema,
       /** Per-connection throughput in the measured phase, bytes/s (both directions added). */
       perConnectionBytesPerSecond: z.object({ min: count, median: count, max: count, connections: count }),
+      /** Connections that moved no byte in the whole measured phase (errors); absent in older results. */
+      stalled: z.object({ count, examples: z.array(count) }).optional(),
     })
     .nullable(),
   churn: z.object({ cycles: count, cyclesPerSecond: count, closeStyle: closeStyleSchema }).nullable(),
@@ -257,7 +261,14 @@ export const runResultSchema = z
     seed: count,
     startedAt: z.string(),
     endedAt: z.string(),
-    phases: z.object({ rampMs: count, warmupMs: count, measuredMs: count, rampTimedOut: z.boolean() }),
+    phases: z.object({
+      rampMs: count,
+      warmupMs: count,
+      measuredMs: count,
+      rampTimedOut: z.boolean(),
+      /** How long the graceful stop waited for what was in flight (the slowest worker); absent in older results. */
+      drainMs: count.optional(),
+    }),
     target: z.object({
       kind: z.enum(['embedded', 'external']),
       host: z.string(),

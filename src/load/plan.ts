@@ -20,6 +20,8 @@ interface PerConnection {
   closeStyle: CloseStyle;
   churnEcho: boolean;
   echoTimeoutMs: number;
+  /** At the stop: how long to wait for what is in flight before closing. */
+  drainTimeoutMs: number;
   /** Connection id -> sourceIps[id % length] as the bound local address; empty = the kernel picks. */
   sourceIps: string[];
   proxy: ProxyHeaderPlan;
@@ -106,6 +108,7 @@ export function shardByProcess(
         closeStyle: config.closeStyle,
         churnEcho: config.churnEcho,
         echoTimeoutMs: config.echoTimeoutMs,
+        drainTimeoutMs: config.drainTimeoutMs,
         sourceIps: config.sourceIps,
         proxy: config.proxy,
         collectSources: config.verifyProxy !== undefined && config.verifyProxy !== null,

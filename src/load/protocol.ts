@@ -41,6 +41,10 @@ export interface WorkerReport {
   schedulerLag: string;
   /** Stream: bytes each connection moved during the measured phase. */
   perConnectionBytes: number[];
+  /** Stream: ids of connections that moved no byte in the measured phase. */
+  stalledIds: number[];
+  /** How long the graceful stop waited for what was in flight. */
+  drainMs: number;
   /** Bytes written and read during the measured phase. */
   measuredBytesSent: number;
   measuredBytesReceived: number;

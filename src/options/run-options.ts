@@ -56,6 +56,7 @@ export interface RawRunOptions {
   close: string;
   churnEcho?: boolean;
   echoTimeout: string;
+  drainTimeout: string;
   sourceIps?: string;
   processes?: string;
   workers?: string;
@@ -225,6 +226,14 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     default: '5s',
     role: 'step',
   },
+  drainTimeout: {
+    flags: '--drain-timeout <time>',
+    description:
+      'at the stop, wait this long at most for echoes in flight (and stream writes to flush) before closing; ' +
+      'bytes still missing then count as lost',
+    default: '3s',
+    role: 'step',
+  },
   sourceIps: {
     flags: '--source-ips <ips>',
     description:
@@ -360,6 +369,7 @@ export const RUN_DEFAULTS = Object.fromEntries(
   | 'pingInterval'
   | 'close'
   | 'echoTimeout'
+  | 'drainTimeout'
   | 'resultsDir'
   | 'allow'
   | 'gate'

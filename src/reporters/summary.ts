@@ -30,7 +30,10 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
       `${r.proxy.version}, ` +
       `${r.config.sizeBytes} B messages, ${r.config.workers} worker${r.config.workers === 1 ? '' : 's'}`,
     `phases: ramp-up ${(r.phases.rampMs / 1000).toFixed(2)} s, warm-up ` +
-      `${(r.phases.warmupMs / 1000).toFixed(1)} s, measured ${(r.phases.measuredMs / 1000).toFixed(1)} s`,
+      `${(r.phases.warmupMs / 1000).toFixed(1)} s, measured ${(r.phases.measuredMs / 1000).toFixed(1)} s` +
+      (r.phases.drainMs !== undefined
+        ? `, drain ${r.phases.drainMs} ms (in-flight work finished before the close)`
+        : ''),
     '',
     `connections  ${opened}, peak open ${formatCount(c.peak)}, ` +
       `failed ${formatCount(c.failed.total)}${byKind(c.failed.byKind)}, dropped ` +

@@ -21,6 +21,7 @@ import { peakOpen } from '../metrics/peak.js';
 import { describeProxyPlan } from '../proxy/header.js';
 import type { TargetStats } from '../target/stats.js';
 import { errorTotal, integrityErrors } from './error-total.js';
+import { scheduleVerdict } from './schedule-verdict.js';
 
 export interface ResultInputs {
   config: RunConfig;
@@ -62,11 +63,33 @@ export function buildResult(inputs: ResultInputs): RunResult {
   const integrity = integrityErrors(modeStats.integrity);
   const churn = !modeTraits(config).longLived;
   const shortfall = churn ? false : totals.established < config.conns;
-  const errors = errorTotal({ failed, dropped, integrity: modeStats.integrity, verify: inputs.verify });
-  const status = runStatus(outcome, churn && totals.established === 0, shortfall, errors);
+  const stalled = modeStats.stream?.stalled?.count ?? 0;
+  const errors = errorTotal({ failed, dropped, integrity: modeStats.integrity, verify: inputs.verify, stalled });
+  const schedule = modeStats.openLoop
+    ? scheduleVerdict({
+        intendedPerSecond: modeStats.openLoop.intendedPerSecond,
+        conns: config.conns,
+        pacedMs: outcome.phases.warmupMs + outcome.phases.measuredMs,
+        missed: totals.missed,
+        late: totals.late,
+        roundTrips: rtt.totalCount,
+        lagP99Us: modeStats.openLoop.schedulerLagUs.p99,
+        serviceP50Us: summarize(service).p50,
+      })
+    : { behind: false, message: null };
+  if (modeStats.openLoop) modeStats.openLoop.generatorBehind = schedule.behind;
+  // A schedule not kept makes the latency the generator's: the run fails, whatever else went right.
+  const status = runStatus(outcome, churn && totals.established === 0, shortfall || schedule.behind, errors);
   const headerBuildUs = outcome.reports.reduce((n, r) => n + r.headerBuildUs, 0);
 
   const warnings: string[] = [];
+  if (stalled > 0) {
+    const ids = modeStats.stream!.stalled!.examples.join(', ');
+    warnings.push(
+      `${stalled} stream connection${stalled === 1 ? '' : 's'} moved no byte in the whole measured phase ` +
+        `(e.g. connection ${ids}): the target stopped reading or writing`,
+    );
+  }
   if (outcome.rampTimedOut)
     warnings.push(
       `ramp-up did not finish within ${config.rampTimeoutMs} ms; measured with the connections established by then`,
@@ -78,18 +101,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
         `order, ${i.missing} missing, ${i.bytesLostAtClose} bytes lost at close`,
     );
   }
-  if (modeStats.openLoop?.generatorBehind) {
-    warnings.push(
-      `the generator could not keep its schedule (scheduler lag p99 ${modeStats.openLoop.schedulerLagUs.p99} ` +
-        `µs, ${modeStats.openLoop.missed} sends missed): latency includes its own delay, do not read it as ` +
-        `the target's`,
-    );
-  } else if (modeStats.openLoop && modeStats.openLoop.late > 0.1 * rtt.totalCount && rtt.totalCount > 0) {
-    warnings.push(
-      `${modeStats.openLoop.late} sends went out more than 1 ms late because their connection was still ` +
-        `waiting for an echo: the target (not the generator) fell behind the schedule`,
-    );
-  }
+  if (schedule.message) warnings.push(schedule.message);
   if (!churn && totals.established < config.conns && !outcome.interrupted) {
     warnings.push(`established ${totals.established} of ${config.conns} connections`);
   }
@@ -155,7 +167,11 @@ export function buildResult(inputs: ResultInputs): RunResult {
     seed: config.seed,
     startedAt: outcome.startedAt.toISOString(),
     endedAt: outcome.endedAt.toISOString(),
-    phases: { ...outcome.phases, rampTimedOut: outcome.rampTimedOut },
+    phases: {
+      ...outcome.phases,
+      rampTimedOut: outcome.rampTimedOut,
+      drainMs: Math.max(0, ...outcome.reports.map((r) => r.drainMs)),
+    },
     target: {
       kind: inputs.target.kind,
       host: inputs.target.host,
@@ -233,9 +249,6 @@ function runStatus(outcome: LoadOutcome, churnUnreachable: boolean, shortfall: b
   return 'completed';
 }
 
-/** Generator lag above this (µs, p99 of 1 ms scheduler ticks) means it could not keep its own schedule. */
-const GENERATOR_LAG_P99_US = 5000;
-
 function buildModeStats(
   config: RunConfig,
   outcome: LoadOutcome,
@@ -245,6 +258,7 @@ function buildModeStats(
 ): ModeStats {
   const traits = modeTraits(config);
   const lagSummary = summarize(lag);
+  const stalledIds = outcome.reports.flatMap((r) => r.stalledIds);
   const perConn = outcome.reports.flatMap((r) => r.perConnectionBytes).sort((a, b) => a - b);
   const bps = (b: number): number => (measuredS > 0 ? Math.round(b / measuredS) : 0);
   return {
@@ -255,7 +269,8 @@ function buildModeStats(
           late: totals.late,
           missed: totals.missed,
           schedulerLagUs: lagSummary,
-          generatorBehind: (lagSummary.p99 ?? 0) > GENERATOR_LAG_P99_US,
+          // Decided with the rest of the schedule verdict (schedule-verdict.ts).
+          generatorBehind: false,
         }
       : null,
     integrity: {
@@ -277,6 +292,7 @@ function buildModeStats(
               max: bps(perConn[perConn.length - 1] ?? 0),
               connections: perConn.length,
             },
+            stalled: { count: stalledIds.length, examples: stalledIds.slice(0, 10) },
           }
         : null,
     churn:

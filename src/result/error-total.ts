@@ -6,6 +6,8 @@ export interface ErrorParts {
   dropped: number;
   integrity: ModeStats['integrity'];
   verify: ProxyVerification | null;
+  /** Stream connections that moved no byte in the measured phase. */
+  stalled: number;
 }
 
 /** Corrupted, duplicated, out-of-order and missing echoes; bytes lost at close count once. */
@@ -13,10 +15,14 @@ export function integrityErrors(i: ModeStats['integrity']): number {
   return i.corrupted + i.duplicated + i.outOfOrder + i.missing + (i.bytesLostAtClose > 0 ? 1 : 0);
 }
 
-/** Failed connects + drops + integrity errors + address-preservation mismatches (at least one if it failed). */
+/**
+ * Failed connects + drops + integrity errors + address-preservation mismatches (at least one if it failed) +
+ * stalled stream connections.
+ */
 export function errorTotal(p: ErrorParts): number {
   const v = p.verify;
-  return p.failed + p.dropped + integrityErrors(p.integrity) + (v && !v.ok ? Math.max(1, v.missing + v.unexpected) : 0);
+  const mismatches = v && !v.ok ? Math.max(1, v.missing + v.unexpected) : 0;
+  return p.failed + p.dropped + integrityErrors(p.integrity) + mismatches + p.stalled;
 }
 
 export function resultErrorTotal(r: RunResult): number {
@@ -25,5 +31,6 @@ export function resultErrorTotal(r: RunResult): number {
     dropped: r.connections.dropped.total,
     integrity: r.modeStats.integrity,
     verify: r.proxy.verify,
+    stalled: r.modeStats.stream?.stalled?.count ?? 0,
   });
 }

@@ -74,10 +74,28 @@ describe('echo integrity against a faulty server (test fixture)', () => {
     expect(result.modeStats.integrity.corrupted).toBe(0);
   });
 
-  it('an echo cut short at close is counted as bytes lost at close', async () => {
-    const { code, result } = await runAgainst({ kind: 'truncate-at-close' }, ['--conns', '10', '--duration', '1s']);
-    expect(result.modeStats.integrity.bytesLostAtClose).toBeGreaterThanOrEqual(10 * 32);
+  it('an echo still missing when the drain window ends is counted as bytes lost at close', async () => {
+    // Echoes leave 50 ms late; a 10 ms drain closes while most connections still wait for one, which the server
+    // then cuts in half: each such connection loses exactly 32 of its 64 bytes.
+    const { code, result } = await runAgainst({ kind: 'truncate-at-close' }, [
+      '--conns',
+      '10',
+      '--duration',
+      '1s',
+      '--drain-timeout',
+      '10ms',
+    ]);
+    const lost = result.modeStats.integrity.bytesLostAtClose;
+    expect(lost).toBeGreaterThanOrEqual(32);
+    expect(lost % 32).toBe(0);
     expect(code).toBe(4);
+  });
+
+  it('the graceful stop waits for late echoes: nothing lost, and the drain time is reported', async () => {
+    const { code, result } = await runAgainst({ kind: 'truncate-at-close' }, ['--conns', '10', '--duration', '1s']);
+    expect(result.modeStats.integrity.bytesLostAtClose).toBe(0);
+    expect(result.phases.drainMs).toBeGreaterThanOrEqual(1);
+    expect(code).toBe(0);
   });
 });
 
