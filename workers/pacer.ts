@@ -50,24 +50,40 @@ export class Pacer {
         oldestDue = t0 + k / perMs;
       }
       if (oldestDue <= now) recorder.lag(now - oldestDue);
+      // Sends skipped in a row: a whole pass over the connections with none able to take one means the rest of
+      // what is due can only be missed too. Counted in one step, so an impossible rate never blocks the worker.
+      let skipped = 0;
       while (this.running) {
         const due = t0 + k / perMs;
         if (due > now) break;
+        if (skipped >= connections.length) {
+          const lastDue = Math.floor((now - t0) * perMs);
+          counters.missed += lastDue - k + 1;
+          k = lastDue + 1;
+          break;
+        }
         const c = connections[k % connections.length];
         k++;
         if (!c || c.closed || !c.established || !c.opened) {
           counters.missed++;
+          skipped++;
           continue;
         }
         const s = c.state;
         // `late` is kept for sends a busy connection owed; the worker's own delay is in schedulerLag.
-        if (!s.busy) exchange.send(c, due);
-        else if (s.backlogLength < BACKLOG_CAPACITY) {
+        if (!s.busy) {
+          skipped = 0;
+          exchange.send(c, due);
+        } else if (s.backlogLength < BACKLOG_CAPACITY) {
+          skipped = 0;
           // Allocated the first time a connection falls behind: most never do, and 50,000 idle rings add up.
           s.backlog ??= new Float64Array(BACKLOG_CAPACITY);
           s.backlog[(s.backlogHead + s.backlogLength) % BACKLOG_CAPACITY] = due;
           s.backlogLength++;
-        } else counters.missed++;
+        } else {
+          counters.missed++;
+          skipped++;
+        }
       }
     };
     this.running = true;

@@ -26,6 +26,7 @@ export class Recorder {
   headerBuildMs = 0;
   /** How long the stop waited for what was in flight. */
   drainMs = 0;
+  drainTimedOut = false;
   measuring = false;
   private readonly measureStart = { sent: 0, received: 0 };
   private readonly measured = { sent: 0, received: 0 };
@@ -96,6 +97,7 @@ export class Recorder {
       perConnectionBytes: stream?.perConnectionBytes ?? [],
       stalledIds: stream?.stalledIds ?? [],
       drainMs: Math.round(this.drainMs),
+      drainTimedOut: this.drainTimedOut,
       measuredBytesSent: this.measured.sent,
       measuredBytesReceived: this.measured.received,
     };

@@ -262,6 +262,7 @@ export class Session<S> {
     const deadline = drainStart + this.plan.drainTimeoutMs;
     while (!this.mode.drained() && performance.now() < deadline) await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
     this.recorder.drainMs = performance.now() - drainStart;
+    this.recorder.drainTimedOut = !this.mode.drained();
     const waits: Promise<void>[] = [];
     for (const c of this.connections) {
       const s = c.socket;

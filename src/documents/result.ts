@@ -268,6 +268,7 @@ export const runResultSchema = z
       rampTimedOut: z.boolean(),
       /** How long the graceful stop waited for what was in flight (the slowest worker); absent in older results. */
       drainMs: count.optional(),
+      drainTimedOut: z.boolean().optional(),
     }),
     target: z.object({
       kind: z.enum(['embedded', 'external']),

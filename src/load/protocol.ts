@@ -45,6 +45,8 @@ export interface WorkerReport {
   stalledIds: number[];
   /** How long the graceful stop waited for what was in flight. */
   drainMs: number;
+  /** The drain window ended with work still in flight. */
+  drainTimedOut: boolean;
   /** Bytes written and read during the measured phase. */
   measuredBytesSent: number;
   measuredBytesReceived: number;

@@ -31,9 +31,12 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
       `${r.config.sizeBytes} B messages, ${r.config.workers} worker${r.config.workers === 1 ? '' : 's'}`,
     `phases: ramp-up ${(r.phases.rampMs / 1000).toFixed(2)} s, warm-up ` +
       `${(r.phases.warmupMs / 1000).toFixed(1)} s, measured ${(r.phases.measuredMs / 1000).toFixed(1)} s` +
-      (r.phases.drainMs !== undefined
-        ? `, drain ${r.phases.drainMs} ms (in-flight work finished before the close)`
-        : ''),
+      (r.phases.drainMs === undefined
+        ? ''
+        : `, drain ${r.phases.drainMs} ms` +
+          (r.phases.drainTimedOut
+            ? ' (gave up: work still in flight at --drain-timeout)'
+            : ' (nothing left in flight)')),
     '',
     `connections  ${opened}, peak open ${formatCount(c.peak)}, ` +
       `failed ${formatCount(c.failed.total)}${byKind(c.failed.byKind)}, dropped ` +

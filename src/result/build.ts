@@ -171,6 +171,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
       ...outcome.phases,
       rampTimedOut: outcome.rampTimedOut,
       drainMs: Math.max(0, ...outcome.reports.map((r) => r.drainMs)),
+      drainTimedOut: outcome.reports.some((r) => r.drainTimedOut),
     },
     target: {
       kind: inputs.target.kind,
