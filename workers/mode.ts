@@ -7,7 +7,10 @@ import type net from 'node:net';
 export interface Connection<S> {
   /** Global connection id: address pools and target choice depend on it. */
   id: number;
+  /** What the session writes to: the TCP socket, or the TLS socket over it. */
   socket: net.Socket | null;
+  /** The TCP socket (an RST close and the connect timeout need it under TLS). */
+  tcp: net.Socket | null;
   connectStartMs: number;
   /** Connected and its first exchange done: the session is open end to end. */
   opened: boolean;

@@ -19,6 +19,8 @@ export class Recorder {
   /** Every round trip since the last snapshot (the timeline's per-second percentiles). */
   readonly intervalRtt = createHistogram();
   readonly connect = createHistogram();
+  /** TCP connected to TLS established. */
+  readonly tlsHandshake = createHistogram();
   /** Paced: how late the pacer's ticks ran, the generator's own lag. */
   readonly schedulerLag = createHistogram();
   readonly headerSizes: Record<string, number> = {};
@@ -43,6 +45,16 @@ export class Recorder {
 
   connected(ms: number): void {
     this.connect.recordValue(toUs(ms));
+  }
+
+  handshake(ms: number, resumed: boolean): void {
+    this.tlsHandshake.recordValue(toUs(ms));
+    const c = this.counters;
+    c.tlsHandshakes++;
+    if (resumed) c.tlsResumed++;
+    if (!this.measuring) return;
+    c.measuredTlsHandshakes++;
+    if (resumed) c.measuredTlsResumed++;
   }
 
   lag(ms: number): void {
@@ -90,6 +102,7 @@ export class Recorder {
       rtt: encodeHistogram(this.rtt),
       service: encodeHistogram(this.service),
       connect: encodeHistogram(this.connect),
+      tlsHandshake: encodeHistogram(this.tlsHandshake),
       schedulerLag: encodeHistogram(this.schedulerLag),
       headerSizes: this.headerSizes,
       sources: this.sources,

@@ -8,12 +8,13 @@
  */
 import net, { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { WorkerPlan } from '../src/load/plan.js';
+import type { Endpoint, WorkerPlan } from '../src/load/plan.js';
 import type { ModeTraits } from '../src/load/traits.js';
-import { errorKind } from '../src/metrics/errors.js';
+import { errorKind, tlsErrorKind } from '../src/metrics/errors.js';
 import { ProxyHeaderWriter } from '../src/proxy/header.js';
 import type { Connection, Mode } from './mode.js';
 import type { Recorder } from './recorder.js';
+import { TlsClient } from './tls-client.js';
 
 /** Grace for in-flight closes after stop before sockets are destroyed. */
 const CLOSE_GRACE_MS = 1500;
@@ -40,6 +41,7 @@ export class Session<S> {
   private readonly headers: ProxyHeaderWriter;
   private readonly needsLocal: boolean;
   private readonly needsRemote: boolean;
+  private readonly tls: TlsClient | null;
   readonly traits: ModeTraits;
 
   constructor(
@@ -48,6 +50,7 @@ export class Session<S> {
     private readonly onRamped: (atMs: number) => void,
   ) {
     this.traits = plan.traits;
+    this.tls = plan.tls ? new TlsClient(plan.tls) : null;
     this.headers = new ProxyHeaderWriter(plan.proxy, plan.runSeed);
     const { src, dst } = plan.proxy;
     this.needsLocal = src.kind === 'socket' || (src.kind === 'fixed' && src.port === null);
@@ -98,6 +101,7 @@ export class Session<S> {
     const c: Connection<S> = {
       id,
       socket: null,
+      tcp: null,
       connectStartMs: performance.now(),
       opened: false,
       established: false,
@@ -112,30 +116,75 @@ export class Session<S> {
     this.recorder.counters.attempted++;
     this.opening++;
     let lastError: string | undefined;
-    const target = plan.targets[id % plan.targets.length];
+    let handshaking = false;
+    const targetIndex = id % plan.targets.length;
+    const target = plan.targets[targetIndex];
     const socket = net.connect({
       host: target.host,
       port: target.port,
       localAddress: plan.sourceIps.length ? plan.sourceIps[id % plan.sourceIps.length] : undefined,
       noDelay: true,
-      onread: { buffer: this.receiveBuffer, callback: (nread: number) => this.onBytes(c, nread) },
+      // Plain TCP: reads land in one shared buffer, no allocation per chunk. TLS reads the socket itself.
+      onread: this.tls
+        ? undefined
+        : { buffer: this.receiveBuffer, callback: (nread: number) => this.onBytes(c, nread) },
     });
     c.socket = socket;
+    c.tcp = socket;
+    // Bounds the TCP connect and, with TLS, the handshake too.
     socket.setTimeout(plan.connectTimeoutMs);
     socket.once('timeout', () => {
       if (c.established) return;
-      lastError = 'ETIMEDOUT';
+      lastError = handshaking ? 'TLS_TIMEOUT' : 'ETIMEDOUT';
       socket.destroy();
     });
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      lastError = err.code;
-    });
+    const onError = (err: NodeJS.ErrnoException): void => {
+      lastError = handshaking ? tlsErrorKind(err.code) : err.code;
+    };
+    socket.on('error', onError);
     socket.once('close', () => this.onClosed(c, lastError));
+    socket.once('connect', () => {
+      this.recorder.connected(performance.now() - c.connectStartMs);
+      if (!this.tls) {
+        this.watch(c, socket);
+        this.onEstablished(c, socket, target, false);
+        return;
+      }
+      if (this.stopping) {
+        socket.destroy();
+        return;
+      }
+      // The PROXY header goes alone, in the clear, before the ClientHello.
+      if (this.plan.proxy.version !== 'none') this.writeHeader(c, socket, target, EMPTY);
+      handshaking = true;
+      const tlsStart = performance.now();
+      const secure = this.tls.wrap(socket, target, targetIndex, (s) => {
+        handshaking = false;
+        this.recorder.handshake(performance.now() - tlsStart, s.isSessionReused());
+        this.onEstablished(c, s, target, true);
+      });
+      c.socket = secure;
+      secure.on('error', onError);
+      secure.on('data', (chunk: Buffer) => this.onChunk(c, chunk));
+      this.watch(c, secure);
+    });
+  }
+
+  /** Peer half-close and write backpressure, on the socket the session writes to. */
+  private watch(c: Connection<S>, socket: net.Socket): void {
     socket.once('end', () => {
       if (!this.stopping && !c.closedByUs) socket.end();
     });
     socket.on('drain', () => this.mode.onDrain(c));
-    socket.once('connect', () => this.onConnect(c, socket, target));
+  }
+
+  /** TLS: a decrypted chunk, copied into the receive buffer so modes read every session the same way. */
+  private onChunk(c: Connection<S>, chunk: Buffer): void {
+    const room = this.receiveBuffer.length;
+    for (let at = 0; at < chunk.length; at += room) {
+      const n = chunk.copy(this.receiveBuffer, 0, at, Math.min(chunk.length, at + room));
+      this.onBytes(c, n);
+    }
   }
 
   private onBytes(c: Connection<S>, nread: number): boolean {
@@ -145,20 +194,24 @@ export class Session<S> {
     return true;
   }
 
-  private onConnect(c: Connection<S>, socket: net.Socket, target: { host: string; port: number }): void {
+  /**
+   * The session is usable: TCP connected, or with TLS the handshake done. `headerSent`: TLS wrote the PROXY header
+   * before its handshake; plain TCP sends it now, in the same write as the first message (HAProxy rejects a header
+   * split over two writes).
+   */
+  private onEstablished(c: Connection<S>, socket: net.Socket, target: Endpoint, headerSent: boolean): void {
     const { counters } = this.recorder;
-    socket.setTimeout(0);
+    c.tcp!.setTimeout(0);
     c.established = true;
     counters.established++;
     counters.open++;
     if (counters.open > counters.peakOpen) counters.peakOpen = counters.open;
-    this.recorder.connected(performance.now() - c.connectStartMs);
     if (this.stopping) {
       socket.end();
       return;
     }
     const first = this.traits.sendsFirstMessage ? this.mode.firstMessage(c) : EMPTY;
-    if (this.plan.proxy.version !== 'none') this.writeHeader(c, socket, target, first);
+    if (this.plan.proxy.version !== 'none' && !headerSent) this.writeHeader(c, socket, target, first);
     else if (first.length > 0) socket.write(first);
     if (this.traits.sendsFirstMessage) {
       counters.messagesSent++;
@@ -199,10 +252,10 @@ export class Session<S> {
     this.pump();
   }
 
-  /** Closes one session on purpose, FIN or RST as the plan says. */
+  /** Closes one session on purpose, FIN or RST as the plan says (an RST is the TCP socket's, under any TLS). */
   close(c: Connection<S>): void {
     c.closedByUs = true;
-    if (this.plan.closeStyle === 'rst') c.socket?.resetAndDestroy();
+    if (this.plan.closeStyle === 'rst') c.tcp?.resetAndDestroy();
     else c.socket?.end();
   }
 
@@ -270,7 +323,7 @@ export class Session<S> {
       waits.push(new Promise((resolve) => s.once('close', () => resolve())));
       c.closedByUs = true;
       if (!c.established) s.destroy();
-      else if (this.plan.closeStyle === 'rst') s.resetAndDestroy();
+      else if (this.plan.closeStyle === 'rst') c.tcp!.resetAndDestroy();
       else s.end();
     }
     let timer: NodeJS.Timeout | undefined;

@@ -1,8 +1,11 @@
 /** `l4stress serve`: the target, standalone, until SIGINT/SIGTERM. */
-import { ExitCode, L4StressError } from '../core/errors.js';
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import { ExitCode, L4StressError, UsageError } from '../core/errors.js';
 import { parseDurationMs, parseIntInRange } from '../core/units.js';
 import type { ServeMode } from '../load/traits.js';
 import type { ProxyMode } from '../proxy/parser.js';
+import { type CertificatePair, selfSignedCertificate } from '../target/certificate.js';
 import { runServe } from '../target/serve-process.js';
 import type { RawServeOptions } from './serve-options.js';
 
@@ -16,6 +19,7 @@ export async function serveCommand(opts: RawServeOptions): Promise<number> {
     proxy: opts.proxy as ProxyMode,
     headerTimeoutMs: parseDurationMs('--header-timeout', opts.headerTimeout),
     backlog: parseIntInRange('--backlog', opts.backlog, 1, 1_000_000),
+    tls: serveTls(opts),
   };
   try {
     await runServe(options, (line) => {
@@ -25,4 +29,31 @@ export async function serveCommand(opts: RawServeOptions): Promise<number> {
     throw new L4StressError((err as Error).message, ExitCode.couldNotRun);
   }
   return ExitCode.ok;
+}
+
+/** --tls with --cert/--key, or a self-signed pair; --cert/--key alone are refused, not ignored. */
+function serveTls(opts: RawServeOptions): CertificatePair | null {
+  if (!opts.tls) {
+    if (opts.cert !== undefined || opts.key !== undefined) throw new UsageError('--cert and --key go with --tls');
+    return null;
+  }
+  if ((opts.cert === undefined) !== (opts.key === undefined))
+    throw new UsageError('--tls: give both --cert and --key, or neither');
+  if (opts.cert === undefined) return selfSignedCertificate();
+  const read = (flag: string, file: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(
+        `${flag}: cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
+    }
+  };
+  const pair = { cert: read('--cert', opts.cert), key: read('--key', opts.key!) };
+  try {
+    createSecureContext(pair);
+  } catch (e) {
+    throw new UsageError(`--cert/--key: not a usable certificate and key: ${(e as Error).message}`);
+  }
+  return pair;
 }

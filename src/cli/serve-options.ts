@@ -30,6 +30,13 @@ export const SERVE_OPTIONS = [
     flags: '--dump-sources <file>',
     description: 'on exit, write every claimed source address with its count, one per line',
   },
+  {
+    flags: '--tls',
+    description:
+      'terminate TLS after the optional PROXY header (with --cert/--key, or a self-signed certificate made by openssl at start)',
+  },
+  { flags: '--cert <file>', description: 'with --tls: PEM certificate (chain)' },
+  { flags: '--key <file>', description: 'with --tls: PEM private key' },
   { flags: '-q, --quiet', description: 'print nothing' },
 ] as const;
 
@@ -42,5 +49,8 @@ export interface RawServeOptions {
   backlog: string;
   controlPort?: string;
   dumpSources?: string;
+  tls?: boolean;
+  cert?: string;
+  key?: string;
   quiet?: boolean;
 }

@@ -9,7 +9,8 @@ import os from 'node:os';
 import { defaultProfilePath } from '../calibration/profile.js';
 import { UsageError } from '../core/errors.js';
 import { parseDurationMs, parseHostPort, parseIntInRange, parseRatePerSecond, parseSizeBytes } from '../core/units.js';
-import type { RawRunOptions } from '../options/run-options.js';
+import type { TlsClientConfig } from '../documents/result.js';
+import { flagOf, type RawRunOptions } from '../options/run-options.js';
 import { parseAddressSpec } from '../proxy/addresses.js';
 import { type ProxyHeaderPlan, type ProxyVersion, validateProxyPlan } from '../proxy/header.js';
 import { parseTlvOption } from '../proxy/tlv.js';
@@ -121,6 +122,7 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
         ? { file: raw.calibration, required: true }
         : { file: defaultProfilePath(raw.resultsDir), required: false },
     calibrateFirst: raw.calibrate === true,
+    tls: resolveTls(raw),
     quiet: raw.quiet === true,
     json: raw.json === true,
   };
@@ -159,4 +161,41 @@ function resolveVerifyProxy(
   }
   if (url.protocol !== 'http:') throw new UsageError(`--verify-proxy: '${value}' must be an http:// URL`);
   return { url: url.origin };
+}
+
+const TLS_ONLY = ['sni', 'alpn', 'tlsCa', 'tlsInsecure', 'tlsMin', 'tlsMax', 'tlsCiphers', 'tlsResume'] as const;
+
+/** --tls and its settings; a TLS setting without --tls is refused rather than ignored. */
+function resolveTls(raw: RawRunOptions): TlsClientConfig | null {
+  if (raw.tls !== true) {
+    const stray = TLS_ONLY.find((k) => raw[k] !== undefined && raw[k] !== false);
+    if (stray) throw new UsageError(`${flagOf(stray)}: goes with --tls`);
+    return null;
+  }
+  if (raw.tlsCa !== undefined && raw.tlsInsecure) throw new UsageError('--tls-ca and --tls-insecure: choose one');
+  if (raw.tlsCa !== undefined && !existsSync(raw.tlsCa)) throw new UsageError(`--tls-ca: no such file '${raw.tlsCa}'`);
+  const order = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+  if (raw.tlsMin && raw.tlsMax && order.indexOf(raw.tlsMin) > order.indexOf(raw.tlsMax)) {
+    throw new UsageError(`--tls-min ${raw.tlsMin} is above --tls-max ${raw.tlsMax}`);
+  }
+  const alpn =
+    raw.alpn === undefined
+      ? []
+      : raw.alpn
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean);
+  if (raw.alpn !== undefined && (alpn.length === 0 || alpn.some((p) => p.length > 255))) {
+    throw new UsageError(`--alpn: '${raw.alpn}' is not a list of protocols (e.g. h2,http/1.1)`);
+  }
+  return {
+    sni: raw.sni ?? null,
+    alpn,
+    caFile: raw.tlsCa ?? null,
+    insecure: raw.tlsInsecure === true,
+    minVersion: raw.tlsMin ?? null,
+    maxVersion: raw.tlsMax ?? null,
+    ciphers: raw.tlsCiphers ?? null,
+    resume: raw.tlsResume === true,
+  };
 }

@@ -3,13 +3,15 @@
  * result document's `config` (documents/result.ts), with the PROXY plan in full instead of described in words,
  * plus the two output switches that do not belong in a result.
  */
-import type { ResultConfig } from '../documents/result.js';
+import type { ResultConfig, TlsClientConfig } from '../documents/result.js';
 import type { CloseStyle, LoadMode, StreamDirection } from '../load/traits.js';
 import type { ProxyHeaderPlan } from '../proxy/header.js';
 
 export type { CloseStyle, LoadMode, StreamDirection };
 
-export type RunConfig = Omit<ResultConfig, 'proxy' | 'drainTimeoutMs'> & {
+export type RunConfig = Omit<ResultConfig, 'proxy' | 'drainTimeoutMs' | 'tls'> & {
+  /** TLS over every session; null without --tls. */
+  tls: TlsClientConfig | null;
   /** Optional in stored results (older ones lack it), always set in a run. */
   drainTimeoutMs: number;
   /** The PROXY header every connection sends first (version none: no header). */

@@ -17,5 +17,11 @@ export const ERROR_KINDS = [
   'ECONNABORTED',
   'EOF',
   'OTHER',
+  // TLS handshake failures, by what went wrong (metrics/errors.ts maps OpenSSL's codes onto these).
+  'TLS_ALERT',
+  'TLS_CERTIFICATE',
+  'TLS_PROTOCOL_VERSION',
+  'TLS_TIMEOUT',
+  'TLS_OTHER',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];

@@ -55,6 +55,11 @@ export const loadCountersSchema = integrityCountersSchema.extend({
   /** Churn: completed open -> (header, echo) -> close cycles, and those completed while measuring. */
   cycles: count,
   measuredCycles: count,
+  /** TLS handshakes completed, and how many resumed a session; the same while measuring. 0 in older results. */
+  tlsHandshakes: count.default(0),
+  tlsResumed: count.default(0),
+  measuredTlsHandshakes: count.default(0),
+  measuredTlsResumed: count.default(0),
 });
 export type LoadCounters = z.infer<typeof loadCountersSchema>;
 
@@ -78,6 +83,12 @@ export const targetStatsSchema = z.object({
   bytesIn: count,
   bytesOut: count,
   socketErrors: z.record(z.string(), count),
+  /** serve --tls: handshakes, resumptions, SNI names and ALPN protocols seen, failures by kind (0 / {} in older). */
+  tlsHandshakes: count.default(0),
+  tlsResumed: count.default(0),
+  tlsSni: z.record(z.string(), count).default({}),
+  tlsAlpn: z.record(z.string(), count).default({}),
+  tlsFailed: z.record(z.string(), count).default({}),
   maxRssBytes: count,
   cpuUserUs: count,
   cpuSystemUs: count,
@@ -182,6 +193,20 @@ export const directionSchema = z.enum(['up', 'down', 'both']);
 export const closeStyleSchema = z.enum(['fin', 'rst']);
 const endpointSchema = z.object({ host: z.string(), port: z.number().int().min(0).max(65535) });
 
+/** TLS over every session (--tls): what the client offers and how it verifies. */
+export const tlsClientConfigSchema = z.object({
+  sni: z.string().nullable(),
+  alpn: z.array(z.string()),
+  /** PEM file the target's certificate is verified with; null: the system's CAs (or `embedded`'s own). */
+  caFile: z.string().nullable(),
+  insecure: z.boolean(),
+  minVersion: z.string().nullable(),
+  maxVersion: z.string().nullable(),
+  ciphers: z.string().nullable(),
+  resume: z.boolean(),
+});
+export type TlsClientConfig = z.infer<typeof tlsClientConfigSchema>;
+
 /** A run's resolved settings as recorded (the PROXY plan described in words). */
 export const resultConfigSchema = z.object({
   mode: loadModeSchema,
@@ -193,6 +218,8 @@ export const resultConfigSchema = z.object({
   echoTimeoutMs: count,
   /** Absent in results written before the graceful drain existed. */
   drainTimeoutMs: count.optional(),
+  /** Absent in results written before TLS existed; null without --tls. */
+  tls: tlsClientConfigSchema.nullable().optional(),
   sourceIps: z.array(z.string()),
   processes: count,
   scenario: z.string(),
@@ -292,7 +319,19 @@ export const runResultSchema = z
       roundTripUs: latencySummarySchema,
       serviceUs: latencySummarySchema.nullable(),
       connectUs: latencySummarySchema,
+      /** From TCP connected to TLS established, every session (--tls); absent without TLS. */
+      tlsHandshakeUs: latencySummarySchema.nullable().optional(),
     }),
+    /** --tls: handshakes in all and per second of the measured phase, full and resumed; absent without TLS. */
+    tls: z
+      .object({
+        handshakes: count,
+        resumed: count,
+        fullPerSecond: count,
+        resumedPerSecond: count,
+      })
+      .nullable()
+      .optional(),
     /** Measured phase only. */
     throughput: z.object({
       roundTrips: count,
@@ -332,7 +371,7 @@ export const runResultSchema = z
     environment: environmentSchema,
     timeline: z.array(timelineRowSchema),
     /** Encoded HDR histograms (compressed base64, µs), so results can be merged and re-reported later. */
-    histograms: z.object({ roundTripUs: z.string(), connectUs: z.string() }),
+    histograms: z.object({ roundTripUs: z.string(), connectUs: z.string(), tlsHandshakeUs: z.string().optional() }),
     warnings: z.array(z.string()),
   })
   .meta({ title: 'l4stress run result', description: 'One run of l4stress: settings, counters, latency, resources.' });

@@ -1,14 +1,17 @@
 /**
- * Entry of an embedded target process, forked by run/embedded-target.ts with its options as one JSON argument.
- * It answers on the IPC channel (listening, stats, sources) and stops when its parent says so or goes away.
+ * Entry of an embedded target process, forked by run/embedded-target.ts. Its options arrive as the first IPC
+ * message (they may hold a private key, which the command line would show to other users); it then answers on the
+ * channel (listening, stats, sources) and stops when its parent says so or goes away.
  */
-import { runServe, type ServeOptions } from '../target/serve-process.js';
+import { type ParentToTarget, runServe } from '../target/serve-process.js';
 
-const options = JSON.parse(process.argv[2] ?? '{}') as ServeOptions;
-runServe(options, () => {}).then(
-  () => process.exit(0),
-  (err: Error) => {
-    process.stderr.write(`l4stress target: ${err.message}\n`);
-    process.exit(3);
-  },
-);
+process.once('message', (msg: ParentToTarget) => {
+  if (msg.type !== 'options') return;
+  runServe(msg.options, () => {}).then(
+    () => process.exit(0),
+    (err: Error) => {
+      process.stderr.write(`l4stress target: ${err.message}\n`);
+      process.exit(3);
+    },
+  );
+});

@@ -5,6 +5,7 @@
  * every connection as given. Workers that would get no connection are not started. Connection ids and worker
  * indexes are global, so address pools and target choice do not depend on how the work was split.
  */
+import type { TlsClientConfig } from '../documents/result.js';
 import type { ProxyHeaderPlan } from '../proxy/header.js';
 import { type CloseStyle, type LoadMode, type ModeTraits, modeTraits, type StreamDirection } from './traits.js';
 
@@ -29,6 +30,9 @@ interface PerConnection {
   connectTimeoutMs: number;
 }
 
+/** TLS as a worker runs it: the run's TLS settings with the CA certificate itself (PEM), read once. */
+export type TlsPlan = TlsClientConfig & { ca: string | null };
+
 /** What the split needs of the run: the totals to divide, and the per-connection settings to pass on. */
 export interface ShardInput extends PerConnection {
   conns: number;
@@ -38,6 +42,9 @@ export interface ShardInput extends PerConnection {
   ratePerSecond: number;
   pingIntervalMs: number;
   verifyProxy?: unknown;
+  tls: TlsClientConfig | null;
+  /** The PEM to verify the target with (from --tls-ca, or the embedded target's own certificate). */
+  tlsCaPem?: string | null;
 }
 
 export interface WorkerPlan extends PerConnection {
@@ -62,6 +69,7 @@ export interface WorkerPlan extends PerConnection {
   collectSources: boolean;
   /** The run's seed: payload bytes and address assignment depend on it and the global connection id only. */
   runSeed: number;
+  tls: TlsPlan | null;
 }
 
 /** Splits `total` into `parts` whole shares differing by at most one, larger shares first. */
@@ -115,6 +123,7 @@ export function shardByProcess(
         sizeBytes: config.sizeBytes,
         connectTimeoutMs: config.connectTimeoutMs,
         runSeed: config.seed,
+        tls: config.tls ? { ...config.tls, ca: config.tlsCaPem ?? null } : null,
       };
       id += n;
       index++;

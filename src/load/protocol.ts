@@ -52,6 +52,8 @@ export interface WorkerReport {
   measuredBytesReceived: number;
   /** Every connect, ramp included (encoded HDR, µs). */
   connect: string;
+  /** TLS: TCP connected to TLS established, every session (encoded HDR, µs). */
+  tlsHandshake: string;
   /** Header sizes seen, bytes -> connections. */
   headerSizes: Record<string, number>;
   /** Every source address the headers claimed (`addr:port`), only when the plan asks to collect them. */

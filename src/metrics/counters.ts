@@ -34,6 +34,10 @@ const MERGE: Record<keyof LoadCounters, Merge> = {
   bytesLostAtClose: 'sum',
   cycles: 'sum',
   measuredCycles: 'sum',
+  tlsHandshakes: 'sum',
+  tlsResumed: 'sum',
+  measuredTlsHandshakes: 'sum',
+  measuredTlsResumed: 'sum',
 };
 const KEYS = Object.keys(MERGE) as (keyof LoadCounters)[];
 

@@ -14,6 +14,21 @@ export function errorKind(code: string | undefined): ErrorKind {
   return code && KNOWN.has(code) ? (code as ErrorKind) : 'OTHER';
 }
 
+/**
+ * A TLS error (OpenSSL reason or Node's certificate code) to its kind. Protocol-version trouble first (it can come
+ * as an alert), then certificate verification, then any other alert; ECONNRESET and friends keep their own kind.
+ */
+export function tlsErrorKind(code: string | undefined): ErrorKind {
+  if (!code) return 'TLS_OTHER';
+  if (/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|WRONG_VERSION_NUMBER|VERSION_TOO_LOW|VERSION_TOO_HIGH/.test(code)) {
+    return 'TLS_PROTOCOL_VERSION';
+  }
+  if (/CERT|UNABLE_TO_(GET|VERIFY)|SELF_SIGNED|ALTNAME|ISSUER|CHAIN/.test(code)) return 'TLS_CERTIFICATE';
+  if (/ALERT/.test(code)) return 'TLS_ALERT';
+  if (KNOWN.has(code)) return code as ErrorKind;
+  return 'TLS_OTHER';
+}
+
 export function addErrorCounts(into: ErrorCounts, from: ErrorCounts): void {
   for (const [k, v] of Object.entries(from)) into[k as ErrorKind] = (into[k as ErrorKind] ?? 0) + (v ?? 0);
 }

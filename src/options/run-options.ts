@@ -13,6 +13,8 @@ export const TLV_HELP =
   'authority=NAME, alpn=PROTO, unique-id=auto|TEXT, noop=BYTES, crc32c, netns=NAME, ' +
   'ssl=VERSION[,cn=NAME][,cipher=NAME], 0xE0..0xEF=TEXT|hex:BYTES';
 
+export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+
 /**
  * What an option means beside --scenario. step: also a scenario step key, and given on the command line it
  * overrides every step (command line > step > profile > defaults); scenario: applies to the whole scenario run;
@@ -42,6 +44,15 @@ export interface RawRunOptions {
   proxyCommand: string;
   proxyTlv?: string[];
   verifyProxy?: string | boolean;
+  tls?: boolean;
+  sni?: string;
+  alpn?: string;
+  tlsCa?: string;
+  tlsInsecure?: boolean;
+  tlsMin?: string;
+  tlsMax?: string;
+  tlsCiphers?: string;
+  tlsResume?: boolean;
   duration: string;
   warmup: string;
   connectRate: string;
@@ -136,6 +147,49 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
       'check that every claimed source arrived at the backend: alone for the embedded target, or the control URL of ' +
       'an `l4stress serve --control-port` behind the ingress',
     role: 'single',
+  },
+  tls: {
+    flags: '--tls',
+    description:
+      'open TLS over every session, after the PROXY header (the embedded target then terminates TLS with a ' +
+      'self-signed certificate this run trusts)',
+    role: 'step',
+  },
+  sni: {
+    flags: '--sni <name>',
+    description: 'TLS server name to send (default: the target host when it is a name)',
+    role: 'step',
+  },
+  alpn: {
+    flags: '--alpn <protocols>',
+    description: 'TLS ALPN protocols to offer, comma-separated (e.g. h2,http/1.1)',
+    role: 'step',
+  },
+  tlsCa: {
+    flags: '--tls-ca <file>',
+    description: "PEM CA certificate(s) to verify the target's certificate with (default: the system's)",
+    role: 'step',
+  },
+  tlsInsecure: { flags: '--tls-insecure', description: "do not verify the target's certificate", role: 'step' },
+  tlsMin: {
+    flags: '--tls-min <version>',
+    description: 'lowest TLS version to offer',
+    choices: TLS_VERSIONS,
+    role: 'step',
+  },
+  tlsMax: {
+    flags: '--tls-max <version>',
+    description: 'highest TLS version to offer',
+    choices: TLS_VERSIONS,
+    role: 'step',
+  },
+  tlsCiphers: { flags: '--tls-ciphers <list>', description: 'OpenSSL cipher list for TLS 1.2 and below', role: 'step' },
+  tlsResume: {
+    flags: '--tls-resume',
+    description:
+      'resume TLS sessions (tickets or IDs) from earlier connections to the same target; resumed and full ' +
+      'handshakes are counted apart',
+    role: 'step',
   },
   duration: {
     flags: '-d, --duration <time>',

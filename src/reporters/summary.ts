@@ -50,6 +50,7 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
         ),
         ...(r.latency.serviceUs ? [latencyRow('service', r.latency.serviceUs)] : []),
         latencyRow('connect', r.latency.connectUs),
+        ...(r.latency.tlsHandshakeUs ? [latencyRow('tls handshake', r.latency.tlsHandshakeUs)] : []),
       ].filter((row) => row[1] !== '0' || row[0] === 'connect'),
       ['latency', 'samples', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean'],
     ),
@@ -59,6 +60,16 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
       `${formatBitsPerSecond(r.throughput.bytesReceivedPerSecond)} down (measured phase)`,
     ...modeLines(r),
   ];
+  if (r.tls) {
+    const t = r.tls;
+    const seen = r.target.stats;
+    const sni = seen ? Object.keys(seen.tlsSni).join(', ') : '';
+    lines.push(
+      `tls          ${formatCount(t.handshakes)} handshakes (${formatCount(t.resumed)} resumed); measured ` +
+        `${formatCount(t.fullPerSecond)} full and ${formatCount(t.resumedPerSecond)} resumed per second` +
+        (seen ? `; the target saw SNI ${sni || '-'}, ALPN ${Object.keys(seen.tlsAlpn).join(', ') || '-'}` : ''),
+    );
+  }
   if (r.proxy.version !== 'none') {
     const p = r.proxy;
     const sizes = Object.keys(p.headerSizes)

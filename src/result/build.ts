@@ -48,6 +48,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
   const service = mergeEncoded(outcome.reports.map((r) => r.service));
   const lag = mergeEncoded(outcome.reports.map((r) => r.schedulerLag));
   const connect = mergeEncoded(outcome.reports.map((r) => r.connect));
+  const handshake = mergeEncoded(outcome.reports.map((r) => r.tlsHandshake));
   const failed = totalErrors(totals.connectFailed);
   const dropped = totalErrors(totals.dropped);
   const peak = peakOpen(
@@ -191,6 +192,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
       roundTripUs: rt,
       serviceUs: modeTraits(config).paced ? summarize(service) : null,
       connectUs: connectSummary,
+      tlsHandshakeUs: config.tls ? summarize(handshake) : null,
     },
     throughput: {
       roundTrips: rtt.totalCount,
@@ -199,6 +201,14 @@ export function buildResult(inputs: ResultInputs): RunResult {
       bytesReceivedPerSecond: perS(outcome.reports.reduce((n, r) => n + r.measuredBytesReceived, 0)),
     },
     modeStats,
+    tls: config.tls
+      ? {
+          handshakes: totals.tlsHandshakes,
+          resumed: totals.tlsResumed,
+          fullPerSecond: perS(totals.measuredTlsHandshakes - totals.measuredTlsResumed),
+          resumedPerSecond: perS(totals.measuredTlsResumed),
+        }
+      : null,
     proxy: {
       ...proxyDescription,
       headersSent: totals.headersSent,
@@ -238,7 +248,11 @@ export function buildResult(inputs: ResultInputs): RunResult {
     calibration,
     environment: inputs.environment,
     timeline: outcome.timeline,
-    histograms: { roundTripUs: encodeHistogram(rtt), connectUs: encodeHistogram(connect) },
+    histograms: {
+      roundTripUs: encodeHistogram(rtt),
+      connectUs: encodeHistogram(connect),
+      ...(config.tls ? { tlsHandshakeUs: encodeHistogram(handshake) } : {}),
+    },
     warnings,
   };
 }

@@ -7,6 +7,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { CouldNotRunError } from '../core/errors.js';
 import { siblingEntry } from '../core/modules.js';
 import type { ProxyMode } from '../proxy/parser.js';
+import type { CertificatePair } from '../target/certificate.js';
 import type { ServeMode } from '../target/echo-server.js';
 import {
   type ParentToTarget,
@@ -38,12 +39,14 @@ interface Child {
   pid: number;
 }
 
+/** `tls`: the certificate every target process terminates TLS with (the run trusts it); null: plain TCP. */
 export async function startEmbeddedTarget(
   proxy: ProxyMode,
   mode: ServeMode = 'echo',
   processes = 1,
+  tls: CertificatePair | null = null,
 ): Promise<EmbeddedTarget> {
-  const started = await Promise.allSettled(Array.from({ length: processes }, () => startOne(proxy, mode)));
+  const started = await Promise.allSettled(Array.from({ length: processes }, () => startOne(proxy, mode, tls)));
   const children = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failure = started.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
   if (failure) {
@@ -98,13 +101,23 @@ function addTargetStats(a: TargetStats, b: TargetStats): TargetStats {
     bytesIn: a.bytesIn + b.bytesIn,
     bytesOut: a.bytesOut + b.bytesOut,
     socketErrors: map(a.socketErrors, b.socketErrors),
+    tlsHandshakes: a.tlsHandshakes + b.tlsHandshakes,
+    tlsResumed: a.tlsResumed + b.tlsResumed,
+    tlsSni: map(a.tlsSni, b.tlsSni),
+    tlsAlpn: map(a.tlsAlpn, b.tlsAlpn),
+    tlsFailed: map(a.tlsFailed, b.tlsFailed),
     maxRssBytes: Math.max(a.maxRssBytes, b.maxRssBytes),
     cpuUserUs: a.cpuUserUs + b.cpuUserUs,
     cpuSystemUs: a.cpuSystemUs + b.cpuSystemUs,
   };
 }
 
-async function startOne(proxy: ProxyMode, mode: ServeMode, startTimeoutMs = 10_000): Promise<Child> {
+async function startOne(
+  proxy: ProxyMode,
+  mode: ServeMode,
+  tls: CertificatePair | null,
+  startTimeoutMs = 10_000,
+): Promise<Child> {
   const entry = siblingEntry(import.meta.url, '../entry/target-process');
   const options: ServeOptions = {
     ...SERVE_DEFAULTS,
@@ -114,11 +127,11 @@ async function startOne(proxy: ProxyMode, mode: ServeMode, startTimeoutMs = 10_0
     mode,
     controlPort: null,
     dumpSourcesFile: null,
+    tls,
   };
-  const child = fork(entry.file, [JSON.stringify(options)], {
-    execArgv: entry.execArgv,
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
+  // Options (a private key among them) go over the IPC channel, never the command line other users can read.
+  const child = fork(entry.file, [], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  child.send({ type: 'options', options } satisfies ParentToTarget);
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     stderr = (stderr + d).slice(-4000);

@@ -4,6 +4,7 @@
  * data, recorded in the result), only for the tool's own failures.
  */
 
+import { readFileSync } from 'node:fs';
 import { loadProfile } from '../calibration/profile.js';
 import { calibrateAndSave, QUICK_CALIBRATION } from '../calibration/save.js';
 import type { RunConfig } from '../config/run-config.js';
@@ -19,6 +20,7 @@ import { createProgressReporter } from '../reporters/progress.js';
 import { renderSummary } from '../reporters/summary.js';
 import { buildResult } from '../result/build.js';
 import { defaultResultPath, writeResultAtomically } from '../result/write.js';
+import { selfSignedCertificate } from '../target/certificate.js';
 import type { TargetStats } from '../target/stats.js';
 import { fetchBackendSources, resetBackend } from './backend-control.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from './embedded-target.js';
@@ -53,9 +55,17 @@ export async function executeRun(config: RunConfig, argv: string[]): Promise<{ r
   const environmentPromise = collectEnvironment(config.resultsDir);
   const git = gitInfo();
 
+  // TLS: the embedded target terminates with a fresh self-signed certificate, which this run then trusts.
+  const embeddedCertificate = config.tls && config.target === null ? selfSignedCertificate() : null;
+  const tlsCaPem = embeddedCertificate?.cert ?? (config.tls?.caFile ? readFileSync(config.tls.caFile, 'utf8') : null);
   let embedded: EmbeddedTarget | null = null;
   if (config.target === null)
-    embedded = await startEmbeddedTarget(embeddedProxyMode(config), modeTraits(config).serveMode, plan.targetProcesses);
+    embedded = await startEmbeddedTarget(
+      embeddedProxyMode(config),
+      modeTraits(config).serveMode,
+      plan.targetProcesses,
+      embeddedCertificate,
+    );
   const target = config.target ?? { host: embedded!.host, port: embedded!.port };
   const targets = embedded ? embedded.targets : [target];
   // A fresh window on the backend, so sources from earlier runs do not count as unexpected.
@@ -86,7 +96,7 @@ export async function executeRun(config: RunConfig, argv: string[]): Promise<{ r
       ...(embedded ? embedded.pids.map((pid) => ({ pid, role: 'target' as const })) : []),
       ...config.watchPids.map((pid) => ({ pid, role: 'watched' as const })),
     ];
-    outcome = await runLoad(config, targets, {
+    outcome = await runLoad({ ...config, tlsCaPem }, targets, {
       signal: abort.signal,
       watch,
       onSecond: (row) => progress.update(row, config.conns),

@@ -28,7 +28,7 @@ export type { LoadOutcome };
 const TICK_MS = 1000;
 
 export async function runLoad(
-  config: RunConfig,
+  config: RunConfig & { tlsCaPem?: string | null },
   targets: { host: string; port: number }[],
   hooks: LoadHooks = {},
 ): Promise<LoadOutcome> {

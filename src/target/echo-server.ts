@@ -4,7 +4,9 @@
  * sockets do not share the generator's file-descriptor limit.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import type { ServeMode } from '../load/traits.js';
+import { tlsErrorKind } from '../metrics/errors.js';
 import { endpointKey } from '../proxy/header.js';
 import { type ProxyHeader, ProxyHeaderParser, type ProxyMode } from '../proxy/parser.js';
 import { tlvName } from '../proxy/spec.js';
@@ -20,6 +22,8 @@ export interface EchoServerOptions {
   /** How long a connection may take to deliver a complete header before it is closed. */
   headerTimeoutMs: number;
   backlog: number;
+  /** Terminate TLS after the header (PEM certificate and key); null: plain TCP. */
+  tls: { cert: string; key: string } | null;
 }
 
 export interface EchoServer {
@@ -37,7 +41,10 @@ const SOURCE_CHUNK = Buffer.alloc(64 * 1024, 0x5a);
 /** Bounds the memory of the source set; past it sources are counted in `sourcesOverflow` only. */
 const MAX_SOURCES = 2_000_000;
 
+const EMPTY = Buffer.alloc(0);
+
 export async function startEchoServer(options: EchoServerOptions): Promise<EchoServer> {
+  const secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key }) : null;
   let stats = emptyTargetStats();
   let sources = new Map<string, number>();
   const sockets = new Set<net.Socket>();
@@ -72,31 +79,65 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     });
     socket.on('end', () => socket.end());
 
-    const echo = (chunk: Buffer): void => {
-      stats.bytesIn += chunk.length;
-      stats.bytesOut += chunk.length;
-      socket.write(chunk);
-    };
-    const sink = (chunk: Buffer): void => {
-      stats.bytesIn += chunk.length;
-    };
-    const onPayload = options.mode === 'echo' ? echo : sink;
-    // Source: write the shared chunk until the kernel buffer is full, continue on 'drain' (bounded memory).
-    const source = (): void => {
-      while (!socket.destroyed && socket.writable) {
-        stats.bytesOut += SOURCE_CHUNK.length;
-        if (!socket.write(SOURCE_CHUNK)) break;
-      }
-    };
-    const startPayload = (): void => {
-      socket.on('data', onPayload);
+    /** After the header: echo, sink or source on `stream` (the TCP socket, or the TLS socket over it). */
+    const serve = (stream: net.Socket, rest: Buffer): void => {
+      const echo = (chunk: Buffer): void => {
+        stats.bytesIn += chunk.length;
+        stats.bytesOut += chunk.length;
+        // Backpressure: a client that sends without reading must not grow this process; read again on 'drain'.
+        if (!stream.write(chunk)) stream.pause();
+      };
+      const sink = (chunk: Buffer): void => {
+        stats.bytesIn += chunk.length;
+      };
+      const onPayload = options.mode === 'echo' ? echo : sink;
+      // Source: write the shared chunk until the kernel buffer is full, continue on 'drain' (bounded memory).
+      const source = (): void => {
+        while (!stream.destroyed && stream.writable) {
+          stats.bytesOut += SOURCE_CHUNK.length;
+          if (!stream.write(SOURCE_CHUNK)) break;
+        }
+      };
+      stream.on('data', onPayload);
+      if (options.mode === 'echo') stream.on('drain', () => stream.resume());
       if (options.mode === 'source') {
-        socket.on('drain', source);
+        stream.on('drain', source);
         source();
       }
+      if (rest.length > 0) onPayload(rest);
+    };
+    /** The header is done (or there is none): serve in the clear, or terminate TLS first. */
+    const begin = (rest: Buffer): void => {
+      if (!secureContext) {
+        serve(socket, rest);
+        return;
+      }
+      // Bytes that came with the header are the ClientHello's: hand them back to the socket TLS will read.
+      socket.pause();
+      if (rest.length > 0) socket.unshift(rest);
+      const secure = new tls.TLSSocket(socket, {
+        isServer: true,
+        secureContext,
+        ALPNCallback: ({ protocols }) => protocols[0],
+      });
+      secure.on('error', (err: NodeJS.ErrnoException) => {
+        if (!secured) bump(stats.tlsFailed, tlsErrorKind(err.code));
+        else bump(stats.socketErrors, err.code ?? 'OTHER');
+      });
+      let secured = false;
+      secure.once('secure', () => {
+        secured = true;
+        stats.tlsHandshakes++;
+        if (secure.isSessionReused()) stats.tlsResumed++;
+        const sni = (secure as unknown as { servername?: string | false }).servername;
+        bump(stats.tlsSni, sni || '(none)');
+        if (secure.alpnProtocol) bump(stats.tlsAlpn, secure.alpnProtocol);
+      });
+      secure.on('end', () => secure.end());
+      serve(secure, EMPTY);
     };
     if (options.proxy === 'none') {
-      startPayload();
+      begin(EMPTY);
       return;
     }
     const parser = new ProxyHeaderParser({ mode: options.proxy });
@@ -116,8 +157,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       }
       onHeader(step.header);
       socket.removeListener('data', onFirstBytes);
-      startPayload();
-      if (step.rest.length > 0) onPayload(step.rest);
+      begin(step.rest);
     };
     socket.on('data', onFirstBytes);
     socket.on('close', () => clearTimeout(timer));

@@ -8,7 +8,13 @@ import { startControlServer } from './control-server.js';
 import { type EchoServer, type EchoServerOptions, startEchoServer } from './echo-server.js';
 import type { TargetStats } from './stats.js';
 
-export type ParentToTarget = { type: 'stats' } | { type: 'sources' } | { type: 'reset' } | { type: 'shutdown' };
+export type ParentToTarget =
+  /** First message to a forked target: its options (they may hold a private key: not on the command line). */
+  | { type: 'options'; options: ServeOptions }
+  | { type: 'stats' }
+  | { type: 'sources' }
+  | { type: 'reset' }
+  | { type: 'shutdown' };
 export type TargetToParent =
   | { type: 'listening'; host: string; port: number; pid: number }
   | { type: 'stats'; stats: TargetStats }

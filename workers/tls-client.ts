@@ -1,0 +1,39 @@
+/**
+ * TLS over a session's TCP socket, after the PROXY header (the header precedes the ClientHello, as HAProxy
+ * `accept-proxy` and nginx `listen ... proxy_protocol` expect). With --tls-resume, the newest session (ticket or ID)
+ * of each target is offered to the next connection to it, so churn cycles resume; resumed and full handshakes are
+ * counted apart.
+ *
+ * Node's TLS sockets deliver reads as 'data' chunks (they cannot read into a caller's buffer the way `onread` does
+ * for plain TCP): the session copies each chunk into its receive buffer, so modes see one code path.
+ */
+import { isIP, type Socket } from 'node:net';
+import tls, { type TLSSocket } from 'node:tls';
+import type { Endpoint, TlsPlan } from '../src/load/plan.js';
+
+export class TlsClient {
+  /** Newest session per target index, for --tls-resume. */
+  private readonly sessions = new Map<number, Buffer>();
+
+  constructor(private readonly plan: TlsPlan) {}
+
+  /** Starts the handshake over `raw`; `onSecure` runs once it is established (errors surface on the socket). */
+  wrap(raw: Socket, target: Endpoint, targetIndex: number, onSecure: (socket: TLSSocket) => void): TLSSocket {
+    const p = this.plan;
+    const socket = tls.connect({
+      socket: raw,
+      host: target.host,
+      servername: p.sni ?? (isIP(target.host) ? undefined : target.host),
+      ALPNProtocols: p.alpn.length > 0 ? p.alpn : undefined,
+      ca: p.ca ?? undefined,
+      rejectUnauthorized: !p.insecure,
+      minVersion: (p.minVersion ?? undefined) as tls.SecureVersion | undefined,
+      maxVersion: (p.maxVersion ?? undefined) as tls.SecureVersion | undefined,
+      ciphers: p.ciphers ?? undefined,
+      session: p.resume ? this.sessions.get(targetIndex) : undefined,
+    });
+    if (p.resume) socket.on('session', (session: Buffer) => this.sessions.set(targetIndex, session));
+    socket.once('secureConnect', () => onSecure(socket));
+    return socket;
+  }
+}
