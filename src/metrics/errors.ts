@@ -20,7 +20,11 @@ export function errorKind(code: string | undefined): ErrorKind {
  */
 export function tlsErrorKind(code: string | undefined): ErrorKind {
   if (!code) return 'TLS_OTHER';
-  if (/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|WRONG_VERSION_NUMBER|VERSION_TOO_LOW|VERSION_TOO_HIGH/.test(code)) {
+  if (
+    /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|WRONG_VERSION_NUMBER|VERSION_TOO_(LOW|HIGH)/.test(
+      code,
+    )
+  ) {
     return 'TLS_PROTOCOL_VERSION';
   }
   if (/CERT|UNABLE_TO_(GET|VERIFY)|SELF_SIGNED|ALTNAME|ISSUER|CHAIN/.test(code)) return 'TLS_CERTIFICATE';

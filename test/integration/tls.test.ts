@@ -1,0 +1,154 @@
+/**
+ * TLS over every session against real TLS servers on loopback: the embedded target out of the box, `serve --tls`
+ * with its own certificate, resumption, and handshake failures counted by kind (never thrown).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../native-tools/ports.js';
+import type { RunResult } from '../../src/documents/result.js';
+import { tlsErrorKind } from '../../src/metrics/errors.js';
+import { CLI, runCli, tempDir } from '../helpers/cli.js';
+import { resultValidator } from '../helpers/schema.js';
+
+const dir = tempDir();
+const validate = resultValidator();
+
+async function run(args: string[]): Promise<{ code: number | null; stdout: string; result: RunResult }> {
+  const out = path.join(dir, `${args.join('_').replace(/[^\w-]+/g, '')}.json`);
+  const r = await runCli([...args, '--out', out]);
+  const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+  expect(validate(result)).toEqual([]);
+  return { code: r.code, stdout: r.stdout, result };
+}
+
+describe('--tls against the embedded target', () => {
+  it('works out of the box with PROXY v2: every session over TLS, handshake latency reported', async () => {
+    const { code, stdout, result } = await run(['--conns', '100', '--tls', '--proxy', 'v2', '--duration', '1s']);
+    expect(code).toBe(0);
+    expect(result.connections.established).toBe(100);
+    expect(result.tls).toMatchObject({ handshakes: 100, resumed: 0 });
+    expect(result.latency.tlsHandshakeUs!.count).toBe(100);
+    expect(result.target.stats!.tlsHandshakes).toBe(100);
+    expect(result.target.stats!.headers['v2 PROXY TCP4']).toBe(100);
+    expect(result.modeStats.integrity.bytesLostAtClose).toBe(0);
+    expect(stdout).toMatch(/^tls handshake +100 /m);
+  });
+
+  it('churn counts full handshakes without --tls-resume and resumed ones with it', async () => {
+    const base = ['--mode', 'connect', '--conns', '10', '--tls', '--duration', '1s', '--warmup', '200ms'];
+    const full = await run(base);
+    expect(full.code).toBe(0);
+    expect(full.result.tls!.resumed).toBe(0);
+    expect(full.result.tls!.fullPerSecond).toBeGreaterThan(0);
+    const resumed = await run([...base, '--tls-resume']);
+    expect(resumed.code).toBe(0);
+    // The first connection to each target has nothing to resume; nearly all the rest do.
+    expect(resumed.result.tls!.resumed).toBeGreaterThan(0.8 * resumed.result.tls!.handshakes);
+    expect(resumed.result.tls!.resumedPerSecond).toBeGreaterThan(0);
+    expect(resumed.result.target.stats!.tlsResumed).toBe(resumed.result.tls!.resumed);
+  });
+});
+
+describe('serve --tls as an external target', () => {
+  let port = 0;
+  let server: ReturnType<typeof spawn>;
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  beforeAll(async () => {
+    execFileSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-subj',
+      '/CN=ingress.test',
+      '-addext',
+      'subjectAltName=DNS:ingress.test',
+    ]);
+    port = await freePort();
+    server = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--tls', '--cert', cert, '--key', key]);
+    await new Promise<void>((resolve) =>
+      server.stdout!.on('data', (d: Buffer) => /listening/.test(d.toString()) && resolve()),
+    );
+  });
+  afterAll(() => {
+    server.kill();
+  });
+
+  it('verifies against --tls-ca with --sni, and the server sees the SNI and ALPN', async () => {
+    const { code, result } = await run([
+      '--target',
+      `127.0.0.1:${port}`,
+      '--conns',
+      '5',
+      '--duration',
+      '500ms',
+      '--tls',
+      '--tls-ca',
+      cert,
+      '--sni',
+      'ingress.test',
+      '--alpn',
+      'h2,http/1.1',
+    ]);
+    expect(code).toBe(0);
+    expect(result.tls!.handshakes).toBe(5);
+  });
+
+  it('a certificate that does not verify is counted as TLS_CERTIFICATE per connection, exit 3, no throw', async () => {
+    const { code, result } = await run([
+      '--target',
+      `127.0.0.1:${port}`,
+      '--conns',
+      '5',
+      '--duration',
+      '500ms',
+      '--tls',
+    ]);
+    expect(code).toBe(3);
+    expect(result.connections.failed.byKind).toEqual({ TLS_CERTIFICATE: 5 });
+  });
+
+  it('a TLS version that cannot be negotiated (TLS 1.1 under OpenSSL 3) is TLS_PROTOCOL_VERSION', async () => {
+    const { result } = await run([
+      '--target',
+      `127.0.0.1:${port}`,
+      '--conns',
+      '3',
+      '--duration',
+      '300ms',
+      '--tls',
+      '--tls-insecure',
+      '--tls-max',
+      'TLSv1.1',
+    ]);
+    expect(Object.keys(result.connections.failed.byKind)).toEqual(['TLS_PROTOCOL_VERSION']);
+  });
+});
+
+describe('TLS error kinds', () => {
+  it.each([
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'TLS_CERTIFICATE'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'TLS_CERTIFICATE'],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'TLS_CERTIFICATE'],
+    ['ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'TLS_PROTOCOL_VERSION'],
+    ['ERR_SSL_UNSUPPORTED_PROTOCOL', 'TLS_PROTOCOL_VERSION'],
+    ['ERR_SSL_NO_PROTOCOLS_AVAILABLE', 'TLS_PROTOCOL_VERSION'],
+    ['ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'TLS_ALERT'],
+    ['ECONNRESET', 'ECONNRESET'],
+    ['ERR_SSL_SOMETHING_NEW', 'TLS_OTHER'],
+  ])('%s is %s', (code, kind) => {
+    expect(tlsErrorKind(code)).toBe(kind);
+  });
+});
