@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the native peers l4stress tests and calibrates against: HAProxy (PROXY protocol interop),
-# iperf3 and netperf (hardware calibration). Debian/Ubuntu only; idempotent: does nothing when all are present.
+# Installs the native peers l4stress tests and calibrates against: HAProxy and nginx with its stream module
+# (PROXY protocol and TLS interop), iperf3 and netperf (hardware calibration), openssl (certificates, the TLS
+# bench). Debian/Ubuntu only; idempotent: does nothing when all are present.
 # netperf lives in Debian's non-free component, so the script enables it before installing.
 set -euo pipefail
 
@@ -9,12 +10,15 @@ command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
 command -v netperf >/dev/null 2>&1 || need+=(netperf)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
+[ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || need+=(libnginx-mod-stream)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "l4stress: missing ${need[*]}; install them with your package manager (macOS: brew install haproxy iperf3 netperf)" >&2
+  echo "l4stress: missing ${need[*]}; install them with your package manager (macOS: brew install haproxy nginx iperf3 netperf)" >&2
   exit 1
 fi
 sudo=""
@@ -37,7 +41,17 @@ fi
 echo "l4stress: installing ${need[*]} (apt-get)" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
+# Packages must not start their services (nginx would take port 80): the tests start the peers they need.
+policy=/usr/sbin/policy-rc.d
+made_policy=""
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod +x "$policy"
+  made_policy=1
+fi
 $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-for bin in haproxy iperf3 netperf netserver; do
+if [ -n "$made_policy" ]; then $sudo rm -f "$policy"; fi
+for bin in haproxy iperf3 netperf netserver nginx openssl; do
   command -v "$bin" >/dev/null 2>&1 || { echo "l4stress: $bin still missing after install" >&2; exit 1; }
 done
+[ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || { echo "l4stress: nginx's stream module still missing" >&2; exit 1; }

@@ -2,7 +2,7 @@
  * Real peers for interop tests: HAProxy (Debian package, installed by native-tools/install.sh) and a standalone
  * `l4stress serve`, each started in the foreground on loopback and stopped by PID.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, isListening } from '../../native-tools/ports.js';
@@ -118,3 +118,70 @@ defaults
   timeout client 60s
   timeout server 60s
 `;
+
+/**
+ * Starts nginx (Debian nginx-light with libnginx-mod-stream) in the foreground with a `stream {}` block of the
+ * test's own, and waits for `waitPort`. Its access log (one line per session) is read back by `lines()`.
+ * `stream` may use $LOG for the access log path.
+ */
+export async function startNginx(stream: string, waitPort: number): Promise<RunningProcess> {
+  const folder = tempDir('l4stress-nginx-');
+  const logFile = path.join(folder, 'access.log');
+  const file = path.join(folder, 'nginx.conf');
+  writeFileSync(
+    file,
+    `load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+daemon off;
+master_process off;
+worker_rlimit_nofile 8192;
+pid ${path.join(folder, 'nginx.pid')};
+error_log stderr warn;
+events { worker_connections 4096; }
+stream {
+${stream.replaceAll('$LOG', logFile)}
+}
+`,
+  );
+  writeFileSync(logFile, '');
+  const proc = track(spawn('nginx', ['-c', file, '-p', folder], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  proc.lines = () =>
+    readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
+  try {
+    await waitForPort(waitPort);
+  } catch (e) {
+    await proc.stop();
+    throw new Error(`nginx did not start: ${proc.stderr()}\n${(e as Error).message}`);
+  }
+  return proc;
+}
+
+/** A self-signed certificate for `name` (openssl), as files: cert, key, and both in one PEM (HAProxy's crt). */
+export function certificateFiles(name: string): { cert: string; key: string; pem: string } {
+  const folder = tempDir('l4stress-cert-');
+  const cert = path.join(folder, 'cert.pem');
+  const key = path.join(folder, 'key.pem');
+  execFileSync('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    `subjectAltName=DNS:${name}`,
+  ]);
+  const pem = path.join(folder, 'both.pem');
+  writeFileSync(pem, readFileSync(cert, 'utf8') + readFileSync(key, 'utf8'));
+  return { cert, key, pem };
+}
