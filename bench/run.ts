@@ -10,6 +10,7 @@ import { startEmbeddedTarget } from '../src/run/embedded-target.js';
 import { cliStartBench } from './cli-start.js';
 import { loopbackBenches } from './loopback.js';
 import { headerBenches, histogramBench } from './micro.js';
+import { tlsBench } from './tls.js';
 
 const micro = [histogramBench(), ...headerBenches()];
 console.log(
@@ -69,6 +70,14 @@ console.log(
   )}`,
 );
 
+const tls = await tlsBench();
+console.log(
+  `\nTLS handshakes/s, one connection at a time, same serve --tls: full l4stress ${tls.full.l4stressPerSecond} vs ` +
+    `openssl s_time ${tls.full.opensslPerSecond} (ratio ${tls.full.ratio}); resumed l4stress ` +
+    `${tls.resumed.l4stressPerSecond} (${Math.round(tls.resumed.l4stressResumedShare * 100)}% resumed) vs ` +
+    `openssl s_time -reuse ${tls.resumed.opensslPerSecond} (ratio ${tls.resumed.ratio})`,
+);
+
 const start = cliStartBench();
 console.log(
   `\nCLI start, CPU per run (median of ${start.rounds} interleaved rounds): node -e 0 ${start.referenceMs} ms; ` +
@@ -78,7 +87,7 @@ console.log(
 
 const file = path.join('results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 mkdirSync('results', { recursive: true });
-const record = { git: gitInfo(), environment: await collectEnvironment(), micro, loopback: loop, cliStart: start };
+const record = { git: gitInfo(), environment: await collectEnvironment(), micro, loopback: loop, tls, cliStart: start };
 writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 console.log(`\nwritten: ${file}`);
 process.exit(0);

@@ -5,13 +5,16 @@
  * What a session does once open is its mode's business (see mode.ts).
  *
  * Hot path: reads land in one shared buffer (`onread`), so receiving allocates nothing per chunk.
+ *
+ * Over 300 lines on purpose: connect, TLS, header, ramp, drain and close are one state machine over the same
+ * connection fields; the header (header-sender.ts) and TLS (tls-client.ts) details already live apart.
  */
-import net, { isIP } from 'node:net';
+import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Endpoint, WorkerPlan } from '../src/load/plan.js';
 import type { ModeTraits } from '../src/load/traits.js';
 import { errorKind, tlsErrorKind } from '../src/metrics/errors.js';
-import { ProxyHeaderWriter } from '../src/proxy/header.js';
+import { HeaderSender } from './header-sender.js';
 import type { Connection, Mode } from './mode.js';
 import type { Recorder } from './recorder.js';
 import { TlsClient } from './tls-client.js';
@@ -22,8 +25,6 @@ const CLOSE_GRACE_MS = 1500;
 const DRAIN_POLL_MS = 2;
 const RECEIVE_BUFFER_BYTES = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
-/** Stands in for an endpoint the header does not use. */
-const NO_ENDPOINT = { address: '0.0.0.0', port: 0 };
 
 export class Session<S> {
   readonly connections: Connection<S>[] = [];
@@ -38,9 +39,7 @@ export class Session<S> {
   private nextToOpen = 0;
   private rampTimer: NodeJS.Timeout | null = null;
   private rampAnnounced = false;
-  private readonly headers: ProxyHeaderWriter;
-  private readonly needsLocal: boolean;
-  private readonly needsRemote: boolean;
+  private readonly headers: HeaderSender;
   private readonly tls: TlsClient | null;
   readonly traits: ModeTraits;
 
@@ -51,10 +50,7 @@ export class Session<S> {
   ) {
     this.traits = plan.traits;
     this.tls = plan.tls ? new TlsClient(plan.tls) : null;
-    this.headers = new ProxyHeaderWriter(plan.proxy, plan.runSeed);
-    const { src, dst } = plan.proxy;
-    this.needsLocal = src.kind === 'socket' || (src.kind === 'fixed' && src.port === null);
-    this.needsRemote = dst.kind === 'socket' || (dst.kind === 'fixed' && dst.port === null);
+    this.headers = new HeaderSender(plan, recorder);
   }
 
   drive(mode: Mode<S>): void {
@@ -155,7 +151,7 @@ export class Session<S> {
         return;
       }
       // The PROXY header goes alone, in the clear, before the ClientHello.
-      if (this.plan.proxy.version !== 'none') this.writeHeader(c, socket, target, EMPTY);
+      if (this.plan.proxy.version !== 'none') this.headers.send(c.id, socket, target, EMPTY);
       handshaking = true;
       const tlsStart = performance.now();
       const secure = this.tls.wrap(socket, target, targetIndex, (s) => {
@@ -211,7 +207,7 @@ export class Session<S> {
       return;
     }
     const first = this.traits.sendsFirstMessage ? this.mode.firstMessage(c) : EMPTY;
-    if (this.plan.proxy.version !== 'none' && !headerSent) this.writeHeader(c, socket, target, first);
+    if (this.plan.proxy.version !== 'none' && !headerSent) this.headers.send(c.id, socket, target, first);
     else if (first.length > 0) socket.write(first);
     if (this.traits.sendsFirstMessage) {
       counters.messagesSent++;
@@ -222,26 +218,6 @@ export class Session<S> {
     if (this.traits.openOnConnect) this.markOpened(c);
     this.mode.onConnected(c);
     this.pump();
-  }
-
-  private writeHeader(
-    c: Connection<S>,
-    socket: net.Socket,
-    target: { host: string; port: number },
-    first: Buffer,
-  ): void {
-    const t = performance.now();
-    // localAddress / remoteAddress are getsockname / getpeername system calls: ask only when the header claims the
-    // socket's own endpoints (and a target given as an IP is its own remote address).
-    const local = this.needsLocal ? { address: socket.localAddress ?? '', port: socket.localPort ?? 0 } : NO_ENDPOINT;
-    const remote = !this.needsRemote
-      ? NO_ENDPOINT
-      : isIP(target.host)
-        ? { address: target.host, port: target.port }
-        : { address: socket.remoteAddress ?? target.host, port: socket.remotePort ?? target.port };
-    const built = this.headers.build(c.id, local, remote, first);
-    this.recorder.header(built.headerLength, performance.now() - t, built.claimedSource, this.plan.collectSources);
-    socket.write(built.bytes);
   }
 
   /** The session is open end to end (connected and, where one is expected, its first exchange done). */

@@ -33,7 +33,8 @@ export const SERVE_OPTIONS = [
   {
     flags: '--tls',
     description:
-      'terminate TLS after the optional PROXY header (with --cert/--key, or a self-signed certificate made by openssl at start)',
+      'terminate TLS after the optional PROXY header (with --cert/--key, or a self-signed certificate made ' +
+      'by openssl at start)',
   },
   { flags: '--cert <file>', description: 'with --tls: PEM certificate (chain)' },
   { flags: '--key <file>', description: 'with --tls: PEM private key' },

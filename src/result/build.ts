@@ -4,23 +4,18 @@ import type { HardwareProfile } from '../calibration/profile.js';
 import { calibrationRatios } from '../calibration/ratios.js';
 import type { RunConfig } from '../config/run-config.js';
 import { EXIT_CODE_FOR_STATUS } from '../core/errors.js';
-import {
-  type ModeStats,
-  type ProxyVerification,
-  RESULT_SCHEMA_VERSION,
-  type RunResult,
-  type RunStatus,
-} from '../documents/result.js';
+import { type ProxyVerification, RESULT_SCHEMA_VERSION, type RunResult, type RunStatus } from '../documents/result.js';
 import type { Environment, GitInfo } from '../environment/environment.js';
 import type { LoadOutcome } from '../load/outcome.js';
 import { modeTraits } from '../load/traits.js';
-import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
+import { addCounters, emptyCounters } from '../metrics/counters.js';
 import { totalErrors } from '../metrics/errors.js';
-import { encodeHistogram, type Histogram, mergeEncoded, summarize } from '../metrics/histogram.js';
+import { encodeHistogram, mergeEncoded, summarize } from '../metrics/histogram.js';
 import { peakOpen } from '../metrics/peak.js';
 import { describeProxyPlan } from '../proxy/header.js';
 import type { TargetStats } from '../target/stats.js';
 import { errorTotal, integrityErrors } from './error-total.js';
+import { buildModeStats } from './mode-stats.js';
 import { scheduleVerdict } from './schedule-verdict.js';
 
 export interface ResultInputs {
@@ -262,69 +257,4 @@ function runStatus(outcome: LoadOutcome, churnUnreachable: boolean, shortfall: b
   if (outcome.nothingEstablished || churnUnreachable) return 'unreachable';
   if (errors > 0 || shortfall) return 'completed-with-errors';
   return 'completed';
-}
-
-function buildModeStats(
-  config: RunConfig,
-  outcome: LoadOutcome,
-  totals: LoadCounters,
-  lag: Histogram,
-  measuredS: number,
-): ModeStats {
-  const traits = modeTraits(config);
-  const lagSummary = summarize(lag);
-  const stalledIds = outcome.reports.flatMap((r) => r.stalledIds);
-  const perConn = outcome.reports.flatMap((r) => r.perConnectionBytes).sort((a, b) => a - b);
-  const bps = (b: number): number => (measuredS > 0 ? Math.round(b / measuredS) : 0);
-  return {
-    mode: config.mode,
-    openLoop: traits.paced
-      ? {
-          intendedPerSecond: Math.round(traits.intendedPerSecond * 100) / 100,
-          late: totals.late,
-          missed: totals.missed,
-          schedulerLagUs: lagSummary,
-          // Decided with the rest of the schedule verdict (schedule-verdict.ts).
-          generatorBehind: false,
-        }
-      : null,
-    integrity: {
-      enabled: traits.integrity,
-      verified: totals.verified,
-      corrupted: totals.corrupted,
-      duplicated: totals.duplicated,
-      outOfOrder: totals.outOfOrder,
-      missing: totals.missing,
-      bytesLostAtClose: totals.bytesLostAtClose,
-    },
-    stream:
-      config.mode === 'stream'
-        ? {
-            direction: config.direction,
-            perConnectionBytesPerSecond: {
-              min: bps(perConn[0] ?? 0),
-              median: bps(perConn[perConn.length >> 1] ?? 0),
-              max: bps(perConn[perConn.length - 1] ?? 0),
-              connections: perConn.length,
-            },
-            stalled: { count: stalledIds.length, examples: stalledIds.slice(0, 10) },
-          }
-        : null,
-    churn:
-      config.mode === 'connect'
-        ? {
-            cycles: totals.cycles,
-            cyclesPerSecond: measuredS > 0 ? Math.round(totals.measuredCycles / measuredS) : 0,
-            closeStyle: config.closeStyle,
-          }
-        : null,
-    hold:
-      config.mode === 'hold'
-        ? {
-            pingIntervalMs: config.pingIntervalMs,
-            held: outcome.interrupted ? totals.open : totals.established - totalErrors(totals.dropped),
-            target: config.conns,
-          }
-        : null,
-  };
 }

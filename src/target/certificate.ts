@@ -49,7 +49,8 @@ export function selfSignedCertificate(): CertificatePair {
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
     throw new CouldNotRunError(
-      `cannot make a self-signed certificate with openssl: ${e.code === 'ENOENT' ? 'openssl is not installed' : (e.stderr?.toString().trim() ?? e.message)}`,
+      `cannot make a self-signed certificate with openssl: ` +
+        `${e.code === 'ENOENT' ? 'openssl is not installed' : (e.stderr?.toString().trim() ?? e.message)}`,
       'install openssl (bash native-tools/install.sh does), or give --cert and --key',
     );
   } finally {

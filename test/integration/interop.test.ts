@@ -133,14 +133,16 @@ server {
     expect(new Set(logged.map((l) => l.split(' ')[0])).size).toBe(200);
   });
 
-  it('TLS passed through by SNI (ssl_preread) to serve --tls: each name reaches its backend, nginx logs it', async () => {
-    const a = certificateFiles('a.test');
-    const backendA = await startServe(['--quiet', '--tls', '--cert', a.cert, '--key', a.key]);
-    const backendB = await startServe(['--quiet']);
-    running.push(backendA, backendB);
-    const front = await freePort();
-    const nginx = await startNginx(
-      `map $ssl_preread_server_name $upstream {
+  it(
+    'TLS passed through by SNI (ssl_preread) to serve --tls: each name reaches its backend, nginx logs ' + 'it',
+    async () => {
+      const a = certificateFiles('a.test');
+      const backendA = await startServe(['--quiet', '--tls', '--cert', a.cert, '--key', a.key]);
+      const backendB = await startServe(['--quiet']);
+      running.push(backendA, backendB);
+      const front = await freePort();
+      const nginx = await startNginx(
+        `map $ssl_preread_server_name $upstream {
   a.test 127.0.0.1:${backendA.port};
   default 127.0.0.1:${backendB.port};
 }
@@ -153,45 +155,48 @@ server {
   proxy_protocol on;
   access_log $LOG sni;
 }`,
-      front,
-    );
-    running.push(nginx);
-    const r = await load([
-      '--target',
-      `127.0.0.1:${front}`,
-      '--conns',
-      '100',
-      '--proxy',
-      'v2',
-      '--tls',
-      '--tls-ca',
-      a.cert,
-      '--sni',
-      'a.test',
-      '--proxy-src',
-      '10.0.0.0/8',
-      '--verify-proxy',
-      backendA.controlUrl,
-      '--duration',
-      '2s',
-    ]);
-    expectClean(r, 100);
-    const seen = await stats(backendA.controlUrl);
-    expect(seen.tlsSni).toEqual({ 'a.test': 100 });
-    expect(seen.tlsHandshakes).toBe(100);
-    expect((await stats(backendB.controlUrl)).accepted).toBe(0);
-    expect(nginx.lines()).toEqual(Array(100).fill(`a.test 127.0.0.1:${backendA.port}`));
-  });
+        front,
+      );
+      running.push(nginx);
+      const r = await load([
+        '--target',
+        `127.0.0.1:${front}`,
+        '--conns',
+        '100',
+        '--proxy',
+        'v2',
+        '--tls',
+        '--tls-ca',
+        a.cert,
+        '--sni',
+        'a.test',
+        '--proxy-src',
+        '10.0.0.0/8',
+        '--verify-proxy',
+        backendA.controlUrl,
+        '--duration',
+        '2s',
+      ]);
+      expectClean(r, 100);
+      const seen = await stats(backendA.controlUrl);
+      expect(seen.tlsSni).toEqual({ 'a.test': 100 });
+      expect(seen.tlsHandshakes).toBe(100);
+      expect((await stats(backendB.controlUrl)).accepted).toBe(0);
+      expect(nginx.lines()).toEqual(Array(100).fill(`a.test 127.0.0.1:${backendA.port}`));
+    },
+  );
 });
 
 describe('HAProxy', () => {
-  it('TLS terminated at HAProxy (bind accept-proxy ssl crt) with send-proxy-v2 behind: SNI and sources agree', async () => {
-    const backend = await startServe(['--quiet']);
-    running.push(backend);
-    const front = await freePort();
-    const { cert, pem } = certificateFiles('ingress.test');
-    const haproxy = await startHaproxy(
-      `${HAPROXY_BASE}
+  it(
+    'TLS terminated at HAProxy (bind accept-proxy ssl crt) with send-proxy-v2 behind: SNI and sources ' + 'agree',
+    async () => {
+      const backend = await startServe(['--quiet']);
+      running.push(backend);
+      const front = await freePort();
+      const { cert, pem } = certificateFiles('ingress.test');
+      const haproxy = await startHaproxy(
+        `${HAPROXY_BASE}
 frontend fe
   bind 127.0.0.1:${front} accept-proxy ssl crt ${pem}
   log-format "%ci:%cp %[ssl_fc_sni] %[ssl_fc_protocol]"
@@ -200,32 +205,33 @@ frontend fe
 backend be
   server s1 127.0.0.1:${backend.port} send-proxy-v2
 `,
-      front,
-    );
-    running.push(haproxy);
-    const r = await load([
-      '--target',
-      `127.0.0.1:${front}`,
-      '--conns',
-      '200',
-      '--proxy',
-      'v2',
-      '--tls',
-      '--tls-ca',
-      cert,
-      '--sni',
-      'ingress.test',
-      '--proxy-src',
-      '10.0.0.0/8',
-      '--verify-proxy',
-      backend.controlUrl,
-      '--duration',
-      '2s',
-    ]);
-    expectClean(r, 200);
-    const logged = haproxy.lines();
-    expect(logged).toHaveLength(200);
-    expect(logged.every((l) => /^10\.[\d.]+:\d+ ingress\.test TLSv1\.3$/.test(l))).toBe(true);
-    expect(new Set(logged.map((l) => l.split(' ')[0])).size).toBe(200);
-  });
+        front,
+      );
+      running.push(haproxy);
+      const r = await load([
+        '--target',
+        `127.0.0.1:${front}`,
+        '--conns',
+        '200',
+        '--proxy',
+        'v2',
+        '--tls',
+        '--tls-ca',
+        cert,
+        '--sni',
+        'ingress.test',
+        '--proxy-src',
+        '10.0.0.0/8',
+        '--verify-proxy',
+        backend.controlUrl,
+        '--duration',
+        '2s',
+      ]);
+      expectClean(r, 200);
+      const logged = haproxy.lines();
+      expect(logged).toHaveLength(200);
+      expect(logged.every((l) => /^10\.[\d.]+:\d+ ingress\.test TLSv1\.3$/.test(l))).toBe(true);
+      expect(new Set(logged.map((l) => l.split(' ')[0])).size).toBe(200);
+    },
+  );
 });

@@ -1,0 +1,73 @@
+/** What the chosen mode adds to a result: open-loop pacing, integrity, stream fairness, churn, hold. */
+import type { RunConfig } from '../config/run-config.js';
+import type { ModeStats } from '../documents/result.js';
+import type { LoadOutcome } from '../load/outcome.js';
+import { modeTraits } from '../load/traits.js';
+import type { LoadCounters } from '../metrics/counters.js';
+import { totalErrors } from '../metrics/errors.js';
+import { type Histogram, summarize } from '../metrics/histogram.js';
+
+export function buildModeStats(
+  config: RunConfig,
+  outcome: LoadOutcome,
+  totals: LoadCounters,
+  lag: Histogram,
+  measuredS: number,
+): ModeStats {
+  const traits = modeTraits(config);
+  const lagSummary = summarize(lag);
+  const stalledIds = outcome.reports.flatMap((r) => r.stalledIds);
+  const perConn = outcome.reports.flatMap((r) => r.perConnectionBytes).sort((a, b) => a - b);
+  const bps = (b: number): number => (measuredS > 0 ? Math.round(b / measuredS) : 0);
+  return {
+    mode: config.mode,
+    openLoop: traits.paced
+      ? {
+          intendedPerSecond: Math.round(traits.intendedPerSecond * 100) / 100,
+          late: totals.late,
+          missed: totals.missed,
+          schedulerLagUs: lagSummary,
+          // Decided with the rest of the schedule verdict (schedule-verdict.ts).
+          generatorBehind: false,
+        }
+      : null,
+    integrity: {
+      enabled: traits.integrity,
+      verified: totals.verified,
+      corrupted: totals.corrupted,
+      duplicated: totals.duplicated,
+      outOfOrder: totals.outOfOrder,
+      missing: totals.missing,
+      bytesLostAtClose: totals.bytesLostAtClose,
+    },
+    stream:
+      config.mode === 'stream'
+        ? {
+            direction: config.direction,
+            perConnectionBytesPerSecond: {
+              min: bps(perConn[0] ?? 0),
+              median: bps(perConn[perConn.length >> 1] ?? 0),
+              max: bps(perConn[perConn.length - 1] ?? 0),
+              connections: perConn.length,
+            },
+            stalled: { count: stalledIds.length, examples: stalledIds.slice(0, 10) },
+          }
+        : null,
+    churn:
+      config.mode === 'connect'
+        ? {
+            cycles: totals.cycles,
+            cyclesPerSecond: measuredS > 0 ? Math.round(totals.measuredCycles / measuredS) : 0,
+            closeStyle: config.closeStyle,
+          }
+        : null,
+    hold:
+      config.mode === 'hold'
+        ? {
+            pingIntervalMs: config.pingIntervalMs,
+            held: outcome.interrupted ? totals.open : totals.established - totalErrors(totals.dropped),
+            target: config.conns,
+          }
+        : null,
+  };
+}
