@@ -2,14 +2,16 @@
  * TLS over every session against real TLS servers on loopback: the embedded target out of the box, `serve --tls`
  * with its own certificate, resumption, and handshake failures counted by kind (never thrown).
  */
-import { execFileSync, spawn } from 'node:child_process';
+
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../native-tools/ports.js';
 import type { RunResult } from '../../src/documents/result.js';
 import { tlsErrorKind } from '../../src/metrics/errors.js';
-import { CLI, runCli, tempDir } from '../helpers/cli.js';
+import type { TargetStats } from '../../src/target/stats.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { certificateFiles, startServe } from '../helpers/processes.js';
 import { resultValidator } from '../helpers/schema.js';
 
 const dir = tempDir();
@@ -52,44 +54,21 @@ describe('--tls against the embedded target', () => {
 });
 
 describe('serve --tls as an external target', () => {
-  let port = 0;
-  let server: ReturnType<typeof spawn>;
-  const cert = path.join(dir, 'cert.pem');
-  const key = path.join(dir, 'key.pem');
+  let backend: Awaited<ReturnType<typeof startServe>>;
+  const { cert, key } = certificateFiles('ingress.test');
   beforeAll(async () => {
-    execFileSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-subj',
-      '/CN=ingress.test',
-      '-addext',
-      'subjectAltName=DNS:ingress.test',
-    ]);
-    port = await freePort();
-    server = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--tls', '--cert', cert, '--key', key]);
-    await new Promise<void>((resolve) =>
-      server.stdout!.on('data', (d: Buffer) => /listening/.test(d.toString()) && resolve()),
-    );
+    backend = await startServe(['--quiet', '--tls', '--cert', cert, '--key', key]);
   });
-  afterAll(() => {
-    server.kill();
+  afterAll(async () => {
+    await backend.stop();
   });
+  const target = (): string => `127.0.0.1:${backend.port}`;
 
-  it('verifies against --tls-ca with --sni, and the server sees the SNI and ALPN', async () => {
+  it('verifies against --tls-ca with --sni, and the server sees that SNI and the first ALPN offered', async () => {
+    await fetch(`${backend.controlUrl}/reset`, { method: 'POST' });
     const { code, result } = await run([
       '--target',
-      `127.0.0.1:${port}`,
+      target(),
       '--conns',
       '5',
       '--duration',
@@ -104,18 +83,13 @@ describe('serve --tls as an external target', () => {
     ]);
     expect(code).toBe(0);
     expect(result.tls!.handshakes).toBe(5);
+    const seen = (await (await fetch(`${backend.controlUrl}/stats`)).json()) as TargetStats;
+    expect(seen.tlsSni).toEqual({ 'ingress.test': 5 });
+    expect(seen.tlsAlpn).toEqual({ h2: 5 });
   });
 
   it('a certificate that does not verify is counted as TLS_CERTIFICATE per connection, exit 3, no throw', async () => {
-    const { code, result } = await run([
-      '--target',
-      `127.0.0.1:${port}`,
-      '--conns',
-      '5',
-      '--duration',
-      '500ms',
-      '--tls',
-    ]);
+    const { code, result } = await run(['--target', target(), '--conns', '5', '--duration', '500ms', '--tls']);
     expect(code).toBe(3);
     expect(result.connections.failed.byKind).toEqual({ TLS_CERTIFICATE: 5 });
   });
@@ -123,7 +97,7 @@ describe('serve --tls as an external target', () => {
   it('a TLS version that cannot be negotiated (TLS 1.1 under OpenSSL 3) is TLS_PROTOCOL_VERSION', async () => {
     const { result } = await run([
       '--target',
-      `127.0.0.1:${port}`,
+      target(),
       '--conns',
       '3',
       '--duration',
@@ -134,6 +108,33 @@ describe('serve --tls as an external target', () => {
       'TLSv1.1',
     ]);
     expect(Object.keys(result.connections.failed.byKind)).toEqual(['TLS_PROTOCOL_VERSION']);
+  });
+});
+
+describe('a handshake that never completes', () => {
+  it('is TLS_TIMEOUT after --connect-timeout, counted per connection', async () => {
+    const mute = net.createServer((socket) => socket.pause());
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (mute.address() as net.AddressInfo).port;
+      const { code, result } = await run([
+        '--target',
+        `127.0.0.1:${port}`,
+        '--conns',
+        '3',
+        '--duration',
+        '300ms',
+        '--tls',
+        '--connect-timeout',
+        '300ms',
+        '--ramp-timeout',
+        '5s',
+      ]);
+      expect(code).toBe(3);
+      expect(result.connections.failed.byKind).toEqual({ TLS_TIMEOUT: 3 });
+    } finally {
+      mute.close();
+    }
   });
 });
 
