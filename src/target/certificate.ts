@@ -1,6 +1,7 @@
 /**
  * A throwaway self-signed certificate for `serve --tls` without --cert/--key and for the embedded target: made by
- * the `openssl` command (OpenSSL's `req -x509`, P-256 key, valid 2 days, CN and SAN localhost, 127.0.0.1, ::1).
+ * the `openssl` command (OpenSSL's `req -x509`, P-256 key, valid 2 days; by default CN and SAN localhost,
+ * 127.0.0.1, ::1).
  * Node can make keys but not X.509 certificates; openssl is on every system that has Node's TLS anyway, and the
  * install script installs it where it is missing.
  */
@@ -16,7 +17,9 @@ export interface CertificatePair {
   key: string;
 }
 
-export function selfSignedCertificate(): CertificatePair {
+/** For `name` (default localhost, with 127.0.0.1 and ::1 as well). */
+export function selfSignedCertificate(name = 'localhost'): CertificatePair {
+  const san = name === 'localhost' ? 'DNS:localhost,IP:127.0.0.1,IP:::1' : `DNS:${name}`;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'l4stress-cert-'));
   try {
     execFileSync(
@@ -36,9 +39,9 @@ export function selfSignedCertificate(): CertificatePair {
         '-out',
         path.join(dir, 'cert.pem'),
         '-subj',
-        '/CN=localhost',
+        `/CN=${name}`,
         '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
+        `subjectAltName=${san}`,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 },
     );

@@ -2,10 +2,11 @@
  * Real peers for interop tests: HAProxy (Debian package, installed by native-tools/install.sh) and a standalone
  * `l4stress serve`, each started in the foreground on loopback and stopped by PID.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, isListening } from '../../native-tools/ports.js';
+import { selfSignedCertificate } from '../../src/target/certificate.js';
 import { CLI, tempDir } from './cli.js';
 
 export { freePort };
@@ -78,6 +79,16 @@ export async function startHaproxy(config: string, waitPort: number): Promise<Ru
   const logFd = openSync(logFile, 'w');
   const proc = track(spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', logFd, 'pipe'] }));
   closeSync(logFd);
+  return readyWithLog(proc, 'haproxy', logFile, waitPort);
+}
+
+/** `lines()` reads the server's log file; resolves once `waitPort` listens (or stops it and says why not). */
+async function readyWithLog(
+  proc: RunningProcess,
+  name: string,
+  logFile: string,
+  waitPort: number,
+): Promise<RunningProcess> {
   proc.lines = () =>
     readFileSync(logFile, 'utf8')
       .split('\n')
@@ -86,7 +97,7 @@ export async function startHaproxy(config: string, waitPort: number): Promise<Ru
     await waitForPort(waitPort);
   } catch (e) {
     await proc.stop();
-    throw new Error(`haproxy did not start: ${proc.stderr()}\n${(e as Error).message}`);
+    throw new Error(`${name} did not start: ${proc.stderr()}\n${(e as Error).message}`);
   }
   return proc;
 }
@@ -144,44 +155,21 @@ ${stream.replaceAll('$LOG', logFile)}
   );
   writeFileSync(logFile, '');
   const proc = track(spawn('nginx', ['-c', file, '-p', folder], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  proc.lines = () =>
-    readFileSync(logFile, 'utf8')
-      .split('\n')
-      .filter((l) => l.length > 0);
-  try {
-    await waitForPort(waitPort);
-  } catch (e) {
-    await proc.stop();
-    throw new Error(`nginx did not start: ${proc.stderr()}\n${(e as Error).message}`);
-  }
-  return proc;
+  return readyWithLog(proc, 'nginx', logFile, waitPort);
 }
 
-/** A self-signed certificate for `name` (openssl), as files: cert, key, and both in one PEM (HAProxy's crt). */
+/** A self-signed certificate for `name` (the tool's own maker), as files: cert, key, and both in one PEM. */
 export function certificateFiles(name: string): { cert: string; key: string; pem: string } {
   const folder = tempDir('l4stress-cert-');
-  const cert = path.join(folder, 'cert.pem');
-  const key = path.join(folder, 'key.pem');
-  execFileSync('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '1',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-subj',
-    `/CN=${name}`,
-    '-addext',
-    `subjectAltName=DNS:${name}`,
-  ]);
-  const pem = path.join(folder, 'both.pem');
-  writeFileSync(pem, readFileSync(cert, 'utf8') + readFileSync(key, 'utf8'));
-  return { cert, key, pem };
+  const pair = selfSignedCertificate(name);
+  const files = {
+    cert: path.join(folder, 'cert.pem'),
+    key: path.join(folder, 'key.pem'),
+    pem: path.join(folder, 'both.pem'),
+  };
+  writeFileSync(files.cert, pair.cert);
+  writeFileSync(files.key, pair.key);
+  // HAProxy's `crt` wants certificate and key in one file.
+  writeFileSync(files.pem, pair.cert + pair.key);
+  return files;
 }

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { ROOT } from './cli.js';
+import type { RunResult } from '../../src/documents/result.js';
+import { ROOT, runCli } from './cli.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -24,4 +25,20 @@ function validatorFor(schemaFile: string): (doc: unknown) => string[] {
   addFormats(ajv);
   const validate = ajv.compile(schema);
   return (doc) => (validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+}
+
+/**
+ * Runs the built CLI with `--out` in `dir`, reads the result it wrote and checks it against the published schema:
+ * the way most integration tests look at a run.
+ */
+export async function runForResult(
+  dir: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string; result: RunResult }> {
+  const out = path.join(dir, `${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+  const r = await runCli([...args, '--out', out], { timeoutMs: 90_000 });
+  const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+  const errors = resultValidator()(result);
+  if (errors.length > 0) throw new Error(`result does not match schemas/result.schema.json: ${errors.join('; ')}`);
+  return { ...r, result };
 }

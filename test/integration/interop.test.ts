@@ -1,15 +1,7 @@
-/**
- * The interop matrix: l4stress against a real nginx (Debian nginx-light + stream module) and a real HAProxy, each
- * in the setups operators run, started by the test and stopped by PID. Each case asserts that every connection
- * established, the run exited 0 with zero bytes lost, and that the ingress's own log (or the backend behind it)
- * agrees with what l4stress claims: sources, SNI. HAProxy's plain PROXY cases live in haproxy.test.ts.
- */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
 import type { TargetStats } from '../../src/target/stats.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
 import {
   certificateFiles,
   freePort,
@@ -19,6 +11,7 @@ import {
   startNginx,
   startServe,
 } from '../helpers/processes.js';
+import { runForResult } from '../helpers/schema.js';
 
 const dir = tempDir();
 let running: RunningProcess[] = [];
@@ -28,11 +21,7 @@ afterEach(async () => {
 });
 const stats = async (url: string): Promise<TargetStats> => (await (await fetch(`${url}/stats`)).json()) as TargetStats;
 
-async function load(args: string[]): Promise<{ code: number | null; stderr: string; result: RunResult }> {
-  const out = path.join(dir, `${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
-  const run = await runCli([...args, '--quiet', '--out', out], { timeoutMs: 90_000 });
-  return { code: run.code, stderr: run.stderr, result: JSON.parse(readFileSync(out, 'utf8')) as RunResult };
-}
+const load = (args: string[]): ReturnType<typeof runForResult> => runForResult(dir, [...args, '--quiet']);
 
 /** Exit 0, every connection established, nothing lost, addresses verified at the backend when asked. */
 function expectClean(r: { code: number | null; stderr: string; result: RunResult }, conns: number): void {

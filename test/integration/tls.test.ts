@@ -3,27 +3,17 @@
  * with its own certificate, resumption, and handshake failures counted by kind (never thrown).
  */
 
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/documents/result.js';
 import { tlsErrorKind } from '../../src/metrics/errors.js';
 import type { TargetStats } from '../../src/target/stats.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
 import { certificateFiles, startServe } from '../helpers/processes.js';
-import { resultValidator } from '../helpers/schema.js';
+import { runForResult } from '../helpers/schema.js';
 
 const dir = tempDir();
-const validate = resultValidator();
 
-async function run(args: string[]): Promise<{ code: number | null; stdout: string; result: RunResult }> {
-  const out = path.join(dir, `${args.join('_').replace(/[^\w-]+/g, '')}.json`);
-  const r = await runCli([...args, '--out', out]);
-  const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
-  expect(validate(result)).toEqual([]);
-  return { code: r.code, stdout: r.stdout, result };
-}
+const run = (args: string[]): ReturnType<typeof runForResult> => runForResult(dir, args);
 
 describe('--tls against the embedded target', () => {
   it('works out of the box with PROXY v2: every session over TLS, handshake latency reported', async () => {

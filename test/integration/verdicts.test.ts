@@ -3,28 +3,18 @@
  * nothing), a stream that moved nothing fails, and an open-loop schedule the generator cannot keep fails with a
  * message that blames the generator, not the target.
  */
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/documents/result.js';
-import { runCli, tempDir } from '../helpers/cli.js';
-import { resultValidator } from '../helpers/schema.js';
+import { tempDir } from '../helpers/cli.js';
+import { runForResult } from '../helpers/schema.js';
 
 const dir = tempDir();
-const validate = resultValidator();
 const servers: net.Server[] = [];
 afterAll(() => {
   for (const s of servers) s.close();
 });
 
-async function run(args: string[]): Promise<{ code: number | null; stdout: string; result: RunResult }> {
-  const out = path.join(dir, `${args.join('_').replace(/[^\w-]+/g, '')}.json`);
-  const r = await runCli([...args, '--out', out]);
-  const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
-  expect(validate(result)).toEqual([]);
-  return { code: r.code, stdout: r.stdout, result };
-}
+const run = (args: string[]): ReturnType<typeof runForResult> => runForResult(dir, args);
 
 describe('the graceful stop', () => {
   it('--close rst against the embedded target loses nothing: echoes in flight are drained first', async () => {
