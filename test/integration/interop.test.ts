@@ -23,6 +23,28 @@ const stats = async (url: string): Promise<TargetStats> => (await (await fetch(`
 
 const load = (args: string[]): ReturnType<typeof runForResult> => runForResult(dir, [...args, '--quiet']);
 
+/** 200 sessions, PROXY v2 from a pool, TLS to `ingress.test` verified with `ca`, sources checked at `backend`. */
+const loadTls = (front: number, ca: string, backend: string): ReturnType<typeof runForResult> =>
+  load([
+    '--target',
+    `127.0.0.1:${front}`,
+    '--conns',
+    '200',
+    '--proxy',
+    'v2',
+    '--tls',
+    '--tls-ca',
+    ca,
+    '--sni',
+    'ingress.test',
+    '--proxy-src',
+    '10.0.0.0/8',
+    '--verify-proxy',
+    backend,
+    '--duration',
+    '2s',
+  ]);
+
 /** Exit 0, every connection established, nothing lost, addresses verified at the backend when asked. */
 function expectClean(r: { code: number | null; stderr: string; result: RunResult }, conns: number): void {
   expect(r.code, `${r.stderr}\n${r.result.warnings.join('\n')}`).toBe(0);
@@ -94,25 +116,7 @@ server {
       front,
     );
     running.push(nginx);
-    const r = await load([
-      '--target',
-      `127.0.0.1:${front}`,
-      '--conns',
-      '200',
-      '--proxy',
-      'v2',
-      '--tls',
-      '--tls-ca',
-      cert,
-      '--sni',
-      'ingress.test',
-      '--proxy-src',
-      '10.0.0.0/8',
-      '--verify-proxy',
-      backend.controlUrl,
-      '--duration',
-      '2s',
-    ]);
+    const r = await loadTls(front, cert, backend.controlUrl);
     expectClean(r, 200);
     expect(r.result.tls!.handshakes).toBe(200);
     const logged = nginx.lines();
