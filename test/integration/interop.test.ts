@@ -201,25 +201,7 @@ backend be
         front,
       );
       running.push(haproxy);
-      const r = await load([
-        '--target',
-        `127.0.0.1:${front}`,
-        '--conns',
-        '200',
-        '--proxy',
-        'v2',
-        '--tls',
-        '--tls-ca',
-        cert,
-        '--sni',
-        'ingress.test',
-        '--proxy-src',
-        '10.0.0.0/8',
-        '--verify-proxy',
-        backend.controlUrl,
-        '--duration',
-        '2s',
-      ]);
+      const r = await loadTls(front, cert, backend.controlUrl);
       expectClean(r, 200);
       const logged = haproxy.lines();
       expect(logged).toHaveLength(200);
