@@ -3,7 +3,7 @@ import os from 'node:os';
 import { defaultProfilePath } from '../calibration/profile.js';
 import { calibrateAndSave } from '../calibration/save.js';
 import { ExitCode, UsageError } from '../core/errors.js';
-import { parseDurationMs, parseIntInRange, parseSizeBytes } from '../core/units.js';
+import { HOUR_MS, parseDurationMs, parseIntInRange, parseSizeBytes } from '../core/units.js';
 import { renderProfile } from '../reporters/profile.js';
 
 export interface RawCalibrateOptions {
@@ -21,7 +21,7 @@ export interface RawCalibrateOptions {
 }
 
 export async function calibrateCommand(opts: RawCalibrateOptions): Promise<number> {
-  const durationMs = parseDurationMs('--duration', opts.duration);
+  const durationMs = parseDurationMs('--duration', opts.duration, { max: HOUR_MS });
   if (durationMs < 1000)
     throw new UsageError(
       `--duration: iperf3 and netperf measure whole seconds; use at least 1s (got '${opts.duration}')`,

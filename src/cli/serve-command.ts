@@ -17,7 +17,7 @@ export async function serveCommand(opts: RawServeOptions): Promise<number> {
     host: opts.host,
     port: parseIntInRange('--port', opts.port, 0, 65535),
     proxy: opts.proxy as ProxyMode,
-    headerTimeoutMs: parseDurationMs('--header-timeout', opts.headerTimeout),
+    headerTimeoutMs: parseDurationMs('--header-timeout', opts.headerTimeout, { min: 1, max: 10 * 60_000 }),
     backlog: parseIntInRange('--backlog', opts.backlog, 1, 1_000_000),
     tls: serveTls(opts),
   };

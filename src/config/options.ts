@@ -8,7 +8,14 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { defaultProfilePath } from '../calibration/profile.js';
 import { UsageError } from '../core/errors.js';
-import { parseDurationMs, parseHostPort, parseIntInRange, parseRatePerSecond, parseSizeBytes } from '../core/units.js';
+import {
+  HOUR_MS,
+  parseDurationMs,
+  parseHostPort,
+  parseIntInRange,
+  parseRatePerSecond,
+  parseSizeBytes,
+} from '../core/units.js';
 import type { TlsClientConfig } from '../documents/result.js';
 import { flagOf, type RawRunOptions } from '../options/run-options.js';
 import { parseAddressSpec } from '../proxy/addresses.js';
@@ -39,13 +46,11 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     tlvs: (raw.proxyTlv ?? []).map(parseTlvOption),
   };
   validateProxyPlan(proxy);
-  const durationMs = parseDurationMs('--duration', raw.duration);
-  if (durationMs < 100) throw new UsageError(`--duration: must be at least 100ms (got '${raw.duration}')`);
-  const warmupMs = parseDurationMs('--warmup', raw.warmup);
+  const durationMs = parseDurationMs('--duration', raw.duration, { min: 100, max: 7 * 24 * HOUR_MS });
+  const warmupMs = parseDurationMs('--warmup', raw.warmup, { max: HOUR_MS });
   const connectRate = parseRatePerSecond('--connect-rate', raw.connectRate);
   const maxConnecting = parseIntInRange('--max-connecting', raw.maxConnecting, 1, MAX_CONNS);
-  const connectTimeoutMs = parseDurationMs('--connect-timeout', raw.connectTimeout);
-  if (connectTimeoutMs < 1) throw new UsageError(`--connect-timeout: must be positive (got '${raw.connectTimeout}')`);
+  const connectTimeoutMs = parseDurationMs('--connect-timeout', raw.connectTimeout, { min: 1, max: 10 * 60_000 });
   if (!MODES.includes(raw.mode as LoadMode))
     throw new UsageError(`--mode: '${raw.mode}' is not allowed (allowed: ${MODES.join(', ')})`);
   const mode = raw.mode as LoadMode;
@@ -58,12 +63,9 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     throw new UsageError(`--direction: '${raw.direction}' is not allowed (allowed: up, down, both)`);
   if (!['fin', 'rst'].includes(raw.close))
     throw new UsageError(`--close: '${raw.close}' is not allowed (allowed: fin, rst)`);
-  const pingIntervalMs = parseDurationMs('--ping-interval', raw.pingInterval);
-  if (pingIntervalMs < 10) throw new UsageError(`--ping-interval: at least 10ms (got '${raw.pingInterval}')`);
-  const echoTimeoutMs = parseDurationMs('--echo-timeout', raw.echoTimeout);
-  if (echoTimeoutMs < 10) throw new UsageError(`--echo-timeout: at least 10ms (got '${raw.echoTimeout}')`);
-  const drainTimeoutMs = parseDurationMs('--drain-timeout', raw.drainTimeout);
-  if (drainTimeoutMs > 600_000) throw new UsageError(`--drain-timeout: at most 10m (got '${raw.drainTimeout}')`);
+  const pingIntervalMs = parseDurationMs('--ping-interval', raw.pingInterval, { min: 10, max: HOUR_MS });
+  const echoTimeoutMs = parseDurationMs('--echo-timeout', raw.echoTimeout, { min: 10, max: 10 * 60_000 });
+  const drainTimeoutMs = parseDurationMs('--drain-timeout', raw.drainTimeout, { max: 10 * 60_000 });
   const sourceIps = raw.sourceIps === undefined ? [] : parseSourceIps(raw.sourceIps);
   const processes = raw.processes === undefined ? 0 : parseIntInRange('--processes', raw.processes, 1, 64);
   if (sizeBytes < 1 || sizeBytes > MAX_SIZE_BYTES) {
@@ -76,7 +78,7 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const rampFloorMs = connectRate > 0 ? (conns / connectRate) * 1000 * 1.5 : 0;
   const rampTimeoutMs =
     raw.rampTimeout !== undefined
-      ? parseDurationMs('--ramp-timeout', raw.rampTimeout)
+      ? parseDurationMs('--ramp-timeout', raw.rampTimeout, { min: 100, max: 24 * HOUR_MS })
       : Math.round(Math.max(30_000, rampFloorMs + connectTimeoutMs * 2));
   const target = raw.target === undefined ? null : parseHostPort('--target', raw.target);
   const verifyProxy = resolveVerifyProxy(raw.verifyProxy, target !== null, proxy);

@@ -15,6 +15,10 @@ export const ERROR_KINDS = [
   'ENETUNREACH',
   'EPIPE',
   'ECONNABORTED',
+  // A target name that does not resolve (now, or for the moment), and a bad address or option for the socket.
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EINVAL',
   'EOF',
   'OTHER',
   // TLS handshake failures, by what went wrong (metrics/errors.ts maps OpenSSL's codes onto these).

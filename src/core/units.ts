@@ -20,11 +20,31 @@ const RATE_MULTIPLIERS: Record<string, number> = { '': 1, k: 1000, m: 1_000_000 
 const RATE_PERIODS_S: Record<string, number> = { s: 1, m: 60, h: 3600 };
 
 /** `30s`, `1.5m`, `250ms`, `1h`; a bare number means seconds. Returns milliseconds. */
-export function parseDurationMs(option: string, text: string): number {
+export function parseDurationMs(option: string, text: string, bounds: { min?: number; max?: number } = {}): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(String(text));
   if (!m) throw new UsageError(`${option}: '${text}' is not a duration (use e.g. 500ms, 30s, 2m, 1h)`);
-  const value = Number(m[1]) * DURATION_UNITS_MS[(m[2] ?? 's').toLowerCase()];
-  return Math.round(value);
+  const value = Math.round(Number(m[1]) * DURATION_UNITS_MS[(m[2] ?? 's').toLowerCase()]);
+  // Past 2^31 - 1 ms a Node timer fires at once: a bound on every duration keeps `600h` from meaning 1 ms.
+  const max = Math.min(bounds.max ?? MAX_TIMER_MS, MAX_TIMER_MS);
+  const min = bounds.min ?? 0;
+  if (value > max || value < min) {
+    throw new UsageError(
+      `${option}: '${text}' is out of range (allowed: ${formatDuration(min)} to ${formatDuration(max)})`,
+    );
+  }
+  return value;
+}
+
+/** The longest delay a Node timer takes (about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+export const HOUR_MS = 3_600_000;
+
+/** `250ms`, `30s`, `10m`, `2h`: the largest whole unit. */
+function formatDuration(ms: number): string {
+  if (ms % HOUR_MS === 0 && ms > 0) return `${ms / HOUR_MS}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
 }
 
 /** `64`, `64B`, `4KiB`, `1.5MB`. Returns whole bytes. */

@@ -47,6 +47,7 @@ export function parseThreshold(text: string): Threshold {
   const raw = m[3].trim();
   if (raw === 'target') return { text, metric, op, value: 'target' };
   const v = /^([0-9.]+)\s*(.*)$/.exec(raw)!;
+  if (!/^\d+(\.\d+)?$/.test(v[1])) throw new UsageError(`threshold '${text}': '${v[1]}' is not a number`);
   const unit = v[2].toLowerCase();
   const table = UNITS[METRICS[metric].unit];
   if (!(unit in table))

@@ -224,8 +224,12 @@ export function buildResult(inputs: ResultInputs): RunResult {
         processes: outcome.memory.processes.length,
         baselineRssBytes: outcome.memory.baselineRssBytes,
         rampedRssBytes: outcome.memory.rampedRssBytes,
+        // Unknown rather than negative when the RSS fell over the ramp (the collector returned more than the
+        // sessions took): no figure beats a wrong one.
         memoryPerConnectionBytes:
-          totals.established > 0 && config.mode !== 'connect'
+          totals.established > 0 &&
+          modeTraits(config).longLived &&
+          outcome.memory.rampedRssBytes >= outcome.memory.baselineRssBytes
             ? Math.round((outcome.memory.rampedRssBytes - outcome.memory.baselineRssBytes) / totals.established)
             : null,
       },

@@ -77,8 +77,13 @@ export function expand(file: string, s: ScenarioFile, profile: string | null): S
       const suffix = Object.entries(combo)
         .map(([k, v]) => `${k}=${String(v)}`)
         .join(',');
+      const stepName = suffix ? `${name}[${suffix}]` : name;
+      // Two steps of one name would overwrite each other's results and verdicts.
+      if (steps.some((x) => x.name === stepName)) {
+        throw new UsageError(`${path.basename(file)}: two steps are named '${stepName}' (step names must differ)`);
+      }
       steps.push({
-        name: suffix ? `${name}[${suffix}]` : name,
+        name: stepName,
         baseName: name,
         options: { ...base, ...(combo as StepOptions) },
         matrixKeys: Object.keys(matrix ?? {}),

@@ -44,7 +44,17 @@ export interface ScenarioOutcome {
 
 export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<ScenarioOutcome> {
   // Everything is checked before anything runs: a typo is invalid input, not a failed gate an hour later.
-  const thresholds = new Map(sc.steps.map((st) => [st.name, st.thresholds.map(parseThreshold)]));
+  // Errors in a step's values name the file and the step.
+  const inStep = <T>(st: { name: string }, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof UsageError)
+        throw new UsageError(`${path.basename(sc.file)}: step '${st.name}': ${e.message}`, e.hint);
+      throw e;
+    }
+  };
+  const thresholds = new Map(sc.steps.map((st) => [st.name, inStep(st, () => st.thresholds.map(parseThreshold))]));
   const configs = sc.steps.map((st) => {
     for (const key of st.matrixKeys) {
       if (key in o.overrides) {
@@ -54,7 +64,7 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
         );
       }
     }
-    return { step: st, config: resolveRunConfig(rawOptions(sc, st.options, st.name, o)) };
+    return { step: st, config: inStep(st, () => resolveRunConfig(rawOptions(sc, st.options, st.name, o))) };
   });
   const baseline = o.baseline ? readSummary(o.baseline, 'baseline') : null;
   const iterations = o.iterations ?? sc.iterations;

@@ -96,3 +96,34 @@ describe('l4stress serve', () => {
     expect(after.distinctSources).toBe(0);
   });
 });
+
+describe('serve echo under a client that never reads', () => {
+  it('stops reading once its replies back up: the client stalls, the server does not grow', async () => {
+    const server = await startServe(['--quiet', '--proxy', 'none']);
+    try {
+      const before = (await (await fetch(`${server.controlUrl}/stats`)).json()) as { maxRssBytes: number };
+      const socket = net.connect(server.port, '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.pause(); // never read the echoes
+      const chunk = Buffer.alloc(1024 * 1024, 7);
+      let written = 0;
+      const deadline = Date.now() + 3000;
+      // Bounded: at most 256 MiB or 3 s; write only while the kernel takes it.
+      while (written < 256 * chunk.length && Date.now() < deadline) {
+        if (socket.write(chunk)) written += chunk.length;
+        else await Promise.race([new Promise((r) => socket.once('drain', r)), new Promise((r) => setTimeout(r, 200))]);
+      }
+      const after = (await (await fetch(`${server.controlUrl}/stats`)).json()) as {
+        maxRssBytes: number;
+        bytesIn: number;
+      };
+      socket.destroy();
+      // Without backpressure the server read all 256 MiB and held it as unsent replies.
+      expect(written).toBeLessThan(64 * chunk.length);
+      expect(after.bytesIn).toBeLessThan(64 * chunk.length);
+      expect(after.maxRssBytes - before.maxRssBytes).toBeLessThan(100 * 1024 * 1024);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * Bad input found up front: every time option has a bound (a Node timer overflows past 2^31 - 1 ms, so `600h` used
+ * to mean 1 ms), scenario values name the file and the step, thresholds and step names are checked before anything
+ * runs. Each case is one line on stderr and exit 2, with nothing started.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { errorKind } from '../../src/metrics/errors.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+const dir = tempDir();
+const scenario = (name: string, text: string): string => {
+  const file = path.join(dir, `${name}.yaml`);
+  writeFileSync(file, text);
+  return file;
+};
+
+describe('time options have bounds', () => {
+  it.each([
+    [['--duration', '600h'], /^l4stress: --duration: '600h' is out of range \(allowed: 100ms to 168h\)$/m],
+    [['--connect-timeout', '600h'], /^l4stress: --connect-timeout: '600h' is out of range \(allowed: 1ms to 10m\)$/m],
+    [['--ramp-timeout', '0'], /^l4stress: --ramp-timeout: '0' is out of range \(allowed: 100ms to 24h\)$/m],
+    [['--echo-timeout', '1h'], /--echo-timeout: '1h' is out of range/],
+    [['--warmup', '2h'], /--warmup: '2h' is out of range/],
+    [['serve', '--header-timeout', '600h'], /^l4stress: --header-timeout: '600h' is out of range/m],
+  ])('%s is exit 2 before anything starts', async (args, message) => {
+    const run = await runCli(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('scenario input is checked before anything runs, naming the file and the step', () => {
+  it.each([
+    [
+      'a threshold whose number is not one',
+      'steps:\n  - name: a\n    thresholds: ["p95 < 1.2.3ms"]\n',
+      /^l4stress: bad1\.yaml: step 'a': threshold 'p95 < 1\.2\.3ms': '1\.2\.3' is not a number$/m,
+    ],
+    [
+      'two steps of one name',
+      'steps:\n  - name: a\n  - name: a\n',
+      /^l4stress: bad2\.yaml: two steps are named 'a' \(step names must differ\)$/m,
+    ],
+    [
+      'a step value out of range',
+      'steps:\n  - name: a\n    duration: 600h\n',
+      /^l4stress: bad3\.yaml: step 'a': --duration: '600h' is out of range/m,
+    ],
+    [
+      'a step value that is not one',
+      'steps:\n  - name: b\n    conns: many\n',
+      /^l4stress: bad4\.yaml: step 'b': --conns: 'many' is not a whole number/m,
+    ],
+  ])('%s', async (_label, steps, message) => {
+    const n = String(message).match(/bad(\d)/)![1];
+    const run = await runCli(['run', '--scenario', scenario(`bad${n}`, `name: bad\n${steps}`), '--results-dir', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+});
+
+describe('socket error kinds', () => {
+  it.each(['ENOTFOUND', 'EAI_AGAIN', 'EINVAL', 'ECONNREFUSED'])('%s is counted under its own name', (code) => {
+    expect(errorKind(code)).toBe(code);
+  });
+
+  it('an errno outside the set is OTHER', () => {
+    expect(errorKind('ESOMETHINGNEW')).toBe('OTHER');
+  });
+});
