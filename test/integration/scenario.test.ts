@@ -79,7 +79,7 @@ describe('l4stress run --scenario', () => {
   it('an invalid scenario is exit 2 before anything runs', async () => {
     const run = await runCli(['run', '--scenario', scenario('bad', '  - name: echo\n    mode: teleport\n')]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^l4stress: --mode: 'teleport' is not allowed/);
+    expect(run.stderr).toMatch(/^l4stress: bad\.yaml: step 'echo': --mode: 'teleport' is not allowed/);
   });
 });
 
