@@ -45,6 +45,8 @@ async function scenarioRun(opts: RawRunOptions, given: RunOptionKey[]): Promise<
     baseline: opts.baseline ?? null,
     compare: compareOptions(opts),
     overrides,
+    extraOutputs: opts.markdown ? [{ path: opts.markdown, what: '--markdown' }] : [],
+    quiet,
     log: quiet ? () => {} : (l) => process.stderr.write(`${l}\n`),
   });
   if (!quiet) process.stdout.write(`${renderScenario(outcome.summary, outcome.summaryFile, outcome.comparison)}\n`);

@@ -79,7 +79,10 @@ export function historyCommand(resultsDir: string, scenario: string | undefined,
     throw new UsageError(
       `no history${scenario ? ` for scenario '${scenario}'` : ''} under ${dir} (run a scenario first)`,
     );
-  const lines = files.flatMap((f) => readHistory(path.join(dir, f)));
+  const read = files.map((f) => readHistory(path.join(dir, f)));
+  for (const { where, reason } of read.flatMap((r) => r.skipped))
+    process.stderr.write(`l4stress: warning: skipped ${where}: ${reason.replace(`${where}: `, '')}\n`);
+  const lines = read.flatMap((r) => r.lines);
   lines.sort((a, b) => a.date.localeCompare(b.date));
   process.stdout.write(`${renderHistory(lines.slice(-count))}\n`);
   return ExitCode.ok;

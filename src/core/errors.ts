@@ -10,7 +10,10 @@ export const ExitCode = {
   internal: 1,
   /** Invalid input: options, units, files. Nothing was started. */
   usage: 2,
-  /** Could not run: preflight failed, the embedded target did not start, or no connection could be established. */
+  /**
+   * Could not run, or not all of it: preflight failed, an output path cannot be written, the embedded target did
+   * not start, no connection could be established, or a generator worker died (the result is marked partial).
+   */
   couldNotRun: 3,
   /** The run completed and a result was written, but connections failed, dropped, or messages went wrong. */
   completedWithErrors: 4,
@@ -26,6 +29,7 @@ export const EXIT_CODE_FOR_STATUS = {
   completed: ExitCode.ok,
   'completed-with-errors': ExitCode.completedWithErrors,
   unreachable: ExitCode.couldNotRun,
+  partial: ExitCode.couldNotRun,
   interrupted: ExitCode.interrupted,
 } as const satisfies Record<string, ExitCodeValue>;
 export type RunStatus = keyof typeof EXIT_CODE_FOR_STATUS;

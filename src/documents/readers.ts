@@ -23,8 +23,11 @@ export function readProfile(file: string): HardwareProfile {
   });
 }
 
-/** Every line of a history file (JSONL); a bad line is named by file and line number. */
-export function readHistory(file: string): HistoryLine[] {
+/**
+ * Every good line of a history file (JSONL). Append-only files are torn by faults (a full disk mid-append): a bad
+ * line is skipped and reported by file and line number, never fatal, so one fault does not lose the whole trend.
+ */
+export function readHistory(file: string): { lines: HistoryLine[]; skipped: { where: string; reason: string }[] } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -32,9 +35,17 @@ export function readHistory(file: string): HistoryLine[] {
     throw new UsageError(`cannot read history '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const kind = { name: 'l4stress history line', schemaVersion: HISTORY_SCHEMA_VERSION };
-  return text
-    .split('\n')
-    .map((line, i) => ({ line, where: `${file}:${i + 1}` }))
-    .filter(({ line }) => line.trim() !== '')
-    .map(({ line, where }) => parseDocument(line, where, historyLineSchema, kind));
+  const lines: HistoryLine[] = [];
+  const skipped: { where: string; reason: string }[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    const where = `${file}:${i + 1}`;
+    try {
+      lines.push(parseDocument(line, where, historyLineSchema, kind));
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      skipped.push({ where, reason: e.message });
+    }
+  });
+  return { lines, skipped };
 }

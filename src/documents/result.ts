@@ -282,6 +282,24 @@ export const runResultSchema = z
     scenario: z.string(),
     status: runStatusSchema,
     exitCode: count,
+    /** Set when workers died during the run: the figures cover only the survivors. Absent in older results. */
+    partial: z
+      .object({
+        lostWorkers: z.array(
+          z.object({
+            worker: count,
+            pid: count,
+            conns: count,
+            establishedAtLastSnapshot: count,
+            reason: z.string(),
+          }),
+        ),
+        lostConnections: count,
+        /** lostConnections / planned connections, 0..1. */
+        lostShare: z.number().min(0).max(1),
+      })
+      .nullable()
+      .optional(),
     git: gitInfoSchema.nullable(),
     command: z.array(z.string()),
     config: resultConfigSchema,

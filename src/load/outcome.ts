@@ -16,6 +16,18 @@ export interface LoadOutcome {
   rampTimedOut: boolean;
   usage: ReturnType<ProcessUsageSampler['totals']>;
   watched: WatchedSummary[];
+  /** Workers that died (their process was killed, or the thread threw): the result is partial without them. */
+  lostWorkers: LostWorker[];
   /** Generator processes' RSS (summed) before any connection and right after the ramp, heaps collected both times. */
   memory: { baselineRssBytes: number; rampedRssBytes: number; processes: number[] };
+}
+
+export interface LostWorker {
+  worker: number;
+  pid: number;
+  /** Its planned connections: the share of the load the result lacks. */
+  conns: number;
+  /** Connections it had established at its last snapshot. */
+  establishedAtLastSnapshot: number;
+  reason: string;
 }

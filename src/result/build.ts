@@ -79,6 +79,17 @@ export function buildResult(inputs: ResultInputs): RunResult {
   const headerBuildUs = outcome.reports.reduce((n, r) => n + r.headerBuildUs, 0);
 
   const warnings: string[] = [];
+  const partial = partialOf(outcome, config.conns);
+  for (const w of outcome.lostWorkers)
+    warnings.push(
+      `worker ${w.worker} (process ${w.pid}) died: ${w.reason}; its ${w.conns} planned connections ` +
+        `(${w.establishedAtLastSnapshot} established at its last snapshot) are missing from this result`,
+    );
+  if (partial)
+    warnings.push(
+      `partial result: ${partial.lostConnections} of ${config.conns} planned connections ` +
+        `(${(partial.lostShare * 100).toFixed(1)}%) were lost with their workers; figures cover the survivors`,
+    );
   if (stalled > 0) {
     const ids = modeStats.stream!.stalled!.examples.join(', ');
     warnings.push(
@@ -98,7 +109,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
     );
   }
   if (schedule.message) warnings.push(schedule.message);
-  if (!churn && totals.established < config.conns && !outcome.interrupted) {
+  if (!churn && totals.established < config.conns - (partial?.lostConnections ?? 0) && !outcome.interrupted) {
     warnings.push(`established ${totals.established} of ${config.conns} connections`);
   }
   const cores = inputs.environment.cores;
@@ -157,6 +168,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
     scenario: config.scenario,
     status,
     exitCode: EXIT_CODE_FOR_STATUS[status],
+    partial,
     git: inputs.git,
     command: inputs.command,
     config: configForResult,
@@ -258,7 +270,18 @@ export function buildResult(inputs: ResultInputs): RunResult {
 
 function runStatus(outcome: LoadOutcome, churnUnreachable: boolean, shortfall: boolean, errors: number): RunStatus {
   if (outcome.interrupted) return 'interrupted';
+  if (outcome.lostWorkers.length > 0) return 'partial';
   if (outcome.nothingEstablished || churnUnreachable) return 'unreachable';
   if (errors > 0 || shortfall) return 'completed-with-errors';
   return 'completed';
+}
+
+function partialOf(outcome: LoadOutcome, planned: number): NonNullable<RunResult['partial']> | null {
+  if (outcome.lostWorkers.length === 0) return null;
+  const lostConnections = outcome.lostWorkers.reduce((n, w) => n + w.conns, 0);
+  return {
+    lostWorkers: outcome.lostWorkers.map((w) => ({ ...w })),
+    lostConnections,
+    lostShare: planned > 0 ? Math.min(1, lostConnections / planned) : 0,
+  };
 }

@@ -8,18 +8,19 @@ import { readFileSync } from 'node:fs';
 import { loadProfile } from '../calibration/profile.js';
 import { calibrateAndSave, QUICK_CALIBRATION } from '../calibration/save.js';
 import type { RunConfig } from '../config/run-config.js';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, L4StressError } from '../core/errors.js';
 import { toolVersion } from '../core/version.js';
 import type { ProxyVerification, RunResult } from '../documents/result.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
 import { modeTraits } from '../load/traits.js';
 import { preflight } from '../preflight/limits.js';
+import { checkOutputs } from '../preflight/outputs.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import { compareSources } from '../proxy/verify.js';
 import { createProgressReporter } from '../reporters/progress.js';
 import { renderSummary } from '../reporters/summary.js';
 import { buildResult } from '../result/build.js';
-import { defaultResultPath, writeResultAtomically } from '../result/write.js';
+import { defaultResultPath, writeResult } from '../result/write.js';
 import { selfSignedCertificate } from '../target/certificate.js';
 import type { TargetStats } from '../target/stats.js';
 import { fetchBackendSources, resetBackend } from './backend-control.js';
@@ -31,8 +32,20 @@ function embeddedProxyMode(config: RunConfig): ProxyMode {
   return config.proxy.version === 'none' && config.mode === 'stream' && config.direction === 'down' ? 'none' : 'accept';
 }
 
+export interface ExecuteOptions {
+  /**
+   * Stops the run gracefully when aborted (the result is still written). Given by a caller that owns the signal
+   * handling (a scenario); without it, the run installs its own SIGINT/SIGTERM handlers for its whole life.
+   */
+  signal?: AbortSignal;
+}
+
 /** One run, start to result file; prints progress and summary unless quiet. Used by `run` and by scenarios. */
-export async function executeRun(config: RunConfig, argv: string[]): Promise<{ result: RunResult; file: string }> {
+export async function executeRun(
+  config: RunConfig,
+  argv: string[],
+  options: ExecuteOptions = {},
+): Promise<{ result: RunResult; file: string }> {
   const plan = preflight({
     conns: config.conns,
     embeddedTarget: config.target === null,
@@ -40,6 +53,47 @@ export async function executeRun(config: RunConfig, argv: string[]): Promise<{ r
     sourceIps: config.sourceIps.length,
   });
   config = { ...config, processes: plan.processes };
+  checkOutputs(
+    config.out
+      ? { files: [{ path: config.out, what: '--out' }] }
+      : { folders: [{ path: config.resultsDir, what: '--results-dir' }] },
+  );
+  const signals = options.signal ? null : installSignalHandlers(config.quiet);
+  try {
+    return await measureAndWrite(config, argv, plan, options.signal ?? signals!.signal);
+  } finally {
+    signals?.remove();
+  }
+}
+
+/** First Ctrl-C: stop gracefully and still write the result. Second: leave now. */
+export function installSignalHandlers(quiet: boolean): { signal: AbortSignal; remove(): void } {
+  const abort = new AbortController();
+  let count = 0;
+  const onSignal = (): void => {
+    count++;
+    if (count === 1) {
+      if (!quiet) process.stderr.write('\nl4stress: stopping (Ctrl-C again to quit without a result)\n');
+      abort.abort();
+    } else process.exit(ExitCode.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: abort.signal,
+    remove: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+async function measureAndWrite(
+  config: RunConfig,
+  argv: string[],
+  plan: ReturnType<typeof preflight>,
+  signal: AbortSignal,
+): Promise<{ result: RunResult; file: string }> {
   if (config.calibrateFirst)
     await calibrateAndSave(
       {
@@ -73,19 +127,6 @@ export async function executeRun(config: RunConfig, argv: string[]): Promise<{ r
   if (config.verifyProxy === 'embedded') await embedded!.reset();
   else if (config.verifyProxy) verifyError = await resetBackend(config.verifyProxy.url);
 
-  // First Ctrl-C: stop gracefully and still write the result. Second: leave now.
-  const abort = new AbortController();
-  let signals = 0;
-  const onSignal = (): void => {
-    signals++;
-    if (signals === 1) {
-      if (!config.quiet) process.stderr.write('\nl4stress: stopping (Ctrl-C again to quit without a result)\n');
-      abort.abort();
-    } else process.exit(ExitCode.interrupted);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
   const environment = await environmentPromise;
   const progress = createProgressReporter(process.stderr, config.quiet);
   let outcome: LoadOutcome;
@@ -97,7 +138,7 @@ export async function executeRun(config: RunConfig, argv: string[]): Promise<{ r
       ...config.watchPids.map((pid) => ({ pid, role: 'watched' as const })),
     ];
     outcome = await runLoad({ ...config, tlsCaPem }, targets, {
-      signal: abort.signal,
+      signal,
       watch,
       onSecond: (row) => progress.update(row, config.conns),
     });
@@ -126,15 +167,22 @@ export async function executeRun(config: RunConfig, argv: string[]): Promise<{ r
       stats: targetStats,
     },
   });
-  const file = writeResultAtomically(
+  const written = writeResult(
     config.out ?? defaultResultPath(config.resultsDir, config.scenario, outcome.startedAt),
     result,
   );
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-
-  if (config.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  // No file at all: the result itself goes to stdout, so the numbers survive in the job's log.
+  if (config.json || written.file === null) process.stdout.write(`${JSON.stringify(result)}\n`);
+  const file = written.file ?? '(stdout)';
   if (!config.quiet) (config.json ? process.stderr : process.stdout).write(`${renderSummary(result, file)}\n`);
+  if (written.failure) {
+    throw new L4StressError(
+      `could not write the result to '${written.failure.path}' (${written.failure.reason}); ` +
+        (written.file ? `it was written to '${written.file}' instead` : 'it was printed to stdout instead'),
+      ExitCode.couldNotRun,
+      'free space or pick another --results-dir/--out; the run itself finished',
+    );
+  }
   return { result, file };
 }
 

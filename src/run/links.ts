@@ -14,6 +14,10 @@ import type { MainToWorker, WorkerReport, WorkerTask, WorkerToMain } from '../lo
 
 export interface WorkerLink {
   index: number;
+  /** The worker's planned connections (the share lost if it dies). */
+  conns: number;
+  /** The process hosting the worker thread. */
+  pid: number;
   post(msg: MainToWorker): void;
   onMessage(handler: (msg: WorkerToMain) => void): void;
   report: Promise<WorkerReport>;
@@ -54,6 +58,8 @@ export function startLocalWorkers(plans: WorkerPlan[]): WorkerGroup {
     const task: WorkerTask = { plan, port: channels[i].port2 as unknown as WorkerTask['port'] };
     return {
       index: plan.index,
+      conns: plan.conns,
+      pid: process.pid,
       post: (msg) => port1.postMessage(msg),
       onMessage: (handler) => {
         port1.on('message', handler);
@@ -100,6 +106,8 @@ export function startRemoteWorkers(plans: WorkerPlan[]): WorkerGroup {
     pids: [child.pid!],
     links: plans.map((p) => ({
       index: p.index,
+      conns: p.conns,
+      pid: child.pid!,
       post: (msg) => {
         if (child.connected) child.send({ type: 'to-worker', worker: p.index, msg } satisfies ParentToGenerator);
       },

@@ -4,7 +4,7 @@
  * (ramp -> warm-up -> measure -> stop), and collects each worker's final report. Histograms arrive encoded.
  */
 import type { RunConfig } from '../config/run-config.js';
-import type { LoadOutcome } from '../load/outcome.js';
+import type { LoadOutcome, LostWorker } from '../load/outcome.js';
 import { type Endpoint, shardByProcess } from '../load/plan.js';
 import type { MainToWorker, WorkerToMain } from '../load/protocol.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
@@ -52,6 +52,9 @@ export async function runLoad(
   let prevTotals = emptyCounters();
   let seq = 0;
   let onRamped: (() => void) | null = null;
+  const lost = new Map<number, LostWorker>();
+  /** Workers still carrying load: ticks, readiness and the ramp wait only for these. */
+  const alive = (): number => plans.length - lost.size;
 
   const send = (msg: MainToWorker): void => {
     for (const link of group.links) link.post(msg);
@@ -94,33 +97,50 @@ export async function runLoad(
         const tick = pendingTicks.get(msg.seq);
         if (!tick) return;
         tick.snapshots.set(msg.worker, msg);
-        if (tick.snapshots.size === plans.length) completeTick(msg.seq);
+        if (tick.snapshots.size >= alive()) completeTick(msg.seq);
       } else if (msg.type === 'ready') {
         ready.add(msg.worker);
-        if (ready.size === plans.length) onReady?.();
+        if (ready.size >= alive()) onReady?.();
       } else if (msg.type === 'ramped') {
         ramped.add(msg.worker);
-        if (ramped.size === plans.length) onRamped?.();
+        if (ramped.size >= alive()) onRamped?.();
       }
     });
   });
 
   const tasks = group.links.map((link) => link.report);
-  // A worker that throws is a bug, not data; surface it after stopping the rest.
-  let workerFailure: unknown = null;
+  // A worker that dies (its generator process killed, or its thread threw) is lost: the run goes on with the
+  // survivors and the result says what share is missing. Only when none is left does the run end early.
+  let onAllLost: (() => void) | null = null;
   const failed = new Promise<void>((resolve) => {
-    for (const t of tasks)
-      t.catch((err) => {
-        workerFailure = err;
-        resolve();
+    onAllLost = resolve;
+  });
+  group.links.forEach((link, i) => {
+    tasks[i].catch((err: Error) => {
+      lost.set(link.index, {
+        worker: link.index,
+        pid: link.pid,
+        conns: link.conns,
+        establishedAtLastSnapshot: latest.get(link.index)?.established ?? 0,
+        reason: err.message,
       });
+      latest.delete(link.index);
+      ready.delete(link.index);
+      ramped.delete(link.index);
+      if (alive() === 0) onAllLost?.();
+      else {
+        if (ready.size >= alive()) onReady?.();
+        if (ramped.size >= alive()) onRamped?.();
+        for (const [tickSeq, tick] of pendingTicks) if (tick.snapshots.size >= alive()) completeTick(tickSeq);
+      }
+    });
   });
 
   // Memory baseline: every worker started and collected its heap, no connection opened yet.
   await Promise.race([
     new Promise<void>((resolve) => {
       onReady = resolve;
-      if (ready.size === plans.length) resolve();
+      if (ready.size >= alive()) resolve();
     }),
     failed,
   ]);
@@ -163,12 +183,12 @@ export async function runLoad(
     for (const t of timers) clearTimeout(t);
     timers.clear();
   };
-  const isOver = (): boolean => hooks.signal?.aborted === true || workerFailure !== null;
+  const isOver = (): boolean => hooks.signal?.aborted === true || alive() === 0;
 
   // Ramp: until every worker attempted all its connections and none is connecting, or the ramp timeout.
   const rampDone = new Promise<void>((resolve) => {
     onRamped = resolve;
-    if (ramped.size === plans.length) resolve();
+    if (ramped.size >= alive()) resolve();
   });
   let rampTimedOut = false;
   await Promise.race([
@@ -176,7 +196,7 @@ export async function runLoad(
     aborted,
     failed,
     sleep(config.rampTimeoutMs).then(() => {
-      rampTimedOut = ramped.size < plans.length;
+      rampTimedOut = ramped.size < alive();
     }),
   ]);
   clearSleeps();
@@ -213,7 +233,6 @@ export async function runLoad(
   send({ type: 'stop' });
   const reports = await Promise.allSettled(tasks);
   await group.shutdown();
-  if (workerFailure) throw workerFailure;
 
   return {
     reports: reports.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
@@ -231,6 +250,7 @@ export async function runLoad(
     rampTimedOut,
     usage: usage.totals(),
     watched: watcher.summaries(),
+    lostWorkers: [...lost.values()].sort((a, b) => a.worker - b.worker),
   };
 
   /** Established connections so far, from a tick answered by every worker (or the last known counters). */

@@ -6,12 +6,12 @@
  * defaults. `--target` replaces the scenario's target. A command-line value for an option the matrix varies is
  * refused (it would silently make every matrix step the same).
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { defaultProfilePath, loadProfile } from '../calibration/profile.js';
 import { resolveRunConfig } from '../config/options.js';
 import { ExitCode, UsageError } from '../core/errors.js';
-import { writeJsonAtomically } from '../core/files.js';
+import { appendLines, writeJsonAtomically } from '../core/files.js';
 import { formatMicros } from '../core/units.js';
 import type { HistoryLine } from '../documents/history.js';
 import { readSummary } from '../documents/readers.js';
@@ -22,7 +22,8 @@ import { type CompareOptions, type ComparisonReport, compareSummaries } from '..
 import { reduceMetric, stepMetrics } from '../gates/metrics.js';
 import { evaluateThreshold, parseThreshold } from '../gates/thresholds.js';
 import { flagOf, type RawRunOptions, RUN_DEFAULTS, type RunOptionKey } from '../options/run-options.js';
-import { executeRun } from '../run/execute.js';
+import { checkOutputs } from '../preflight/outputs.js';
+import { executeRun, installSignalHandlers } from '../run/execute.js';
 import type { Scenario } from './load.js';
 
 export interface ScenarioRunOptions {
@@ -33,6 +34,10 @@ export interface ScenarioRunOptions {
   /** Run options given on the command line: they override every step. */
   overrides: Partial<RawRunOptions>;
   log: (line: string) => void;
+  /** Files written after the steps (a Markdown report), checked with the rest before anything runs. */
+  extraOutputs?: { path: string; what: string }[];
+  /** Quiet: the Ctrl-C notice is not printed. */
+  quiet?: boolean;
 }
 
 export interface ScenarioOutcome {
@@ -67,14 +72,44 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
     return { step: st, config: inStep(st, () => resolveRunConfig(rawOptions(sc, st.options, st.name, o))) };
   });
   const baseline = o.baseline ? readSummary(o.baseline, 'baseline') : null;
-  const iterations = o.iterations ?? sc.iterations;
   const startedAt = new Date();
   const stamp = startedAt
     .toISOString()
     .replace(/\.\d{3}Z$/, 'Z')
     .replace(/:/g, '-');
   const runDir = path.join(o.resultsDir, 'scenarios', sc.name, stamp);
+  checkOutputs({
+    folders: [
+      { path: runDir, what: 'the scenario results folder' },
+      { path: historyDir(o.resultsDir), what: 'the history folder' },
+    ],
+    files: o.extraOutputs ?? [],
+  });
   mkdirSync(runDir, { recursive: true });
+  // One handler for the whole scenario: Ctrl-C at any moment (between iterations, during a start-up) ends the
+  // current iteration gracefully and writes the summary of what finished.
+  const signals = installSignalHandlers(o.quiet === true);
+  try {
+    return await runSteps(sc, o, { configs, thresholds, baseline, startedAt, runDir, signal: signals.signal });
+  } finally {
+    signals.remove();
+  }
+}
+
+async function runSteps(
+  sc: Scenario,
+  o: ScenarioRunOptions,
+  r: {
+    configs: { step: Scenario['steps'][number]; config: ReturnType<typeof resolveRunConfig> }[];
+    thresholds: Map<string, ReturnType<typeof parseThreshold>[]>;
+    baseline: ScenarioSummary | null;
+    startedAt: Date;
+    runDir: string;
+    signal: AbortSignal;
+  },
+): Promise<ScenarioOutcome> {
+  const { configs, thresholds, baseline, startedAt, runDir, signal } = r;
+  const iterations = o.iterations ?? sc.iterations;
   const profile = loadProfile(defaultProfilePath(o.resultsDir), false);
   const summary: ScenarioSummary = {
     kind: SUMMARY_KIND,
@@ -102,7 +137,9 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
     summary.steps[step.name] = entry;
     for (let i = 1; i <= iterations && !interrupted; i++) {
       const file = path.join(runDir, `${safe(step.name)}-i${i}.json`);
-      const { result } = await executeRun({ ...config, out: file, quiet: true, json: false }, process.argv.slice(2));
+      const { result } = await executeRun({ ...config, out: file, quiet: true, json: false }, process.argv.slice(2), {
+        signal,
+      });
       const metrics = stepMetrics(result);
       entry.iterations.push({
         resultFile: file,
@@ -122,7 +159,7 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
           `p95 ${formatMicros(metrics.p95 ?? NaN)} p99 ${formatMicros(metrics.p99 ?? NaN)}, ${rate}, errors ` +
           `${metrics.errors}`,
       );
-      if (result.status === 'interrupted') interrupted = true;
+      if (result.status === 'interrupted' || signal.aborted) interrupted = true;
     }
     entry.thresholds = thresholds.get(step.name)!.map((t) =>
       evaluateThreshold(
@@ -140,6 +177,16 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
         reason:
           `iteration${unreachable.length > 1 ? 's' : ''} ${unreachable.join(', ')}: no connection ` +
           `established (${config.target ? `${config.target.host}:${config.target.port}` : 'embedded target'})`,
+      });
+    }
+    // A generator worker that died leaves the figures short: the step fails rather than gate on part of the load.
+    const partial = entry.iterations.flatMap((it, i) => (it.status === 'partial' ? [i + 1] : []));
+    if (partial.length > 0) {
+      entry.thresholds.push({
+        threshold: 'whole load measured',
+        pass: false,
+        actual: null,
+        reason: `iteration${partial.length > 1 ? 's' : ''} ${partial.join(', ')}: a generator worker died (partial)`,
       });
     }
     entry.pass = entry.thresholds.every((v) => v.pass);
@@ -160,8 +207,6 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
 
 /** One history line per step, each metric reduced over the iterations as the gates reduce it. */
 function appendHistory(resultsDir: string, s: ScenarioSummary, summaryFile: string): void {
-  const dir = path.join(resultsDir, 'history');
-  mkdirSync(dir, { recursive: true });
   const lines = Object.entries(s.steps).map(([step, e]) => {
     const reduced = (k: 'p50' | 'p95' | 'p99' | 'rps' | 'cps' | 'throughput' | 'errors'): number | null =>
       reduceMetric(
@@ -190,8 +235,10 @@ function appendHistory(resultsDir: string, s: ScenarioSummary, summaryFile: stri
     };
     return JSON.stringify(line);
   });
-  appendFileSync(path.join(dir, `${safe(s.scenario)}.jsonl`), `${lines.join('\n')}\n`);
+  appendLines(path.join(historyDir(resultsDir), `${safe(s.scenario)}.jsonl`), lines);
 }
+
+const historyDir = (resultsDir: string): string => path.join(resultsDir, 'history');
 
 /** A step's options as the command line would give them, with the command line's own values on top. */
 function rawOptions(sc: Scenario, opts: StepOptions, stepName: string, o: ScenarioRunOptions): RawRunOptions {
