@@ -21,6 +21,8 @@ export interface Connection<S> {
   bytesIn: number;
   /** Bytes moved (both ways) when the measured phase began. */
   measureStartBytes: number;
+  /** 0 for the first open; n for the n-th reopen in a row after the target dropped it (--reconnect). */
+  reconnectAttempt: number;
   /** The mode's own per-connection state. */
   state: S;
 }

@@ -24,6 +24,9 @@ const CLOSE_GRACE_MS = 1500;
 /** How often the stop looks whether everything in flight has come back. */
 const DRAIN_POLL_MS = 2;
 const RECEIVE_BUFFER_BYTES = 64 * 1024;
+/** --reconnect backoff: the first reopen after this, doubling per failed attempt up to the cap, jittered. */
+const RECONNECT_FIRST_MS = 100;
+const RECONNECT_MAX_MS = 2000;
 const EMPTY = Buffer.alloc(0);
 
 export class Session<S> {
@@ -39,6 +42,7 @@ export class Session<S> {
   private nextToOpen = 0;
   private rampTimer: NodeJS.Timeout | null = null;
   private rampAnnounced = false;
+  private readonly reconnectTimers = new Set<NodeJS.Timeout>();
   private readonly headers: HeaderSender;
   private readonly tls: TlsClient | null;
   readonly traits: ModeTraits;
@@ -92,7 +96,11 @@ export class Session<S> {
     }, waitMs);
   }
 
-  open(id: number): void {
+  /**
+   * Opens connection `id`. `replacing`: a reopen (--reconnect) takes the dropped connection's place, so the list
+   * stays one entry per planned session however often the target drops them.
+   */
+  open(id: number, replacing: Connection<S> | null = null, reconnectAttempt = 0): void {
     const { plan } = this;
     const c: Connection<S> = {
       id,
@@ -106,10 +114,14 @@ export class Session<S> {
       bytesOut: 0,
       bytesIn: 0,
       measureStartBytes: 0,
+      reconnectAttempt,
       state: this.mode.newState(id),
     };
-    this.connections.push(c);
-    this.recorder.counters.attempted++;
+    const at = replacing ? this.connections.indexOf(replacing) : -1;
+    if (at >= 0) this.connections[at] = c;
+    else this.connections.push(c);
+    if (reconnectAttempt > 0) this.recorder.counters.reconnectAttempts++;
+    else this.recorder.counters.attempted++;
     this.opening++;
     let lastError: string | undefined;
     let handshaking = false;
@@ -199,7 +211,9 @@ export class Session<S> {
     const { counters } = this.recorder;
     c.tcp!.setTimeout(0);
     c.established = true;
-    counters.established++;
+    // A reopened session is counted apart: `established` stays the planned sessions that ever came up.
+    if (c.reconnectAttempt > 0) counters.reconnected++;
+    else counters.established++;
     counters.open++;
     if (counters.open > counters.peakOpen) counters.peakOpen = counters.open;
     if (this.stopping) {
@@ -246,18 +260,37 @@ export class Session<S> {
     else if (!c.established) {
       // A connect we abandoned ourselves at the stop is not the target's failure.
       if (!(this.stopping && c.closedByUs)) {
-        const kind = errorKind(code ?? 'ECONNRESET');
-        counters.connectFailed[kind] = (counters.connectFailed[kind] ?? 0) + 1;
+        if (c.reconnectAttempt > 0) counters.reconnectFailed++;
+        else {
+          const kind = errorKind(code ?? 'ECONNRESET');
+          counters.connectFailed[kind] = (counters.connectFailed[kind] ?? 0) + 1;
+        }
       }
     } else if (!this.stopping && !c.closedByUs) {
       const kind = errorKind(code ?? 'EOF');
       counters.dropped[kind] = (counters.dropped[kind] ?? 0) + 1;
+    }
+    if (this.plan.reconnect && this.traits.longLived && !this.stopping && !c.closedByUs) {
+      // Dropped: reopen after the first backoff. A reopen that failed: back off further.
+      if (c.established) this.scheduleReconnect(c, 1);
+      else if (c.reconnectAttempt > 0) this.scheduleReconnect(c, c.reconnectAttempt + 1);
     }
     if (this.stopping && this.traits.echoes && c.established) {
       counters.bytesLostAtClose += Math.max(0, c.bytesOut - c.bytesIn);
     }
     if (!this.stopping) this.mode.onClosed?.(c);
     this.pump();
+  }
+
+  private scheduleReconnect(c: Connection<S>, attempt: number): void {
+    const backoff = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** (attempt - 1));
+    // Jitter in [0.5, 1) of the backoff, from the id and attempt: sessions dropped together do not return together.
+    const jitter = 0.5 + 0.5 * (((c.id * 2654435761 + attempt * 40503) >>> 0) / 2 ** 32);
+    const timer = setTimeout(() => {
+      this.reconnectTimers.delete(timer);
+      if (!this.stopping) this.open(c.id, c, attempt);
+    }, backoff * jitter);
+    this.reconnectTimers.add(timer);
   }
 
   startTraffic(): void {
@@ -279,6 +312,8 @@ export class Session<S> {
     this.recorder.stopMeasuring();
     this.stopping = true;
     if (this.rampTimer) clearTimeout(this.rampTimer);
+    for (const t of this.reconnectTimers) clearTimeout(t);
+    this.reconnectTimers.clear();
     this.mode.stopTraffic();
     // Connects still under way are abandoned, not waited for: they carry nothing yet.
     for (const c of this.connections) {

@@ -31,7 +31,10 @@ export function createStreamMode(session: Session<StreamState>): Mode<StreamStat
     pump: () => session.ramp(),
     firstMessage: () => chunk,
     afterFirstWrite: () => {},
-    onConnected: () => {},
+    // A session reopened (--reconnect) while traffic runs starts writing at once; at the ramp, traffic starts them.
+    onConnected(c) {
+      if (session.traffic && sends) pumpWrites(c);
+    },
     // Down and both are open once the first bytes arrive.
     onBytes: (c) => session.markOpened(c),
     onDrain(c) {

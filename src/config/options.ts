@@ -17,7 +17,7 @@ import {
   parseSizeBytes,
 } from '../core/units.js';
 import type { TlsClientConfig } from '../documents/result.js';
-import { flagOf, type RawRunOptions } from '../options/run-options.js';
+import { flagOf, type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import { parseAddressSpec } from '../proxy/addresses.js';
 import { type ProxyHeaderPlan, type ProxyVersion, validateProxyPlan } from '../proxy/header.js';
 import { parseTlvOption } from '../proxy/tlv.js';
@@ -54,16 +54,18 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   if (!MODES.includes(raw.mode as LoadMode))
     throw new UsageError(`--mode: '${raw.mode}' is not allowed (allowed: ${MODES.join(', ')})`);
   const mode = raw.mode as LoadMode;
+  refuseOutOfMode(raw, mode);
   // Small messages measure latency; a stream wants large writes.
   const sizeBytes = parseSizeBytes('--size', raw.size ?? (mode === 'stream' ? '64KiB' : '64'));
   const ratePerSecond = raw.rate === undefined ? 0 : parseRatePerSecond('--rate', raw.rate);
-  if (raw.rate !== undefined && (mode !== 'echo' || ratePerSecond <= 0))
+  if (raw.rate !== undefined && ratePerSecond <= 0)
     throw new UsageError('--rate: an open-loop rate above 0 goes with --mode echo');
-  if (!['up', 'down', 'both'].includes(raw.direction))
+  const direction = raw.direction ?? 'up';
+  if (!['up', 'down', 'both'].includes(direction))
     throw new UsageError(`--direction: '${raw.direction}' is not allowed (allowed: up, down, both)`);
   if (!['fin', 'rst'].includes(raw.close))
     throw new UsageError(`--close: '${raw.close}' is not allowed (allowed: fin, rst)`);
-  const pingIntervalMs = parseDurationMs('--ping-interval', raw.pingInterval, { min: 10, max: HOUR_MS });
+  const pingIntervalMs = parseDurationMs('--ping-interval', raw.pingInterval ?? '1s', { min: 10, max: HOUR_MS });
   const echoTimeoutMs = parseDurationMs('--echo-timeout', raw.echoTimeout, { min: 10, max: 10 * 60_000 });
   const drainTimeoutMs = parseDurationMs('--drain-timeout', raw.drainTimeout, { max: 10 * 60_000 });
   const sourceIps = raw.sourceIps === undefined ? [] : parseSourceIps(raw.sourceIps);
@@ -90,10 +92,11 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   return {
     mode,
     ratePerSecond,
-    direction: raw.direction as RunConfig['direction'],
+    direction: direction as RunConfig['direction'],
     pingIntervalMs,
     closeStyle: raw.close as RunConfig['closeStyle'],
     churnEcho: raw.churnEcho === true,
+    reconnect: raw.reconnect === true,
     echoTimeoutMs,
     drainTimeoutMs,
     sourceIps,
@@ -128,6 +131,25 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     quiet: raw.quiet === true,
     json: raw.json === true,
   };
+}
+
+/**
+ * An option that does nothing in the chosen mode is refused, not ignored: a user who typed it believes it acted.
+ * Which modes each option acts in is said once, in the options table.
+ */
+function refuseOutOfMode(raw: RawRunOptions, mode: LoadMode): void {
+  for (const key of Object.keys(RUN_OPTIONS) as RunOptionKey[]) {
+    const modes = RUN_OPTIONS[key].modes;
+    const value = raw[key];
+    if (!modes || modes.includes(mode) || value === undefined || value === false) continue;
+    throw new UsageError(
+      `${flagOf(key)}: does nothing with --mode ${mode} (it acts in: ${modes.join(', ')})`,
+      'leave it off, or pick a mode it acts in',
+    );
+  }
+  // Churn without --churn-echo sends no message: a message size would mean nothing.
+  if (mode === 'connect' && raw.churnEcho !== true && raw.size !== undefined)
+    throw new UsageError('--size: does nothing with --mode connect without --churn-echo (no message is sent)');
 }
 
 /** `--verify-proxy` alone checks the embedded target; with a URL, an `l4stress serve --control-port` backend. */

@@ -9,7 +9,8 @@ import type { ProxyHeaderPlan } from '../proxy/header.js';
 
 export type { CloseStyle, LoadMode, StreamDirection };
 
-export type RunConfig = Omit<ResultConfig, 'proxy' | 'drainTimeoutMs' | 'tls'> & {
+export type RunConfig = Omit<ResultConfig, 'proxy' | 'drainTimeoutMs' | 'tls' | 'reconnect'> & {
+  reconnect: boolean;
   /** TLS over every session; null without --tls. */
   tls: TlsClientConfig | null;
   /** Optional in stored results (older ones lack it), always set in a run. */

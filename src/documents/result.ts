@@ -60,6 +60,10 @@ export const loadCountersSchema = integrityCountersSchema.extend({
   tlsResumed: count.default(0),
   measuredTlsHandshakes: count.default(0),
   measuredTlsResumed: count.default(0),
+  /** --reconnect: reopen attempts after a drop, those that established again, those that failed. 0 in older results. */
+  reconnectAttempts: count.default(0),
+  reconnected: count.default(0),
+  reconnectFailed: count.default(0),
 });
 export type LoadCounters = z.infer<typeof loadCountersSchema>;
 
@@ -215,6 +219,8 @@ export const resultConfigSchema = z.object({
   pingIntervalMs: count,
   closeStyle: closeStyleSchema,
   churnEcho: z.boolean(),
+  /** --reconnect: sessions the target dropped were reopened. Absent in older results. */
+  reconnect: z.boolean().optional(),
   echoTimeoutMs: count,
   /** Absent in results written before the graceful drain existed. */
   drainTimeoutMs: count.optional(),
@@ -328,6 +334,8 @@ export const runResultSchema = z
       peak: count,
       failed: z.object({ total: count, byKind: errorCountsSchema }),
       dropped: z.object({ total: count, byKind: errorCountsSchema }),
+      /** --reconnect: sessions reopened after a drop (attempts, established again, failed attempts); absent without. */
+      reconnects: z.object({ attempted: count, established: count, failed: count }).nullable().optional(),
     }),
     /**
      * roundTripUs: echo round trips (hold: pings) in the measured phase; paced runs measure from the intended send

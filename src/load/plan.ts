@@ -20,6 +20,8 @@ interface PerConnection {
   direction: StreamDirection;
   closeStyle: CloseStyle;
   churnEcho: boolean;
+  /** Reopen sessions the target dropped (long-lived modes), with backoff. */
+  reconnect: boolean;
   echoTimeoutMs: number;
   /** At the stop: how long to wait for what is in flight before closing. */
   drainTimeoutMs: number;
@@ -115,6 +117,7 @@ export function shardByProcess(
         direction: config.direction,
         closeStyle: config.closeStyle,
         churnEcho: config.churnEcho,
+        reconnect: config.reconnect,
         echoTimeoutMs: config.echoTimeoutMs,
         drainTimeoutMs: config.drainTimeoutMs,
         sourceIps: config.sourceIps,

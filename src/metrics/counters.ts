@@ -38,6 +38,9 @@ const MERGE: Record<keyof LoadCounters, Merge> = {
   tlsResumed: 'sum',
   measuredTlsHandshakes: 'sum',
   measuredTlsResumed: 'sum',
+  reconnectAttempts: 'sum',
+  reconnected: 'sum',
+  reconnectFailed: 'sum',
 };
 const KEYS = Object.keys(MERGE) as (keyof LoadCounters)[];
 

@@ -32,6 +32,8 @@ export interface RunOptionDef {
   /** May be given several times; values collect into a list. */
   repeatable?: boolean;
   role: ScenarioRole;
+  /** The load modes it does something in; given with another mode it is refused (never silently ignored). */
+  modes?: readonly ('echo' | 'stream' | 'connect' | 'hold')[];
 }
 
 /** Options as commander hands them over: strings as typed (or defaults), booleans for flags, lists when repeatable. */
@@ -62,8 +64,9 @@ export interface RawRunOptions {
   size?: string;
   mode: string;
   rate?: string;
-  direction: string;
-  pingInterval: string;
+  direction?: string;
+  pingInterval?: string;
+  reconnect?: boolean;
   close: string;
   churnEcho?: boolean;
   echoTimeout: string;
@@ -244,6 +247,7 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   },
   rate: {
     flags: '-r, --rate <rate>',
+    modes: ['echo'],
     description:
       'echo open loop: total messages per second over all connections, sent at their intended times; latency is ' +
       'measured from those times (coordinated omission corrected)',
@@ -251,16 +255,16 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   },
   direction: {
     flags: '--direction <dir>',
-    description: 'stream: up (we send, the target sinks), down (the target sends), both',
-    default: 'up',
+    description: 'stream: up (we send, the target sinks), down (the target sends), both (default: up)',
     choices: ['up', 'down', 'both'],
     role: 'step',
+    modes: ['stream'],
   },
   pingInterval: {
     flags: '--ping-interval <time>',
-    description: 'hold: one echo per connection this often, spread evenly',
-    default: '1s',
+    description: 'hold: one echo per connection this often, spread evenly (default: 1s)',
     role: 'step',
+    modes: ['hold'],
   },
   close: {
     flags: '--close <style>',
@@ -273,6 +277,15 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     flags: '--churn-echo',
     description: 'connect mode: one echo round trip per cycle before closing',
     role: 'step',
+    modes: ['connect'],
+  },
+  reconnect: {
+    flags: '--reconnect',
+    description:
+      'long-lived modes: reopen a session the target dropped, with exponential backoff (100 ms doubling to 2 s, ' +
+      'jittered); drops still count as errors, reconnects are counted apart',
+    role: 'step',
+    modes: ['echo', 'stream', 'hold'],
   },
   echoTimeout: {
     flags: '--echo-timeout <time>',
@@ -419,8 +432,6 @@ export const RUN_DEFAULTS = Object.fromEntries(
   | 'maxConnecting'
   | 'connectTimeout'
   | 'mode'
-  | 'direction'
-  | 'pingInterval'
   | 'close'
   | 'echoTimeout'
   | 'drainTimeout'

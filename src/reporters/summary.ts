@@ -40,7 +40,11 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
     '',
     `connections  ${opened}, peak open ${formatCount(c.peak)}, ` +
       `failed ${formatCount(c.failed.total)}${byKind(c.failed.byKind)}, dropped ` +
-      `${formatCount(c.dropped.total)}${byKind(c.dropped.byKind)}`,
+      `${formatCount(c.dropped.total)}${byKind(c.dropped.byKind)}` +
+      (c.reconnects
+        ? `, reconnects ${formatCount(c.reconnects.established)} of ${formatCount(c.reconnects.attempted)} ` +
+          `attempts (${formatCount(c.reconnects.failed)} failed)`
+        : ''),
     '',
     renderTable(
       [

@@ -194,6 +194,9 @@ export function buildResult(inputs: ResultInputs): RunResult {
       peak,
       failed: { total: failed, byKind: totals.connectFailed },
       dropped: { total: dropped, byKind: totals.dropped },
+      reconnects: config.reconnect
+        ? { attempted: totals.reconnectAttempts, established: totals.reconnected, failed: totals.reconnectFailed }
+        : null,
     },
     latency: {
       roundTripUs: rt,

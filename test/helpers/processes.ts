@@ -102,9 +102,15 @@ async function readyWithLog(
   return proc;
 }
 
-/** Starts a standalone `l4stress serve` with a control endpoint; resolves when both ports answer. */
-export async function startServe(args: string[] = []): Promise<RunningProcess & { port: number; controlUrl: string }> {
-  const port = await freePort();
+/**
+ * Starts a standalone `l4stress serve` with a control endpoint; resolves when both ports answer. `fixedPort`: the
+ * data port to listen on (a restarted target), else a free one.
+ */
+export async function startServe(
+  args: string[] = [],
+  fixedPort?: number,
+): Promise<RunningProcess & { port: number; controlUrl: string }> {
+  const port = fixedPort ?? (await freePort());
   const controlPort = await freePort();
   const proc = track(
     spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--control-port', String(controlPort), ...args], {

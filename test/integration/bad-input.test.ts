@@ -32,6 +32,22 @@ describe('time options have bounds', () => {
   });
 });
 
+describe('an option that does nothing in the chosen mode is refused, not ignored', () => {
+  it.each([
+    [['--direction', 'down'], /^l4stress: --direction: does nothing with --mode echo \(it acts in: stream\)$/m],
+    [['--ping-interval', '2s'], /^l4stress: --ping-interval: does nothing with --mode echo \(it acts in: hold\)$/m],
+    [['--mode', 'stream', '--rate', '100'], /^l4stress: --rate: does nothing with --mode stream/m],
+    [['--mode', 'hold', '--churn-echo'], /^l4stress: --churn-echo: does nothing with --mode hold/m],
+    [['--mode', 'connect', '--reconnect'], /^l4stress: --reconnect: does nothing with --mode connect/m],
+    [['--mode', 'connect', '--size', '1KiB'], /^l4stress: --size: does nothing with --mode connect without/m],
+  ])('%s is exit 2 before anything starts', async (args, message) => {
+    const run = await runCli(args);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe('scenario input is checked before anything runs, naming the file and the step', () => {
   it.each([
     [

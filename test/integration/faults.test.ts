@@ -64,6 +64,50 @@ describe('the target dies mid-run', () => {
   });
 });
 
+describe('the target restarts mid-run, with --reconnect', () => {
+  it('every dropped session is reopened with backoff; drops and reconnects counted; exit 4', async () => {
+    const first = await startServe(['--quiet']);
+    running.push(first);
+    const out = path.join(dir, 'target-restarted.json');
+    const run = startCli([
+      '--target',
+      `127.0.0.1:${first.port}`,
+      '--conns',
+      '40',
+      '--duration',
+      '4s',
+      '--warmup',
+      '0s',
+      '--reconnect',
+      '--quiet',
+      '--out',
+      out,
+    ]);
+    await sleep(1200);
+    first.child.kill('SIGKILL');
+    // Down for a while: reopen attempts are refused and back off.
+    await sleep(700);
+    const second = await startServe(['--quiet'], first.port);
+    running.push(second);
+    const done = await run.done;
+    expect(done.code, done.stderr).toBe(4);
+    const r = read(out);
+    expect(validate(r)).toEqual([]);
+    expectAccounted(r);
+    expect(r.connections.established).toBe(40);
+    expect(r.connections.dropped.total).toBe(40);
+    const rc = r.connections.reconnects!;
+    // Every dropped session came back, after at least one refused attempt while the target was down.
+    expect(rc.established).toBe(40);
+    expect(rc.failed).toBeGreaterThan(0);
+    expect(rc.attempted).toBe(rc.established + rc.failed);
+    // And carried traffic again: the second target saw all 40 sessions.
+    const stats = (await (await fetch(`${second.controlUrl}/stats`)).json()) as { accepted: number };
+    expect(stats.accepted).toBe(40);
+    expect(r.timeline.at(-1)!.open).toBe(40);
+  });
+});
+
 describe('a target that never accepts (its process stopped: the kernel queues, then drops SYNs)', () => {
   it('connects beyond the backlog time out, queued ones never echo; result written, exit 4', async () => {
     const serve = await startServe(['--quiet', '--backlog', '4']);

@@ -144,7 +144,7 @@ describe('a write that fails at the end (the disk filled during the run) loses n
 });
 
 describe('append-only history survives a torn line', () => {
-  it('the next scenario run appends on a fresh line; history shows both runs and warns about the torn one', async () => {
+  it('the next run appends on a fresh line; history shows both runs and warns about the torn one', async () => {
     const results = path.join(dir, 'history-results');
     const scenario = path.join(import.meta.dirname, '../fixtures/tiny.yaml');
     const first = await runCli(['run', '--scenario', scenario, '--results-dir', results, '--quiet']);
