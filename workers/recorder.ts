@@ -6,6 +6,7 @@
 import type { WorkerReport, WorkerToMain } from '../src/load/protocol.js';
 import { cloneCounters, emptyCounters } from '../src/metrics/counters.js';
 import { createHistogram, encodeHistogram } from '../src/metrics/histogram.js';
+import { SourceTally } from '../src/proxy/source-tally.js';
 import type { StreamFairness } from './mode.js';
 
 const toUs = (ms: number): number => Math.max(1, Math.round(ms * 1000));
@@ -24,7 +25,8 @@ export class Recorder {
   /** Paced: how late the pacer's ticks ran, the generator's own lag. */
   readonly schedulerLag = createHistogram();
   readonly headerSizes: Record<string, number> = {};
-  readonly sources: string[] = [];
+  /** Claimed sources (--verify-proxy), bounded however many cycles a churn run makes. */
+  readonly sources = new SourceTally();
   headerBuildMs = 0;
   /** How long the stop waited for what was in flight. */
   drainMs = 0;
@@ -66,7 +68,7 @@ export class Recorder {
     this.counters.headersSent++;
     this.counters.headerBytes += lengthBytes;
     this.headerSizes[lengthBytes] = (this.headerSizes[lengthBytes] ?? 0) + 1;
-    if (collect && claimedSource !== null) this.sources.push(claimedSource);
+    if (collect && claimedSource !== null) this.sources.add(claimedSource);
   }
 
   startMeasuring(): void {
@@ -105,7 +107,7 @@ export class Recorder {
       tlsHandshake: encodeHistogram(this.tlsHandshake),
       schedulerLag: encodeHistogram(this.schedulerLag),
       headerSizes: this.headerSizes,
-      sources: this.sources,
+      sources: this.sources.toDoc(),
       headerBuildUs: Math.round(this.headerBuildMs * 1000),
       perConnectionBytes: stream?.perConnectionBytes ?? [],
       stalledIds: stream?.stalledIds ?? [],

@@ -1,8 +1,9 @@
 /** `l4stress serve`: the target, standalone, until SIGINT/SIGTERM. */
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { ExitCode, L4StressError, UsageError } from '../core/errors.js';
-import { parseDurationMs, parseIntInRange } from '../core/units.js';
+import { parseDurationMs, parseIntInRange, parseSizeBytes } from '../core/units.js';
 import type { ServeMode } from '../load/traits.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import { type CertificatePair, selfSignedCertificate } from '../target/certificate.js';
@@ -13,12 +14,14 @@ export async function serveCommand(opts: RawServeOptions): Promise<number> {
   const options = {
     mode: opts.mode as ServeMode,
     controlPort: opts.controlPort === undefined ? null : parseIntInRange('--control-port', opts.controlPort, 0, 65535),
+    ...controlAccess(opts),
     dumpSourcesFile: opts.dumpSources ?? null,
     host: opts.host,
     port: parseIntInRange('--port', opts.port, 0, 65535),
     proxy: opts.proxy as ProxyMode,
     headerTimeoutMs: parseDurationMs('--header-timeout', opts.headerTimeout, { min: 1, max: 10 * 60_000 }),
     backlog: parseIntInRange('--backlog', opts.backlog, 1, 1_000_000),
+    maxV2Length: maxHeader(opts.maxHeader),
     tls: serveTls(opts),
   };
   try {
@@ -30,6 +33,37 @@ export async function serveCommand(opts: RawServeOptions): Promise<number> {
   }
   return ExitCode.ok;
 }
+
+function maxHeader(text: string): number {
+  const n = parseSizeBytes('--max-header', text);
+  if (n < 16 || n > 65535) throw new UsageError(`--max-header: ${n} bytes is out of range (allowed: 16..65535)`);
+  return n;
+}
+
+/**
+ * Who may use the control endpoint: it can reset the window --verify-proxy reads, so beyond loopback it needs a
+ * token. Options that would do nothing without --control-port are refused.
+ */
+function controlAccess(opts: RawServeOptions): { controlHost: string; controlToken: string | null } {
+  const token = opts.controlToken ?? process.env.L4STRESS_CONTROL_TOKEN ?? null;
+  if (opts.controlPort === undefined) {
+    if (opts.controlToken !== undefined) throw new UsageError('--control-token goes with --control-port');
+    if (opts.controlHost !== '127.0.0.1') throw new UsageError('--control-host goes with --control-port');
+    return { controlHost: opts.controlHost, controlToken: null };
+  }
+  if (net.isIP(opts.controlHost) === 0)
+    throw new UsageError(`--control-host: '${opts.controlHost}' is not an IP address`);
+  if (token !== null && token.length < 16)
+    throw new UsageError('--control-token: at least 16 characters (e.g. `openssl rand -hex 16`)');
+  if (token === null && !isLoopback(opts.controlHost))
+    throw new UsageError(
+      `--control-host ${opts.controlHost}: beyond loopback the control endpoint needs a token`,
+      'give --control-token or set L4STRESS_CONTROL_TOKEN (and the same on the generator)',
+    );
+  return { controlHost: opts.controlHost, controlToken: token };
+}
+
+const isLoopback = (ip: string): boolean => /^127\./.test(ip) || ip === '::1';
 
 /** --tls with --cert/--key, or a self-signed pair; --cert/--key alone are refused, not ignored. */
 function serveTls(opts: RawServeOptions): CertificatePair | null {

@@ -21,10 +21,26 @@ export const SERVE_OPTIONS = [
     description: 'close a connection whose header is incomplete after this long',
     default: '5s',
   },
+  {
+    flags: '--max-header <bytes>',
+    description: "largest PROXY v2 header variable part (addresses + TLVs) accepted; the spec's field allows 65535",
+    default: '2048',
+  },
   { flags: '--backlog <n>', description: 'listen backlog (capped by net.core.somaxconn)', default: '4096' },
   {
     flags: '--control-port <n>',
-    description: 'HTTP control endpoint on --host: GET /stats, GET /sources, POST /reset (for --verify-proxy)',
+    description: 'HTTP control endpoint: GET /stats, GET /sources, POST /reset (for --verify-proxy)',
+  },
+  {
+    flags: '--control-host <address>',
+    description: 'address the control endpoint listens on (not --host: it stays on loopback unless told)',
+    default: '127.0.0.1',
+  },
+  {
+    flags: '--control-token <token>',
+    description:
+      'require `Authorization: Bearer <token>` on every control request; required beyond loopback (or set ' +
+      'L4STRESS_CONTROL_TOKEN: a command line is visible to every user of the machine)',
   },
   {
     flags: '--dump-sources <file>',
@@ -48,7 +64,10 @@ export interface RawServeOptions {
   mode: string;
   headerTimeout: string;
   backlog: string;
+  maxHeader: string;
   controlPort?: string;
+  controlHost: string;
+  controlToken?: string;
   dumpSources?: string;
   tls?: boolean;
   cert?: string;

@@ -78,6 +78,11 @@ export const targetStatsSchema = z.object({
   noHeader: count,
   /** Connections closed for a bad or missing header, by reason. */
   rejected: z.record(z.string(), count),
+  /**
+   * Connections the client closed before its header was complete: `before-header` (no byte sent: a TCP health
+   * check, an aborted connect), `mid-header` (part of a header). Empty in older results.
+   */
+  abandoned: z.record(z.string(), count).default({}),
   /** Headers whose CRC32C TLV was present and verified. */
   crcVerified: count,
   tlvs: z.record(z.string(), count),
@@ -178,6 +183,11 @@ export const proxyVerificationSchema = z.object({
   ok: z.boolean(),
   /** Where the backend's view came from: `embedded` or the control URL. */
   source: z.string(),
+  /**
+   * exact: key by key; digest: either side saw more distinct sources than it keeps, so the multisets were compared
+   * by an order-independent digest (missing/unexpected then give the count difference). Absent in older results.
+   */
+  method: z.enum(['exact', 'digest']).optional(),
   sent: count,
   seen: count,
   matched: count,

@@ -2,8 +2,10 @@
  * Messages between the main thread and load workers, over the MessagePort handed to each worker's task.
  * Plain data only: histograms travel encoded, never as objects or raw samples.
  */
+
 import type { MessagePort } from 'node:worker_threads';
 import type { LoadCounters } from '../metrics/counters.js';
+import type { SourceTallyDoc } from '../proxy/source-tally.js';
 import type { WorkerPlan } from './plan.js';
 
 export type MainToWorker =
@@ -57,7 +59,7 @@ export interface WorkerReport {
   /** Header sizes seen, bytes -> connections. */
   headerSizes: Record<string, number>;
   /** Every source address the headers claimed (`addr:port`), only when the plan asks to collect them. */
-  sources: string[];
+  sources: SourceTallyDoc;
   /** Time spent building headers (µs, all connections of this worker). */
   headerBuildUs: number;
 }

@@ -10,7 +10,14 @@ import { type AddressSpec, assignEndpoint, type CompiledAddress, compileAddress,
 import { crc32c } from './crc32c.js';
 import { canonicalAddress, ipv6Bytes, plainAddress } from './ip.js';
 import { TLV, V2_FIXED_LENGTH, V2_SIGNATURE } from './spec.js';
-import { autoUniqueId, type TlvSpec, tlvValueLength, UNIQUE_ID_AUTO_LENGTH, validateTlvs } from './tlv.js';
+import {
+  autoUniqueId,
+  type TlvSpec,
+  tlvValueLength,
+  UNIQUE_ID_AUTO_LENGTH,
+  v2VariableLength,
+  validateTlvs,
+} from './tlv.js';
 
 export type ProxyVersion = 'none' | 'v1' | 'v2';
 export type { Endpoint };
@@ -52,8 +59,15 @@ export function validateProxyPlan(plan: ProxyHeaderPlan): void {
   if ((plan.src.kind === 'unix') !== (plan.dst.kind === 'unix') && plan.src.kind !== 'unknown') {
     throw new UsageError('--proxy-src and --proxy-dst: a UNIX address on one side needs a UNIX address on the other');
   }
-  validateTlvs(plan.tlvs, plan.src.kind === 'unix' ? 216 : 36);
+  validateTlvs(plan.tlvs, addressBlockBytes(plan));
 }
+
+/** The largest v2 variable part this plan sends (0 without v2): what a target must accept. */
+export function planV2Length(plan: ProxyHeaderPlan): number {
+  return plan.version === 'v2' ? v2VariableLength(plan.tlvs, addressBlockBytes(plan)) : 0;
+}
+
+const addressBlockBytes = (plan: ProxyHeaderPlan): number => (plan.src.kind === 'unix' ? 216 : 36);
 
 export interface BuiltHeader {
   /** Header followed by the payload. */

@@ -60,6 +60,9 @@ export type ParseStep =
   | { status: 'done'; header: ProxyHeader | null; rest: Buffer }
   | { status: 'error'; reason: RejectReason };
 
+/** The target's default bound on a v2 header's variable part (addresses + TLVs); serve --max-header changes it. */
+export const DEFAULT_MAX_V2_LENGTH = 2048;
+
 export interface ParserOptions {
   mode: Exclude<ProxyMode, 'none'>;
   /** Largest v2 variable part accepted (the length field allows 65535). */
@@ -75,7 +78,7 @@ export class ProxyHeaderParser {
   private readonly maxV2Length: number;
 
   constructor(private readonly options: ParserOptions) {
-    this.maxV2Length = options.maxV2Length ?? 2048;
+    this.maxV2Length = options.maxV2Length ?? DEFAULT_MAX_V2_LENGTH;
   }
 
   push(chunk: Buffer): ParseStep {

@@ -113,11 +113,16 @@ export function validateTlvs(tlvs: TlvSpec[], addressBlockBytes: number): void {
   if (tlvs.filter((t) => t.kind === 'unique-id-auto' || (t.kind === 'static' && t.type === TLV.UNIQUE_ID)).length > 1) {
     throw new UsageError('--proxy-tlv: unique-id given more than once');
   }
-  const total = addressBlockBytes + tlvs.reduce((n, t) => n + 3 + tlvValueLength(t), 0);
+  const total = v2VariableLength(tlvs, addressBlockBytes);
   if (total > 65535)
     throw new UsageError(
       `--proxy-tlv: the header's variable part would be ${total} bytes; the length field allows 65,535`,
     );
+}
+
+/** The v2 header's variable part: the address block and every TLV (type, length, value). */
+export function v2VariableLength(tlvs: TlvSpec[], addressBlockBytes: number): number {
+  return addressBlockBytes + tlvs.reduce((n, t) => n + 3 + tlvValueLength(t), 0);
 }
 
 export function tlvValueLength(t: TlvSpec): number {

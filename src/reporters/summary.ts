@@ -106,7 +106,8 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
       .join(', ');
     lines.push(
       `target saw   ${formatCount(ts.accepted)} connections, headers: ${headers || 'none'}` +
-        `${Object.keys(ts.rejected).length ? `, rejected:${byKind(ts.rejected)}` : ''}`,
+        `${Object.keys(ts.rejected).length ? `, rejected:${byKind(ts.rejected)}` : ''}` +
+        `${Object.keys(ts.abandoned).length ? `, closed by the client before its header:${byKind(ts.abandoned)}` : ''}`,
     );
   }
   const g = r.resources.generator;

@@ -12,7 +12,8 @@ import { addCounters, emptyCounters } from '../metrics/counters.js';
 import { totalErrors } from '../metrics/errors.js';
 import { encodeHistogram, mergeEncoded, summarize } from '../metrics/histogram.js';
 import { peakOpen } from '../metrics/peak.js';
-import { describeProxyPlan } from '../proxy/header.js';
+import { describeProxyPlan, planV2Length } from '../proxy/header.js';
+import { DEFAULT_MAX_V2_LENGTH } from '../proxy/parser.js';
 import type { TargetStats } from '../target/stats.js';
 import { errorTotal, integrityErrors } from './error-total.js';
 import { buildModeStats } from './mode-stats.js';
@@ -153,6 +154,13 @@ export function buildResult(inputs: ResultInputs): RunResult {
       'churn with --source-ips and FIN closes: the kernel does not reuse the TIME_WAIT ports of a bound address, ' +
         'so each address runs out after ip_local_port_range connections per TIME_WAIT period ' +
         '(EADDRNOTAVAIL); use --close rst',
+    );
+  }
+  const v2Length = planV2Length(config.proxy);
+  if (inputs.target.kind === 'external' && v2Length > DEFAULT_MAX_V2_LENGTH) {
+    warnings.push(
+      `PROXY v2 headers carry ${v2Length} B of addresses and TLVs, over the ${DEFAULT_MAX_V2_LENGTH} B that ` +
+        'l4stress serve accepts by default (serve --max-header raises it); ingresses bound them too',
     );
   }
   if (inputs.target.kind === 'embedded') {

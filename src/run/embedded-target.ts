@@ -3,10 +3,12 @@
  * descriptors are per process: 10,000 client plus 10,000 server sockets do not fit under one 20,000 limit, and
  * past one process's limit the target itself runs as several processes, each on its own port.
  */
+
 import { type ChildProcess, fork } from 'node:child_process';
 import { CouldNotRunError } from '../core/errors.js';
 import { siblingEntry } from '../core/modules.js';
 import type { ProxyMode } from '../proxy/parser.js';
+import { mergeTallies, type SourceTallyDoc } from '../proxy/source-tally.js';
 import type { CertificatePair } from '../target/certificate.js';
 import type { ServeMode } from '../target/echo-server.js';
 import {
@@ -27,7 +29,7 @@ export interface EmbeddedTarget {
   /** Sum of what every target process saw; null if none answers. */
   stats(timeoutMs?: number): Promise<TargetStats | null>;
   /** Claimed sources seen since start or the last reset, across processes; null if one does not answer. */
-  sources(timeoutMs?: number): Promise<Record<string, number> | null>;
+  sources(timeoutMs?: number): Promise<SourceTallyDoc | null>;
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -45,8 +47,11 @@ export async function startEmbeddedTarget(
   mode: ServeMode = 'echo',
   processes = 1,
   tls: CertificatePair | null = null,
+  maxV2Length: number = SERVE_DEFAULTS.maxV2Length,
 ): Promise<EmbeddedTarget> {
-  const started = await Promise.allSettled(Array.from({ length: processes }, () => startOne(proxy, mode, tls)));
+  const started = await Promise.allSettled(
+    Array.from({ length: processes }, () => startOne(proxy, mode, tls, maxV2Length)),
+  );
   const children = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failure = started.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
   if (failure) {
@@ -67,9 +72,7 @@ export async function startEmbeddedTarget(
     async sources(timeoutMs = 10_000) {
       const all = await Promise.all(children.map((c) => ask(c.child, { type: 'sources' }, 'sources', timeoutMs)));
       if (all.some((m) => m === null)) return null;
-      const merged: Record<string, number> = {};
-      for (const m of all) for (const [k, n] of Object.entries(m!.sources)) merged[k] = (merged[k] ?? 0) + n;
-      return merged;
+      return mergeTallies(all.map((m) => m!.sources));
     },
     async reset() {
       await Promise.all(children.map((c) => ask(c.child, { type: 'reset' }, 'reset', 3000)));
@@ -94,6 +97,7 @@ function addTargetStats(a: TargetStats, b: TargetStats): TargetStats {
     headers: map(a.headers, b.headers),
     noHeader: a.noHeader + b.noHeader,
     rejected: map(a.rejected, b.rejected),
+    abandoned: map(a.abandoned, b.abandoned),
     crcVerified: a.crcVerified + b.crcVerified,
     tlvs: map(a.tlvs, b.tlvs),
     distinctSources: a.distinctSources + b.distinctSources,
@@ -116,6 +120,7 @@ async function startOne(
   proxy: ProxyMode,
   mode: ServeMode,
   tls: CertificatePair | null,
+  maxV2Length: number,
   startTimeoutMs = 10_000,
 ): Promise<Child> {
   const entry = siblingEntry(import.meta.url, '../entry/target-process');
@@ -126,8 +131,11 @@ async function startOne(
     proxy,
     mode,
     controlPort: null,
+    controlHost: '127.0.0.1',
+    controlToken: null,
     dumpSourcesFile: null,
     tls,
+    maxV2Length,
   };
   // Options (a private key among them) go over the IPC channel, never the command line other users can read.
   const child = fork(entry.file, [], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });

@@ -15,13 +15,16 @@ import { collectEnvironment, gitInfo } from '../environment/environment.js';
 import { modeTraits } from '../load/traits.js';
 import { preflight } from '../preflight/limits.js';
 import { checkOutputs } from '../preflight/outputs.js';
+import { planV2Length } from '../proxy/header.js';
 import type { ProxyMode } from '../proxy/parser.js';
+import { mergeTallies } from '../proxy/source-tally.js';
 import { compareSources } from '../proxy/verify.js';
 import { createProgressReporter } from '../reporters/progress.js';
 import { renderSummary } from '../reporters/summary.js';
 import { buildResult } from '../result/build.js';
 import { defaultResultPath, writeResult } from '../result/write.js';
 import { selfSignedCertificate } from '../target/certificate.js';
+import { SERVE_DEFAULTS } from '../target/serve-process.js';
 import type { TargetStats } from '../target/stats.js';
 import { fetchBackendSources, resetBackend } from './backend-control.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from './embedded-target.js';
@@ -119,6 +122,8 @@ async function measureAndWrite(
       modeTraits(config).serveMode,
       plan.targetProcesses,
       embeddedCertificate,
+      // The embedded target accepts whatever header its own generator sends.
+      Math.max(SERVE_DEFAULTS.maxV2Length, planV2Length(config.proxy)),
     );
   const target = config.target ?? { host: embedded!.host, port: embedded!.port };
   const targets = embedded ? embedded.targets : [target];
@@ -192,7 +197,7 @@ async function verifySources(
   outcome: LoadOutcome,
   earlierError: string | null,
 ): Promise<ProxyVerification> {
-  const sent = outcome.reports.flatMap((r) => r.sources);
+  const sent = mergeTallies(outcome.reports.map((r) => r.sources));
   if (spec === 'embedded') return compareSources(sent, await embedded!.sources(), 'embedded');
   if (earlierError) return compareSources(sent, null, spec.url, earlierError);
   const { sources, error } = await fetchBackendSources(spec.url);

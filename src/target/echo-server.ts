@@ -9,6 +9,7 @@ import type { ServeMode } from '../load/traits.js';
 import { tlsErrorKind } from '../metrics/errors.js';
 import { endpointKey } from '../proxy/header.js';
 import { type ProxyHeader, ProxyHeaderParser, type ProxyMode } from '../proxy/parser.js';
+import { SourceTally, type SourceTallyDoc } from '../proxy/source-tally.js';
 import { tlvName } from '../proxy/spec.js';
 import { bump, emptyTargetStats, type TargetStats } from './stats.js';
 
@@ -22,6 +23,8 @@ export interface EchoServerOptions {
   /** How long a connection may take to deliver a complete header before it is closed. */
   headerTimeoutMs: number;
   backlog: number;
+  /** Largest v2 header variable part accepted; longer headers are closed as `v2-too-long`. */
+  maxV2Length: number;
   /** Terminate TLS after the header (PEM certificate and key); null: plain TCP. */
   tls: { cert: string; key: string } | null;
 }
@@ -29,8 +32,8 @@ export interface EchoServerOptions {
 export interface EchoServer {
   address: { host: string; port: number };
   stats(): TargetStats;
-  /** Claimed source `addr:port` -> how many connections claimed it, since start or the last reset. */
-  sources(): Record<string, number>;
+  /** Claimed sources since start or the last reset (bounded: see proxy/source-tally.ts). */
+  sources(): SourceTallyDoc;
   /** Starts a fresh measurement window: counters and sources back to zero (open connections stay open). */
   reset(): void;
   close(): Promise<void>;
@@ -38,15 +41,13 @@ export interface EchoServer {
 
 const SOURCE_CHUNK = Buffer.alloc(64 * 1024, 0x5a);
 
-/** Bounds the memory of the source set; past it sources are counted in `sourcesOverflow` only. */
-const MAX_SOURCES = 2_000_000;
-
 const EMPTY = Buffer.alloc(0);
 
 export async function startEchoServer(options: EchoServerOptions): Promise<EchoServer> {
   const secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key }) : null;
   let stats = emptyTargetStats();
-  let sources = new Map<string, number>();
+  // Bounded: past MAX_TRACKED_SOURCES distinct keys, only the digest and `sourcesOverflow` grow.
+  const sources = new SourceTally();
   const sockets = new Set<net.Socket>();
 
   const onHeader = (header: ProxyHeader | null): void => {
@@ -58,9 +59,8 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     if (header.crcVerified) stats.crcVerified++;
     for (const tlv of header.tlvs) bump(stats.tlvs, tlvName(tlv.type));
     if (header.source && header.command === 'PROXY' && header.family !== 'UNIX' && header.family !== 'UNIX_DGRAM') {
-      const key = endpointKey(header.source);
-      if (sources.size < MAX_SOURCES || sources.has(key)) sources.set(key, (sources.get(key) ?? 0) + 1);
-      else stats.sourcesOverflow++;
+      sources.add(endpointKey(header.source));
+      stats.sourcesOverflow = sources.overflow;
     }
   };
 
@@ -140,16 +140,21 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       begin(EMPTY);
       return;
     }
-    const parser = new ProxyHeaderParser({ mode: options.proxy });
+    const parser = new ProxyHeaderParser({ mode: options.proxy, maxV2Length: options.maxV2Length });
+    let headerBytes = 0;
+    let headerDone = false;
     const timer = setTimeout(() => reject('header-timeout'), options.headerTimeoutMs);
     const reject = (reason: string): void => {
+      headerDone = true;
       bump(stats.rejected, reason);
       socket.removeListener('data', onFirstBytes);
       socket.destroy();
     };
     const onFirstBytes = (chunk: Buffer): void => {
+      headerBytes += chunk.length;
       const step = parser.push(chunk);
       if (step.status === 'more') return;
+      headerDone = true;
       clearTimeout(timer);
       if (step.status === 'error') {
         reject(step.reason);
@@ -160,7 +165,11 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       begin(step.rest);
     };
     socket.on('data', onFirstBytes);
-    socket.on('close', () => clearTimeout(timer));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      // The client left first: every connection is accounted for, these too.
+      if (!headerDone) bump(stats.abandoned, headerBytes === 0 ? 'before-header' : 'mid-header');
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -184,21 +193,21 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
         rejected: { ...stats.rejected },
         tlvs: { ...stats.tlvs },
         socketErrors: { ...stats.socketErrors },
-        distinctSources: sources.size,
+        distinctSources: sources.counts.size,
         maxRssBytes: usage.maxRSS * 1024,
         cpuUserUs: usage.userCPUTime,
         cpuSystemUs: usage.systemCPUTime,
       };
     },
     sources() {
-      return Object.fromEntries(sources);
+      return sources.toDoc();
     },
     reset() {
       const open = stats.open;
       stats = emptyTargetStats();
       stats.open = open;
       stats.peakOpen = open;
-      sources = new Map();
+      sources.clear();
     },
     close() {
       return new Promise((resolve) => {

@@ -4,6 +4,8 @@
  * shuts down on `shutdown` or when the parent goes away.
  */
 import { writeFileSync } from 'node:fs';
+import { DEFAULT_MAX_V2_LENGTH } from '../proxy/parser.js';
+import type { SourceTallyDoc } from '../proxy/source-tally.js';
 import { startControlServer } from './control-server.js';
 import { type EchoServer, type EchoServerOptions, startEchoServer } from './echo-server.js';
 import type { TargetStats } from './stats.js';
@@ -18,16 +20,19 @@ export type ParentToTarget =
 export type TargetToParent =
   | { type: 'listening'; host: string; port: number; pid: number }
   | { type: 'stats'; stats: TargetStats }
-  | { type: 'sources'; sources: Record<string, number> }
+  | { type: 'sources'; sources: SourceTallyDoc }
   | { type: 'reset' }
   | { type: 'failed'; message: string };
 
 /** What `l4stress serve` and the embedded target use unless told otherwise. */
-export const SERVE_DEFAULTS = { headerTimeoutMs: 5000, backlog: 4096 } as const;
+export const SERVE_DEFAULTS = { headerTimeoutMs: 5000, backlog: 4096, maxV2Length: DEFAULT_MAX_V2_LENGTH } as const;
 
 export interface ServeOptions extends EchoServerOptions {
-  /** HTTP control endpoint (GET /stats, GET /sources, POST /reset) on `host`; null = none. */
+  /** HTTP control endpoint (GET /stats, GET /sources, POST /reset) on `controlHost`; null = none. */
   controlPort: number | null;
+  controlHost: string;
+  /** Bearer token every control request must carry; null = none (loopback only). */
+  controlToken: string | null;
   /** Write the claimed sources (one `addr:port count` per line) here on exit. */
   dumpSourcesFile: string | null;
 }
@@ -49,26 +54,29 @@ export async function runServe(options: ServeOptions, log: (line: string) => voi
   let control: Awaited<ReturnType<typeof startControlServer>> | null = null;
   if (options.controlPort !== null) {
     try {
-      control = await startControlServer(server, options.host, options.controlPort);
+      control = await startControlServer(server, options.controlHost, options.controlPort, options.controlToken);
     } catch (err) {
       await server.close();
       throw new Error(
-        `cannot listen on control port ${options.host}:${options.controlPort}: ` +
+        `cannot listen on control port ${options.controlHost}:${options.controlPort}: ` +
           `${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
       );
     }
   }
-  const shown = host.includes(':') ? `[${host}]` : host;
+  const bracket = (h: string): string => (h.includes(':') ? `[${h}]` : h);
   log(
-    `l4stress serve: listening on ${shown}:${port} (proxy: ` +
-      `${options.proxy})${control ? `, control on http://${shown}:${control.port}` : ''}`,
+    `l4stress serve: listening on ${bracket(host)}:${port} (proxy: ${options.proxy})` +
+      (control
+        ? `, control on http://${bracket(options.controlHost)}:${control.port}` +
+          (options.controlToken ? ' (token required)' : '')
+        : ''),
   );
   send({ type: 'listening', host, port, pid: process.pid });
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       if (options.dumpSourcesFile) {
-        const lines = Object.entries(server.sources()).map(([k, n]) => `${k} ${n}`);
+        const lines = Object.entries(server.sources().counts).map(([k, n]) => `${k} ${n}`);
         writeFileSync(options.dumpSourcesFile, lines.length ? `${lines.join('\n')}\n` : '');
       }
       void Promise.all([server.close(), control?.close()]).then(() => resolve());

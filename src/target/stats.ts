@@ -11,6 +11,7 @@ export function emptyTargetStats(): TargetStats {
     headers: {},
     noHeader: 0,
     rejected: {},
+    abandoned: {},
     crcVerified: 0,
     tlvs: {},
     distinctSources: 0,

@@ -2,9 +2,15 @@
  * The serve target over real sockets: streaming headers, payload kept, bad headers closed and counted, never a
  * stall.
  */
+
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/documents/result.js';
+import type { SourceTallyDoc } from '../../src/proxy/source-tally.js';
 import type { TargetStats } from '../../src/target/stats.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { type RunningProcess, startServe } from '../helpers/processes.js';
 
 let serve: RunningProcess & { port: number; controlUrl: string };
@@ -15,6 +21,16 @@ afterAll(() => serve.stop());
 
 const stats = async (): Promise<TargetStats> =>
   (await (await fetch(`${serve.controlUrl}/stats`)).json()) as TargetStats;
+
+/** The target counts a close when it sees it: poll until `ready` holds (bounded), then return those stats. */
+async function eventuallyStats(ready: (s: TargetStats) => boolean): Promise<TargetStats> {
+  for (let i = 0; i < 100; i++) {
+    const s = await stats();
+    if (ready(s)) return s;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return stats();
+}
 
 /** Writes `chunks` with a pause between each; resolves with what came back and whether the server closed. */
 function exchange(
@@ -72,6 +88,28 @@ describe('l4stress serve', () => {
     expect((await stats()).rejected['header-timeout']).toBe(before + 1);
   });
 
+  it('counts connections the client closed before or in the middle of its header, apart from rejections', async () => {
+    const before = await stats();
+    const closeAfter = (bytes: string): Promise<void> =>
+      new Promise((resolve) => {
+        const s = net.connect({ host: '127.0.0.1', port: serve.port }, () => {
+          if (bytes) s.write(bytes);
+          setTimeout(() => s.end(), 20);
+        });
+        s.on('close', () => resolve());
+        s.resume();
+      });
+    await closeAfter('');
+    await closeAfter('PROXY TCP4 1.2.');
+    await closeAfter('\r\n\r\n\0\r\nQUIT');
+    const after = await eventuallyStats(
+      (st) => (st.abandoned['mid-header'] ?? 0) >= (before.abandoned['mid-header'] ?? 0) + 2,
+    );
+    expect(after.abandoned['before-header']).toBe((before.abandoned['before-header'] ?? 0) + 1);
+    expect(after.abandoned['mid-header']).toBe((before.abandoned['mid-header'] ?? 0) + 2);
+    expect(after.rejected).toEqual(before.rejected);
+  });
+
   it.each([
     ['v1-bad-address', 'PROXY TCP4 999.1.1.1 1.1.1.1 1 2\r\n'],
     ['v1-too-long', `PROXY TCP4 ${'9'.repeat(200)}`],
@@ -88,8 +126,9 @@ describe('l4stress serve', () => {
 
   it('reports distinct claimed sources and resets its window on request', async () => {
     await exchange([Buffer.from('PROXY TCP4 192.0.2.1 2.2.2.2 1000 2\r\nx')], 1);
-    const sources = (await (await fetch(`${serve.controlUrl}/sources`)).json()) as { sources: Record<string, number> };
-    expect(sources.sources['192.0.2.1:1000']).toBe(1);
+    const sources = (await (await fetch(`${serve.controlUrl}/sources`)).json()) as SourceTallyDoc;
+    expect(sources.counts['192.0.2.1:1000']).toBe(1);
+    expect(sources.digest.count).toBe(Object.values(sources.counts).reduce((a, b) => a + b, 0));
     await fetch(`${serve.controlUrl}/reset`, { method: 'POST' });
     const after = await stats();
     expect(after.accepted).toBe(0);
@@ -124,6 +163,44 @@ describe('serve echo under a client that never reads', () => {
       expect(after.maxRssBytes - before.maxRssBytes).toBeLessThan(100 * 1024 * 1024);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('the header size bound: one rule for the generator and its targets', () => {
+  it('the embedded target accepts the long v2 headers its own generator sends (3,000 B of TLVs)', async () => {
+    const out = path.join(tempDir(), 'long-tlv.json');
+    const run = await runCli([
+      ...['--conns', '5', '--duration', '300ms', '--warmup', '0s', '--proxy', 'v2', '--proxy-tlv', 'noop=3000'],
+      ...['--quiet', '--out', out],
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const r = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+    expect(r.target.stats?.headers['v2 PROXY TCP4']).toBe(5);
+    expect(r.target.stats?.rejected).toEqual({});
+  });
+
+  it('serve refuses them past its --max-header (v2-too-long), and accepts them when raised', async () => {
+    for (const [limit, accepted] of [
+      ['2048', false],
+      ['4KiB', true],
+    ] as const) {
+      const target = await startServe(['--quiet', '--max-header', limit]);
+      const run = await runCli([
+        ...['--target', `127.0.0.1:${target.port}`, '--conns', '3', '--duration', '300ms', '--warmup', '0s'],
+        ...['--proxy', 'v2', '--proxy-tlv', 'noop=3000', '--quiet', '--connect-timeout', '1s', '--ramp-timeout', '2s'],
+        ...['--out', path.join(tempDir(), `limit-${limit}.json`)],
+      ]);
+      const st = (await (await fetch(`${target.controlUrl}/stats`)).json()) as TargetStats;
+      await target.stop();
+      if (accepted) {
+        expect(run.code, run.stderr).toBe(0);
+        expect(st.headers['v2 PROXY TCP4']).toBe(3);
+      } else {
+        expect(run.code).not.toBe(0);
+        expect(st.rejected['v2-too-long']).toBe(3);
+        expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
+      }
     }
   });
 });
