@@ -1,10 +1,10 @@
 /**
- * `npm run fuzz [-- N]`: the PROXY parser properties (bench/fuzz/proxy-properties.ts) over N inputs in all (default
+ * `npm run fuzz [-- N]`: the PROXY parser properties (bench/proxy-properties.ts) over N inputs in all (default
  * 1,000,000), split evenly, with a seed printed so any failure can be replayed. Exits 1 on a counterexample.
  */
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
-import { PROPERTIES } from './fuzz/proxy-properties.js';
+import { PROPERTIES } from './proxy-properties.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);

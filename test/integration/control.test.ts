@@ -88,7 +88,7 @@ describe('who may use it', () => {
     ).toBe(200);
   });
 
-  it('--verify-proxy against a token-protected backend: passes with L4STRESS_CONTROL_TOKEN, fails without', async () => {
+  it('--verify-proxy against a token-protected backend: passes with the token in the environment, fails without', async () => {
     const serve = await startServe(['--quiet', '--control-token', TOKEN]);
     running.push(serve);
     const args = [

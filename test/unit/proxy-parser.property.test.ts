@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { PROPERTIES } from '../../bench/fuzz/proxy-properties.js';
+import { PROPERTIES } from '../../bench/proxy-properties.js';
 
 describe('PROXY parser properties', () => {
   for (const { name, property } of PROPERTIES) {

@@ -6,7 +6,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { type ParseStep, type ProxyHeader, ProxyHeaderParser, type ProxyMode } from '../../src/proxy/parser.js';
+import { type ParseStep, type ProxyHeader, ProxyHeaderParser, type ProxyMode } from '../src/proxy/parser.js';
 
 // From the spec, section 2.2: the 12-byte signature, version 2, commands, families, address block sizes.
 const SIGNATURE = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
