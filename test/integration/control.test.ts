@@ -88,7 +88,7 @@ describe('who may use it', () => {
     ).toBe(200);
   });
 
-  it('--verify-proxy with a token-protected backend: passes with the token in the environment, not without', async () => {
+  it('--verify-proxy, token-protected backend: passes with the token in the environment, not without', async () => {
     const serve = await startServe(['--quiet', '--control-token', TOKEN]);
     running.push(serve);
     const args = [
