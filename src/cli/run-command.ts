@@ -3,7 +3,7 @@
  * command line override every step (command line > step > profile > defaults; --target replaces the scenario's
  * target), and options that only make sense for a single run are refused: nothing given is silently dropped.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolveRunConfig } from '../config/options.js';
 import { UsageError } from '../core/errors.js';
 import { parseIntInRange } from '../core/units.js';
@@ -38,6 +38,13 @@ async function scenarioRun(opts: RawRunOptions, given: RunOptionKey[]): Promise<
   const fields = overrides as Record<string, unknown>;
   for (const k of given) if (RUN_OPTIONS[k].role === 'step' || k === 'target') fields[k] = opts[k];
   const quiet = opts.quiet === true;
+  if (opts.referenceCli !== undefined && opts.baseline !== undefined)
+    throw new UsageError('--reference-cli and --baseline: compare with one or the other');
+  if (opts.referenceCli !== undefined && !existsSync(opts.referenceCli))
+    throw new UsageError(
+      `--reference-cli: no file '${opts.referenceCli}'`,
+      'give the bin/l4stress.js of a built checkout',
+    );
   const sc = loadScenario(opts.scenario!, opts.profile ?? null);
   const outcome = await runScenario(sc, {
     resultsDir: opts.resultsDir,
@@ -45,6 +52,7 @@ async function scenarioRun(opts: RawRunOptions, given: RunOptionKey[]): Promise<
     baseline: opts.baseline ?? null,
     compare: compareOptions(opts),
     overrides,
+    referenceCli: opts.referenceCli ?? null,
     extraOutputs: opts.markdown ? [{ path: opts.markdown, what: '--markdown' }] : [],
     quiet,
     log: quiet ? () => {} : (l) => process.stderr.write(`${l}\n`),

@@ -48,6 +48,8 @@ export const DEFAULT_COMPARE: CompareOptions = {
 };
 
 export interface ComparisonReport {
+  /** What the candidate was compared with, for people: 'the baseline' unless said. */
+  against?: string;
   comparisons: MetricComparison[];
   warnings: string[];
   regressed: boolean;

@@ -87,6 +87,7 @@ export interface RawRunOptions {
   profile?: string;
   iterations?: string;
   baseline?: string;
+  referenceCli?: string;
   allow: string;
   gate: string;
   alpha: string;
@@ -379,6 +380,13 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     description: 'with --scenario: override the iterations of every step',
     role: 'scenario-only',
   },
+  referenceCli: {
+    flags: '--reference-cli <file>',
+    description:
+      "with --scenario: another build's bin/l4stress.js; every iteration runs with it too, interleaved (ABBA), and " +
+      'the gate compares this build with it on the same machine at the same time (noise-immune)',
+    role: 'scenario-only',
+  },
   baseline: {
     flags: '--baseline <summary>',
     description: 'with --scenario: compare with this baseline summary and fail on a regression',
@@ -386,19 +394,19 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   },
   allow: {
     flags: '--allow <percent>',
-    description: 'with --baseline: the variance allowed before a change counts',
+    description: 'with --baseline or --reference-cli: the variance allowed before a change counts',
     default: '10%',
     role: 'scenario-only',
   },
   gate: {
     flags: '--gate <metrics>',
-    description: 'with --baseline: metrics whose regression fails (comma-separated)',
+    description: 'with --baseline or --reference-cli: metrics whose regression fails (comma-separated)',
     default: 'p95',
     role: 'scenario-only',
   },
   alpha: {
     flags: '--alpha <p>',
-    description: 'with --baseline: significance level of the Mann-Whitney test',
+    description: 'with --baseline or --reference-cli: significance level of the Mann-Whitney test',
     default: '0.05',
     role: 'scenario-only',
   },

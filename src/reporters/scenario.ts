@@ -76,7 +76,7 @@ export function renderScenario(s: ScenarioSummary, file: string, comparison: Com
       `${s.git?.sha.slice(0, 12) ?? 'no git'} on ${s.environment.hostname}`,
     renderTable(stepRows(s), STEP_HEADER),
     ...(failed.length ? ['failed thresholds:', ...failed] : []),
-    ...(comparison ? ['', 'against the baseline:', renderComparison(comparison)] : []),
+    ...(comparison ? ['', `against ${comparison.against ?? 'the baseline'}:`, renderComparison(comparison)] : []),
     '',
     `verdict: ${s.pass && !comparison?.regressed ? 'PASS' : 'FAIL'}; summary: ${file}`,
     gatesLine(s, comparison),

@@ -10,21 +10,23 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { defaultProfilePath, loadProfile } from '../calibration/profile.js';
 import { resolveRunConfig } from '../config/options.js';
-import { ExitCode, UsageError } from '../core/errors.js';
-import { appendLines, writeJsonAtomically } from '../core/files.js';
+import { CouldNotRunError, ExitCode, UsageError } from '../core/errors.js';
+import { writeJsonAtomically } from '../core/files.js';
 import { formatMicros } from '../core/units.js';
-import type { HistoryLine } from '../documents/history.js';
 import { readSummary } from '../documents/readers.js';
+import type { RunResult } from '../documents/result.js';
 import type { StepOptions } from '../documents/scenario-file.js';
 import { type ScenarioSummary, type StepSummary, SUMMARY_KIND, SUMMARY_SCHEMA_VERSION } from '../documents/summary.js';
 import { environmentIdentity, gitInfo } from '../environment/environment.js';
 import { type CompareOptions, type ComparisonReport, compareSummaries } from '../gates/compare.js';
-import { reduceMetric, stepMetrics } from '../gates/metrics.js';
+import { stepMetrics } from '../gates/metrics.js';
 import { evaluateThreshold, parseThreshold } from '../gates/thresholds.js';
 import { flagOf, type RawRunOptions, RUN_DEFAULTS, type RunOptionKey } from '../options/run-options.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import { executeRun, installSignalHandlers } from '../run/execute.js';
+import { appendHistory, historyDir } from './history.js';
 import type { Scenario } from './load.js';
+import { runBuild, THIS_CLI } from './reference.js';
 
 export interface ScenarioRunOptions {
   resultsDir: string;
@@ -38,6 +40,8 @@ export interface ScenarioRunOptions {
   extraOutputs?: { path: string; what: string }[];
   /** Quiet: the Ctrl-C notice is not printed. */
   quiet?: boolean;
+  /** Another build's bin/l4stress.js: every iteration also runs with it, interleaved, and the gate compares the two. */
+  referenceCli?: string | null;
 }
 
 export interface ScenarioOutcome {
@@ -69,7 +73,8 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
         );
       }
     }
-    return { step: st, config: inStep(st, () => resolveRunConfig(rawOptions(sc, st.options, st.name, o))) };
+    const raw = rawOptions(sc, st.options, st.name, o);
+    return { step: st, raw, config: inStep(st, () => resolveRunConfig(raw)) };
   });
   const baseline = o.baseline ? readSummary(o.baseline, 'baseline') : null;
   const startedAt = new Date();
@@ -100,7 +105,7 @@ async function runSteps(
   sc: Scenario,
   o: ScenarioRunOptions,
   r: {
-    configs: { step: Scenario['steps'][number]; config: ReturnType<typeof resolveRunConfig> }[];
+    configs: { step: Scenario['steps'][number]; raw: RawRunOptions; config: ReturnType<typeof resolveRunConfig> }[];
     thresholds: Map<string, ReturnType<typeof parseThreshold>[]>;
     baseline: ScenarioSummary | null;
     startedAt: Date;
@@ -125,8 +130,11 @@ async function runSteps(
     steps: {},
     pass: true,
   };
+  // With a reference build: its iterations, in a summary of the same shape, compared with ours at the end.
+  const reference: ScenarioSummary | null = o.referenceCli ? { ...summary, git: null, steps: {} } : null;
+  const referenceErrors: string[] = [];
   let interrupted = false;
-  for (const { step, config } of configs) {
+  for (const { step, raw, config } of configs) {
     const entry: StepSummary = {
       baseName: step.baseName,
       options: { ...step.options },
@@ -135,19 +143,26 @@ async function runSteps(
       pass: true,
     };
     summary.steps[step.name] = entry;
+    const refEntry: StepSummary | null = reference ? { ...entry, iterations: [], thresholds: [] } : null;
+    if (reference && refEntry) reference.steps[step.name] = refEntry;
     for (let i = 1; i <= iterations && !interrupted; i++) {
       const file = path.join(runDir, `${safe(step.name)}-i${i}.json`);
-      const { result } = await executeRun({ ...config, out: file, quiet: true, json: false }, process.argv.slice(2), {
-        signal,
-      });
+      const runReferenceIteration = async (): Promise<void> => {
+        if (!refEntry || signal.aborted) return;
+        const refFile = path.join(runDir, `${safe(step.name)}-i${i}.reference.json`);
+        const ref = await runBuild(o.referenceCli!, raw, refFile, signal);
+        if (ref.result) refEntry.iterations.push(iterationOf(ref.result, refFile));
+        else referenceErrors.push(`${step.name} iteration ${i}: ${ref.error}`);
+      };
+      // ABBA: the reference goes first every other iteration, so a drift in the machine weighs on both alike.
+      if (i % 2 === 0) await runReferenceIteration();
+      const result = refEntry
+        ? await runCandidate(raw, file, signal)
+        : (await executeRun({ ...config, out: file, quiet: true, json: false }, process.argv.slice(2), { signal }))
+            .result;
+      if (i % 2 === 1) await runReferenceIteration();
       const metrics = stepMetrics(result);
-      entry.iterations.push({
-        resultFile: file,
-        status: result.status,
-        metrics,
-        maxRssBytes: result.resources.generator.maxRssBytes,
-        cpuPercentMax: result.resources.generator.cpuPercentMax,
-      });
+      entry.iterations.push(iterationOf(result, file));
       const rate =
         metrics.cps !== null
           ? `${metrics.cps} conn/s`
@@ -195,8 +210,18 @@ async function runSteps(
   }
   summary.endedAt = new Date().toISOString();
   const summaryFile = writeJsonAtomically(path.join(runDir, 'summary.json'), summary);
+  if (reference) {
+    reference.endedAt = summary.endedAt;
+    writeJsonAtomically(path.join(runDir, 'reference-summary.json'), reference);
+    for (const e of referenceErrors) o.log(`reference: ${e}`);
+  }
   appendHistory(o.resultsDir, summary, summaryFile);
-  const comparison = baseline ? compareSummaries(baseline, summary, o.compare) : null;
+  const against = reference ?? baseline;
+  const comparison = against ? compareSummaries(against, summary, o.compare) : null;
+  if (comparison && reference) {
+    comparison.against = `the reference build ${o.referenceCli} (same machine, interleaved)`;
+    comparison.warnings.push(...referenceErrors.map((e) => `reference: ${e}`));
+  }
   const exitCode = interrupted
     ? ExitCode.interrupted
     : !summary.pass || comparison?.regressed
@@ -205,40 +230,22 @@ async function runSteps(
   return { summary, summaryFile, comparison, exitCode };
 }
 
-/** One history line per step, each metric reduced over the iterations as the gates reduce it. */
-function appendHistory(resultsDir: string, s: ScenarioSummary, summaryFile: string): void {
-  const lines = Object.entries(s.steps).map(([step, e]) => {
-    const reduced = (k: 'p50' | 'p95' | 'p99' | 'rps' | 'cps' | 'throughput' | 'errors'): number | null =>
-      reduceMetric(
-        k,
-        e.iterations.map((it) => it.metrics[k]),
-      );
-    const line: HistoryLine = {
-      schemaVersion: 1,
-      date: s.startedAt,
-      scenario: s.scenario,
-      profile: s.profile,
-      step,
-      sha: s.git?.sha ?? null,
-      dirty: s.git?.dirty ?? null,
-      host: s.environment.hostname,
-      iterations: e.iterations.length,
-      p50: reduced('p50'),
-      p95: reduced('p95'),
-      p99: reduced('p99'),
-      rps: reduced('rps'),
-      cps: reduced('cps'),
-      throughput: reduced('throughput'),
-      errors: reduced('errors'),
-      pass: e.pass,
-      summary: summaryFile,
-    };
-    return JSON.stringify(line);
-  });
-  appendLines(path.join(historyDir(resultsDir), `${safe(s.scenario)}.jsonl`), lines);
+/** The candidate's side of an A/B gate: this build's CLI as a child process, exactly as the reference runs. */
+async function runCandidate(raw: RawRunOptions, file: string, signal: AbortSignal): Promise<RunResult> {
+  const run = await runBuild(THIS_CLI, raw, file, signal, true);
+  if (!run.result) throw new CouldNotRunError(`the candidate could not run: ${run.error}`);
+  return run.result;
 }
 
-const historyDir = (resultsDir: string): string => path.join(resultsDir, 'history');
+function iterationOf(result: RunResult, file: string): StepSummary['iterations'][number] {
+  return {
+    resultFile: file,
+    status: result.status,
+    metrics: stepMetrics(result),
+    maxRssBytes: result.resources.generator.maxRssBytes,
+    cpuPercentMax: result.resources.generator.cpuPercentMax,
+  };
+}
 
 /** A step's options as the command line would give them, with the command line's own values on top. */
 function rawOptions(sc: Scenario, opts: StepOptions, stepName: string, o: ScenarioRunOptions): RawRunOptions {

@@ -43,6 +43,19 @@ const SOURCE_CHUNK = Buffer.alloc(64 * 1024, 0x5a);
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * TEST ONLY: L4STRESS_TEST_TARGET_SLOWDOWN=2 makes every echo cost the target twice its own time (it spins as long
+ * again as the echo took): a real regression of known size, to prove the gate catches one (scripts/gate-proof.sh).
+ */
+const SLOWDOWN = Number(process.env.L4STRESS_TEST_TARGET_SLOWDOWN ?? 1) || 1;
+
+function spin(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // the time is burnt on purpose
+  }
+}
+
 export async function startEchoServer(options: EchoServerOptions): Promise<EchoServer> {
   const secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key }) : null;
   let stats = emptyTargetStats();
@@ -82,10 +95,12 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     /** After the header: echo, sink or source on `stream` (the TCP socket, or the TLS socket over it). */
     const serve = (stream: net.Socket, rest: Buffer): void => {
       const echo = (chunk: Buffer): void => {
+        const start = SLOWDOWN > 1 ? performance.now() : 0;
         stats.bytesIn += chunk.length;
         stats.bytesOut += chunk.length;
         // Backpressure: a client that sends without reading must not grow this process; read again on 'drain'.
         if (!stream.write(chunk)) stream.pause();
+        if (SLOWDOWN > 1) spin((performance.now() - start) * (SLOWDOWN - 1));
       };
       const sink = (chunk: Buffer): void => {
         stats.bytesIn += chunk.length;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../native-tools/ports.js';
 import type { ScenarioSummary } from '../../src/documents/summary.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { CLI, runCli, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir();
 const resultsDir = path.join(dir, 'results');
@@ -186,5 +186,61 @@ describe('baselines, compare, history, summary', () => {
     expect(md).toMatch(/^## l4stress: tiny/);
     expect(md).toMatch(/- environment: .* cores, kernel/);
     expect(md).toMatch(/\| echo\[proxy=v2\] \| .* \| ✅ \| no baseline \|/);
+  });
+});
+
+describe('the A/B gate: --reference-cli runs every iteration with another build too, interleaved', () => {
+  it('both sides run each iteration; the comparison is against the reference; its summary is written', async () => {
+    const results = path.join(dir, 'ab');
+    const run = await runCli([
+      'run',
+      '--scenario',
+      scenario('ab', ['  - name: echo', '    thresholds: ["errors == 0"]'].join('\n')),
+      '--reference-cli',
+      CLI,
+      '--results-dir',
+      results,
+      '--gate',
+      'p95',
+      '--allow',
+      '50%',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/against the reference build .*bin\/l4stress\.js \(same machine, interleaved\):/);
+    const folder = path.dirname(summaryOf(run.stdout));
+    const files = readdirSync(folder);
+    // Two iterations of one step, each by both builds.
+    expect(files.filter((f) => /^echo-i\d\.json$/.test(f))).toHaveLength(2);
+    expect(files.filter((f) => /^echo-i\d\.reference\.json$/.test(f))).toHaveLength(2);
+    const ref = JSON.parse(readFileSync(path.join(folder, 'reference-summary.json'), 'utf8')) as ScenarioSummary;
+    expect(ref.steps.echo.iterations).toHaveLength(2);
+  });
+
+  it('a reference that cannot run a step leaves it ungated and says why; the run still ends', async () => {
+    const broken = path.join(dir, 'broken-cli.mjs');
+    writeFileSync(broken, "process.stderr.write('unknown option --rate\\n'); process.exit(2);\n");
+    const run = await runCli([
+      'run',
+      '--scenario',
+      scenario('abx', ['  - name: echo', '    thresholds: ["errors == 0"]'].join('\n')),
+      '--reference-cli',
+      broken,
+      '--results-dir',
+      path.join(dir, 'abx'),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/reference: echo iteration 1: .*broken-cli\.mjs exited 2: unknown option --rate/);
+    expect(run.stdout).toMatch(/p95\*.*missing/);
+  });
+
+  it.each([
+    [['--baseline', 'x.json'], /--reference-cli and --baseline: compare with one or the other/],
+    [[], /--reference-cli: no file 'nowhere\.js'/],
+  ])('%s with a bad --reference-cli is exit 2', async (extra, message) => {
+    const run = await runCli([
+      ...['run', '--scenario', scenario('abz', '  - name: echo\n'), '--reference-cli', 'nowhere.js', ...extra],
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
   });
 });

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# npm run gate: the Scenario D gate (ci profile), noise-immune by design. Every step iteration runs twice, once with
+# this build and once with a reference build, interleaved (ABBA) on this machine in the same minutes; a step fails
+# when this build is worse than the reference by more than --allow AND the iterations say so (Mann-Whitney,
+# p <= --alpha). A busy core or another CPU model weighs on both sides alike; errors, drops and shortfalls are
+# gated by the scenario's thresholds, which noise cannot fake.
+#
+# The reference is the commit the committed baseline was taken from (its git.sha), or GATE_REFERENCE (a commit,
+# or `self` for this very build: the proof that an unchanged build passes, see scripts/gate-proof.sh). It is
+# exported with git archive into the temp folder and built once (node_modules shared when the lock files match).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+baseline=results/baselines/scenario-d.ci.json
+ref="${GATE_REFERENCE:-$(node -e "console.log(JSON.parse(require('fs').readFileSync('$baseline','utf8')).git?.sha ?? '')")}"
+npm run build --silent
+if [ "$ref" = self ]; then
+  cli=bin/l4stress.js
+else
+  if ! sha=$(git rev-parse --verify --quiet "${ref}^{commit}"); then
+    echo "gate: reference '$ref' is not a commit here; using HEAD~1" >&2
+    sha=$(git rev-parse --verify HEAD~1)
+  fi
+  dir="${TMPDIR:-/tmp}/l4stress-reference-$sha"
+  if [ ! -f "$dir/dist/src/cli/main.js" ]; then
+    echo "gate: building the reference $sha in $dir" >&2
+    rm -rf "$dir" && mkdir -p "$dir"
+    git archive "$sha" | tar -x -C "$dir"
+    if cmp -s package-lock.json "$dir/package-lock.json"; then ln -s "$PWD/node_modules" "$dir/node_modules"
+    else (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error); fi
+    (cd "$dir" && node node_modules/typescript/bin/tsc -p tsconfig.json)
+  fi
+  cli="$dir/bin/l4stress.js"
+fi
+echo "gate: reference build $cli" >&2
+exec node bin/l4stress.js run --scenario scenarios/scenario-d.yaml --profile ci --reference-cli "$cli" \
+  --allow 50% --alpha 0.01 --gate p95,cps,throughput --markdown results/scenario-d-ci.md
