@@ -47,6 +47,21 @@ export class L4StressError extends Error {
   }
 }
 
+/**
+ * The run finished but its document could not be written where asked (a full disk): it is at `savedAt` (a fallback
+ * file) or was printed (null). Carries the document, so a caller such as a scenario still has its numbers.
+ */
+export class DocumentNotSavedError<T = unknown> extends L4StressError {
+  constructor(
+    message: string,
+    readonly document: T,
+    readonly savedAt: string | null,
+  ) {
+    super(message, ExitCode.couldNotRun, 'free space or pick another --results-dir/--out; the run itself finished');
+    this.name = 'DocumentNotSavedError';
+  }
+}
+
 /** Bad option value, unit, or file content. */
 export class UsageError extends L4StressError {
   constructor(message: string, hint?: string) {

@@ -4,6 +4,7 @@
  * write that starts on a fresh line, so a line torn by an earlier fault cannot swallow the next one.
  */
 import { closeSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** Any JSON document, atomically; returns the absolute path. On failure the temp file is removed and it throws. */
@@ -23,6 +24,37 @@ export function writeJsonAtomically(file: string, doc: unknown): string {
     throw e;
   }
   return abs;
+}
+
+export interface WrittenDocument {
+  /** Where the document is now (the asked path, or the fallback); null when no file could be written. */
+  file: string | null;
+  /** Why the asked path failed; null when it did not. */
+  failure: { path: string; reason: string } | null;
+}
+
+/**
+ * A document that must not be lost (a result, a scenario summary): atomically where asked, else in a fallback file
+ * in the system temp folder; the caller says so and, when even that failed, prints the document.
+ */
+export function writeJsonWithFallback(file: string, doc: unknown, fallbackDir = tmpdir()): WrittenDocument {
+  try {
+    return { file: writeJsonAtomically(file, doc), failure: null };
+  } catch (e) {
+    const failure = { path: path.resolve(file), reason: errorReason(e) };
+    const fallback = path.join(fallbackDir, `l4stress-unsaved-${process.pid}-${path.basename(file)}`);
+    try {
+      return { file: writeJsonAtomically(fallback, doc), failure };
+    } catch {
+      return { file: null, failure };
+    }
+  }
+}
+
+/** `ENOSPC: no space left on device` from a Node file error. */
+export function errorReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '').split(',')[0]}` : err.message;
 }
 
 /** Appends whole lines in one write; if the file ends mid-line (a torn append), the new lines start after a break. */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { loadProfile } from '../calibration/profile.js';
 import { calibrateAndSave, QUICK_CALIBRATION } from '../calibration/save.js';
 import type { RunConfig } from '../config/run-config.js';
-import { ExitCode, L4StressError } from '../core/errors.js';
+import { DocumentNotSavedError, ExitCode } from '../core/errors.js';
 import { toolVersion } from '../core/version.js';
 import type { ProxyVerification, RunResult } from '../documents/result.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
@@ -181,11 +181,11 @@ async function measureAndWrite(
   const file = written.file ?? '(stdout)';
   if (!config.quiet) (config.json ? process.stderr : process.stdout).write(`${renderSummary(result, file)}\n`);
   if (written.failure) {
-    throw new L4StressError(
+    throw new DocumentNotSavedError(
       `could not write the result to '${written.failure.path}' (${written.failure.reason}); ` +
         (written.file ? `it was written to '${written.file}' instead` : 'it was printed to stdout instead'),
-      ExitCode.couldNotRun,
-      'free space or pick another --results-dir/--out; the run itself finished',
+      result,
+      written.file,
     );
   }
   return { result, file };

@@ -10,8 +10,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { defaultProfilePath, loadProfile } from '../calibration/profile.js';
 import { resolveRunConfig } from '../config/options.js';
-import { CouldNotRunError, ExitCode, UsageError } from '../core/errors.js';
-import { writeJsonAtomically } from '../core/files.js';
+import { CouldNotRunError, DocumentNotSavedError, ExitCode, L4StressError, UsageError } from '../core/errors.js';
+import { errorReason, writeJsonWithFallback } from '../core/files.js';
 import { formatMicros } from '../core/units.js';
 import { readSummary } from '../documents/readers.js';
 import type { RunResult } from '../documents/result.js';
@@ -20,13 +20,14 @@ import { type ScenarioSummary, type StepSummary, SUMMARY_KIND, SUMMARY_SCHEMA_VE
 import { environmentIdentity, gitInfo } from '../environment/environment.js';
 import { type CompareOptions, type ComparisonReport, compareSummaries } from '../gates/compare.js';
 import { stepMetrics } from '../gates/metrics.js';
-import { evaluateThreshold, parseThreshold } from '../gates/thresholds.js';
+import { parseThreshold } from '../gates/thresholds.js';
 import { flagOf, type RawRunOptions, RUN_DEFAULTS, type RunOptionKey } from '../options/run-options.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import { executeRun, installSignalHandlers } from '../run/execute.js';
 import { appendHistory, historyDir } from './history.js';
 import type { Scenario } from './load.js';
 import { runBuild, THIS_CLI } from './reference.js';
+import { stepVerdicts } from './step-verdicts.js';
 
 export interface ScenarioRunOptions {
   resultsDir: string;
@@ -36,6 +37,8 @@ export interface ScenarioRunOptions {
   /** Run options given on the command line: they override every step. */
   overrides: Partial<RawRunOptions>;
   log: (line: string) => void;
+  /** Printed even when quiet: something went wrong that the user must know. */
+  warn?: (line: string) => void;
   /** Files written after the steps (a Markdown report), checked with the rest before anything runs. */
   extraOutputs?: { path: string; what: string }[];
   /** Quiet: the Ctrl-C notice is not printed. */
@@ -134,6 +137,7 @@ async function runSteps(
   const reference: ScenarioSummary | null = o.referenceCli ? { ...summary, git: null, steps: {} } : null;
   const referenceErrors: string[] = [];
   let interrupted = false;
+  let stopped: string | null = null;
   for (const { step, raw, config } of configs) {
     const entry: StepSummary = {
       baseName: step.baseName,
@@ -156,13 +160,26 @@ async function runSteps(
       };
       // ABBA: the reference goes first every other iteration, so a drift in the machine weighs on both alike.
       if (i % 2 === 0) await runReferenceIteration();
-      const result = refEntry
-        ? await runCandidate(raw, file, signal)
-        : (await executeRun({ ...config, out: file, quiet: true, json: false }, process.argv.slice(2), { signal }))
-            .result;
-      if (i % 2 === 1) await runReferenceIteration();
+      let result: RunResult;
+      let resultFile = file;
+      try {
+        result = refEntry
+          ? await runCandidate(raw, file, signal)
+          : (await executeRun({ ...config, out: file, quiet: true, json: false }, process.argv.slice(2), { signal }))
+              .result;
+      } catch (e) {
+        // An iteration that cannot run or cannot save (a full disk, a target that will not start) ends the
+        // scenario, never its summary: what finished is written, and a saved-elsewhere result is kept.
+        if (!(e instanceof L4StressError)) throw e;
+        stopped = e.message;
+        interrupted = true;
+        if (!(e instanceof DocumentNotSavedError)) break;
+        result = e.document as RunResult;
+        resultFile = e.savedAt ?? '(stdout)';
+      }
+      if (i % 2 === 1 && !stopped) await runReferenceIteration();
       const metrics = stepMetrics(result);
-      entry.iterations.push(iterationOf(result, file));
+      entry.iterations.push(iterationOf(result, resultFile));
       const rate =
         metrics.cps !== null
           ? `${metrics.cps} conn/s`
@@ -174,59 +191,52 @@ async function runSteps(
           `p95 ${formatMicros(metrics.p95 ?? NaN)} p99 ${formatMicros(metrics.p99 ?? NaN)}, ${rate}, errors ` +
           `${metrics.errors}`,
       );
-      if (result.status === 'interrupted' || signal.aborted) interrupted = true;
+      if (result.status === 'interrupted' || signal.aborted || stopped) interrupted = true;
     }
-    entry.thresholds = thresholds.get(step.name)!.map((t) =>
-      evaluateThreshold(
-        t,
-        entry.iterations.map((it) => it.metrics),
-      ),
-    );
-    // A step that could not reach its target measured nothing: it fails whatever its thresholds say (or lack).
-    const unreachable = entry.iterations.flatMap((it, i) => (it.status === 'unreachable' ? [i + 1] : []));
-    if (unreachable.length > 0) {
-      entry.thresholds.push({
-        threshold: 'target reachable',
-        pass: false,
-        actual: null,
-        reason:
-          `iteration${unreachable.length > 1 ? 's' : ''} ${unreachable.join(', ')}: no connection ` +
-          `established (${config.target ? `${config.target.host}:${config.target.port}` : 'embedded target'})`,
-      });
-    }
-    // A generator worker that died leaves the figures short: the step fails rather than gate on part of the load.
-    const partial = entry.iterations.flatMap((it, i) => (it.status === 'partial' ? [i + 1] : []));
-    if (partial.length > 0) {
-      entry.thresholds.push({
-        threshold: 'whole load measured',
-        pass: false,
-        actual: null,
-        reason: `iteration${partial.length > 1 ? 's' : ''} ${partial.join(', ')}: a generator worker died (partial)`,
-      });
-    }
+    const where = config.target ? `${config.target.host}:${config.target.port}` : 'embedded target';
+    entry.thresholds = stepVerdicts(thresholds.get(step.name)!, entry.iterations, where);
     entry.pass = entry.thresholds.every((v) => v.pass);
     summary.pass &&= entry.pass;
     if (interrupted) break;
   }
   summary.endedAt = new Date().toISOString();
-  const summaryFile = writeJsonAtomically(path.join(runDir, 'summary.json'), summary);
+  const warn = o.warn ?? ((line: string) => process.stderr.write(`l4stress: warning: ${line}\n`));
+  if (stopped) warn(`${stopped}; the scenario stopped there and kept what finished`);
+  // The summary is never lost: a full disk sends it to a fallback file (or stdout), and the run ends with exit 3.
+  const written = writeJsonWithFallback(path.join(runDir, 'summary.json'), summary);
+  if (written.file === null) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  const summaryFile = written.file ?? '(stdout)';
+  const notSaved = written.failure
+    ? `could not write the summary to '${written.failure.path}' (${written.failure.reason}); ` +
+      (written.file ? `it was written to '${written.file}' instead` : 'it was printed to stdout instead')
+    : null;
+  if (notSaved) warn(notSaved);
   if (reference) {
     reference.endedAt = summary.endedAt;
-    writeJsonAtomically(path.join(runDir, 'reference-summary.json'), reference);
+    const ref = writeJsonWithFallback(path.join(runDir, 'reference-summary.json'), reference);
+    if (ref.failure) warn(`could not write the reference summary (${ref.failure.reason})`);
     for (const e of referenceErrors) o.log(`reference: ${e}`);
   }
-  appendHistory(o.resultsDir, summary, summaryFile);
+  // History is a convenience beside the summary: an append that fails is a warning, never the end of the run.
+  try {
+    if (!notSaved) appendHistory(o.resultsDir, summary, summaryFile);
+  } catch (e) {
+    warn(`could not append to the history (${errorReason(e)}); the summary has every number`);
+  }
   const against = reference ?? baseline;
   const comparison = against ? compareSummaries(against, summary, o.compare) : null;
   if (comparison && reference) {
     comparison.against = `the reference build ${o.referenceCli} (same machine, interleaved)`;
     comparison.warnings.push(...referenceErrors.map((e) => `reference: ${e}`));
   }
-  const exitCode = interrupted
-    ? ExitCode.interrupted
-    : !summary.pass || comparison?.regressed
-      ? ExitCode.gateFailed
-      : ExitCode.ok;
+  const exitCode =
+    notSaved || stopped
+      ? ExitCode.couldNotRun
+      : interrupted
+        ? ExitCode.interrupted
+        : !summary.pass || comparison?.regressed
+          ? ExitCode.gateFailed
+          : ExitCode.ok;
   return { summary, summaryFile, comparison, exitCode };
 }
 

@@ -4,6 +4,7 @@
  * a scenario interrupted at any moment. Real processes and real signals on loopback.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
@@ -144,6 +145,28 @@ describe('a target that never accepts (its process stopped: the kernel queues, t
     expect(r.connections.attempted).toBe(20);
     expect(r.connections.failed.byKind.ETIMEDOUT).toBeGreaterThan(0);
     expect(r.latency.roundTripUs.count).toBe(0);
+  });
+});
+
+describe('a target that accepts and never reads (echo)', () => {
+  it('every echo times out as missing; the sessions stay counted; result written, exit 4', async () => {
+    const silent = net.createServer((socket) => socket.pause());
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const out = path.join(dir, 'never-reads-echo.json');
+    const run = startCli([
+      ...['--target', `127.0.0.1:${port}`, '--conns', '10', '--duration', '1s', '--warmup', '0s'],
+      ...['--echo-timeout', '300ms', '--drain-timeout', '300ms', '--ramp-timeout', '2s', '--quiet', '--out', out],
+    ]);
+    const done = await run.done;
+    silent.close();
+    expect(done.code, done.stderr).toBe(4);
+    const r = read(out);
+    expect(validate(r)).toEqual([]);
+    expectAccounted(r);
+    expect(r.connections.established).toBe(10);
+    expect(r.latency.roundTripUs.count).toBe(0);
+    expect(r.modeStats.integrity.missing).toBeGreaterThanOrEqual(10);
   });
 });
 

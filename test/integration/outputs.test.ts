@@ -4,13 +4,14 @@
  * no temp file is ever left behind. Full and read-only disks are real: small tmpfs mounts this test makes (root).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readHistory } from '../../src/documents/readers.js';
 import type { RunResult } from '../../src/documents/result.js';
-import { CLI, runCli, tempDir } from '../helpers/cli.js';
+import type { ScenarioSummary } from '../../src/documents/summary.js';
+import { CLI, runCli, startCli, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir();
 const mounts: string[] = [];
@@ -140,6 +141,38 @@ describe('a write that fails at the end (the disk filled during the run) loses n
     expect(stdout).toContain(m![2]);
     expect(noTemp(disk)).toEqual([]);
     rmSync(m![2]);
+  });
+});
+
+describe('a scenario whose disk fills mid-way keeps what finished', () => {
+  it('the iteration result and the summary go to fallbacks, named; exit 3; no temp file left', async () => {
+    const disk = mountTmpfs('scenario-fills', 'size=5m');
+    const scenario = path.join(import.meta.dirname, '../fixtures/tiny.yaml');
+    const run = startCli(['run', '--scenario', scenario, '--results-dir', disk, '--quiet']);
+    const runs = path.join(disk, 'scenarios', 'tiny');
+    // Fill it while the first step runs (its folder exists: every output check passed before).
+    const started = Date.now();
+    while (!existsSync(runs) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 500));
+    try {
+      execFileSync('dd', ['if=/dev/zero', `of=${path.join(disk, 'filler')}`, 'bs=64k'], { stdio: 'ignore' });
+    } catch {
+      // ENOSPC: full, as intended
+    }
+    const done = await run.done;
+    expect(done.code, done.stderr).toBe(3);
+    expect(done.stderr).toMatch(/could not write the result to '[^']+' \(ENOSPC/);
+    const m = /could not write the summary to '[^']+' \(ENOSPC[^)]*\); it was written to '([^']+)' instead/.exec(
+      done.stderr,
+    );
+    expect(m, done.stderr).not.toBeNull();
+    const summary = JSON.parse(readFileSync(m![1], 'utf8')) as ScenarioSummary;
+    const first = summary.steps.a.iterations[0];
+    expect(first.metrics.rps).toBeGreaterThan(0);
+    expect(existsSync(first.resultFile), first.resultFile).toBe(true);
+    expect(noTemp(path.join(runs, readdirSync(runs)[0]))).toEqual([]);
+    rmSync(m![1]);
+    rmSync(first.resultFile);
   });
 });
 
