@@ -5,8 +5,10 @@
 import type net from 'node:net';
 
 export interface Connection<S> {
-  /** Global connection id: address pools and target choice depend on it. */
+  /** Connection id on the wire, unique across workers, processes and shards: address pools and targets use it. */
   id: number;
+  /** The id before the shard mapping (plan.ts wireId): this worker's slots are indexed by it. */
+  localId: number;
   /** What the session writes to: the TCP socket, or the TLS socket over it. */
   socket: net.Socket | null;
   /** The TCP socket (an RST close and the connect timeout need it under TLS). */
@@ -35,7 +37,7 @@ export interface StreamFairness {
 
 export interface Mode<S> {
   /** The mode's state for a new connection. */
-  newState(id: number): S;
+  newState(localId: number): S;
   /** Opens what is due (the session's ramp for long-lived modes; churn keeps its cycles in flight). */
   pump(): void;
   /** The message the first write carries after the PROXY header (only asked when the traits say it sends one). */

@@ -11,7 +11,7 @@
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Endpoint, WorkerPlan } from '../src/load/plan.js';
+import { type Endpoint, type WorkerPlan, wireId } from '../src/load/plan.js';
 import type { ModeTraits } from '../src/load/traits.js';
 import { errorKind, tlsErrorKind } from '../src/metrics/errors.js';
 import { HeaderSender } from './header-sender.js';
@@ -100,10 +100,12 @@ export class Session<S> {
    * Opens connection `id`. `replacing`: a reopen (--reconnect) takes the dropped connection's place, so the list
    * stays one entry per planned session however often the target drops them.
    */
-  open(id: number, replacing: Connection<S> | null = null, reconnectAttempt = 0): void {
+  open(localId: number, replacing: Connection<S> | null = null, reconnectAttempt = 0): void {
     const { plan } = this;
+    const id = wireId(plan, localId);
     const c: Connection<S> = {
       id,
+      localId,
       socket: null,
       tcp: null,
       connectStartMs: performance.now(),
@@ -115,7 +117,7 @@ export class Session<S> {
       bytesIn: 0,
       measureStartBytes: 0,
       reconnectAttempt,
-      state: this.mode.newState(id),
+      state: this.mode.newState(localId),
     };
     const at = replacing ? this.connections.indexOf(replacing) : -1;
     if (at >= 0) this.connections[at] = c;
@@ -288,7 +290,7 @@ export class Session<S> {
     const jitter = 0.5 + 0.5 * (((c.id * 2654435761 + attempt * 40503) >>> 0) / 2 ** 32);
     const timer = setTimeout(() => {
       this.reconnectTimers.delete(timer);
-      if (!this.stopping) this.open(c.id, c, attempt);
+      if (!this.stopping) this.open(c.localId, c, attempt);
     }, backoff * jitter);
     this.reconnectTimers.add(timer);
   }

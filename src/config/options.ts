@@ -17,6 +17,7 @@ import {
   parseSizeBytes,
 } from '../core/units.js';
 import type { TlsClientConfig } from '../documents/result.js';
+import { splitEvenly } from '../load/plan.js';
 import { flagOf, type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import { parseAddressSpec } from '../proxy/addresses.js';
 import { type ProxyHeaderPlan, type ProxyVersion, validateProxyPlan } from '../proxy/header.js';
@@ -84,6 +85,10 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
       : Math.round(Math.max(30_000, rampFloorMs + connectTimeoutMs * 2));
   const target = raw.target === undefined ? null : parseHostPort('--target', raw.target);
   const verifyProxy = resolveVerifyProxy(raw.verifyProxy, target !== null, proxy);
+  const shard = resolveShard(raw.shard, conns, target !== null, verifyProxy !== null);
+  const startAt = resolveStartAt(raw.startAt);
+  // A shard carries its share of the run: connections, and the rates that are totals, in proportion.
+  const share = shard ? shard.conns / conns : 1;
   const scenario =
     raw.name ?? `${mode}${mode === 'echo' && raw.rate !== undefined ? '-open' : ''}-c${conns}-${proxy.version}`;
   if (!/^[A-Za-z0-9._-]{1,80}$/.test(scenario)) {
@@ -91,7 +96,7 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   }
   return {
     mode,
-    ratePerSecond,
+    ratePerSecond: ratePerSecond * share,
     direction: direction as RunConfig['direction'],
     pingIntervalMs,
     closeStyle: raw.close as RunConfig['closeStyle'],
@@ -103,13 +108,15 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     processes,
     scenario,
     target,
-    conns,
+    conns: shard ? shard.conns : conns,
+    shard: shard ? { index: shard.index, count: shard.count, totalConns: conns } : null,
+    startAt,
     proxy,
     verifyProxy,
     durationMs,
     warmupMs,
-    connectRate,
-    maxConnecting,
+    connectRate: connectRate * share,
+    maxConnecting: Math.max(1, Math.round(maxConnecting * share)),
     connectTimeoutMs,
     rampTimeoutMs,
     sizeBytes,
@@ -131,6 +138,53 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     quiet: raw.quiet === true,
     json: raw.json === true,
   };
+}
+
+/**
+ * --shard I/N (or job/N with I from JOB_COMPLETION_INDEX, as a Kubernetes Indexed Job sets it): this machine's
+ * share of the connections, split as processes and workers split them (splitEvenly). Shards load one shared
+ * target, so --target is required; --verify-proxy would see the other shards' sources as strangers, so it is
+ * refused here (verify on the backend after every shard ran).
+ */
+function resolveShard(
+  text: string | undefined,
+  conns: number,
+  external: boolean,
+  verify: boolean,
+): { index: number; count: number; conns: number } | null {
+  if (text === undefined) return null;
+  const m = /^(\d+|job)\/(\d+)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--shard: '${text}' is not I/N (e.g. 0/3, or job/3 in a Kubernetes Indexed Job)`);
+  const count = Number(m[2]);
+  if (count < 1 || count > 10_000) throw new UsageError(`--shard: ${count} shards is out of range (allowed: 1..10000)`);
+  let index: number;
+  if (m[1] === 'job') {
+    const env = process.env.JOB_COMPLETION_INDEX;
+    if (env === undefined || !/^\d+$/.test(env))
+      throw new UsageError('--shard job/N: JOB_COMPLETION_INDEX is not set (a Kubernetes Indexed Job sets it)');
+    index = Number(env);
+  } else index = Number(m[1]);
+  if (index >= count)
+    throw new UsageError(`--shard: index ${index} is out of range for ${count} shards (0..${count - 1})`);
+  if (!external) throw new UsageError('--shard: shards load one shared target: give --target');
+  if (verify)
+    throw new UsageError(
+      "--shard: --verify-proxy would count the other shards' sources as unexpected; verify after all ran",
+    );
+  const mine = splitEvenly(conns, count)[index];
+  if (mine === 0) throw new UsageError(`--shard: shard ${index} of ${count} gets no connection (--conns ${conns})`);
+  return { index, count, conns: mine };
+}
+
+/** --start-at: an absolute time with a zone, at most a day ahead (a run must end by itself). */
+function resolveStartAt(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(text.trim()))
+    throw new UsageError(`--start-at: '${text}' is not an ISO 8601 time with a zone (e.g. 2026-11-28T10:00:00Z)`);
+  const at = Date.parse(text);
+  if (!Number.isFinite(at)) throw new UsageError(`--start-at: '${text}' is not a valid time`);
+  if (at - Date.now() > 24 * HOUR_MS) throw new UsageError(`--start-at: '${text}' is more than a day ahead`);
+  return new Date(at).toISOString();
 }
 
 /**

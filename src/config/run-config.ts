@@ -9,8 +9,10 @@ import type { ProxyHeaderPlan } from '../proxy/header.js';
 
 export type { CloseStyle, LoadMode, StreamDirection };
 
-export type RunConfig = Omit<ResultConfig, 'proxy' | 'drainTimeoutMs' | 'tls' | 'reconnect'> & {
+export type RunConfig = Omit<ResultConfig, 'proxy' | 'drainTimeoutMs' | 'tls' | 'reconnect' | 'shard' | 'startAt'> & {
   reconnect: boolean;
+  shard: { index: number; count: number; totalConns: number } | null;
+  startAt: string | null;
   /** TLS over every session; null without --tls. */
   tls: TlsClientConfig | null;
   /** Optional in stored results (older ones lack it), always set in a run. */

@@ -231,6 +231,16 @@ export const resultConfigSchema = z.object({
   churnEcho: z.boolean(),
   /** --reconnect: sessions the target dropped were reopened. Absent in older results. */
   reconnect: z.boolean().optional(),
+  /**
+   * --shard I/N: this run is shard `index` of `count`; `conns` (and the rates) are this shard's share of
+   * `totalConns`. Absent or null for a whole run.
+   */
+  shard: z
+    .object({ index: count, count: z.number().int().min(1), totalConns: count })
+    .nullable()
+    .optional(),
+  /** --start-at: the wall-clock time the load was to start (ISO 8601). Absent or null without it. */
+  startAt: z.string().nullable().optional(),
   echoTimeoutMs: count,
   /** Absent in results written before the graceful drain existed. */
   drainTimeoutMs: count.optional(),
@@ -330,6 +340,8 @@ export const runResultSchema = z
       /** How long the graceful stop waited for what was in flight (the slowest worker); absent in older results. */
       drainMs: count.optional(),
       drainTimedOut: z.boolean().optional(),
+      /** --start-at: how late the load started after the asked wall-clock time; absent or null without it. */
+      startLateByMs: count.nullable().optional(),
     }),
     target: z.object({
       kind: z.enum(['embedded', 'external']),

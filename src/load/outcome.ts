@@ -18,6 +18,8 @@ export interface LoadOutcome {
   watched: WatchedSummary[];
   /** Workers that died (their process was killed, or the thread threw): the result is partial without them. */
   lostWorkers: LostWorker[];
+  /** --start-at: how late the load started after the asked time (0 when on time); null without it. */
+  startLateByMs: number | null;
   /** Generator processes' RSS (summed) before any connection and right after the ramp, heaps collected both times. */
   memory: { baselineRssBytes: number; rampedRssBytes: number; processes: number[] };
 }

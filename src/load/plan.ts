@@ -47,6 +47,8 @@ export interface ShardInput extends PerConnection {
   tls: TlsClientConfig | null;
   /** The PEM to verify the target with (from --tls-ca, or the embedded target's own certificate). */
   tlsCaPem?: string | null;
+  /** --shard: which share of the whole run this machine carries. */
+  shard?: { index: number; count: number } | null;
 }
 
 export interface WorkerPlan extends PerConnection {
@@ -72,6 +74,14 @@ export interface WorkerPlan extends PerConnection {
   /** The run's seed: payload bytes and address assignment depend on it and the global connection id only. */
   runSeed: number;
   tls: TlsPlan | null;
+  /** --shard I/N: connection ids on the wire are local × N + I, so shards never share an id or a pool address. */
+  shardIndex: number;
+  shardCount: number;
+}
+
+/** The id a connection has on the wire (address pools, target choice): unique across shards. */
+export function wireId(plan: Pick<WorkerPlan, 'shardIndex' | 'shardCount'>, localId: number): number {
+  return localId * plan.shardCount + plan.shardIndex;
 }
 
 /** Splits `total` into `parts` whole shares differing by at most one, larger shares first. */
@@ -127,6 +137,8 @@ export function shardByProcess(
         connectTimeoutMs: config.connectTimeoutMs,
         runSeed: config.seed,
         tls: config.tls ? { ...config.tls, ca: config.tlsCaPem ?? null } : null,
+        shardIndex: config.shard?.index ?? 0,
+        shardCount: config.shard?.count ?? 1,
       };
       id += n;
       index++;

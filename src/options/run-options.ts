@@ -67,6 +67,8 @@ export interface RawRunOptions {
   direction?: string;
   pingInterval?: string;
   reconnect?: boolean;
+  shard?: string;
+  startAt?: string;
   close: string;
   churnEcho?: boolean;
   echoTimeout: string;
@@ -279,6 +281,21 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     description: 'connect mode: one echo round trip per cycle before closing',
     role: 'step',
     modes: ['connect'],
+  },
+  shard: {
+    flags: '--shard <i/n>',
+    description:
+      'run shard I of N (0-based) of this run on this machine: connections, rates and connection ids split so N ' +
+      'machines together make one run against one --target; job/N takes I from JOB_COMPLETION_INDEX (a ' +
+      'Kubernetes Indexed Job)',
+    role: 'step',
+  },
+  startAt: {
+    flags: '--start-at <time>',
+    description:
+      'start the load at this wall-clock time (ISO 8601 with a zone, e.g. 2026-11-28T10:00:00Z): shards ramp ' +
+      'together; a late start is recorded',
+    role: 'single',
   },
   reconnect: {
     flags: '--reconnect',

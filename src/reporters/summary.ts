@@ -28,7 +28,10 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
   const lines = [
     `l4stress ${r.tool.version} — ${r.scenario}: ${formatCount(c.target)} connections to ${target}, proxy ` +
       `${r.proxy.version}, ` +
-      `${r.config.sizeBytes} B messages, ${r.config.workers} worker${r.config.workers === 1 ? '' : 's'}`,
+      `${r.config.sizeBytes} B messages, ${r.config.workers} worker${r.config.workers === 1 ? '' : 's'}` +
+      (r.config.shard
+        ? `; shard ${r.config.shard.index}/${r.config.shard.count} of ${formatCount(r.config.shard.totalConns)}`
+        : ''),
     `phases: ramp-up ${(r.phases.rampMs / 1000).toFixed(2)} s, warm-up ` +
       `${(r.phases.warmupMs / 1000).toFixed(1)} s, measured ${(r.phases.measuredMs / 1000).toFixed(1)} s` +
       (r.phases.drainMs === undefined

@@ -156,6 +156,12 @@ export function buildResult(inputs: ResultInputs): RunResult {
         '(EADDRNOTAVAIL); use --close rst',
     );
   }
+  // Shards ramp together only if each starts on time: a late one says by how much.
+  if (outcome.startLateByMs !== null && outcome.startLateByMs > 100)
+    warnings.push(
+      `started ${Math.round(outcome.startLateByMs)} ms after --start-at ${config.startAt} (not ready in time, or ` +
+        'the clock here is behind): this shard ramped late',
+    );
   const v2Length = planV2Length(config.proxy);
   if (inputs.target.kind === 'external' && v2Length > DEFAULT_MAX_V2_LENGTH) {
     warnings.push(
@@ -188,6 +194,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
       rampTimedOut: outcome.rampTimedOut,
       drainMs: Math.max(0, ...outcome.reports.map((r) => r.drainMs)),
       drainTimedOut: outcome.reports.some((r) => r.drainTimedOut),
+      startLateByMs: outcome.startLateByMs === null ? null : Math.round(outcome.startLateByMs),
     },
     target: {
       kind: inputs.target.kind,

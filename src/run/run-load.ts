@@ -39,8 +39,8 @@ export async function runLoad(
     ...group.pids.filter((pid) => pid !== process.pid).map((pid) => ({ pid, role: 'generator' as const })),
     ...(hooks.watch ?? []),
   ]);
-  const startedAt = new Date();
-  const t0 = performance.now();
+  let startedAt = new Date();
+  let t0 = performance.now();
   const latest = new Map<number, LoadCounters>();
   const pendingTicks = new Map<number, { snapshots: Map<number, WorkerToMain & { type: 'snapshot' }> }>();
   const ramped = new Set<number>();
@@ -145,6 +145,24 @@ export async function runLoad(
     failed,
   ]);
   const baselineRss = generatorRss(group.pids);
+  // --start-at: every shard is ready (workers up, target reached by nothing yet); all go at the same wall time.
+  let startLateByMs: number | null = null;
+  if (config.startAt) {
+    const at = Date.parse(config.startAt);
+    const wait = at - Date.now();
+    if (wait > 0 && !hooks.signal?.aborted)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        hooks.signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    startLateByMs = Math.max(0, Date.now() - at);
+    startedAt = new Date();
+    t0 = performance.now();
+    lastRowAt = t0;
+  }
   const rampStart = performance.now();
   send({ type: 'go' });
 
@@ -251,6 +269,7 @@ export async function runLoad(
     usage: usage.totals(),
     watched: watcher.summaries(),
     lostWorkers: [...lost.values()].sort((a, b) => a.worker - b.worker),
+    startLateByMs,
   };
 
   /** Established connections so far, from a tick answered by every worker (or the last known counters). */
