@@ -12,12 +12,12 @@ import { addCounters, emptyCounters } from '../metrics/counters.js';
 import { totalErrors } from '../metrics/errors.js';
 import { encodeHistogram, mergeEncoded, summarize } from '../metrics/histogram.js';
 import { peakOpen } from '../metrics/peak.js';
-import { describeProxyPlan, planV2Length } from '../proxy/header.js';
-import { DEFAULT_MAX_V2_LENGTH } from '../proxy/parser.js';
+import { describeProxyPlan } from '../proxy/header.js';
 import type { TargetStats } from '../target/stats.js';
 import { errorTotal, integrityErrors } from './error-total.js';
 import { buildModeStats } from './mode-stats.js';
 import { scheduleVerdict } from './schedule-verdict.js';
+import { lostWorkerWarnings, settingWarnings } from './warnings.js';
 
 export interface ResultInputs {
   config: RunConfig;
@@ -81,16 +81,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
 
   const warnings: string[] = [];
   const partial = partialOf(outcome, config.conns);
-  for (const w of outcome.lostWorkers)
-    warnings.push(
-      `worker ${w.worker} (process ${w.pid}) died: ${w.reason}; its ${w.conns} planned connections ` +
-        `(${w.establishedAtLastSnapshot} established at its last snapshot) are missing from this result`,
-    );
-  if (partial)
-    warnings.push(
-      `partial result: ${partial.lostConnections} of ${config.conns} planned connections ` +
-        `(${(partial.lostShare * 100).toFixed(1)}%) were lost with their workers; figures cover the survivors`,
-    );
+  warnings.push(...lostWorkerWarnings(outcome, partial, config.conns));
   if (stalled > 0) {
     const ids = modeStats.stream!.stalled!.examples.join(', ');
     warnings.push(
@@ -149,29 +140,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
           8 * perS(outcome.reports.reduce((n, r) => n + r.measuredBytesSent + r.measuredBytesReceived, 0)),
       })
     : null;
-  if (config.mode === 'connect' && config.sourceIps.length > 0 && config.closeStyle === 'fin') {
-    warnings.push(
-      'churn with --source-ips and FIN closes: the kernel does not reuse the TIME_WAIT ports of a bound address, ' +
-        'so each address runs out after ip_local_port_range connections per TIME_WAIT period ' +
-        '(EADDRNOTAVAIL); use --close rst',
-    );
-  }
-  // Shards ramp together only if each starts on time: a late one says by how much.
-  if (outcome.startLateByMs !== null && outcome.startLateByMs > 100)
-    warnings.push(
-      `started ${Math.round(outcome.startLateByMs)} ms after --start-at ${config.startAt} (not ready in time, or ` +
-        'the clock here is behind): this shard ramped late',
-    );
-  const v2Length = planV2Length(config.proxy);
-  if (inputs.target.kind === 'external' && v2Length > DEFAULT_MAX_V2_LENGTH) {
-    warnings.push(
-      `PROXY v2 headers carry ${v2Length} B of addresses and TLVs, over the ${DEFAULT_MAX_V2_LENGTH} B that ` +
-        'l4stress serve accepts by default (serve --max-header raises it); ingresses bound them too',
-    );
-  }
-  if (inputs.target.kind === 'embedded') {
-    warnings.push("the embedded target shares this machine's CPUs with the generator: figures measure both together");
-  }
+  warnings.push(...settingWarnings(config, outcome, inputs.target.kind));
 
   const { quiet: _q, json: _j, proxy: plan, ...rest } = config;
   const proxyDescription = describeProxyPlan(plan);

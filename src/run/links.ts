@@ -7,9 +7,10 @@
 import { fork } from 'node:child_process';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import type { RunConfig } from '../config/run-config.js';
 import { CouldNotRunError } from '../core/errors.js';
 import { siblingEntry } from '../core/modules.js';
-import type { WorkerPlan } from '../load/plan.js';
+import { type Endpoint, shardByProcess, type WorkerPlan } from '../load/plan.js';
 import type { MainToWorker, WorkerReport, WorkerTask, WorkerToMain } from '../load/protocol.js';
 
 export interface WorkerLink {
@@ -161,4 +162,21 @@ export function runGeneratorProcess(): Promise<void> {
       void (group?.shutdown() ?? Promise.resolve()).then(resolve);
     });
   });
+}
+
+/**
+ * One process: the workers are threads here. Several: each process's plans (from the one shard function) run in a
+ * generator child; ids and worker indexes are global, so the merge is the same either way.
+ */
+export function startWorkers(config: RunConfig, targets: Endpoint[]): WorkerGroup {
+  const byProcess = shardByProcess(config, targets, config.workers, config.processes);
+  if (config.processes <= 1) return startLocalWorkers(byProcess[0]);
+  const groups = byProcess.map((plans) => startRemoteWorkers(plans));
+  return {
+    links: groups.flatMap((g) => g.links),
+    pids: groups.flatMap((g) => g.pids),
+    shutdown: async () => {
+      await Promise.all(groups.map((g) => g.shutdown()));
+    },
+  };
 }

@@ -3,16 +3,17 @@
  * a snapshot once a second (so rows line up across workers), moves the run through its phases
  * (ramp -> warm-up -> measure -> stop), and collects each worker's final report. Histograms arrive encoded.
  */
+
 import type { RunConfig } from '../config/run-config.js';
+import { waitUntil } from '../core/clock.js';
 import type { LoadOutcome, LostWorker } from '../load/outcome.js';
-import { type Endpoint, shardByProcess } from '../load/plan.js';
 import type { MainToWorker, WorkerToMain } from '../load/protocol.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { mergeEncoded } from '../metrics/histogram.js';
 import { PidWatcher, readRss, type WatchRole } from '../metrics/pid-watch.js';
 import { ProcessUsageSampler } from '../metrics/process-usage.js';
 import { type Phase, type TimelineRow, timelineRow } from '../metrics/timeline.js';
-import { startLocalWorkers, startRemoteWorkers, type WorkerGroup } from './links.js';
+import { startWorkers } from './links.js';
 
 export interface LoadHooks {
   /** Called once a second with the newest timeline row and the run's cumulative counters. */
@@ -146,19 +147,8 @@ export async function runLoad(
   ]);
   const baselineRss = generatorRss(group.pids);
   // --start-at: every shard is ready (workers up, target reached by nothing yet); all go at the same wall time.
-  let startLateByMs: number | null = null;
+  const startLateByMs = config.startAt ? await waitUntil(config.startAt, hooks.signal) : null;
   if (config.startAt) {
-    const at = Date.parse(config.startAt);
-    const wait = at - Date.now();
-    if (wait > 0 && !hooks.signal?.aborted)
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        hooks.signal?.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    startLateByMs = Math.max(0, Date.now() - at);
     startedAt = new Date();
     t0 = performance.now();
     lastRowAt = t0;
@@ -279,23 +269,6 @@ export async function runLoad(
     while (pendingTicks.has(mySeq) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     return sumLatest().established;
   }
-}
-
-/**
- * One process: the workers are threads here. Several: each process's plans (from the one shard function) run in a
- * generator child; ids and worker indexes are global, so the merge is the same either way.
- */
-function startWorkers(config: RunConfig, targets: Endpoint[]): WorkerGroup {
-  const byProcess = shardByProcess(config, targets, config.workers, config.processes);
-  if (config.processes <= 1) return startLocalWorkers(byProcess[0]);
-  const groups = byProcess.map((plans) => startRemoteWorkers(plans));
-  return {
-    links: groups.flatMap((g) => g.links),
-    pids: groups.flatMap((g) => g.pids),
-    shutdown: async () => {
-      await Promise.all(groups.map((g) => g.shutdown()));
-    },
-  };
 }
 
 /** Summed RSS of the generator processes, from /proc (this process included). */
