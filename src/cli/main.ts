@@ -94,6 +94,17 @@ function buildProgram(setExit: SetExit): Command {
     });
 
   program
+    .command('merge')
+    .description('merge the results of the shards of one run (--shard I/N) into one result')
+    .argument('<results...>', "every shard's result file")
+    .requiredOption('-o, --out <file>', 'the merged result file')
+    .option('--partial', 'merge even when shards are missing (the result says which, and is marked partial)')
+    .action(async (files: string[], opts: { out: string; partial?: boolean }) => {
+      const { mergeCommand } = await import('./merge-command.js');
+      setExit(mergeCommand(files, opts));
+    });
+
+  program
     .command('history')
     .description('print the trend of scenario runs from results/history')
     .option('--scenario <name>', 'only this scenario')

@@ -87,6 +87,10 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const verifyProxy = resolveVerifyProxy(raw.verifyProxy, target !== null, proxy);
   const shard = resolveShard(raw.shard, conns, target !== null, verifyProxy !== null);
   const startAt = resolveStartAt(raw.startAt);
+  // Shards must agree on the seed (payload and PROXY address assignment depend on it): given, or from --start-at.
+  if (shard && raw.seed === undefined && startAt === null)
+    throw new UsageError('--shard: give every shard the same --seed (or the same --start-at, which implies one)');
+  const runSeed = shard && raw.seed === undefined && startAt !== null ? seedFrom(startAt) : seed;
   // A shard carries its share of the run: connections, and the rates that are totals, in proportion.
   const share = shard ? shard.conns / conns : 1;
   const scenario =
@@ -121,7 +125,7 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     rampTimeoutMs,
     sizeBytes,
     workers,
-    seed,
+    seed: runSeed,
     out: raw.out ?? null,
     resultsDir: raw.resultsDir,
     watchPids: (raw.watchPid ?? []).map((p) => {
@@ -174,6 +178,13 @@ function resolveShard(
   const mine = splitEvenly(conns, count)[index];
   if (mine === 0) throw new UsageError(`--shard: shard ${index} of ${count} gets no connection (--conns ${conns})`);
   return { index, count, conns: mine };
+}
+
+/** A 32-bit seed from a text (FNV-1a): the same --start-at gives every shard the same seed. */
+function seedFrom(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /** --start-at: an absolute time with a zone, at most a day ahead (a run must end by itself). */

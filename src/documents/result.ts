@@ -327,6 +327,23 @@ export const runResultSchema = z
       .nullable()
       .optional(),
     git: gitInfoSchema.nullable(),
+    /**
+     * `l4stress merge`: the shard results this one was made from, each with its machine and start. Counts,
+     * histograms and throughput are exact sums and merges; timeline latencies per second are the worst shard's.
+     */
+    mergedFrom: z
+      .array(
+        z.object({
+          index: count,
+          file: z.string(),
+          host: z.string(),
+          conns: count,
+          startedAt: z.string(),
+          startLateByMs: count.nullable(),
+          status: runStatusSchema,
+        }),
+      )
+      .optional(),
     command: z.array(z.string()),
     config: resultConfigSchema,
     seed: count,

@@ -1,0 +1,318 @@
+/**
+ * `l4stress merge`: the results of the shards of one run (--shard I/N) into one result document of the same
+ * schema. Exact where the parts allow it: counters and errors by kind are summed, the encoded HDR histograms
+ * merged and the latency summaries recomputed from them, throughput summed (shards measure the same wall-clock
+ * window when started with --start-at). Per-second timeline rows are aligned by wall clock and summed; their
+ * latency columns are the worst shard's (a percentile of percentiles would not be one). Each shard's machine and
+ * start stay in `mergedFrom`. Results of different runs, a shard twice, or a missing shard are refused (exit 2),
+ * unless a partial set is accepted, which the merged result then says (status partial, the lost share).
+ */
+import { EXIT_CODE_FOR_STATUS, type RunStatus, UsageError } from '../core/errors.js';
+import type { RunResult, TimelineRow } from '../documents/result.js';
+import { addCounters, emptyCounters } from '../metrics/counters.js';
+import { addErrorCounts, totalErrors } from '../metrics/errors.js';
+import { encodeHistogram, mergeEncoded, summarize } from '../metrics/histogram.js';
+
+export interface MergeInput {
+  file: string;
+  result: RunResult;
+}
+
+/** Worst first: the merged status is the worst shard's. */
+const SEVERITY: RunStatus[] = ['interrupted', 'partial', 'unreachable', 'completed-with-errors', 'completed'];
+
+/** What must be equal for results to be shards of one run (everything a shard does not change). */
+function identity(r: RunResult): string {
+  const c = r.config;
+  return JSON.stringify([
+    r.scenario,
+    c.mode,
+    c.seed,
+    c.startAt,
+    c.proxy,
+    c.sizeBytes,
+    c.durationMs,
+    c.shard?.count,
+    c.shard?.totalConns,
+    r.target.host,
+    r.target.port,
+  ]);
+}
+
+export function mergeResults(parts: MergeInput[], o: { acceptPartial: boolean; command: string[] }): RunResult {
+  if (parts.length === 0) throw new UsageError('merge: give the result files of the shards');
+  const first = parts[0].result;
+  const shard = first.config.shard;
+  if (!shard) throw new UsageError(`merge: ${parts[0].file} is not a shard's result (run with --shard I/N)`);
+  for (const p of parts) {
+    if (!p.result.config.shard) throw new UsageError(`merge: ${p.file} is not a shard's result (run with --shard I/N)`);
+    if (identity(p.result) !== identity(first))
+      throw new UsageError(
+        `merge: ${p.file} is not a shard of the same run as ${parts[0].file}`,
+        'same scenario, seed, --start-at, target and settings',
+      );
+  }
+  const seen = new Map<number, string>();
+  for (const p of parts) {
+    const i = p.result.config.shard!.index;
+    if (seen.has(i)) throw new UsageError(`merge: shard ${i} given twice (${seen.get(i)} and ${p.file})`);
+    seen.set(i, p.file);
+  }
+  const missing = Array.from({ length: shard.count }, (_, i) => i).filter((i) => !seen.has(i));
+  if (missing.length > 0 && !o.acceptPartial)
+    throw new UsageError(
+      `merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${shard.count} missing`,
+      'give every shard, or --partial to merge what there is',
+    );
+  const results = parts.map((p) => p.result).sort((a, b) => a.config.shard!.index - b.config.shard!.index);
+
+  const sum = (f: (r: RunResult) => number): number => results.reduce((n, r) => n + f(r), 0);
+  const max = (f: (r: RunResult) => number): number => Math.max(...results.map(f));
+  const conns = sum((r) => r.config.conns);
+  const lostConnections = shard.totalConns - conns + sum((r) => r.partial?.lostConnections ?? 0);
+  const partial =
+    lostConnections > 0
+      ? {
+          lostWorkers: results.flatMap((r) => r.partial?.lostWorkers ?? []),
+          lostConnections,
+          lostShare: Math.min(1, lostConnections / shard.totalConns),
+        }
+      : null;
+  const worst = SEVERITY.find((s) => results.some((r) => r.status === s)) ?? 'completed';
+  const status: RunStatus = partial && worst !== 'interrupted' ? 'partial' : worst;
+
+  const roundTrip = mergeEncoded(results.map((r) => r.histograms.roundTripUs));
+  const connect = mergeEncoded(results.map((r) => r.histograms.connectUs));
+  const tlsEncoded = results.flatMap((r) => (r.histograms.tlsHandshakeUs ? [r.histograms.tlsHandshakeUs] : []));
+  const tls = tlsEncoded.length > 0 ? mergeEncoded(tlsEncoded) : null;
+  const totals = emptyCounters();
+  for (const r of results) addCounters(totals, r.totals);
+  const failedByKind = {};
+  const droppedByKind = {};
+  for (const r of results) {
+    addErrorCounts(failedByKind, r.connections.failed.byKind);
+    addErrorCounts(droppedByKind, r.connections.dropped.byKind);
+  }
+  const reconnects = results.some((r) => r.connections.reconnects)
+    ? {
+        attempted: sum((r) => r.connections.reconnects?.attempted ?? 0),
+        established: sum((r) => r.connections.reconnects?.established ?? 0),
+        failed: sum((r) => r.connections.reconnects?.failed ?? 0),
+      }
+    : null;
+  const ms = first.modeStats;
+  const startedAt = new Date(Math.min(...results.map((r) => Date.parse(r.startedAt))));
+  const headerCount = sum((r) => r.proxy.headersSent);
+  const headerSizes: Record<string, number> = {};
+  for (const r of results)
+    for (const [size, n] of Object.entries(r.proxy.headerSizes)) headerSizes[size] = (headerSizes[size] ?? 0) + n;
+
+  const merged: RunResult = {
+    ...first,
+    status,
+    exitCode: EXIT_CODE_FOR_STATUS[status],
+    partial,
+    mergedFrom: parts
+      .map((p) => ({
+        index: p.result.config.shard!.index,
+        file: p.file,
+        host: p.result.environment.hostname,
+        conns: p.result.config.conns,
+        startedAt: p.result.startedAt,
+        startLateByMs: p.result.phases.startLateByMs ?? null,
+        status: p.result.status,
+      }))
+      .sort((a, b) => a.index - b.index),
+    command: o.command,
+    config: {
+      ...first.config,
+      conns: shard.totalConns,
+      connectRate: sum((r) => r.config.connectRate),
+      ratePerSecond: sum((r) => r.config.ratePerSecond),
+      maxConnecting: sum((r) => r.config.maxConnecting),
+      shard: null,
+      out: null,
+    },
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date(max((r) => Date.parse(r.endedAt))).toISOString(),
+    phases: {
+      rampMs: max((r) => r.phases.rampMs),
+      warmupMs: max((r) => r.phases.warmupMs),
+      measuredMs: max((r) => r.phases.measuredMs),
+      rampTimedOut: results.some((r) => r.phases.rampTimedOut),
+      drainMs: max((r) => r.phases.drainMs ?? 0),
+      drainTimedOut: results.some((r) => r.phases.drainTimedOut === true),
+      startLateByMs: results.some((r) => r.phases.startLateByMs != null)
+        ? max((r) => r.phases.startLateByMs ?? 0)
+        : null,
+    },
+    // One external target for every shard: its stats, when a shard read them, would count all shards.
+    target: { ...first.target, stats: null },
+    connections: {
+      target: shard.totalConns,
+      attempted: sum((r) => r.connections.attempted),
+      established: sum((r) => r.connections.established),
+      // Shards hold their sessions at the same time (--start-at): their peaks add up.
+      peak: sum((r) => r.connections.peak),
+      failed: { total: totalErrors(failedByKind), byKind: failedByKind },
+      dropped: { total: totalErrors(droppedByKind), byKind: droppedByKind },
+      reconnects,
+    },
+    latency: {
+      roundTripUs: summarize(roundTrip),
+      // Not kept encoded per shard: a merge cannot recompute it exactly, so it says nothing.
+      serviceUs: null,
+      connectUs: summarize(connect),
+      tlsHandshakeUs: tls ? summarize(tls) : null,
+    },
+    tls: results.some((r) => r.tls)
+      ? {
+          handshakes: sum((r) => r.tls?.handshakes ?? 0),
+          resumed: sum((r) => r.tls?.resumed ?? 0),
+          fullPerSecond: sum((r) => r.tls?.fullPerSecond ?? 0),
+          resumedPerSecond: sum((r) => r.tls?.resumedPerSecond ?? 0),
+        }
+      : null,
+    throughput: {
+      roundTrips: sum((r) => r.throughput.roundTrips),
+      roundTripsPerSecond: sum((r) => r.throughput.roundTripsPerSecond),
+      bytesSentPerSecond: sum((r) => r.throughput.bytesSentPerSecond),
+      bytesReceivedPerSecond: sum((r) => r.throughput.bytesReceivedPerSecond),
+    },
+    modeStats: {
+      mode: ms.mode,
+      openLoop: ms.openLoop
+        ? {
+            intendedPerSecond: sum((r) => r.modeStats.openLoop?.intendedPerSecond ?? 0),
+            late: sum((r) => r.modeStats.openLoop?.late ?? 0),
+            missed: sum((r) => r.modeStats.openLoop?.missed ?? 0),
+            // Each generator's own lag: the worst shard's summary.
+            schedulerLagUs: results
+              .map((r) => r.modeStats.openLoop!.schedulerLagUs)
+              .sort((a, b) => (b.p99 ?? 0) - (a.p99 ?? 0))[0],
+            generatorBehind: results.some((r) => r.modeStats.openLoop?.generatorBehind),
+          }
+        : null,
+      integrity: {
+        enabled: ms.integrity.enabled,
+        verified: sum((r) => r.modeStats.integrity.verified),
+        corrupted: sum((r) => r.modeStats.integrity.corrupted),
+        duplicated: sum((r) => r.modeStats.integrity.duplicated),
+        outOfOrder: sum((r) => r.modeStats.integrity.outOfOrder),
+        missing: sum((r) => r.modeStats.integrity.missing),
+        bytesLostAtClose: sum((r) => r.modeStats.integrity.bytesLostAtClose),
+      },
+      stream: ms.stream
+        ? {
+            direction: ms.stream.direction,
+            perConnectionBytesPerSecond: {
+              min: Math.min(...results.map((r) => r.modeStats.stream!.perConnectionBytesPerSecond.min)),
+              // The median of the shards' medians: not the median of every connection (those are not kept).
+              median: medianOf(results.map((r) => r.modeStats.stream!.perConnectionBytesPerSecond.median)),
+              max: max((r) => r.modeStats.stream!.perConnectionBytesPerSecond.max),
+              connections: sum((r) => r.modeStats.stream!.perConnectionBytesPerSecond.connections),
+            },
+            stalled: {
+              count: sum((r) => r.modeStats.stream?.stalled?.count ?? 0),
+              examples: results.flatMap((r) => r.modeStats.stream?.stalled?.examples ?? []).slice(0, 10),
+            },
+          }
+        : null,
+      churn: ms.churn
+        ? {
+            cycles: sum((r) => r.modeStats.churn!.cycles),
+            cyclesPerSecond: sum((r) => r.modeStats.churn!.cyclesPerSecond),
+            closeStyle: ms.churn.closeStyle,
+          }
+        : null,
+      hold: ms.hold
+        ? {
+            pingIntervalMs: ms.hold.pingIntervalMs,
+            held: sum((r) => r.modeStats.hold!.held),
+            target: sum((r) => r.modeStats.hold!.target),
+          }
+        : null,
+    },
+    proxy: {
+      ...first.proxy,
+      headersSent: headerCount,
+      headerBytes: sum((r) => r.proxy.headerBytes),
+      headerSizes,
+      headerBuildUsPerConnection:
+        headerCount > 0
+          ? sum((r) => (r.proxy.headerBuildUsPerConnection ?? 0) * r.proxy.headersSent) / headerCount
+          : null,
+      verify: null,
+    },
+    totals,
+    resources: {
+      ...first.resources,
+      generator: {
+        // Per machine: the largest shard's, not a sum over machines.
+        maxRssBytes: max((r) => r.resources.generator.maxRssBytes),
+        cpuPercentMean: max((r) => r.resources.generator.cpuPercentMean),
+        cpuPercentMax: max((r) => r.resources.generator.cpuPercentMax),
+        cpuUserMs: sum((r) => r.resources.generator.cpuUserMs),
+        cpuSystemMs: sum((r) => r.resources.generator.cpuSystemMs),
+        processes: sum((r) => r.resources.generator.processes),
+        baselineRssBytes: sum((r) => r.resources.generator.baselineRssBytes),
+        rampedRssBytes: sum((r) => r.resources.generator.rampedRssBytes),
+        memoryPerConnectionBytes: null,
+      },
+      target: null,
+      watched: [],
+    },
+    calibration: null,
+    timeline: mergeTimelines(results, startedAt.getTime()),
+    histograms: {
+      roundTripUs: encodeHistogram(roundTrip),
+      connectUs: encodeHistogram(connect),
+      ...(tls ? { tlsHandshakeUs: encodeHistogram(tls) } : {}),
+    },
+    warnings: [
+      ...(missing.length > 0
+        ? [`merged without shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${shard.count} (--partial)`]
+        : []),
+      ...results.flatMap((r) => r.warnings.map((w) => `shard ${r.config.shard!.index}: ${w}`)),
+    ],
+  };
+  return merged;
+}
+
+function medianOf(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : Math.round((s[mid - 1] + s[mid]) / 2);
+}
+
+/** Rows aligned by wall clock (each shard's start + its t), summed per second; latency columns: the worst shard's. */
+function mergeTimelines(results: RunResult[], startMs: number): TimelineRow[] {
+  const rows = new Map<number, TimelineRow>();
+  for (const r of results) {
+    const offsetS = (Date.parse(r.startedAt) - startMs) / 1000;
+    for (const row of r.timeline) {
+      const t = Math.round(row.t + offsetS);
+      const into = rows.get(t);
+      if (!into) {
+        rows.set(t, { ...row, t, watched: [] });
+        continue;
+      }
+      into.open += row.open;
+      into.established += row.established;
+      into.connectFailed += row.connectFailed;
+      into.dropped += row.dropped;
+      into.roundTrips += row.roundTrips;
+      into.roundTripsPerSecond += row.roundTripsPerSecond;
+      into.bytesSentPerSecond += row.bytesSentPerSecond;
+      into.bytesReceivedPerSecond += row.bytesReceivedPerSecond;
+      into.p50Us = worst(into.p50Us, row.p50Us);
+      into.p99Us = worst(into.p99Us, row.p99Us);
+      into.maxUs = worst(into.maxUs, row.maxUs);
+      into.cpuPercent = Math.max(into.cpuPercent, row.cpuPercent);
+      into.rssBytes = Math.max(into.rssBytes, row.rssBytes);
+    }
+  }
+  return [...rows.values()].sort((a, b) => a.t - b.t);
+}
+
+const worst = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
