@@ -8,10 +8,11 @@
  * unless a partial set is accepted, which the merged result then says (status partial, the lost share).
  */
 import { EXIT_CODE_FOR_STATUS, type RunStatus, UsageError } from '../core/errors.js';
-import type { RunResult, TimelineRow } from '../documents/result.js';
+import type { RunResult } from '../documents/result.js';
 import { addCounters, emptyCounters } from '../metrics/counters.js';
 import { addErrorCounts, totalErrors } from '../metrics/errors.js';
 import { encodeHistogram, mergeEncoded, summarize } from '../metrics/histogram.js';
+import { mergeTimelines } from './merge-timeline.js';
 
 export interface MergeInput {
   file: string;
@@ -284,35 +285,3 @@ function medianOf(values: number[]): number {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid] : Math.round((s[mid - 1] + s[mid]) / 2);
 }
-
-/** Rows aligned by wall clock (each shard's start + its t), summed per second; latency columns: the worst shard's. */
-function mergeTimelines(results: RunResult[], startMs: number): TimelineRow[] {
-  const rows = new Map<number, TimelineRow>();
-  for (const r of results) {
-    const offsetS = (Date.parse(r.startedAt) - startMs) / 1000;
-    for (const row of r.timeline) {
-      const t = Math.round(row.t + offsetS);
-      const into = rows.get(t);
-      if (!into) {
-        rows.set(t, { ...row, t, watched: [] });
-        continue;
-      }
-      into.open += row.open;
-      into.established += row.established;
-      into.connectFailed += row.connectFailed;
-      into.dropped += row.dropped;
-      into.roundTrips += row.roundTrips;
-      into.roundTripsPerSecond += row.roundTripsPerSecond;
-      into.bytesSentPerSecond += row.bytesSentPerSecond;
-      into.bytesReceivedPerSecond += row.bytesReceivedPerSecond;
-      into.p50Us = worst(into.p50Us, row.p50Us);
-      into.p99Us = worst(into.p99Us, row.p99Us);
-      into.maxUs = worst(into.maxUs, row.maxUs);
-      into.cpuPercent = Math.max(into.cpuPercent, row.cpuPercent);
-      into.rssBytes = Math.max(into.rssBytes, row.rssBytes);
-    }
-  }
-  return [...rows.values()].sort((a, b) => a.t - b.t);
-}
-
-const worst = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
