@@ -32,16 +32,23 @@ export const METRIC_NAMES = [
   'established',
   'target',
   'held',
+  'cpu.op',
+  'target.cpu.op',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 /** One run's metrics; null where the run has no such samples (p95 of a stream, cps of an echo). */
 export type StepMetrics = Record<MetricName, number | null>;
 
+/** Metrics added after summaries were first written: absent in older summaries and baselines, read as null. */
+const LATER_METRICS = new Set<MetricName>(['cpu.op', 'target.cpu.op']);
+
 const stepMetricsSchema = z.object(
-  Object.fromEntries(METRIC_NAMES.map((name) => [name, z.number().nullable()])) as Record<
-    MetricName,
-    z.ZodNullable<z.ZodNumber>
-  >,
+  Object.fromEntries(
+    METRIC_NAMES.map((name) => [
+      name,
+      LATER_METRICS.has(name) ? z.number().nullable().default(null) : z.number().nullable(),
+    ]),
+  ) as Record<MetricName, z.ZodNullable<z.ZodNumber>>,
 );
 
 export const thresholdVerdictSchema = z.object({

@@ -13,7 +13,7 @@ import { resultErrorTotal } from '../result/error-total.js';
 export type { MetricName, StepMetrics };
 export { METRIC_NAMES };
 
-export type MetricUnit = 'us' | 'per-second' | 'bytes-per-second' | 'count';
+export type MetricUnit = 'us' | 'cpu-us' | 'per-second' | 'bytes-per-second' | 'count';
 
 export interface MetricDef {
   unit: MetricUnit;
@@ -81,7 +81,36 @@ export const METRICS: Record<MetricName, MetricDef> = {
   established: fewest((r) => r.connections.established),
   target: fewest((r) => r.connections.target),
   held: fewest((r) => r.modeStats.hold?.held ?? null),
+  /**
+   * CPU time per operation (µs; echo and hold: a round trip, churn: a cycle, stream: a MiB moved), whole run, of
+   * the generator and of the embedded target. CPU time is what a process consumed, not how long it waited: a busy
+   * core stretches latency several-fold but barely moves these, while a costlier code path moves them one-for-one.
+   */
+  'cpu.op': cpuPerOp((r) => r.resources.generator.cpuUserMs + r.resources.generator.cpuSystemMs),
+  'target.cpu.op': cpuPerOp((r) =>
+    r.resources.target ? r.resources.target.cpuUserMs + r.resources.target.cpuSystemMs : null,
+  ),
 };
+
+/** Operations of a whole run, per mode: round trips, churn cycles, or MiB moved. */
+function operations(r: RunResult): number {
+  if (r.modeStats.churn) return r.totals.cycles;
+  if (r.modeStats.stream) return (r.totals.bytesSent + r.totals.bytesReceived) / (1024 * 1024);
+  return r.totals.messagesReceived;
+}
+
+function cpuPerOp(cpuMs: (r: RunResult) => number | null): MetricDef {
+  return {
+    unit: 'cpu-us',
+    better: 'lower',
+    reduce: 'median',
+    read: (r) => {
+      const ms = cpuMs(r);
+      const ops = operations(r);
+      return ms === null || ops <= 0 ? null : Math.round((ms * 1000 * 100) / ops) / 100;
+    },
+  };
+}
 
 /** Latencies in µs: the ones a hardware profile can normalize. */
 export const LATENCY_METRICS = new Set<MetricName>(METRIC_NAMES.filter((m) => METRICS[m].unit === 'us'));

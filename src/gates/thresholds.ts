@@ -31,6 +31,7 @@ export type { ThresholdVerdict };
 
 const UNITS: Record<MetricUnit, Record<string, number>> = {
   us: { '': 1, us: 1, µs: 1, ms: 1000, s: 1_000_000 },
+  'cpu-us': { '': 1, us: 1, µs: 1, ms: 1000 },
   'bytes-per-second': { '': 1, 'b/s': 1, 'bit/s': 1 / 8, 'kbit/s': 125, 'mbit/s': 125_000, 'gbit/s': 125_000_000 },
   'per-second': { '': 1, k: 1000, m: 1_000_000 },
   count: { '': 1, k: 1000, m: 1_000_000 },

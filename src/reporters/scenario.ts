@@ -25,6 +25,7 @@ export function formatMetric(metric: MetricName, v: number | null): string {
   if (v === null || !Number.isFinite(v)) return '-';
   const unit = METRICS[metric].unit;
   if (unit === 'us') return formatMicros(v);
+  if (unit === 'cpu-us') return `${formatMicros(v)} CPU`;
   if (unit === 'bytes-per-second') return formatBitsPerSecond(v);
   return Math.round(v).toLocaleString('en-US');
 }
