@@ -6,11 +6,15 @@ export async function waitUntil(iso: string, signal?: AbortSignal): Promise<numb
   const wait = at - Date.now();
   if (wait > 0 && !signal?.aborted)
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, wait);
-      signal?.addEventListener('abort', () => {
+      const onAbort = (): void => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, wait);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   return Math.max(0, Date.now() - at);
 }

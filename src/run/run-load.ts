@@ -169,9 +169,12 @@ export async function runLoad(
   };
   const ticker = setInterval(sendTick, TICK_MS);
 
+  // A scenario passes one signal to every run: the listener goes when the run ends, or they pile up on it.
+  let onAbort: () => void = () => {};
   const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
     if (hooks.signal?.aborted) resolve();
-    hooks.signal?.addEventListener('abort', () => resolve(), { once: true });
+    hooks.signal?.addEventListener('abort', onAbort, { once: true });
   });
   /** Sleeps `ms`, or less when the run is aborted or `wake()` is called; no timer outlives the wait. */
   const timers = new Set<NodeJS.Timeout>();
@@ -241,6 +244,7 @@ export async function runLoad(
   send({ type: 'stop' });
   const reports = await Promise.allSettled(tasks);
   await group.shutdown();
+  hooks.signal?.removeEventListener('abort', onAbort);
 
   return {
     reports: reports.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
