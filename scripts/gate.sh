@@ -25,10 +25,14 @@ else
     echo "gate: building the reference $sha in $dir" >&2
     rm -rf "$dir" && mkdir -p "$dir"
     git archive "$sha" | tar -x -C "$dir"
-    if cmp -s package-lock.json "$dir/package-lock.json"; then ln -s "$PWD/node_modules" "$dir/node_modules"
-    else (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error); fi
-    (cd "$dir" && node node_modules/typescript/bin/tsc -p tsconfig.json)
+    if ! cmp -s package-lock.json "$dir/package-lock.json"; then
+      (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    fi
   fi
+  # Same lock file: the reference uses this checkout's packages (re-pointed every time: a cached reference may
+  # have been built beside another checkout, since removed).
+  if cmp -s package-lock.json "$dir/package-lock.json"; then ln -sfn "$PWD/node_modules" "$dir/node_modules"; fi
+  [ -f "$dir/dist/src/cli/main.js" ] || (cd "$dir" && node node_modules/typescript/bin/tsc -p tsconfig.json)
   cli="$dir/bin/l4stress.js"
 fi
 echo "gate: reference build $cli" >&2

@@ -52,10 +52,11 @@ export function runBuild(
 ): Promise<{ result: RunResult | null; error: string | null }> {
   const env = { ...process.env };
   if (!candidate) for (const k of CANDIDATE_ONLY_ENV) delete env[k];
-  // In its own checkout, so its result records its own git SHA.
+  // In its own checkout, so its result records its own git SHA; the result path is made absolute for that.
   const cwd = path.dirname(path.dirname(path.resolve(cli)));
+  const file = path.resolve(out);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, 'run', ...referenceArgs(raw), '--out', out, '--quiet'], {
+    const child = spawn(process.execPath, [path.resolve(cli), 'run', ...referenceArgs(raw), '--out', file, '--quiet'], {
       cwd,
       env,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -76,7 +77,7 @@ export function runBuild(
         return;
       }
       try {
-        resolve({ result: readResult(out), error: null });
+        resolve({ result: readResult(file), error: null });
       } catch (e) {
         resolve({ result: null, error: `result of ${cli} unreadable: ${(e as Error).message}` });
       }

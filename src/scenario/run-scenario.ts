@@ -225,9 +225,16 @@ async function runSteps(
   }
   const against = reference ?? baseline;
   const comparison = against ? compareSummaries(against, summary, o.compare) : null;
+  // A reference that ran no step at all compared nothing: that is a broken gate, never a pass.
+  const nothingCompared =
+    reference !== null && !interrupted && Object.values(reference.steps).every((e) => e.iterations.length === 0);
   if (comparison && reference) {
     comparison.against = `the reference build ${o.referenceCli} (same machine, interleaved)`;
     comparison.warnings.push(...referenceErrors.map((e) => `reference: ${e}`));
+    if (nothingCompared) {
+      comparison.regressed = true;
+      comparison.warnings.unshift('the reference build ran no step: nothing was compared, so the gate fails');
+    }
   }
   const exitCode =
     notSaved || stopped

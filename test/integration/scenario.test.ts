@@ -190,24 +190,21 @@ describe('baselines, compare, history, summary', () => {
 });
 
 describe('the A/B gate: --reference-cli runs every iteration with another build too, interleaved', () => {
-  it('both sides run each iteration; the comparison is against the reference; its summary is written', async () => {
-    const results = path.join(dir, 'ab');
-    const run = await runCli([
-      'run',
-      '--scenario',
-      scenario('ab', ['  - name: echo', '    thresholds: ["errors == 0"]'].join('\n')),
-      '--reference-cli',
-      CLI,
-      '--results-dir',
-      results,
-      '--gate',
-      'p95',
-      '--allow',
-      '50%',
-    ]);
+  it('both sides run each iteration (relative paths too); every gated metric compared; both summaries', async () => {
+    // From another folder, with a relative --results-dir: the reference runs in its own checkout.
+    const cwd = tempDir();
+    const run = await runCli(
+      [
+        ...['run', '--scenario', scenario('ab', ['  - name: echo', '    thresholds: ["errors == 0"]'].join('\n'))],
+        ...['--reference-cli', CLI, '--results-dir', 'results', '--gate', 'p95,target.cpu.op', '--allow', '50%'],
+      ],
+      { cwd },
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/against the reference build .*bin\/l4stress\.js \(same machine, interleaved\):/);
-    const folder = path.dirname(summaryOf(run.stdout));
+    expect(run.stdout).not.toMatch(/missing|reference: /);
+    expect(run.stdout).toMatch(/target\.cpu\.op\*/);
+    const folder = path.resolve(cwd, path.dirname(summaryOf(run.stdout)));
     const files = readdirSync(folder);
     // Two iterations of one step, each by both builds.
     expect(files.filter((f) => /^echo-i\d\.json$/.test(f))).toHaveLength(2);
@@ -216,21 +213,38 @@ describe('the A/B gate: --reference-cli runs every iteration with another build 
     expect(ref.steps.echo.iterations).toHaveLength(2);
   });
 
-  it('a reference that cannot run a step leaves it ungated and says why; the run still ends', async () => {
-    const broken = path.join(dir, 'broken-cli.mjs');
-    writeFileSync(broken, "process.stderr.write('unknown option --rate\\n'); process.exit(2);\n");
+  it('a reference that cannot run a step leaves that step ungated and says why; the others are compared', async () => {
+    // A reference that predates --rate: it refuses the paced step and runs the other.
+    const older = path.join(dir, 'older-cli.mjs');
+    writeFileSync(
+      older,
+      [
+        "import { spawnSync } from 'node:child_process';",
+        "if (process.argv.includes('--rate')) { process.stderr.write('unknown option --rate\\n'); process.exit(2); }",
+        `const r = spawnSync(process.execPath, [${JSON.stringify(CLI)}, ...process.argv.slice(2)], { stdio: 'inherit' });`,
+        'process.exit(r.status ?? 1);',
+      ].join('\n'),
+    );
+    const steps = ['  - name: echo', '  - name: paced', '    rate: 100'].join('\n');
     const run = await runCli([
-      'run',
-      '--scenario',
-      scenario('abx', ['  - name: echo', '    thresholds: ["errors == 0"]'].join('\n')),
-      '--reference-cli',
-      broken,
-      '--results-dir',
-      path.join(dir, 'abx'),
+      ...['run', '--scenario', scenario('abx', steps), '--reference-cli', older],
+      ...['--results-dir', path.join(dir, 'abx'), '--gate', 'p95', '--allow', '50%'],
     ]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/reference: echo iteration 1: .*broken-cli\.mjs exited 2: unknown option --rate/);
-    expect(run.stdout).toMatch(/p95\*.*missing/);
+    expect(run.stdout).toMatch(/reference: paced iteration 1: .*older-cli\.mjs exited 2: unknown option --rate/);
+    expect(run.stdout).toMatch(/paced\s+p95\*.*missing/);
+    expect(run.stdout).toMatch(/echo\s+p95\*.*(unchanged|improved)/);
+  });
+
+  it('a reference that runs no step at all fails the gate: nothing compared is never a pass', async () => {
+    const broken = path.join(dir, 'broken-cli.mjs');
+    writeFileSync(broken, "process.stderr.write('cannot start\\n'); process.exit(1);\n");
+    const run = await runCli([
+      ...['run', '--scenario', scenario('aby', '  - name: echo\n'), '--reference-cli', broken],
+      ...['--results-dir', path.join(dir, 'aby')],
+    ]);
+    expect(run.code, run.stderr).toBe(5);
+    expect(run.stdout).toMatch(/the reference build ran no step: nothing was compared, so the gate fails/);
   });
 
   it.each([
