@@ -221,7 +221,8 @@ describe('the A/B gate: --reference-cli runs every iteration with another build 
       [
         "import { spawnSync } from 'node:child_process';",
         "if (process.argv.includes('--rate')) { process.stderr.write('unknown option --rate\\n'); process.exit(2); }",
-        `const r = spawnSync(process.execPath, [${JSON.stringify(CLI)}, ...process.argv.slice(2)], { stdio: 'inherit' });`,
+        `const cli = ${JSON.stringify(CLI)};`,
+        "const r = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], { stdio: 'inherit' });",
         'process.exit(r.status ?? 1);',
       ].join('\n'),
     );
