@@ -3,7 +3,7 @@
  * with the path and the reason), a write that still fails at the end falls back to another file and says so, and
  * no temp file is ever left behind. Full and read-only disks are real: small tmpfs mounts this test makes (root).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readHistory } from '../../src/documents/readers.js';
 import type { RunResult } from '../../src/documents/result.js';
 import type { ScenarioSummary } from '../../src/documents/summary.js';
-import { CLI, runCli, startCli, tempDir } from '../helpers/cli.js';
+import { runCli, startCli, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir();
 const mounts: string[] = [];
@@ -107,19 +107,9 @@ describe('every output path is checked before the load starts', () => {
 describe('a write that fails at the end (the disk filled during the run) loses nothing', () => {
   it('the result goes to a fallback file named in the message; exit 3; no temp file left', async () => {
     const disk = mountTmpfs('fills', 'size=5m');
-    const child = spawn(
-      process.execPath,
-      [CLI, '--target', targetAddr, '--conns', '5', '--duration', '2s', '--warmup', '0s', '--results-dir', disk],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
+    const run = startCli([
+      ...['--target', targetAddr, '--conns', '5', '--duration', '2s', '--warmup', '0s', '--results-dir', disk],
+    ]);
     // Fill the disk once the load runs (the output check passed long before).
     await new Promise((r) => setTimeout(r, 1000));
     try {
@@ -127,7 +117,7 @@ describe('a write that fails at the end (the disk filled during the run) loses n
     } catch {
       // dd stops with ENOSPC: the disk is full, as intended
     }
-    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    const { code, stdout, stderr } = await run.done;
     expect(code, stderr).toBe(3);
     const m = /could not write the result to '([^']+)' \(ENOSPC[^)]*\); it was written to '([^']+)' instead/.exec(
       stderr,
