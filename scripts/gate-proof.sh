@@ -2,7 +2,7 @@
 # The gate's proof, both ways (issue: "a gate that noise cannot fail"): N runs of the gate on an unchanged build
 # (GATE_REFERENCE=self) while another process keeps one core busy must all pass, and N runs with a real regression
 # (L4STRESS_TEST_TARGET_SLOWDOWN=2: every echo costs the target twice its time, in the candidate only) must all
-# fail. Usage: scripts/gate-proof.sh [N] (default 10; each run takes about 6 minutes). Prints the tally.
+# fail. Usage: scripts/gate-proof.sh [N] (default 10; each gate takes about 6-7 minutes). Prints the tally.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-10}"
