@@ -58,7 +58,7 @@ describe("the container's own command, as N local pods of the Indexed Job", () =
     chmodSync(path.join(dir, 'l4stress-shim'), 0o755);
     mkdirSync(bin, { recursive: true });
     symlinkSync(path.join(dir, 'l4stress-shim'), path.join(bin, 'l4stress'));
-    const startAt = new Date(Date.now() + 5000).toISOString();
+    const startAt = new Date(Date.now() + 8000).toISOString();
     const outputs = await Promise.all(
       Array.from({ length: count }, (_, index) => {
         const env = {
