@@ -61,7 +61,11 @@ function buildProgram(setExit: SetExit): Command {
 
   const compareFlags = (c: Command): Command =>
     c
-      .option('--allow <percent>', 'variance allowed before a change counts', RUN_OPTIONS.allow.default)
+      .option(
+        '--allow <percent>',
+        'variance allowed before a change counts (per metric: 50%,cpu.op=25%)',
+        RUN_OPTIONS.allow.default,
+      )
       .option('--gate <metrics>', 'metrics whose regression fails (comma-separated)', RUN_OPTIONS.gate.default)
       .option('--alpha <p>', 'significance level of the Mann-Whitney test', RUN_OPTIONS.alpha.default)
       .option('--normalize', "divide latencies by each side's netperf TCP_RR p50 (hardware profiles) before comparing");

@@ -15,9 +15,26 @@ export interface RawCompareOptions {
   normalize?: boolean;
 }
 
+/**
+ * `--allow 50%` for every metric, or a list whose bare entry is the default and `metric=percent` entries override
+ * it: `--allow 50%,cpu.op=25%`.
+ */
+function parseAllow(raw: string): Pick<CompareOptions, 'allow' | 'allowFor'> {
+  let allow = DEFAULT_COMPARE.allow;
+  const allowFor: Partial<Record<MetricName, number>> = {};
+  for (const entry of raw.split(',').map((e) => e.trim())) {
+    const m = /^(?:([a-z0-9.]+)=)?(\d+(?:\.\d+)?)%$/.exec(entry);
+    if (!m) throw new UsageError(`--allow: '${entry}' is not a percentage or metric=percentage (e.g. 10%, p95=20%)`);
+    const share = Number(m[2]) / 100;
+    if (m[1] === undefined) allow = share;
+    else if (METRIC_NAMES.includes(m[1] as MetricName)) allowFor[m[1] as MetricName] = share;
+    else throw new UsageError(`--allow: '${m[1]}' is not a metric (allowed: ${METRIC_NAMES.join(', ')})`);
+  }
+  return { allow, allowFor };
+}
+
 export function compareOptions(raw: RawCompareOptions): CompareOptions {
-  const m = /^(\d+(?:\.\d+)?)%$/.exec(raw.allow.trim());
-  if (!m) throw new UsageError(`--allow: '${raw.allow}' is not a percentage (e.g. 10%)`);
+  const allow = parseAllow(raw.allow);
   const gate = raw.gate
     .split(',')
     .map((g) => g.trim())
@@ -27,7 +44,7 @@ export function compareOptions(raw: RawCompareOptions): CompareOptions {
     throw new UsageError(`--gate: '${bad ?? raw.gate}' is not a metric (allowed: ${METRIC_NAMES.join(', ')})`);
   const alpha = Number(raw.alpha);
   if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha: '${raw.alpha}' must be between 0 and 1`);
-  return { ...DEFAULT_COMPARE, allow: Number(m[1]) / 100, gate, alpha, normalize: raw.normalize === true };
+  return { ...DEFAULT_COMPARE, ...allow, gate, alpha, normalize: raw.normalize === true };
 }
 
 export function compareCommand(

@@ -29,6 +29,8 @@ export interface MetricComparison {
 export interface CompareOptions {
   /** Allowed variance: 0.10 = a change within ±10% is noise. */
   allow: number;
+  /** Per-metric allowances that override `allow` (e.g. CPU per operation, steadier than tail latency). */
+  allowFor?: Partial<Record<MetricName, number>>;
   alpha: number;
   /** Metrics whose regression fails the gate. */
   gate: MetricName[];
@@ -124,9 +126,10 @@ function judge(
   const mc = median(c);
   const ratio = mb === 0 ? (mc === 0 ? 1 : Infinity) : mc / mb;
   const lowerBetter = LOWER_IS_BETTER.has(metric);
+  const allow = o.allowFor?.[metric] ?? o.allow;
   // The allowance is symmetric in ratio: +10% for a latency, and 1/1.1 for a rate (200%: 3x either way).
-  const worse = lowerBetter ? ratio > 1 + o.allow : ratio < 1 / (1 + o.allow);
-  const better = lowerBetter ? ratio < 1 / (1 + o.allow) : ratio > 1 + o.allow;
+  const worse = lowerBetter ? ratio > 1 + allow : ratio < 1 / (1 + allow);
+  const better = lowerBetter ? ratio < 1 / (1 + allow) : ratio > 1 + allow;
   // p that the candidate is worse (or better), one-sided.
   const pWorse = lowerBetter ? mannWhitneyGreater(c, b) : mannWhitneyGreater(b, c);
   const pBetter = lowerBetter ? mannWhitneyGreater(b, c) : mannWhitneyGreater(c, b);
@@ -134,7 +137,7 @@ function judge(
   const separated = (worseSide: boolean): boolean =>
     lowerBetter === worseSide ? Math.min(...c) > Math.max(...b) : Math.max(...c) < Math.min(...b);
   let verdict: Verdict = 'unchanged';
-  let note = `within ±${Math.round(o.allow * 100)}% or not significant`;
+  let note = `within ±${Math.round(allow * 100)}% or not significant`;
   if (worse && (thin ? separated(true) : pWorse <= o.alpha)) {
     verdict = 'regressed';
     note = thin

@@ -411,7 +411,8 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   },
   allow: {
     flags: '--allow <percent>',
-    description: 'with --baseline or --reference-cli: the variance allowed before a change counts',
+    description:
+      'with --baseline or --reference-cli: the variance allowed before a change counts (per metric: 50%,cpu.op=25%)',
     default: '10%',
     role: 'scenario-only',
   },

@@ -1,5 +1,6 @@
 /** Gates on synthetic iteration sets with known answers: thresholds, the Mann-Whitney test, and comparisons. */
 import { describe, expect, it } from 'vitest';
+import { compareOptions } from '../../src/cli/scenario-commands.js';
 import { type ScenarioSummary, SUMMARY_KIND } from '../../src/documents/summary.js';
 import { compareSummaries, DEFAULT_COMPARE } from '../../src/gates/compare.js';
 import type { StepMetrics } from '../../src/gates/metrics.js';
@@ -159,6 +160,25 @@ describe('compare', () => {
       compareSummaries(withRate([9000, 9100, 8900, 9050, 9000]), withRate([3100, 3200, 3050, 3150, 3100]), opts)
         .regressed,
     ).toBe(false);
+  });
+
+  it('a per-metric allowance overrides the default for that metric only', () => {
+    const cand = summary([1300, 1320, 1310, 1290, 1305]);
+    expect(compareSummaries(base, cand, { ...DEFAULT_COMPARE, allow: 0.5 }).regressed).toBe(false);
+    const tight = { ...DEFAULT_COMPARE, allow: 0.5, allowFor: { p95: 0.25 } };
+    const p95 = compareSummaries(base, cand, tight).comparisons.find((c) => c.metric === 'p95')!;
+    expect(p95.verdict).toBe('regressed');
+    expect(compareSummaries(base, cand, { ...tight, allowFor: { p99: 0.25 } }).regressed).toBe(false);
+  });
+
+  it('--allow parses a default and metric=percent overrides, and refuses what is neither', () => {
+    const raw = { gate: 'p95', alpha: '0.05' };
+    expect(compareOptions({ ...raw, allow: '50%,cpu.op=25%' })).toMatchObject({
+      allow: 0.5,
+      allowFor: { 'cpu.op': 0.25 },
+    });
+    expect(() => compareOptions({ ...raw, allow: '50%,cpu=25%' })).toThrow("--allow: 'cpu' is not a metric");
+    expect(() => compareOptions({ ...raw, allow: 'p95=fast' })).toThrow("--allow: 'p95=fast' is not a percentage");
   });
 
   it('a metric neither side has is left out rather than called missing', () => {
