@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the native peers l4stress tests and calibrates against: HAProxy and nginx with its stream module
 # (PROXY protocol and TLS interop), iperf3 and netperf (hardware calibration), openssl (certificates, the TLS
-# bench). Debian/Ubuntu only; idempotent: does nothing when all are present.
+# bench), Chromium and a font (the HTML report is tested in a real browser). Debian/Ubuntu only; idempotent: does nothing when all are present.
 # netperf lives in Debian's non-free component, so the script enables it before installing.
 set -euo pipefail
 
@@ -13,6 +13,8 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || need+=(libnginx-mod-stream)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -51,7 +53,7 @@ if [ ! -e "$policy" ]; then
 fi
 $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 if [ -n "$made_policy" ]; then $sudo rm -f "$policy"; fi
-for bin in haproxy iperf3 netperf netserver nginx openssl; do
+for bin in haproxy iperf3 netperf netserver nginx openssl chromium; do
   command -v "$bin" >/dev/null 2>&1 || { echo "l4stress: $bin still missing after install" >&2; exit 1; }
 done
 [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || { echo "l4stress: nginx's stream module still missing" >&2; exit 1; }

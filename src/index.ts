@@ -19,7 +19,7 @@ export type { ScenarioSummary } from './documents/summary.js';
 
 type LibraryKey = Exclude<
   RunOptionKey,
-  'scenario' | 'profile' | 'iterations' | 'baseline' | 'allow' | 'gate' | 'alpha' | 'markdown' | 'json'
+  'scenario' | 'profile' | 'iterations' | 'baseline' | 'allow' | 'gate' | 'alpha' | 'markdown' | 'json' | 'report'
 >;
 export type RunOptions = { [K in LibraryKey]?: string | number | boolean | string[] };
 
@@ -29,17 +29,20 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const fields = raw as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(options)) {
     const def = RUN_OPTIONS[key as RunOptionKey];
-    if (!def || def.role === 'scenario-only' || key === 'json') throw new UsageError(`run(): unknown option '${key}'`);
+    const refused = !def || def.role === 'scenario-only' || key === 'json' || key === 'report';
+    if (refused) throw new UsageError(`run(): unknown option '${key}'`);
     if (value === undefined) continue;
     if (def.repeatable) fields[key] = (Array.isArray(value) ? value : [value]).map(String);
     else if (typeof value === 'boolean') fields[key] = value;
     else fields[key] = String(value);
   }
   // Loaded on first use: importing the library stays cheap.
-  const [{ resolveRunConfig }, { executeRun }] = await Promise.all([
+  const [{ resolveRunConfig }, { executeRun }, { parseThreshold }] = await Promise.all([
     import('./config/options.js'),
     import('./run/execute.js'),
+    import('./gates/thresholds.js'),
   ]);
-  const { result } = await executeRun(resolveRunConfig(raw), ['(library)', 'run']);
+  const thresholds = (raw.threshold ?? []).map(parseThreshold);
+  const { result } = await executeRun(resolveRunConfig(raw), ['(library)', 'run'], { thresholds });
   return result;
 }

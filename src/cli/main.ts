@@ -103,9 +103,28 @@ function buildProgram(setExit: SetExit): Command {
     .argument('<results...>', "every shard's result file")
     .requiredOption('-o, --out <file>', 'the merged result file')
     .option('--partial', 'merge even when shards are missing (the result says which, and is marked partial)')
-    .action(async (files: string[], opts: { out: string; partial?: boolean }) => {
+    .option(
+      '--threshold <expr>',
+      "a pass/fail rule on the merged run, e.g. 'p99<10ms' (repeatable; exit 5 when one fails)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .action(async (files: string[], opts: { out: string; partial?: boolean; threshold?: string[] }) => {
       const { mergeCommand } = await import('./merge-command.js');
       setExit(mergeCommand(files, opts));
+    });
+
+  program
+    .command('report')
+    .description('write reports of stored results and scenario summaries (HTML with charts, Markdown, .hgrm, .hlog)')
+    .argument('<files...>', 'result files, summary.json files or scenario run folders; several overlay')
+    .option('--html <file>', 'self-contained HTML report (default, beside the first input, when no output is given)')
+    .option('--md <file>', 'Markdown summary')
+    .option('--hgrm <dir>', 'HdrHistogram percentile distributions (.hgrm, ms), one per run and histogram')
+    .option('--hlog <file>', 'HdrHistogram interval log (.hlog) of every histogram')
+    .option('--title <text>', 'title of the HTML report')
+    .action(async (files: string[], opts) => {
+      const { reportCommand } = await import('./report-command.js');
+      setExit(await reportCommand(files, opts));
     });
 
   program

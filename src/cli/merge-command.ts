@@ -2,17 +2,22 @@
 import { writeJsonAtomically } from '../core/files.js';
 import { readResult } from '../documents/readers.js';
 import { runResultSchema } from '../documents/result.js';
+import { judgeRun, parseThreshold } from '../gates/thresholds.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import { renderSummary } from '../reporters/summary.js';
 import { mergeResults } from '../result/merge.js';
 
-export function mergeCommand(files: string[], opts: { out: string; partial?: boolean }): number {
+export function mergeCommand(files: string[], opts: { out: string; partial?: boolean; threshold?: string[] }): number {
+  const thresholds = (opts.threshold ?? []).map(parseThreshold);
   checkOutputs({ files: [{ path: opts.out, what: '--out' }] });
   const parts = files.map((file) => ({ file, result: readResult(file) }));
-  const merged = mergeResults(parts, {
-    acceptPartial: opts.partial === true,
-    command: ['merge', ...files, '--out', opts.out, ...(opts.partial ? ['--partial'] : [])],
-  });
+  const merged = judgeRun(
+    mergeResults(parts, {
+      acceptPartial: opts.partial === true,
+      command: ['merge', ...files, '--out', opts.out, ...(opts.partial ? ['--partial'] : [])],
+    }),
+    thresholds,
+  );
   // The merged document is a result like any other: it must pass the same schema every reader checks.
   const file = writeJsonAtomically(opts.out, runResultSchema.parse(merged));
   process.stdout.write(`${renderSummary(merged, file)}\n`);

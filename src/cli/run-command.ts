@@ -4,9 +4,11 @@
  * target), and options that only make sense for a single run are refused: nothing given is silently dropped.
  */
 import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { resolveRunConfig } from '../config/options.js';
 import { UsageError } from '../core/errors.js';
 import { parseIntInRange } from '../core/units.js';
+import { parseThreshold } from '../gates/thresholds.js';
 import { flagOf, type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import { renderMarkdown, renderScenario } from '../reporters/scenario.js';
 import { executeRun } from '../run/execute.js';
@@ -22,8 +24,34 @@ export async function runCommand(opts: RawRunOptions, given: RunOptionKey[], arg
     throw new UsageError(
       `${flagOf(scenarioOnly)}: goes with --scenario (a single run has no ${flagOf(scenarioOnly).slice(2)})`,
     );
-  const { result } = await executeRun(resolveRunConfig(opts), argv);
+  const thresholds = (opts.threshold ?? []).map(parseThreshold);
+  const report = parseReportFormats(opts.report);
+  const { result, file } = await executeRun(resolveRunConfig(opts), argv, { thresholds });
+  if (report.length > 0 && file !== '(stdout)') await writeRunReports([file], file.replace(/\.json$/, ''), report);
   return result.exitCode;
+}
+
+const REPORT_FORMATS = ['html', 'md'] as const;
+type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** `--report html,md`, checked before anything runs. */
+function parseReportFormats(raw: string | undefined): ReportFormat[] {
+  if (raw === undefined) return [];
+  const formats = raw.split(',').map((f) => f.trim());
+  const bad = formats.find((f) => !REPORT_FORMATS.includes(f as ReportFormat));
+  if (bad !== undefined)
+    throw new UsageError(`--report: '${bad}' is not a report format (allowed: ${REPORT_FORMATS.join(', ')})`);
+  return formats as ReportFormat[];
+}
+
+/** The reports of a finished run or scenario, beside its document: `<stem>.html`, `<stem>.md`. */
+async function writeRunReports(files: string[], stem: string, formats: ReportFormat[]): Promise<void> {
+  const { loadReportInput, writeReports } = await import('./report-command.js');
+  const written = await writeReports(loadReportInput(files), {
+    html: formats.includes('html') ? `${stem}.html` : undefined,
+    md: formats.includes('md') ? `${stem}.md` : undefined,
+  });
+  for (const w of written) process.stderr.write(`${w}\n`);
 }
 
 async function scenarioRun(opts: RawRunOptions, given: RunOptionKey[]): Promise<number> {
@@ -45,6 +73,7 @@ async function scenarioRun(opts: RawRunOptions, given: RunOptionKey[]): Promise<
       `--reference-cli: no file '${opts.referenceCli}'`,
       'give the bin/l4stress.js of a built checkout',
     );
+  const report = parseReportFormats(opts.report);
   const sc = loadScenario(opts.scenario!, opts.profile ?? null);
   const outcome = await runScenario(sc, {
     resultsDir: opts.resultsDir,
@@ -59,5 +88,7 @@ async function scenarioRun(opts: RawRunOptions, given: RunOptionKey[]): Promise<
   });
   if (!quiet) process.stdout.write(`${renderScenario(outcome.summary, outcome.summaryFile, outcome.comparison)}\n`);
   if (opts.markdown) writeFileSync(opts.markdown, renderMarkdown(outcome.summary, outcome.comparison));
+  if (report.length > 0)
+    await writeRunReports([outcome.summaryFile], path.join(path.dirname(outcome.summaryFile), 'report'), report);
   return outcome.exitCode;
 }

@@ -1,11 +1,13 @@
 /** The commands that read stored documents: compare two summaries, save a baseline, show history, write Markdown. */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { parseIntInRange } from '../core/units.js';
-import { readHistory, readSummary } from '../documents/readers.js';
+import { readHistory, readResult, readSummary } from '../documents/readers.js';
+import { SUMMARY_KIND, type ScenarioSummary } from '../documents/summary.js';
 import { type CompareOptions, compareSummaries, DEFAULT_COMPARE } from '../gates/compare.js';
 import { METRIC_NAMES, type MetricName } from '../gates/metrics.js';
+import { summaryOfRun } from '../gates/single-run.js';
 import { renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
 
 export interface RawCompareOptions {
@@ -52,17 +54,34 @@ export function compareCommand(
   candFile: string,
   opts: RawCompareOptions & { json?: boolean },
 ): number {
-  const report = compareSummaries(
-    readSummary(resolveSummary(baseFile), 'baseline'),
-    readSummary(resolveSummary(candFile)),
-    compareOptions(opts),
-  );
+  const base = readSummaryOrRun(baseFile, 'baseline');
+  const cand = readSummaryOrRun(candFile, 'scenario summary');
+  if (base.singleRun !== cand.singleRun)
+    throw new UsageError('compare: give two summaries or two results, not one of each');
+  const report = compareSummaries(base.summary, cand.summary, compareOptions(opts));
   process.stdout.write(
     opts.json
       ? `${JSON.stringify(report)}\n`
       : `${renderComparison(report)}\n\nverdict: ${report.regressed ? 'REGRESSED' : 'no regression'}\n`,
   );
   return report.regressed ? ExitCode.gateFailed : ExitCode.ok;
+}
+
+/**
+ * A summary (file or run folder) or a single run's result, which compares as a one-iteration step named `run`
+ * (with one iteration a side, a change counts only beyond the allowance; no test can say more).
+ */
+function readSummaryOrRun(file: string, name: string): { summary: ScenarioSummary; singleRun: boolean } {
+  const resolved = resolveSummary(file);
+  let kind: unknown;
+  try {
+    kind = (JSON.parse(readFileSync(resolved, 'utf8')) as { kind?: unknown })?.kind;
+  } catch {
+    kind = SUMMARY_KIND; // unreadable: the summary reader says why
+  }
+  return kind === SUMMARY_KIND
+    ? { summary: readSummary(resolved, name), singleRun: false }
+    : { summary: summaryOfRun(readResult(resolved), file), singleRun: true };
 }
 
 /** A summary file, or a scenario run folder holding summary.json. */

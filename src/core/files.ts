@@ -9,11 +9,16 @@ import path from 'node:path';
 
 /** Any JSON document, atomically; returns the absolute path. On failure the temp file is removed and it throws. */
 export function writeJsonAtomically(file: string, doc: unknown): string {
+  return writeTextAtomically(file, `${JSON.stringify(doc, null, 2)}\n`);
+}
+
+/** Any text (a report, an export) the same way: whole or not at all. */
+export function writeTextAtomically(file: string, text: string): string {
   const abs = path.resolve(file);
   mkdirSync(path.dirname(abs), { recursive: true });
   const tmp = `${abs}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`);
+    writeFileSync(tmp, text);
     renameSync(tmp, abs);
   } catch (e) {
     try {

@@ -14,6 +14,7 @@ import {
   latencySummarySchema,
   toolSchema,
 } from './common.js';
+import { thresholdVerdictSchema } from './summary.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
 const nullableNumber = z.number().nullable();
@@ -436,7 +437,15 @@ export const runResultSchema = z
     environment: environmentSchema,
     timeline: z.array(timelineRowSchema),
     /** Encoded HDR histograms (compressed base64, µs), so results can be merged and re-reported later. */
-    histograms: z.object({ roundTripUs: z.string(), connectUs: z.string(), tlsHandshakeUs: z.string().optional() }),
+    histograms: z.object({
+      roundTripUs: z.string(),
+      /** Paced runs: round trips from the actual send (absent otherwise and in older results). */
+      serviceUs: z.string().optional(),
+      connectUs: z.string(),
+      tlsHandshakeUs: z.string().optional(),
+    }),
+    /** --threshold: each rule's verdict on this run (absent without thresholds). */
+    thresholds: z.array(thresholdVerdictSchema).optional(),
     warnings: z.array(z.string()),
   })
   .meta({ title: 'l4stress run result', description: 'One run of l4stress: settings, counters, latency, resources.' });

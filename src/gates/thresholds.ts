@@ -4,7 +4,8 @@
  * on the worst iteration, and established/held on the fewest. A threshold whose metric has no samples fails.
  */
 
-import { UsageError } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
+import type { RunResult } from '../documents/result.js';
 import { THRESHOLD_PATTERN } from '../documents/scenario-file.js';
 import type { ThresholdVerdict } from '../documents/summary.js';
 import {
@@ -15,6 +16,7 @@ import {
   reduceMetric,
   reductionText,
   type StepMetrics,
+  stepMetrics,
 } from './metrics.js';
 
 export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -97,4 +99,17 @@ function compare(a: number, op: Op, b: number): boolean {
     case '!=':
       return a !== b;
   }
+}
+
+/**
+ * --threshold on one run (a plain run or a merged shard run): the verdicts go into the result, and a failing one
+ * makes the exit 5, over "completed with errors" (4) too, since the user said what is acceptable; a run that could
+ * not run or was interrupted keeps its own code.
+ */
+export function judgeRun(result: RunResult, thresholds: Threshold[]): RunResult {
+  if (thresholds.length === 0) return result;
+  const verdicts = thresholds.map((t) => evaluateThreshold(t, [stepMetrics(result)]));
+  const failed = verdicts.some((v) => !v.pass);
+  const gateable = result.exitCode === ExitCode.ok || result.exitCode === ExitCode.completedWithErrors;
+  return { ...result, thresholds: verdicts, exitCode: failed && gateable ? ExitCode.gateFailed : result.exitCode };
 }

@@ -94,6 +94,8 @@ export interface RawRunOptions {
   gate: string;
   alpha: string;
   markdown?: string;
+  report?: string;
+  threshold?: string[];
 }
 export type RunOptionKey = keyof RawRunOptions;
 
@@ -427,6 +429,18 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     description: 'with --baseline or --reference-cli: significance level of the Mann-Whitney test',
     default: '0.05',
     role: 'scenario-only',
+  },
+  report: {
+    flags: '--report <formats>',
+    description:
+      'also write reports at the end: html, md (comma-separated); beside the result (a scenario: in its run folder)',
+    role: 'scenario',
+  },
+  threshold: {
+    flags: '--threshold <expr>',
+    description: "a pass/fail rule on this run, e.g. 'p95<5ms', 'errors==0' (repeatable; exit 5 when one fails)",
+    repeatable: true,
+    role: 'single',
   },
   markdown: {
     flags: '--markdown <file>',

@@ -30,7 +30,7 @@ export function formatMetric(metric: MetricName, v: number | null): string {
   return Math.round(v).toLocaleString('en-US');
 }
 
-function stepRows(s: ScenarioSummary): string[][] {
+export function stepRows(s: ScenarioSummary): string[][] {
   return Object.entries(s.steps).map(([name, e]) => {
     const m = (k: MetricName): string => shown(e, k);
     return [
@@ -47,7 +47,7 @@ function stepRows(s: ScenarioSummary): string[][] {
   });
 }
 
-const STEP_HEADER = ['step', 'iter', 'p50', 'p95', 'p99', 'rate', 'errors', 'gates', 'verdict'];
+export const STEP_HEADER = ['step', 'iter', 'p50', 'p95', 'p99', 'rate', 'errors', 'gates', 'verdict'];
 
 export function renderComparison(r: ComparisonReport): string {
   const rows = r.comparisons
@@ -84,12 +84,15 @@ export function renderScenario(s: ScenarioSummary, file: string, comparison: Com
   ].join('\n');
 }
 
-/** The plain closing line CI log readers look for: each step's thresholds and each gated comparison is a check. */
-function gatesLine(s: ScenarioSummary, comparison: ComparisonReport | null): string {
-  const steps = Object.values(s.steps);
+/**
+ * The plain closing line CI log readers look for: every threshold of every step and every gated comparison is one
+ * check. A step without thresholds adds none: nothing was asked of it, so it is not a passed gate.
+ */
+export function gatesLine(s: ScenarioSummary, comparison: ComparisonReport | null): string {
+  const thresholds = Object.values(s.steps).flatMap((e) => e.thresholds);
   const gated = comparison?.comparisons.filter((c) => c.gated && c.verdict !== 'missing') ?? [];
-  const passed = steps.filter((e) => e.pass).length + gated.filter((c) => c.verdict !== 'regressed').length;
-  const failed = steps.length + gated.length - passed;
+  const passed = thresholds.filter((t) => t.pass).length + gated.filter((c) => c.verdict !== 'regressed').length;
+  const failed = thresholds.length + gated.length - passed;
   return `Gates: ${passed} passed, ${failed} failed`;
 }
 

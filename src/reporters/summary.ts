@@ -150,6 +150,11 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
   }
   for (const w of r.warnings) lines.push(`note: ${w}`);
   lines.push('', `status: ${r.status} (exit ${r.exitCode})${resultFile ? `; result: ${resultFile}` : ''}`);
+  if (r.thresholds) {
+    for (const t of r.thresholds) lines.push(`threshold ${t.threshold}: ${t.pass ? 'pass' : 'FAIL'} (${t.reason})`);
+    const passed = r.thresholds.filter((t) => t.pass).length;
+    lines.push(`Gates: ${passed} passed, ${r.thresholds.length - passed} failed`);
+  }
   return lines.join('\n');
 }
 

@@ -248,6 +248,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
     timeline: outcome.timeline,
     histograms: {
       roundTripUs: encodeHistogram(rtt),
+      ...(modeTraits(config).paced ? { serviceUs: encodeHistogram(service) } : {}),
       connectUs: encodeHistogram(connect),
       ...(config.tls ? { tlsHandshakeUs: encodeHistogram(handshake) } : {}),
     },

@@ -86,6 +86,10 @@ export function mergeResults(parts: MergeInput[], o: { acceptPartial: boolean; c
   const connect = mergeEncoded(results.map((r) => r.histograms.connectUs));
   const tlsEncoded = results.flatMap((r) => (r.histograms.tlsHandshakeUs ? [r.histograms.tlsHandshakeUs] : []));
   const tls = tlsEncoded.length > 0 ? mergeEncoded(tlsEncoded) : null;
+  // Every shard of a paced run keeps its service histogram (results before it had none: then nothing is said).
+  const service = results.every((r) => r.histograms.serviceUs)
+    ? mergeEncoded(results.map((r) => r.histograms.serviceUs!))
+    : null;
   const totals = emptyCounters();
   for (const r of results) addCounters(totals, r.totals);
   const failedByKind = {};
@@ -161,8 +165,7 @@ export function mergeResults(parts: MergeInput[], o: { acceptPartial: boolean; c
     },
     latency: {
       roundTripUs: summarize(roundTrip),
-      // Not kept encoded per shard: a merge cannot recompute it exactly, so it says nothing.
-      serviceUs: null,
+      serviceUs: service ? summarize(service) : null,
       connectUs: summarize(connect),
       tlsHandshakeUs: tls ? summarize(tls) : null,
     },
@@ -267,6 +270,7 @@ export function mergeResults(parts: MergeInput[], o: { acceptPartial: boolean; c
     timeline: mergeTimelines(results, startedAt.getTime()),
     histograms: {
       roundTripUs: encodeHistogram(roundTrip),
+      ...(service ? { serviceUs: encodeHistogram(service) } : {}),
       connectUs: encodeHistogram(connect),
       ...(tls ? { tlsHandshakeUs: encodeHistogram(tls) } : {}),
     },

@@ -12,6 +12,7 @@ import { DocumentNotSavedError, ExitCode } from '../core/errors.js';
 import { toolVersion } from '../core/version.js';
 import type { ProxyVerification, RunResult } from '../documents/result.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
+import { judgeRun, type Threshold } from '../gates/thresholds.js';
 import { modeTraits } from '../load/traits.js';
 import { preflight } from '../preflight/limits.js';
 import { checkOutputs } from '../preflight/outputs.js';
@@ -41,6 +42,8 @@ export interface ExecuteOptions {
    * handling (a scenario); without it, the run installs its own SIGINT/SIGTERM handlers for its whole life.
    */
   signal?: AbortSignal;
+  /** --threshold rules, parsed: judged on the result before it is written. */
+  thresholds?: Threshold[];
 }
 
 /** One run, start to result file; prints progress and summary unless quiet. Used by `run` and by scenarios. */
@@ -63,7 +66,7 @@ export async function executeRun(
   );
   const signals = options.signal ? null : installSignalHandlers(config.quiet);
   try {
-    return await measureAndWrite(config, argv, plan, options.signal ?? signals!.signal);
+    return await measureAndWrite(config, argv, plan, options.signal ?? signals!.signal, options.thresholds ?? []);
   } finally {
     signals?.remove();
   }
@@ -96,6 +99,7 @@ async function measureAndWrite(
   argv: string[],
   plan: ReturnType<typeof preflight>,
   signal: AbortSignal,
+  thresholds: Threshold[],
 ): Promise<{ result: RunResult; file: string }> {
   if (config.calibrateFirst)
     await calibrateAndSave(
@@ -155,7 +159,7 @@ async function measureAndWrite(
     await embedded?.stop();
   }
 
-  const result = buildResult({
+  const built = buildResult({
     config,
     outcome,
     environment,
@@ -172,6 +176,7 @@ async function measureAndWrite(
       stats: targetStats,
     },
   });
+  const result = judgeRun(built, thresholds);
   const written = writeResult(
     config.out ?? defaultResultPath(config.resultsDir, config.scenario, outcome.startedAt),
     result,

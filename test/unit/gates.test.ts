@@ -6,6 +6,7 @@ import { compareSummaries, DEFAULT_COMPARE } from '../../src/gates/compare.js';
 import type { StepMetrics } from '../../src/gates/metrics.js';
 import { mannWhitneyGreater } from '../../src/gates/statistics.js';
 import { evaluateThreshold, parseThreshold } from '../../src/gates/thresholds.js';
+import { gatesLine } from '../../src/reporters/scenario.js';
 
 function metrics(over: Partial<StepMetrics>): StepMetrics {
   return {
@@ -179,6 +180,17 @@ describe('compare', () => {
     });
     expect(() => compareOptions({ ...raw, allow: '50%,cpu=25%' })).toThrow("--allow: 'cpu' is not a metric");
     expect(() => compareOptions({ ...raw, allow: 'p95=fast' })).toThrow("--allow: 'p95=fast' is not a percentage");
+  });
+
+  it('Gates counts each threshold and gated comparison; a step without thresholds is no passed gate', () => {
+    const none = summary([1000, 1010, 990]);
+    expect(gatesLine(none, null)).toBe('Gates: 0 passed, 0 failed');
+    const two = summary([1000, 1010, 990]);
+    two.steps.echo.thresholds = [
+      { threshold: 'errors == 0', pass: true, actual: 0, reason: '' },
+      { threshold: 'p95 < 1us', pass: false, actual: 1000, reason: '' },
+    ];
+    expect(gatesLine(two, compareSummaries(base, two))).toBe('Gates: 2 passed, 1 failed');
   });
 
   it('a metric neither side has is left out rather than called missing', () => {
