@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { parseIntInRange } from '../core/units.js';
 import { readHistory, readResult, readSummary } from '../documents/readers.js';
-import { SUMMARY_KIND, type ScenarioSummary } from '../documents/summary.js';
+import { type ScenarioSummary, SUMMARY_KIND } from '../documents/summary.js';
 import { type CompareOptions, compareSummaries, DEFAULT_COMPARE } from '../gates/compare.js';
 import { METRIC_NAMES, type MetricName } from '../gates/metrics.js';
 import { summaryOfRun } from '../gates/single-run.js';

@@ -141,6 +141,7 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     tls: resolveTls(raw),
     quiet: raw.quiet === true,
     json: raw.json === true,
+    metricsPort: raw.metricsPort === undefined ? null : parseIntInRange('--metrics-port', raw.metricsPort, 1, 65535),
   };
 }
 

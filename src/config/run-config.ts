@@ -21,4 +21,6 @@ export type RunConfig = Omit<ResultConfig, 'proxy' | 'drainTimeoutMs' | 'tls' | 
   proxy: ProxyHeaderPlan;
   quiet: boolean;
   json: boolean;
+  /** --metrics-port: live OpenMetrics on 127.0.0.1; null without. */
+  metricsPort: number | null;
 };

@@ -3,7 +3,7 @@
  * well as summaries. Both sides name the step `run`: two runs are compared whatever their scenario names.
  */
 import type { RunResult } from '../documents/result.js';
-import { SUMMARY_KIND, SUMMARY_SCHEMA_VERSION, type ScenarioSummary } from '../documents/summary.js';
+import { type ScenarioSummary, SUMMARY_KIND, SUMMARY_SCHEMA_VERSION } from '../documents/summary.js';
 import { stepMetrics } from './metrics.js';
 
 export const SINGLE_RUN_STEP = 'run';

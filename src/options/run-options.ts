@@ -81,6 +81,7 @@ export interface RawRunOptions {
   out?: string;
   resultsDir: string;
   watchPid?: string[];
+  metricsPort?: string;
   calibration?: string;
   calibrate?: boolean;
   quiet?: boolean;
@@ -359,6 +360,11 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     description: 'folder for result files',
     default: 'results',
     role: 'scenario',
+  },
+  metricsPort: {
+    flags: '--metrics-port <port>',
+    description: 'serve the per-second figures as OpenMetrics on http://127.0.0.1:PORT/metrics while the run lasts',
+    role: 'single',
   },
   watchPid: {
     flags: '--watch-pid <pid>',

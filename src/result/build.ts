@@ -142,7 +142,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
     : null;
   warnings.push(...settingWarnings(config, outcome, inputs.target.kind));
 
-  const { quiet: _q, json: _j, proxy: plan, ...rest } = config;
+  const { quiet: _q, json: _j, metricsPort: _m, proxy: plan, ...rest } = config;
   const proxyDescription = describeProxyPlan(plan);
   const configForResult = { ...rest, proxy: proxyDescription };
   return {

@@ -29,6 +29,7 @@ import { SERVE_DEFAULTS } from '../target/serve-process.js';
 import type { TargetStats } from '../target/stats.js';
 import { fetchBackendSources, resetBackend } from './backend-control.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from './embedded-target.js';
+import { type MetricsEndpoint, startMetricsEndpoint } from './metrics-endpoint.js';
 import { type LoadOutcome, runLoad } from './run-load.js';
 
 /** The target parses headers when any may come; a source that must start sending unprompted cannot wait for one. */
@@ -101,6 +102,30 @@ async function measureAndWrite(
   signal: AbortSignal,
   thresholds: Threshold[],
 ): Promise<{ result: RunResult; file: string }> {
+  // Listening first: a taken port is said before anything starts, and the endpoint lives exactly as long as the run.
+  const metrics =
+    config.metricsPort === null
+      ? null
+      : await startMetricsEndpoint(config.metricsPort, {
+          scenario: config.scenario,
+          mode: config.mode,
+          conns: config.conns,
+        });
+  try {
+    return await measureAndWriteWith(config, argv, plan, signal, thresholds, metrics);
+  } finally {
+    await metrics?.close();
+  }
+}
+
+async function measureAndWriteWith(
+  config: RunConfig,
+  argv: string[],
+  plan: ReturnType<typeof preflight>,
+  signal: AbortSignal,
+  thresholds: Threshold[],
+  metrics: MetricsEndpoint | null,
+): Promise<{ result: RunResult; file: string }> {
   if (config.calibrateFirst)
     await calibrateAndSave(
       {
@@ -149,7 +174,10 @@ async function measureAndWrite(
     outcome = await runLoad({ ...config, tlsCaPem }, targets, {
       signal,
       watch,
-      onSecond: (row) => progress.update(row, config.conns),
+      onSecond: (row, totals) => {
+        progress.update(row, config.conns);
+        metrics?.update(row, totals);
+      },
     });
     progress.done();
     if (embedded) targetStats = await embedded.stats();

@@ -106,9 +106,11 @@ function scenarioSection(kit: ChartKit, s: ScenarioInput): string {
   const parts = [
     `<h2>Scenario ${esc(sum.scenario)}${sum.profile ? ` (profile ${esc(sum.profile)})` : ''}: ${esc(s.label)}</h2>`,
     `<p>${esc(sum.startedAt)} – ${esc(sum.endedAt)}, commit ${esc(sum.git?.sha.slice(0, 12) ?? 'none')}, ` +
-      `${esc(sum.environment.cpuModel)}, ${sum.environment.cores} cores; verdict <b>${sum.pass ? 'pass' : 'FAIL'}</b></p>`,
+      `${esc(sum.environment.cpuModel)}, ${sum.environment.cores} cores; ` +
+      `verdict <b>${sum.pass ? 'pass' : 'FAIL'}</b></p>`,
     table(STEP_HEADER, stepRows(sum)),
-    `<p class="window">Latency and rates: median over iterations of each run's measured phase; errors: worst iteration.</p>`,
+    '<p class="window">Latency and rates: median over iterations of each run\'s measured phase; ' +
+      'errors: worst iteration.</p>',
   ];
   const dots = (metric: 'p95' | 'cpu.op', y: string) =>
     Object.entries(sum.steps)
@@ -163,7 +165,8 @@ function environment(results: LabelledResult[]): string {
 }
 
 function figure(c: Chart): string {
-  return `<figure class="chart"><figcaption><b>${esc(c.title)}</b> <span>${esc(c.note)}</span></figcaption>${c.svg}</figure>`;
+  const caption = `<figcaption><b>${esc(c.title)}</b> <span>${esc(c.note)}</span></figcaption>`;
+  return `<figure class="chart">${caption}${c.svg}</figure>`;
 }
 
 function table(header: string[], rows: string[][]): string {
