@@ -19,11 +19,24 @@ const SIZE_UNITS_BYTES: Record<string, number> = {
 const RATE_MULTIPLIERS: Record<string, number> = { '': 1, k: 1000, m: 1_000_000 };
 const RATE_PERIODS_S: Record<string, number> = { s: 1, m: 60, h: 3600 };
 
-/** `30s`, `1.5m`, `250ms`, `1h`; a bare number means seconds. Returns milliseconds. */
+/**
+ * `30s`, `1.5m`, `250ms`, `1h`, compound `1m30s` or `1h5m` (largest unit first, each once); a bare number means
+ * seconds. Returns milliseconds.
+ */
 export function parseDurationMs(option: string, text: string, bounds: { min?: number; max?: number } = {}): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(String(text));
-  if (!m) throw new UsageError(`${option}: '${text}' is not a duration (use e.g. 500ms, 30s, 2m, 1h)`);
-  const value = Math.round(Number(m[1]) * DURATION_UNITS_MS[(m[2] ?? 's').toLowerCase()]);
+  const trimmed = String(text).trim().toLowerCase();
+  const bad = (): UsageError =>
+    new UsageError(`${option}: '${text}' is not a duration (use e.g. 500ms, 30s, 2m, 1m30s, 1h)`);
+  let value: number;
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) value = Math.round(Number(trimmed) * 1000);
+  else {
+    const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*/g)];
+    if (parts.length === 0 || parts.map((p) => p[0]).join('') !== trimmed.replace(/^\s+/, '')) throw bad();
+    const units = parts.map((p) => DURATION_UNITS_MS[p[2]]);
+    // Each unit once, largest first: `30s1m` or `1m1m` is a typo, not a duration.
+    if (units.some((u, i) => i > 0 && u >= units[i - 1])) throw bad();
+    value = Math.round(parts.reduce((sum, p, i) => sum + Number(p[1]) * units[i], 0));
+  }
   // Past 2^31 - 1 ms a Node timer fires at once: a bound on every duration keeps `600h` from meaning 1 ms.
   const max = Math.min(bounds.max ?? MAX_TIMER_MS, MAX_TIMER_MS);
   const min = bounds.min ?? 0;

@@ -1,8 +1,11 @@
 /**
- * Live progress on stderr (stdout stays clean for --json). On a TTY one line rewritten every second; elsewhere a
- * plain line every few seconds so CI logs stay short; nothing with --quiet.
+ * Live progress on stderr (stdout stays clean for --json), fitted to the mode: echo shows round trips/s and
+ * p50/p99, stream Gbit/s each way, connect connections/s, hold sessions held and ping p99; every line says the
+ * phase and elapsed/planned seconds. On a TTY one line rewritten every second; elsewhere a plain line every
+ * second for runs up to two minutes, every 10 s beyond (CI logs stay readable); nothing with --quiet.
  */
-import { formatCount, formatMicros } from '../core/units.js';
+import { formatBitsPerSecond, formatCount, formatMicros } from '../core/units.js';
+import type { LoadMode } from '../load/traits.js';
 import type { TimelineRow } from '../metrics/timeline.js';
 
 export interface ProgressReporter {
@@ -10,31 +13,69 @@ export interface ProgressReporter {
   done(): void;
 }
 
-const PLAIN_EVERY_S = 5;
+export interface ProgressContext {
+  mode: LoadMode;
+  /** Warm-up plus measured seconds (the ramp comes on top and is shown as it goes). */
+  plannedS: number;
+}
 
-export function createProgressReporter(stream: NodeJS.WriteStream, quiet: boolean): ProgressReporter {
+const LONG_RUN_S = 120;
+
+export function createProgressReporter(
+  stream: NodeJS.WriteStream,
+  quiet: boolean,
+  context: ProgressContext,
+): ProgressReporter {
   if (quiet) return { update() {}, done() {} };
   const tty = stream.isTTY === true;
+  const plainEveryS = context.plannedS > LONG_RUN_S ? 10 : 1;
   let lastPlain = -Infinity;
   let wroteLine = false;
+  let previous: TimelineRow | null = null;
   return {
     update(row, target) {
       const text =
-        `[${row.t.toFixed(0).padStart(3)}s ${row.phase.padEnd(7)}] conns ` +
-        `${formatCount(row.open)}/${formatCount(target)}` +
-        `  ${formatCount(row.roundTripsPerSecond)} rt/s  p50 ${formatMicros(row.p50Us ?? NaN)}  p99 ` +
-        `${formatMicros(row.p99Us ?? NaN)}` +
-        `  errors ${formatCount(row.connectFailed + row.dropped)}  cpu ${row.cpuPercent.toFixed(0)}%`;
+        `[${row.t.toFixed(0).padStart(3)}s/${context.plannedS.toFixed(0)}s ${row.phase.padEnd(8)}] ` +
+        `${modeFigures(context.mode, row, previous, target)}  errors +${formatCount(row.connectFailed + row.dropped)}` +
+        `  cpu ${row.cpuPercent.toFixed(0)}%`;
+      previous = row;
       if (tty) {
         stream.write(`\r\x1b[2K${text}`);
         wroteLine = true;
-      } else if (row.t - lastPlain >= PLAIN_EVERY_S) {
+      } else if (row.t - lastPlain >= plainEveryS - 0.5) {
         lastPlain = row.t;
         stream.write(`${text}\n`);
       }
     },
     done() {
       if (tty && wroteLine) stream.write('\r\x1b[2K');
+      wroteLine = false;
     },
   };
+}
+
+/** What matters in this mode, for the last second. */
+export function modeFigures(mode: LoadMode, row: TimelineRow, previous: TimelineRow | null, target: number): string {
+  const us = (v: number | null): string => formatMicros(v ?? Number.NaN);
+  const open = `conns ${formatCount(row.open)}/${formatCount(target)}`;
+  switch (mode) {
+    case 'stream':
+      return (
+        `${open}  up ${formatBitsPerSecond(row.bytesSentPerSecond)}  ` +
+        `down ${formatBitsPerSecond(row.bytesReceivedPerSecond)}`
+      );
+    case 'connect': {
+      const opened = row.established - (previous?.established ?? 0);
+      const perS = row.intervalMs > 0 ? Math.round((opened * 1000) / row.intervalMs) : 0;
+      const echo = row.p99Us === null ? '' : `  echo p99 ${us(row.p99Us)}`;
+      return `${formatCount(perS)} conn/s  in flight ${formatCount(row.open)}${echo}`;
+    }
+    case 'hold':
+      return (
+        `held ${formatCount(row.open)}/${formatCount(target)}  ${formatCount(row.roundTripsPerSecond)} pings/s  ` +
+        `ping p99 ${us(row.p99Us)}`
+      );
+    default:
+      return `${open}  ${formatCount(row.roundTripsPerSecond)} rt/s  p50 ${us(row.p50Us)}  p99 ${us(row.p99Us)}`;
+  }
 }

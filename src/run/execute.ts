@@ -162,7 +162,10 @@ async function measureAndWriteWith(
   else if (config.verifyProxy) verifyError = await resetBackend(config.verifyProxy.url);
 
   const environment = await environmentPromise;
-  const progress = createProgressReporter(process.stderr, config.quiet);
+  const progress = createProgressReporter(process.stderr, config.quiet, {
+    mode: config.mode,
+    plannedS: (config.warmupMs + config.durationMs) / 1000,
+  });
   let outcome: LoadOutcome;
   let targetStats: TargetStats | null = null;
   let verify: ProxyVerification | null = null;

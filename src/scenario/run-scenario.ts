@@ -23,6 +23,7 @@ import { stepMetrics } from '../gates/metrics.js';
 import { parseThreshold } from '../gates/thresholds.js';
 import { flagOf, type RawRunOptions, RUN_DEFAULTS, type RunOptionKey } from '../options/run-options.js';
 import { checkOutputs } from '../preflight/outputs.js';
+import { formatMetric } from '../reporters/scenario.js';
 import { executeRun, installSignalHandlers } from '../run/execute.js';
 import { appendHistory, historyDir } from './history.js';
 import type { Scenario } from './load.js';
@@ -182,10 +183,10 @@ async function runSteps(
       entry.iterations.push(iterationOf(result, resultFile));
       const rate =
         metrics.cps !== null
-          ? `${metrics.cps} conn/s`
+          ? `${formatMetric('cps', metrics.cps)} conn/s`
           : metrics.rps !== null
-            ? `${metrics.rps} rt/s`
-            : `${metrics.throughput} B/s`;
+            ? `${formatMetric('rps', metrics.rps)} rt/s`
+            : formatMetric('throughput', metrics.throughput);
       o.log(
         `${step.name} ${i}/${iterations}: ${result.status}, p50 ${formatMicros(metrics.p50 ?? NaN)} ` +
           `p95 ${formatMicros(metrics.p95 ?? NaN)} p99 ${formatMicros(metrics.p99 ?? NaN)}, ${rate}, errors ` +

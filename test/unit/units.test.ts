@@ -17,12 +17,19 @@ describe('units', () => {
     ['1h', 3_600_000],
     ['10', 10_000],
     [' 5S ', 5000],
+    ['1m30s', 90_000],
+    ['1h5m', 3_900_000],
+    ['2s500ms', 2500],
+    ['1m 30s', 90_000],
   ])('duration %s -> %d ms', (text, ms) => expect(parseDurationMs('--duration', text)).toBe(ms));
 
-  it.each(['', '5x', '-1s', 's', '1..2s', '3 days'])('duration %j is rejected with the option named', (text) => {
-    expect(() => parseDurationMs('--duration', text)).toThrow(UsageError);
-    expect(() => parseDurationMs('--duration', text)).toThrow(/^--duration: /);
-  });
+  it.each(['', '5x', '-1s', 's', '1..2s', '3 days', '30s1m', '1m1m', '1m30', 'm30s'])(
+    'duration %j is rejected with the option named',
+    (text) => {
+      expect(() => parseDurationMs('--duration', text)).toThrow(UsageError);
+      expect(() => parseDurationMs('--duration', text)).toThrow(/^--duration: /);
+    },
+  );
 
   it.each([
     ['64', 64],
