@@ -133,9 +133,10 @@ function buildProgram(setExit: SetExit): Command {
     .option('--scenario <name>', 'only this scenario')
     .option('--last <n>', 'only the last n lines', '50')
     .option('--results-dir <dir>', 'folder for result files', 'results')
-    .action(async (opts: { scenario?: string; last: string; resultsDir: string }) => {
+    .option('--html <file>', 'draw the trend (latency, rates, CPU per operation, errors per step) as an HTML page')
+    .action(async (opts: { scenario?: string; last: string; resultsDir: string; html?: string }) => {
       const { historyCommand } = await import('./scenario-commands.js');
-      setExit(historyCommand(opts.resultsDir, opts.scenario, opts.last));
+      setExit(await historyCommand(opts.resultsDir, opts.scenario, opts.last, opts.html));
     });
 
   compareFlags(

@@ -2,12 +2,14 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../core/errors.js';
+import { writeTextAtomically } from '../core/files.js';
 import { parseIntInRange } from '../core/units.js';
 import { readHistory, readResult, readSummary } from '../documents/readers.js';
 import { type ScenarioSummary, SUMMARY_KIND } from '../documents/summary.js';
 import { type CompareOptions, compareSummaries, DEFAULT_COMPARE } from '../gates/compare.js';
 import { METRIC_NAMES, type MetricName } from '../gates/metrics.js';
 import { summaryOfRun } from '../gates/single-run.js';
+import { checkOutputs } from '../preflight/outputs.js';
 import { renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
 
 export interface RawCompareOptions {
@@ -105,7 +107,12 @@ export function baselineSaveCommand(summaryFile: string, dir: string): number {
   return ExitCode.ok;
 }
 
-export function historyCommand(resultsDir: string, scenario: string | undefined, last: string): number {
+export async function historyCommand(
+  resultsDir: string,
+  scenario: string | undefined,
+  last: string,
+  html?: string,
+): Promise<number> {
   const count = parseIntInRange('--last', last, 1, 100000);
   const dir = path.join(resultsDir, 'history');
   const files = existsSync(dir)
@@ -120,7 +127,15 @@ export function historyCommand(resultsDir: string, scenario: string | undefined,
     process.stderr.write(`l4stress: warning: skipped ${where}: ${reason.replace(`${where}: `, '')}\n`);
   const lines = read.flatMap((r) => r.lines);
   lines.sort((a, b) => a.date.localeCompare(b.date));
-  process.stdout.write(`${renderHistory(lines.slice(-count))}\n`);
+  const shown = lines.slice(-count);
+  if (html) {
+    checkOutputs({ files: [{ path: html, what: '--html' }] });
+    const { renderHistoryHtml } = await import('../reporters/html/history-page.js');
+    const title = `l4stress history${scenario ? `: ${scenario}` : ''}`;
+    process.stdout.write(`html trend: ${writeTextAtomically(html, await renderHistoryHtml(shown, title))}\n`);
+    return ExitCode.ok;
+  }
+  process.stdout.write(`${renderHistory(shown)}\n`);
   return ExitCode.ok;
 }
 

@@ -24,6 +24,8 @@ export const historyLineSchema = z
     cps: z.number().nullable(),
     throughput: z.number().nullable().optional(),
     errors: z.number().nullable(),
+    /** Every summary metric reduced the same way (CPU per operation included); absent in older lines. */
+    metrics: z.record(z.string(), z.number().nullable()).optional(),
     pass: z.boolean(),
     summary: z.string().optional(),
   })

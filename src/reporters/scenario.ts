@@ -142,7 +142,11 @@ export function renderHistory(lines: HistoryLine[]): string {
       formatMicros(l.p50 ?? NaN),
       formatMicros(l.p95 ?? NaN),
       formatMicros(l.p99 ?? NaN),
-      l.cps !== null ? `${l.cps} conn/s` : `${l.rps ?? '-'} rt/s`,
+      l.cps !== null
+        ? `${formatMetric('cps', l.cps)} conn/s`
+        : l.rps !== null
+          ? `${formatMetric('rps', l.rps)} rt/s`
+          : formatMetric('throughput', l.throughput ?? null),
       String(l.errors),
       l.pass ? 'pass' : 'FAIL',
     ]),

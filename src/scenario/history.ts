@@ -3,16 +3,21 @@ import path from 'node:path';
 import { appendLines } from '../core/files.js';
 import type { HistoryLine } from '../documents/history.js';
 import type { ScenarioSummary } from '../documents/summary.js';
-import { reduceMetric } from '../gates/metrics.js';
+import { METRIC_NAMES, reduceMetric } from '../gates/metrics.js';
 
 /** One history line per step, each metric reduced over the iterations as the gates reduce it. */
 export function appendHistory(resultsDir: string, s: ScenarioSummary, summaryFile: string): void {
   const lines = Object.entries(s.steps).map(([step, e]) => {
-    const reduced = (k: 'p50' | 'p95' | 'p99' | 'rps' | 'cps' | 'throughput' | 'errors'): number | null =>
-      reduceMetric(
+    const metrics = Object.fromEntries(
+      METRIC_NAMES.map((k) => [
         k,
-        e.iterations.map((it) => it.metrics[k]),
-      );
+        reduceMetric(
+          k,
+          e.iterations.map((it) => it.metrics[k]),
+        ),
+      ]),
+    );
+    const reduced = (k: 'p50' | 'p95' | 'p99' | 'rps' | 'cps' | 'throughput' | 'errors'): number | null => metrics[k];
     const line: HistoryLine = {
       schemaVersion: 1,
       date: s.startedAt,
@@ -30,6 +35,7 @@ export function appendHistory(resultsDir: string, s: ScenarioSummary, summaryFil
       cps: reduced('cps'),
       throughput: reduced('throughput'),
       errors: reduced('errors'),
+      metrics,
       pass: e.pass,
       summary: summaryFile,
     };

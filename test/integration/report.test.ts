@@ -111,6 +111,20 @@ describe('report', () => {
     for (const c of opened.charts) expect(c.marks, c.title).toBeGreaterThan(0);
   }, 150_000);
 
+  it('history records every gated metric and --html draws the trend in Chromium', async () => {
+    const lines = readFileSync(path.join(dir, 'history', 'matrix.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(3);
+    const first = JSON.parse(lines[0]) as { metrics: Record<string, number | null> };
+    for (const m of ['p95', 'rps', 'cpu.op', 'target.cpu.op']) expect(first.metrics[m], m).toBeGreaterThan(0);
+    const html = path.join(dir, 'trend.html');
+    const r = await runCli(['history', '--results-dir', dir, '--html', html]);
+    expect(r.code, r.stderr).toBe(0);
+    const opened = await openReport(html, path.join(shots, 'history.png'));
+    expect(opened.consoleErrors).toEqual([]);
+    expect(opened.charts.length).toBeGreaterThanOrEqual(4);
+    for (const c of opened.charts) expect(c.marks, c.title).toBeGreaterThan(0);
+  }, 60_000);
+
   it("--threshold 'p95<1us' fails a plain run with exit 5, its verdict in the result", async () => {
     const out = path.join(dir, 'gated.json');
     const r = await runCli([

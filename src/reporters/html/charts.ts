@@ -18,6 +18,7 @@ export interface ChartKit {
   percentiles(title: string, note: string, points: CurvePoint[]): Chart;
   timeline(title: string, note: string, yLabel: string, points: TimePoint[], spans: PhaseSpan[]): Chart;
   dots(title: string, note: string, rows: { group: string; series: string; value: number }[], yLabel: string): Chart;
+  trend(title: string, note: string, yLabel: string, rows: { date: Date; series: string; value: number }[]): Chart;
 }
 
 const WIDTH = 960;
@@ -91,6 +92,26 @@ export async function loadChartKit(): Promise<ChartKit> {
             stroke: 'series',
             r: 1.5,
             title: (d: TimePoint) => `${d.series}\n${d.t.toFixed(1)} s: ${round(d.value)}`,
+          }),
+        ],
+      }),
+    }),
+    trend: (title, note, yLabel, rows) => ({
+      title,
+      note,
+      svg: render({
+        x: { type: 'utc', label: 'date', grid: true },
+        y: { label: yLabel, grid: true, zero: true },
+        color: { legend: true },
+        marks: [
+          Plot.line(rows, { x: 'date', y: 'value', stroke: 'series', strokeWidth: 1.5 }),
+          Plot.dot(rows, {
+            x: 'date',
+            y: 'value',
+            stroke: 'series',
+            r: 2.5,
+            title: (d: { date: Date; series: string; value: number }) =>
+              `${d.series}\n${d.date.toISOString()}: ${round(d.value)}`,
           }),
         ],
       }),

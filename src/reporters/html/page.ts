@@ -164,7 +164,7 @@ function environment(results: LabelledResult[]): string {
   ].join('\n');
 }
 
-function figure(c: Chart): string {
+export function figure(c: Chart): string {
   const caption = `<figcaption><b>${esc(c.title)}</b> <span>${esc(c.note)}</span></figcaption>`;
   return `<figure class="chart">${caption}${c.svg}</figure>`;
 }
@@ -175,7 +175,7 @@ function table(header: string[], rows: string[][]): string {
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -196,6 +196,6 @@ ${body}
 const us = (v: number | null): string => (v === null ? '-' : formatMicros(v));
 const ratio = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${v}x`);
 
-function esc(s: string): string {
+export function esc(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
