@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Full-page screenshot of an HTML report in the system's Chromium, for docs/: node scripts/screenshot.mjs IN.html OUT.png
+// Full-page screenshot of an HTML report in the system's Chromium, for docs/:
+//   node scripts/screenshot.mjs IN.html OUT.png
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

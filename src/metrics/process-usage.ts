@@ -35,7 +35,9 @@ export class ProcessUsageSampler {
       cpuUserMs: Math.round(cpu.user / 1000),
       cpuSystemMs: Math.round(cpu.system / 1000),
       cpuPercentMean: wallMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10 : 0,
-      cpuPercentMax: Math.round(this.maxCpuPercent * 10) / 10,
+      // The busiest second is at least the run's average (samples miss the run's last partial second).
+      cpuPercentMax:
+        Math.round(Math.max(this.maxCpuPercent, ((cpu.user + cpu.system) / 1000 / wallMs) * 100) * 10) / 10,
       // resourceUsage().maxRSS is the kernel's high-water mark, which catches peaks between samples.
       maxRssBytes: Math.max(this.maxRssBytes, process.resourceUsage().maxRSS * 1024),
     };

@@ -1,4 +1,5 @@
 /** The hardware profile as a table for people (l4stress calibrate). */
+import { formatMicros } from '../core/units.js';
 import type { HardwareProfile, RepeatedStat } from '../documents/profile.js';
 import { renderTable } from './table.js';
 
@@ -21,14 +22,18 @@ export function renderProfile(p: HardwareProfile, file: string): string {
     [
       'netperf TCP_RR 1 B',
       fmt(m.tcpRr1.transactionsPerSecond, 'trans/s'),
-      `p50 ${m.tcpRr1.p50LatencyUs.median} µs, p99 ${m.tcpRr1.p99LatencyUs.median} µs`,
+      `p50 ${formatMicros(m.tcpRr1.p50LatencyUs.median)}, p99 ${formatMicros(m.tcpRr1.p99LatencyUs.median)}`,
     ],
     [
       `netperf TCP_RR ${m.tcpRrSize.sizeBytes} B`,
       fmt(m.tcpRrSize.transactionsPerSecond, 'trans/s'),
-      `p50 ${m.tcpRrSize.p50LatencyUs.median} µs, p99 ${m.tcpRrSize.p99LatencyUs.median} µs`,
+      `p50 ${formatMicros(m.tcpRrSize.p50LatencyUs.median)}, p99 ${formatMicros(m.tcpRrSize.p99LatencyUs.median)}`,
     ],
-    ['netperf TCP_CRR', fmt(m.tcpCrr.transactionsPerSecond, 'conn/s'), `p50 ${m.tcpCrr.p50LatencyUs.median} µs`],
+    [
+      'netperf TCP_CRR',
+      fmt(m.tcpCrr.transactionsPerSecond, 'conn/s'),
+      `p50 ${formatMicros(m.tcpCrr.p50LatencyUs.median)}`,
+    ],
     ['netperf TCP_STREAM', fmt(m.tcpStream.megabitsPerSecond, 'Gbit/s', 1000, 2), ''],
   ];
   return [

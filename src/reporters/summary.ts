@@ -12,10 +12,11 @@ const byKind = (counts: ErrorCounts): string => {
   return parts.length ? ` (${parts.join(', ')})` : '';
 };
 
-const latencyRow = (name: string, s: LatencySummary): string[] => [
+const latencyRow = (name: string, s: LatencySummary, window: string): string[] => [
   name,
   formatCount(s.count),
   ...[s.p50, s.p90, s.p95, s.p99, s.p999, s.max, s.mean].map((v) => (v === null ? '-' : formatMicros(v))),
+  window,
 ];
 
 export function renderSummary(r: RunResult, resultFile: string | null): string {
@@ -28,7 +29,8 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
   const lines = [
     `l4stress ${r.tool.version} — ${r.scenario}: ${formatCount(c.target)} connections to ${target}, proxy ` +
       `${r.proxy.version}, ` +
-      `${r.config.sizeBytes} B messages, ${r.config.workers} worker${r.config.workers === 1 ? '' : 's'}` +
+      `${r.config.sizeBytes} B ${r.config.mode === 'stream' ? 'writes' : 'messages'}, ` +
+      `${r.config.workers} worker${r.config.workers === 1 ? '' : 's'}` +
       (r.config.shard
         ? `; shard ${r.config.shard.index}/${r.config.shard.count} of ${formatCount(r.config.shard.totalConns)}`
         : ''),
@@ -54,15 +56,17 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
         latencyRow(
           r.modeStats.hold ? 'ping' : r.modeStats.openLoop ? 'corrected' : 'round trip',
           r.latency.roundTripUs,
+          'measured',
         ),
-        ...(r.latency.serviceUs ? [latencyRow('service', r.latency.serviceUs)] : []),
-        latencyRow('connect', r.latency.connectUs),
-        ...(r.latency.tlsHandshakeUs ? [latencyRow('tls handshake', r.latency.tlsHandshakeUs)] : []),
+        ...(r.latency.serviceUs ? [latencyRow('service', r.latency.serviceUs, 'measured')] : []),
+        latencyRow('connect', r.latency.connectUs, 'whole run'),
+        ...(r.latency.tlsHandshakeUs ? [latencyRow('tls handshake', r.latency.tlsHandshakeUs, 'whole run')] : []),
       ].filter((row) => row[1] !== '0' || row[0] === 'connect'),
-      ['latency', 'samples', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean'],
+      ['latency', 'samples', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean', 'window'],
     ),
     '',
-    `throughput   ${formatCount(r.throughput.roundTripsPerSecond)} round trips/s, ` +
+    `throughput   ` +
+      (r.config.mode === 'stream' ? '' : `${formatCount(r.throughput.roundTripsPerSecond)} round trips/s, `) +
       `${formatBitsPerSecond(r.throughput.bytesSentPerSecond)} up, ` +
       `${formatBitsPerSecond(r.throughput.bytesReceivedPerSecond)} down (measured phase)`,
     ...modeLines(r),
@@ -88,7 +92,8 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
     ].join('; ');
     lines.push(
       `proxy        ${formatCount(p.headersSent)} ${p.version} headers sent (${sizes || '-'}; ${claims}), ` +
-        `mean build ${p.headerBuildUsPerConnection ?? '-'} µs (in-run, JIT warm-up included; npm run bench ` +
+        `mean build ${p.headerBuildUsPerConnection === null ? '-' : formatMicros(p.headerBuildUsPerConnection)} ` +
+        `(in-run, JIT warm-up included; npm run bench ` +
         `for steady state)`,
     );
     if (p.verify) {
@@ -120,8 +125,7 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
       (g.memoryPerConnectionBytes !== null
         ? `; ${(g.memoryPerConnectionBytes / 1024).toFixed(2)} KiB RSS per connection ` +
           `(${mb(g.baselineRssBytes)} -> ${mb(g.rampedRssBytes)}, heaps collected)`
-        : '') +
-      (r.resources.target ? `; target max RSS ${mb(r.resources.target.maxRssBytes)}` : ''),
+        : ''),
   );
   for (const w of r.resources.watched) {
     lines.push(
@@ -173,15 +177,16 @@ function modeLines(r: RunResult): string[] {
   if (m.integrity.enabled) {
     const i = m.integrity;
     out.push(
-      `integrity    ${formatCount(i.verified)} echoes verified; corrupted ${i.corrupted}, duplicated ` +
-        `${i.duplicated}, out of order ${i.outOfOrder}, missing ${i.missing}, bytes lost at close ` +
-        `${i.bytesLostAtClose}`,
+      `integrity    ${formatCount(i.verified)} echoes verified (whole run, warm-up included); corrupted ` +
+        `${i.corrupted}, duplicated ${i.duplicated}, out of order ${i.outOfOrder}, missing ${i.missing}, bytes lost ` +
+        `at close ${i.bytesLostAtClose}`,
     );
   }
   if (m.stream) {
     const f = m.stream.perConnectionBytesPerSecond;
     out.push(
-      `stream       ${m.stream.direction}; per connection min ${formatBitsPerSecond(f.min)}, median ` +
+      `stream       ${m.stream.direction}; per connection (up + down, measured) min ${formatBitsPerSecond(f.min)}, ` +
+        `median ` +
         `${formatBitsPerSecond(f.median)}, max ${formatBitsPerSecond(f.max)} over ${f.connections}`,
     );
   }

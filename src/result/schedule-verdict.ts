@@ -8,6 +8,7 @@
  * Sends late only because their connection still waited for an echo are the target's doing (wrk2's model) and are
  * reported, not failed: the corrected latency shows them.
  */
+import { formatMicros } from '../core/units.js';
 
 /** A pacer lag p99 above this (µs) means the generator could not keep its own schedule. */
 export const GENERATOR_LAG_P99_US = 5000;
@@ -44,7 +45,8 @@ export function scheduleVerdict(i: ScheduleInputs): ScheduleVerdict {
     const perConnectionMax = i.serviceP50Us ? 1e6 / i.serviceP50Us : null;
     const head =
       `the generator could not keep the schedule (${fmt(i.missed)} of ${fmt(intended)} sends missed, ` +
-      `pacer lag p99 ${i.lagP99Us ?? '-'} µs): the latency measures the generator, not the target; `;
+      `pacer lag p99 ${formatMicros(i.lagP99Us ?? Number.NaN)}): the latency measures the generator, not the ` +
+      'target; ';
     if (perConnectionMax !== null && perConnection > 0.9 * perConnectionMax) {
       const needed = Math.ceil((i.intendedPerSecond / perConnectionMax) * 1.5);
       return {
@@ -52,7 +54,8 @@ export function scheduleVerdict(i: ScheduleInputs): ScheduleVerdict {
         message:
           head +
           `each of the ${fmt(i.conns)} connections is asked for ${fmt(perConnection)} sends/s but one round trip ` +
-          `takes ${i.serviceP50Us} µs (at most ${fmt(perConnectionMax)}/s on one connection): ` +
+          `takes ${formatMicros(i.serviceP50Us ?? Number.NaN)} ` +
+          `(at most ${fmt(perConnectionMax)}/s on one connection): ` +
           `use more connections (--conns ${fmt(needed)} or more) or a lower --rate`,
       };
     }

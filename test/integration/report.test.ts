@@ -112,7 +112,9 @@ describe('report', () => {
   }, 150_000);
 
   it('history records every gated metric and --html draws the trend in Chromium', async () => {
-    const lines = readFileSync(path.join(dir, 'history', 'matrix.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(path.join(dir, 'history', 'matrix.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines).toHaveLength(3);
     const first = JSON.parse(lines[0]) as { metrics: Record<string, number | null> };
     for (const m of ['p95', 'rps', 'cpu.op', 'target.cpu.op']) expect(first.metrics[m], m).toBeGreaterThan(0);
