@@ -78,6 +78,31 @@ describe('three shards of one run against one target, started together', () => {
     expect(run.stdout).toMatch(/established 31\/31/);
   });
 
+  it('the merged run is gated by --threshold and reported like any run', async () => {
+    const files = [0, 1, 2].map((i) => path.join(dir, `shard-${i}.json`));
+    const out = path.join(dir, 'gated.json');
+    const gated = await runCli([
+      'merge',
+      ...files,
+      '-o',
+      out,
+      '--threshold',
+      'established==31',
+      '--threshold',
+      'p99<1us',
+    ]);
+    expect(gated.code, gated.stderr).toBe(5);
+    expect(gated.stdout).toMatch(/^Gates: 1 passed, 1 failed$/m);
+    const merged = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+    expect(validate(merged)).toEqual([]);
+    expect(merged.thresholds?.map((t) => t.pass)).toEqual([true, false]);
+    const html = path.join(dir, 'merged.html');
+    const report = await runCli(['report', out, '--html', html, '--md', path.join(dir, 'merged.md')]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(readFileSync(html, 'utf8')).toContain('gated round trip');
+    expect(readFileSync(path.join(dir, 'merged.md'), 'utf8')).toMatch(/\| gated \| echo \| v2 \| 31 \|/);
+  });
+
   it('merge refuses a missing shard (exit 2), or marks the result partial when told to', async () => {
     const two = [0, 1].map((i) => path.join(dir, `shard-${i}.json`));
     const refused = await runCli(['merge', ...two, '-o', path.join(dir, 'two.json')]);
