@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: micro-benchmarks and loopback comparisons, each as a ratio to a reference measured in the
- * same run. Prints a table and writes results/bench-<timestamp>.json. Bounded: about a minute in all.
+ * same run. Prints a table and writes results/bench-<timestamp>.json. Then the performance goals (goals.ts: against
+ * native C peers, netperf, and the memory budget), written to docs/performance.md. `npm run bench -- --goals` runs
+ * only the goals. Bounded: a few minutes in all.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,9 +10,23 @@ import { collectEnvironment, gitInfo } from '../src/environment/environment.js';
 import { renderTable } from '../src/reporters/table.js';
 import { startEmbeddedTarget } from '../src/run/embedded-target.js';
 import { cliStartBench } from './cli-start.js';
+import { performanceGoals } from './goals.js';
 import { loopbackBenches } from './loopback.js';
 import { headerBenches, histogramBench } from './micro.js';
+import { GOAL_HEADER, goalRows, writePerformanceDoc } from './performance-doc.js';
 import { tlsBench } from './tls.js';
+
+if (process.argv.includes('--goals')) {
+  await goalsOnly();
+  process.exit(0);
+}
+
+async function goalsOnly(): Promise<void> {
+  const goals = await performanceGoals((l) => console.log(l));
+  console.log(`\n${renderTable(goalRows(goals), GOAL_HEADER)}`);
+  writePerformanceDoc('docs/performance.md', goals, await collectEnvironment(), gitInfo()?.sha ?? null);
+  console.log('written: docs/performance.md');
+}
 
 const micro = [histogramBench(), ...headerBenches()];
 console.log(
@@ -90,4 +106,5 @@ mkdirSync('results', { recursive: true });
 const record = { git: gitInfo(), environment: await collectEnvironment(), micro, loopback: loop, tls, cliStart: start };
 writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 console.log(`\nwritten: ${file}`);
+await goalsOnly();
 process.exit(0);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the native peers l4stress tests and calibrates against: HAProxy and nginx with its stream module
 # (PROXY protocol and TLS interop), iperf3 and netperf (hardware calibration), openssl (certificates, the TLS
-# bench), Chromium and a font (the HTML report is tested in a real browser). Debian/Ubuntu only; idempotent: does nothing when all are present.
+# bench), Chromium and a font (the HTML report is tested in a real browser), gcc (the native reference peers of
+# the bench, native-tools/c). Debian/Ubuntu only; idempotent: does nothing when all are present.
 # netperf lives in Debian's non-free component, so the script enables it before installing.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || need+=(libnginx-mod-stream)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

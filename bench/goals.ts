@@ -1,0 +1,260 @@
+/**
+ * The performance goals (issue: "as fast as the kernel allows"), each a same-run ratio to a reference measured
+ * beside it: round trips/s and p50 against the native C client (native-tools/c) on the same native server,
+ * generator memory per held session after a full GC, the 10,000-session v2 ramp against the native client's, and
+ * churn against netperf TCP_CRR. Each reference is measured before and after l4stress (A-B-A) and averaged, so a
+ * machine that drifts during the bench weighs on both sides. Every l4stress figure comes from its own CLI and
+ * result document, as a user would get it.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildNativeReference, type NativeReference } from '../native-tools/native-build.js';
+import { runNetperf, startNetserver } from '../native-tools/netperf.js';
+import { freePort } from '../native-tools/ports.js';
+import type { RunResult } from '../src/documents/result.js';
+
+export interface Goal {
+  goal: string;
+  l4stress: number | null;
+  reference: number | null;
+  referenceName: string;
+  unit: string;
+  ratio: number | null;
+  /** The ratio asked for: at least (higher is better) or at most. */
+  want: { op: '>=' | '<='; ratio: number };
+  verdict: 'pass' | 'short' | 'not measured';
+  note: string;
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = path.join(ROOT, 'bin/l4stress.js');
+
+interface NativeClientResult {
+  rampMs: number;
+  roundTripsPerSecond: number;
+  p50Us: number;
+  established: number;
+}
+
+function run(
+  bin: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** l4stress through its CLI; the result document it prints with --json. */
+async function l4stress(args: string[], timeoutMs = 180_000): Promise<RunResult> {
+  const r = await run(
+    process.execPath,
+    [CLI, ...args, '--json', '--quiet', '--results-dir', path.join(ROOT, 'results', 'bench-runs')],
+    timeoutMs,
+  );
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as RunResult;
+  } catch {
+    throw new Error(`l4stress ${args.join(' ')}: exit ${r.code}, no result: ${r.stderr.trim().slice(-300)}`);
+  }
+}
+
+async function nativeClient(
+  ref: NativeReference,
+  port: number,
+  conns: number,
+  seconds: number,
+): Promise<NativeClientResult> {
+  const r = await run(ref.client, ['127.0.0.1', String(port), String(conns), String(seconds)], (seconds + 60) * 1000);
+  return JSON.parse(r.stdout) as NativeClientResult;
+}
+
+/** The native server on a free port, one thread: the same peer for both generators. */
+async function nativeServer(ref: NativeReference): Promise<{ port: number; stop(): void }> {
+  const child = spawn(ref.server, ['127.0.0.1', '0', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (d: Buffer) => {
+      const m = /listening \S+ (\d+)/.exec(String(d));
+      if (m) resolve(Number(m[1]));
+      else reject(new Error(`native server: ${d}`));
+    });
+    child.once('exit', (code) => reject(new Error(`native server exited ${code}`)));
+  });
+  return { port, stop: () => child.kill('SIGKILL') };
+}
+
+const mean = (a: number, b: number): number => (a + b) / 2;
+
+function goal(g: Omit<Goal, 'ratio' | 'verdict'>): Goal {
+  if (g.l4stress === null || g.reference === null || g.reference === 0)
+    return { ...g, ratio: null, verdict: 'not measured' };
+  const ratio = Math.round((g.l4stress / g.reference) * 100) / 100;
+  const pass = g.want.op === '>=' ? ratio >= g.want.ratio : ratio <= g.want.ratio;
+  return { ...g, ratio, verdict: pass ? 'pass' : 'short' };
+}
+
+export async function performanceGoals(log: (line: string) => void): Promise<Goal[]> {
+  const goals: Goal[] = [];
+  const native = await buildNativeReference();
+  if ('unavailable' in native) {
+    log(`native reference: ${native.unavailable}`);
+    for (const name of ['round trips/s, 100 connections', 'round trips/s, 10,000 connections', 'p50, 1 connection'])
+      goals.push(
+        goal({
+          goal: name,
+          l4stress: null,
+          reference: null,
+          referenceName: 'native C client',
+          unit: '',
+          want: { op: '>=', ratio: 0.85 },
+          note: native.unavailable,
+        }),
+      );
+  } else {
+    const server = await nativeServer(native);
+    try {
+      for (const conns of [1, 100, 10_000]) {
+        log(`echo, ${conns} connection(s): native client, l4stress, native client`);
+        const a = await nativeClient(native, server.port, conns, 3);
+        const l = await l4stress([
+          '--target',
+          `127.0.0.1:${server.port}`,
+          '-c',
+          String(conns),
+          '-d',
+          '3s',
+          '--warmup',
+          '1s',
+        ]);
+        const b = await nativeClient(native, server.port, conns, 3);
+        if (conns === 1)
+          goals.push(
+            goal({
+              goal: 'p50, 1 connection',
+              l4stress: l.latency.roundTripUs.p50,
+              reference: mean(a.p50Us, b.p50Us),
+              referenceName: 'native C client',
+              unit: 'µs',
+              want: { op: '<=', ratio: 1.1 },
+              note: '',
+            }),
+          );
+        else
+          goals.push(
+            goal({
+              goal: `round trips/s, ${conns.toLocaleString('en-US')} connections`,
+              l4stress: l.throughput.roundTripsPerSecond,
+              reference: Math.round(mean(a.roundTripsPerSecond, b.roundTripsPerSecond)),
+              referenceName: 'native C client',
+              unit: 'rt/s',
+              want: { op: '>=', ratio: 0.85 },
+              note: '',
+            }),
+          );
+      }
+      log('ramp of 10,000 sessions with PROXY v2: native client, l4stress, native client');
+      const a = await nativeClient(native, server.port, 10_000, 0.1);
+      const l = await l4stress([
+        '--target',
+        `127.0.0.1:${server.port}`,
+        '-c',
+        '10000',
+        '--proxy',
+        'v2',
+        '--mode',
+        'hold',
+        '-d',
+        '1s',
+        '--warmup',
+        '0s',
+      ]);
+      const b = await nativeClient(native, server.port, 10_000, 0.1);
+      goals.push(
+        goal({
+          goal: 'ramp, 10,000 sessions (v2)',
+          l4stress: l.phases.rampMs,
+          reference: Math.round(mean(a.rampMs, b.rampMs)),
+          referenceName: 'native C client (no header)',
+          unit: 'ms',
+          want: { op: '<=', ratio: 1.2 },
+          note: '',
+        }),
+      );
+    } finally {
+      server.stop();
+    }
+  }
+
+  for (const conns of [10_000, 50_000]) {
+    log(`memory, ${conns.toLocaleString('en-US')} held sessions (embedded target)`);
+    const r = await l4stress([
+      '--mode',
+      'hold',
+      '-c',
+      String(conns),
+      '-d',
+      '1s',
+      '--warmup',
+      '0s',
+      '--ramp-timeout',
+      '120s',
+    ]);
+    goals.push(
+      goal({
+        goal: `generator memory per held session, ${conns.toLocaleString('en-US')}`,
+        l4stress: r.resources.generator.memoryPerConnectionBytes,
+        reference: 2048,
+        referenceName: 'the 2 KB budget',
+        unit: 'B',
+        want: { op: '<=', ratio: 1 },
+        note: `${r.connections.established} established, RSS after a full GC`,
+      }),
+    );
+  }
+
+  log('churn: netperf TCP_CRR, l4stress --mode connect, netperf TCP_CRR');
+  const port = await freePort();
+  const netserver = await startNetserver(port);
+  try {
+    const a = await runNetperf('127.0.0.1', port, 'TCP_CRR', 3, 64);
+    const l = await l4stress(['--mode', 'connect', '--churn-echo', '-c', '50', '-d', '3s', '--warmup', '1s']);
+    const b = await runNetperf('127.0.0.1', port, 'TCP_CRR', 3, 64);
+    goals.push(
+      goal({
+        goal: 'churn, connections/s',
+        l4stress: l.modeStats.churn?.cyclesPerSecond ?? null,
+        reference: Math.round(mean(a.throughput, b.throughput)),
+        referenceName: 'netperf TCP_CRR (64 B)',
+        unit: 'conn/s',
+        want: { op: '>=', ratio: 1 },
+        note: 'l4stress: 50 in flight, embedded target; netperf: one at a time',
+      }),
+    );
+  } finally {
+    await netserver.stop();
+  }
+  goals.push({
+    goal: '100,000 sessions held',
+    l4stress: null,
+    reference: null,
+    referenceName: '-',
+    unit: '',
+    ratio: null,
+    want: { op: '>=', ratio: 1 },
+    verdict: 'not measured',
+    note: 'not run by npm run bench (several generator and target processes, minutes): see docs/performance.md',
+  });
+  return goals;
+}

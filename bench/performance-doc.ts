@@ -1,0 +1,45 @@
+/** docs/performance.md: the goals table as the last `npm run bench` measured it, with the machine it ran on. */
+import { writeFileSync } from 'node:fs';
+import type { Environment } from '../src/documents/common.js';
+import type { Goal } from './goals.js';
+
+const fmt = (v: number | null, unit: string): string =>
+  v === null ? '-' : `${Math.round(v).toLocaleString('en-US')}${unit ? ` ${unit}` : ''}`;
+
+export function goalRows(goals: Goal[]): string[][] {
+  return goals.map((g) => [
+    g.goal,
+    fmt(g.l4stress, g.unit),
+    `${fmt(g.reference, g.unit)} (${g.referenceName})`,
+    g.ratio === null ? '-' : `${g.ratio}x`,
+    `${g.want.op} ${g.want.ratio}x`,
+    g.verdict,
+  ]);
+}
+
+export const GOAL_HEADER = ['goal', 'l4stress', 'reference', 'ratio', 'wanted', 'verdict'];
+
+export function writePerformanceDoc(file: string, goals: Goal[], env: Environment, sha: string | null): void {
+  const rows = goalRows(goals).map((r) => `| ${r.join(' | ')} |`);
+  const notes = goals.filter((g) => g.note).map((g) => `- ${g.goal}: ${g.note}`);
+  writeFileSync(
+    file,
+    [
+      '# Performance',
+      '',
+      'Written by `npm run bench` (`npm run bench -- --goals` runs only these). Every ratio is against a reference',
+      'measured in the same run, before and after l4stress (A-B-A, averaged): absolute figures do not compare',
+      'across machines, ratios do.',
+      '',
+      `Machine: ${env.cpuModel}, ${env.cores} vCPUs, kernel ${env.kernel}, Node ${env.node}; commit ` +
+        `${sha?.slice(0, 12) ?? 'unknown'}; ${new Date().toISOString()}.`,
+      '',
+      `| ${GOAL_HEADER.join(' | ')} |`,
+      `| ${GOAL_HEADER.map(() => '---').join(' | ')} |`,
+      ...rows,
+      '',
+      ...notes,
+      '',
+    ].join('\n'),
+  );
+}
