@@ -26,6 +26,8 @@ export const METRIC_NAMES = [
   'rps',
   'cps',
   'throughput',
+  'throughput.up',
+  'throughput.down',
   'errors',
   'failed',
   'dropped',
@@ -40,7 +42,7 @@ export type MetricName = (typeof METRIC_NAMES)[number];
 export type StepMetrics = Record<MetricName, number | null>;
 
 /** Metrics added after summaries were first written: absent in older summaries and baselines, read as null. */
-const LATER_METRICS = new Set<MetricName>(['cpu.op', 'target.cpu.op']);
+const LATER_METRICS = new Set<MetricName>(['cpu.op', 'target.cpu.op', 'throughput.up', 'throughput.down']);
 
 const stepMetricsSchema = z.object(
   Object.fromEntries(

@@ -75,6 +75,19 @@ export const METRICS: Record<MetricName, MetricDef> = {
     reduce: 'median',
     read: (r) => r.throughput.bytesSentPerSecond + r.throughput.bytesReceivedPerSecond,
   },
+  /** Each direction on its own: generator to target, and back. */
+  'throughput.up': {
+    unit: 'bytes-per-second',
+    better: 'higher',
+    reduce: 'median',
+    read: (r) => r.throughput.bytesSentPerSecond,
+  },
+  'throughput.down': {
+    unit: 'bytes-per-second',
+    better: 'higher',
+    reduce: 'median',
+    read: (r) => r.throughput.bytesReceivedPerSecond,
+  },
   errors: worst(resultErrorTotal),
   failed: worst((r) => r.connections.failed.total),
   dropped: worst((r) => r.connections.dropped.total),

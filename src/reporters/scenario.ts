@@ -18,7 +18,9 @@ const shown = (e: StepSummary, k: MetricName): string => formatMetric(k, reduced
 function rateText(e: StepSummary): string {
   if (reduced(e, 'cps') !== null) return `${shown(e, 'cps')} conn/s`;
   if (reduced(e, 'rps') !== null) return `${shown(e, 'rps')} rt/s`;
-  return shown(e, 'throughput');
+  // Each direction apart (summaries written before they were kept say only the sum).
+  if (reduced(e, 'throughput.up') === null) return shown(e, 'throughput');
+  return `${shown(e, 'throughput.up')} up, ${shown(e, 'throughput.down')} down`;
 }
 
 export function formatMetric(metric: MetricName, v: number | null): string {

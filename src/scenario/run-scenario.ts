@@ -186,7 +186,8 @@ async function runSteps(
           ? `${formatMetric('cps', metrics.cps)} conn/s`
           : metrics.rps !== null
             ? `${formatMetric('rps', metrics.rps)} rt/s`
-            : formatMetric('throughput', metrics.throughput);
+            : `${formatMetric('throughput.up', metrics['throughput.up'])} up, ` +
+              `${formatMetric('throughput.down', metrics['throughput.down'])} down`;
       o.log(
         `${step.name} ${i}/${iterations}: ${result.status}, p50 ${formatMicros(metrics.p50 ?? NaN)} ` +
           `p95 ${formatMicros(metrics.p95 ?? NaN)} p99 ${formatMicros(metrics.p99 ?? NaN)}, ${rate}, errors ` +
