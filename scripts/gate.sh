@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # npm run gate: the Scenario D gate (ci profile), noise-immune by design. Every step iteration runs twice, once with
 # this build and once with a reference build, interleaved (ABBA) on this machine in the same minutes; a step fails
-# when this build is worse than the reference by more than --allow AND the iterations say so (Mann-Whitney,
-# p <= --alpha). A busy core or another CPU model weighs on both sides alike; errors, drops and shortfalls are
-# gated by the scenario's thresholds, which noise cannot fake.
+# when this build is worse than the reference by more than the allowance AND the iterations say so (Mann-Whitney,
+# p <= alpha): the rule is scripts/gate-rule.sh. A busy core or another CPU model weighs on both sides alike;
+# errors, drops, shortfalls and absolute latency bounds are gated by the scenario's thresholds.
 #
 # The reference is the commit the committed baseline was taken from (its git.sha), or GATE_REFERENCE (a commit,
 # or `self` for this very build: the proof that an unchanged build passes, see scripts/gate-proof.sh). It is
@@ -36,5 +36,7 @@ else
   cli="$dir/bin/l4stress.js"
 fi
 echo "gate: reference build $cli" >&2
+# shellcheck source=scripts/gate-rule.sh
+source scripts/gate-rule.sh
 exec node bin/l4stress.js run --scenario scenarios/scenario-d.yaml --profile ci --reference-cli "$cli" \
-  --allow 50%,cpu.op=25%,target.cpu.op=25% --alpha 0.01 --gate cpu.op,target.cpu.op,p95,cps,throughput --markdown results/scenario-d-ci.md
+  "${GATE_RULE[@]}" --markdown results/scenario-d-ci.md

@@ -45,7 +45,7 @@ export const DEFAULT_COMPARE: CompareOptions = {
   allow: Number.parseFloat(RUN_DEFAULTS.allow) / 100,
   alpha: Number(RUN_DEFAULTS.alpha),
   gate: RUN_DEFAULTS.gate.split(',') as MetricName[],
-  report: ['p50', 'p99', 'rps', 'cps', 'throughput.up', 'throughput.down'],
+  report: ['p50', 'p95', 'p99', 'rps', 'cps', 'throughput.up', 'throughput.down'],
   normalize: false,
 };
 
