@@ -107,11 +107,13 @@ describe('every output path is checked before the load starts', () => {
 describe('a write that fails at the end (the disk filled during the run) loses nothing', () => {
   it('the result goes to a fallback file named in the message; exit 3; no temp file left', async () => {
     const disk = mountTmpfs('fills', 'size=5m');
+    const before = accepted;
     const run = startCli([
-      ...['--target', targetAddr, '--conns', '5', '--duration', '2s', '--warmup', '0s', '--results-dir', disk],
+      ...['--target', targetAddr, '--conns', '5', '--duration', '3s', '--warmup', '0s', '--results-dir', disk],
     ]);
-    // Fill the disk once the load runs (the output check passed long before).
-    await new Promise((r) => setTimeout(r, 1000));
+    // Fill the disk once the load runs (its sessions reached the target, so the output check is behind it): on a
+    // busy machine the CLI may take seconds to start, so wait for that, not for a fixed time (bounded: 30 s).
+    for (let i = 0; i < 300 && accepted - before < 5; i++) await new Promise((r) => setTimeout(r, 100));
     try {
       execFileSync('dd', ['if=/dev/zero', `of=${path.join(disk, 'filler')}`, 'bs=64k'], { stdio: 'ignore' });
     } catch {
