@@ -15,7 +15,7 @@ export interface ProgressReporter {
 
 export interface ProgressContext {
   mode: LoadMode;
-  /** Warm-up plus measured seconds (the ramp comes on top and is shown as it goes). */
+  /** Warm-up plus measured seconds (the ramp comes on top: added once it is over). */
   plannedS: number;
 }
 
@@ -32,10 +32,13 @@ export function createProgressReporter(
   let lastPlain = -Infinity;
   let wroteLine = false;
   let previous: TimelineRow | null = null;
+  // The plan counts from the end of the ramp, whose length is known only once it is over.
+  let rampS = 0;
   return {
     update(row, target) {
+      if (row.phase === 'ramp') rampS = row.t;
       const text =
-        `[${row.t.toFixed(0).padStart(3)}s/${context.plannedS.toFixed(0)}s ${row.phase.padEnd(8)}] ` +
+        `[${row.t.toFixed(0).padStart(3)}s/${(rampS + context.plannedS).toFixed(0)}s ${row.phase.padEnd(8)}] ` +
         `${modeFigures(context.mode, row, previous, target)}  errors +${formatCount(row.connectFailed + row.dropped)}` +
         `  cpu ${row.cpuPercent.toFixed(0)}%`;
       previous = row;
