@@ -254,7 +254,7 @@ export async function performanceGoals(log: (line: string) => void): Promise<Goa
     ratio: null,
     want: { op: '>=', ratio: 1 },
     verdict: 'not measured',
-    note: 'not run by npm run bench (several generator and target processes, minutes): see docs/performance.md',
+    note: 'not run by npm run bench (12 processes, a 30 s ramp): run by hand, see docs/scale-100k.md',
   });
   return goals;
 }
