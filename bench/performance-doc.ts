@@ -1,5 +1,5 @@
 /** docs/performance.md: the goals table as the last `npm run bench` measured it, with the machine it ran on. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Environment } from '../src/documents/common.js';
 import type { Goal } from './goals.js';
 
@@ -19,7 +19,12 @@ export function goalRows(goals: Goal[]): string[][] {
 
 export const GOAL_HEADER = ['goal', 'l4stress', 'reference', 'ratio', 'wanted', 'verdict'];
 
+/** Everything after this line in the file is written by hand (profiles, findings) and kept across bench runs. */
+export const KEPT_MARKER = '<!-- written by hand below this line; npm run bench keeps it -->';
+
 export function writePerformanceDoc(file: string, goals: Goal[], env: Environment, sha: string | null): void {
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const kept = old.includes(KEPT_MARKER) ? old.slice(old.indexOf(KEPT_MARKER)) : `${KEPT_MARKER}\n`;
   const rows = goalRows(goals).map((r) => `| ${r.join(' | ')} |`);
   const notes = goals.filter((g) => g.note).map((g) => `- ${g.goal}: ${g.note}`);
   writeFileSync(
@@ -40,6 +45,7 @@ export function writePerformanceDoc(file: string, goals: Goal[], env: Environmen
       '',
       ...notes,
       '',
+      kept,
     ].join('\n'),
   );
 }
