@@ -13,11 +13,16 @@ for dir in "$@"; do
     echo "$dir: incomplete (no summary or reference summary yet), skipped"
     continue
   fi
-  thresholds=$(node -e "process.stdout.write(JSON.parse(require('fs').readFileSync('$dir/summary.json','utf8')).pass ? 'pass' : 'FAIL')")
+  thresholds=$(node -e "const s = JSON.parse(require('fs').readFileSync('$dir/summary.json', 'utf8'));
+    process.stdout.write(s.pass ? 'pass' : 'FAIL')")
   out=$(node bin/l4stress.js compare "$dir/reference-summary.json" "$dir/summary.json" "${GATE_RULE[@]}")
   code=$?
   regressed=$(printf '%s\n' "$out" | grep -c 'REGRESSED' || true)
-  if [ "$thresholds" = pass ] && [ "$code" -eq 0 ]; then passed=$((passed + 1)); verdict=pass; else failed=$((failed + 1)); verdict=FAIL; fi
+  if [ "$thresholds" = pass ] && [ "$code" -eq 0 ]; then
+    passed=$((passed + 1)); verdict=pass
+  else
+    failed=$((failed + 1)); verdict=FAIL
+  fi
   echo "$dir: thresholds $thresholds, gated regressions $regressed -> $verdict"
 done
 echo "rejudged: $passed passed, $failed failed"
