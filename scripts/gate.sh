@@ -11,7 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 baseline=results/baselines/scenario-d.ci.json
-ref="${GATE_REFERENCE:-$(node -e "console.log(JSON.parse(require('fs').readFileSync('$baseline','utf8')).git?.sha ?? '')")}"
+baseline_sha=$(node -e "console.log(JSON.parse(require('fs').readFileSync('$baseline', 'utf8')).git?.sha ?? '')")
+ref="${GATE_REFERENCE:-$baseline_sha}"
 npm run build --silent
 if [ "$ref" = self ]; then
   cli=bin/l4stress.js
@@ -25,14 +26,23 @@ else
     echo "gate: building the reference $sha in $dir" >&2
     rm -rf "$dir" && mkdir -p "$dir"
     git archive "$sha" | tar -x -C "$dir"
-    if ! cmp -s package-lock.json "$dir/package-lock.json"; then
-      (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-    fi
   fi
-  # Same lock file: the reference uses this checkout's packages (re-pointed every time: a cached reference may
-  # have been built beside another checkout, since removed).
-  if cmp -s package-lock.json "$dir/package-lock.json"; then ln -sfn "$PWD/node_modules" "$dir/node_modules"; fi
+  if cmp -s package-lock.json "$dir/package-lock.json"; then
+    # Same lock file: the reference uses this checkout's packages (re-pointed every time: a cached reference may
+    # have been built beside another checkout, since removed).
+    ln -sfn "$PWD/node_modules" "$dir/node_modules"
+  elif [ -L "$dir/node_modules" ] || [ ! -d "$dir/node_modules" ]; then
+    # Its own lock file, its own packages: a symlink here was left when the locks matched and points at another
+    # checkout's packages (or at nothing, once that checkout is gone).
+    rm -f "$dir/node_modules"
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  fi
   [ -f "$dir/dist/src/cli/main.js" ] || (cd "$dir" && node node_modules/typescript/bin/tsc -p tsconfig.json)
+  # A reference that cannot start would leave every comparison missing: say so now (--help loads the whole CLI).
+  if ! node "$dir/bin/l4stress.js" --help >/dev/null; then
+    echo "gate: the reference build in $dir does not start" >&2
+    exit 3
+  fi
   cli="$dir/bin/l4stress.js"
 fi
 echo "gate: reference build $cli" >&2
