@@ -48,6 +48,17 @@ export async function loadChartKit(): Promise<ChartKit> {
     // A standalone SVG needs its namespace (linkedom does not add it); inline it is harmless.
     return node.outerHTML.replace(/<svg(?![^>]*xmlns=)/g, '<svg xmlns="http://www.w3.org/2000/svg"');
   };
+  /** One line per series with a dot per point, each dot's tooltip from `title`. */
+  const lineWithDots = <T extends { series: string }>(
+    data: T[],
+    x: keyof T & string,
+    y: keyof T & string,
+    r: number,
+    title: (d: T) => string,
+  ) => [
+    Plot.line(data, { x, y, stroke: 'series', strokeWidth: 1.5 }),
+    Plot.dot(data, { x, y, stroke: 'series', r, title }),
+  ];
   return {
     percentiles: (title, note, points) => ({
       title,
@@ -57,16 +68,7 @@ export async function loadChartKit(): Promise<ChartKit> {
         x: { type: 'log', label: 'percentile', ticks: NINES, tickFormat: (x: number) => ninesLabel(x), grid: true },
         y: { type: 'log', label: 'latency (µs)', grid: true },
         color: { legend: true },
-        marks: [
-          Plot.line(points, { x: 'x', y: 'us', stroke: 'series', strokeWidth: 1.5 }),
-          Plot.dot(points, {
-            x: 'x',
-            y: 'us',
-            stroke: 'series',
-            r: 1.5,
-            title: (d: CurvePoint) => `${d.series}\np${d.percentile.toFixed(3)}: ${d.us} µs`,
-          }),
-        ],
+        marks: lineWithDots(points, 'x', 'us', 1.5, (d) => `${d.series}\np${d.percentile.toFixed(3)}: ${d.us} µs`),
       }),
     }),
     timeline: (title, note, yLabel, points, spans) => ({
@@ -85,14 +87,7 @@ export async function loadChartKit(): Promise<ChartKit> {
             ),
           ),
           Plot.text(spans, { x: (s: PhaseSpan) => (s.from + s.to) / 2, frameAnchor: 'top', text: 'phase', dy: 6 }),
-          Plot.line(points, { x: 't', y: 'value', stroke: 'series', strokeWidth: 1.5 }),
-          Plot.dot(points, {
-            x: 't',
-            y: 'value',
-            stroke: 'series',
-            r: 1.5,
-            title: (d: TimePoint) => `${d.series}\n${d.t.toFixed(1)} s: ${round(d.value)}`,
-          }),
+          ...lineWithDots(points, 't', 'value', 1.5, (d) => `${d.series}\n${d.t.toFixed(1)} s: ${round(d.value)}`),
         ],
       }),
     }),
@@ -103,17 +98,13 @@ export async function loadChartKit(): Promise<ChartKit> {
         x: { type: 'utc', label: 'date', grid: true },
         y: { label: yLabel, grid: true, zero: true },
         color: { legend: true },
-        marks: [
-          Plot.line(rows, { x: 'date', y: 'value', stroke: 'series', strokeWidth: 1.5 }),
-          Plot.dot(rows, {
-            x: 'date',
-            y: 'value',
-            stroke: 'series',
-            r: 2.5,
-            title: (d: { date: Date; series: string; value: number }) =>
-              `${d.series}\n${d.date.toISOString()}: ${round(d.value)}`,
-          }),
-        ],
+        marks: lineWithDots(
+          rows,
+          'date',
+          'value',
+          2.5,
+          (d) => `${d.series}\n${d.date.toISOString()}: ${round(d.value)}`,
+        ),
       }),
     }),
     dots: (title, note, rows, yLabel) => ({
