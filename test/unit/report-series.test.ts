@@ -1,8 +1,9 @@
 /** The numbers behind the report's charts and exports, checked against the histograms they come from. */
 import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/documents/result.js';
 import { createHistogram, decodeHistogram, encodeHistogram } from '../../src/metrics/histogram.js';
 import { hgrmText } from '../../src/reporters/hdr-export.js';
-import { latencyCurve } from '../../src/reporters/html/series.js';
+import { latencyCurve, timelinePoints } from '../../src/reporters/html/series.js';
 
 function skewed(count: number): string {
   const h = createHistogram();
@@ -47,5 +48,16 @@ describe('.hgrm export', () => {
       expect(Math.round(Number(value) * 1000)).toBe(h.getValueAtPercentile(p));
     }
     expect(hgrmText(encoded)).toMatch(/#\[Max\s+=\s+\d+\.\d+, Total count\s+=\s+5000\]/);
+  });
+});
+
+describe('timeline points', () => {
+  it('churn: new sessions per second are the rise of the cumulative established count over each interval', () => {
+    const row = (t: number, established: number, intervalMs: number) => ({ t, established, intervalMs });
+    const result = {
+      config: { mode: 'connect' },
+      timeline: [row(0.5, 100, 500), row(1.5, 1100, 1000), row(2.5, 1600, 1000)],
+    } as unknown as RunResult;
+    expect(timelinePoints({ label: 'c', result }, 'rate').map((p) => p.value)).toEqual([200, 1000, 500]);
   });
 });

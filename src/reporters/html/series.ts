@@ -89,9 +89,9 @@ export type TimelineMetric = 'rate' | 'open' | 'errors' | 'latency' | 'cpu' | 'r
 /** The per-second rows of a chart: the mode decides what "rate" means (round trips/s or Gbit/s each way). */
 export function timelinePoints(r: LabelledResult, metric: TimelineMetric): TimePoint[] {
   const rows = r.result.timeline;
-  const at = (series: string, pick: (row: (typeof rows)[number]) => number | null): TimePoint[] =>
-    rows.flatMap((row) => {
-      const value = pick(row);
+  const at = (series: string, pick: (row: (typeof rows)[number], i: number) => number | null): TimePoint[] =>
+    rows.flatMap((row, i) => {
+      const value = pick(row, i);
       return value === null ? [] : [{ series: `${r.label} ${series}`.trim(), t: row.t, value }];
     });
   switch (metric) {
@@ -104,10 +104,7 @@ export function timelinePoints(r: LabelledResult, metric: TimelineMetric): TimeP
       }
       if (r.result.config.mode === 'connect') {
         // `established` is cumulative: new sessions per second are its rise over each interval.
-        return at('connections/s', (row) => {
-          const i = rows.indexOf(row);
-          return perSecond(row.established - (i > 0 ? rows[i - 1].established : 0), row);
-        });
+        return at('connections/s', (row, i) => perSecond(row.established - (i > 0 ? rows[i - 1].established : 0), row));
       }
       return at(r.result.config.mode === 'hold' ? 'pings/s' : 'round trips/s', (row) => row.roundTripsPerSecond);
     case 'open':
