@@ -76,9 +76,10 @@ describe('echo integrity against a faulty server (test fixture)', () => {
   });
 
   it('an echo still missing when the drain window ends is counted as bytes lost at close', async () => {
-    // Echoes leave 50 ms late; a 10 ms drain closes while most connections still wait for one, which the server
-    // then cuts in half: each such connection loses exactly 32 of its 64 bytes.
-    const { code, result } = await runAgainst({ kind: 'truncate-at-close' }, [
+    // Echoes leave 1.5 s late, after the 1 s run: at the stop every connection waits for its first echo, whatever
+    // the timing (with 50 ms echoes, ten closed loops in step could all get theirs inside a 10 ms drain, and nothing
+    // was lost: a flake). The 10 ms drain ends, the server cuts each echo in half: 32 or 64 of 64 bytes lost each.
+    const { code, result } = await runAgainst({ kind: 'truncate-at-close', delayMs: 1500 }, [
       '--conns',
       '10',
       '--duration',
