@@ -2,10 +2,11 @@
  * Writes a session's PROXY header: builds it for the connection id (address pools depend on the id and the seed
  * only), with the first message in the same buffer when there is one, and records its size and build time.
  */
-import { isIP, type Socket } from 'node:net';
+import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Endpoint, WorkerPlan } from '../src/load/plan.js';
 import { ProxyHeaderWriter } from '../src/proxy/header.js';
+import type { Wire } from './mode.js';
 import type { Recorder } from './recorder.js';
 
 /** Stands in for an endpoint the header does not use. */
@@ -27,7 +28,7 @@ export class HeaderSender {
   }
 
   /** Writes the header for connection `id`, followed by `first` in the same write. */
-  send(id: number, socket: Socket, target: Endpoint, first: Buffer): void {
+  send(id: number, socket: Wire, target: Endpoint, first: Buffer): void {
     const t = performance.now();
     // localAddress / remoteAddress are getsockname / getpeername system calls: ask only when the header claims the
     // socket's own endpoints (and a target given as an IP is its own remote address).

@@ -2,7 +2,21 @@
  * The contract between the shared session lifecycle (session.ts) and a load mode (echo, hold, stream, churn: one
  * file each). A mode keeps its own per-connection state in `state`; the session keeps what every mode needs.
  */
-import type net from 'node:net';
+/**
+ * What a session writes to and closes: a net.Socket (TLS, targets given by name, Nodes without the handle API) or
+ * a bare TCP handle (tcp-link.ts).
+ */
+export interface Wire {
+  write(data: Buffer): boolean;
+  end(): void;
+  destroy(): void;
+  resetAndDestroy(): void;
+  readonly writableLength: number;
+  readonly localAddress?: string;
+  readonly localPort?: number;
+  readonly remoteAddress?: string;
+  readonly remotePort?: number;
+}
 
 export interface Connection<S> {
   /** Connection id on the wire, unique across workers, processes and shards: address pools and targets use it. */
@@ -10,9 +24,9 @@ export interface Connection<S> {
   /** The id before the shard mapping (plan.ts wireId): this worker's slots are indexed by it. */
   localId: number;
   /** What the session writes to: the TCP socket, or the TLS socket over it. */
-  socket: net.Socket | null;
+  socket: Wire | null;
   /** The TCP socket (an RST close and the connect timeout need it under TLS). */
-  tcp: net.Socket | null;
+  tcp: Wire | null;
   connectStartMs: number;
   /** Connected and its first exchange done: the session is open end to end. */
   opened: boolean;

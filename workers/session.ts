@@ -4,7 +4,9 @@
  * counted by kind and phase, the ramp (paced by --connect-rate, bounded by --max-connecting), and the closes.
  * What a session does once open is its mode's business (see mode.ts).
  *
- * Hot path: reads land in one shared buffer (`onread`), so receiving allocates nothing per chunk.
+ * Hot path: reads land in one shared buffer, so receiving allocates nothing per chunk. Plain TCP to an address
+ * runs on a bare libuv handle (tcp-link.ts: a third of a net.Socket's memory, no stream machinery per message);
+ * TLS and targets given by name run on net.Socket.
  *
  * Over 300 lines on purpose: connect, TLS, header, ramp, drain and close are one state machine over the same
  * connection fields; the header (header-sender.ts) and TLS (tls-client.ts) details already live apart.
@@ -15,8 +17,9 @@ import { type Endpoint, type WorkerPlan, wireId } from '../src/load/plan.js';
 import type { ModeTraits } from '../src/load/traits.js';
 import { errorKind, tlsErrorKind } from '../src/metrics/errors.js';
 import { HeaderSender } from './header-sender.js';
-import type { Connection, Mode } from './mode.js';
+import type { Connection, Mode, Wire } from './mode.js';
 import type { Recorder } from './recorder.js';
+import { type LinkHooks, linkCanReach, TcpLink, tcpLinkBindings } from './tcp-link.js';
 import { TlsClient } from './tls-client.js';
 
 /** Grace for in-flight closes after stop before sockets are destroyed. */
@@ -27,6 +30,8 @@ const RECEIVE_BUFFER_BYTES = 64 * 1024;
 /** --reconnect backoff: the first reopen after this, doubling per failed attempt up to the cap, jittered. */
 const RECONNECT_FIRST_MS = 100;
 const RECONNECT_MAX_MS = 2000;
+/** How often connects on bare handles are checked against --connect-timeout (one sweep, not a timer each). */
+const CONNECT_SWEEP_MS = 50;
 const EMPTY = Buffer.alloc(0);
 
 export class Session<S> {
@@ -45,6 +50,13 @@ export class Session<S> {
   private readonly reconnectTimers = new Set<NodeJS.Timeout>();
   private readonly headers: HeaderSender;
   private readonly tls: TlsClient | null;
+  /** Bare TCP handles, when this Node offers them and the session is plain TCP. */
+  private readonly links = tcpLinkBindings();
+  private readonly linkHooks: LinkHooks<Connection<S>>;
+  private connectSweep: NodeJS.Timeout | null = null;
+  /** Connections opened and not yet closed; the stop waits for it to reach 0. */
+  private live = 0;
+  private onAllClosed: (() => void) | null = null;
   readonly traits: ModeTraits;
 
   constructor(
@@ -55,6 +67,18 @@ export class Session<S> {
     this.traits = plan.traits;
     this.tls = plan.tls ? new TlsClient(plan.tls) : null;
     this.headers = new HeaderSender(plan, recorder);
+    this.linkHooks = {
+      connected: (c) => {
+        this.recorder.connected(performance.now() - c.connectStartMs);
+        this.onEstablished(c, c.socket!, this.plan.targets[c.id % this.plan.targets.length], false);
+      },
+      bytes: (c, nread) => this.onBytes(c, nread),
+      ended: (c) => {
+        if (!this.stopping && !c.closedByUs) c.socket!.end();
+      },
+      drained: (c) => this.mode.onDrain(c),
+      closed: (c, code) => this.onClosed(c, code),
+    };
   }
 
   drive(mode: Mode<S>): void {
@@ -125,14 +149,56 @@ export class Session<S> {
     if (reconnectAttempt > 0) this.recorder.counters.reconnectAttempts++;
     else this.recorder.counters.attempted++;
     this.opening++;
-    let lastError: string | undefined;
-    let handshaking = false;
+    this.live++;
     const targetIndex = id % plan.targets.length;
     const target = plan.targets[targetIndex];
+    const localAddress = plan.sourceIps.length ? plan.sourceIps[id % plan.sourceIps.length] : undefined;
+    if (this.links && !this.tls && linkCanReach(target.host)) {
+      const link = new TcpLink(
+        c,
+        this.linkHooks,
+        this.links,
+        this.receiveBuffer,
+        target.host,
+        target.port,
+        localAddress,
+      );
+      c.socket = link;
+      c.tcp = link;
+      this.recorder.counters.bareHandleSessions++;
+      this.sweepConnects();
+      return;
+    }
+    this.openSocket(c, target, targetIndex, localAddress);
+  }
+
+  /** Connects on a bare handle time out by this sweep, which runs while any is opening. */
+  private sweepConnects(): void {
+    if (this.connectSweep !== null) return;
+    this.connectSweep = setInterval(() => {
+      const now = performance.now();
+      for (const c of this.connections) {
+        if (c.socket instanceof TcpLink && c.socket.isConnecting && now - c.connectStartMs > this.plan.connectTimeoutMs)
+          c.socket.timedOut();
+      }
+      if (this.opening === 0 || this.stopping) this.stopConnectSweep();
+    }, CONNECT_SWEEP_MS);
+  }
+
+  private stopConnectSweep(): void {
+    if (this.connectSweep !== null) clearInterval(this.connectSweep);
+    this.connectSweep = null;
+  }
+
+  /** net.Socket: TLS, a target given by name, or a Node without the handle API. */
+  private openSocket(c: Connection<S>, target: Endpoint, targetIndex: number, localAddress: string | undefined): void {
+    const { plan } = this;
+    let lastError: string | undefined;
+    let handshaking = false;
     const socket = net.connect({
       host: target.host,
       port: target.port,
-      localAddress: plan.sourceIps.length ? plan.sourceIps[id % plan.sourceIps.length] : undefined,
+      localAddress,
       noDelay: true,
       // Plain TCP: reads land in one shared buffer, no allocation per chunk. TLS reads the socket itself.
       onread: this.tls
@@ -209,9 +275,9 @@ export class Session<S> {
    * before its handshake; plain TCP sends it now, in the same write as the first message (HAProxy rejects a header
    * split over two writes).
    */
-  private onEstablished(c: Connection<S>, socket: net.Socket, target: Endpoint, headerSent: boolean): void {
+  private onEstablished(c: Connection<S>, socket: Wire, target: Endpoint, headerSent: boolean): void {
     const { counters } = this.recorder;
-    c.tcp!.setTimeout(0);
+    if (c.tcp instanceof net.Socket) c.tcp.setTimeout(0);
     c.established = true;
     // A reopened session is counted apart: `established` stays the planned sessions that ever came up.
     if (c.reconnectAttempt > 0) counters.reconnected++;
@@ -255,6 +321,7 @@ export class Session<S> {
     if (c.closed) return;
     const { counters } = this.recorder;
     c.closed = true;
+    if (--this.live === 0 && this.onAllClosed) this.onAllClosed();
     if (!c.opened) this.opening--;
     if (c.established) counters.open--;
     const onPurpose = c.closedByUs && c.established && c.opened && !this.stopping;
@@ -317,6 +384,7 @@ export class Session<S> {
     for (const t of this.reconnectTimers) clearTimeout(t);
     this.reconnectTimers.clear();
     this.mode.stopTraffic();
+    this.stopConnectSweep();
     // Connects still under way are abandoned, not waited for: they carry nothing yet.
     for (const c of this.connections) {
       if (!c.established && !c.closed && c.socket) {
@@ -329,11 +397,13 @@ export class Session<S> {
     while (!this.mode.drained() && performance.now() < deadline) await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
     this.recorder.drainMs = performance.now() - drainStart;
     this.recorder.drainTimedOut = !this.mode.drained();
-    const waits: Promise<void>[] = [];
+    const allClosed = new Promise<void>((resolve) => {
+      if (this.live === 0) resolve();
+      else this.onAllClosed = resolve;
+    });
     for (const c of this.connections) {
       const s = c.socket;
       if (c.closed || !s) continue;
-      waits.push(new Promise((resolve) => s.once('close', () => resolve())));
       c.closedByUs = true;
       if (!c.established) s.destroy();
       else if (this.plan.closeStyle === 'rst') c.tcp!.resetAndDestroy();
@@ -341,7 +411,7 @@ export class Session<S> {
     }
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all(waits),
+      allClosed,
       new Promise<void>((resolve) => {
         timer = setTimeout(() => {
           for (const c of this.connections) c.socket?.destroy();

@@ -65,6 +65,8 @@ export const loadCountersSchema = integrityCountersSchema.extend({
   reconnectAttempts: count.default(0),
   reconnected: count.default(0),
   reconnectFailed: count.default(0),
+  /** Sessions opened on a bare libuv TCP handle (workers/tcp-link.ts); the rest on net.Socket. 0 in older results. */
+  bareHandleSessions: count.default(0),
 });
 export type LoadCounters = z.infer<typeof loadCountersSchema>;
 

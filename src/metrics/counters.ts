@@ -41,6 +41,7 @@ const MERGE: Record<keyof LoadCounters, Merge> = {
   reconnectAttempts: 'sum',
   reconnected: 'sum',
   reconnectFailed: 'sum',
+  bareHandleSessions: 'sum',
 };
 const KEYS = Object.keys(MERGE) as (keyof LoadCounters)[];
 

@@ -125,7 +125,8 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
       (g.memoryPerConnectionBytes !== null
         ? `; ${(g.memoryPerConnectionBytes / 1024).toFixed(2)} KiB RSS per connection ` +
           `(${mb(g.baselineRssBytes)} -> ${mb(g.rampedRssBytes)}, heaps collected)`
-        : ''),
+        : '') +
+      `; ${transportOf(r.totals)}`,
   );
   for (const w of r.resources.watched) {
     lines.push(
@@ -201,4 +202,12 @@ function modeLines(r: RunResult): string[] {
         `run, ping every ${m.hold.pingIntervalMs} ms`,
     );
   return out;
+}
+
+/** Which socket layer carried the sessions: bare libuv handles (plain TCP to an address) or net.Socket. */
+function transportOf(t: RunResult['totals']): string {
+  const opened = t.attempted + t.reconnectAttempts;
+  if (t.bareHandleSessions === 0) return 'sessions on net.Socket';
+  if (t.bareHandleSessions >= opened) return 'sessions on bare TCP handles';
+  return `${formatCount(t.bareHandleSessions)} sessions on bare TCP handles, the rest on net.Socket`;
 }

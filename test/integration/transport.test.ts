@@ -1,0 +1,80 @@
+/**
+ * The two socket layers a session can run on (workers/tcp-link.ts): bare libuv handles for plain TCP to an
+ * address, net.Socket for a target given by name (and TLS). The same servers on loopback, the same run, both
+ * layers: the same sessions, the same integrity, the same errors by kind when the peer closes or resets.
+ */
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/documents/result.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { resultValidator } from '../helpers/schema.js';
+
+const dir = tempDir();
+const validate = resultValidator();
+const servers: net.Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+/** An echo server on `host`; `after(socket)` runs once per connection, after its first echo. */
+async function echoServer(host: string, after?: (socket: net.Socket) => void): Promise<number> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    let first = true;
+    socket.on('data', (d) => {
+      socket.write(d);
+      if (first && after) setTimeout(() => after(socket), 200);
+      first = false;
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+async function run(target: string, name: string, extra: string[] = [], code = 0): Promise<RunResult> {
+  const out = path.join(dir, `${name}.json`);
+  const r = await runCli(['--target', target, '-c', '20', '-d', '1s', '--warmup', '0s', ...extra, '--out', out]);
+  expect(r.code, r.stderr).toBe(code);
+  const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+  expect(validate(result)).toEqual([]);
+  return result;
+}
+
+describe('socket layers', () => {
+  it('an address runs on bare handles (IPv4 and IPv6), a name on net.Socket: same sessions, same integrity', async () => {
+    const v4 = await echoServer('127.0.0.1');
+    const v6 = await echoServer('::1');
+    const byAddress = await run(`127.0.0.1:${v4}`, 'v4');
+    const byV6 = await run(`[::1]:${v6}`, 'v6');
+    const byName = await run(`localhost:${v4}`, 'name');
+    expect(byAddress.totals.bareHandleSessions).toBe(20);
+    expect(byV6.totals.bareHandleSessions).toBe(20);
+    expect(byName.totals.bareHandleSessions).toBe(0);
+    for (const r of [byAddress, byV6, byName]) {
+      expect(r.connections.established).toBe(20);
+      expect(r.connections.dropped.total).toBe(0);
+      expect(r.modeStats.integrity.verified).toBeGreaterThan(100);
+      expect(r.modeStats.integrity).toMatchObject({ corrupted: 0, duplicated: 0, outOfOrder: 0, missing: 0 });
+      expect(r.totals.bytesLostAtClose).toBe(0);
+    }
+  });
+
+  it.each([
+    ['closes (FIN)', 'EOF', (s: net.Socket) => s.end()],
+    ['resets (RST)', 'ECONNRESET', (s: net.Socket) => s.resetAndDestroy()],
+  ])('a peer that %s mid-run: every session dropped as %s on both layers', async (_what, kind, after) => {
+    const port = await echoServer('127.0.0.1', after);
+    for (const [layer, host] of [
+      ['handles', '127.0.0.1'],
+      ['socket', 'localhost'],
+    ]) {
+      const r = await run(`${host}:${port}`, `drop-${kind}-${layer}`, [], 4);
+      expect(r.totals.bareHandleSessions, layer).toBe(layer === 'handles' ? 20 : 0);
+      expect(r.connections.established, layer).toBe(20);
+      expect(r.connections.dropped.byKind, layer).toEqual({ [kind]: 20 });
+    }
+  });
+});

@@ -1,0 +1,320 @@
+/**
+ * A plain TCP session on a bare libuv handle, without net.Socket. A held net.Socket costs ~5 KiB of RSS and each
+ * message passes its Readable/Writable machinery (a WriteWrap and a nextTick per write, a timer update per read);
+ * a bare handle costs ~1.6 KiB and a write that the kernel takes at once allocates nothing (measured in
+ * docs/performance.md). Reads land in the session's shared buffer; the session hears about connect, bytes, the
+ * peer's FIN, drain and close through one hooks object shared by all its links, so a link holds no closures.
+ *
+ * The handle API (`process.binding('tcp_wrap' | 'stream_wrap')`) is Node's own, not public, and may change:
+ * `tcpLinks()` is null when it is missing or not as expected, and the session then uses net.Socket (as it always
+ * does for TLS and for targets given by name). Semantics follow net.Socket with allowHalfOpen off: the peer's FIN
+ * is answered with ours, then the handle closes; errors are errno names (ECONNREFUSED, ECONNRESET, ...).
+ */
+import { isIP } from 'node:net';
+import { getSystemErrorName } from 'node:util';
+
+/** libuv's UV_EOF, the same on every platform. */
+const UV_EOF = -4095;
+
+interface Request {
+  oncomplete: (...args: number[]) => void;
+  link: TcpLink<unknown> | null;
+  handle?: unknown;
+  buffer?: Buffer | null;
+}
+
+interface TcpHandle {
+  link: TcpLink<unknown>;
+  onread: (this: TcpHandle) => void;
+  readonly writeQueueSize: number;
+  useUserBuffer(buffer: Buffer): void;
+  bind(address: string, port: number): number;
+  bind6(address: string, port: number, flags: number): number;
+  connect(req: Request, address: string, port: number): number;
+  connect6(req: Request, address: string, port: number): number;
+  setNoDelay(on: boolean): number;
+  readStart(): number;
+  readStop(): number;
+  writeBuffer(req: Request, data: Buffer): number;
+  shutdown(req: Request): number;
+  reset(callback: (this: TcpHandle) => void): number;
+  close(callback: (this: TcpHandle) => void): void;
+  getsockname(out: { address?: string; port?: number }): number;
+  getpeername(out: { address?: string; port?: number }): number;
+}
+
+interface Bindings {
+  newHandle(): TcpHandle;
+  newConnect(): Request;
+  newWrite(): Request;
+  newShutdown(): Request;
+  state: Int32Array;
+  readBytes: number;
+  lastWriteAsync: number;
+}
+
+/** What a link tells its session; one object per session, the connection passed along. */
+export interface LinkHooks<C> {
+  connected(owner: C): void;
+  bytes(owner: C, nread: number): void;
+  /** The peer sent FIN (our FIN follows). */
+  ended(owner: C): void;
+  /** Queued writes have all reached the kernel. */
+  drained(owner: C): void;
+  /** The handle is closed; `code` is the error that closed it, if any. */
+  closed(owner: C, code: string | undefined): void;
+}
+
+let cached: Bindings | null | undefined;
+
+/** The handle bindings, or null when this Node does not offer them as expected. */
+export function tcpLinkBindings(): Bindings | null {
+  if (cached !== undefined) return cached;
+  cached = null;
+  try {
+    const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding;
+    const tcp = binding('tcp_wrap') as {
+      TCP: new (type: number) => TcpHandle;
+      TCPConnectWrap: new () => Request;
+      constants: { SOCKET: number };
+    };
+    const stream = binding('stream_wrap') as {
+      WriteWrap: new () => Request;
+      ShutdownWrap: new () => Request;
+      streamBaseState: Int32Array;
+      kReadBytesOrError: number;
+      kLastWriteWasAsync: number;
+    };
+    const probe = new tcp.TCP(tcp.constants.SOCKET);
+    const complete = ['useUserBuffer', 'writeBuffer', 'shutdown', 'reset', 'readStart', 'connect6', 'bind6'].every(
+      (m) => typeof (probe as unknown as Record<string, unknown>)[m] === 'function',
+    );
+    probe.close(() => {});
+    if (!complete || !(stream.streamBaseState instanceof Int32Array)) return null;
+    cached = {
+      newHandle: () => new tcp.TCP(tcp.constants.SOCKET),
+      newConnect: () => new tcp.TCPConnectWrap(),
+      newWrite: () => new stream.WriteWrap(),
+      newShutdown: () => new stream.ShutdownWrap(),
+      state: stream.streamBaseState,
+      readBytes: stream.kReadBytesOrError,
+      lastWriteAsync: stream.kLastWriteWasAsync,
+    };
+  } catch {
+    cached = null;
+  }
+  return cached;
+}
+
+/** Whether a link can reach `host` (an address; names go through net.Socket and its resolver). */
+export const linkCanReach = (host: string): boolean => isIP(host) !== 0;
+
+const errnoName = (status: number): string => (status === UV_EOF ? 'EOF' : getSystemErrorName(status));
+
+function onRead(this: TcpHandle): void {
+  const link = this.link;
+  const nread = link.b.state[link.b.readBytes];
+  if (nread > 0) link.hooks.bytes(link.owner, nread);
+  else if (nread === UV_EOF) link.peerEnded();
+  else if (nread < 0) link.fail(errnoName(nread));
+}
+
+function onHandleClosed(this: TcpHandle): void {
+  const link = this.link;
+  link.hooks.closed(link.owner, link.error);
+}
+
+function onConnect(this: Request, status: number): void {
+  const link = this.link!;
+  this.link = null;
+  link.connected(status);
+}
+
+function onWriteDone(this: Request, status: number): void {
+  const link = this.link!;
+  this.link = null;
+  this.buffer = null;
+  link.writeDone(status);
+}
+
+function onShutdown(this: Request, status: number): void {
+  const link = this.link!;
+  this.link = null;
+  link.shutdownDone(status);
+}
+
+/** The request for writes that complete at once, shared by every link of this thread: nothing holds it after. */
+let spareWrite: Request | null = null;
+
+export class TcpLink<C> {
+  private readonly handle: TcpHandle;
+  private connecting = true;
+  private finSent = false;
+  private finDone = false;
+  private eof = false;
+  private closing = false;
+  /** @internal the error that closed the link, read by the close callback. */
+  error: string | undefined;
+
+  constructor(
+    readonly owner: C,
+    readonly hooks: LinkHooks<C>,
+    readonly b: Bindings,
+    receiveBuffer: Buffer,
+    host: string,
+    port: number,
+    localAddress: string | undefined,
+  ) {
+    const handle = b.newHandle();
+    this.handle = handle;
+    handle.link = this as TcpLink<unknown>;
+    handle.onread = onRead;
+    handle.useUserBuffer(receiveBuffer);
+    const v6 = isIP(host) === 6;
+    let err = 0;
+    if (localAddress !== undefined) err = v6 ? handle.bind6(localAddress, 0, 0) : handle.bind(localAddress, 0);
+    if (err === 0) {
+      const req = b.newConnect();
+      req.oncomplete = onConnect;
+      req.link = this as TcpLink<unknown>;
+      err = v6 ? handle.connect6(req, host, port) : handle.connect(req, host, port);
+    }
+    // Like net.Socket, a connect that cannot start fails on a later tick, never inside the caller.
+    if (err !== 0) process.nextTick(() => this.fail(errnoName(err)));
+  }
+
+  /** Bytes handed to libuv and not yet to the kernel (net.Socket's writableLength). */
+  get writableLength(): number {
+    return this.handle.writeQueueSize;
+  }
+
+  get localAddress(): string | undefined {
+    return this.name(false).address;
+  }
+
+  get localPort(): number | undefined {
+    return this.name(false).port;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.name(true).address;
+  }
+
+  get remotePort(): number | undefined {
+    return this.name(true).port;
+  }
+
+  /** Writes `data`; false when some of it waits in libuv's queue ('drained' follows). */
+  write(data: Buffer): boolean {
+    if (this.closing || this.finSent || this.connecting) return false;
+    const req = spareWrite ?? this.b.newWrite();
+    spareWrite = req;
+    const err = this.handle.writeBuffer(req, data);
+    if (err !== 0) {
+      this.fail(errnoName(err));
+      return false;
+    }
+    if (this.b.state[this.b.lastWriteAsync] === 0) return true;
+    // libuv holds this request until the write completes: it keeps the buffer alive; the next write gets a new one.
+    req.oncomplete = onWriteDone;
+    req.link = this as TcpLink<unknown>;
+    req.buffer = data;
+    spareWrite = null;
+    return false;
+  }
+
+  /** FIN after what is queued; the handle closes once the peer's FIN is in too. */
+  end(): void {
+    if (this.closing || this.finSent) return;
+    if (this.connecting) {
+      this.destroy();
+      return;
+    }
+    this.finSent = true;
+    const req = this.b.newShutdown();
+    req.oncomplete = onShutdown;
+    req.link = this as TcpLink<unknown>;
+    req.handle = this.handle;
+    const err = this.handle.shutdown(req);
+    if (err !== 0) this.fail(errnoName(err));
+  }
+
+  destroy(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.handle.readStop();
+    this.handle.close(onHandleClosed);
+  }
+
+  /** Closes with RST (SO_LINGER 0): what is unsent is discarded. */
+  resetAndDestroy(): void {
+    if (this.closing) return;
+    if (this.connecting) {
+      this.destroy();
+      return;
+    }
+    this.closing = true;
+    this.handle.readStop();
+    if (this.handle.reset(onHandleClosed) !== 0) this.handle.close(onHandleClosed);
+  }
+
+  /** The connect did not finish in time (the session's sweep decides). */
+  timedOut(): void {
+    if (this.connecting) this.fail('ETIMEDOUT');
+  }
+
+  get isConnecting(): boolean {
+    return this.connecting && !this.closing;
+  }
+
+  /** @internal from the handle callbacks below. */
+  connected(status: number): void {
+    if (this.closing) return;
+    if (status !== 0) {
+      this.fail(errnoName(status));
+      return;
+    }
+    this.connecting = false;
+    this.handle.setNoDelay(true);
+    const err = this.handle.readStart();
+    if (err !== 0) {
+      this.fail(errnoName(err));
+      return;
+    }
+    this.hooks.connected(this.owner);
+  }
+
+  /** @internal */
+  peerEnded(): void {
+    if (this.eof) return;
+    this.eof = true;
+    this.hooks.ended(this.owner);
+    if (this.finDone) this.destroy();
+    else this.end();
+  }
+
+  /** @internal */
+  writeDone(status: number): void {
+    if (status < 0) this.fail(errnoName(status));
+    else if (!this.closing && this.handle.writeQueueSize === 0) this.hooks.drained(this.owner);
+  }
+
+  /** @internal */
+  shutdownDone(status: number): void {
+    this.finDone = true;
+    if (status < 0) this.fail(errnoName(status));
+    else if (this.eof) this.destroy();
+  }
+
+  /** @internal */
+  fail(code: string): void {
+    this.error ??= code;
+    this.destroy();
+  }
+
+  private name(peer: boolean): { address?: string; port?: number } {
+    const out: { address?: string; port?: number } = {};
+    if (!this.closing) peer ? this.handle.getpeername(out) : this.handle.getsockname(out);
+    return out;
+  }
+}
