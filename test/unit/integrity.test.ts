@@ -21,7 +21,7 @@ const message = (connId: number, seq: number): Buffer => {
 function feed(seqs: number[], connId = 7): ReturnType<typeof emptyIntegrity> {
   const win: SeqWindow = { maxSeen: -1, mask: 0 };
   const out = emptyIntegrity();
-  for (const s of seqs) verifyEcho(message(connId, s), template, connId, hash, win, out);
+  for (const s of seqs) verifyEcho(message(connId, s), 0, template, connId, hash, win, out);
   return out;
 }
 
@@ -42,26 +42,45 @@ describe('echo integrity bookkeeping', () => {
   it("a flipped body byte, a wrong stamp or another connection's message is corrupted, and not also a gap", () => {
     const win: SeqWindow = { maxSeen: -1, mask: 0 };
     const out = emptyIntegrity();
-    verifyEcho(message(7, 0), template, 7, hash, win, out);
+    verifyEcho(message(7, 0), 0, template, 7, hash, win, out);
     const flipped = message(7, 1);
     flipped[40] ^= 1;
-    expect(verifyEcho(flipped, template, 7, hash, win, out)).toBe(-1);
+    expect(verifyEcho(flipped, 0, template, 7, hash, win, out)).toBe(-1);
     const badStamp = message(7, 2);
     badStamp[5] ^= 1;
-    expect(verifyEcho(badStamp, template, 7, hash, win, out)).toBe(-1);
-    expect(verifyEcho(message(8, 3), template, 7, hash, win, out)).toBe(-1);
-    verifyEcho(message(7, 4), template, 7, hash, win, out);
+    expect(verifyEcho(badStamp, 0, template, 7, hash, win, out)).toBe(-1);
+    expect(verifyEcho(message(8, 3), 0, template, 7, hash, win, out)).toBe(-1);
+    verifyEcho(message(7, 4), 0, template, 7, hash, win, out);
     expect(out).toEqual({ verified: 2, corrupted: 3, duplicated: 0, outOfOrder: 0, missing: 0 });
   });
 
   it('a given-up echo counts missing once, and its late arrival takes it back', () => {
     const win: SeqWindow = { maxSeen: -1, mask: 0 };
     const out = emptyIntegrity();
-    verifyEcho(message(7, 0), template, 7, hash, win, out);
+    verifyEcho(message(7, 0), 0, template, 7, hash, win, out);
     markGivenUp(win, 1, out);
-    verifyEcho(message(7, 2), template, 7, hash, win, out);
+    verifyEcho(message(7, 2), 0, template, 7, hash, win, out);
     expect(out.missing).toBe(1);
-    verifyEcho(message(7, 1), template, 7, hash, win, out);
+    verifyEcho(message(7, 1), 0, template, 7, hash, win, out);
     expect(out).toMatchObject({ missing: 0, outOfOrder: 1 });
+  });
+
+  it.each([
+    ['compared in a loop', 64],
+    ['compared natively', 1024],
+  ])('messages back to back in one read verify where they lie, %s (%i B)', (_how, size) => {
+    const body = Buffer.alloc(size, 0x5a);
+    const h = bodyHash(body, STAMP_BYTES);
+    const reads = Buffer.alloc(3 * size + 5);
+    for (let i = 0; i < 3; i++) {
+      body.copy(reads, 5 + i * size);
+      stamp(reads.subarray(5 + i * size), 9, i, h);
+    }
+    reads[5 + 2 * size + size - 1] ^= 0x80;
+    const win: SeqWindow = { maxSeen: -1, mask: 0 };
+    const out = emptyIntegrity();
+    const seqs = [0, 1, 2].map((i) => verifyEcho(reads, 5 + i * size, body, 9, h, win, out));
+    expect(seqs).toEqual([0, 1, -1]);
+    expect(out).toEqual({ verified: 2, corrupted: 1, duplicated: 0, outOfOrder: 0, missing: 0 });
   });
 });
