@@ -9,6 +9,9 @@
  * `tcpLinks()` is null when it is missing or not as expected, and the session then uses net.Socket (as it always
  * does for TLS and for targets given by name). Semantics follow net.Socket with allowHalfOpen off: the peer's FIN
  * is answered with ours, then the handle closes; errors are errno names (ECONNREFUSED, ECONNRESET, ...).
+ *
+ * Over 300 lines on purpose: the typed shape of the bindings, and one handle's states (connecting, open, FIN sent,
+ * FIN received, closing) with the callbacks that move between them, read best in one place.
  */
 import { isIP } from 'node:net';
 import { getSystemErrorName } from 'node:util';

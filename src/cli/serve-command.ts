@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { ExitCode, L4StressError, UsageError } from '../core/errors.js';
+import { isLoopbackHost } from '../core/loopback.js';
 import { parseDurationMs, parseIntInRange, parseSizeBytes } from '../core/units.js';
 import type { ServeMode } from '../load/traits.js';
 import type { ProxyMode } from '../proxy/parser.js';
@@ -55,15 +56,13 @@ function controlAccess(opts: RawServeOptions): { controlHost: string; controlTok
     throw new UsageError(`--control-host: '${opts.controlHost}' is not an IP address`);
   if (token !== null && token.length < 16)
     throw new UsageError('--control-token: at least 16 characters (e.g. `openssl rand -hex 16`)');
-  if (token === null && !isLoopback(opts.controlHost))
+  if (token === null && !isLoopbackHost(opts.controlHost))
     throw new UsageError(
       `--control-host ${opts.controlHost}: beyond loopback the control endpoint needs a token`,
       'give --control-token or set L4STRESS_CONTROL_TOKEN (and the same on the generator)',
     );
   return { controlHost: opts.controlHost, controlToken: token };
 }
-
-const isLoopback = (ip: string): boolean => /^127\./.test(ip) || ip === '::1';
 
 /** --tls with --cert/--key, or a self-signed pair; --cert/--key alone are refused, not ignored. */
 function serveTls(opts: RawServeOptions): CertificatePair | null {

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { defaultProfilePath } from '../calibration/profile.js';
 import { UsageError } from '../core/errors.js';
+import { isLoopbackHost } from '../core/loopback.js';
 import {
   HOUR_MS,
   parseDurationMs,
@@ -74,8 +75,9 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   if (sizeBytes < 1 || sizeBytes > MAX_SIZE_BYTES) {
     throw new UsageError(`--size: ${sizeBytes} bytes is out of range (allowed: 1B..16MiB)`);
   }
-  const cores = os.availableParallelism();
-  const workers = raw.workers === undefined ? cores : parseIntInRange('--workers', raw.workers, 1, 256);
+  const target = raw.target === undefined ? null : parseHostPort('--target', raw.target);
+  const workers =
+    raw.workers === undefined ? defaultWorkers(target) : parseIntInRange('--workers', raw.workers, 1, 256);
   const seed = raw.seed === undefined ? randomInt(0, 2 ** 32) : parseIntInRange('--seed', raw.seed, 0, 2 ** 32 - 1);
   // Enough time for the slowest legal ramp (rate-limited) plus connect timeouts; bounded so a run always ends.
   const rampFloorMs = connectRate > 0 ? (conns / connectRate) * 1000 * 1.5 : 0;
@@ -83,7 +85,6 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     raw.rampTimeout !== undefined
       ? parseDurationMs('--ramp-timeout', raw.rampTimeout, { min: 100, max: 24 * HOUR_MS })
       : Math.round(Math.max(30_000, rampFloorMs + connectTimeoutMs * 2));
-  const target = raw.target === undefined ? null : parseHostPort('--target', raw.target);
   const verifyProxy = resolveVerifyProxy(raw.verifyProxy, target !== null, proxy);
   const shard = resolveShard(raw.shard, conns, target !== null, verifyProxy !== null);
   const startAt = resolveStartAt(raw.startAt);
@@ -288,4 +289,10 @@ function resolveTls(raw: RawRunOptions): TlsClientConfig | null {
     ciphers: raw.tlsCiphers ?? null,
     resume: raw.tlsResume === true,
   };
+}
+
+/** A target on this machine (embedded or on loopback) keeps a core: on 2 cores 1 worker beat 2 (performance.md). */
+function defaultWorkers(target: { host: string } | null): number {
+  const cores = os.availableParallelism();
+  return target === null || isLoopbackHost(target.host) ? Math.max(1, cores - 1) : cores;
 }

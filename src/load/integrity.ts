@@ -1,8 +1,8 @@
 /**
  * Echo payloads that prove their own integrity: every message carries its connection id, a sequence number and a
  * check word, followed by a per-run body pattern. The generator stamps a connection's own buffer before each send
- * and verifies every echo where it landed (no copy when it arrived whole, no allocation), counting corrupted, duplicated, out-of-order
- * and missing messages. Messages shorter than HEADER_BYTES + 1 carry no stamp (integrity off).
+ * and verifies every echo where it landed (no copy when it arrived whole, no allocation), counting corrupted,
+ * duplicated, out-of-order and missing messages. Messages of STAMP_BYTES or fewer carry no stamp (integrity off).
  */
 
 import type { IntegrityCounters } from '../metrics/counters.js';

@@ -337,7 +337,9 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   },
   workers: {
     flags: '-w, --workers <n>',
-    description: 'worker threads (default: available cores); connections and rates are split among them',
+    description:
+      'worker threads (default: available cores, one fewer for a target on loopback); connections and rates are ' +
+      'split among them',
     role: 'step',
   },
   seed: {

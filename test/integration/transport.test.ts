@@ -44,7 +44,7 @@ async function run(target: string, name: string, extra: string[] = [], code = 0)
 }
 
 describe('socket layers', () => {
-  it('an address runs on bare handles (IPv4 and IPv6), a name on net.Socket: same sessions, same integrity', async () => {
+  it('an address runs on bare handles (IPv4, IPv6), a name on net.Socket: same sessions, same integrity', async () => {
     const v4 = await echoServer('127.0.0.1');
     const v6 = await echoServer('::1');
     const byAddress = await run(`127.0.0.1:${v4}`, 'v4');
