@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tcpExtCounters } from '../../bench/scale-goal.js';
 import { parseIperf3Json } from '../../native-tools/iperf3.js';
 import { parseNetperfOutput } from '../../native-tools/netperf.js';
 import type { HardwareProfile } from '../../src/calibration/profile.js';
@@ -113,5 +114,18 @@ describe('repeated measurements', () => {
     expect(other.echoP50VsTcpRrP50).toBe(2);
     expect(other.connectP50VsTcpCrrP50).toBeNull();
     expect(other.warnings).toHaveLength(2);
+  });
+});
+
+describe('/proc/net/netstat', () => {
+  it('reads the TcpExt counters the scale goal watches, by name', () => {
+    const text = fixture('proc-net-netstat.txt');
+    const c = tcpExtCounters(text);
+    const names = text.split('\n')[0].split(' ');
+    const values = text.split('\n')[1].split(' ');
+    expect(c.ListenOverflows).toBe(Number(values[names.indexOf('ListenOverflows')]));
+    expect(c.TCPTimeouts).toBe(Number(values[names.indexOf('TCPTimeouts')]));
+    expect(Number.isInteger(c.ListenDrops)).toBe(true);
+    expect(Number.isNaN(tcpExtCounters('IpExt: a b\nIpExt: 1 2\n').TCPTimeouts)).toBe(true);
   });
 });
