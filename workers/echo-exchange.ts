@@ -3,8 +3,9 @@
  * what comes back, verify every echo in place, and report the completed round trip. Shared by echo, hold and churn
  * with --churn-echo.
  *
- * Hot path (per message): no allocation. Each connection's send and receive buffers are cut from one slab; the
- * stamp is written in place; the comparison is a native compare.
+ * Hot path (per message): no allocation. Each connection's send buffer is cut from one slab and stamped in place;
+ * an echo is verified in the shared receive buffer, and only one split across reads is gathered (in rx, made at
+ * the first split).
  */
 import { performance } from 'node:perf_hooks';
 import { bodyHash, markGivenUp, type SeqWindow, STAMP_BYTES, stamp, verifyEcho } from '../src/load/integrity.js';
@@ -24,6 +25,7 @@ export interface EchoState extends SeqWindow {
   /** A message is outstanding. */
   busy: boolean;
   tx: Buffer | null;
+  /** Gathers an echo split across reads; made at the first split (most connections never need one). */
   rx: Buffer | null;
   seq: number;
   /** Paced: intended times of sends owed (ring), allocated when a connection first falls behind. */
@@ -61,7 +63,7 @@ export class EchoExchange {
     fillPayload(this.template, plan.runSeed);
     this.checked = traits.integrity;
     this.hash = this.checked ? bodyHash(this.template, STAMP_BYTES) : 0;
-    this.slab = this.checked && traits.longLived ? Buffer.allocUnsafe(plan.conns * this.size * 2) : null;
+    this.slab = this.checked && traits.longLived ? Buffer.allocUnsafe(plan.conns * this.size) : null;
   }
 
   newState(id: number): EchoState {
@@ -80,13 +82,11 @@ export class EchoExchange {
       backlogLength: 0,
     };
     if (this.slab) {
-      const slot = (id - this.plan.connIdOffset) * this.size * 2;
+      const slot = (id - this.plan.connIdOffset) * this.size;
       s.tx = this.slab.subarray(slot, slot + this.size);
-      s.rx = this.slab.subarray(slot + this.size, slot + 2 * this.size);
       this.template.copy(s.tx);
     } else if (this.checked) {
       s.tx = Buffer.from(this.template);
-      s.rx = Buffer.allocUnsafe(this.size);
     }
     return s;
   }
@@ -121,7 +121,7 @@ export class EchoExchange {
 
   onBytes(c: EchoConnection, nread: number): void {
     const s = c.state;
-    if (!this.checked || !s.rx) {
+    if (!this.checked || !s.tx) {
       // No stamp to read: bytes complete the outstanding echo; stray bytes are counted, not matched.
       if (!s.busy) return;
       s.pending += nread;
@@ -143,12 +143,13 @@ export class EchoExchange {
         at += size;
       } else {
         const take = Math.min(nread - at, size - s.pending);
+        s.rx ??= Buffer.allocUnsafe(size);
         copySmall(buf, at, s.rx, s.pending, take);
         s.pending += take;
         at += take;
         if (s.pending < size) break;
         s.pending = 0;
-        seq = verifyEcho(s.rx, 0, this.template, c.id, this.hash, s, this.recorder.counters);
+        seq = verifyEcho(s.rx!, 0, this.template, c.id, this.hash, s, this.recorder.counters);
       }
       if (s.busy && (seq === s.seq - 1 || seq < 0)) this.complete(c);
     }

@@ -16,6 +16,8 @@ export class HeaderSender {
   private readonly headers: ProxyHeaderWriter;
   private readonly needsLocal: boolean;
   private readonly needsRemote: boolean;
+  /** Targets given as an address: their own remote address, no getpeername needed. */
+  private readonly addressTargets: Set<Endpoint>;
 
   constructor(
     private readonly plan: WorkerPlan,
@@ -25,6 +27,7 @@ export class HeaderSender {
     const { src, dst } = plan.proxy;
     this.needsLocal = src.kind === 'socket' || (src.kind === 'fixed' && src.port === null);
     this.needsRemote = dst.kind === 'socket' || (dst.kind === 'fixed' && dst.port === null);
+    this.addressTargets = new Set(plan.targets.filter((t) => isIP(t.host) !== 0));
   }
 
   /** Writes the header for connection `id`, followed by `first` in the same write. */
@@ -35,7 +38,7 @@ export class HeaderSender {
     const local = this.needsLocal ? { address: socket.localAddress ?? '', port: socket.localPort ?? 0 } : NO_ENDPOINT;
     const remote = !this.needsRemote
       ? NO_ENDPOINT
-      : isIP(target.host)
+      : this.addressTargets.has(target)
         ? { address: target.host, port: target.port }
         : { address: socket.remoteAddress ?? target.host, port: socket.remotePort ?? target.port };
     const built = this.headers.build(id, local, remote, first);

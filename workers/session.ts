@@ -19,7 +19,7 @@ import { errorKind, tlsErrorKind } from '../src/metrics/errors.js';
 import { HeaderSender } from './header-sender.js';
 import type { Connection, Mode, Wire } from './mode.js';
 import type { Recorder } from './recorder.js';
-import { type LinkHooks, linkCanReach, TcpLink, tcpLinkBindings } from './tcp-link.js';
+import { type LinkHooks, linkFamily, TcpLink, tcpLinkBindings } from './tcp-link.js';
 import { TlsClient } from './tls-client.js';
 
 /** Grace for in-flight closes after stop before sockets are destroyed. */
@@ -53,6 +53,8 @@ export class Session<S> {
   /** Bare TCP handles, when this Node offers them and the session is plain TCP. */
   private readonly links = tcpLinkBindings();
   private readonly linkHooks: LinkHooks<Connection<S>>;
+  /** Per target: 4 or 6 for an address a link can reach, 0 for a name. */
+  private readonly targetFamilies: number[];
   private connectSweep: NodeJS.Timeout | null = null;
   /** Connections opened and not yet closed; the stop waits for it to reach 0. */
   private live = 0;
@@ -67,6 +69,7 @@ export class Session<S> {
     this.traits = plan.traits;
     this.tls = plan.tls ? new TlsClient(plan.tls) : null;
     this.headers = new HeaderSender(plan, recorder);
+    this.targetFamilies = plan.targets.map((t) => linkFamily(t.host));
     this.linkHooks = {
       connected: (c) => {
         this.recorder.connected(performance.now() - c.connectStartMs);
@@ -153,14 +156,17 @@ export class Session<S> {
     const targetIndex = id % plan.targets.length;
     const target = plan.targets[targetIndex];
     const localAddress = plan.sourceIps.length ? plan.sourceIps[id % plan.sourceIps.length] : undefined;
-    if (this.links && !this.tls && linkCanReach(target.host)) {
+    const family = this.targetFamilies[targetIndex];
+    if (this.links && !this.tls && family !== 0) {
+      const { links, linkHooks, receiveBuffer } = this;
       const link = new TcpLink(
         c,
-        this.linkHooks,
-        this.links,
-        this.receiveBuffer,
+        linkHooks,
+        links,
+        receiveBuffer,
         target.host,
         target.port,
+        family === 6,
         localAddress,
       );
       c.socket = link;

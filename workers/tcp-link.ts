@@ -109,8 +109,11 @@ export function tcpLinkBindings(): Bindings | null {
   return cached;
 }
 
-/** Whether a link can reach `host` (an address; names go through net.Socket and its resolver). */
-export const linkCanReach = (host: string): boolean => isIP(host) !== 0;
+/** The address family a link reaches `host` by: 4 or 6, or 0 for a name (net.Socket and its resolver take it). */
+export const linkFamily = (host: string): number => isIP(host);
+
+/** getsockname for the PROXY header asks address then port: one system call serves both. */
+let lastName: { link: unknown; peer: boolean; out: { address?: string; port?: number } } | null = null;
 
 const errnoName = (status: number): string => (status === UV_EOF ? 'EOF' : getSystemErrorName(status));
 
@@ -166,6 +169,7 @@ export class TcpLink<C> {
     receiveBuffer: Buffer,
     host: string,
     port: number,
+    v6: boolean,
     localAddress: string | undefined,
   ) {
     const handle = b.newHandle();
@@ -173,7 +177,6 @@ export class TcpLink<C> {
     handle.link = this as TcpLink<unknown>;
     handle.onread = onRead;
     handle.useUserBuffer(receiveBuffer);
-    const v6 = isIP(host) === 6;
     let err = 0;
     if (localAddress !== undefined) err = v6 ? handle.bind6(localAddress, 0, 0) : handle.bind(localAddress, 0);
     if (err === 0) {
@@ -316,8 +319,17 @@ export class TcpLink<C> {
   }
 
   private name(peer: boolean): { address?: string; port?: number } {
+    if (lastName !== null && lastName.link === this && lastName.peer === peer) {
+      const { out } = lastName;
+      lastName = null;
+      return out;
+    }
     const out: { address?: string; port?: number } = {};
-    if (!this.closing) peer ? this.handle.getpeername(out) : this.handle.getsockname(out);
+    if (!this.closing) {
+      if (peer) this.handle.getpeername(out);
+      else this.handle.getsockname(out);
+    }
+    lastName = { link: this, peer, out };
     return out;
   }
 }
