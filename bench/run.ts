@@ -12,7 +12,7 @@ import { startEmbeddedTarget } from '../src/run/embedded-target.js';
 import { cliStartBench } from './cli-start.js';
 import { performanceGoals } from './goals.js';
 import { loopbackBenches } from './loopback.js';
-import { headerBenches, histogramBench } from './micro.js';
+import { headerBenches, histogramBenches } from './micro.js';
 import { GOAL_HEADER, goalRows, writePerformanceDoc } from './performance-doc.js';
 import { tlsBench } from './tls.js';
 
@@ -28,7 +28,7 @@ async function goalsOnly(): Promise<void> {
   console.log('written: docs/performance.md');
 }
 
-const micro = [histogramBench(), ...headerBenches()];
+const micro = [...histogramBenches(), ...headerBenches()];
 console.log(
   renderTable(
     micro.map((m) => [

@@ -5,7 +5,7 @@
 
 import type { WorkerReport, WorkerToMain } from '../src/load/protocol.js';
 import { cloneCounters, emptyCounters } from '../src/metrics/counters.js';
-import { createHistogram, encodeHistogram } from '../src/metrics/histogram.js';
+import { createHistogram, encodeHistogram, recordMicros } from '../src/metrics/histogram.js';
 import { SourceTally } from '../src/proxy/source-tally.js';
 import type { StreamFairness } from './mode.js';
 
@@ -39,10 +39,10 @@ export class Recorder {
 
   roundTrip(now: number, intendedMs: number, sentAtMs: number): void {
     const us = toUs(now - intendedMs);
-    this.intervalRtt.recordValue(us);
+    recordMicros(this.intervalRtt, us);
     if (!this.measuring) return;
-    this.rtt.recordValue(us);
-    if (this.paced) this.service.recordValue(toUs(now - sentAtMs));
+    recordMicros(this.rtt, us);
+    if (this.paced) recordMicros(this.service, toUs(now - sentAtMs));
   }
 
   connected(ms: number): void {

@@ -4,6 +4,7 @@ import {
   decodeHistogram,
   encodeHistogram,
   mergeEncoded,
+  recordMicros,
   summarize,
 } from '../../src/metrics/histogram.js';
 
@@ -17,6 +18,23 @@ function values(seed: number, n: number): number[] {
 }
 
 describe('histograms', () => {
+  it('recordMicros records exactly what recordValue records (edges, powers of two, past the 60 s range)', () => {
+    const edges = [1, 2, 3, 1023, 1024, 2047, 2048, 2049, 4095, 4096, 65_535, 65_536, 59_999_999, 60_000_000];
+    const beyond = [61_000_000, 600_000_000, 2 ** 31 - 1, 2 ** 31, 2.5];
+    const all = [...edges, ...beyond, ...values(4, 100_000)];
+    for (let k = 0; k < 31; k++) all.push(2 ** k, 2 ** k + 1, Math.max(1, 2 ** k - 1));
+    const byLibrary = createHistogram();
+    const fast = createHistogram();
+    for (const v of all) {
+      byLibrary.recordValue(v);
+      recordMicros(fast, v);
+    }
+    expect(fast.totalCount).toBe(all.length);
+    expect(fast.minNonZeroValue).toBe(byLibrary.minNonZeroValue);
+    expect(fast.maxValue).toBe(byLibrary.maxValue);
+    expect(encodeHistogram(fast)).toBe(encodeHistogram(byLibrary));
+  });
+
   it('merging encoded per-worker histograms equals recording everything in one', () => {
     const parts = [values(1, 20_000), values(2, 5_000), values(3, 50_000)];
     const whole = createHistogram();
