@@ -13,13 +13,14 @@
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { tcpBindings } from '../src/core/tcp-bindings.js';
 import { type Endpoint, type WorkerPlan, wireId } from '../src/load/plan.js';
 import type { ModeTraits } from '../src/load/traits.js';
 import { errorKind, tlsErrorKind } from '../src/metrics/errors.js';
 import { HeaderSender } from './header-sender.js';
 import type { Connection, Mode, Wire } from './mode.js';
 import type { Recorder } from './recorder.js';
-import { type LinkHooks, linkFamily, TcpLink, tcpLinkBindings } from './tcp-link.js';
+import { type LinkHooks, linkFamily, TcpLink } from './tcp-link.js';
 import { TlsClient } from './tls-client.js';
 
 /** Grace for in-flight closes after stop before sockets are destroyed. */
@@ -51,7 +52,7 @@ export class Session<S> {
   private readonly headers: HeaderSender;
   private readonly tls: TlsClient | null;
   /** Bare TCP handles, when this Node offers them and the session is plain TCP. */
-  private readonly links = tcpLinkBindings();
+  private readonly links = tcpBindings();
   private readonly linkHooks: LinkHooks<Connection<S>>;
   /** Per target: 4 or 6 for an address a link can reach, 0 for a name. */
   private readonly targetFamilies: number[];

@@ -5,56 +5,13 @@
  * docs/performance.md). Reads land in the session's shared buffer; the session hears about connect, bytes, the
  * peer's FIN, drain and close through one hooks object shared by all its links, so a link holds no closures.
  *
- * The handle API (`process.binding('tcp_wrap' | 'stream_wrap')`) is Node's own, not public, and may change:
- * `tcpLinks()` is null when it is missing or not as expected, and the session then uses net.Socket (as it always
- * does for TLS and for targets given by name). Semantics follow net.Socket with allowHalfOpen off: the peer's FIN
- * is answered with ours, then the handle closes; errors are errno names (ECONNREFUSED, ECONNRESET, ...).
- *
- * Over 300 lines on purpose: the typed shape of the bindings, and one handle's states (connecting, open, FIN sent,
- * FIN received, closing) with the callbacks that move between them, read best in one place.
+ * The handle API is Node's own and not public (core/tcp-bindings.ts): when it is missing the session uses
+ * net.Socket, as it always does for TLS and for targets given by name. Semantics follow net.Socket with
+ * allowHalfOpen off: the peer's FIN is answered with ours, then the handle closes; errors are errno names
+ * (ECONNREFUSED, ECONNRESET, ...).
  */
 import { isIP } from 'node:net';
-import { getSystemErrorName } from 'node:util';
-
-/** libuv's UV_EOF, the same on every platform. */
-const UV_EOF = -4095;
-
-interface Request {
-  oncomplete: (...args: number[]) => void;
-  link: TcpLink<unknown> | null;
-  handle?: unknown;
-  buffer?: Buffer | null;
-}
-
-interface TcpHandle {
-  link: TcpLink<unknown>;
-  onread: (this: TcpHandle) => void;
-  readonly writeQueueSize: number;
-  useUserBuffer(buffer: Buffer): void;
-  bind(address: string, port: number): number;
-  bind6(address: string, port: number, flags: number): number;
-  connect(req: Request, address: string, port: number): number;
-  connect6(req: Request, address: string, port: number): number;
-  setNoDelay(on: boolean): number;
-  readStart(): number;
-  readStop(): number;
-  writeBuffer(req: Request, data: Buffer): number;
-  shutdown(req: Request): number;
-  reset(callback: (this: TcpHandle) => void): number;
-  close(callback: (this: TcpHandle) => void): void;
-  getsockname(out: { address?: string; port?: number }): number;
-  getpeername(out: { address?: string; port?: number }): number;
-}
-
-interface Bindings {
-  newHandle(): TcpHandle;
-  newConnect(): Request;
-  newWrite(): Request;
-  newShutdown(): Request;
-  state: Int32Array;
-  readBytes: number;
-  lastWriteAsync: number;
-}
+import { errnoName, type HandleRequest, type TcpBindings, type TcpHandle, UV_EOF } from '../src/core/tcp-bindings.js';
 
 /** What a link tells its session; one object per session, the connection passed along. */
 export interface LinkHooks<C> {
@@ -68,57 +25,14 @@ export interface LinkHooks<C> {
   closed(owner: C, code: string | undefined): void;
 }
 
-let cached: Bindings | null | undefined;
-
-/** The handle bindings, or null when this Node does not offer them as expected. */
-export function tcpLinkBindings(): Bindings | null {
-  if (cached !== undefined) return cached;
-  cached = null;
-  try {
-    const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding;
-    const tcp = binding('tcp_wrap') as {
-      TCP: new (type: number) => TcpHandle;
-      TCPConnectWrap: new () => Request;
-      constants: { SOCKET: number };
-    };
-    const stream = binding('stream_wrap') as {
-      WriteWrap: new () => Request;
-      ShutdownWrap: new () => Request;
-      streamBaseState: Int32Array;
-      kReadBytesOrError: number;
-      kLastWriteWasAsync: number;
-    };
-    const probe = new tcp.TCP(tcp.constants.SOCKET);
-    const complete = ['useUserBuffer', 'writeBuffer', 'shutdown', 'reset', 'readStart', 'connect6', 'bind6'].every(
-      (m) => typeof (probe as unknown as Record<string, unknown>)[m] === 'function',
-    );
-    probe.close(() => {});
-    if (!complete || !(stream.streamBaseState instanceof Int32Array)) return null;
-    cached = {
-      newHandle: () => new tcp.TCP(tcp.constants.SOCKET),
-      newConnect: () => new tcp.TCPConnectWrap(),
-      newWrite: () => new stream.WriteWrap(),
-      newShutdown: () => new stream.ShutdownWrap(),
-      state: stream.streamBaseState,
-      readBytes: stream.kReadBytesOrError,
-      lastWriteAsync: stream.kLastWriteWasAsync,
-    };
-  } catch {
-    cached = null;
-  }
-  return cached;
-}
-
 /** The address family a link reaches `host` by: 4 or 6, or 0 for a name (net.Socket and its resolver take it). */
 export const linkFamily = (host: string): number => isIP(host);
 
 /** getsockname for the PROXY header asks address then port: one system call serves both. */
 let lastName: { link: unknown; peer: boolean; out: { address?: string; port?: number } } | null = null;
 
-const errnoName = (status: number): string => (status === UV_EOF ? 'EOF' : getSystemErrorName(status));
-
 function onRead(this: TcpHandle): void {
-  const link = this.link;
+  const link = this.owner as TcpLink<unknown>;
   const nread = link.b.state[link.b.readBytes];
   if (nread > 0) link.hooks.bytes(link.owner, nread);
   else if (nread === UV_EOF) link.peerEnded();
@@ -126,31 +40,31 @@ function onRead(this: TcpHandle): void {
 }
 
 function onHandleClosed(this: TcpHandle): void {
-  const link = this.link;
+  const link = this.owner as TcpLink<unknown>;
   link.hooks.closed(link.owner, link.error);
 }
 
-function onConnect(this: Request, status: number): void {
-  const link = this.link!;
-  this.link = null;
+function onConnect(this: HandleRequest, status: number): void {
+  const link = this.owner as TcpLink<unknown>;
+  this.owner = null;
   link.connected(status);
 }
 
-function onWriteDone(this: Request, status: number): void {
-  const link = this.link!;
-  this.link = null;
+function onWriteDone(this: HandleRequest, status: number): void {
+  const link = this.owner as TcpLink<unknown>;
+  this.owner = null;
   this.buffer = null;
   link.writeDone(status);
 }
 
-function onShutdown(this: Request, status: number): void {
-  const link = this.link!;
-  this.link = null;
+function onShutdown(this: HandleRequest, status: number): void {
+  const link = this.owner as TcpLink<unknown>;
+  this.owner = null;
   link.shutdownDone(status);
 }
 
 /** The request for writes that complete at once, shared by every link of this thread: nothing holds it after. */
-let spareWrite: Request | null = null;
+let spareWrite: HandleRequest | null = null;
 
 export class TcpLink<C> {
   private readonly handle: TcpHandle;
@@ -165,16 +79,16 @@ export class TcpLink<C> {
   constructor(
     readonly owner: C,
     readonly hooks: LinkHooks<C>,
-    readonly b: Bindings,
+    readonly b: TcpBindings,
     receiveBuffer: Buffer,
     host: string,
     port: number,
     v6: boolean,
     localAddress: string | undefined,
   ) {
-    const handle = b.newHandle();
+    const handle = b.newSocket();
     this.handle = handle;
-    handle.link = this as TcpLink<unknown>;
+    handle.owner = this;
     handle.onread = onRead;
     handle.useUserBuffer(receiveBuffer);
     let err = 0;
@@ -182,7 +96,7 @@ export class TcpLink<C> {
     if (err === 0) {
       const req = b.newConnect();
       req.oncomplete = onConnect;
-      req.link = this as TcpLink<unknown>;
+      req.owner = this;
       err = v6 ? handle.connect6(req, host, port) : handle.connect(req, host, port);
     }
     // Like net.Socket, a connect that cannot start fails on a later tick, never inside the caller.
@@ -223,7 +137,7 @@ export class TcpLink<C> {
     if (this.b.state[this.b.lastWriteAsync] === 0) return true;
     // libuv holds this request until the write completes: it keeps the buffer alive; the next write gets a new one.
     req.oncomplete = onWriteDone;
-    req.link = this as TcpLink<unknown>;
+    req.owner = this;
     req.buffer = data;
     spareWrite = null;
     return false;
@@ -239,7 +153,7 @@ export class TcpLink<C> {
     this.finSent = true;
     const req = this.b.newShutdown();
     req.oncomplete = onShutdown;
-    req.link = this as TcpLink<unknown>;
+    req.owner = this;
     req.handle = this.handle;
     const err = this.handle.shutdown(req);
     if (err !== 0) this.fail(errnoName(err));
