@@ -1,16 +1,20 @@
 /**
  * The embedded target: a TCP echo server that accepts PROXY v1/v2 headers (streaming, auto-detected), counts what
  * it saw, and echoes every byte after the header. It runs in its own process (see serve-process.ts) so its
- * sockets do not share the generator's file-descriptor limit.
+ * sockets do not share the generator's file-descriptor limit. Plain TCP listens on bare handles
+ * (handle-server.ts); TLS, and a Node without the handle API, on the net.Server below.
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { tcpBindings } from '../core/tcp-bindings.js';
 import type { ServeMode } from '../load/traits.js';
 import { tlsErrorKind } from '../metrics/errors.js';
 import { endpointKey } from '../proxy/header.js';
 import { type ProxyHeader, ProxyHeaderParser, type ProxyMode } from '../proxy/parser.js';
 import { SourceTally, type SourceTallyDoc } from '../proxy/source-tally.js';
 import { tlvName } from '../proxy/spec.js';
+import { listenOnHandles } from './handle-server.js';
+import { SLOWDOWN, slowDown } from './slowdown.js';
 import { bump, emptyTargetStats, type TargetStats } from './stats.js';
 
 export type { ServeMode };
@@ -39,55 +43,95 @@ export interface EchoServer {
   close(): Promise<void>;
 }
 
+/** What a listener reports into: the counters (replaced by reset) and the claimed sources. */
+export interface TargetTally {
+  stats: TargetStats;
+  onHeader(header: ProxyHeader | null): void;
+}
+
+/** A listening socket layer: where it listens, and how to close it with every connection. */
+export interface Listener {
+  address: { host: string; port: number };
+  close(): Promise<void>;
+}
+
 const SOURCE_CHUNK = Buffer.alloc(64 * 1024, 0x5a);
 
 const EMPTY = Buffer.alloc(0);
 
-/**
- * TEST ONLY: L4STRESS_TEST_TARGET_SLOWDOWN=2 makes every echo cost the target twice its own time (it spins as long
- * again as the echo took): a real regression of known size, to prove the gate catches one (scripts/gate-proof.sh).
- */
-const SLOWDOWN = Number(process.env.L4STRESS_TEST_TARGET_SLOWDOWN ?? 1) || 1;
-
-function spin(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until) {
-    // the time is burnt on purpose
-  }
-}
-
 export async function startEchoServer(options: EchoServerOptions): Promise<EchoServer> {
-  const secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key }) : null;
-  let stats = emptyTargetStats();
   // Bounded: past MAX_TRACKED_SOURCES distinct keys, only the digest and `sourcesOverflow` grow.
   const sources = new SourceTally();
-  const sockets = new Set<net.Socket>();
-
-  const onHeader = (header: ProxyHeader | null): void => {
-    if (!header) {
-      stats.noHeader++;
-      return;
-    }
-    bump(stats.headers, `v${header.version} ${header.command} ${header.family}`);
-    if (header.crcVerified) stats.crcVerified++;
-    for (const tlv of header.tlvs) bump(stats.tlvs, tlvName(tlv.type));
-    if (header.source && header.command === 'PROXY' && header.family !== 'UNIX' && header.family !== 'UNIX_DGRAM') {
-      sources.add(endpointKey(header.source));
-      stats.sourcesOverflow = sources.overflow;
-    }
+  const tally: TargetTally = {
+    stats: emptyTargetStats(),
+    onHeader(header) {
+      const stats = tally.stats;
+      if (!header) {
+        stats.noHeader++;
+        return;
+      }
+      bump(stats.headers, `v${header.version} ${header.command} ${header.family}`);
+      if (header.crcVerified) stats.crcVerified++;
+      for (const tlv of header.tlvs) bump(stats.tlvs, tlvName(tlv.type));
+      if (header.source && header.command === 'PROXY' && header.family !== 'UNIX' && header.family !== 'UNIX_DGRAM') {
+        sources.add(endpointKey(header.source));
+        stats.sourcesOverflow = sources.overflow;
+      }
+    },
   };
+  const handles = options.tls ? null : tcpBindings();
+  const listener = handles
+    ? listenOnHandles(options, tally, handles, SOURCE_CHUNK)
+    : await listenOnSockets(options, tally);
+
+  return {
+    address: listener.address,
+    stats() {
+      const usage = process.resourceUsage();
+      const stats = tally.stats;
+      return {
+        ...stats,
+        headers: { ...stats.headers },
+        rejected: { ...stats.rejected },
+        tlvs: { ...stats.tlvs },
+        socketErrors: { ...stats.socketErrors },
+        distinctSources: sources.counts.size,
+        maxRssBytes: usage.maxRSS * 1024,
+        cpuUserUs: usage.userCPUTime,
+        cpuSystemUs: usage.systemCPUTime,
+      };
+    },
+    sources() {
+      return sources.toDoc();
+    },
+    reset() {
+      const open = tally.stats.open;
+      tally.stats = emptyTargetStats();
+      tally.stats.open = open;
+      tally.stats.peakOpen = open;
+      sources.clear();
+    },
+    close: () => listener.close(),
+  };
+}
+
+/** The net.Server listener: TLS after the header, or plain TCP where the handle API is missing. */
+async function listenOnSockets(options: EchoServerOptions, tally: TargetTally): Promise<Listener> {
+  const secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key }) : null;
+  const sockets = new Set<net.Socket>();
+  const onHeader = (header: ProxyHeader | null): void => tally.onHeader(header);
 
   const server = net.createServer({ noDelay: true }, (socket) => {
-    stats.accepted++;
-    stats.open++;
-    if (stats.open > stats.peakOpen) stats.peakOpen = stats.open;
+    tally.stats.accepted++;
+    tally.stats.open++;
+    if (tally.stats.open > tally.stats.peakOpen) tally.stats.peakOpen = tally.stats.open;
     sockets.add(socket);
     socket.on('error', (err: NodeJS.ErrnoException) => {
       // A client's RST is how a churn run may close on purpose: count it, it is not the target's fault.
-      bump(stats.socketErrors, err.code ?? 'OTHER');
+      bump(tally.stats.socketErrors, err.code ?? 'OTHER');
     });
     socket.on('close', () => {
-      stats.open--;
+      tally.stats.open--;
       sockets.delete(socket);
     });
     socket.on('end', () => socket.end());
@@ -96,20 +140,20 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     const serve = (stream: net.Socket, rest: Buffer): void => {
       const echo = (chunk: Buffer): void => {
         const start = SLOWDOWN > 1 ? performance.now() : 0;
-        stats.bytesIn += chunk.length;
-        stats.bytesOut += chunk.length;
+        tally.stats.bytesIn += chunk.length;
+        tally.stats.bytesOut += chunk.length;
         // Backpressure: a client that sends without reading must not grow this process; read again on 'drain'.
         if (!stream.write(chunk)) stream.pause();
-        if (SLOWDOWN > 1) spin((performance.now() - start) * (SLOWDOWN - 1));
+        if (SLOWDOWN > 1) slowDown(start);
       };
       const sink = (chunk: Buffer): void => {
-        stats.bytesIn += chunk.length;
+        tally.stats.bytesIn += chunk.length;
       };
       const onPayload = options.mode === 'echo' ? echo : sink;
       // Source: write the shared chunk until the kernel buffer is full, continue on 'drain' (bounded memory).
       const source = (): void => {
         while (!stream.destroyed && stream.writable) {
-          stats.bytesOut += SOURCE_CHUNK.length;
+          tally.stats.bytesOut += SOURCE_CHUNK.length;
           if (!stream.write(SOURCE_CHUNK)) break;
         }
       };
@@ -136,17 +180,17 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
         ALPNCallback: ({ protocols }) => protocols[0],
       });
       secure.on('error', (err: NodeJS.ErrnoException) => {
-        if (!secured) bump(stats.tlsFailed, tlsErrorKind(err.code));
-        else bump(stats.socketErrors, err.code ?? 'OTHER');
+        if (!secured) bump(tally.stats.tlsFailed, tlsErrorKind(err.code));
+        else bump(tally.stats.socketErrors, err.code ?? 'OTHER');
       });
       let secured = false;
       secure.once('secure', () => {
         secured = true;
-        stats.tlsHandshakes++;
-        if (secure.isSessionReused()) stats.tlsResumed++;
+        tally.stats.tlsHandshakes++;
+        if (secure.isSessionReused()) tally.stats.tlsResumed++;
         const sni = (secure as unknown as { servername?: string | false }).servername;
-        bump(stats.tlsSni, sni || '(none)');
-        if (secure.alpnProtocol) bump(stats.tlsAlpn, secure.alpnProtocol);
+        bump(tally.stats.tlsSni, sni || '(none)');
+        if (secure.alpnProtocol) bump(tally.stats.tlsAlpn, secure.alpnProtocol);
       });
       secure.on('end', () => secure.end());
       serve(secure, EMPTY);
@@ -161,7 +205,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     const timer = setTimeout(() => reject('header-timeout'), options.headerTimeoutMs);
     const reject = (reason: string): void => {
       headerDone = true;
-      bump(stats.rejected, reason);
+      bump(tally.stats.rejected, reason);
       socket.removeListener('data', onFirstBytes);
       socket.destroy();
     };
@@ -183,7 +227,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     socket.on('close', () => {
       clearTimeout(timer);
       // The client left first: every connection is accounted for, these too.
-      if (!headerDone) bump(stats.abandoned, headerBytes === 0 ? 'before-header' : 'mid-header');
+      if (!headerDone) bump(tally.stats.abandoned, headerBytes === 0 ? 'before-header' : 'mid-header');
     });
   });
 
@@ -195,35 +239,10 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     });
   });
   // Accept errors (EMFILE under a low fd limit) must not kill the target: count them and keep serving.
-  server.on('error', (err: NodeJS.ErrnoException) => bump(stats.socketErrors, err.code ?? 'OTHER'));
+  server.on('error', (err: NodeJS.ErrnoException) => bump(tally.stats.socketErrors, err.code ?? 'OTHER'));
   const addr = server.address() as net.AddressInfo;
-
   return {
     address: { host: addr.address, port: addr.port },
-    stats() {
-      const usage = process.resourceUsage();
-      return {
-        ...stats,
-        headers: { ...stats.headers },
-        rejected: { ...stats.rejected },
-        tlvs: { ...stats.tlvs },
-        socketErrors: { ...stats.socketErrors },
-        distinctSources: sources.counts.size,
-        maxRssBytes: usage.maxRSS * 1024,
-        cpuUserUs: usage.userCPUTime,
-        cpuSystemUs: usage.systemCPUTime,
-      };
-    },
-    sources() {
-      return sources.toDoc();
-    },
-    reset() {
-      const open = stats.open;
-      stats = emptyTargetStats();
-      stats.open = open;
-      stats.peakOpen = open;
-      sources.clear();
-    },
     close() {
       return new Promise((resolve) => {
         server.close(() => resolve());
