@@ -1,8 +1,9 @@
 /**
  * The performance goals (issue: "as fast as the kernel allows"), each a same-run ratio to a reference measured
  * beside it: round trips/s and p50 against the native C client (native-tools/c) on the same native server,
- * generator memory per held session after a full GC, the 10,000-session v2 ramp against the native client's, and
- * churn against netperf TCP_CRR. Each reference is measured before and after l4stress (A-B-A) and averaged, so a
+ * the embedded target against the native server as the peer, generator memory per held session after a full GC,
+ * the 10,000-session v2 ramp against the native client's, churn against netperf TCP_CRR, and 100,000 sessions held
+ * (scale-goal.ts). Each reference is measured before and after l4stress (A-B-A) and averaged, so a
  * machine that drifts during the bench weighs on both sides. Every l4stress figure comes from its own CLI and
  * result document, as a user would get it.
  */
@@ -58,6 +59,26 @@ async function nativeServer(ref: NativeReference): Promise<{ port: number; stop(
 }
 
 const mean = (a: number, b: number): number => (a + b) / 2;
+
+/**
+ * The embedded target as the peer: the same l4stress at 10,000 echo connections against the native C server,
+ * the embedded target, and the native server again. Below 1x, the embedded target is what limits a run.
+ */
+async function embeddedTargetGoal(nativePort: number): Promise<Goal> {
+  const load = ['-c', '10000', '-d', '3s', '--warmup', '1s'];
+  const a = await l4stress(['--target', `127.0.0.1:${nativePort}`, ...load]);
+  const e = await l4stress(load);
+  const b = await l4stress(['--target', `127.0.0.1:${nativePort}`, ...load]);
+  return goal({
+    goal: 'embedded target as the peer, 10,000 connections',
+    l4stress: e.throughput.roundTripsPerSecond,
+    reference: Math.round(mean(a.throughput.roundTripsPerSecond, b.throughput.roundTripsPerSecond)),
+    referenceName: 'native C server, same generator',
+    unit: 'rt/s',
+    want: { op: '>=', ratio: 0.85 },
+    note: 'l4stress against the embedded target vs against the native C echo server',
+  });
+}
 
 function goal(g: Omit<Goal, 'ratio' | 'verdict'>): Goal {
   if (g.l4stress === null || g.reference === null || g.reference === 0)
@@ -126,6 +147,7 @@ export async function performanceGoals(log: (line: string) => void): Promise<Goa
             }),
           );
       }
+      goals.push(await embeddedTargetGoal(server.port));
       log('ramp of 10,000 sessions with PROXY v2: native client, l4stress, native client');
       const a = await nativeClient(native, server.port, 10_000, 0.1);
       const l = await l4stress([
