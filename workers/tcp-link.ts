@@ -11,7 +11,14 @@
  * (ECONNREFUSED, ECONNRESET, ...).
  */
 import { isIP } from 'node:net';
-import { errnoName, type HandleRequest, type TcpBindings, type TcpHandle, UV_EOF } from '../src/core/tcp-bindings.js';
+import {
+  errnoName,
+  type HandleRequest,
+  type TcpBindings,
+  type TcpHandle,
+  UV_EOF,
+  writeToHandle,
+} from '../src/core/tcp-bindings.js';
 
 /** What a link tells its session; one object per session, the connection passed along. */
 export interface LinkHooks<C> {
@@ -62,9 +69,6 @@ function onShutdown(this: HandleRequest, status: number): void {
   this.owner = null;
   link.shutdownDone(status);
 }
-
-/** The request for writes that complete at once, shared by every link of this thread: nothing holds it after. */
-let spareWrite: HandleRequest | null = null;
 
 export class TcpLink<C> {
   private readonly handle: TcpHandle;
@@ -127,20 +131,9 @@ export class TcpLink<C> {
   /** Writes `data`; false when some of it waits in libuv's queue ('drained' follows). */
   write(data: Buffer): boolean {
     if (this.closing || this.finSent || this.connecting) return false;
-    const req = spareWrite ?? this.b.newWrite();
-    spareWrite = req;
-    const err = this.handle.writeBuffer(req, data);
-    if (err !== 0) {
-      this.fail(errnoName(err));
-      return false;
-    }
-    if (this.b.state[this.b.lastWriteAsync] === 0) return true;
-    // libuv holds this request until the write completes: it keeps the buffer alive; the next write gets a new one.
-    req.oncomplete = onWriteDone;
-    req.owner = this;
-    req.buffer = data;
-    spareWrite = null;
-    return false;
+    const written = writeToHandle(this.b, this.handle, data, this, onWriteDone);
+    if (written < 0) this.fail(errnoName(written));
+    return written === 0;
   }
 
   /** FIN after what is queued; the handle closes once the peer's FIN is in too. */

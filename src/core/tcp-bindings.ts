@@ -58,6 +58,32 @@ export interface TcpBindings {
   lastWriteAsync: number;
 }
 
+/** The request for writes the kernel takes at once, shared by every handle of this thread: nothing holds it after. */
+let spareWrite: HandleRequest | null = null;
+
+/**
+ * Writes `data` to `handle`: 0 when the kernel took all of it (nothing allocated), 1 when the rest waits in libuv's
+ * queue (the request keeps `data` alive and runs `oncomplete` with `owner` once written), or a negative libuv status.
+ */
+export function writeToHandle(
+  b: TcpBindings,
+  handle: TcpHandle,
+  data: Buffer,
+  owner: unknown,
+  oncomplete: (this: HandleRequest, status: number) => void,
+): number {
+  const req = spareWrite ?? b.newWrite();
+  spareWrite = req;
+  const err = handle.writeBuffer(req, data);
+  if (err !== 0) return err;
+  if (b.state[b.lastWriteAsync] === 0) return 0;
+  req.oncomplete = oncomplete;
+  req.owner = owner;
+  req.buffer = data;
+  spareWrite = null;
+  return 1;
+}
+
 const METHODS = ['useUserBuffer', 'writeBuffer', 'shutdown', 'reset', 'readStart', 'connect6', 'bind6', 'listen'];
 
 let cached: TcpBindings | null | undefined;

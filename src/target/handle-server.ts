@@ -9,7 +9,14 @@
  */
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { errnoName, type HandleRequest, type TcpBindings, type TcpHandle, UV_EOF } from '../core/tcp-bindings.js';
+import {
+  errnoName,
+  type HandleRequest,
+  type TcpBindings,
+  type TcpHandle,
+  UV_EOF,
+  writeToHandle,
+} from '../core/tcp-bindings.js';
 import { ProxyHeaderParser } from '../proxy/parser.js';
 import type { EchoServerOptions, Listener, TargetTally } from './echo-server.js';
 import { SLOWDOWN, slowDown } from './slowdown.js';
@@ -28,8 +35,6 @@ interface Served {
   inHeader: Set<Peer>;
   peers: Set<Peer>;
 }
-
-let spareWrite: HandleRequest | null = null;
 
 function onPeerRead(this: TcpHandle, arrayBuffer?: ArrayBuffer): void {
   const peer = this.owner as Peer;
@@ -142,19 +147,9 @@ class Peer {
   /** True when the kernel took all of it. */
   private write(data: Buffer): boolean {
     if (this.closing) return false;
-    const req = spareWrite ?? this.s.b.newWrite();
-    spareWrite = req;
-    const err = this.handle.writeBuffer(req, data);
-    if (err !== 0) {
-      this.fail(errnoName(err));
-      return false;
-    }
-    if (this.s.b.state[this.s.b.lastWriteAsync] === 0) return true;
-    req.oncomplete = onWriteDone;
-    req.owner = this;
-    req.buffer = data;
-    spareWrite = null;
-    return false;
+    const written = writeToHandle(this.s.b, this.handle, data, this, onWriteDone);
+    if (written < 0) this.fail(errnoName(written));
+    return written === 0;
   }
 
   writeDone(status: number): void {
