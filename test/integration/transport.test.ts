@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { startServe } from '../helpers/processes.js';
 import { resultValidator } from '../helpers/schema.js';
 
 const dir = tempDir();
@@ -75,6 +76,27 @@ describe('socket layers', () => {
       expect(r.totals.bareHandleSessions, layer).toBe(layer === 'handles' ? 20 : 0);
       expect(r.connections.established, layer).toBe(20);
       expect(r.connections.dropped.byKind, layer).toEqual({ [kind]: 20 });
+    }
+  });
+
+  it('serve on bare handles over IPv6: v2 headers parsed, sessions echoed, the target counts them', async () => {
+    const serve = await startServe(['--quiet', '--host', '::1', '--proxy', 'require']);
+    try {
+      const r = await run(`[::1]:${serve.port}`, 'serve-v6', ['--proxy', 'v2']);
+      expect(r.totals.bareHandleSessions).toBe(20);
+      expect(r.connections.established).toBe(20);
+      expect(r.modeStats.integrity.verified).toBeGreaterThan(100);
+      expect(r.totals.bytesLostAtClose).toBe(0);
+      const stats = (await (await fetch(`${serve.controlUrl}/stats`)).json()) as {
+        accepted: number;
+        headers: Record<string, number>;
+        rejected: Record<string, number>;
+      };
+      expect(stats.accepted).toBe(20);
+      expect(stats.headers).toEqual({ 'v2 PROXY TCP6': 20 });
+      expect(stats.rejected).toEqual({});
+    } finally {
+      await serve.stop();
     }
   });
 });
