@@ -53,8 +53,6 @@ export interface TcpBindings {
   /** streamBaseState: after a read, [readBytes] is nread; after a write, [lastWriteAsync] says it was queued. */
   state: Int32Array;
   readBytes: number;
-  /** After a read into Node's own buffer: where in the ArrayBuffer passed to onread the bytes start. */
-  arrayBufferOffset: number;
   lastWriteAsync: number;
 }
 
@@ -104,13 +102,12 @@ export function tcpBindings(): TcpBindings | null {
       ShutdownWrap: new () => HandleRequest;
       streamBaseState: Int32Array;
       kReadBytesOrError: number;
-      kArrayBufferOffset: number;
       kLastWriteWasAsync: number;
     };
     const probe = new tcp.TCP(tcp.constants.SOCKET);
     const complete = METHODS.every((m) => typeof (probe as unknown as Record<string, unknown>)[m] === 'function');
     probe.close();
-    const slots = [stream.kReadBytesOrError, stream.kArrayBufferOffset, stream.kLastWriteWasAsync];
+    const slots = [stream.kReadBytesOrError, stream.kLastWriteWasAsync];
     if (!complete || !(stream.streamBaseState instanceof Int32Array) || tcp.constants.SERVER === undefined) return null;
     if (!slots.every((k) => Number.isInteger(k))) return null;
     cached = {
@@ -121,7 +118,6 @@ export function tcpBindings(): TcpBindings | null {
       newShutdown: () => new stream.ShutdownWrap(),
       state: stream.streamBaseState,
       readBytes: stream.kReadBytesOrError,
-      arrayBufferOffset: stream.kArrayBufferOffset,
       lastWriteAsync: stream.kLastWriteWasAsync,
     };
   } catch {

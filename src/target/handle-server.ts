@@ -4,8 +4,9 @@
  * header is read by l4stress's own parser, then bytes are echoed, counted (sink) or written (source). TLS, and a
  * Node without the handle API, use the net.Server listener (echo-server.ts).
  *
- * Reads use Node's per-read buffers (not one shared buffer): an echo that the kernel cannot take at once stays
- * queued in libuv pointing at those bytes, so they must not be overwritten by the next read.
+ * Reads land in one shared buffer (no allocation per read). What must outlive the read is copied out first: a
+ * header's bytes, and an echo, because one the kernel cannot take at once stays queued in libuv pointing at its
+ * bytes. An echo up to 4 KiB is copied into its connection's own buffer, reused while its writes complete at once.
  */
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +25,11 @@ import { bump } from './stats.js';
 
 /** An echo backlog past this (a client that sends without reading) pauses reading until it drains. */
 const ECHO_QUEUE_LIMIT = 1024 * 1024;
+const READ_BUFFER_BYTES = 64 * 1024;
+/** Echoes up to this size reuse their connection's buffer; larger ones get a fresh copy (rare, and amortized). */
+const REUSED_ECHO_BYTES = 4096;
+/** Up to this size a byte loop copies cheaper than Buffer.copy (which makes a view per call). */
+const LOOP_COPY_BYTES = 256;
 const HEADER_SWEEP_MS = 100;
 
 interface Served {
@@ -31,16 +37,18 @@ interface Served {
   options: EchoServerOptions;
   b: TcpBindings;
   source: Buffer;
+  /** Every connection's reads land here; nothing may keep a reference into it past the read. */
+  readBuffer: Buffer;
   /** Connections still reading their PROXY header (the header timeout sweep looks only at these). */
   inHeader: Set<Peer>;
   peers: Set<Peer>;
 }
 
-function onPeerRead(this: TcpHandle, arrayBuffer?: ArrayBuffer): void {
+function onPeerRead(this: TcpHandle): void {
   const peer = this.owner as Peer;
   const { state, readBytes } = peer.s.b;
   const nread = state[readBytes];
-  if (nread > 0 && arrayBuffer) peer.onData(Buffer.from(arrayBuffer, state[peer.s.b.arrayBufferOffset], nread));
+  if (nread > 0) peer.onRead(nread);
   else if (nread === UV_EOF) peer.end();
   else if (nread < 0) peer.fail(errnoName(nread));
 }
@@ -66,6 +74,8 @@ class Peer {
   parser: ProxyHeaderParser | null = null;
   headerBytes = 0;
   headerDeadline = 0;
+  /** This connection's echo buffer (see REUSED_ECHO_BYTES); null while a queued write holds it. */
+  private out: Buffer | null = null;
   private paused = false;
   private finSent = false;
   private closing = false;
@@ -76,6 +86,7 @@ class Peer {
   ) {
     handle.owner = this;
     handle.onread = onPeerRead;
+    handle.useUserBuffer(s.readBuffer);
     handle.setNoDelay(true);
     const err = handle.readStart();
     if (err !== 0) {
@@ -90,12 +101,15 @@ class Peer {
     }
   }
 
-  onData(chunk: Buffer): void {
+  /** `n` bytes in the shared read buffer. */
+  onRead(n: number): void {
     if (this.parser === null) {
-      this.serve(chunk);
+      this.serveRead(n);
       return;
     }
-    this.headerBytes += chunk.length;
+    // The parser may keep what it was given until the header is complete: it gets its own copy.
+    const chunk = Buffer.from(this.s.readBuffer.subarray(0, n));
+    this.headerBytes += n;
     const step = this.parser.push(chunk);
     if (step.status === 'more') return;
     this.parser = null;
@@ -121,19 +135,40 @@ class Peer {
     if (rest) this.serve(rest);
   }
 
-  private serve(chunk: Buffer): void {
+  /** Serves the bytes of a read still in the shared buffer: counted, and echoed from a copy. */
+  private serveRead(n: number): void {
+    if (this.s.options.mode !== 'echo') {
+      this.s.tally.stats.bytesIn += n;
+      return;
+    }
+    const from = this.s.readBuffer;
+    if (n > REUSED_ECHO_BYTES) {
+      this.serve(Buffer.from(from.subarray(0, n)));
+      return;
+    }
+    let out = this.out;
+    if (out === null || out.length !== n) out = this.out = Buffer.allocUnsafeSlow(n);
+    if (n > LOOP_COPY_BYTES) from.copy(out, 0, 0, n);
+    else for (let i = 0; i < n; i++) out[i] = from[i];
+    // A write that went to libuv's queue keeps its buffer: the next echo gets a new one.
+    if (!this.serve(out) && this.out === out) this.out = null;
+  }
+
+  /** Counts `chunk` and echoes it (echo mode); false when its echo was queued, not taken at once. */
+  private serve(chunk: Buffer): boolean {
     const stats = this.s.tally.stats;
     stats.bytesIn += chunk.length;
-    if (this.s.options.mode !== 'echo') return;
+    if (this.s.options.mode !== 'echo') return true;
     const start = SLOWDOWN > 1 ? performance.now() : 0;
     stats.bytesOut += chunk.length;
-    this.write(chunk);
+    const taken = this.write(chunk);
     // Backpressure: a client that sends without reading must not grow this process.
     if (this.handle.writeQueueSize > ECHO_QUEUE_LIMIT && !this.paused) {
       this.paused = true;
       this.handle.readStop();
     }
     if (SLOWDOWN > 1) slowDown(start);
+    return taken;
   }
 
   /** Source: the shared chunk until a write is queued, again when it completes (bounded memory). */
@@ -213,7 +248,8 @@ export function listenOnHandles(
   b: TcpBindings,
   source: Buffer,
 ): Listener {
-  const served: Served = { tally, options, b, source, inHeader: new Set(), peers: new Set() };
+  const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  const served: Served = { tally, options, b, source, readBuffer, inHeader: new Set(), peers: new Set() };
   const server = b.newServer();
   const v6 = isIP(options.host) === 6;
   let err = v6 ? server.bind6(options.host, options.port, 0) : server.bind(options.host, options.port);
