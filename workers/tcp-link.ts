@@ -14,6 +14,7 @@ import { isIP } from 'node:net';
 import {
   errnoName,
   type HandleRequest,
+  shutdownHandle,
   type TcpBindings,
   type TcpHandle,
   UV_EOF,
@@ -144,11 +145,7 @@ export class TcpLink<C> {
       return;
     }
     this.finSent = true;
-    const req = this.b.newShutdown();
-    req.oncomplete = onShutdown;
-    req.owner = this;
-    req.handle = this.handle;
-    const err = this.handle.shutdown(req);
+    const err = shutdownHandle(this.b, this.handle, this, onShutdown);
     if (err !== 0) this.fail(errnoName(err));
   }
 

@@ -82,6 +82,20 @@ export function writeToHandle(
   return 1;
 }
 
+/** FIN after what is queued on `handle`; `oncomplete` runs with `owner` once sent. 0, or a negative libuv status. */
+export function shutdownHandle(
+  b: TcpBindings,
+  handle: TcpHandle,
+  owner: unknown,
+  oncomplete: (this: HandleRequest, status: number) => void,
+): number {
+  const req = b.newShutdown();
+  req.oncomplete = oncomplete;
+  req.owner = owner;
+  req.handle = handle;
+  return handle.shutdown(req);
+}
+
 const METHODS = ['useUserBuffer', 'writeBuffer', 'shutdown', 'reset', 'readStart', 'connect6', 'bind6', 'listen'];
 
 let cached: TcpBindings | null | undefined;

@@ -119,7 +119,6 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
 async function listenOnSockets(options: EchoServerOptions, tally: TargetTally): Promise<Listener> {
   const secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key }) : null;
   const sockets = new Set<net.Socket>();
-  const onHeader = (header: ProxyHeader | null): void => tally.onHeader(header);
 
   const server = net.createServer({ noDelay: true }, (socket) => {
     tally.stats.accepted++;
@@ -219,7 +218,7 @@ async function listenOnSockets(options: EchoServerOptions, tally: TargetTally): 
         reject(step.reason);
         return;
       }
-      onHeader(step.header);
+      tally.onHeader(step.header);
       socket.removeListener('data', onFirstBytes);
       begin(step.rest);
     };

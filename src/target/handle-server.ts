@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import {
   errnoName,
   type HandleRequest,
+  shutdownHandle,
   type TcpBindings,
   type TcpHandle,
   UV_EOF,
@@ -204,11 +205,7 @@ class Peer {
   end(): void {
     if (this.closing || this.finSent) return;
     this.finSent = true;
-    const req = this.s.b.newShutdown();
-    req.oncomplete = onShutdownDone;
-    req.owner = this;
-    req.handle = this.handle;
-    if (this.handle.shutdown(req) !== 0) this.close();
+    if (shutdownHandle(this.s.b, this.handle, this, onShutdownDone) !== 0) this.close();
   }
 
   fail(code: string): void {
