@@ -14,19 +14,21 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(
-  args: string[],
-  options: { timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<CliRun> {
+/** `nodeArgs`: flags for node itself, before the CLI (V8 flags a test needs). */
+export interface CliOptions {
+  timeoutMs?: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  nodeArgs?: string[];
+}
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   return startCli(args, options).done;
 }
 
 /** The CLI started in the background, for tests that act while it runs (signals, faults); bounded by a timeout. */
-export function startCli(
-  args: string[],
-  options: { timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [CLI, ...args], {
+export function startCli(args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
   });

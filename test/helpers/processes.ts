@@ -109,14 +109,12 @@ async function readyWithLog(
 export async function startServe(
   args: string[] = [],
   fixedPort?: number,
+  nodeArgs: string[] = [],
 ): Promise<RunningProcess & { port: number; controlUrl: string }> {
   const port = fixedPort ?? (await freePort());
   const controlPort = await freePort();
-  const proc = track(
-    spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--control-port', String(controlPort), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
+  const serveArgs = [CLI, 'serve', '--port', String(port), '--control-port', String(controlPort), ...args];
+  const proc = track(spawn(process.execPath, [...nodeArgs, ...serveArgs], { stdio: ['ignore', 'pipe', 'pipe'] }));
   await waitForPort(port);
   await waitForPort(controlPort);
   return { ...proc, port, controlUrl: `http://127.0.0.1:${controlPort}` };

@@ -35,9 +35,16 @@ async function echoServer(host: string, after?: (socket: net.Socket) => void): P
   return (server.address() as net.AddressInfo).port;
 }
 
-async function run(target: string, name: string, extra: string[] = [], code = 0): Promise<RunResult> {
+async function run(
+  target: string,
+  name: string,
+  extra: string[] = [],
+  code = 0,
+  nodeArgs: string[] = [],
+): Promise<RunResult> {
   const out = path.join(dir, `${name}.json`);
-  const r = await runCli(['--target', target, '-c', '20', '-d', '1s', '--warmup', '0s', ...extra, '--out', out]);
+  const args = ['--target', target, '-c', '20', '-d', '1s', '--warmup', '0s', ...extra, '--out', out];
+  const r = await runCli(args, { nodeArgs });
   expect(r.code, r.stderr).toBe(code);
   const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
   expect(validate(result)).toEqual([]);
@@ -95,6 +102,25 @@ describe('socket layers', () => {
       expect(stats.accepted).toBe(20);
       expect(stats.headers).toEqual({ 'v2 PROXY TCP6': 20 });
       expect(stats.rejected).toEqual({});
+    } finally {
+      await serve.stop();
+    }
+  });
+
+  // Bare handles are Node's internal API: what keeps their buffers and requests alive is our code's job. A collector
+  // that runs every few thousand allocations (V8's --gc-interval) moves and frees whatever is left unreferenced,
+  // so a dangling buffer or request shows as corrupted echoes or a crash (exit 134) instead of hiding for weeks.
+  it('generator and target on bare handles survive a collector that runs every few thousand allocations', async () => {
+    const gcStress = ['--gc-interval=3000'];
+    const serve = await startServe(['--quiet', '--proxy', 'accept'], undefined, gcStress);
+    try {
+      const r = await run(`127.0.0.1:${serve.port}`, 'gc-stress', ['-c', '100', '--proxy', 'v2'], 0, gcStress);
+      expect(r.totals.bareHandleSessions).toBe(100);
+      expect(r.connections.established).toBe(100);
+      expect(r.modeStats.integrity.verified).toBeGreaterThan(1000);
+      expect(r.modeStats.integrity).toMatchObject({ corrupted: 0, duplicated: 0, outOfOrder: 0, missing: 0 });
+      expect(r.totals.bytesLostAtClose).toBe(0);
+      expect(serve.child.exitCode, serve.stderr()).toBeNull();
     } finally {
       await serve.stop();
     }
