@@ -83,4 +83,32 @@ describe('echo integrity bookkeeping', () => {
     expect(seqs).toEqual([0, 1, -1]);
     expect(out).toEqual({ verified: 2, corrupted: 1, duplicated: 0, outOfOrder: 0, missing: 0 });
   });
+
+  // Echoes lie anywhere in a read (aligned or not, any length): every body byte flipped must be caught, and nothing
+  // flagged when none is.
+  it.each([
+    [64, 0],
+    [64, 4],
+    [64, 5],
+    [67, 0],
+    [67, 3],
+    [200, 8],
+  ])('every flipped body byte is caught (%i B at offset %i)', (size, offset) => {
+    const body = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) body[i] = (i * 37 + 11) & 0xff;
+    const h = bodyHash(body, STAMP_BYTES);
+    const read = Buffer.alloc(offset + size);
+    const win: SeqWindow = { maxSeen: -1, mask: 0 };
+    const out = emptyIntegrity();
+    for (let flip = STAMP_BYTES - 1; flip < size; flip++) {
+      body.copy(read, offset);
+      stamp(read.subarray(offset), 9, 0, h);
+      if (flip >= STAMP_BYTES) read[offset + flip] ^= 0x01;
+      win.maxSeen = -1;
+      win.mask = 0;
+      expect(verifyEcho(read, offset, body, 9, h, win, out), `byte ${flip}`).toBe(flip >= STAMP_BYTES ? -1 : 0);
+    }
+    expect(out.corrupted).toBe(size - STAMP_BYTES);
+    expect(out.verified).toBe(1);
+  });
 });
