@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Environment } from '../src/documents/common.js';
-import type { Goal } from './goals.js';
+import type { Goal } from './goal.js';
 
 const fmt = (v: number | null, unit: string): string =>
   v === null ? '-' : `${Math.round(v).toLocaleString('en-US')}${unit ? ` ${unit}` : ''}`;

@@ -1,0 +1,215 @@
+/**
+ * The goals measured against native C peers (native-tools/c): round trips/s and p50 against the native client on
+ * the same native server, with Node's floor beside the 100-connection figure; the embedded target against the
+ * native server as the peer; the 10,000-session v2 ramp against the native client's. Without a compiler each says
+ * `not measured` and why.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { buildNativeReference, type NativeReference } from '../native-tools/native-build.js';
+import { type Goal, goal, mean } from './goal.js';
+import { l4stress, run } from './run-cli.js';
+
+interface NativeClientResult {
+  rampMs: number;
+  roundTripsPerSecond: number;
+  p50Us: number;
+  established: number;
+}
+
+async function nativeClient(
+  ref: NativeReference,
+  port: number,
+  conns: number,
+  seconds: number,
+): Promise<NativeClientResult> {
+  const r = await run(ref.client, ['127.0.0.1', String(port), String(conns), String(seconds)], (seconds + 60) * 1000);
+  return JSON.parse(r.stdout) as NativeClientResult;
+}
+
+/** The native server on a free port, one thread: the same peer for both generators. */
+async function nativeServer(ref: NativeReference): Promise<{ port: number; stop(): void }> {
+  const child = spawn(ref.server, ['127.0.0.1', '0', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (d: Buffer) => {
+      const m = /listening \S+ (\d+)/.exec(String(d));
+      if (m) resolve(Number(m[1]));
+      else reject(new Error(`native server: ${d}`));
+    });
+    child.once('exit', (code) => reject(new Error(`native server exited ${code}`)));
+  });
+  return { port, stop: () => child.kill('SIGKILL') };
+}
+
+/**
+ * The embedded target as the peer: the same l4stress at 10,000 echo connections against the native C server,
+ * the embedded target, and the native server again. Below 1x, the embedded target is what limits a run.
+ */
+async function embeddedTargetGoal(nativePort: number): Promise<Goal> {
+  const load = ['-c', '10000', '-d', '3s', '--warmup', '1s'];
+  const a = await l4stress(['--target', `127.0.0.1:${nativePort}`, ...load]);
+  const e = await l4stress(load);
+  const b = await l4stress(['--target', `127.0.0.1:${nativePort}`, ...load]);
+  return goal({
+    goal: 'embedded target as the peer, 10,000 connections',
+    l4stress: e.throughput.roundTripsPerSecond,
+    reference: Math.round(mean(a.throughput.roundTripsPerSecond, b.throughput.roundTripsPerSecond)),
+    referenceName: 'native C server, same generator',
+    unit: 'rt/s',
+    want: { op: '>=', ratio: 0.85 },
+    note: 'l4stress against the embedded target vs against the native C echo server',
+  });
+}
+
+const FLOOR_CLIENT = fileURLToPath(new URL('./node-floor-client.js', import.meta.url));
+const HUNDRED_ROUNDS = 3;
+const median = (values: number[]): number => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+const two = (v: number): string => v.toFixed(2);
+
+/** Node's floor (node-floor-client.ts) at `conns`: the plainest client on the same bare handles. */
+async function nodeFloor(port: number, conns: number, seconds: number): Promise<number> {
+  const r = await run(
+    process.execPath,
+    [FLOOR_CLIENT, '127.0.0.1', String(port), String(conns), String(seconds)],
+    60_000,
+  );
+  return (JSON.parse(r.stdout) as { roundTripsPerSecond: number }).roundTripsPerSecond;
+}
+
+/**
+ * 100 connections, where the native client and Node differ most and the machine's noise weighs most: three rounds
+ * of native client, l4stress, Node's floor, native client; the round with the median ratio is reported, every
+ * round's ratios in the note. The floor says how much of the distance to native is Node's own per-read cost.
+ */
+async function hundredConnectionsGoal(
+  native: NativeReference,
+  port: number,
+  log: (line: string) => void,
+): Promise<Goal> {
+  const rounds: { l4stress: number; reference: number; ratio: number; floorRatio: number }[] = [];
+  for (let i = 0; i < HUNDRED_ROUNDS; i++) {
+    log(`echo, 100 connections, round ${i + 1} of ${HUNDRED_ROUNDS}: native client, l4stress, Node's floor, native`);
+    const a = await nativeClient(native, port, 100, 3);
+    const l = await l4stress(['--target', `127.0.0.1:${port}`, '-c', '100', '-d', '3s', '--warmup', '1s']);
+    const floor = await nodeFloor(port, 100, 3);
+    const b = await nativeClient(native, port, 100, 3);
+    const reference = mean(a.roundTripsPerSecond, b.roundTripsPerSecond);
+    const ours = l.throughput.roundTripsPerSecond;
+    rounds.push({ l4stress: ours, reference, ratio: ours / reference, floorRatio: floor / reference });
+  }
+  const middle = median(rounds.map((r) => r.ratio));
+  const chosen = rounds.find((r) => r.ratio === middle)!;
+  const floorMedian = median(rounds.map((r) => r.floorRatio));
+  return goal({
+    goal: 'round trips/s, 100 connections',
+    l4stress: chosen.l4stress,
+    reference: Math.round(chosen.reference),
+    referenceName: 'native C client',
+    unit: 'rt/s',
+    want: { op: '>=', ratio: 0.85 },
+    note:
+      `median of ${HUNDRED_ROUNDS} rounds (ratios ${rounds.map((r) => two(r.ratio)).join(', ')}); Node's floor, ` +
+      `a zero-work client on the same bare handles (bench/node-floor-client.ts), reached ` +
+      `${rounds.map((r) => two(r.floorRatio)).join(', ')} of native (median ${two(floorMedian)}), so l4stress ` +
+      `ran at ${two(middle / floorMedian)} of what any Node client reached here`,
+  });
+}
+
+export async function nativeGoals(log: (line: string) => void): Promise<Goal[]> {
+  const goals: Goal[] = [];
+  const native = await buildNativeReference();
+  if ('unavailable' in native) {
+    log(`native reference: ${native.unavailable}`);
+    for (const name of ['round trips/s, 100 connections', 'round trips/s, 10,000 connections', 'p50, 1 connection'])
+      goals.push(
+        goal({
+          goal: name,
+          l4stress: null,
+          reference: null,
+          referenceName: 'native C client',
+          unit: '',
+          want: { op: '>=', ratio: 0.85 },
+          note: native.unavailable,
+        }),
+      );
+  } else {
+    const server = await nativeServer(native);
+    try {
+      for (const conns of [1, 100, 10_000]) {
+        if (conns === 100) {
+          goals.push(await hundredConnectionsGoal(native, server.port, log));
+          continue;
+        }
+        log(`echo, ${conns} connection(s): native client, l4stress, native client`);
+        const a = await nativeClient(native, server.port, conns, 3);
+        const l = await l4stress([
+          '--target',
+          `127.0.0.1:${server.port}`,
+          '-c',
+          String(conns),
+          '-d',
+          '3s',
+          '--warmup',
+          '1s',
+        ]);
+        const b = await nativeClient(native, server.port, conns, 3);
+        if (conns === 1)
+          goals.push(
+            goal({
+              goal: 'p50, 1 connection',
+              l4stress: l.latency.roundTripUs.p50,
+              reference: mean(a.p50Us, b.p50Us),
+              referenceName: 'native C client',
+              unit: 'µs',
+              want: { op: '<=', ratio: 1.1 },
+              note: '',
+            }),
+          );
+        else
+          goals.push(
+            goal({
+              goal: `round trips/s, ${conns.toLocaleString('en-US')} connections`,
+              l4stress: l.throughput.roundTripsPerSecond,
+              reference: Math.round(mean(a.roundTripsPerSecond, b.roundTripsPerSecond)),
+              referenceName: 'native C client',
+              unit: 'rt/s',
+              want: { op: '>=', ratio: 0.85 },
+              note: '',
+            }),
+          );
+      }
+      goals.push(await embeddedTargetGoal(server.port));
+      log('ramp of 10,000 sessions with PROXY v2: native client, l4stress, native client');
+      const a = await nativeClient(native, server.port, 10_000, 0.1);
+      const l = await l4stress([
+        '--target',
+        `127.0.0.1:${server.port}`,
+        '-c',
+        '10000',
+        '--proxy',
+        'v2',
+        '--mode',
+        'hold',
+        '-d',
+        '1s',
+        '--warmup',
+        '0s',
+      ]);
+      const b = await nativeClient(native, server.port, 10_000, 0.1);
+      goals.push(
+        goal({
+          goal: 'ramp, 10,000 sessions (v2)',
+          l4stress: l.phases.rampMs,
+          reference: Math.round(mean(a.rampMs, b.rampMs)),
+          referenceName: 'native C client (no header)',
+          unit: 'ms',
+          want: { op: '<=', ratio: 1.2 },
+          note: '',
+        }),
+      );
+    } finally {
+      server.stop();
+    }
+  }
+  return goals;
+}
