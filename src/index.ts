@@ -8,6 +8,7 @@
  */
 import { UsageError } from './core/errors.js';
 import type { RunResult } from './documents/result.js';
+import { assignRawOptions } from './options/raw-options.js';
 import { type RawRunOptions, RUN_DEFAULTS, RUN_OPTIONS, type RunOptionKey } from './options/run-options.js';
 
 export { CouldNotRunError, ExitCode, L4StressError, UsageError } from './core/errors.js';
@@ -26,16 +27,12 @@ export type RunOptions = { [K in LibraryKey]?: string | number | boolean | strin
 /** Runs one load and returns its result; the result file is written as by the CLI. */
 export async function run(options: RunOptions = {}): Promise<RunResult> {
   const raw: RawRunOptions = { ...RUN_DEFAULTS, quiet: true };
-  const fields = raw as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(options)) {
+  for (const key of Object.keys(options)) {
     const def = RUN_OPTIONS[key as RunOptionKey];
     const refused = !def || def.role === 'scenario-only' || key === 'json' || key === 'report';
     if (refused) throw new UsageError(`run(): unknown option '${key}'`);
-    if (value === undefined) continue;
-    if (def.repeatable) fields[key] = (Array.isArray(value) ? value : [value]).map(String);
-    else if (typeof value === 'boolean') fields[key] = value;
-    else fields[key] = String(value);
   }
+  assignRawOptions(raw, options, 'run(): ');
   // Loaded on first use: importing the library stays cheap.
   const [{ resolveRunConfig }, { executeRun }, { parseThreshold }] = await Promise.all([
     import('./config/options.js'),

@@ -5,9 +5,10 @@
  * `--version` stay cheap. Every failure the user can act on ends as one line on stderr and a documented exit code
  * (core/errors.ts).
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ExitCode, L4StressError } from '../core/errors.js';
 import { toolVersion } from '../core/version.js';
+import { addRunOptions, optionFrom } from '../options/run-command-options.js';
 import { type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import { SERVE_OPTIONS } from './serve-options.js';
 
@@ -30,7 +31,7 @@ function buildProgram(setExit: SetExit): Command {
       'open --conns TCP sessions and drive them (--mode echo, stream, connect, hold), or run a --scenario ' +
         '(default command)',
     );
-  for (const key of Object.keys(RUN_OPTIONS) as RunOptionKey[]) run.addOption(optionFrom(RUN_OPTIONS[key]));
+  addRunOptions(run);
   run.action(async (opts: RawRunOptions, cmd: Command) => {
     const given = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter((k) => cmd.getOptionValueSource(k) === 'cli');
     const { runCommand } = await import('./run-command.js');
@@ -160,20 +161,6 @@ function buildProgram(setExit: SetExit): Command {
     setExit(await serveCommand(opts));
   });
   return program;
-}
-
-function optionFrom(def: {
-  flags: string;
-  description: string;
-  default?: string;
-  choices?: readonly string[];
-  repeatable?: boolean;
-}): Option {
-  const option = new Option(def.flags, def.description);
-  if (def.choices) option.choices(def.choices);
-  if (def.default !== undefined) option.default(def.default);
-  if (def.repeatable) option.argParser((v: string, prev: string[] = []) => [...prev, v]);
-  return option;
 }
 
 export async function main(argv: string[]): Promise<number> {

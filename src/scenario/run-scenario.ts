@@ -21,6 +21,7 @@ import { environmentIdentity, gitInfo } from '../environment/environment.js';
 import { type CompareOptions, type ComparisonReport, compareSummaries } from '../gates/compare.js';
 import { stepMetrics } from '../gates/metrics.js';
 import { parseThreshold } from '../gates/thresholds.js';
+import { assignRawOptions } from '../options/raw-options.js';
 import { flagOf, type RawRunOptions, RUN_DEFAULTS, type RunOptionKey } from '../options/run-options.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import { formatMetric } from '../reporters/scenario.js';
@@ -77,7 +78,7 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
         );
       }
     }
-    const raw = rawOptions(sc, st.options, st.name, o);
+    const raw = stepRawOptions(sc, st.options, st.name, o);
     return { step: st, raw, config: inStep(st, () => resolveRunConfig(raw)) };
   });
   const baseline = o.baseline ? readSummary(o.baseline, 'baseline') : null;
@@ -267,20 +268,19 @@ function iterationOf(result: RunResult, file: string): StepSummary['iterations']
 }
 
 /** A step's options as the command line would give them, with the command line's own values on top. */
-function rawOptions(sc: Scenario, opts: StepOptions, stepName: string, o: ScenarioRunOptions): RawRunOptions {
-  const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
+export function stepRawOptions(
+  sc: Scenario,
+  opts: StepOptions,
+  stepName: string,
+  o: ScenarioRunOptions,
+): RawRunOptions {
   const raw: RawRunOptions = {
     ...RUN_DEFAULTS,
     resultsDir: o.resultsDir,
     name: safe(`${sc.name}-${stepName}`).slice(0, 80),
     quiet: true,
   };
-  const fields = raw as unknown as Record<string, unknown>;
-  for (const [k, v] of Object.entries(opts)) {
-    if (k === 'proxyTlv') raw.proxyTlv = v as string[];
-    else if (k === 'churnEcho') raw.churnEcho = v === true || v === 'true';
-    else fields[k] = str(v);
-  }
+  assignRawOptions(raw, opts, `step ${stepName}: `);
   if (sc.target !== 'embedded') raw.target = sc.target;
   Object.assign(raw, o.overrides);
   return raw;

@@ -1,0 +1,27 @@
+/**
+ * Commander options made from the option table: the `run` command's flags, and the same parse for tests that check
+ * a value given on the command line and in a scenario step reaches the run alike.
+ */
+import { Command, Option } from 'commander';
+import { type RawRunOptions, RUN_OPTIONS, type RunOptionDef, type RunOptionKey } from './run-options.js';
+
+export function optionFrom(def: Pick<RunOptionDef, 'flags' | 'description' | 'default' | 'choices' | 'repeatable'>) {
+  const option = new Option(def.flags, def.description);
+  if (def.choices) option.choices(def.choices);
+  if (def.default !== undefined) option.default(def.default);
+  if (def.repeatable) option.argParser((v: string, prev: string[] = []) => [...prev, v]);
+  return option;
+}
+
+/** Adds every row of the table to `command`. */
+export function addRunOptions(command: Command): Command {
+  for (const key of Object.keys(RUN_OPTIONS) as RunOptionKey[]) command.addOption(optionFrom(RUN_OPTIONS[key]));
+  return command;
+}
+
+/** The raw options commander makes of `args` (run options only, no action): what `l4stress run ARGS` hands over. */
+export function parseRunArgs(args: string[]): RawRunOptions {
+  const command = addRunOptions(new Command('run')).exitOverride().allowExcessArguments(false);
+  command.parse(args, { from: 'user' });
+  return command.opts() as RawRunOptions;
+}
