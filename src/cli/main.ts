@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, L4StressError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { toolVersion } from '../core/version.js';
 import { addRunOptions, optionFrom } from '../options/run-command-options.js';
 import { type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
@@ -177,10 +178,12 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     if (err instanceof L4StressError) {
-      process.stderr.write(`l4stress: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+      // Messages quote what the user gave (a file's bytes too): printed escaped, never as raw control characters.
+      const hint = err.hint ? `hint: ${printable(err.hint, 2000, true)}\n` : '';
+      process.stderr.write(`l4stress: ${printable(err.message, 2000, true)}\n${hint}`);
       return err.exitCode;
     }
-    process.stderr.write(`l4stress: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    process.stderr.write(`l4stress: internal error: ${printable((err as Error)?.message ?? String(err), 2000)}\n`);
     if (process.env.L4STRESS_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
     return ExitCode.internal;
   }

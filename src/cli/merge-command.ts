@@ -1,4 +1,7 @@
 /** `l4stress merge`: shard results (validated) into one result document, written atomically; a summary printed. */
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../core/errors.js';
 import { writeJsonAtomically } from '../core/files.js';
 import { readResult } from '../documents/readers.js';
 import { runResultSchema } from '../documents/result.js';
@@ -9,6 +12,12 @@ import { mergeResults } from '../result/merge.js';
 
 export function mergeCommand(files: string[], opts: { out: string; partial?: boolean; threshold?: string[] }): number {
   const thresholds = (opts.threshold ?? []).map(parseThreshold);
+  const same = files.find((f) => samePath(f, opts.out));
+  if (same !== undefined)
+    throw new UsageError(
+      `--out '${opts.out}' is one of the shard results: the merge would overwrite its input`,
+      'give another --out',
+    );
   checkOutputs({ files: [{ path: opts.out, what: '--out' }] });
   const parts = files.map((file) => ({ file, result: readResult(file) }));
   const merged = judgeRun(
@@ -22,4 +31,16 @@ export function mergeCommand(files: string[], opts: { out: string; partial?: boo
   const file = writeJsonAtomically(opts.out, runResultSchema.parse(merged));
   process.stdout.write(`${renderSummary(merged, file)}\n`);
   return merged.exitCode;
+}
+
+/** Same file, however it is spelled (relative, through a link); a path that does not exist yet is compared as is. */
+function samePath(a: string, b: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  return real(a) === real(b);
 }

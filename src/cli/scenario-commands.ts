@@ -1,5 +1,5 @@
 /** The commands that read stored documents: compare two summaries, save a baseline, show history, write Markdown. */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { writeTextAtomically } from '../core/files.js';
@@ -97,7 +97,7 @@ export function baselineSaveCommand(summaryFile: string, dir: string): number {
   const source = resolveSummary(summaryFile);
   // The summary schema allows only letters, digits, '.', '_' and '-' in a scenario name: the path stays in `dir`.
   const s = readSummary(source);
-  mkdirSync(dir, { recursive: true });
+  checkOutputs({ folders: [{ path: dir, what: '--dir' }] });
   const target = path.join(
     dir,
     `${s.scenario}${s.profile ? `.${s.profile.replace(/[^A-Za-z0-9._-]+/g, '-')}` : ''}.json`,
@@ -144,8 +144,9 @@ export function summaryCommand(file: string, opts: RawCompareOptions & { baselin
   const comparison = opts.baseline
     ? compareSummaries(readSummary(resolveSummary(opts.baseline), 'baseline'), s, compareOptions(opts))
     : null;
+  if (opts.out) checkOutputs({ files: [{ path: opts.out, what: '--out' }] });
   const md = renderMarkdown(s, comparison);
-  if (opts.out) writeFileSync(opts.out, md);
+  if (opts.out) writeTextAtomically(opts.out, md);
   else process.stdout.write(md);
   return ExitCode.ok;
 }

@@ -17,7 +17,6 @@ import {
   parseRatePerSecond,
   parseSizeBytes,
 } from '../core/units.js';
-import type { TlsClientConfig } from '../documents/result.js';
 import { splitEvenly } from '../load/plan.js';
 import { flagOf, type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import { parseAddressSpec } from '../proxy/addresses.js';
@@ -25,6 +24,7 @@ import { type ProxyHeaderPlan, type ProxyVersion, validateProxyPlan } from '../p
 import { parseTlvOption } from '../proxy/tlv.js';
 import type { LoadMode, RunConfig } from './run-config.js';
 import { parseSourceIps } from './source-ips.js';
+import { resolveTls } from './tls.js';
 
 const PROXY_VERSIONS: readonly ProxyVersion[] = ['none', 'v1', 'v2'];
 const MODES: readonly LoadMode[] = ['echo', 'stream', 'connect', 'hold'];
@@ -195,7 +195,11 @@ function resolveStartAt(text: string | undefined): string | null {
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(text.trim()))
     throw new UsageError(`--start-at: '${text}' is not an ISO 8601 time with a zone (e.g. 2026-11-28T10:00:00Z)`);
   const at = Date.parse(text);
-  if (!Number.isFinite(at)) throw new UsageError(`--start-at: '${text}' is not a valid time`);
+  // Date.parse rolls an impossible day over (February 30 becomes March 2): the calendar date must exist as typed.
+  const [y, mo, d] = text.trim().slice(0, 10).split('-').map(Number);
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (!Number.isFinite(at) || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d)
+    throw new UsageError(`--start-at: '${text}' is not a valid time (no such date)`);
   if (at - Date.now() > 24 * HOUR_MS) throw new UsageError(`--start-at: '${text}' is more than a day ahead`);
   return new Date(at).toISOString();
 }
@@ -252,43 +256,6 @@ function resolveVerifyProxy(
   }
   if (url.protocol !== 'http:') throw new UsageError(`--verify-proxy: '${value}' must be an http:// URL`);
   return { url: url.origin };
-}
-
-const TLS_ONLY = ['sni', 'alpn', 'tlsCa', 'tlsInsecure', 'tlsMin', 'tlsMax', 'tlsCiphers', 'tlsResume'] as const;
-
-/** --tls and its settings; a TLS setting without --tls is refused rather than ignored. */
-function resolveTls(raw: RawRunOptions): TlsClientConfig | null {
-  if (raw.tls !== true) {
-    const stray = TLS_ONLY.find((k) => raw[k] !== undefined && raw[k] !== false);
-    if (stray) throw new UsageError(`${flagOf(stray)}: goes with --tls`);
-    return null;
-  }
-  if (raw.tlsCa !== undefined && raw.tlsInsecure) throw new UsageError('--tls-ca and --tls-insecure: choose one');
-  if (raw.tlsCa !== undefined && !existsSync(raw.tlsCa)) throw new UsageError(`--tls-ca: no such file '${raw.tlsCa}'`);
-  const order = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-  if (raw.tlsMin && raw.tlsMax && order.indexOf(raw.tlsMin) > order.indexOf(raw.tlsMax)) {
-    throw new UsageError(`--tls-min ${raw.tlsMin} is above --tls-max ${raw.tlsMax}`);
-  }
-  const alpn =
-    raw.alpn === undefined
-      ? []
-      : raw.alpn
-          .split(',')
-          .map((p) => p.trim())
-          .filter(Boolean);
-  if (raw.alpn !== undefined && (alpn.length === 0 || alpn.some((p) => p.length > 255))) {
-    throw new UsageError(`--alpn: '${raw.alpn}' is not a list of protocols (e.g. h2,http/1.1)`);
-  }
-  return {
-    sni: raw.sni ?? null,
-    alpn,
-    caFile: raw.tlsCa ?? null,
-    insecure: raw.tlsInsecure === true,
-    minVersion: raw.tlsMin ?? null,
-    maxVersion: raw.tlsMax ?? null,
-    ciphers: raw.tlsCiphers ?? null,
-    resume: raw.tlsResume === true,
-  };
 }
 
 /** A target on this machine (embedded or on loopback) keeps a core: on 2 cores 1 worker beat 2 (performance.md). */

@@ -37,6 +37,7 @@ export async function fetchBackendSources(
 }
 
 function describe(err: unknown): string {
-  const e = err as { cause?: { code?: string }; message?: string };
-  return e.cause?.code ?? e.message ?? String(err);
+  // undici wraps the socket's error; connecting to both families at once nests it in an AggregateError.
+  const e = err as { cause?: { code?: string; errors?: { code?: string }[]; message?: string }; message?: string };
+  return e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.cause?.message ?? e.message ?? String(err);
 }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { loadProfile } from '../calibration/profile.js';
 import { calibrateAndSave, QUICK_CALIBRATION } from '../calibration/save.js';
 import type { RunConfig } from '../config/run-config.js';
-import { DocumentNotSavedError, ExitCode } from '../core/errors.js';
+import { CouldNotRunError, DocumentNotSavedError, ExitCode } from '../core/errors.js';
 import { toolVersion } from '../core/version.js';
 import type { ProxyVerification, RunResult } from '../documents/result.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
@@ -157,9 +157,19 @@ async function measureAndWriteWith(
   const target = config.target ?? { host: embedded!.host, port: embedded!.port };
   const targets = embedded ? embedded.targets : [target];
   // A fresh window on the backend, so sources from earlier runs do not count as unexpected.
-  let verifyError: string | null = null;
+  // A backend that refuses the reset (401, no token, closed port) would fail the verdict only after the whole load:
+  // said now, before any load, with its cause.
   if (config.verifyProxy === 'embedded') await embedded!.reset();
-  else if (config.verifyProxy) verifyError = await resetBackend(config.verifyProxy.url);
+  else if (config.verifyProxy) {
+    const refused = await resetBackend(config.verifyProxy.url);
+    if (refused !== null)
+      throw new CouldNotRunError(
+        `--verify-proxy: the backend's control endpoint did not take the reset before the load: ${refused}`,
+        refused.includes(' 401')
+          ? 'set L4STRESS_CONTROL_TOKEN to the token `l4stress serve --control-port` was started with'
+          : 'check the URL and that the backend runs `l4stress serve --control-port`; nothing was loaded',
+      );
+  }
 
   const environment = await environmentPromise;
   const progress = createProgressReporter(process.stderr, config.quiet, {
@@ -184,7 +194,7 @@ async function measureAndWriteWith(
     });
     progress.done();
     if (embedded) targetStats = await embedded.stats();
-    if (config.verifyProxy) verify = await verifySources(config.verifyProxy, embedded, outcome, verifyError);
+    if (config.verifyProxy) verify = await verifySources(config.verifyProxy, embedded, outcome);
   } finally {
     progress.done();
     await embedded?.stop();
@@ -231,11 +241,9 @@ async function verifySources(
   spec: NonNullable<RunConfig['verifyProxy']>,
   embedded: EmbeddedTarget | null,
   outcome: LoadOutcome,
-  earlierError: string | null,
 ): Promise<ProxyVerification> {
   const sent = mergeTallies(outcome.reports.map((r) => r.sources));
   if (spec === 'embedded') return compareSources(sent, await embedded!.sources(), 'embedded');
-  if (earlierError) return compareSources(sent, null, spec.url, earlierError);
   const { sources, error } = await fetchBackendSources(spec.url);
   return compareSources(sent, sources, spec.url, error);
 }

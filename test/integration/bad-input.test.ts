@@ -3,7 +3,8 @@
  * to mean 1 ms), scenario values name the file and the step, thresholds and step names are checked before anything
  * runs. Each case is one line on stderr and exit 2, with nothing started.
  */
-import { writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorKind } from '../../src/metrics/errors.js';
@@ -85,5 +86,59 @@ describe('socket error kinds', () => {
 
   it('an errno outside the set is OTHER', () => {
     expect(errorKind('ESOMETHINGNEW')).toBe('OTHER');
+  });
+});
+
+describe('TLS settings, times and outputs are checked before any socket opens', () => {
+  const file = (name: string, text: string): string => {
+    const f = path.join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+  it.each([
+    [['--tls-ca', 'GARBAGE'], /^l4stress: --tls-ca: '.*garbage\.pem' holds no PEM certificate$/m],
+    [['--tls-ca', 'EMPTY'], /^l4stress: --tls-ca: '.*empty\.pem' holds empty$/m],
+    [['--tls-ca', 'KEY'], /^l4stress: --tls-ca: '.*key\.pem' holds a private key, not a certificate$/m],
+    [['--tls-ca', 'FOLDER'], /^l4stress: --tls-ca: '.*' is a folder, not a PEM file$/m],
+    [['--tls-ciphers', 'NOPE'], /^l4stress: --tls-ciphers: 'NOPE' matches no cipher OpenSSL knows$/m],
+    [['--sni', 'a b'], /^l4stress: --sni: 'a b' is not a host name/m],
+    [['--sni', ''], /^l4stress: --sni: '' is not a host name/m],
+    [['--sni', 'a'.repeat(300)], /^l4stress: --sni: 'a+\.\.\.' is not a host name/m],
+    [['--sni', '127.0.0.1'], /^l4stress: --sni: '127\.0\.0\.1' is an IP address/m],
+  ])('--tls %s is exit 2, one line, nothing started', async (args, message) => {
+    const paths: Record<string, string> = {
+      GARBAGE: file('garbage.pem', 'garbage\n'),
+      EMPTY: file('empty.pem', ''),
+      KEY: file('key.pem', String(key)),
+      FOLDER: dir,
+    };
+    const run = await runCli(['--tls', ...args.map((a) => paths[a] ?? a), '--duration', '200ms']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at |internal error/);
+  });
+
+  it('--start-at on a date that does not exist (February 30) is refused, not rolled over', async () => {
+    const run = await runCli(['--start-at', '2026-02-30T10:00:00Z']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^l4stress: --start-at: '2026-02-30T10:00:00Z' is not a valid time \(no such date\)$/m);
+  });
+
+  it('merge refuses an --out that is one of its inputs, however it is spelled', async () => {
+    const shard = file('s0.json', '{}');
+    const run = await runCli(['merge', shard, file('s1.json', '{}'), '-o', path.join(dir, '.', 's0.json')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--out '.*s0\.json' is one of the shard results/);
+    expect(readFileSync(shard, 'utf8')).toBe('{}');
+  });
+
+  it('an error message quoting a hostile file prints its control characters escaped', async () => {
+    const hostile = file('hostile.json', '\u001b[2J\u001b[H\u0007garbage');
+    const run = await runCli(['report', hostile]);
+    expect(run.code).toBe(2);
+    const controls = [...run.stderr].filter((c) => c !== '\n' && (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f));
+    expect(controls).toEqual([]);
+    expect(run.stderr).toMatch(/\\x1b\[2J/);
   });
 });

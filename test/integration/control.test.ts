@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { type RunningProcess, startServe } from '../helpers/processes.js';
+import { freePort, type RunningProcess, startServe } from '../helpers/processes.js';
 import { runForResult } from '../helpers/schema.js';
 
 const TOKEN = 'a-test-token-of-32-characters-ok';
@@ -116,9 +116,31 @@ describe('who may use it', () => {
     } finally {
       delete process.env.L4STRESS_CONTROL_TOKEN;
     }
-    const refused = await runForResult(dir, args);
-    expect(refused.code).toBe(4);
-    expect(refused.result.proxy.verify?.ok).toBe(false);
-    expect(refused.result.proxy.verify?.error).toMatch(/401/);
+    // Without the token the reset before the load is refused: stop there, exit 3, the cause on one line.
+    const refused = await runCli(args);
+    expect(refused.code, refused.stderr).toBe(3);
+    expect(refused.stderr).toMatch(
+      /^l4stress: --verify-proxy: the backend's control endpoint did not take the reset .*401/m,
+    );
+    expect(refused.stderr).toMatch(/hint: set L4STRESS_CONTROL_TOKEN/);
+    expect(refused.stderr).not.toMatch(/connections|round trips/);
+  });
+
+  it('--verify-proxy at a closed control port: exit 3 before any load', async () => {
+    const serve = await startServe(['--quiet']);
+    running.push(serve);
+    const port = await freePort();
+    const closed = await runCli([
+      '--target',
+      `127.0.0.1:${serve.port}`,
+      '--proxy',
+      'v2',
+      '--verify-proxy',
+      `http://127.0.0.1:${port}`,
+      '--duration',
+      '500ms',
+    ]);
+    expect(closed.code, closed.stderr).toBe(3);
+    expect(closed.stderr).toMatch(/--verify-proxy: .*cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
   });
 });

@@ -187,6 +187,19 @@ describe('baselines, compare, history, summary', () => {
     expect(md).toMatch(/- environment: .* cores, kernel/);
     expect(md).toMatch(/\| echo\[proxy=v2\] \| .* \| ✅ \| no baseline \|/);
   });
+
+  it('summary -o into missing folders makes them; baseline save --dir at a plain file is one line, exit 3', async () => {
+    const deep = path.join(dir, 'nodir', 'x', 'perf.md');
+    const made = await runCli(['summary', summaryOf(passing.stdout), '-o', deep]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(readFileSync(deep, 'utf8')).toMatch(/^## l4stress: tiny/);
+    const plain = path.join(dir, 'plain-file');
+    writeFileSync(plain, 'x');
+    const save = await runCli(['baseline', 'save', summaryOf(passing.stdout), '--dir', plain]);
+    expect(save.code).toBe(3);
+    expect(save.stderr).toMatch(/^l4stress: --dir '.*plain-file' is a file, not a folder$/m);
+    expect(save.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
 });
 
 describe('the A/B gate: --reference-cli runs every iteration with another build too, interleaved', () => {
