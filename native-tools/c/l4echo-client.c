@@ -3,7 +3,9 @@
  * connections (non-blocking, at most 512 connecting at once), timing the ramp until all are established; then each
  * connection writes SIZE bytes, waits for all of them back, and writes again (closed loop) for SECONDS. Latency per
  * round trip goes into a log-linear histogram (1 µs .. 10 s, ~1% buckets). Prints one JSON line.
- * Usage: l4echo-client HOST PORT CONNS SECONDS [SIZE]
+ * With HEADER v2, the ramp does what l4stress's does per session: connect, then the PROXY v2 header (TCP4, the
+ * socket's own addresses) and the first message in one write, and the ramp ends when every first echo is back.
+ * Usage: l4echo-client HOST PORT CONNS SECONDS [SIZE] [HEADER]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -26,7 +28,7 @@
 
 struct conn {
   int fd;
-  int state; /* 0 connecting, 1 waiting for echo */
+  int state; /* 0 connecting, 1 waiting for the first echo (HEADER v2), 2 established */
   size_t got;
   double sent_at;
 };
@@ -68,6 +70,7 @@ int main(int argc, char **argv) {
   size_t size = argc > 5 ? (size_t)atoi(argv[5]) : 64;
   unsigned char *msg = calloc(1, size), *buf = malloc(65536);
   memset(msg, 'x', size);
+  int v2 = argc > 6 && strcmp(argv[6], "v2") == 0;
   struct conn *cs = calloc((size_t)conns, sizeof *cs);
   int ep = epoll_create1(0);
   struct epoll_event events[MAX_EVENTS];
@@ -92,12 +95,59 @@ int main(int argc, char **argv) {
       struct conn *c = events[i].data.ptr;
       int err = 0;
       socklen_t len = sizeof err;
+      if (c->state == 1) {
+        /* HEADER v2: the first echo of this session. */
+        ssize_t r = read(c->fd, buf, 65536);
+        if (r <= 0) {
+          failed++;
+          connecting--;
+          c->state = 2;
+          continue;
+        }
+        c->got += (size_t)r;
+        if (c->got >= size) {
+          c->got -= size;
+          c->state = 2;
+          connecting--;
+          established++;
+        }
+        continue;
+      }
       getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-      connecting--;
-      if (err) failed++;
-      else established++;
       struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
       epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+      if (!err && v2) {
+        /* The same work as l4stress: the header from the socket's addresses, then the first message, one write. */
+        struct sockaddr_in local, peer;
+        socklen_t ll = sizeof local, pl = sizeof peer;
+        getsockname(c->fd, (struct sockaddr *)&local, &ll);
+        getpeername(c->fd, (struct sockaddr *)&peer, &pl);
+        unsigned char out[28 + 65536];
+        static const unsigned char sig[12] = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+        memcpy(out, sig, 12);
+        out[12] = 0x21; /* v2, PROXY */
+        out[13] = 0x11; /* TCP over IPv4 */
+        out[14] = 0;
+        out[15] = 12;
+        memcpy(out + 16, &local.sin_addr, 4);
+        memcpy(out + 20, &peer.sin_addr, 4);
+        memcpy(out + 24, &local.sin_port, 2);
+        memcpy(out + 26, &peer.sin_port, 2);
+        size_t first = size < 65536 ? size : 65536;
+        memcpy(out + 28, msg, first);
+        if (write(c->fd, out, 28 + first) != (ssize_t)(28 + first)) {
+          failed++;
+          connecting--;
+          c->state = 2;
+          continue;
+        }
+        c->state = 1;
+        continue;
+      }
+      connecting--;
+      c->state = 2;
+      if (err) failed++;
+      else established++;
     }
   }
   double ramp_ms = (now_us() - ramp_start) / 1000;
