@@ -6,6 +6,7 @@ import { ExitCode, L4StressError, UsageError } from '../core/errors.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { parseDurationMs, parseIntInRange, parseSizeBytes } from '../core/units.js';
 import type { ServeMode } from '../load/traits.js';
+import { checkOutputs } from '../preflight/outputs.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import { type CertificatePair, selfSignedCertificate } from '../target/certificate.js';
 import { runServe } from '../target/serve-process.js';
@@ -24,7 +25,10 @@ export async function serveCommand(opts: RawServeOptions): Promise<number> {
     backlog: parseIntInRange('--backlog', opts.backlog, 1, 1_000_000),
     maxV2Length: maxHeader(opts.maxHeader),
     tls: serveTls(opts),
+    tlsHandshakeTimeoutMs: parseDurationMs('--tls-timeout', opts.tlsTimeout, { min: 1, max: 10 * 60_000 }),
   };
+  // Checked at start: a sources dump that cannot be written would otherwise be found out only at the stop.
+  if (options.dumpSourcesFile) checkOutputs({ files: [{ path: options.dumpSourcesFile, what: '--dump-sources' }] });
   try {
     await runServe(options, (line) => {
       if (!opts.quiet) process.stdout.write(`${line}\n`);

@@ -52,6 +52,11 @@ export const SERVE_OPTIONS = [
       'terminate TLS after the optional PROXY header (with --cert/--key, or a self-signed certificate made ' +
       'by openssl at start)',
   },
+  {
+    flags: '--tls-timeout <time>',
+    description: 'with --tls: close a connection whose TLS handshake is not done this long after the header',
+    default: '10s',
+  },
   { flags: '--cert <file>', description: 'with --tls: PEM certificate (chain)' },
   { flags: '--key <file>', description: 'with --tls: PEM private key' },
   { flags: '-q, --quiet', description: 'print nothing' },
@@ -70,6 +75,7 @@ export interface RawServeOptions {
   controlToken?: string;
   dumpSources?: string;
   tls?: boolean;
+  tlsTimeout: string;
   cert?: string;
   key?: string;
   quiet?: boolean;

@@ -43,13 +43,18 @@ export interface WrittenDocument {
  * in the system temp folder; the caller says so and, when even that failed, prints the document.
  */
 export function writeJsonWithFallback(file: string, doc: unknown, fallbackDir = tmpdir()): WrittenDocument {
+  return writeTextWithFallback(file, `${JSON.stringify(doc, null, 2)}\n`, fallbackDir);
+}
+
+/** Any text that must not be lost (serve's --dump-sources), the same way. */
+export function writeTextWithFallback(file: string, text: string, fallbackDir = tmpdir()): WrittenDocument {
   try {
-    return { file: writeJsonAtomically(file, doc), failure: null };
+    return { file: writeTextAtomically(file, text), failure: null };
   } catch (e) {
     const failure = { path: path.resolve(file), reason: errorReason(e) };
     const fallback = path.join(fallbackDir, `l4stress-unsaved-${process.pid}-${path.basename(file)}`);
     try {
-      return { file: writeJsonAtomically(fallback, doc), failure };
+      return { file: writeTextAtomically(fallback, text), failure };
     } catch {
       return { file: null, failure };
     }

@@ -31,6 +31,8 @@ export interface EchoServerOptions {
   maxV2Length: number;
   /** Terminate TLS after the header (PEM certificate and key); null: plain TCP. */
   tls: { cert: string; key: string } | null;
+  /** With TLS: a handshake not done this long after the header is closed (a TLS slowloris). */
+  tlsHandshakeTimeoutMs: number;
 }
 
 export interface EchoServer {
@@ -178,13 +180,25 @@ async function listenOnSockets(options: EchoServerOptions, tally: TargetTally): 
         secureContext,
         ALPNCallback: ({ protocols }) => protocols[0],
       });
+      // A client that sends part of a ClientHello and waits would hold its session (and its memory) forever.
+      const handshakeTimer = setTimeout(() => {
+        if (secured) return;
+        bump(tally.stats.tlsFailed, 'TLS_TIMEOUT');
+        timedOut = true;
+        secure.destroy();
+        socket.destroy();
+      }, options.tlsHandshakeTimeoutMs);
+      let timedOut = false;
       secure.on('error', (err: NodeJS.ErrnoException) => {
+        if (timedOut) return;
         if (!secured) bump(tally.stats.tlsFailed, tlsErrorKind(err.code));
         else bump(tally.stats.socketErrors, err.code ?? 'OTHER');
       });
+      socket.once('close', () => clearTimeout(handshakeTimer));
       let secured = false;
       secure.once('secure', () => {
         secured = true;
+        clearTimeout(handshakeTimer);
         tally.stats.tlsHandshakes++;
         if (secure.isSessionReused()) tally.stats.tlsResumed++;
         const sni = (secure as unknown as { servername?: string | false }).servername;

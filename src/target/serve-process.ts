@@ -3,7 +3,7 @@
  * (an IPC channel exists) it also answers on that channel: `listening` once bound, `stats` on request, and it
  * shuts down on `shutdown` or when the parent goes away.
  */
-import { writeFileSync } from 'node:fs';
+import { writeTextWithFallback } from '../core/files.js';
 import { DEFAULT_MAX_V2_LENGTH } from '../proxy/parser.js';
 import type { SourceTallyDoc } from '../proxy/source-tally.js';
 import { startControlServer } from './control-server.js';
@@ -25,7 +25,12 @@ export type TargetToParent =
   | { type: 'failed'; message: string };
 
 /** What `l4stress serve` and the embedded target use unless told otherwise. */
-export const SERVE_DEFAULTS = { headerTimeoutMs: 5000, backlog: 4096, maxV2Length: DEFAULT_MAX_V2_LENGTH } as const;
+export const SERVE_DEFAULTS = {
+  headerTimeoutMs: 5000,
+  tlsHandshakeTimeoutMs: 10_000,
+  backlog: 4096,
+  maxV2Length: DEFAULT_MAX_V2_LENGTH,
+} as const;
 
 export interface ServeOptions extends EchoServerOptions {
   /** HTTP control endpoint (GET /stats, GET /sources, POST /reset) on `controlHost`; null = none. */
@@ -75,10 +80,7 @@ export async function runServe(options: ServeOptions, log: (line: string) => voi
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {
-      if (options.dumpSourcesFile) {
-        const lines = Object.entries(server.sources().counts).map(([k, n]) => `${k} ${n}`);
-        writeFileSync(options.dumpSourcesFile, lines.length ? `${lines.join('\n')}\n` : '');
-      }
+      if (options.dumpSourcesFile) dumpSources(options.dumpSourcesFile, server);
       void Promise.all([server.close(), control?.close()]).then(() => resolve());
     };
     process.once('SIGTERM', stop);
@@ -99,4 +101,20 @@ export async function runServe(options: ServeOptions, log: (line: string) => voi
   });
   if (!process.send) log(`l4stress serve: stopped; ${JSON.stringify(server.stats())}`);
   process.disconnect?.();
+}
+
+/**
+ * --dump-sources at the stop, never lost: where asked, else a fallback file in the temp folder, else printed (the
+ * path was checked at start, but a disk can fill or a mount turn read-only while serve runs).
+ */
+function dumpSources(file: string, server: EchoServer): void {
+  const lines = Object.entries(server.sources().counts).map(([k, n]) => `${k} ${n}`);
+  const text = lines.length ? `${lines.join('\n')}\n` : '';
+  const written = writeTextWithFallback(file, text);
+  if (!written.failure) return;
+  process.stderr.write(
+    `l4stress serve: could not write --dump-sources '${written.failure.path}' (${written.failure.reason}); ` +
+      (written.file ? `written to '${written.file}' instead\n` : 'printed below instead\n'),
+  );
+  if (!written.file) process.stdout.write(text);
 }

@@ -3,15 +3,15 @@
  * stall.
  */
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
 import type { SourceTallyDoc } from '../../src/proxy/source-tally.js';
 import type { TargetStats } from '../../src/target/stats.js';
-import { runCli, tempDir } from '../helpers/cli.js';
-import { type RunningProcess, startServe } from '../helpers/processes.js';
+import { runCli, startCli, tempDir } from '../helpers/cli.js';
+import { freePort, type RunningProcess, startServe, waitForPort } from '../helpers/processes.js';
 
 let serve: RunningProcess & { port: number; controlUrl: string };
 beforeAll(async () => {
@@ -204,3 +204,68 @@ describe('the header size bound: one rule for the generator and its targets', ()
     }
   });
 });
+
+describe('serve --tls against a TLS slowloris', () => {
+  it('closes sessions whose ClientHello never completes after --tls-timeout (with or without a header)', async () => {
+    const tlsServe = await startServe(['--quiet', '--tls', '--tls-timeout', '500ms']);
+    try {
+      // The first bytes of a ClientHello record (type 22, TLS 1.0 record version, a length never delivered).
+      const partialHello = Buffer.from('160301020001', 'hex');
+      const v1 = Buffer.from('PROXY TCP4 10.0.0.1 10.0.0.2 1000 443\r\n');
+      const clients = Array.from({ length: 40 }, (_, i) => {
+        const s = net.connect({ host: '127.0.0.1', port: tlsServe.port });
+        s.on('error', () => {});
+        s.on('connect', () => s.write(i % 2 === 0 ? partialHello : Buffer.concat([v1, partialHello])));
+        return new Promise<number>((resolve) => {
+          const t0 = Date.now();
+          s.on('close', () => resolve(Date.now() - t0));
+          setTimeout(() => resolve(-1), 5000);
+        });
+      });
+      const closedAfter = await Promise.all(clients);
+      expect(closedAfter.filter((ms) => ms < 0)).toEqual([]);
+      expect(Math.min(...closedAfter)).toBeGreaterThanOrEqual(400);
+      const s = (await (await fetch(`${tlsServe.controlUrl}/stats`)).json()) as TargetStats;
+      expect(s.tlsFailed.TLS_TIMEOUT).toBe(40);
+      expect(s.open).toBe(0);
+    } finally {
+      await tlsServe.stop();
+    }
+  });
+});
+
+describe('serve --dump-sources is never lost', () => {
+  it('a path that cannot be written is exit 3 at start, one line', async () => {
+    const run = await runCli(['serve', '--port', '0', '--dump-sources', '/proc/sys/l4stress-sources.txt']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^l4stress: --dump-sources \(its folder\) '\/proc\/sys' cannot be written/m);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a folder that vanished while serving: SIGTERM writes the fallback file, says where, exits 0', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'gone', 'sources.txt');
+    const port = await freePort();
+    const serving = startCli(['serve', '--port', String(port), '--proxy', 'require', '--dump-sources', file]);
+    await waitForPort(port);
+    await exchangeWith(port, Buffer.from('PROXY TCP4 10.1.2.3 10.0.0.2 4000 443\r\nhi'));
+    // The folder becomes a plain file: the dump can no longer go where it was asked.
+    rmSync(path.join(dir, 'gone'), { recursive: true, force: true });
+    writeFileSync(path.join(dir, 'gone'), 'not a folder');
+    serving.child.kill('SIGTERM');
+    const run = await serving.done;
+    expect(run.code, run.stderr).toBe(0);
+    const fallback = /written to '([^']+)' instead/.exec(run.stderr)?.[1];
+    expect(fallback, run.stderr).toBeDefined();
+    expect(readFileSync(fallback!, 'utf8')).toBe('10.1.2.3:4000 1\n');
+  });
+});
+
+function exchangeWith(port: number, bytes: Buffer): Promise<void> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => s.write(bytes));
+    s.on('data', () => s.end());
+    s.on('close', () => resolve());
+    s.on('error', () => resolve());
+  });
+}
