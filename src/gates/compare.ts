@@ -45,7 +45,8 @@ export const DEFAULT_COMPARE: CompareOptions = {
   allow: Number.parseFloat(RUN_DEFAULTS.allow) / 100,
   alpha: Number(RUN_DEFAULTS.alpha),
   gate: RUN_DEFAULTS.gate.split(',') as MetricName[],
-  report: ['p50', 'p95', 'p99', 'rps', 'cps', 'throughput.up', 'throughput.down'],
+  // Each mode's own figures: round trips, connect latency (connect and hold), connections/s, Gbit/s each way.
+  report: ['p50', 'p95', 'p99', 'connect.p50', 'connect.p99', 'rps', 'cps', 'throughput.up', 'throughput.down'],
   normalize: false,
 };
 
@@ -136,19 +137,22 @@ function judge(
   const thin = b.length < 3 || c.length < 3;
   const separated = (worseSide: boolean): boolean =>
     lowerBetter === worseSide ? Math.min(...c) > Math.max(...b) : Math.max(...c) < Math.min(...b);
+  // One run a side: no statistics can speak, so the verdict is the allowance's alone, and the note says so.
+  const single = b.length === 1 && c.length === 1;
+  const thinNote = (side: string): string =>
+    single
+      ? `one run a side: ${side} by more than the ±${Math.round(allow * 100)}% allowed (--allow alone; no test)`
+      : `fewer than 3 iterations a side: every candidate ${side} than every baseline`;
   let verdict: Verdict = 'unchanged';
   let note = `within ±${Math.round(allow * 100)}% or not significant`;
   if (worse && (thin ? separated(true) : pWorse <= o.alpha)) {
     verdict = 'regressed';
-    note = thin
-      ? 'fewer than 3 iterations a side: every candidate worse than every baseline'
-      : `p = ${pWorse.toFixed(3)}`;
+    note = thin ? thinNote('worse') : `p = ${pWorse.toFixed(3)}`;
   } else if (better && (thin ? separated(false) : pBetter <= o.alpha)) {
     verdict = 'improved';
-    note = thin
-      ? 'fewer than 3 iterations a side: every candidate better than every baseline'
-      : `p = ${pBetter.toFixed(3)}`;
-  } else if (worse || better)
+    note = thin ? thinNote('better') : `p = ${pBetter.toFixed(3)}`;
+  } else if (single) note = `one run a side: within the ±${Math.round(allow * 100)}% allowed (--allow alone; no test)`;
+  else if (worse || better)
     note =
       `a ${Math.round(Math.abs(ratio - 1) * 100)}% change the iterations do not support (p = ` +
       `${(worse ? pWorse : pBetter).toFixed(3)})`;

@@ -52,7 +52,11 @@ export function parseThreshold(text: string): Threshold {
   const v = /^([0-9.]+)\s*(.*)$/.exec(raw)!;
   if (!/^\d+(\.\d+)?$/.test(v[1])) throw new UsageError(`threshold '${text}': '${v[1]}' is not a number`);
   const unit = v[2].toLowerCase();
-  const table = UNITS[METRICS[metric].unit];
+  const metricUnit = METRICS[metric].unit;
+  // A bare number for a time is ambiguous (--duration 50 means seconds, k6 users read ms, this table holds µs).
+  if (unit === '' && (metricUnit === 'us' || metricUnit === 'cpu-us') && Number(v[1]) !== 0)
+    throw new UsageError(`threshold '${text}': give a unit for a time: ${v[1]}ms, ${v[1]}us or ${v[1]}s`);
+  const table = UNITS[metricUnit];
   if (!(unit in table))
     throw new UsageError(
       `threshold '${text}': unit '${v[2]}' does not fit ${metric} (allowed: ` +

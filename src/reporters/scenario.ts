@@ -41,6 +41,7 @@ export function stepRows(s: ScenarioSummary): string[][] {
       m('p50'),
       m('p95'),
       m('p99'),
+      m('connect.p99'),
       rateText(e),
       m('errors'),
       `${e.thresholds.filter((t) => t.pass).length}/${e.thresholds.length}`,
@@ -49,7 +50,7 @@ export function stepRows(s: ScenarioSummary): string[][] {
   });
 }
 
-export const STEP_HEADER = ['step', 'iter', 'p50', 'p95', 'p99', 'rate', 'errors', 'gates', 'verdict'];
+export const STEP_HEADER = ['step', 'iter', 'p50', 'p95', 'p99', 'connect p99', 'rate', 'errors', 'gates', 'verdict'];
 
 export function renderComparison(r: ComparisonReport): string {
   const rows = r.comparisons
@@ -108,7 +109,8 @@ export function renderMarkdown(s: ScenarioSummary, comparison: ComparisonReport 
     const errors = m('errors');
     const verdict = comparison?.comparisons.find((c) => c.step === name && c.gated)?.verdict ?? 'no baseline';
     return (
-      `| ${name} | ${m('p50')} | ${m('p95')} | ${m('p99')} | ${(rss / 1024 / 1024).toFixed(0)} MiB | ` +
+      `| ${name} | ${m('p50')} | ${m('p95')} | ${m('p99')} | ${m('connect.p99')} | ${rateText(e)} | ` +
+      `${(rss / 1024 / 1024).toFixed(0)} MiB | ` +
       `${cpu}% | ${errors} | ${dropped} | ${e.pass ? '✅' : '❌'} | ${verdict} |`
     );
   });
@@ -121,12 +123,12 @@ export function renderMarkdown(s: ScenarioSummary, comparison: ComparisonReport 
     `- when: ${s.startedAt} – ${s.endedAt}`,
     `- verdict: **${s.pass && !comparison?.regressed ? 'pass' : 'fail'}**`,
     '',
-    '| step | p50 | p95 | p99 | max RSS | max CPU | errors | dropped | thresholds | vs baseline |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| step | p50 | p95 | p99 | connect p99 | rate | max RSS | max CPU | errors | dropped | thresholds | vs baseline |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    "Latency is the median over iterations of each run's percentile; errors and dropped are the worst " +
-      "iteration; CPU is the generator's (100% = one core).",
+    "Latency (round trip and connect) is the median over iterations of each run's percentile; errors and " +
+      "dropped are the worst iteration; CPU is the generator's (100% = one core).",
     '',
   ].join('\n');
 }

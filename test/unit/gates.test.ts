@@ -6,7 +6,7 @@ import { compareSummaries, DEFAULT_COMPARE } from '../../src/gates/compare.js';
 import type { StepMetrics } from '../../src/gates/metrics.js';
 import { mannWhitneyGreater } from '../../src/gates/statistics.js';
 import { evaluateThreshold, parseThreshold } from '../../src/gates/thresholds.js';
-import { gatesLine } from '../../src/reporters/scenario.js';
+import { gatesLine, renderMarkdown, STEP_HEADER, stepRows } from '../../src/reporters/scenario.js';
 
 function metrics(over: Partial<StepMetrics>): StepMetrics {
   return {
@@ -75,8 +75,12 @@ describe('thresholds', () => {
     expect(parseThreshold('established == target').value).toBe('target');
   });
 
-  it("a bare number is in the metric's own unit (µs for latency)", () => {
-    expect(parseThreshold('p95 < 5').value).toBe(5);
+  it('a bare number for a time is refused (50 could be µs, ms or s); 0 and counts need none', () => {
+    expect(() => parseThreshold('connect.p99<50')).toThrow('give a unit for a time: 50ms, 50us or 50s');
+    expect(() => parseThreshold('p95 < 5')).toThrow(/give a unit/);
+    expect(parseThreshold('p95 < 0').value).toBe(0);
+    expect(parseThreshold('errors == 0').value).toBe(0);
+    expect(parseThreshold('cps > 500').value).toBe(500);
   });
 
   it.each([
@@ -129,6 +133,18 @@ describe('compare', () => {
     expect(p95).toMatchObject({ verdict: 'regressed', gated: true });
     expect(p95.ratio).toBeCloseTo(1.5, 1);
     expect(r.regressed).toBe(true);
+  });
+
+  it('one run a side is judged on --allow alone, and the note says so (no statistics claimed)', () => {
+    const worse = compareSummaries(summary([1000]), summary([1200])).comparisons.find((c) => c.metric === 'p95')!;
+    expect(worse.verdict).toBe('regressed');
+    expect(worse.note).toBe('one run a side: worse by more than the ±10% allowed (--allow alone; no test)');
+    expect(worse.note).not.toMatch(/fewer than 3/);
+    const same = compareSummaries(summary([1000]), summary([1050])).comparisons.find((c) => c.metric === 'p95')!;
+    expect(same).toMatchObject({
+      verdict: 'unchanged',
+      note: 'one run a side: within the ±10% allowed (--allow alone; no test)',
+    });
   });
 
   it('noise within the allowance is unchanged', () => {
@@ -219,5 +235,35 @@ describe('compare', () => {
     const fastBase = summary([1000, 1050, 980, 1020, 1010], { tcpRrP50Us: 30 });
     expect(compareSummaries(fastBase, slowMachine).regressed).toBe(true);
     expect(compareSummaries(fastBase, slowMachine, { ...DEFAULT_COMPARE, normalize: true }).regressed).toBe(false);
+  });
+});
+
+describe("each mode's own figures are in every table and comparison", () => {
+  const churn = (cps: number, connectP99: number): ScenarioSummary => {
+    const s = summary([0]);
+    s.steps.echo.iterations[0].metrics = metrics({
+      p50: null,
+      p90: null,
+      p95: null,
+      p99: null,
+      rps: null,
+      cps,
+      'connect.p99': connectP99,
+    });
+    return s;
+  };
+
+  it('a connect-mode step shows its connect p99 and conn/s in the step table and in Markdown', () => {
+    const s = churn(9000, 1500);
+    const row = stepRows(s)[0];
+    expect(row[STEP_HEADER.indexOf('connect p99')]).toBe('1.50ms');
+    expect(row[STEP_HEADER.indexOf('rate')]).toBe('9,000 conn/s');
+    expect(renderMarkdown(s, null)).toMatch(/\| echo \| - \| - \| - \| 1\.50ms \| 9,000 conn\/s \|/);
+  });
+
+  it('compare reports connect latency without --gate naming it', () => {
+    const r = compareSummaries(churn(9000, 1500), churn(9000, 3000));
+    expect(r.comparisons.map((c) => c.metric)).toEqual(expect.arrayContaining(['connect.p99', 'cps']));
+    expect(r.comparisons.find((c) => c.metric === 'connect.p99')).toMatchObject({ ratio: 2, gated: false });
   });
 });

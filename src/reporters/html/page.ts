@@ -53,6 +53,8 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
         'p50',
         'p99',
         'max',
+        'connect p50',
+        'connect p99',
         'rate',
         'errors',
         'drops',
@@ -68,6 +70,8 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
         us(r.latency.roundTripUs.p50),
         us(r.latency.roundTripUs.p99),
         us(r.latency.roundTripUs.max),
+        us(r.latency.connectUs.p50),
+        us(r.latency.connectUs.p99),
         r.config.mode === 'stream'
           ? `${formatBitsPerSecond(r.throughput.bytesSentPerSecond)} up, ` +
             `${formatBitsPerSecond(r.throughput.bytesReceivedPerSecond)} down`
@@ -81,7 +85,8 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
         r.resources.target ? formatBytes(r.resources.target.maxRssBytes) : '-',
       ]),
     ),
-    `<p class="window">Latency and rates: measured phase; errors, drops, CPU and memory: the whole run.</p>`,
+    '<p class="window">Round-trip latency and rates: measured phase; connect latency: every connect (the ramp ' +
+      'for held sessions, the measured phase for churn); errors, drops, CPU and memory: the whole run.</p>',
     ...charts(kit, results),
     environment(results),
   ].join('\n');
