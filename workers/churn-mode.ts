@@ -32,6 +32,11 @@ export function createChurnMode(session: Session<EchoState>): Mode<EchoState> {
         // Ids keep growing, interleaved across workers, so pools and targets rotate over the whole run.
         session.open(plan.index + opened++ * plan.idStride);
       }
+      // Behind the --connect-rate schedule: say what held the next connect back (the connect verdict reads these).
+      if (plan.connectRate > 0 && opened < due && recorder.measuring) {
+        if (session.opening >= plan.maxConnecting) counters.connectHeldInFlight++;
+        else counters.connectHeldByConns++;
+      }
       if (plan.connectRate > 0 && opened >= due) session.scheduleRamp(elapsedS, due, opened);
     },
     firstMessage: (c) => exchange.message(c),

@@ -6,11 +6,13 @@
  *
  * Sends leave when they are due, to a few tens of microseconds: a clock thread (clock-thread.ts) wakes the worker
  * at each due time. `schedulerLag` records how late the worker got to the oldest due send: the generator's own
- * delay, which a corrected latency would otherwise blame on the target.
+ * delay, which a corrected latency would otherwise blame on the target; `leftLate` counts the measured sends it got
+ * to later than the tolerance src/load/schedule.ts sets, which is what the schedule verdict judges.
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { siblingEntry } from '../src/core/modules.js';
+import { lateToleranceMs } from '../src/load/schedule.js';
 import type { EchoConnection, EchoExchange } from './echo-exchange.js';
 import type { Recorder } from './recorder.js';
 
@@ -26,6 +28,7 @@ export class Pacer {
   private readonly state = new Int32Array(new SharedArrayBuffer(8));
   private running = false;
   private fallback: NodeJS.Timeout | null = null;
+  private stall: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly ratePerSecond: number,
@@ -39,6 +42,7 @@ export class Pacer {
     const perMs = this.ratePerSecond / 1000;
     const { connections, exchange, recorder, state } = this;
     const { counters } = recorder;
+    const tolerance = lateToleranceMs(this.ratePerSecond, connections.length);
     let k = 0;
     const tick = (): void => {
       Atomics.store(state, 1, 0);
@@ -51,23 +55,30 @@ export class Pacer {
       }
       if (oldestDue <= now) recorder.lag(now - oldestDue);
       // Sends skipped in a row: a whole pass over the connections with none able to take one means the rest of
-      // what is due can only be missed too. Counted in one step, so an impossible rate never blocks the worker.
+      // what is due can only be skipped too. Counted in one step, so an impossible rate never blocks the worker.
+      // Only a send an open connection could not take is missed (the connections cannot carry the rate); one owed
+      // by a session that never opened or was dropped is already counted there, not blamed on the schedule.
       let skipped = 0;
+      let skippedFull = 0;
+      const measuring = recorder.measuring;
       while (this.running) {
         const due = t0 + k / perMs;
         if (due > now) break;
         if (skipped >= connections.length) {
           const lastDue = Math.floor((now - t0) * perMs);
-          counters.missed += lastDue - k + 1;
+          counters.missed += Math.round(((lastDue - k + 1) * skippedFull) / skipped);
           k = lastDue + 1;
           break;
         }
         const c = connections[k % connections.length];
         k++;
         if (!c || c.closed || !c.established || !c.opened) {
-          counters.missed++;
           skipped++;
           continue;
+        }
+        if (measuring) {
+          counters.pacedSends++;
+          if (now - due > tolerance) counters.leftLate++;
         }
         const s = c.state;
         // `late` is kept for sends a busy connection owed; the worker's own delay is in schedulerLag.
@@ -83,10 +94,12 @@ export class Pacer {
         } else {
           counters.missed++;
           skipped++;
+          skippedFull++;
         }
       }
     };
     this.running = true;
+    this.stall = startTestStall();
     Atomics.store(state, 0, 1);
     const entry = siblingEntry(import.meta.url, './clock-thread');
     this.clock = new Worker(entry.file, {
@@ -119,5 +132,23 @@ export class Pacer {
     this.clock = null;
     if (this.fallback) clearInterval(this.fallback);
     this.fallback = null;
+    if (this.stall) clearInterval(this.stall);
+    this.stall = null;
   }
+}
+
+/**
+ * TEST ONLY: L4STRESS_TEST_PACER_STALL=20/100 blocks this worker 20 ms in every 100 ms while the pacer runs: a
+ * generator truly overloaded, which the schedule verdict must fail every time (test/integration/verdicts.test.ts).
+ */
+function startTestStall(): NodeJS.Timeout | null {
+  const m = /^(\d+)\/(\d+)$/.exec(process.env.L4STRESS_TEST_PACER_STALL ?? '');
+  if (!m) return null;
+  const [stallMs, everyMs] = [Number(m[1]), Number(m[2])];
+  return setInterval(() => {
+    const until = performance.now() + stallMs;
+    while (performance.now() < until) {
+      // blocked on purpose
+    }
+  }, everyMs);
 }

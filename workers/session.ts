@@ -234,6 +234,7 @@ export class Session<S> {
         return;
       }
       if (this.stopping) {
+        c.closedByUs = true;
         socket.destroy();
         return;
       }
@@ -334,8 +335,10 @@ export class Session<S> {
     const onPurpose = c.closedByUs && c.established && c.opened && !this.stopping;
     if (onPurpose && this.mode.onCycleDone) this.mode.onCycleDone(c);
     else if (!c.established) {
-      // A connect we abandoned ourselves at the stop is not the target's failure.
-      if (!(this.stopping && c.closedByUs)) {
+      // A connect we abandoned ourselves at the stop is not the target's failure, but it is counted: every attempt
+      // ends established, failed or abandoned.
+      if (this.stopping && c.closedByUs) counters.abandonedAtStop++;
+      else {
         if (c.reconnectAttempt > 0) counters.reconnectFailed++;
         else {
           const kind = errorKind(code ?? 'ECONNRESET');

@@ -79,12 +79,9 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const workers =
     raw.workers === undefined ? defaultWorkers(target) : parseIntInRange('--workers', raw.workers, 1, 256);
   const seed = raw.seed === undefined ? randomInt(0, 2 ** 32) : parseIntInRange('--seed', raw.seed, 0, 2 ** 32 - 1);
-  // Enough time for the slowest legal ramp (rate-limited) plus connect timeouts; bounded so a run always ends.
-  const rampFloorMs = connectRate > 0 ? (conns / connectRate) * 1000 * 1.5 : 0;
-  const rampTimeoutMs =
-    raw.rampTimeout !== undefined
-      ? parseDurationMs('--ramp-timeout', raw.rampTimeout, { min: 100, max: 24 * HOUR_MS })
-      : Math.round(Math.max(30_000, rampFloorMs + connectTimeoutMs * 2));
+  const { rampTimeoutMs, rampStallMs } = resolveRampTimeout(raw.rampTimeout, conns, connectRate, maxConnecting, {
+    connectTimeoutMs,
+  });
   const verifyProxy = resolveVerifyProxy(raw.verifyProxy, target !== null, proxy);
   const shard = resolveShard(raw.shard, conns, target !== null, verifyProxy !== null);
   const startAt = resolveStartAt(raw.startAt);
@@ -124,6 +121,7 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     maxConnecting: Math.max(1, Math.round(maxConnecting * share)),
     connectTimeoutMs,
     rampTimeoutMs,
+    rampStallMs,
     sizeBytes,
     workers,
     seed: runSeed,
@@ -143,6 +141,34 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     quiet: raw.quiet === true,
     json: raw.json === true,
     metricsPort: raw.metricsPort === undefined ? null : parseIntInRange('--metrics-port', raw.metricsPort, 1, 65535),
+  };
+}
+
+/**
+ * How long the ramp may take. Given (--ramp-timeout): that long, whatever happens. By default a ramp that is still
+ * making progress is never cut short: it ends when no connection progressed for rampStallMs (twice the connect
+ * timeout, three --connect-rate intervals, at least 10 s), and a hard cap from the slowest legal ramp (every batch
+ * of --max-connecting connects timing out, or the --connect-rate schedule) keeps every run bounded. A fixed 30 s
+ * used to fail 100,000 sessions that ramped at 3,000/s.
+ */
+function resolveRampTimeout(
+  given: string | undefined,
+  conns: number,
+  connectRate: number,
+  maxConnecting: number,
+  t: { connectTimeoutMs: number },
+): { rampTimeoutMs: number; rampStallMs: number | null } {
+  if (given !== undefined)
+    return {
+      rampTimeoutMs: parseDurationMs('--ramp-timeout', given, { min: 100, max: 24 * HOUR_MS }),
+      rampStallMs: null,
+    };
+  const paced = connectRate > 0 ? (conns / connectRate) * 1000 * 1.5 : 0;
+  const allTimingOut = Math.ceil(conns / maxConnecting) * t.connectTimeoutMs;
+  return {
+    rampTimeoutMs: Math.round(Math.min(24 * HOUR_MS, Math.max(30_000, paced + allTimingOut + 30_000))),
+    // A paced ramp moves once per connect interval: never call its pauses a stall.
+    rampStallMs: Math.round(Math.max(10_000, 2 * t.connectTimeoutMs, connectRate > 0 ? 3000 / connectRate : 0)),
   };
 }
 

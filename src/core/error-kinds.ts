@@ -15,6 +15,7 @@ export const ERROR_KINDS = [
   'ENETUNREACH',
   'EPIPE',
   'ECONNABORTED',
+  'ENOTCONN',
   // A target name that does not resolve (now, or for the moment), and a bad address or option for the socket.
   'ENOTFOUND',
   'EAI_AGAIN',

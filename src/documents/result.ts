@@ -67,6 +67,20 @@ export const loadCountersSchema = integrityCountersSchema.extend({
   reconnectFailed: count.default(0),
   /** Sessions opened on a bare libuv TCP handle (workers/tcp-link.ts); the rest on net.Socket. 0 in older results. */
   bareHandleSessions: count.default(0),
+  /**
+   * Paced, while measuring: sends the pacer got to, and those it got to later than the tolerance (load/schedule.ts),
+   * the generator's own delay. 0 in older results.
+   */
+  /** Connects in flight when the run stopped, closed by us: neither established nor failed. 0 in older results. */
+  abandonedAtStop: count.default(0),
+  /**
+   * Churn behind its --connect-rate, while measuring: times the next connect waited because --max-connecting
+   * connects were already in flight (the target is slow to accept), or because --conns cycles were (too few slots).
+   */
+  connectHeldInFlight: count.default(0),
+  connectHeldByConns: count.default(0),
+  pacedSends: count.default(0),
+  leftLate: count.default(0),
 });
 export type LoadCounters = z.infer<typeof loadCountersSchema>;
 
@@ -262,6 +276,8 @@ export const resultConfigSchema = z.object({
   maxConnecting: count,
   connectTimeoutMs: count,
   rampTimeoutMs: count,
+  /** With the default ramp timeout: the ramp ends early when no connection makes progress for this long (ms). */
+  rampStallMs: count.nullable().optional(),
   sizeBytes: count,
   workers: count,
   seed: count,
@@ -282,7 +298,11 @@ export const modeStatsSchema = z.object({
       missed: count,
       /** How late the generator's 1 ms pacer ticks ran (µs): its own lag, not the target's. */
       schedulerLagUs: latencySummarySchema,
-      /** The generator itself fell behind (pacer p99 lag over 5 ms). */
+      /** Measured sends the pacer handled, those it sent later than lateToleranceMs (absent in older results). */
+      pacedSends: count.optional(),
+      leftLate: count.optional(),
+      lateToleranceMs: z.number().optional(),
+      /** The generator itself fell behind its schedule (load/schedule.ts), or missed sends it could have made. */
       generatorBehind: z.boolean(),
     })
     .nullable(),
@@ -296,7 +316,16 @@ export const modeStatsSchema = z.object({
       stalled: z.object({ count, examples: z.array(count) }).optional(),
     })
     .nullable(),
-  churn: z.object({ cycles: count, cyclesPerSecond: count, closeStyle: closeStyleSchema }).nullable(),
+  churn: z
+    .object({
+      cycles: count,
+      cyclesPerSecond: count,
+      closeStyle: closeStyleSchema,
+      /** --connect-rate asked (0: as fast as it goes), and who set the limit when it was not reached (absent: old). */
+      askedPerSecond: z.number().min(0).optional(),
+      limit: z.enum(['target', 'setup', 'generator']).nullable().optional(),
+    })
+    .nullable(),
   hold: z.object({ pingIntervalMs: count, held: z.number().int(), target: count }).nullable(),
 });
 export type ModeStats = z.infer<typeof modeStatsSchema>;
@@ -376,6 +405,8 @@ export const runResultSchema = z
       peak: count,
       failed: z.object({ total: count, byKind: errorCountsSchema }),
       dropped: z.object({ total: count, byKind: errorCountsSchema }),
+      /** Connects in flight at the stop, closed by us: attempted = established + failed + this. Absent in older. */
+      abandonedAtStop: count.optional(),
       /** --reconnect: sessions reopened after a drop (attempts, established again, failed attempts); absent without. */
       reconnects: z.object({ attempted: count, established: count, failed: count }).nullable().optional(),
     }),

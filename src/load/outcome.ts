@@ -11,9 +11,13 @@ export interface LoadOutcome {
   startedAt: Date;
   endedAt: Date;
   interrupted: boolean;
+  /** Where Ctrl-C (or SIGTERM) found the run: waiting for --start-at, ramping up, or in traffic; null if not. */
+  interruptedDuring: 'start-wait' | 'ramp' | 'traffic' | null;
   /** True when the ramp ended with no connection established: nothing was measured. */
   nothingEstablished: boolean;
   rampTimedOut: boolean;
+  /** The ramp timed out because no connection made progress for config.rampStallMs (default ramp timeout only). */
+  rampStalled: boolean;
   usage: ReturnType<ProcessUsageSampler['totals']>;
   watched: WatchedSummary[];
   /** Workers that died (their process was killed, or the thread threw): the result is partial without them. */

@@ -42,6 +42,11 @@ const MERGE: Record<keyof LoadCounters, Merge> = {
   reconnected: 'sum',
   reconnectFailed: 'sum',
   bareHandleSessions: 'sum',
+  abandonedAtStop: 'sum',
+  connectHeldInFlight: 'sum',
+  connectHeldByConns: 'sum',
+  pacedSends: 'sum',
+  leftLate: 'sum',
 };
 const KEYS = Object.keys(MERGE) as (keyof LoadCounters)[];
 

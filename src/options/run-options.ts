@@ -232,7 +232,9 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   },
   rampTimeout: {
     flags: '--ramp-timeout <time>',
-    description: 'stop waiting for the ramp-up after this long (default: from conns and rate, at least 30s)',
+    description:
+      'stop waiting for the ramp-up after this long (default: none while connections make progress; the ramp ' +
+      'ends when none did for twice --connect-timeout, at least 10s)',
     role: 'step',
   },
   size: {

@@ -46,6 +46,7 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
     `connections  ${opened}, peak open ${formatCount(c.peak)}, ` +
       `failed ${formatCount(c.failed.total)}${byKind(c.failed.byKind)}, dropped ` +
       `${formatCount(c.dropped.total)}${byKind(c.dropped.byKind)}` +
+      (c.abandonedAtStop ? `, ${formatCount(c.abandonedAtStop)} still connecting at the stop (closed by us)` : '') +
       (c.reconnects
         ? `, reconnects ${formatCount(c.reconnects.established)} of ${formatCount(c.reconnects.attempted)} ` +
           `attempts (${formatCount(c.reconnects.failed)} failed)`

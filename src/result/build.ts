@@ -14,10 +14,11 @@ import { encodeHistogram, mergeEncoded, summarize } from '../metrics/histogram.j
 import { peakOpen } from '../metrics/peak.js';
 import { describeProxyPlan } from '../proxy/header.js';
 import type { TargetStats } from '../target/stats.js';
+import { connectVerdict } from './connect-verdict.js';
 import { errorTotal, integrityErrors } from './error-total.js';
 import { buildModeStats } from './mode-stats.js';
 import { scheduleVerdict } from './schedule-verdict.js';
-import { lostWorkerWarnings, settingWarnings } from './warnings.js';
+import { connectFailureWarnings, dropWarnings, lostWorkerWarnings, rampWarnings, settingWarnings } from './warnings.js';
 
 export interface ResultInputs {
   config: RunConfig;
@@ -72,11 +73,16 @@ export function buildResult(inputs: ResultInputs): RunResult {
         roundTrips: rtt.totalCount,
         lagP99Us: modeStats.openLoop.schedulerLagUs.p99,
         serviceP50Us: summarize(service).p50,
+        pacedSends: totals.pacedSends,
+        leftLate: totals.leftLate,
+        toleranceMs: modeStats.openLoop.lateToleranceMs ?? 0,
       })
-    : { behind: false, message: null };
-  if (modeStats.openLoop) modeStats.openLoop.generatorBehind = schedule.behind;
-  // A schedule not kept makes the latency the generator's: the run fails, whatever else went right.
-  const status = runStatus(outcome, churn && totals.established === 0, shortfall || schedule.behind, errors);
+    : { behind: false, generatorBehind: false, message: null };
+  if (modeStats.openLoop) modeStats.openLoop.generatorBehind = schedule.generatorBehind;
+  const connectSchedule = connectVerdict(config, totals, modeStats.churn?.cyclesPerSecond ?? 0, summarize(connect).p50);
+  // A schedule not kept makes the figures the generator's: the run fails, whatever else went right.
+  const behind = schedule.behind || connectSchedule.behind;
+  const status = runStatus(outcome, churn && totals.established === 0, shortfall || behind, errors);
   const headerBuildUs = outcome.reports.reduce((n, r) => n + r.headerBuildUs, 0);
 
   const warnings: string[] = [];
@@ -89,10 +95,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
         `(e.g. connection ${ids}): the target stopped reading or writing`,
     );
   }
-  if (outcome.rampTimedOut)
-    warnings.push(
-      `ramp-up did not finish within ${config.rampTimeoutMs} ms; measured with the connections established by then`,
-    );
+  warnings.push(...rampWarnings(config, outcome, totals.established));
   if (integrity > 0) {
     const i = modeStats.integrity;
     warnings.push(
@@ -101,6 +104,9 @@ export function buildResult(inputs: ResultInputs): RunResult {
     );
   }
   if (schedule.message) warnings.push(schedule.message);
+  if (connectSchedule.message) warnings.push(connectSchedule.message);
+  if (modeStats.churn)
+    Object.assign(modeStats.churn, { askedPerSecond: config.connectRate, limit: connectSchedule.limit });
   if (!churn && totals.established < config.conns - (partial?.lostConnections ?? 0) && !outcome.interrupted) {
     warnings.push(`established ${totals.established} of ${config.conns} connections`);
   }
@@ -141,6 +147,8 @@ export function buildResult(inputs: ResultInputs): RunResult {
       })
     : null;
   warnings.push(...settingWarnings(config, outcome, inputs.target.kind));
+  warnings.push(...dropWarnings(totals.dropped, modeTraits(config).longLived));
+  warnings.push(...connectFailureWarnings(config, totals.connectFailed, inputs.environment.tcp.ipLocalPortRange));
 
   const { quiet: _q, json: _j, metricsPort: _m, proxy: plan, ...rest } = config;
   const proxyDescription = describeProxyPlan(plan);
@@ -178,6 +186,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
       peak,
       failed: { total: failed, byKind: totals.connectFailed },
       dropped: { total: dropped, byKind: totals.dropped },
+      abandonedAtStop: totals.abandonedAtStop,
       reconnects: config.reconnect
         ? { attempted: totals.reconnectAttempts, established: totals.reconnected, failed: totals.reconnectFailed }
         : null,

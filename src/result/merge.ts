@@ -161,6 +161,7 @@ export function mergeResults(parts: MergeInput[], o: { acceptPartial: boolean; c
       peak: sum((r) => r.connections.peak),
       failed: { total: totalErrors(failedByKind), byKind: failedByKind },
       dropped: { total: totalErrors(droppedByKind), byKind: droppedByKind },
+      abandonedAtStop: sum((r) => r.connections.abandonedAtStop ?? 0),
       reconnects,
     },
     latency: {
@@ -194,6 +195,10 @@ export function mergeResults(parts: MergeInput[], o: { acceptPartial: boolean; c
             schedulerLagUs: results
               .map((r) => r.modeStats.openLoop!.schedulerLagUs)
               .sort((a, b) => (b.p99 ?? 0) - (a.p99 ?? 0))[0],
+            pacedSends: sum((r) => r.modeStats.openLoop?.pacedSends ?? 0),
+            leftLate: sum((r) => r.modeStats.openLoop?.leftLate ?? 0),
+            // Every shard has the same connection interval (rate and connections split in proportion).
+            lateToleranceMs: ms.openLoop.lateToleranceMs,
             generatorBehind: results.some((r) => r.modeStats.openLoop?.generatorBehind),
           }
         : null,
@@ -227,6 +232,9 @@ export function mergeResults(parts: MergeInput[], o: { acceptPartial: boolean; c
             cycles: sum((r) => r.modeStats.churn!.cycles),
             cyclesPerSecond: sum((r) => r.modeStats.churn!.cyclesPerSecond),
             closeStyle: ms.churn.closeStyle,
+            askedPerSecond: sum((r) => r.modeStats.churn!.askedPerSecond ?? 0),
+            // The first shard that fell short of its schedule says whose limit it was.
+            limit: results.map((r) => r.modeStats.churn!.limit ?? null).find((l) => l !== null) ?? null,
           }
         : null,
       hold: ms.hold

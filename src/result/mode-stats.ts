@@ -2,6 +2,7 @@
 import type { RunConfig } from '../config/run-config.js';
 import type { ModeStats } from '../documents/result.js';
 import type { LoadOutcome } from '../load/outcome.js';
+import { lateToleranceMs } from '../load/schedule.js';
 import { modeTraits } from '../load/traits.js';
 import type { LoadCounters } from '../metrics/counters.js';
 import { totalErrors } from '../metrics/errors.js';
@@ -27,6 +28,9 @@ export function buildModeStats(
           late: totals.late,
           missed: totals.missed,
           schedulerLagUs: lagSummary,
+          pacedSends: totals.pacedSends,
+          leftLate: totals.leftLate,
+          lateToleranceMs: lateToleranceMs(traits.intendedPerSecond, config.conns),
           // Decided with the rest of the schedule verdict (schedule-verdict.ts).
           generatorBehind: false,
         }

@@ -5,6 +5,7 @@
 import type { RunConfig } from '../config/run-config.js';
 import type { RunResult } from '../documents/result.js';
 import type { LoadOutcome } from '../load/outcome.js';
+import type { LoadCounters } from '../metrics/counters.js';
 import { planV2Length } from '../proxy/header.js';
 import { DEFAULT_MAX_V2_LENGTH } from '../proxy/parser.js';
 
@@ -53,4 +54,68 @@ export function settingWarnings(
     warnings.push("the embedded target shares this machine's CPUs with the generator: figures measure both together");
   }
   return warnings;
+}
+
+/** How the ramp ended when it did not finish: stalled, cut by --ramp-timeout, or interrupted (Ctrl-C). */
+export function rampWarnings(config: RunConfig, outcome: LoadOutcome, established: number): string[] {
+  const of = `${established.toLocaleString('en-US')} of ${config.conns.toLocaleString('en-US')} established`;
+  if (outcome.interruptedDuring === 'start-wait')
+    return [`interrupted while waiting for --start-at ${config.startAt}: no load was applied`];
+  if (outcome.interruptedDuring === 'ramp') return [`interrupted during the ramp-up (${of}): nothing was measured`];
+  if (outcome.rampStalled)
+    return [
+      `ramp-up stalled: no connection made progress for ${Math.round((config.rampStallMs ?? 0) / 1000)} s ` +
+        `(${of}); measured with the connections established by then`,
+    ];
+  if (outcome.rampTimedOut)
+    return [
+      `ramp-up did not finish within --ramp-timeout ${config.rampTimeoutMs} ms (${of}); measured with the ` +
+        'connections established by then',
+    ];
+  return [];
+}
+
+/**
+ * Connect failures whose cause is on this machine, named as such: without it, a run short of local ports read like
+ * a target that refused, or (through the sends those sessions never made) like a generator behind its schedule.
+ */
+export function connectFailureWarnings(
+  config: RunConfig,
+  failed: LoadCounters['connectFailed'],
+  portRange: string | null,
+): string[] {
+  const warnings: string[] = [];
+  const ports = failed.EADDRNOTAVAIL ?? 0;
+  if (ports > 0) {
+    const sources = config.sourceIps.length || 1;
+    warnings.push(
+      `${ports.toLocaleString('en-US')} connects failed with EADDRNOTAVAIL: this machine ran out of local ports ` +
+        `toward the target (ip_local_port_range ${portRange?.replace(/\s+/g, '-') ?? 'unknown'} on ` +
+        `${sources} source address${sources === 1 ? '' : 'es'}; ports in TIME_WAIT or bound by other sockets ` +
+        "count too): not the target's doing; add --source-ips, widen net.ipv4.ip_local_port_range, or let " +
+        'TIME_WAIT clear (ss -tan state time-wait | wc -l)',
+    );
+  }
+  const fds = (failed.EMFILE ?? 0) + (failed.ENFILE ?? 0);
+  if (fds > 0)
+    warnings.push(
+      `${fds.toLocaleString('en-US')} connects failed with EMFILE/ENFILE: the generator ran out of file ` +
+        "descriptors (not the target's doing): use --processes to spread the sessions, or raise ulimit -n",
+    );
+  return warnings;
+}
+
+/** Established sessions the target closed: its doing (a connection limit, an idle timeout), said in words. */
+export function dropWarnings(dropped: LoadCounters['dropped'], held: boolean): string[] {
+  const total = Object.values(dropped).reduce((n, v) => n + (v ?? 0), 0);
+  if (total === 0) return [];
+  const kinds = Object.entries(dropped)
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([k, n]) => `${k === 'EOF' ? 'closed (EOF)' : k === 'ECONNRESET' ? 'reset (RST)' : k} ${n}`)
+    .join(', ');
+  return [
+    `the target ended ${total.toLocaleString('en-US')} established session${total === 1 ? '' : 's'} (${kinds}): ` +
+      "the target's doing, not the generator's" +
+      (held ? ' (an ingress at its connection limit: nginx worker_connections, HAProxy maxconn; or a timeout)' : ''),
+  ];
 }

@@ -13,7 +13,9 @@ import { mergeEncoded } from '../metrics/histogram.js';
 import { PidWatcher, readRss, type WatchRole } from '../metrics/pid-watch.js';
 import { ProcessUsageSampler } from '../metrics/process-usage.js';
 import { type Phase, type TimelineRow, timelineRow } from '../metrics/timeline.js';
+import { AbortableSleep } from './abortable-sleep.js';
 import { startWorkers } from './links.js';
+import { rampProgress, StallWatch } from './ramp-stall.js';
 
 export interface LoadHooks {
   /** Called once a second with the newest timeline row and the run's cumulative counters. */
@@ -89,6 +91,7 @@ export async function runLoad(
     prevTotals = totals;
     timeline.push(row);
     hooks.onSecond?.(row, totals);
+    if (phase === 'ramp') stallWatch.observe(now, rampProgress(totals));
   };
 
   group.links.forEach((link) => {
@@ -148,12 +151,14 @@ export async function runLoad(
   const baselineRss = generatorRss(group.pids);
   // --start-at: every shard is ready (workers up, target reached by nothing yet); all go at the same wall time.
   const startLateByMs = config.startAt ? await waitUntil(config.startAt, hooks.signal) : null;
+  const abortedBeforeStart = hooks.signal?.aborted === true;
   if (config.startAt) {
     startedAt = new Date();
     t0 = performance.now();
     lastRowAt = t0;
   }
   const rampStart = performance.now();
+  const stallWatch = new StallWatch(config.rampStallMs ?? null, rampStart);
   send({ type: 'go' });
 
   /**
@@ -169,31 +174,7 @@ export async function runLoad(
   };
   const ticker = setInterval(sendTick, TICK_MS);
 
-  // A scenario passes one signal to every run: the listener goes when the run ends, or they pile up on it.
-  let onAbort: () => void = () => {};
-  const aborted = new Promise<void>((resolve) => {
-    onAbort = resolve;
-    if (hooks.signal?.aborted) resolve();
-    hooks.signal?.addEventListener('abort', onAbort, { once: true });
-  });
-  /** Sleeps `ms`, or less when the run is aborted or `wake()` is called; no timer outlives the wait. */
-  const timers = new Set<NodeJS.Timeout>();
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((r) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        r();
-      }, ms);
-      timers.add(t);
-      void aborted.then(() => {
-        clearTimeout(t);
-        r();
-      });
-    });
-  const clearSleeps = (): void => {
-    for (const t of timers) clearTimeout(t);
-    timers.clear();
-  };
+  const waits = new AbortableSleep(hooks.signal);
   const isOver = (): boolean => hooks.signal?.aborted === true || alive() === 0;
 
   // Ramp: until every worker attempted all its connections and none is connecting, or the ramp timeout.
@@ -204,13 +185,15 @@ export async function runLoad(
   let rampTimedOut = false;
   await Promise.race([
     rampDone,
-    aborted,
+    waits.aborted,
     failed,
-    sleep(config.rampTimeoutMs).then(() => {
-      rampTimedOut = ramped.size < alive();
+    Promise.race([waits.sleep(config.rampTimeoutMs), stallWatch.stalled]).then(() => {
+      // An abort (Ctrl-C) also ends the sleep: that is an interruption, not a timeout.
+      rampTimedOut = ramped.size < alive() && hooks.signal?.aborted !== true;
     }),
   ]);
-  clearSleeps();
+  waits.clear();
+  const abortedInRamp = !abortedBeforeStart && hooks.signal?.aborted === true;
   const rampEnd = performance.now();
   // Workers collected their heaps just before reporting the ramp done: what is left is what the sessions hold.
   const rampRss = generatorRss(group.pids);
@@ -225,15 +208,15 @@ export async function runLoad(
   if (!isOver() && !nothingEstablished) {
     phase = 'warmup';
     send({ type: 'traffic' });
-    await Promise.race([sleep(config.warmupMs), failed]);
-    clearSleeps();
+    await Promise.race([waits.sleep(config.warmupMs), failed]);
+    waits.clear();
     warmupEnd = performance.now();
     if (!isOver()) {
       phase = 'measure';
       measureStart = performance.now();
       send({ type: 'measure' });
-      await Promise.race([sleep(config.durationMs), failed]);
-      clearSleeps();
+      await Promise.race([waits.sleep(config.durationMs), failed]);
+      waits.clear();
     }
     measureEnd = performance.now();
   }
@@ -244,7 +227,7 @@ export async function runLoad(
   send({ type: 'stop' });
   const reports = await Promise.allSettled(tasks);
   await group.shutdown();
-  hooks.signal?.removeEventListener('abort', onAbort);
+  waits.dispose();
 
   return {
     reports: reports.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
@@ -258,8 +241,16 @@ export async function runLoad(
     startedAt,
     endedAt: new Date(),
     interrupted: hooks.signal?.aborted === true,
+    interruptedDuring: abortedBeforeStart
+      ? 'start-wait'
+      : abortedInRamp
+        ? 'ramp'
+        : hooks.signal?.aborted
+          ? 'traffic'
+          : null,
     nothingEstablished,
     rampTimedOut,
+    rampStalled: rampTimedOut && stallWatch.fired,
     usage: usage.totals(),
     watched: watcher.summaries(),
     lostWorkers: [...lost.values()].sort((a, b) => a.worker - b.worker),

@@ -142,9 +142,9 @@ defaults
 /**
  * Starts nginx (Debian nginx-light with libnginx-mod-stream) in the foreground with a `stream {}` block of the
  * test's own, and waits for `waitPort`. Its access log (one line per session) is read back by `lines()`.
- * `stream` may use $LOG for the access log path.
+ * `stream` may use $LOG for the access log path. `workerConnections`: nginx's limit (both sides of a proxied session).
  */
-export async function startNginx(stream: string, waitPort: number): Promise<RunningProcess> {
+export async function startNginx(stream: string, waitPort: number, workerConnections = 4096): Promise<RunningProcess> {
   const folder = tempDir('l4stress-nginx-');
   const logFile = path.join(folder, 'access.log');
   const file = path.join(folder, 'nginx.conf');
@@ -156,7 +156,7 @@ master_process off;
 worker_rlimit_nofile 8192;
 pid ${path.join(folder, 'nginx.pid')};
 error_log stderr warn;
-events { worker_connections 4096; }
+events { worker_connections ${workerConnections}; }
 stream {
 ${stream.replaceAll('$LOG', logFile)}
 }

@@ -24,10 +24,10 @@ afterEach(async () => {
   running = [];
 });
 
-/** Every session is accounted for: each attempt established or failed, each established one open or dropped. */
+/** Every session is accounted for: each attempt established, failed or abandoned at the stop. */
 function expectAccounted(r: RunResult): void {
   const c = r.connections;
-  expect(c.attempted).toBe(c.established + c.failed.total);
+  expect(c.attempted).toBe(c.established + c.failed.total + (c.abandonedAtStop ?? 0));
 }
 
 describe('the target dies mid-run', () => {

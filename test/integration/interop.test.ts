@@ -180,6 +180,33 @@ server {
   );
 });
 
+describe('nginx at its worker_connections limit', () => {
+  it('closes held sessions: drops of their real kind (EOF), blamed on the target, never the generator', async () => {
+    const backend = await startServe(['--quiet']);
+    running.push(backend);
+    const front = await freePort();
+    // 256 connections, two per proxied session (client and upstream): room for about 127 sessions.
+    const nginx = await startNginx(
+      `server { listen 127.0.0.1:${front}; proxy_pass 127.0.0.1:${backend.port}; }`,
+      front,
+      256,
+    );
+    running.push(nginx);
+    const { code, result } = await runForResult(dir, [
+      ...['--target', `127.0.0.1:${front}`, '--mode', 'hold', '-c', '400', '-d', '1s', '--warmup', '500ms'],
+    ]);
+    expect(code).toBe(4);
+    const dropped = result.connections.dropped;
+    expect(dropped.total).toBeGreaterThan(200);
+    expect(dropped.byKind.OTHER ?? 0).toBe(0);
+    expect(dropped.byKind.EOF ?? 0).toBeGreaterThan(0);
+    const warnings = result.warnings.join('\n');
+    expect(warnings).toMatch(/the target ended [\d,]+ established sessions \(closed \(EOF\) \d+.*: the target's doing/);
+    expect(warnings).not.toMatch(/could not keep the schedule/);
+    expect(result.modeStats.openLoop).toMatchObject({ missed: 0, generatorBehind: false });
+  });
+});
+
 describe('HAProxy', () => {
   it(
     'TLS terminated at HAProxy (bind accept-proxy ssl crt) with send-proxy-v2 behind: SNI and sources ' + 'agree',

@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
-import { CLI, runCli, tempDir } from '../helpers/cli.js';
+import { CLI, runCli, startCli, tempDir } from '../helpers/cli.js';
 import { freePort } from '../helpers/processes.js';
 import { resultValidator } from '../helpers/schema.js';
 
@@ -184,6 +184,33 @@ describe('Ctrl-C', () => {
     expect(result.connections.established).toBe(20);
     // The embedded target ignored the terminal's SIGINT and still reported what it saw.
     expect(result.target.stats?.accepted).toBe(20);
+  });
+});
+
+describe('Ctrl-C before the load is up: said as an interruption, never as a ramp timeout', () => {
+  it.each([
+    [
+      'during a paced ramp (--connect-rate 20)',
+      ['--conns', '200', '--connect-rate', '20'],
+      /interrupted during the ramp-up \(\d+ of 200 established\)/,
+    ],
+    [
+      'while held by --start-at',
+      ['--conns', '20', '--start-at', new Date(Date.now() + 3_600_000).toISOString()],
+      /interrupted while waiting for --start-at/,
+    ],
+  ])('%s', async (_label, args, message) => {
+    const out = path.join(dir, `sigint-${Math.random().toString(36).slice(2)}.json`);
+    const running = startCli([...args, '--duration', '5s', '--out', out, '--quiet']);
+    await new Promise((r) => setTimeout(r, 1500));
+    running.child.kill('SIGINT');
+    const run = await running.done;
+    expect(run.code).toBe(130);
+    const result = read(out);
+    expect(result.status).toBe('interrupted');
+    expect(result.phases.rampTimedOut).toBe(false);
+    expect(result.warnings.join('\n')).toMatch(message);
+    expect(result.warnings.join('\n')).not.toMatch(/did not finish within|stalled/);
   });
 });
 

@@ -188,7 +188,7 @@ describe('baselines, compare, history, summary', () => {
     expect(md).toMatch(/\| echo\[proxy=v2\] \| .* \| ✅ \| no baseline \|/);
   });
 
-  it('summary -o into missing folders makes them; baseline save --dir at a plain file is one line, exit 3', async () => {
+  it('summary -o into missing folders makes them; baseline save --dir at a plain file: one line, exit 3', async () => {
     const deep = path.join(dir, 'nodir', 'x', 'perf.md');
     const made = await runCli(['summary', summaryOf(passing.stdout), '-o', deep]);
     expect(made.code, made.stderr).toBe(0);

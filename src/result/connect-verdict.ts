@@ -1,0 +1,66 @@
+/**
+ * Was churn's --connect-rate kept? The asked rate is a schedule like --rate's: if the connections/s achieved in the
+ * measured phase fall short of it, the figure is a ceiling of something, and the result must say of what, or a
+ * generator's ceiling passes for the ingress's capacity (6,699 conn/s reached of 20,000 asked once exited 0, mute).
+ * - --max-connecting connects were in flight when the next was due: the target (or the path to it) accepts slower
+ *   than asked. That is a finding about the target: reported, not failed (judge it with a cps threshold).
+ * - all --conns cycle slots were busy: too few slots for the rate at this cycle time; a setup problem, failed, with
+ *   the --conns that would carry it.
+ * - neither held a connect back: the generator did not get to them (its CPU); failed, naming the fix.
+ */
+import type { RunConfig } from '../config/run-config.js';
+import type { LoadCounters } from '../metrics/counters.js';
+
+/** Below this share of the asked rate, the schedule was not kept. */
+export const CONNECT_RATE_KEPT = 0.9;
+
+export interface ConnectVerdict {
+  behind: boolean;
+  /** Who set the limit: the run fails unless it was the target. */
+  limit: 'target' | 'setup' | 'generator' | null;
+  message: string | null;
+}
+
+export function connectVerdict(
+  config: Pick<RunConfig, 'mode' | 'connectRate' | 'conns' | 'maxConnecting'>,
+  totals: Pick<LoadCounters, 'connectHeldInFlight' | 'connectHeldByConns'>,
+  cyclesPerSecond: number,
+  connectP50Us: number | null,
+): ConnectVerdict {
+  const asked = config.connectRate;
+  if (config.mode !== 'connect' || asked <= 0 || cyclesPerSecond >= CONNECT_RATE_KEPT * asked)
+    return { behind: false, limit: null, message: null };
+  const head = `churn reached ${fmt(cyclesPerSecond)} connections/s of the ${fmt(asked)}/s asked (--connect-rate): `;
+  const inFlight = totals.connectHeldInFlight;
+  const slots = totals.connectHeldByConns;
+  if (inFlight > 0 && inFlight >= slots)
+    return {
+      behind: false,
+      limit: 'target',
+      message:
+        head +
+        `the target's limit: the next connect waited behind ${fmt(config.maxConnecting)} connects in flight ` +
+        `(connect p50 ${connectP50Us === null ? '-' : `${fmt(connectP50Us / 1000)} ms`}); it accepts no faster`,
+    };
+  if (slots > 0) {
+    const cycleS = config.conns / Math.max(1, cyclesPerSecond);
+    return {
+      behind: true,
+      limit: 'setup',
+      message:
+        head +
+        `all ${fmt(config.conns)} cycle slots were busy (a cycle takes ~${fmt(cycleS * 1000)} ms): ` +
+        `raise --conns to ${fmt(Math.ceil(asked * cycleS * 1.5))} or more, or lower --connect-rate`,
+    };
+  }
+  return {
+    behind: true,
+    limit: 'generator',
+    message:
+      head +
+      "the generator's limit (nothing held a connect back, it did not get to them): the figure is not the " +
+      "target's capacity; add --processes or shards, or lower --connect-rate",
+  };
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
