@@ -1,4 +1,6 @@
 /** The options of `l4stress serve`, one row each (defaults as typed; see target/serve-process.ts SERVE_DEFAULTS). */
+import { HEADER_POLICIES, SERVE_MODES } from '../core/vocabulary.js';
+
 export const SERVE_OPTIONS = [
   { flags: '--host <address>', description: 'address to listen on', default: '127.0.0.1' },
   { flags: '--port <n>', description: 'port to listen on (0 = any free port)', default: '7000' },
@@ -8,13 +10,13 @@ export const SERVE_OPTIONS = [
       'PROXY header: none = never parsed, accept = optional (v1/v2 auto-detected), require = close ' +
       'connections without one',
     default: 'accept',
-    choices: ['none', 'accept', 'require'],
+    choices: HEADER_POLICIES,
   },
   {
     flags: '--mode <mode>',
     description: 'after the header: echo every byte back, sink (read and discard), or source (send continuously)',
     default: 'echo',
-    choices: ['echo', 'sink', 'source'],
+    choices: SERVE_MODES,
   },
   {
     flags: '--header-timeout <time>',

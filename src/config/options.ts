@@ -17,32 +17,32 @@ import {
   parseRatePerSecond,
   parseSizeBytes,
 } from '../core/units.js';
+import {
+  CLOSE_STYLES,
+  LOAD_MODES,
+  type LoadMode,
+  PROXY_COMMANDS,
+  PROXY_VERSIONS,
+  STREAM_DIRECTIONS,
+} from '../core/vocabulary.js';
 import { splitEvenly } from '../load/plan.js';
 import { flagOf, type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import { parseAddressSpec } from '../proxy/addresses.js';
-import { type ProxyHeaderPlan, type ProxyVersion, validateProxyPlan } from '../proxy/header.js';
+import { type ProxyHeaderPlan, validateProxyPlan } from '../proxy/header.js';
 import { parseTlvOption } from '../proxy/tlv.js';
-import type { LoadMode, RunConfig } from './run-config.js';
+import type { RunConfig } from './run-config.js';
 import { parseSourceIps } from './source-ips.js';
 import { resolveTls } from './tls.js';
 
-const PROXY_VERSIONS: readonly ProxyVersion[] = ['none', 'v1', 'v2'];
-const MODES: readonly LoadMode[] = ['echo', 'stream', 'connect', 'hold'];
 /** Largest message the closed-loop echo supports: bounded so a typo cannot allocate gigabytes per worker. */
 const MAX_SIZE_BYTES = 16 * 1024 * 1024;
 const MAX_CONNS = 1_000_000;
 
 export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const conns = parseIntInRange('--conns', raw.conns, 1, MAX_CONNS);
-  if (!PROXY_VERSIONS.includes(raw.proxy as ProxyVersion)) {
-    throw new UsageError(`--proxy: '${raw.proxy}' is not allowed (allowed: ${PROXY_VERSIONS.join(', ')})`);
-  }
-  if (raw.proxyCommand !== 'proxy' && raw.proxyCommand !== 'local') {
-    throw new UsageError(`--proxy-command: '${raw.proxyCommand}' is not allowed (allowed: proxy, local)`);
-  }
   const proxy: ProxyHeaderPlan = {
-    version: raw.proxy as ProxyVersion,
-    command: raw.proxyCommand,
+    version: oneOf('--proxy', raw.proxy, PROXY_VERSIONS),
+    command: oneOf('--proxy-command', raw.proxyCommand, PROXY_COMMANDS),
     src: parseAddressSpec('--proxy-src', raw.proxySrc),
     dst: parseAddressSpec('--proxy-dst', raw.proxyDst),
     tlvs: (raw.proxyTlv ?? []).map(parseTlvOption),
@@ -53,20 +53,15 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const connectRate = parseRatePerSecond('--connect-rate', raw.connectRate);
   const maxConnecting = parseIntInRange('--max-connecting', raw.maxConnecting, 1, MAX_CONNS);
   const connectTimeoutMs = parseDurationMs('--connect-timeout', raw.connectTimeout, { min: 1, max: 10 * 60_000 });
-  if (!MODES.includes(raw.mode as LoadMode))
-    throw new UsageError(`--mode: '${raw.mode}' is not allowed (allowed: ${MODES.join(', ')})`);
-  const mode = raw.mode as LoadMode;
+  const mode = oneOf('--mode', raw.mode, LOAD_MODES);
   refuseOutOfMode(raw, mode);
   // Small messages measure latency; a stream wants large writes.
   const sizeBytes = parseSizeBytes('--size', raw.size ?? (mode === 'stream' ? '64KiB' : '64'));
   const ratePerSecond = raw.rate === undefined ? 0 : parseRatePerSecond('--rate', raw.rate);
   if (raw.rate !== undefined && ratePerSecond <= 0)
     throw new UsageError('--rate: an open-loop rate above 0 goes with --mode echo');
-  const direction = raw.direction ?? 'up';
-  if (!['up', 'down', 'both'].includes(direction))
-    throw new UsageError(`--direction: '${raw.direction}' is not allowed (allowed: up, down, both)`);
-  if (!['fin', 'rst'].includes(raw.close))
-    throw new UsageError(`--close: '${raw.close}' is not allowed (allowed: fin, rst)`);
+  const direction = oneOf('--direction', raw.direction ?? 'up', STREAM_DIRECTIONS);
+  const closeStyle = oneOf('--close', raw.close, CLOSE_STYLES);
   const pingIntervalMs = parseDurationMs('--ping-interval', raw.pingInterval ?? '1s', { min: 10, max: HOUR_MS });
   const echoTimeoutMs = parseDurationMs('--echo-timeout', raw.echoTimeout, { min: 10, max: 10 * 60_000 });
   const drainTimeoutMs = parseDurationMs('--drain-timeout', raw.drainTimeout, { max: 10 * 60_000 });
@@ -99,9 +94,9 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   return {
     mode,
     ratePerSecond: ratePerSecond * share,
-    direction: direction as RunConfig['direction'],
+    direction,
     pingIntervalMs,
-    closeStyle: raw.close as RunConfig['closeStyle'],
+    closeStyle,
     churnEcho: raw.churnEcho === true,
     reconnect: raw.reconnect === true,
     echoTimeoutMs,
@@ -142,6 +137,13 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     json: raw.json === true,
     metricsPort: raw.metricsPort === undefined ? null : parseIntInRange('--metrics-port', raw.metricsPort, 1, 65535),
   };
+}
+
+/** A word from one of the vocabulary's lists (commander checks its own choices; scenarios and run() come here). */
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`${flag}: '${value}' is not allowed (allowed: ${allowed.join(', ')})`);
+  return value as T;
 }
 
 /**

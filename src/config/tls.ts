@@ -9,11 +9,11 @@ import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { UsageError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
+import { TLS_VERSIONS, type TlsVersion } from '../core/vocabulary.js';
 import type { TlsClientConfig } from '../documents/result.js';
 import { flagOf, type RawRunOptions } from '../options/run-options.js';
 
 const TLS_ONLY = ['sni', 'alpn', 'tlsCa', 'tlsInsecure', 'tlsMin', 'tlsMax', 'tlsCiphers', 'tlsResume'] as const;
-const ORDER = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
 /** --tls and its settings; a TLS setting without --tls is refused rather than ignored. */
 export function resolveTls(raw: RawRunOptions): TlsClientConfig | null {
@@ -24,7 +24,11 @@ export function resolveTls(raw: RawRunOptions): TlsClientConfig | null {
   }
   if (raw.tlsCa !== undefined && raw.tlsInsecure) throw new UsageError('--tls-ca and --tls-insecure: choose one');
   if (raw.tlsCa !== undefined) checkCaFile(raw.tlsCa);
-  if (raw.tlsMin && raw.tlsMax && ORDER.indexOf(raw.tlsMin) > ORDER.indexOf(raw.tlsMax)) {
+  if (
+    raw.tlsMin &&
+    raw.tlsMax &&
+    TLS_VERSIONS.indexOf(raw.tlsMin as TlsVersion) > TLS_VERSIONS.indexOf(raw.tlsMax as TlsVersion)
+  ) {
     throw new UsageError(`--tls-min ${raw.tlsMin} is above --tls-max ${raw.tlsMax}`);
   }
   if (raw.tlsCiphers !== undefined) checkCiphers(raw.tlsCiphers);

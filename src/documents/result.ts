@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { RUN_STATUSES, type RunStatus } from '../core/errors.js';
+import { CLOSE_STYLES, LOAD_MODES, PROXY_COMMANDS, PROXY_VERSIONS, STREAM_DIRECTIONS } from '../core/vocabulary.js';
 import {
   count,
   environmentSchema,
@@ -185,10 +186,10 @@ export const calibrationRatiosSchema = z.object({
 });
 export type CalibrationRatios = z.infer<typeof calibrationRatiosSchema>;
 
-export const proxyVersionSchema = z.enum(['none', 'v1', 'v2']);
+export const proxyVersionSchema = z.enum(PROXY_VERSIONS);
 export const proxyDescriptionSchema = z.object({
   version: proxyVersionSchema,
-  command: z.enum(['proxy', 'local']),
+  command: z.enum(PROXY_COMMANDS),
   src: z.string(),
   dst: z.string(),
   tlvs: z.array(z.string()),
@@ -219,9 +220,9 @@ export const proxyVerificationSchema = z.object({
 });
 export type ProxyVerification = z.infer<typeof proxyVerificationSchema>;
 
-export const loadModeSchema = z.enum(['echo', 'stream', 'connect', 'hold']);
-export const directionSchema = z.enum(['up', 'down', 'both']);
-export const closeStyleSchema = z.enum(['fin', 'rst']);
+export const loadModeSchema = z.enum(LOAD_MODES);
+export const directionSchema = z.enum(STREAM_DIRECTIONS);
+export const closeStyleSchema = z.enum(CLOSE_STYLES);
 const endpointSchema = z.object({ host: z.string(), port: z.number().int().min(0).max(65535) });
 
 /** TLS over every session (--tls): what the client offers and how it verifies. */

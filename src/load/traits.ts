@@ -2,13 +2,11 @@
  * What each load mode is, worked out in one place: the worker, the shard function, the result builder, the
  * calibration ratios and the embedded target all ask `modeTraits()` instead of testing `mode` themselves.
  */
+
+import type { LoadMode, ServeMode, StreamDirection } from '../core/vocabulary.js';
 import { integrityEnabled } from './integrity.js';
 
-export type LoadMode = 'echo' | 'stream' | 'connect' | 'hold';
-export type StreamDirection = 'up' | 'down' | 'both';
-export type CloseStyle = 'fin' | 'rst';
-/** What a target does after the header: echo every byte back, read and discard, or send continuously. */
-export type ServeMode = 'echo' | 'sink' | 'source';
+export type { CloseStyle, LoadMode, ServeMode, StreamDirection } from '../core/vocabulary.js';
 
 export interface ModeSpec {
   mode: LoadMode;

@@ -8,12 +8,20 @@
  * replaced.
  */
 
+import {
+  CLOSE_STYLES,
+  LOAD_MODES,
+  type LoadMode,
+  PROXY_COMMANDS,
+  PROXY_VERSIONS,
+  STREAM_DIRECTIONS,
+  TLS_VERSIONS,
+} from '../core/vocabulary.js';
+
 /** PROXY v2 TLVs --proxy-tlv accepts (also named in the parser's error message). */
 export const TLV_HELP =
   'authority=NAME, alpn=PROTO, unique-id=auto|TEXT, noop=BYTES, crc32c, netns=NAME, ' +
   'ssl=VERSION[,cn=NAME][,cipher=NAME], 0xE0..0xEF=TEXT|hex:BYTES';
-
-export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 
 /**
  * What an option means beside --scenario. step: also a scenario step key, and given on the command line it
@@ -33,7 +41,7 @@ export interface RunOptionDef {
   repeatable?: boolean;
   role: ScenarioRole;
   /** The load modes it does something in; given with another mode it is refused (never silently ignored). */
-  modes?: readonly ('echo' | 'stream' | 'connect' | 'hold')[];
+  modes?: readonly LoadMode[];
 }
 
 /** Options as commander hands them over: strings as typed (or defaults), booleans for flags, lists when repeatable. */
@@ -119,7 +127,7 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     flags: '-p, --proxy <version>',
     description: 'PROXY protocol header sent first on every connection',
     default: 'none',
-    choices: ['none', 'v1', 'v2'],
+    choices: PROXY_VERSIONS,
     role: 'step',
   },
   proxySrc: {
@@ -141,7 +149,7 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     flags: '--proxy-command <command>',
     description: 'v2 command: proxy, or local (no addresses, as health checks send)',
     default: 'proxy',
-    choices: ['proxy', 'local'],
+    choices: PROXY_COMMANDS,
     role: 'step',
   },
   proxyTlv: {
@@ -250,7 +258,7 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
       '(--direction); connect: churn, open -> header -> [echo] -> close; hold: idle sessions pinged every ' +
       '--ping-interval',
     default: 'echo',
-    choices: ['echo', 'stream', 'connect', 'hold'],
+    choices: LOAD_MODES,
     role: 'step',
   },
   rate: {
@@ -264,7 +272,7 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   direction: {
     flags: '--direction <dir>',
     description: 'stream: up (we send, the target sinks), down (the target sends), both (default: up)',
-    choices: ['up', 'down', 'both'],
+    choices: STREAM_DIRECTIONS,
     role: 'step',
     modes: ['stream'],
   },
@@ -278,7 +286,7 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     flags: '--close <style>',
     description: 'how connections close (each cycle in connect mode): fin, or rst (SO_LINGER 0: no TIME_WAIT)',
     default: 'fin',
-    choices: ['fin', 'rst'],
+    choices: CLOSE_STYLES,
     role: 'step',
   },
   churnEcho: {

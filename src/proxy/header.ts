@@ -6,6 +6,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { UsageError } from '../core/errors.js';
+import type { ProxyCommand, ProxyVersion } from '../core/vocabulary.js';
 import { type AddressSpec, assignEndpoint, type CompiledAddress, compileAddress, type Endpoint } from './addresses.js';
 import { crc32c } from './crc32c.js';
 import { canonicalAddress, ipv6Bytes, plainAddress } from './ip.js';
@@ -19,13 +20,13 @@ import {
   validateTlvs,
 } from './tlv.js';
 
-export type ProxyVersion = 'none' | 'v1' | 'v2';
+export type { ProxyVersion } from '../core/vocabulary.js';
 export type { Endpoint };
 
 /** What every connection of a run claims in its header (plain data: it crosses into worker threads). */
 export interface ProxyHeaderPlan {
   version: ProxyVersion;
-  command: 'proxy' | 'local';
+  command: ProxyCommand;
   src: AddressSpec;
   dst: AddressSpec;
   tlvs: TlvSpec[];
@@ -218,7 +219,7 @@ export function endpointKey(e: Endpoint): string {
 /** The plan as people read it (and as the result records it). */
 export function describeProxyPlan(plan: ProxyHeaderPlan): {
   version: ProxyVersion;
-  command: 'proxy' | 'local';
+  command: ProxyCommand;
   src: string;
   dst: string;
   tlvs: string[];

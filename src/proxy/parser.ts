@@ -4,7 +4,9 @@
  * the target uses this instead. Feed it chunks as they arrive; it answers when it has a verdict, and hands back
  * the bytes after the header so no payload is lost.
  */
+
 import { isIPv4, isIPv6 } from 'node:net';
+import type { HeaderPolicy } from '../core/vocabulary.js';
 import { crc32c } from './crc32c.js';
 import { compressGroups } from './ip.js';
 import {
@@ -18,7 +20,8 @@ import {
   V2_SIGNATURE,
 } from './spec.js';
 
-export type ProxyMode = 'none' | 'accept' | 'require';
+/** How a target treats a PROXY header (the vocabulary's HeaderPolicy). */
+export type ProxyMode = HeaderPolicy;
 
 /** Why a header was rejected: a closed set, counted by the target. */
 export type RejectReason =

@@ -1,0 +1,37 @@
+/**
+ * The words l4stress's options and documents are made of, each list written once: commander's choices, the zod
+ * enums of the documents, the TypeScript unions and resolveRunConfig all read these (a test checks no other file
+ * spells one out). A mode list written five times had drifted before.
+ */
+
+/** Load modes: closed-loop or paced echo, bulk stream, connect churn, held sessions pinged. */
+export const LOAD_MODES = ['echo', 'stream', 'connect', 'hold'] as const;
+export type LoadMode = (typeof LOAD_MODES)[number];
+
+/** The PROXY protocol header a connection sends first (none: no header). */
+export const PROXY_VERSIONS = ['none', 'v1', 'v2'] as const;
+export type ProxyVersion = (typeof PROXY_VERSIONS)[number];
+
+/** The PROXY header's command: a proxied connection, or LOCAL (a health check). */
+export const PROXY_COMMANDS = ['proxy', 'local'] as const;
+export type ProxyCommand = (typeof PROXY_COMMANDS)[number];
+
+/** Which way a stream moves bytes. */
+export const STREAM_DIRECTIONS = ['up', 'down', 'both'] as const;
+export type StreamDirection = (typeof STREAM_DIRECTIONS)[number];
+
+/** How l4stress closes a session on purpose. */
+export const CLOSE_STYLES = ['fin', 'rst'] as const;
+export type CloseStyle = (typeof CLOSE_STYLES)[number];
+
+/** TLS versions, oldest first (the order --tls-min/--tls-max are compared in). */
+export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/** What a target does after the header: echo every byte back, read and discard, or send continuously. */
+export const SERVE_MODES = ['echo', 'sink', 'source'] as const;
+export type ServeMode = (typeof SERVE_MODES)[number];
+
+/** How a target treats a PROXY header: never parse it, accept one if present, or require one. */
+export const HEADER_POLICIES = ['none', 'accept', 'require'] as const;
+export type HeaderPolicy = (typeof HEADER_POLICIES)[number];
