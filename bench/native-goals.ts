@@ -57,7 +57,7 @@ export function timeWaitCount(): number {
  * native, with the machine's TIME_WAIT count beside each figure. Measured against a connect-only client on a port
  * earlier steps had filled, the ratio once read 0.75x where it was about 2.5x.
  */
-async function rampGoal(native: NativeReference, log: (line: string) => void): Promise<Goal> {
+export async function rampGoal(native: NativeReference, log: (line: string) => void): Promise<Goal> {
   log('ramp of 10,000 sessions with PROXY v2 and a first echo: native client, l4stress, native client');
   const figures: string[] = [];
   const onFreshPort = async <T>(what: string, measure: (port: number) => Promise<T>, ms: (r: T) => number) => {
