@@ -1,0 +1,112 @@
+/**
+ * The per-second timeline: once a second every live worker is asked for a snapshot, so rows line up across
+ * workers; a row is made when every live worker answered, or when the next tick goes out (closed with what
+ * arrived). Each row joins the generator's and the watched processes' CPU and RSS.
+ */
+import type { MainToWorker, WorkerToMain } from '../load/protocol.js';
+import { emptyCounters, type LoadCounters } from '../metrics/counters.js';
+import { mergeEncoded } from '../metrics/histogram.js';
+import type { PidWatcher } from '../metrics/pid-watch.js';
+import type { ProcessUsageSampler } from '../metrics/process-usage.js';
+import { type Phase, type TimelineRow, timelineRow } from '../metrics/timeline.js';
+import type { WorkerQuorum } from './worker-quorum.js';
+
+const TICK_MS = 1000;
+type Snapshot = WorkerToMain & { type: 'snapshot' };
+
+export class TickCollector {
+  readonly timeline: TimelineRow[] = [];
+  phase: Phase = 'ramp';
+  private t0 = performance.now();
+  private lastRowAt = this.t0;
+  private prevTotals = emptyCounters();
+  private seq = 0;
+  private readonly pending = new Map<number, { snapshots: Map<number, Snapshot>; done: (() => void)[] }>();
+  private ticker: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly quorum: WorkerQuorum,
+    private readonly send: (msg: MainToWorker) => void,
+    private readonly usage: ProcessUsageSampler,
+    private readonly watcher: PidWatcher,
+    private readonly onRow: (row: TimelineRow, totals: LoadCounters) => void,
+  ) {
+    quorum.whenLost(() => {
+      for (const [seq, tick] of this.pending) if (tick.snapshots.size >= quorum.alive) this.complete(seq);
+    });
+  }
+
+  /** Row times count from here (the load's start: after --start-at). */
+  startClock(): void {
+    this.t0 = performance.now();
+    this.lastRowAt = this.t0;
+  }
+
+  start(): void {
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  /** A worker's snapshot: its part of the tick it answers. */
+  observe(msg: Snapshot): void {
+    const tick = this.pending.get(msg.seq);
+    if (!tick) return;
+    tick.snapshots.set(msg.worker, msg);
+    if (tick.snapshots.size >= this.quorum.alive) this.complete(msg.seq);
+  }
+
+  /**
+   * Fresh counters: a tick of its own, answered by every live worker (or closed after `timeoutMs` with what
+   * arrived), so a decision such as "nothing established" is made on current numbers.
+   */
+  fresh(timeoutMs = 2000): Promise<LoadCounters> {
+    const seq = this.tick();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.complete(seq), timeoutMs);
+      this.pending.get(seq)?.done.push(() => {
+        clearTimeout(timer);
+        resolve(this.quorum.totals());
+      });
+    });
+  }
+
+  /** No more ticks; what is pending is closed with what arrived. */
+  stop(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
+    for (const seq of [...this.pending.keys()]) this.complete(seq);
+  }
+
+  private tick(): number {
+    for (const seq of [...this.pending.keys()]) this.complete(seq);
+    this.seq++;
+    this.pending.set(this.seq, { snapshots: new Map(), done: [] });
+    this.send({ type: 'tick', seq: this.seq });
+    return this.seq;
+  }
+
+  private complete(seq: number): void {
+    const tick = this.pending.get(seq);
+    if (!tick) return;
+    this.pending.delete(seq);
+    const now = performance.now();
+    const interval = mergeEncoded([...tick.snapshots.values()].map((s) => s.intervalRtt));
+    const totals = this.quorum.totals();
+    const { cpuPercent, rssBytes } = this.usage.sample();
+    const row = timelineRow(
+      (now - this.t0) / 1000,
+      this.phase,
+      now - this.lastRowAt,
+      this.prevTotals,
+      totals,
+      interval,
+      cpuPercent,
+      rssBytes,
+      this.watcher.sample(),
+    );
+    this.lastRowAt = now;
+    this.prevTotals = totals;
+    this.timeline.push(row);
+    this.onRow(row, totals);
+    for (const d of tick.done) d();
+  }
+}
