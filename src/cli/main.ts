@@ -15,6 +15,10 @@ import { SERVE_OPTIONS } from './serve-options.js';
 
 type SetExit = (code: number) => void;
 
+/**
+ * The command table, one block per command in --help's order. Over 100 lines on purpose: it is declarative (names,
+ * arguments, options, a lazy import per action), and split up it would read as scattered fragments.
+ */
 function buildProgram(setExit: SetExit): Command {
   const program = new Command('l4stress')
     .description('Stress TCP (L4) ingress: many long-lived sessions, PROXY protocol v1/v2, HDR tail latency.')

@@ -19,6 +19,10 @@ const latencyRow = (name: string, s: LatencySummary, window: string): string[] =
   window,
 ];
 
+/**
+ * The end-of-run summary, its lines in the order they print. Over 100 lines on purpose: a template of one line per
+ * block, each short; the golden text in test/fixtures/golden/ pins the whole.
+ */
 export function renderSummary(r: RunResult, resultFile: string | null): string {
   const c = r.connections;
   const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;

@@ -1,4 +1,8 @@
-/** Assembles the result document from what the generator and the target reported. Pure: no I/O. */
+/**
+ * Assembles the result document from what the generator and the target reported. Pure: no I/O. First the facts
+ * every section reads are worked out once (the context: totals, histograms, verdicts, status); then one rule per
+ * field of the document (sections.ts makes a forgotten field a compile error), and every warning from warnings.ts.
+ */
 
 import type { HardwareProfile } from '../calibration/profile.js';
 import { calibrationRatios } from '../calibration/ratios.js';
@@ -7,18 +11,21 @@ import { EXIT_CODE_FOR_STATUS } from '../core/errors.js';
 import { type ProxyVerification, RESULT_SCHEMA_VERSION, type RunResult, type RunStatus } from '../documents/result.js';
 import type { Environment, GitInfo } from '../environment/environment.js';
 import type { LoadOutcome } from '../load/outcome.js';
-import { modeTraits } from '../load/traits.js';
-import { addCounters, emptyCounters } from '../metrics/counters.js';
+import { type ModeTraits, modeTraits } from '../load/traits.js';
+import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { totalErrors } from '../metrics/errors.js';
-import { encodeHistogram, mergeEncoded, summarize } from '../metrics/histogram.js';
+import { encodeHistogram, type Histogram, mergeEncoded, summarize } from '../metrics/histogram.js';
 import { peakOpen } from '../metrics/peak.js';
 import { describeProxyPlan } from '../proxy/header.js';
 import type { TargetStats } from '../target/stats.js';
-import { connectVerdict } from './connect-verdict.js';
+import { type ConnectVerdict, connectVerdict } from './connect-verdict.js';
 import { errorTotal, integrityErrors } from './error-total.js';
 import { buildModeStats } from './mode-stats.js';
-import { scheduleVerdict } from './schedule-verdict.js';
-import { connectFailureWarnings, dropWarnings, lostWorkerWarnings, rampWarnings, settingWarnings } from './warnings.js';
+import { generatorResources } from './resources.js';
+import { partialOf, runStatus } from './run-status.js';
+import { type ScheduleVerdict, scheduleVerdict } from './schedule-verdict.js';
+import { assemble, type Complete, type ResultRules } from './sections.js';
+import * as warn from './warnings.js';
 
 export interface ResultInputs {
   config: RunConfig;
@@ -33,21 +40,48 @@ export interface ResultInputs {
   profile: { file: string; profile: HardwareProfile } | null;
 }
 
+/** What the sections read, worked out once. */
+interface BuildContext {
+  inputs: ResultInputs;
+  config: RunConfig;
+  outcome: LoadOutcome;
+  traits: ModeTraits;
+  totals: LoadCounters;
+  headerSizes: Record<string, number>;
+  rtt: Histogram;
+  service: Histogram;
+  connect: Histogram;
+  handshake: Histogram;
+  failed: number;
+  dropped: number;
+  peak: number;
+  measuredS: number;
+  perS: (n: number) => number;
+  modeStats: RunResult['modeStats'];
+  partial: RunResult['partial'] | null;
+  schedule: ScheduleVerdict;
+  connectSchedule: ConnectVerdict;
+  status: RunStatus;
+}
+
 export function buildResult(inputs: ResultInputs): RunResult {
+  return assemble(RULES, buildContext(inputs));
+}
+
+function buildContext(inputs: ResultInputs): BuildContext {
   const { config, outcome } = inputs;
+  const traits = modeTraits(config);
   const totals = emptyCounters();
   const headerSizes: Record<string, number> = {};
   for (const r of outcome.reports) {
     addCounters(totals, r.counters);
     for (const [size, n] of Object.entries(r.headerSizes)) headerSizes[size] = (headerSizes[size] ?? 0) + n;
   }
-  const rtt = mergeEncoded(outcome.reports.map((r) => r.rtt));
-  const service = mergeEncoded(outcome.reports.map((r) => r.service));
-  const lag = mergeEncoded(outcome.reports.map((r) => r.schedulerLag));
-  const connect = mergeEncoded(outcome.reports.map((r) => r.connect));
-  const handshake = mergeEncoded(outcome.reports.map((r) => r.tlsHandshake));
-  const failed = totalErrors(totals.connectFailed);
-  const dropped = totalErrors(totals.dropped);
+  const merge = (pick: (r: LoadOutcome['reports'][number]) => string): Histogram =>
+    mergeEncoded(outcome.reports.map(pick));
+  const rtt = merge((r) => r.rtt);
+  const service = merge((r) => r.service);
+  const connect = merge((r) => r.connect);
   const peak = peakOpen(
     outcome.reports.map((r) => r.counters.peakOpen),
     outcome.timeline.map((r) => r.open),
@@ -55,14 +89,15 @@ export function buildResult(inputs: ResultInputs): RunResult {
   );
   totals.peakOpen = peak;
   const measuredS = outcome.phases.measuredMs / 1000;
-  const perS = (n: number): number => (measuredS > 0 ? Math.round(n / measuredS) : 0);
-  const verifyFailed = inputs.verify !== null && !inputs.verify.ok;
-  const modeStats = buildModeStats(config, outcome, totals, lag, measuredS);
-  const integrity = integrityErrors(modeStats.integrity);
-  const churn = !modeTraits(config).longLived;
-  const shortfall = churn ? false : totals.established < config.conns;
-  const stalled = modeStats.stream?.stalled?.count ?? 0;
-  const errors = errorTotal({ failed, dropped, integrity: modeStats.integrity, verify: inputs.verify, stalled });
+  const modeStats = buildModeStats(
+    config,
+    outcome,
+    totals,
+    merge((r) => r.schedulerLag),
+    measuredS,
+  );
+  const failed = totalErrors(totals.connectFailed);
+  const dropped = totalErrors(totals.dropped);
   const schedule = modeStats.openLoop
     ? scheduleVerdict({
         intendedPerSecond: modeStats.openLoop.intendedPerSecond,
@@ -80,205 +115,183 @@ export function buildResult(inputs: ResultInputs): RunResult {
     : { behind: false, generatorBehind: false, message: null };
   if (modeStats.openLoop) modeStats.openLoop.generatorBehind = schedule.generatorBehind;
   const connectSchedule = connectVerdict(config, totals, modeStats.churn?.cyclesPerSecond ?? 0, summarize(connect).p50);
-  // A schedule not kept makes the figures the generator's: the run fails, whatever else went right.
-  const behind = schedule.behind || connectSchedule.behind;
-  const status = runStatus(outcome, churn && totals.established === 0, shortfall || behind, errors);
-  const headerBuildUs = outcome.reports.reduce((n, r) => n + r.headerBuildUs, 0);
-
-  const warnings: string[] = [];
-  const partial = partialOf(outcome, config.conns);
-  warnings.push(...lostWorkerWarnings(outcome, partial, config.conns));
-  if (stalled > 0) {
-    const ids = modeStats.stream!.stalled!.examples.join(', ');
-    warnings.push(
-      `${stalled} stream connection${stalled === 1 ? '' : 's'} moved no byte in the whole measured phase ` +
-        `(e.g. connection ${ids}): the target stopped reading or writing`,
-    );
-  }
-  warnings.push(...rampWarnings(config, outcome, totals.established));
-  if (integrity > 0) {
-    const i = modeStats.integrity;
-    warnings.push(
-      `echo integrity failed: ${i.corrupted} corrupted, ${i.duplicated} duplicated, ${i.outOfOrder} out of ` +
-        `order, ${i.missing} missing, ${i.bytesLostAtClose} bytes lost at close`,
-    );
-  }
-  if (schedule.message) warnings.push(schedule.message);
-  if (connectSchedule.message) warnings.push(connectSchedule.message);
   if (modeStats.churn)
     Object.assign(modeStats.churn, { askedPerSecond: config.connectRate, limit: connectSchedule.limit });
-  if (!churn && totals.established < config.conns - (partial?.lostConnections ?? 0) && !outcome.interrupted) {
-    warnings.push(`established ${totals.established} of ${config.conns} connections`);
-  }
-  const cores = inputs.environment.cores;
-  if (outcome.usage.cpuPercentMax >= 90 * cores) {
-    warnings.push(
-      `the generator used up to ${outcome.usage.cpuPercentMax}% CPU of ${cores * 100}%: it was saturated, so ` +
-        `latency includes its own queuing`,
-    );
-  }
-  if (verifyFailed) {
-    warnings.push(
-      `address preservation failed: ${inputs.verify!.missing} claimed sources missing at the backend, ` +
-        `${inputs.verify!.unexpected} unexpected`,
-    );
-  }
-  for (const w of outcome.watched) {
-    if (w.exited)
-      warnings.push(
-        `watched process ${w.pid} (${w.name}) exited ` +
-          `${w.exitedAfterS === 0 ? 'before the run' : `after ${w.exitedAfterS} s`}; its sampling stopped there`,
-      );
-  }
-  const rt = summarize(rtt);
-  const connectSummary = summarize(connect);
-  const calibration = inputs.profile
-    ? calibrationRatios(inputs.profile.file, inputs.profile.profile, {
-        mode: config.mode,
-        roundTrips: modeTraits(config).roundTrips,
-        sizeBytes: config.sizeBytes,
-        roundTripP50Us: rt.p50,
-        roundTripsPerSecond: perS(rtt.totalCount),
-        connectP50Us: connectSummary.p50,
-        host: inputs.environment.hostname,
-        cyclesPerSecond: modeStats.churn?.cyclesPerSecond ?? 0,
-        streamBitsPerSecond:
-          8 * perS(outcome.reports.reduce((n, r) => n + r.measuredBytesSent + r.measuredBytesReceived, 0)),
-      })
-    : null;
-  warnings.push(...settingWarnings(config, outcome, inputs.target.kind));
-  warnings.push(...dropWarnings(totals.dropped, modeTraits(config).longLived));
-  warnings.push(...connectFailureWarnings(config, totals.connectFailed, inputs.environment.tcp.ipLocalPortRange));
-
-  const { quiet: _q, json: _j, metricsPort: _m, proxy: plan, ...rest } = config;
-  const proxyDescription = describeProxyPlan(plan);
-  const configForResult = { ...rest, proxy: proxyDescription };
+  const errors = errorTotal({
+    failed,
+    dropped,
+    integrity: modeStats.integrity,
+    verify: inputs.verify,
+    stalled: modeStats.stream?.stalled?.count ?? 0,
+  });
+  // A schedule not kept makes the figures the generator's: the run fails, whatever else went right.
+  const shortfall = traits.longLived && totals.established < config.conns;
+  const status = runStatus(
+    outcome,
+    !traits.longLived && totals.established === 0,
+    shortfall || schedule.behind || connectSchedule.behind,
+    errors,
+  );
   return {
-    schemaVersion: RESULT_SCHEMA_VERSION,
-    tool: { name: 'l4stress', version: inputs.version },
-    scenario: config.scenario,
-    status,
-    exitCode: EXIT_CODE_FOR_STATUS[status],
-    partial,
-    git: inputs.git,
-    command: inputs.command,
-    config: configForResult,
-    seed: config.seed,
-    startedAt: outcome.startedAt.toISOString(),
-    endedAt: outcome.endedAt.toISOString(),
-    phases: {
-      ...outcome.phases,
-      rampTimedOut: outcome.rampTimedOut,
-      drainMs: Math.max(0, ...outcome.reports.map((r) => r.drainMs)),
-      drainTimedOut: outcome.reports.some((r) => r.drainTimedOut),
-      startLateByMs: outcome.startLateByMs === null ? null : Math.round(outcome.startLateByMs),
-    },
-    target: {
-      kind: inputs.target.kind,
-      host: inputs.target.host,
-      port: inputs.target.port,
-      stats: inputs.target.stats,
-    },
-    connections: {
-      target: config.conns,
-      attempted: totals.attempted,
-      established: totals.established,
-      peak,
-      failed: { total: failed, byKind: totals.connectFailed },
-      dropped: { total: dropped, byKind: totals.dropped },
-      abandonedAtStop: totals.abandonedAtStop,
-      reconnects: config.reconnect
-        ? { attempted: totals.reconnectAttempts, established: totals.reconnected, failed: totals.reconnectFailed }
-        : null,
-    },
-    latency: {
-      roundTripUs: rt,
-      serviceUs: modeTraits(config).paced ? summarize(service) : null,
-      connectUs: connectSummary,
-      tlsHandshakeUs: config.tls ? summarize(handshake) : null,
-    },
-    throughput: {
-      roundTrips: rtt.totalCount,
-      roundTripsPerSecond: perS(rtt.totalCount),
-      bytesSentPerSecond: perS(outcome.reports.reduce((n, r) => n + r.measuredBytesSent, 0)),
-      bytesReceivedPerSecond: perS(outcome.reports.reduce((n, r) => n + r.measuredBytesReceived, 0)),
-    },
+    inputs,
+    config,
+    outcome,
+    traits,
+    totals,
+    headerSizes,
+    rtt,
+    service,
+    connect,
+    handshake: merge((r) => r.tlsHandshake),
+    failed,
+    dropped,
+    peak,
+    measuredS,
+    perS: (n) => (measuredS > 0 ? Math.round(n / measuredS) : 0),
     modeStats,
-    tls: config.tls
+    partial: partialOf(outcome, config.conns),
+    schedule,
+    connectSchedule,
+    status,
+  };
+}
+
+/** One rule per field of the result document, in its order. */
+const RULES: ResultRules<BuildContext> = {
+  schemaVersion: () => RESULT_SCHEMA_VERSION,
+  tool: (c) => ({ name: 'l4stress', version: c.inputs.version }),
+  scenario: (c) => c.config.scenario,
+  status: (c) => c.status,
+  exitCode: (c) => EXIT_CODE_FOR_STATUS[c.status],
+  partial: (c) => c.partial,
+  git: (c) => c.inputs.git,
+  mergedFrom: () => undefined,
+  command: (c) => c.inputs.command,
+  config: (c) => {
+    const { quiet: _q, json: _j, metricsPort: _m, proxy: plan, ...rest } = c.config;
+    return { ...rest, proxy: describeProxyPlan(plan) };
+  },
+  seed: (c) => c.config.seed,
+  startedAt: (c) => c.outcome.startedAt.toISOString(),
+  endedAt: (c) => c.outcome.endedAt.toISOString(),
+  phases: (c): Complete<RunResult['phases']> => ({
+    ...c.outcome.phases,
+    rampTimedOut: c.outcome.rampTimedOut,
+    drainMs: Math.max(0, ...c.outcome.reports.map((r) => r.drainMs)),
+    drainTimedOut: c.outcome.reports.some((r) => r.drainTimedOut),
+    startLateByMs: c.outcome.startLateByMs === null ? null : Math.round(c.outcome.startLateByMs),
+  }),
+  target: (c) => ({
+    kind: c.inputs.target.kind,
+    host: c.inputs.target.host,
+    port: c.inputs.target.port,
+    stats: c.inputs.target.stats,
+  }),
+  connections: (c): Complete<RunResult['connections']> => ({
+    target: c.config.conns,
+    attempted: c.totals.attempted,
+    established: c.totals.established,
+    peak: c.peak,
+    failed: { total: c.failed, byKind: c.totals.connectFailed },
+    dropped: { total: c.dropped, byKind: c.totals.dropped },
+    abandonedAtStop: c.totals.abandonedAtStop,
+    reconnects: c.config.reconnect
+      ? { attempted: c.totals.reconnectAttempts, established: c.totals.reconnected, failed: c.totals.reconnectFailed }
+      : null,
+  }),
+  latency: (c): Complete<RunResult['latency']> => ({
+    roundTripUs: summarize(c.rtt),
+    serviceUs: c.traits.paced ? summarize(c.service) : null,
+    connectUs: summarize(c.connect),
+    tlsHandshakeUs: c.config.tls ? summarize(c.handshake) : null,
+  }),
+  tls: (c) =>
+    c.config.tls
       ? {
-          handshakes: totals.tlsHandshakes,
-          resumed: totals.tlsResumed,
-          fullPerSecond: perS(totals.measuredTlsHandshakes - totals.measuredTlsResumed),
-          resumedPerSecond: perS(totals.measuredTlsResumed),
+          handshakes: c.totals.tlsHandshakes,
+          resumed: c.totals.tlsResumed,
+          fullPerSecond: c.perS(c.totals.measuredTlsHandshakes - c.totals.measuredTlsResumed),
+          resumedPerSecond: c.perS(c.totals.measuredTlsResumed),
         }
       : null,
-    proxy: {
-      ...proxyDescription,
-      headersSent: totals.headersSent,
-      headerBytes: totals.headerBytes,
-      headerSizes,
+  throughput: (c) => ({
+    roundTrips: c.rtt.totalCount,
+    roundTripsPerSecond: c.perS(c.rtt.totalCount),
+    bytesSentPerSecond: c.perS(c.outcome.reports.reduce((n, r) => n + r.measuredBytesSent, 0)),
+    bytesReceivedPerSecond: c.perS(c.outcome.reports.reduce((n, r) => n + r.measuredBytesReceived, 0)),
+  }),
+  modeStats: (c) => c.modeStats,
+  proxy: (c): Complete<RunResult['proxy']> => {
+    const headerBuildUs = c.outcome.reports.reduce((n, r) => n + r.headerBuildUs, 0);
+    return {
+      ...describeProxyPlan(c.config.proxy),
+      headersSent: c.totals.headersSent,
+      headerBytes: c.totals.headerBytes,
+      headerSizes: c.headerSizes,
       headerBuildUsPerConnection:
-        totals.headersSent > 0 ? Math.round((headerBuildUs / totals.headersSent) * 100) / 100 : null,
-      verify: inputs.verify,
-    },
-    totals,
-    resources: {
-      generator: {
-        maxRssBytes: outcome.usage.maxRssBytes,
-        cpuPercentMean: outcome.usage.cpuPercentMean,
-        cpuPercentMax: outcome.usage.cpuPercentMax,
-        cpuUserMs: outcome.usage.cpuUserMs,
-        cpuSystemMs: outcome.usage.cpuSystemMs,
-        processes: outcome.memory.processes.length,
-        baselineRssBytes: outcome.memory.baselineRssBytes,
-        rampedRssBytes: outcome.memory.rampedRssBytes,
-        // Unknown rather than negative when the RSS fell over the ramp (the collector returned more than the
-        // sessions took): no figure beats a wrong one.
-        memoryPerConnectionBytes:
-          totals.established > 0 &&
-          modeTraits(config).longLived &&
-          outcome.memory.rampedRssBytes >= outcome.memory.baselineRssBytes
-            ? Math.round((outcome.memory.rampedRssBytes - outcome.memory.baselineRssBytes) / totals.established)
-            : null,
-      },
-      target:
-        inputs.target.stats && inputs.target.pid !== null
-          ? {
-              pid: inputs.target.pid,
-              maxRssBytes: inputs.target.stats.maxRssBytes,
-              cpuUserMs: Math.round(inputs.target.stats.cpuUserUs / 1000),
-              cpuSystemMs: Math.round(inputs.target.stats.cpuSystemUs / 1000),
-            }
-          : null,
-      watched: outcome.watched,
-    },
-    calibration,
-    environment: inputs.environment,
-    timeline: outcome.timeline,
-    histograms: {
-      roundTripUs: encodeHistogram(rtt),
-      ...(modeTraits(config).paced ? { serviceUs: encodeHistogram(service) } : {}),
-      connectUs: encodeHistogram(connect),
-      ...(config.tls ? { tlsHandshakeUs: encodeHistogram(handshake) } : {}),
-    },
-    warnings,
-  };
-}
-
-function runStatus(outcome: LoadOutcome, churnUnreachable: boolean, shortfall: boolean, errors: number): RunStatus {
-  if (outcome.interrupted) return 'interrupted';
-  if (outcome.lostWorkers.length > 0) return 'partial';
-  if (outcome.nothingEstablished || churnUnreachable) return 'unreachable';
-  if (errors > 0 || shortfall) return 'completed-with-errors';
-  return 'completed';
-}
-
-function partialOf(outcome: LoadOutcome, planned: number): NonNullable<RunResult['partial']> | null {
-  if (outcome.lostWorkers.length === 0) return null;
-  const lostConnections = outcome.lostWorkers.reduce((n, w) => n + w.conns, 0);
-  return {
-    lostWorkers: outcome.lostWorkers.map((w) => ({ ...w })),
-    lostConnections,
-    lostShare: planned > 0 ? Math.min(1, lostConnections / planned) : 0,
-  };
-}
+        c.totals.headersSent > 0 ? Math.round((headerBuildUs / c.totals.headersSent) * 100) / 100 : null,
+      verify: c.inputs.verify,
+    };
+  },
+  totals: (c) => c.totals,
+  resources: (c): Complete<RunResult['resources']> => ({
+    generator: generatorResources(c.outcome, c.totals.established, c.traits.longLived),
+    target:
+      c.inputs.target.stats && c.inputs.target.pid !== null
+        ? {
+            pid: c.inputs.target.pid,
+            maxRssBytes: c.inputs.target.stats.maxRssBytes,
+            cpuUserMs: Math.round(c.inputs.target.stats.cpuUserUs / 1000),
+            cpuSystemMs: Math.round(c.inputs.target.stats.cpuSystemUs / 1000),
+          }
+        : null,
+    watched: c.outcome.watched,
+  }),
+  calibration: (c) => {
+    const { profile, environment } = c.inputs;
+    if (!profile) return null;
+    const rt = summarize(c.rtt);
+    return calibrationRatios(profile.file, profile.profile, {
+      mode: c.config.mode,
+      roundTrips: c.traits.roundTrips,
+      sizeBytes: c.config.sizeBytes,
+      roundTripP50Us: rt.p50,
+      roundTripsPerSecond: c.perS(c.rtt.totalCount),
+      connectP50Us: summarize(c.connect).p50,
+      host: environment.hostname,
+      cyclesPerSecond: c.modeStats.churn?.cyclesPerSecond ?? 0,
+      streamBitsPerSecond:
+        8 * c.perS(c.outcome.reports.reduce((n, r) => n + r.measuredBytesSent + r.measuredBytesReceived, 0)),
+    });
+  },
+  environment: (c) => c.inputs.environment,
+  timeline: (c) => c.outcome.timeline,
+  histograms: (c): Complete<RunResult['histograms']> => ({
+    roundTripUs: encodeHistogram(c.rtt),
+    serviceUs: c.traits.paced ? encodeHistogram(c.service) : undefined,
+    connectUs: encodeHistogram(c.connect),
+    tlsHandshakeUs: c.config.tls ? encodeHistogram(c.handshake) : undefined,
+  }),
+  thresholds: () => undefined,
+  warnings: (c) => {
+    const { config, outcome, totals, modeStats } = c;
+    const lost = c.partial?.lostConnections ?? 0;
+    return [
+      ...warn.lostWorkerWarnings(outcome, c.partial, config.conns),
+      ...warn.stalledStreamWarnings(modeStats.stream?.stalled?.count ?? 0, modeStats.stream?.stalled?.examples ?? []),
+      ...warn.rampWarnings(config, outcome, totals.established),
+      ...warn.integrityWarnings(modeStats.integrity, integrityErrors(modeStats.integrity)),
+      ...(c.schedule.message ? [c.schedule.message] : []),
+      ...(c.connectSchedule.message ? [c.connectSchedule.message] : []),
+      ...(c.traits.longLived
+        ? warn.shortfallWarnings(totals.established, config.conns - lost, config.conns, outcome.interrupted)
+        : []),
+      ...warn.saturationWarnings(outcome.usage.cpuPercentMax, c.inputs.environment.cores),
+      ...warn.verifyWarnings(c.inputs.verify),
+      ...warn.watchedWarnings(outcome.watched),
+      ...warn.settingWarnings(config, outcome, c.inputs.target.kind),
+      ...warn.dropWarnings(totals.dropped, c.traits.longLived),
+      ...warn.connectFailureWarnings(config, totals.connectFailed, c.inputs.environment.tcp.ipLocalPortRange),
+    ];
+  },
+};

@@ -8,11 +8,16 @@
  * unless a partial set is accepted, which the merged result then says (status partial, the lost share).
  */
 import { EXIT_CODE_FOR_STATUS, type RunStatus, UsageError } from '../core/errors.js';
-import type { RunResult } from '../documents/result.js';
-import { addCounters, emptyCounters } from '../metrics/counters.js';
+import { RESULT_SCHEMA_VERSION, type RunResult, type TimelineRow } from '../documents/result.js';
+import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { addErrorCounts, totalErrors } from '../metrics/errors.js';
-import { encodeHistogram, mergeEncoded, summarize } from '../metrics/histogram.js';
+import { encodeHistogram, type Histogram, mergeEncoded, summarize } from '../metrics/histogram.js';
+import { peakOpen } from '../metrics/peak.js';
+import { mergeConfig } from './merge-config.js';
+import { mergeModeStats } from './merge-mode-stats.js';
 import { mergeTimelines } from './merge-timeline.js';
+import { assemble, type Complete, type ResultRules } from './sections.js';
+import { mergeWarnings } from './warnings.js';
 
 export interface MergeInput {
   file: string;
@@ -41,6 +46,11 @@ function identity(r: RunResult): string {
 }
 
 export function mergeResults(parts: MergeInput[], o: { acceptPartial: boolean; command: string[] }): RunResult {
+  return assemble(RULES, mergeContext(parts, o));
+}
+
+/** Checks the parts are the shards of one run; returns the shards that are missing. */
+function checkShards(parts: MergeInput[], acceptPartial: boolean): number[] {
   if (parts.length === 0) throw new UsageError('merge: give the result files of the shards');
   const first = parts[0].result;
   const shard = first.config.shard;
@@ -60,17 +70,42 @@ export function mergeResults(parts: MergeInput[], o: { acceptPartial: boolean; c
     seen.set(i, p.file);
   }
   const missing = Array.from({ length: shard.count }, (_, i) => i).filter((i) => !seen.has(i));
-  if (missing.length > 0 && !o.acceptPartial)
+  if (missing.length > 0 && !acceptPartial)
     throw new UsageError(
       `merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${shard.count} missing`,
       'give every shard, or --partial to merge what there is',
     );
-  const results = parts.map((p) => p.result).sort((a, b) => a.config.shard!.index - b.config.shard!.index);
+  return missing;
+}
 
+/** What the sections read, worked out once. */
+interface MergeContext {
+  parts: MergeInput[];
+  command: string[];
+  /** The shards, by index. */
+  results: RunResult[];
+  shard: NonNullable<RunResult['config']['shard']>;
+  missing: number[];
+  sum: (f: (r: RunResult) => number) => number;
+  max: (f: (r: RunResult) => number) => number;
+  partial: RunResult['partial'] | null;
+  status: RunStatus;
+  roundTrip: Histogram;
+  connect: Histogram;
+  tls: Histogram | null;
+  service: Histogram | null;
+  totals: LoadCounters;
+  startedAt: Date;
+  timeline: TimelineRow[];
+}
+
+function mergeContext(parts: MergeInput[], o: { acceptPartial: boolean; command: string[] }): MergeContext {
+  const missing = checkShards(parts, o.acceptPartial);
+  const results = parts.map((p) => p.result).sort((a, b) => a.config.shard!.index - b.config.shard!.index);
+  const shard = results[0].config.shard!;
   const sum = (f: (r: RunResult) => number): number => results.reduce((n, r) => n + f(r), 0);
   const max = (f: (r: RunResult) => number): number => Math.max(...results.map(f));
-  const conns = sum((r) => r.config.conns);
-  const lostConnections = shard.totalConns - conns + sum((r) => r.partial?.lostConnections ?? 0);
+  const lostConnections = shard.totalConns - sum((r) => r.config.conns) + sum((r) => r.partial?.lostConnections ?? 0);
   const partial =
     lostConnections > 0
       ? {
@@ -80,44 +115,48 @@ export function mergeResults(parts: MergeInput[], o: { acceptPartial: boolean; c
         }
       : null;
   const worst = SEVERITY.find((s) => results.some((r) => r.status === s)) ?? 'completed';
-  const status: RunStatus = partial && worst !== 'interrupted' ? 'partial' : worst;
-
-  const roundTrip = mergeEncoded(results.map((r) => r.histograms.roundTripUs));
-  const connect = mergeEncoded(results.map((r) => r.histograms.connectUs));
   const tlsEncoded = results.flatMap((r) => (r.histograms.tlsHandshakeUs ? [r.histograms.tlsHandshakeUs] : []));
-  const tls = tlsEncoded.length > 0 ? mergeEncoded(tlsEncoded) : null;
-  // Every shard of a paced run keeps its service histogram (results before it had none: then nothing is said).
-  const service = results.every((r) => r.histograms.serviceUs)
-    ? mergeEncoded(results.map((r) => r.histograms.serviceUs!))
-    : null;
   const totals = emptyCounters();
   for (const r of results) addCounters(totals, r.totals);
-  const failedByKind = {};
-  const droppedByKind = {};
-  for (const r of results) {
-    addErrorCounts(failedByKind, r.connections.failed.byKind);
-    addErrorCounts(droppedByKind, r.connections.dropped.byKind);
-  }
-  const reconnects = results.some((r) => r.connections.reconnects)
-    ? {
-        attempted: sum((r) => r.connections.reconnects?.attempted ?? 0),
-        established: sum((r) => r.connections.reconnects?.established ?? 0),
-        failed: sum((r) => r.connections.reconnects?.failed ?? 0),
-      }
-    : null;
-  const ms = first.modeStats;
   const startedAt = new Date(Math.min(...results.map((r) => Date.parse(r.startedAt))));
-  const headerCount = sum((r) => r.proxy.headersSent);
-  const headerSizes: Record<string, number> = {};
-  for (const r of results)
-    for (const [size, n] of Object.entries(r.proxy.headerSizes)) headerSizes[size] = (headerSizes[size] ?? 0) + n;
-
-  const merged: RunResult = {
-    ...first,
-    status,
-    exitCode: EXIT_CODE_FOR_STATUS[status],
+  return {
+    parts,
+    command: o.command,
+    results,
+    shard,
+    missing,
+    sum,
+    max,
     partial,
-    mergedFrom: parts
+    status: partial && worst !== 'interrupted' ? 'partial' : worst,
+    roundTrip: mergeEncoded(results.map((r) => r.histograms.roundTripUs)),
+    connect: mergeEncoded(results.map((r) => r.histograms.connectUs)),
+    tls: tlsEncoded.length > 0 ? mergeEncoded(tlsEncoded) : null,
+    // Every shard of a paced run keeps its service histogram (results before it had none: then nothing is said).
+    service: results.every((r) => r.histograms.serviceUs)
+      ? mergeEncoded(results.map((r) => r.histograms.serviceUs!))
+      : null,
+    totals,
+    startedAt,
+    timeline: mergeTimelines(results, startedAt.getTime()),
+  };
+}
+
+/** The first shard's value: for what every shard has alike (checked by identity(), or the same by construction). */
+const same = (c: MergeContext) => c.results[0];
+
+/** One rule per field of the result document, in its order. */
+const RULES: ResultRules<MergeContext> = {
+  schemaVersion: () => RESULT_SCHEMA_VERSION,
+  tool: (c) => same(c).tool,
+  scenario: (c) => same(c).scenario,
+  status: (c) => c.status,
+  exitCode: (c) => EXIT_CODE_FOR_STATUS[c.status],
+  partial: (c) => c.partial,
+  // The machine that merges has no say in which commit loaded: the first shard's.
+  git: (c) => same(c).git,
+  mergedFrom: (c) =>
+    c.parts
       .map((p) => ({
         index: p.result.config.shard!.index,
         file: p.file,
@@ -128,172 +167,131 @@ export function mergeResults(parts: MergeInput[], o: { acceptPartial: boolean; c
         status: p.result.status,
       }))
       .sort((a, b) => a.index - b.index),
-    command: o.command,
-    config: {
-      ...first.config,
-      conns: shard.totalConns,
-      connectRate: sum((r) => r.config.connectRate),
-      ratePerSecond: sum((r) => r.config.ratePerSecond),
-      maxConnecting: sum((r) => r.config.maxConnecting),
-      shard: null,
-      out: null,
-    },
-    startedAt: startedAt.toISOString(),
-    endedAt: new Date(max((r) => Date.parse(r.endedAt))).toISOString(),
-    phases: {
-      rampMs: max((r) => r.phases.rampMs),
-      warmupMs: max((r) => r.phases.warmupMs),
-      measuredMs: max((r) => r.phases.measuredMs),
-      rampTimedOut: results.some((r) => r.phases.rampTimedOut),
-      drainMs: max((r) => r.phases.drainMs ?? 0),
-      drainTimedOut: results.some((r) => r.phases.drainTimedOut === true),
-      startLateByMs: results.some((r) => r.phases.startLateByMs != null)
-        ? max((r) => r.phases.startLateByMs ?? 0)
-        : null,
-    },
-    // One external target for every shard: its stats, when a shard read them, would count all shards.
-    target: { ...first.target, stats: null },
-    connections: {
-      target: shard.totalConns,
-      attempted: sum((r) => r.connections.attempted),
-      established: sum((r) => r.connections.established),
-      // Shards hold their sessions at the same time (--start-at): their peaks add up.
-      peak: sum((r) => r.connections.peak),
+  command: (c) => c.command,
+  config: (c) => mergeConfig(c.results, c.shard.totalConns),
+  seed: (c) => same(c).seed,
+  startedAt: (c) => c.startedAt.toISOString(),
+  endedAt: (c) => new Date(c.max((r) => Date.parse(r.endedAt))).toISOString(),
+  phases: (c): Complete<RunResult['phases']> => ({
+    rampMs: c.max((r) => r.phases.rampMs),
+    warmupMs: c.max((r) => r.phases.warmupMs),
+    measuredMs: c.max((r) => r.phases.measuredMs),
+    rampTimedOut: c.results.some((r) => r.phases.rampTimedOut),
+    drainMs: c.max((r) => r.phases.drainMs ?? 0),
+    drainTimedOut: c.results.some((r) => r.phases.drainTimedOut === true),
+    startLateByMs: c.results.some((r) => r.phases.startLateByMs != null)
+      ? c.max((r) => r.phases.startLateByMs ?? 0)
+      : null,
+  }),
+  // One external target for every shard: its stats, when a shard read them, would count all shards.
+  target: (c) => ({ ...same(c).target, stats: null }),
+  connections: (c): Complete<RunResult['connections']> => {
+    const failedByKind = {};
+    const droppedByKind = {};
+    for (const r of c.results) {
+      addErrorCounts(failedByKind, r.connections.failed.byKind);
+      addErrorCounts(droppedByKind, r.connections.dropped.byKind);
+    }
+    return {
+      target: c.shard.totalConns,
+      attempted: c.sum((r) => r.connections.attempted),
+      established: c.sum((r) => r.connections.established),
+      // The one peak rule (metrics/peak.ts) on the merged timeline: seconds when every shard's sessions were open.
+      peak: peakOpen(
+        c.results.map((r) => r.connections.peak),
+        c.timeline.map((row) => row.open),
+        c.totals.open,
+      ),
       failed: { total: totalErrors(failedByKind), byKind: failedByKind },
       dropped: { total: totalErrors(droppedByKind), byKind: droppedByKind },
-      abandonedAtStop: sum((r) => r.connections.abandonedAtStop ?? 0),
-      reconnects,
-    },
-    latency: {
-      roundTripUs: summarize(roundTrip),
-      serviceUs: service ? summarize(service) : null,
-      connectUs: summarize(connect),
-      tlsHandshakeUs: tls ? summarize(tls) : null,
-    },
-    tls: results.some((r) => r.tls)
+      abandonedAtStop: c.sum((r) => r.connections.abandonedAtStop ?? 0),
+      reconnects: c.results.some((r) => r.connections.reconnects)
+        ? {
+            attempted: c.sum((r) => r.connections.reconnects?.attempted ?? 0),
+            established: c.sum((r) => r.connections.reconnects?.established ?? 0),
+            failed: c.sum((r) => r.connections.reconnects?.failed ?? 0),
+          }
+        : null,
+    };
+  },
+  latency: (c): Complete<RunResult['latency']> => ({
+    roundTripUs: summarize(c.roundTrip),
+    serviceUs: c.service ? summarize(c.service) : null,
+    connectUs: summarize(c.connect),
+    tlsHandshakeUs: c.tls ? summarize(c.tls) : null,
+  }),
+  tls: (c) =>
+    c.results.some((r) => r.tls)
       ? {
-          handshakes: sum((r) => r.tls?.handshakes ?? 0),
-          resumed: sum((r) => r.tls?.resumed ?? 0),
-          fullPerSecond: sum((r) => r.tls?.fullPerSecond ?? 0),
-          resumedPerSecond: sum((r) => r.tls?.resumedPerSecond ?? 0),
+          handshakes: c.sum((r) => r.tls?.handshakes ?? 0),
+          resumed: c.sum((r) => r.tls?.resumed ?? 0),
+          fullPerSecond: c.sum((r) => r.tls?.fullPerSecond ?? 0),
+          resumedPerSecond: c.sum((r) => r.tls?.resumedPerSecond ?? 0),
         }
       : null,
-    throughput: {
-      roundTrips: sum((r) => r.throughput.roundTrips),
-      roundTripsPerSecond: sum((r) => r.throughput.roundTripsPerSecond),
-      bytesSentPerSecond: sum((r) => r.throughput.bytesSentPerSecond),
-      bytesReceivedPerSecond: sum((r) => r.throughput.bytesReceivedPerSecond),
-    },
-    modeStats: {
-      mode: ms.mode,
-      openLoop: ms.openLoop
-        ? {
-            intendedPerSecond: sum((r) => r.modeStats.openLoop?.intendedPerSecond ?? 0),
-            late: sum((r) => r.modeStats.openLoop?.late ?? 0),
-            missed: sum((r) => r.modeStats.openLoop?.missed ?? 0),
-            // Each generator's own lag: the worst shard's summary.
-            schedulerLagUs: results
-              .map((r) => r.modeStats.openLoop!.schedulerLagUs)
-              .sort((a, b) => (b.p99 ?? 0) - (a.p99 ?? 0))[0],
-            pacedSends: sum((r) => r.modeStats.openLoop?.pacedSends ?? 0),
-            leftLate: sum((r) => r.modeStats.openLoop?.leftLate ?? 0),
-            // Every shard has the same connection interval (rate and connections split in proportion).
-            lateToleranceMs: ms.openLoop.lateToleranceMs,
-            generatorBehind: results.some((r) => r.modeStats.openLoop?.generatorBehind),
-          }
-        : null,
-      integrity: {
-        enabled: ms.integrity.enabled,
-        verified: sum((r) => r.modeStats.integrity.verified),
-        corrupted: sum((r) => r.modeStats.integrity.corrupted),
-        duplicated: sum((r) => r.modeStats.integrity.duplicated),
-        outOfOrder: sum((r) => r.modeStats.integrity.outOfOrder),
-        missing: sum((r) => r.modeStats.integrity.missing),
-        bytesLostAtClose: sum((r) => r.modeStats.integrity.bytesLostAtClose),
-      },
-      stream: ms.stream
-        ? {
-            direction: ms.stream.direction,
-            perConnectionBytesPerSecond: {
-              min: Math.min(...results.map((r) => r.modeStats.stream!.perConnectionBytesPerSecond.min)),
-              // The median of the shards' medians: not the median of every connection (those are not kept).
-              median: medianOf(results.map((r) => r.modeStats.stream!.perConnectionBytesPerSecond.median)),
-              max: max((r) => r.modeStats.stream!.perConnectionBytesPerSecond.max),
-              connections: sum((r) => r.modeStats.stream!.perConnectionBytesPerSecond.connections),
-            },
-            stalled: {
-              count: sum((r) => r.modeStats.stream?.stalled?.count ?? 0),
-              examples: results.flatMap((r) => r.modeStats.stream?.stalled?.examples ?? []).slice(0, 10),
-            },
-          }
-        : null,
-      churn: ms.churn
-        ? {
-            cycles: sum((r) => r.modeStats.churn!.cycles),
-            cyclesPerSecond: sum((r) => r.modeStats.churn!.cyclesPerSecond),
-            closeStyle: ms.churn.closeStyle,
-            askedPerSecond: sum((r) => r.modeStats.churn!.askedPerSecond ?? 0),
-            // The first shard that fell short of its schedule says whose limit it was.
-            limit: results.map((r) => r.modeStats.churn!.limit ?? null).find((l) => l !== null) ?? null,
-          }
-        : null,
-      hold: ms.hold
-        ? {
-            pingIntervalMs: ms.hold.pingIntervalMs,
-            held: sum((r) => r.modeStats.hold!.held),
-            target: sum((r) => r.modeStats.hold!.target),
-          }
-        : null,
-    },
-    proxy: {
-      ...first.proxy,
-      headersSent: headerCount,
-      headerBytes: sum((r) => r.proxy.headerBytes),
+  throughput: (c) => ({
+    roundTrips: c.sum((r) => r.throughput.roundTrips),
+    roundTripsPerSecond: c.sum((r) => r.throughput.roundTripsPerSecond),
+    bytesSentPerSecond: c.sum((r) => r.throughput.bytesSentPerSecond),
+    bytesReceivedPerSecond: c.sum((r) => r.throughput.bytesReceivedPerSecond),
+  }),
+  modeStats: (c) => mergeModeStats(c.results),
+  proxy: (c): Complete<RunResult['proxy']> => {
+    const headersSent = c.sum((r) => r.proxy.headersSent);
+    const headerSizes: Record<string, number> = {};
+    for (const r of c.results)
+      for (const [size, n] of Object.entries(r.proxy.headerSizes)) headerSizes[size] = (headerSizes[size] ?? 0) + n;
+    const p = same(c).proxy;
+    return {
+      // The header's description is the run's (identity() checked it is the same in every shard).
+      version: p.version,
+      command: p.command,
+      src: p.src,
+      dst: p.dst,
+      tlvs: p.tlvs,
+      headersSent,
+      headerBytes: c.sum((r) => r.proxy.headerBytes),
       headerSizes,
       headerBuildUsPerConnection:
-        headerCount > 0
-          ? sum((r) => (r.proxy.headerBuildUsPerConnection ?? 0) * r.proxy.headersSent) / headerCount
+        headersSent > 0
+          ? c.sum((r) => (r.proxy.headerBuildUsPerConnection ?? 0) * r.proxy.headersSent) / headersSent
           : null,
+      // Verification is refused with --shard: verify on the backend after every shard ran.
       verify: null,
+    };
+  },
+  totals: (c) => c.totals,
+  resources: (c): Complete<RunResult['resources']> => ({
+    generator: {
+      // Per machine: the largest shard's, not a sum over machines.
+      maxRssBytes: c.max((r) => r.resources.generator.maxRssBytes),
+      cpuPercentMean: c.max((r) => r.resources.generator.cpuPercentMean),
+      cpuPercentMax: c.max((r) => r.resources.generator.cpuPercentMax),
+      cpuUserMs: c.sum((r) => r.resources.generator.cpuUserMs),
+      cpuSystemMs: c.sum((r) => r.resources.generator.cpuSystemMs),
+      processes: c.sum((r) => r.resources.generator.processes),
+      baselineRssBytes: c.sum((r) => r.resources.generator.baselineRssBytes),
+      rampedRssBytes: c.sum((r) => r.resources.generator.rampedRssBytes),
+      // Machines differ: a sum over them per connection would describe none of them.
+      memoryPerConnectionBytes: null,
     },
-    totals,
-    resources: {
-      ...first.resources,
-      generator: {
-        // Per machine: the largest shard's, not a sum over machines.
-        maxRssBytes: max((r) => r.resources.generator.maxRssBytes),
-        cpuPercentMean: max((r) => r.resources.generator.cpuPercentMean),
-        cpuPercentMax: max((r) => r.resources.generator.cpuPercentMax),
-        cpuUserMs: sum((r) => r.resources.generator.cpuUserMs),
-        cpuSystemMs: sum((r) => r.resources.generator.cpuSystemMs),
-        processes: sum((r) => r.resources.generator.processes),
-        baselineRssBytes: sum((r) => r.resources.generator.baselineRssBytes),
-        rampedRssBytes: sum((r) => r.resources.generator.rampedRssBytes),
-        memoryPerConnectionBytes: null,
-      },
-      target: null,
-      watched: [],
-    },
-    calibration: null,
-    timeline: mergeTimelines(results, startedAt.getTime()),
-    histograms: {
-      roundTripUs: encodeHistogram(roundTrip),
-      ...(service ? { serviceUs: encodeHistogram(service) } : {}),
-      connectUs: encodeHistogram(connect),
-      ...(tls ? { tlsHandshakeUs: encodeHistogram(tls) } : {}),
-    },
-    warnings: [
-      ...(missing.length > 0
-        ? [`merged without shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${shard.count} (--partial)`]
-        : []),
-      ...results.flatMap((r) => r.warnings.map((w) => `shard ${r.config.shard!.index}: ${w}`)),
-    ],
-  };
-  return merged;
-}
-
-function medianOf(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : Math.round((s[mid - 1] + s[mid]) / 2);
-}
+    // One target for all shards, not sampled by any one of them.
+    target: null,
+    // Processes watched on each shard's machine are that machine's: not summable.
+    watched: [],
+  }),
+  // Each machine has its own profile: no one ratio speaks for all.
+  calibration: () => null,
+  // The first shard's machine; every shard's host is in mergedFrom.
+  environment: (c) => same(c).environment,
+  timeline: (c) => c.timeline,
+  histograms: (c): Complete<RunResult['histograms']> => ({
+    roundTripUs: encodeHistogram(c.roundTrip),
+    serviceUs: c.service ? encodeHistogram(c.service) : undefined,
+    connectUs: encodeHistogram(c.connect),
+    tlsHandshakeUs: c.tls ? encodeHistogram(c.tls) : undefined,
+  }),
+  // A merged run is judged by merge --threshold, afterwards (judgeRun).
+  thresholds: () => undefined,
+  warnings: (c) => mergeWarnings(c.missing, c.shard.count, c.results),
+};

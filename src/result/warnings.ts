@@ -1,6 +1,6 @@
 /**
- * Warnings a result carries that come from how the run was set up, or from workers it lost, rather than from what
- * the target did: each says what happened and what it means for the figures.
+ * Every warning a result carries, each from one function here: how the run was set up, workers it lost, what the
+ * target did, what the generator could not do. Each says what happened and what it means for the figures.
  */
 import type { RunConfig } from '../config/run-config.js';
 import type { RunResult } from '../documents/result.js';
@@ -118,4 +118,70 @@ export function dropWarnings(dropped: LoadCounters['dropped'], held: boolean): s
       "the target's doing, not the generator's" +
       (held ? ' (an ingress at its connection limit: nginx worker_connections, HAProxy maxconn; or a timeout)' : ''),
   ];
+}
+
+/** Stream connections that moved nothing in the whole measured phase, named by id. */
+export function stalledStreamWarnings(stalled: number, examples: number[]): string[] {
+  if (stalled === 0) return [];
+  return [
+    `${stalled} stream connection${stalled === 1 ? '' : 's'} moved no byte in the whole measured phase ` +
+      `(e.g. connection ${examples.join(', ')}): the target stopped reading or writing`,
+  ];
+}
+
+/** Echo integrity errors by kind. */
+export function integrityWarnings(i: RunResult['modeStats']['integrity'], errors: number): string[] {
+  if (errors === 0) return [];
+  return [
+    `echo integrity failed: ${i.corrupted} corrupted, ${i.duplicated} duplicated, ${i.outOfOrder} out of ` +
+      `order, ${i.missing} missing, ${i.bytesLostAtClose} bytes lost at close`,
+  ];
+}
+
+/** Fewer sessions up than asked (long-lived modes; workers lost and an interruption say so themselves). */
+export function shortfallWarnings(
+  established: number,
+  expected: number,
+  conns: number,
+  interrupted: boolean,
+): string[] {
+  return established < expected && !interrupted ? [`established ${established} of ${conns} connections`] : [];
+}
+
+/** The generator's CPU near all of its cores: its own queuing is in the latency. */
+export function saturationWarnings(cpuPercentMax: number, cores: number): string[] {
+  if (cpuPercentMax < 90 * cores) return [];
+  return [
+    `the generator used up to ${cpuPercentMax}% CPU of ${cores * 100}%: it was saturated, so latency includes ` +
+      'its own queuing',
+  ];
+}
+
+/** --verify-proxy found claimed sources missing at the backend, or strangers. */
+export function verifyWarnings(verify: RunResult['proxy']['verify']): string[] {
+  if (verify === null || verify.ok) return [];
+  return [
+    `address preservation failed: ${verify.missing} claimed sources missing at the backend, ` +
+      `${verify.unexpected} unexpected`,
+  ];
+}
+
+/** A watched process (the embedded target, --watch-pid) that exited: its sampling stopped there. */
+export function watchedWarnings(watched: RunResult['resources']['watched']): string[] {
+  return watched
+    .filter((w) => w.exited)
+    .map(
+      (w) =>
+        `watched process ${w.pid} (${w.name}) exited ` +
+        `${w.exitedAfterS === 0 ? 'before the run' : `after ${w.exitedAfterS} s`}; its sampling stopped there`,
+    );
+}
+
+/** A merged run: the shards it lacks (--partial), then every shard's own warnings, each named by its shard. */
+export function mergeWarnings(missing: number[], count: number, shards: RunResult[]): string[] {
+  const lacking =
+    missing.length > 0
+      ? [`merged without shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} (--partial)`]
+      : [];
+  return [...lacking, ...shards.flatMap((r) => r.warnings.map((w) => `shard ${r.config.shard!.index}: ${w}`))];
 }

@@ -112,13 +112,14 @@ async function measureAndWrite(
           conns: config.conns,
         });
   try {
-    return await measureAndWriteWith(config, argv, plan, signal, thresholds, metrics);
+    return await runAndReport(config, argv, plan, signal, thresholds, metrics);
   } finally {
     await metrics?.close();
   }
 }
 
-async function measureAndWriteWith(
+/** The run with its metrics endpoint: calibrate if asked, the target, the load, the result written and shown. */
+async function runAndReport(
   config: RunConfig,
   argv: string[],
   plan: ReturnType<typeof preflight>,
@@ -140,25 +141,67 @@ async function measureAndWriteWith(
   // systeminformation shells out (~0.5 s): gather while the target starts, never during the load.
   const environmentPromise = collectEnvironment(config.resultsDir);
   const git = gitInfo();
+  const t = await prepareTarget(config, plan.targetProcesses);
+  let outcome: LoadOutcome;
+  let targetStats: TargetStats | null = null;
+  let verify: ProxyVerification | null = null;
+  const environment = await environmentPromise;
+  try {
+    outcome = await loadWithProgress({ ...config, tlsCaPem: t.tlsCaPem }, t, signal, metrics);
+    if (t.embedded) targetStats = await t.embedded.stats();
+    if (config.verifyProxy) verify = await verifySources(config.verifyProxy, t.embedded, outcome);
+  } finally {
+    await t.embedded?.stop();
+  }
+  const built = buildResult({
+    config,
+    outcome,
+    environment,
+    git,
+    command: argv,
+    version: toolVersion(),
+    verify,
+    profile,
+    target: {
+      kind: t.embedded ? 'embedded' : 'external',
+      host: t.target.host,
+      port: t.target.port,
+      pid: t.embedded?.pid ?? null,
+      stats: targetStats,
+    },
+  });
+  return writeAndShow(config, judgeRun(built, thresholds), outcome.startedAt);
+}
 
-  // TLS: the embedded target terminates with a fresh self-signed certificate, which this run then trusts.
-  const embeddedCertificate = config.tls && config.target === null ? selfSignedCertificate() : null;
-  const tlsCaPem = embeddedCertificate?.cert ?? (config.tls?.caFile ? readFileSync(config.tls.caFile, 'utf8') : null);
-  let embedded: EmbeddedTarget | null = null;
-  if (config.target === null)
-    embedded = await startEmbeddedTarget(
-      embeddedProxyMode(config),
-      modeTraits(config).serveMode,
-      plan.targetProcesses,
-      embeddedCertificate,
-      // The embedded target accepts whatever header its own generator sends.
-      Math.max(SERVE_DEFAULTS.maxV2Length, planV2Length(config.proxy)),
-    );
+interface PreparedTarget {
+  embedded: EmbeddedTarget | null;
+  /** The one the result names; the embedded target may listen on several (one per process). */
+  target: { host: string; port: number };
+  targets: { host: string; port: number }[];
+  tlsCaPem: string | null;
+}
+
+/**
+ * The embedded target started (TLS with a fresh self-signed certificate this run then trusts), or the external one;
+ * with --verify-proxy a fresh window on the backend, so sources from earlier runs do not count as unexpected. A
+ * backend that refuses the reset (401, no token, closed port) would fail the verdict only after the whole load:
+ * said now, before any load, with its cause.
+ */
+async function prepareTarget(config: RunConfig, processes: number): Promise<PreparedTarget> {
+  const certificate = config.tls && config.target === null ? selfSignedCertificate() : null;
+  const tlsCaPem = certificate?.cert ?? (config.tls?.caFile ? readFileSync(config.tls.caFile, 'utf8') : null);
+  const embedded =
+    config.target === null
+      ? await startEmbeddedTarget(
+          embeddedProxyMode(config),
+          modeTraits(config).serveMode,
+          processes,
+          certificate,
+          // The embedded target accepts whatever header its own generator sends.
+          Math.max(SERVE_DEFAULTS.maxV2Length, planV2Length(config.proxy)),
+        )
+      : null;
   const target = config.target ?? { host: embedded!.host, port: embedded!.port };
-  const targets = embedded ? embedded.targets : [target];
-  // A fresh window on the backend, so sources from earlier runs do not count as unexpected.
-  // A backend that refuses the reset (401, no token, closed port) would fail the verdict only after the whole load:
-  // said now, before any load, with its cause.
   if (config.verifyProxy === 'embedded') await embedded!.reset();
   else if (config.verifyProxy) {
     const refused = await resetBackend(config.verifyProxy.url);
@@ -170,21 +213,26 @@ async function measureAndWriteWith(
           : 'check the URL and that the backend runs `l4stress serve --control-port`; nothing was loaded',
       );
   }
+  return { embedded, target, targets: embedded ? embedded.targets : [target], tlsCaPem };
+}
 
-  const environment = await environmentPromise;
+/** The load, with the progress line and the live metrics fed once a second; the target's processes watched. */
+async function loadWithProgress(
+  config: RunConfig & { tlsCaPem: string | null },
+  t: PreparedTarget,
+  signal: AbortSignal,
+  metrics: MetricsEndpoint | null,
+): Promise<LoadOutcome> {
   const progress = createProgressReporter(process.stderr, config.quiet, {
     mode: config.mode,
     plannedS: (config.warmupMs + config.durationMs) / 1000,
   });
-  let outcome: LoadOutcome;
-  let targetStats: TargetStats | null = null;
-  let verify: ProxyVerification | null = null;
   try {
     const watch = [
-      ...(embedded ? embedded.pids.map((pid) => ({ pid, role: 'target' as const })) : []),
+      ...(t.embedded ? t.embedded.pids.map((pid) => ({ pid, role: 'target' as const })) : []),
       ...config.watchPids.map((pid) => ({ pid, role: 'watched' as const })),
     ];
-    outcome = await runLoad({ ...config, tlsCaPem }, targets, {
+    return await runLoad(config, t.targets, {
       signal,
       watch,
       onSecond: (row, totals) => {
@@ -192,36 +240,14 @@ async function measureAndWriteWith(
         metrics?.update(row, totals);
       },
     });
-    progress.done();
-    if (embedded) targetStats = await embedded.stats();
-    if (config.verifyProxy) verify = await verifySources(config.verifyProxy, embedded, outcome);
   } finally {
     progress.done();
-    await embedded?.stop();
   }
+}
 
-  const built = buildResult({
-    config,
-    outcome,
-    environment,
-    git,
-    command: argv,
-    version: toolVersion(),
-    verify,
-    profile,
-    target: {
-      kind: embedded ? 'embedded' : 'external',
-      host: target.host,
-      port: target.port,
-      pid: embedded?.pid ?? null,
-      stats: targetStats,
-    },
-  });
-  const result = judgeRun(built, thresholds);
-  const written = writeResult(
-    config.out ?? defaultResultPath(config.resultsDir, config.scenario, outcome.startedAt),
-    result,
-  );
+/** The result written (never lost: a fallback file, else stdout) and its summary printed. */
+function writeAndShow(config: RunConfig, result: RunResult, startedAt: Date): { result: RunResult; file: string } {
+  const written = writeResult(config.out ?? defaultResultPath(config.resultsDir, config.scenario, startedAt), result);
   // No file at all: the result itself goes to stdout, so the numbers survive in the job's log.
   if (config.json || written.file === null) process.stdout.write(`${JSON.stringify(result)}\n`);
   const file = written.file ?? '(stdout)';

@@ -31,6 +31,10 @@ export interface LoadHooks {
 
 export type { LoadOutcome };
 
+/**
+ * One run's phases. Over 100 lines on purpose: the phases read top to bottom in one place, each a few lines over the
+ * named pieces (quorum, ticks, stall watch, sleeps) that live in their own files.
+ */
 export async function runLoad(
   config: RunConfig & { tlsCaPem?: string | null },
   targets: { host: string; port: number }[],

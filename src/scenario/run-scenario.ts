@@ -10,15 +10,14 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { defaultProfilePath, loadProfile } from '../calibration/profile.js';
 import { resolveRunConfig } from '../config/options.js';
-import { CouldNotRunError, DocumentNotSavedError, ExitCode, L4StressError, UsageError } from '../core/errors.js';
-import { errorReason, writeJsonWithFallback } from '../core/files.js';
+import { CouldNotRunError, DocumentNotSavedError, L4StressError, UsageError } from '../core/errors.js';
 import { formatMicros } from '../core/units.js';
 import { readSummary } from '../documents/readers.js';
 import type { RunResult } from '../documents/result.js';
 import type { StepOptions } from '../documents/scenario-file.js';
 import { type ScenarioSummary, type StepSummary, SUMMARY_KIND, SUMMARY_SCHEMA_VERSION } from '../documents/summary.js';
 import { environmentIdentity, gitInfo } from '../environment/environment.js';
-import { type CompareOptions, type ComparisonReport, compareSummaries } from '../gates/compare.js';
+import type { CompareOptions, ComparisonReport } from '../gates/compare.js';
 import { stepMetrics } from '../gates/metrics.js';
 import { parseThreshold } from '../gates/thresholds.js';
 import { assignRawOptions } from '../options/raw-options.js';
@@ -26,7 +25,8 @@ import { flagOf, type RawRunOptions, RUN_DEFAULTS, type RunOptionKey } from '../
 import { checkOutputs } from '../preflight/outputs.js';
 import { formatMetric } from '../reporters/scenario.js';
 import { executeRun, installSignalHandlers } from '../run/execute.js';
-import { appendHistory, historyDir } from './history.js';
+import { judgeScenario, type Progress, saveSummaries } from './finish.js';
+import { historyDir } from './history.js';
 import type { Scenario } from './load.js';
 import { runBuild, THIS_CLI } from './reference.js';
 import { stepVerdicts } from './step-verdicts.js';
@@ -106,11 +106,18 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
   }
 }
 
+interface StepRun {
+  step: Scenario['steps'][number];
+  raw: RawRunOptions;
+  config: ReturnType<typeof resolveRunConfig>;
+}
+
+/** The steps, each iterated, then the summary saved and judged. */
 async function runSteps(
   sc: Scenario,
   o: ScenarioRunOptions,
   r: {
-    configs: { step: Scenario['steps'][number]; raw: RawRunOptions; config: ReturnType<typeof resolveRunConfig> }[];
+    configs: StepRun[];
     thresholds: Map<string, ReturnType<typeof parseThreshold>[]>;
     baseline: ScenarioSummary | null;
     startedAt: Date;
@@ -118,10 +125,42 @@ async function runSteps(
     signal: AbortSignal;
   },
 ): Promise<ScenarioOutcome> {
-  const { configs, thresholds, baseline, startedAt, runDir, signal } = r;
+  const summary = startSummary(sc, o, r.startedAt);
+  const p: Progress = {
+    summary,
+    reference: o.referenceCli ? { ...summary, git: null, steps: {} } : null,
+    referenceErrors: [],
+    interrupted: false,
+    stopped: null,
+  };
   const iterations = o.iterations ?? sc.iterations;
+  for (const run of r.configs) {
+    const entry: StepSummary = {
+      baseName: run.step.baseName,
+      options: { ...run.step.options },
+      iterations: [],
+      thresholds: [],
+      pass: true,
+    };
+    summary.steps[run.step.name] = entry;
+    if (p.reference) p.reference.steps[run.step.name] = { ...entry, iterations: [], thresholds: [] };
+    for (let i = 1; i <= iterations && !p.interrupted; i++) await runIteration(o, run, i, iterations, r, p);
+    const where = run.config.target ? `${run.config.target.host}:${run.config.target.port}` : 'embedded target';
+    entry.thresholds = stepVerdicts(r.thresholds.get(run.step.name)!, entry.iterations, where);
+    entry.pass = entry.thresholds.every((v) => v.pass);
+    summary.pass &&= entry.pass;
+    if (p.interrupted) break;
+  }
+  summary.endedAt = new Date().toISOString();
+  const warn = o.warn ?? ((line: string) => process.stderr.write(`l4stress: warning: ${line}\n`));
+  if (p.stopped) warn(`${p.stopped}; the scenario stopped there and kept what finished`);
+  const saved = saveSummaries(o, r.runDir, p, warn);
+  return { summary, summaryFile: saved.summaryFile, ...judgeScenario(o, r.baseline, p, saved.notSaved) };
+}
+
+function startSummary(sc: Scenario, o: ScenarioRunOptions, startedAt: Date): ScenarioSummary {
   const profile = loadProfile(defaultProfilePath(o.resultsDir), false);
-  const summary: ScenarioSummary = {
+  return {
     kind: SUMMARY_KIND,
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     scenario: sc.name,
@@ -135,119 +174,68 @@ async function runSteps(
     steps: {},
     pass: true,
   };
-  // With a reference build: its iterations, in a summary of the same shape, compared with ours at the end.
-  const reference: ScenarioSummary | null = o.referenceCli ? { ...summary, git: null, steps: {} } : null;
-  const referenceErrors: string[] = [];
-  let interrupted = false;
-  let stopped: string | null = null;
-  for (const { step, raw, config } of configs) {
-    const entry: StepSummary = {
-      baseName: step.baseName,
-      options: { ...step.options },
-      iterations: [],
-      thresholds: [],
-      pass: true,
-    };
-    summary.steps[step.name] = entry;
-    const refEntry: StepSummary | null = reference ? { ...entry, iterations: [], thresholds: [] } : null;
-    if (reference && refEntry) reference.steps[step.name] = refEntry;
-    for (let i = 1; i <= iterations && !interrupted; i++) {
-      const file = path.join(runDir, `${safe(step.name)}-i${i}.json`);
-      const runReferenceIteration = async (): Promise<void> => {
-        if (!refEntry || signal.aborted) return;
-        const refFile = path.join(runDir, `${safe(step.name)}-i${i}.reference.json`);
-        const ref = await runBuild(o.referenceCli!, raw, refFile, signal);
-        if (ref.result) refEntry.iterations.push(iterationOf(ref.result, refFile));
-        else referenceErrors.push(`${step.name} iteration ${i}: ${ref.error}`);
-      };
-      // ABBA: the reference goes first every other iteration, so a drift in the machine weighs on both alike.
-      if (i % 2 === 0) await runReferenceIteration();
-      let result: RunResult;
-      let resultFile = file;
-      try {
-        result = refEntry
-          ? await runCandidate(raw, file, signal)
-          : (await executeRun({ ...config, out: file, quiet: true, json: false }, process.argv.slice(2), { signal }))
-              .result;
-      } catch (e) {
-        // An iteration that cannot run or cannot save (a full disk, a target that will not start) ends the
-        // scenario, never its summary: what finished is written, and a saved-elsewhere result is kept.
-        if (!(e instanceof L4StressError)) throw e;
-        stopped = e.message;
-        interrupted = true;
-        if (!(e instanceof DocumentNotSavedError)) break;
-        result = e.document as RunResult;
-        resultFile = e.savedAt ?? '(stdout)';
-      }
-      if (i % 2 === 1 && !stopped) await runReferenceIteration();
-      const metrics = stepMetrics(result);
-      entry.iterations.push(iterationOf(result, resultFile));
-      const rate =
-        metrics.cps !== null
-          ? `${formatMetric('cps', metrics.cps)} conn/s`
-          : metrics.rps !== null
-            ? `${formatMetric('rps', metrics.rps)} rt/s`
-            : `${formatMetric('throughput.up', metrics['throughput.up'])} up, ` +
-              `${formatMetric('throughput.down', metrics['throughput.down'])} down`;
-      o.log(
-        `${step.name} ${i}/${iterations}: ${result.status}, p50 ${formatMicros(metrics.p50 ?? NaN)} ` +
-          `p95 ${formatMicros(metrics.p95 ?? NaN)} p99 ${formatMicros(metrics.p99 ?? NaN)}, ${rate}, errors ` +
-          `${metrics.errors}`,
-      );
-      if (result.status === 'interrupted' || signal.aborted || stopped) interrupted = true;
-    }
-    const where = config.target ? `${config.target.host}:${config.target.port}` : 'embedded target';
-    entry.thresholds = stepVerdicts(thresholds.get(step.name)!, entry.iterations, where);
-    entry.pass = entry.thresholds.every((v) => v.pass);
-    summary.pass &&= entry.pass;
-    if (interrupted) break;
-  }
-  summary.endedAt = new Date().toISOString();
-  const warn = o.warn ?? ((line: string) => process.stderr.write(`l4stress: warning: ${line}\n`));
-  if (stopped) warn(`${stopped}; the scenario stopped there and kept what finished`);
-  // The summary is never lost: a full disk sends it to a fallback file (or stdout), and the run ends with exit 3.
-  const written = writeJsonWithFallback(path.join(runDir, 'summary.json'), summary);
-  if (written.file === null) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  const summaryFile = written.file ?? '(stdout)';
-  const notSaved = written.failure
-    ? `could not write the summary to '${written.failure.path}' (${written.failure.reason}); ` +
-      (written.file ? `it was written to '${written.file}' instead` : 'it was printed to stdout instead')
-    : null;
-  if (notSaved) warn(notSaved);
-  if (reference) {
-    reference.endedAt = summary.endedAt;
-    const ref = writeJsonWithFallback(path.join(runDir, 'reference-summary.json'), reference);
-    if (ref.failure) warn(`could not write the reference summary (${ref.failure.reason})`);
-    for (const e of referenceErrors) o.log(`reference: ${e}`);
-  }
-  // History is a convenience beside the summary: an append that fails is a warning, never the end of the run.
+}
+
+/**
+ * One iteration of a step, and of the reference build when there is one, interleaved ABBA: the reference goes
+ * first every other iteration, so a drift in the machine weighs on both alike. An iteration that cannot run or
+ * cannot save ends the scenario, never its summary: what finished is kept, a saved-elsewhere result too.
+ */
+async function runIteration(
+  o: ScenarioRunOptions,
+  { step, raw, config }: StepRun,
+  i: number,
+  iterations: number,
+  r: { runDir: string; signal: AbortSignal },
+  p: Progress,
+): Promise<void> {
+  const { runDir, signal } = r;
+  const entry = p.summary.steps[step.name];
+  const refEntry = p.reference?.steps[step.name] ?? null;
+  const runReferenceIteration = async (): Promise<void> => {
+    if (!refEntry || signal.aborted) return;
+    const refFile = path.join(runDir, `${safe(step.name)}-i${i}.reference.json`);
+    const ref = await runBuild(o.referenceCli!, raw, refFile, signal);
+    if (ref.result) refEntry.iterations.push(iterationOf(ref.result, refFile));
+    else p.referenceErrors.push(`${step.name} iteration ${i}: ${ref.error}`);
+  };
+  if (i % 2 === 0) await runReferenceIteration();
+  let result: RunResult;
+  let resultFile = path.join(runDir, `${safe(step.name)}-i${i}.json`);
   try {
-    if (!notSaved) appendHistory(o.resultsDir, summary, summaryFile);
+    result = refEntry
+      ? await runCandidate(raw, resultFile, signal)
+      : (await executeRun({ ...config, out: resultFile, quiet: true, json: false }, process.argv.slice(2), { signal }))
+          .result;
   } catch (e) {
-    warn(`could not append to the history (${errorReason(e)}); the summary has every number`);
+    if (!(e instanceof L4StressError)) throw e;
+    p.stopped = e.message;
+    p.interrupted = true;
+    if (!(e instanceof DocumentNotSavedError)) return;
+    result = e.document as RunResult;
+    resultFile = e.savedAt ?? '(stdout)';
   }
-  const against = reference ?? baseline;
-  const comparison = against ? compareSummaries(against, summary, o.compare) : null;
-  // A reference that ran no step at all compared nothing: that is a broken gate, never a pass.
-  const nothingCompared =
-    reference !== null && !interrupted && Object.values(reference.steps).every((e) => e.iterations.length === 0);
-  if (comparison && reference) {
-    comparison.against = `the reference build ${o.referenceCli} (same machine, interleaved)`;
-    comparison.warnings.push(...referenceErrors.map((e) => `reference: ${e}`));
-    if (nothingCompared) {
-      comparison.regressed = true;
-      comparison.warnings.unshift('the reference build ran no step: nothing was compared, so the gate fails');
-    }
-  }
-  const exitCode =
-    notSaved || stopped
-      ? ExitCode.couldNotRun
-      : interrupted
-        ? ExitCode.interrupted
-        : !summary.pass || comparison?.regressed
-          ? ExitCode.gateFailed
-          : ExitCode.ok;
-  return { summary, summaryFile, comparison, exitCode };
+  if (i % 2 === 1 && !p.stopped) await runReferenceIteration();
+  entry.iterations.push(iterationOf(result, resultFile));
+  o.log(iterationLine(step.name, i, iterations, result));
+  if (result.status === 'interrupted' || signal.aborted || p.stopped) p.interrupted = true;
+}
+
+/** `D2-echo 2/5: completed, p50 90µs p95 200µs p99 400µs, 120,000 rt/s, errors 0` */
+function iterationLine(name: string, i: number, iterations: number, result: RunResult): string {
+  const metrics = stepMetrics(result);
+  const rate =
+    metrics.cps !== null
+      ? `${formatMetric('cps', metrics.cps)} conn/s`
+      : metrics.rps !== null
+        ? `${formatMetric('rps', metrics.rps)} rt/s`
+        : `${formatMetric('throughput.up', metrics['throughput.up'])} up, ` +
+          `${formatMetric('throughput.down', metrics['throughput.down'])} down`;
+  return (
+    `${name} ${i}/${iterations}: ${result.status}, p50 ${formatMicros(metrics.p50 ?? NaN)} ` +
+    `p95 ${formatMicros(metrics.p95 ?? NaN)} p99 ${formatMicros(metrics.p99 ?? NaN)}, ${rate}, errors ` +
+    `${metrics.errors}`
+  );
 }
 
 /** The candidate's side of an A/B gate: this build's CLI as a child process, exactly as the reference runs. */

@@ -1,8 +1,9 @@
 /**
  * The embedded target's plain-TCP listener on bare libuv handles (core/tcp-bindings.ts): each accepted connection
  * is a handle and one small object, not a net.Socket with its streams, timers and listener closures. The PROXY
- * header is read by l4stress's own parser, then bytes are echoed, counted (sink) or written (source). TLS, and a
- * Node without the handle API, use the net.Server listener (echo-server.ts).
+ * header is read by l4stress's own parser, then bytes are echoed, counted (sink) or written (source). Why a second
+ * listener beside this one: Node's TLS needs a stream to sit on, which a bare handle is not, so TLS (and a Node
+ * without the handle API) uses the net.Server listener (socket-server.ts).
  *
  * Reads land in one shared buffer (no allocation per read). What must outlive the read is copied out first: a
  * header's bytes, and an echo, because one the kernel cannot take at once stays queued in libuv pointing at its

@@ -1,0 +1,84 @@
+/** The end of a scenario run: its summaries saved (never lost), history appended, compared and judged. */
+import path from 'node:path';
+
+import { ExitCode } from '../core/errors.js';
+import { errorReason, writeJsonWithFallback } from '../core/files.js';
+import type { ScenarioSummary } from '../documents/summary.js';
+import { type ComparisonReport, compareSummaries } from '../gates/compare.js';
+import { appendHistory } from './history.js';
+import type { ScenarioRunOptions } from './run-scenario.js';
+
+/** Where a scenario's iterations stand: the summaries filled in, and why it stopped early, if it did. */
+export interface Progress {
+  summary: ScenarioSummary;
+  /** With a reference build: its iterations, in a summary of the same shape, compared with ours at the end. */
+  reference: ScenarioSummary | null;
+  referenceErrors: string[];
+  interrupted: boolean;
+  /** The tool's own failure that ended the scenario (a full disk, a target that will not start). */
+  stopped: string | null;
+}
+
+/**
+ * The summary is never lost: a full disk sends it to a fallback file (or stdout), and the run ends with exit 3.
+ * History is a convenience beside it: an append that fails is a warning, never the end of the run.
+ */
+export function saveSummaries(
+  o: ScenarioRunOptions,
+  runDir: string,
+  p: Progress,
+  warn: (line: string) => void,
+): { summaryFile: string; notSaved: string | null } {
+  const written = writeJsonWithFallback(path.join(runDir, 'summary.json'), p.summary);
+  if (written.file === null) process.stdout.write(`${JSON.stringify(p.summary)}\n`);
+  const summaryFile = written.file ?? '(stdout)';
+  const notSaved = written.failure
+    ? `could not write the summary to '${written.failure.path}' (${written.failure.reason}); ` +
+      (written.file ? `it was written to '${written.file}' instead` : 'it was printed to stdout instead')
+    : null;
+  if (notSaved) warn(notSaved);
+  if (p.reference) {
+    p.reference.endedAt = p.summary.endedAt;
+    const ref = writeJsonWithFallback(path.join(runDir, 'reference-summary.json'), p.reference);
+    if (ref.failure) warn(`could not write the reference summary (${ref.failure.reason})`);
+    for (const e of p.referenceErrors) o.log(`reference: ${e}`);
+  }
+  try {
+    if (!notSaved) appendHistory(o.resultsDir, p.summary, summaryFile);
+  } catch (e) {
+    warn(`could not append to the history (${errorReason(e)}); the summary has every number`);
+  }
+  return { summaryFile, notSaved };
+}
+
+/** The comparison (with the reference build, else the baseline) and the scenario's exit code. */
+export function judgeScenario(
+  o: ScenarioRunOptions,
+  baseline: ScenarioSummary | null,
+  p: Progress,
+  notSaved: string | null,
+): { comparison: ComparisonReport | null; exitCode: number } {
+  const { reference, summary } = p;
+  const against = reference ?? baseline;
+  const comparison = against ? compareSummaries(against, summary, o.compare) : null;
+  // A reference that ran no step at all compared nothing: that is a broken gate, never a pass.
+  const nothingCompared =
+    reference !== null && !p.interrupted && Object.values(reference.steps).every((e) => e.iterations.length === 0);
+  if (comparison && reference) {
+    comparison.against = `the reference build ${o.referenceCli} (same machine, interleaved)`;
+    comparison.warnings.push(...p.referenceErrors.map((e) => `reference: ${e}`));
+    if (nothingCompared) {
+      comparison.regressed = true;
+      comparison.warnings.unshift('the reference build ran no step: nothing was compared, so the gate fails');
+    }
+  }
+  const exitCode =
+    notSaved || p.stopped
+      ? ExitCode.couldNotRun
+      : p.interrupted
+        ? ExitCode.interrupted
+        : !summary.pass || comparison?.regressed
+          ? ExitCode.gateFailed
+          : ExitCode.ok;
+  return { comparison, exitCode };
+}
