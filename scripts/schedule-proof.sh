@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proof that the schedule verdict (src/load/schedule.ts) is right both ways, as issue 22 asks. Not part of the test
+# Proof that the schedule verdict (src/worker-contract/schedule.ts) is right both ways, as issue 22 asks. Not part of the test
 # command (minutes of runs); its numbers are in the closing note and docs. Usage: scripts/schedule-proof.sh [N]
 # - N runs each of `--mode hold -c 50 -d 2s` and `--rate 500 -c 20 -d 2s` beside a process that keeps one core
 #   busy: none may exit 4;

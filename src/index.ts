@@ -35,7 +35,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   assignRawOptions(raw, options, 'run(): ');
   // Loaded on first use: importing the library stays cheap.
   const [{ resolveRunConfig }, { executeRun }, { parseThreshold }] = await Promise.all([
-    import('./config/options.js'),
+    import('./config/resolve-run-config.js'),
     import('./run/execute.js'),
     import('./gates/thresholds.js'),
   ]);

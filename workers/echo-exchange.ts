@@ -8,10 +8,17 @@
  * the first split).
  */
 import { performance } from 'node:perf_hooks';
-import { bodyHash, markGivenUp, type SeqWindow, STAMP_BYTES, stamp, verifyEcho } from '../src/load/integrity.js';
-import { fillPayload } from '../src/load/payload.js';
-import type { WorkerPlan } from '../src/load/plan.js';
-import type { ModeTraits } from '../src/load/traits.js';
+import {
+  bodyHash,
+  markGivenUp,
+  type SeqWindow,
+  STAMP_BYTES,
+  stamp,
+  verifyEcho,
+} from '../src/worker-contract/integrity.js';
+import { fillPayload } from '../src/worker-contract/payload.js';
+import type { WorkerPlan } from '../src/worker-contract/plan.js';
+import type { ModeTraits } from '../src/worker-contract/traits.js';
 import type { Connection } from './mode.js';
 import type { Recorder } from './recorder.js';
 

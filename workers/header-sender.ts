@@ -4,8 +4,8 @@
  */
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Endpoint, WorkerPlan } from '../src/load/plan.js';
 import { ProxyHeaderWriter } from '../src/proxy/header.js';
+import type { Endpoint, WorkerPlan } from '../src/worker-contract/plan.js';
 import type { Wire } from './mode.js';
 import type { Recorder } from './recorder.js';
 

@@ -5,8 +5,8 @@
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { MainToWorker, WorkerReport, WorkerTask } from '../src/load/protocol.js';
-import { createChurnMode } from './churn-mode.js';
+import type { MainToWorker, WorkerReport, WorkerTask } from '../src/worker-contract/protocol.js';
+import { createConnectMode } from './connect-mode.js';
 import { createEchoMode } from './echo-mode.js';
 import { createHoldMode } from './hold-mode.js';
 import type { Mode } from './mode.js';
@@ -53,7 +53,7 @@ function createMode(session: Session<never>): Mode<never> {
     case 'stream':
       return createStreamMode(session) as Mode<never>;
     case 'connect':
-      return createChurnMode(session) as Mode<never>;
+      return createConnectMode(session) as Mode<never>;
   }
 }
 

@@ -7,12 +7,12 @@
  * Sends leave when they are due, to a few tens of microseconds: a clock thread (clock-thread.ts) wakes the worker
  * at each due time. `schedulerLag` records how late the worker got to the oldest due send: the generator's own
  * delay, which a corrected latency would otherwise blame on the target; `leftLate` counts the measured sends it got
- * to later than the tolerance src/load/schedule.ts sets, which is what the schedule verdict judges.
+ * to later than the tolerance src/worker-contract/schedule.ts sets, which is what the schedule verdict judges.
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { siblingEntry } from '../src/core/modules.js';
-import { lateToleranceMs } from '../src/load/schedule.js';
+import { lateToleranceMs } from '../src/worker-contract/schedule.js';
 import type { EchoConnection, EchoExchange } from './echo-exchange.js';
 import type { Recorder } from './recorder.js';
 

@@ -3,10 +3,10 @@
  * window's byte counts. Snapshots and the final report leave as plain data with histograms encoded.
  */
 
-import type { WorkerReport, WorkerToMain } from '../src/load/protocol.js';
 import { cloneCounters, emptyCounters } from '../src/metrics/counters.js';
 import { createHistogram, encodeHistogram, recordMicros } from '../src/metrics/histogram.js';
 import { SourceTally } from '../src/proxy/source-tally.js';
+import type { WorkerReport, WorkerToMain } from '../src/worker-contract/protocol.js';
 import type { StreamFairness } from './mode.js';
 
 const toUs = (ms: number): number => Math.max(1, Math.round(ms * 1000));

@@ -14,9 +14,9 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { tcpBindings } from '../src/core/tcp-bindings.js';
-import { type Endpoint, type WorkerPlan, wireId } from '../src/load/plan.js';
-import type { ModeTraits } from '../src/load/traits.js';
 import { errorKind, tlsErrorKind } from '../src/metrics/errors.js';
+import { type Endpoint, type WorkerPlan, wireId } from '../src/worker-contract/plan.js';
+import type { ModeTraits } from '../src/worker-contract/traits.js';
 import { HeaderSender } from './header-sender.js';
 import type { Connection, Mode, Wire } from './mode.js';
 import type { Recorder } from './recorder.js';

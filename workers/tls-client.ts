@@ -9,7 +9,7 @@
  */
 import { isIP, type Socket } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
-import type { Endpoint, TlsPlan } from '../src/load/plan.js';
+import type { Endpoint, TlsPlan } from '../src/worker-contract/plan.js';
 
 export class TlsClient {
   /** Newest session per target index, for --tls-resume. */

@@ -4,7 +4,7 @@
  * ratios below 1 are the share of what the machine can do.
  */
 import type { CalibrationRatios } from '../documents/result.js';
-import type { LoadMode } from '../load/traits.js';
+import type { LoadMode } from '../worker-contract/traits.js';
 import type { HardwareProfile } from './profile.js';
 
 export type { CalibrationRatios };

@@ -5,7 +5,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { resolveRunConfig } from '../config/options.js';
+import { resolveRunConfig } from '../config/resolve-run-config.js';
 import { UsageError } from '../core/errors.js';
 import { parseIntInRange } from '../core/units.js';
 import { parseThreshold } from '../gates/thresholds.js';

@@ -5,11 +5,11 @@ import { createSecureContext } from 'node:tls';
 import { ExitCode, L4StressError, UsageError } from '../core/errors.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { parseDurationMs, parseIntInRange, parseSizeBytes } from '../core/units.js';
-import type { ServeMode } from '../load/traits.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import { type CertificatePair, selfSignedCertificate } from '../target/certificate.js';
 import { runServe } from '../target/serve-process.js';
+import type { ServeMode } from '../worker-contract/traits.js';
 import type { RawServeOptions } from './serve-options.js';
 
 export async function serveCommand(opts: RawServeOptions): Promise<number> {

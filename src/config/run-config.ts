@@ -4,8 +4,8 @@
  * plus the two output switches that do not belong in a result.
  */
 import type { ResultConfig, TlsClientConfig } from '../documents/result.js';
-import type { CloseStyle, LoadMode, StreamDirection } from '../load/traits.js';
 import type { ProxyHeaderPlan } from '../proxy/header.js';
+import type { CloseStyle, LoadMode, StreamDirection } from '../worker-contract/traits.js';
 
 export type { CloseStyle, LoadMode, StreamDirection };
 

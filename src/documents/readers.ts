@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import { HISTORY_SCHEMA_VERSION, type HistoryLine, historyLineSchema } from './history.js';
+import { parseDocument, readDocument } from './parse-document.js';
 import { type HardwareProfile, hardwareProfileSchema, PROFILE_SCHEMA_VERSION } from './profile.js';
-import { parseDocument, readDocument } from './read.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, runResultSchema } from './result.js';
 import { type ScenarioSummary, SUMMARY_SCHEMA_VERSION, scenarioSummarySchema } from './summary.js';
 

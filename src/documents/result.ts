@@ -69,7 +69,8 @@ export const loadCountersSchema = integrityCountersSchema.extend({
   /** Sessions opened on a bare libuv TCP handle (workers/tcp-link.ts); the rest on net.Socket. 0 in older results. */
   bareHandleSessions: count.default(0),
   /**
-   * Paced, while measuring: sends the pacer got to, and those it got to later than the tolerance (load/schedule.ts),
+   * Paced, while measuring: sends the pacer got to, and those it got to later than the tolerance
+   * (worker-contract/schedule.ts),
    * the generator's own delay. 0 in older results.
    */
   /** Connects in flight when the run stopped, closed by us: neither established nor failed. 0 in older results. */
@@ -303,7 +304,7 @@ export const modeStatsSchema = z.object({
       pacedSends: count.optional(),
       leftLate: count.optional(),
       lateToleranceMs: z.number().optional(),
-      /** The generator itself fell behind its schedule (load/schedule.ts), or missed sends it could have made. */
+      /** The generator itself fell behind its schedule (worker-contract/schedule.ts). */
       generatorBehind: z.boolean(),
     })
     .nullable(),

@@ -7,8 +7,8 @@
 import { median } from '../calibration/stats.js';
 import type { RunResult } from '../documents/result.js';
 import { METRIC_NAMES, type MetricName, type StepMetrics } from '../documents/summary.js';
-import { modeTraits } from '../load/traits.js';
 import { resultErrorTotal } from '../result/error-total.js';
+import { modeTraits } from '../worker-contract/traits.js';
 
 export type { MetricName, StepMetrics };
 export { METRIC_NAMES };

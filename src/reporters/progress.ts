@@ -5,8 +5,8 @@
  * second for runs up to two minutes, every 10 s beyond (CI logs stay readable); nothing with --quiet.
  */
 import { formatBitsPerSecond, formatCount, formatMicros } from '../core/units.js';
-import type { LoadMode } from '../load/traits.js';
 import type { TimelineRow } from '../metrics/timeline.js';
+import type { LoadMode } from '../worker-contract/traits.js';
 
 export interface ProgressReporter {
   update(row: TimelineRow, target: number): void;

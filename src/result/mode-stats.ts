@@ -1,12 +1,12 @@
 /** What the chosen mode adds to a result: open-loop pacing, integrity, stream fairness, churn, hold. */
 import type { RunConfig } from '../config/run-config.js';
 import type { ModeStats } from '../documents/result.js';
-import type { LoadOutcome } from '../load/outcome.js';
-import { lateToleranceMs } from '../load/schedule.js';
-import { modeTraits } from '../load/traits.js';
 import type { LoadCounters } from '../metrics/counters.js';
 import { totalErrors } from '../metrics/errors.js';
 import { type Histogram, summarize } from '../metrics/histogram.js';
+import type { LoadOutcome } from '../worker-contract/outcome.js';
+import { lateToleranceMs } from '../worker-contract/schedule.js';
+import { modeTraits } from '../worker-contract/traits.js';
 
 export function buildModeStats(
   config: RunConfig,

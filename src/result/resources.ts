@@ -1,6 +1,6 @@
 /** The generator's resources in a result: CPU, RSS, and memory per held session. */
 import type { RunResult } from '../documents/result.js';
-import type { LoadOutcome } from '../load/outcome.js';
+import type { LoadOutcome } from '../worker-contract/outcome.js';
 import type { Complete } from './sections.js';
 
 export function generatorResources(

@@ -1,6 +1,6 @@
 /** How a run ended (its status, hence its exit code), and what share of it was lost with dead workers. */
 import type { RunResult, RunStatus } from '../documents/result.js';
-import type { LoadOutcome } from '../load/outcome.js';
+import type { LoadOutcome } from '../worker-contract/outcome.js';
 
 export function runStatus(
   outcome: LoadOutcome,

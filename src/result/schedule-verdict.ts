@@ -2,8 +2,8 @@
  * Was an open-loop run's schedule kept? If not, its corrected latency measures something other than the target's
  * answer to the intended load, and the run fails with a message that names the side at fault and the fix:
  * - the generator itself was late: more than a small share of the measured sends left later than the tolerance
- *   (load/schedule.ts: a share of each connection's send interval, so a ping due once a second is not failed for a
- *   30 ms pause). Fix: fewer connections per worker, more workers or processes, a lower rate;
+ *   (worker-contract/schedule.ts: a share of each connection's send interval, so a ping due once a second is not
+ *   failed for a 30 ms pause). Fix: fewer connections per worker, more workers or processes, a lower rate;
  * - the connections cannot carry the rate: each is asked for more sends per second than one round trip allows,
  *   so open connections owe 64 sends and further ones are missed (more connections or a lower rate);
  * - open connections owed 64 sends because the target stopped answering in time: the target's doing.
@@ -12,7 +12,7 @@
  * reported, not failed: the corrected latency shows them.
  */
 import { formatMicros } from '../core/units.js';
-import { generatorFellBehind } from '../load/schedule.js';
+import { generatorFellBehind } from '../worker-contract/schedule.js';
 
 /** More missed sends than this share of the intended ones and the schedule was not kept. */
 export const MISSED_SHARE = 0.01;

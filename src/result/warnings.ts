@@ -4,10 +4,10 @@
  */
 import type { RunConfig } from '../config/run-config.js';
 import type { RunResult } from '../documents/result.js';
-import type { LoadOutcome } from '../load/outcome.js';
 import type { LoadCounters } from '../metrics/counters.js';
 import { planV2Length } from '../proxy/header.js';
 import { DEFAULT_MAX_V2_LENGTH } from '../proxy/parser.js';
+import type { LoadOutcome } from '../worker-contract/outcome.js';
 
 export function lostWorkerWarnings(outcome: LoadOutcome, partial: RunResult['partial'], conns: number): string[] {
   const warnings: string[] = [];

@@ -10,8 +10,8 @@ import { Piscina } from 'piscina';
 import type { RunConfig } from '../config/run-config.js';
 import { CouldNotRunError } from '../core/errors.js';
 import { siblingEntry } from '../core/modules.js';
-import { type Endpoint, shardByProcess, type WorkerPlan } from '../load/plan.js';
-import type { MainToWorker, WorkerReport, WorkerTask, WorkerToMain } from '../load/protocol.js';
+import { type Endpoint, shardByProcess, type WorkerPlan } from '../worker-contract/plan.js';
+import type { MainToWorker, WorkerReport, WorkerTask, WorkerToMain } from '../worker-contract/protocol.js';
 
 export interface WorkerLink {
   index: number;

@@ -8,12 +8,12 @@
 
 import type { RunConfig } from '../config/run-config.js';
 import { waitUntil } from '../core/clock.js';
-import type { LoadOutcome } from '../load/outcome.js';
-import type { MainToWorker } from '../load/protocol.js';
 import type { LoadCounters } from '../metrics/counters.js';
 import { PidWatcher, readRss, type WatchRole } from '../metrics/pid-watch.js';
 import { ProcessUsageSampler } from '../metrics/process-usage.js';
 import type { TimelineRow } from '../metrics/timeline.js';
+import type { LoadOutcome } from '../worker-contract/outcome.js';
+import type { MainToWorker } from '../worker-contract/protocol.js';
 import { AbortableSleep } from './abortable-sleep.js';
 import { startWorkers, type WorkerGroup } from './links.js';
 import { rampProgress, StallWatch } from './ramp-stall.js';

@@ -3,12 +3,13 @@
  * workers; a row is made when every live worker answered, or when the next tick goes out (closed with what
  * arrived). Each row joins the generator's and the watched processes' CPU and RSS.
  */
-import type { MainToWorker, WorkerToMain } from '../load/protocol.js';
+
 import { emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { mergeEncoded } from '../metrics/histogram.js';
 import type { PidWatcher } from '../metrics/pid-watch.js';
 import type { ProcessUsageSampler } from '../metrics/process-usage.js';
 import { type Phase, type TimelineRow, timelineRow } from '../metrics/timeline.js';
+import type { MainToWorker, WorkerToMain } from '../worker-contract/protocol.js';
 import type { WorkerQuorum } from './worker-quorum.js';
 
 const TICK_MS = 1000;

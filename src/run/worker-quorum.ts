@@ -4,9 +4,10 @@
  * quorum: the run goes on with the survivors, every wait below counts only them, and the result says what share is
  * missing. Only when none is left does `allLost` resolve and the run end early.
  */
-import type { LostWorker } from '../load/outcome.js';
-import type { WorkerToMain } from '../load/protocol.js';
+
 import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
+import type { LostWorker } from '../worker-contract/outcome.js';
+import type { WorkerToMain } from '../worker-contract/protocol.js';
 import type { WorkerLink } from './links.js';
 
 /** A promise with its resolver, resolved at most once. */

@@ -9,11 +9,11 @@
  * source tally and the modes' rules, so what the target counts is the same whichever carried the connection.
  */
 import { tcpBindings } from '../core/tcp-bindings.js';
-import type { ServeMode } from '../load/traits.js';
 import { endpointKey } from '../proxy/header.js';
 import type { ProxyHeader, ProxyMode } from '../proxy/parser.js';
 import { SourceTally, type SourceTallyDoc } from '../proxy/source-tally.js';
 import { tlvName } from '../proxy/spec.js';
+import type { ServeMode } from '../worker-contract/traits.js';
 import { listenOnHandles } from './handle-server.js';
 import { listenOnSockets } from './socket-server.js';
 import { bump, emptyTargetStats, type TargetStats } from './stats.js';

@@ -16,7 +16,7 @@ const FLOORS: Record<string, number> = {
   'src/proxy': 3,
   'src/metrics': 3,
   'native-tools': 3,
-  'src/load': 4,
+  'src/worker-contract': 4,
   'src/environment': 4,
   'src/preflight': 4,
   'src/target': 5,

@@ -1,4 +1,4 @@
-/** Runs the built CLI (dist/, built by `npm test`'s pretest) as a user would, and parses its output. */
+/** Runs the built CLI (dist/, built by the integration project's global setup: test/helpers/build.ts) as a user. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';

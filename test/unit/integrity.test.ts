@@ -7,7 +7,7 @@ import {
   STAMP_BYTES,
   stamp,
   verifyEcho,
-} from '../../src/load/integrity.js';
+} from '../../src/worker-contract/integrity.js';
 
 const SIZE = 64;
 const template = Buffer.alloc(SIZE, 0x33);

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { resolveRunConfig } from '../../src/config/options.js';
+import { resolveRunConfig } from '../../src/config/resolve-run-config.js';
 import { optionArity } from '../../src/options/raw-options.js';
 import { parseRunArgs } from '../../src/options/run-command-options.js';
 import { flagOf, type RunOptionKey, STEP_OPTION_KEYS } from '../../src/options/run-options.js';

@@ -1,6 +1,6 @@
 /** The default ramp ends on a stall, never at a fixed 30 s while it still moves; --ramp-timeout is a fixed limit. */
 import { describe, expect, it } from 'vitest';
-import { resolveRunConfig } from '../../src/config/options.js';
+import { resolveRunConfig } from '../../src/config/resolve-run-config.js';
 import { parseRunArgs } from '../../src/options/run-command-options.js';
 import { StallWatch } from '../../src/run/ramp-stall.js';
 

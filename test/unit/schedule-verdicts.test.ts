@@ -1,8 +1,8 @@
 /** The schedule verdicts as pure functions: which side is blamed, and when a run fails for it. */
 import { describe, expect, it } from 'vitest';
-import { generatorFellBehind, lateToleranceMs } from '../../src/load/schedule.js';
 import { connectVerdict } from '../../src/result/connect-verdict.js';
 import { scheduleVerdict } from '../../src/result/schedule-verdict.js';
+import { generatorFellBehind, lateToleranceMs } from '../../src/worker-contract/schedule.js';
 
 const paced = {
   intendedPerSecond: 50,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { shard, shardByProcess, splitEvenly } from '../../src/load/plan.js';
 import { NO_PROXY } from '../../src/proxy/header.js';
+import { shard, shardByProcess, splitEvenly } from '../../src/worker-contract/plan.js';
 
 const base = {
   conns: 10,

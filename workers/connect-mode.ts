@@ -8,7 +8,7 @@ import { EchoExchange, type EchoState } from './echo-exchange.js';
 import type { Mode } from './mode.js';
 import type { Session } from './session.js';
 
-export function createChurnMode(session: Session<EchoState>): Mode<EchoState> {
+export function createConnectMode(session: Session<EchoState>): Mode<EchoState> {
   const { plan, traits, recorder, connections } = session;
   const { counters } = recorder;
   // With --churn-echo the cycle closes when its one echo is back.

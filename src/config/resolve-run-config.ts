@@ -25,11 +25,11 @@ import {
   PROXY_VERSIONS,
   STREAM_DIRECTIONS,
 } from '../core/vocabulary.js';
-import { splitEvenly } from '../load/plan.js';
 import { flagOf, type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import { parseAddressSpec } from '../proxy/addresses.js';
 import { type ProxyHeaderPlan, validateProxyPlan } from '../proxy/header.js';
 import { parseTlvOption } from '../proxy/tlv.js';
+import { splitEvenly } from '../worker-contract/plan.js';
 import type { RunConfig } from './run-config.js';
 import { parseSourceIps } from './source-ips.js';
 import { resolveTls } from './tls.js';
