@@ -80,11 +80,11 @@ function buildProgram(setExit: SetExit): Command {
     program
       .command('compare')
       .description(
-        'compare two scenario summaries (or run folders): per step and metric, improved / unchanged / ' +
-          'regressed from the iterations',
+        'compare two scenario summaries (or run folders), or two single results: per step and metric, improved / ' +
+          'unchanged / regressed (single runs: judged on --allow alone)',
       )
-      .argument('<baseline>', 'baseline summary.json (or its folder)')
-      .argument('<candidate>', 'candidate summary.json (or its folder)')
+      .argument('<baseline>', 'baseline summary.json (or its folder), or a result .json')
+      .argument('<candidate>', 'candidate summary.json (or its folder), or a result .json (same kind as the baseline)')
       .option('--json', 'print the comparison as JSON'),
   ).action(async (base: string, cand: string, opts) => {
     const { compareCommand } = await import('./scenario-commands.js');

@@ -228,7 +228,7 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   },
   maxConnecting: {
     flags: '--max-connecting <n>',
-    description: 'connects in flight at once, total (bounds SYN bursts)',
+    description: 'sessions being opened at once, total: connect plus first echo (bounds SYN bursts)',
     default: '512',
     role: 'step',
   },
@@ -359,7 +359,8 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   },
   name: {
     flags: '-n, --name <name>',
-    description: 'scenario name for the result file (default: <mode>-c<conns>-<proxy>)',
+    description:
+      'run name for the result file (default: <mode>-c<conns>-<proxy>; echo --rate: echo-open-c<conns>-<proxy>)',
     role: 'single',
   },
   out: {

@@ -33,7 +33,9 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
   const lines = [
     `l4stress ${r.tool.version} — ${r.scenario}: ${formatCount(c.target)} connections to ${target}, proxy ` +
       `${r.proxy.version}, ` +
-      `${r.config.sizeBytes} B ${r.config.mode === 'stream' ? 'writes' : 'messages'}, ` +
+      (r.config.mode === 'connect' && !r.config.churnEcho
+        ? 'no message (connect and close), '
+        : `${r.config.sizeBytes} B ${r.config.mode === 'stream' ? 'writes' : 'messages'}, `) +
       `${r.config.workers} worker${r.config.workers === 1 ? '' : 's'}` +
       (r.config.shard
         ? `; shard ${r.config.shard.index}/${r.config.shard.count} of ${formatCount(r.config.shard.totalConns)}`
