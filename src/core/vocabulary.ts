@@ -35,3 +35,20 @@ export type ServeMode = (typeof SERVE_MODES)[number];
 /** How a target treats a PROXY header: never parse it, accept one if present, or require one. */
 export const HEADER_POLICIES = ['none', 'accept', 'require'] as const;
 export type HeaderPolicy = (typeof HEADER_POLICIES)[number];
+
+/** The kernel TCP counters a result keeps (metrics/kernel-tcp.ts): result key -> (/proc/net table, kernel field). */
+export const KERNEL_COUNTERS = {
+  listenOverflows: ['TcpExt', 'ListenOverflows'],
+  listenDrops: ['TcpExt', 'ListenDrops'],
+  synRetrans: ['TcpExt', 'TCPSynRetrans'],
+  timeouts: ['TcpExt', 'TCPTimeouts'],
+  abortOnTimeout: ['TcpExt', 'TCPAbortOnTimeout'],
+  abortOnData: ['TcpExt', 'TCPAbortOnData'],
+  backlogDrop: ['TcpExt', 'TCPBacklogDrop'],
+  retransSegs: ['Tcp', 'RetransSegs'],
+  outRsts: ['Tcp', 'OutRsts'],
+  attemptFails: ['Tcp', 'AttemptFails'],
+  estabResets: ['Tcp', 'EstabResets'],
+} as const satisfies Record<string, readonly ['TcpExt' | 'Tcp', string]>;
+export type KernelCounterName = keyof typeof KERNEL_COUNTERS;
+export const KERNEL_COUNTER_NAMES = Object.keys(KERNEL_COUNTERS) as KernelCounterName[];

@@ -6,7 +6,15 @@
  */
 import { z } from 'zod';
 import { RUN_STATUSES, type RunStatus } from '../core/errors.js';
-import { CLOSE_STYLES, LOAD_MODES, PROXY_COMMANDS, PROXY_VERSIONS, STREAM_DIRECTIONS } from '../core/vocabulary.js';
+import {
+  CLOSE_STYLES,
+  KERNEL_COUNTER_NAMES,
+  type KernelCounterName,
+  LOAD_MODES,
+  PROXY_COMMANDS,
+  PROXY_VERSIONS,
+  STREAM_DIRECTIONS,
+} from '../core/vocabulary.js';
 import {
   count,
   environmentSchema,
@@ -148,6 +156,12 @@ export const phaseSchema = z.enum(['ramp', 'warmup', 'measure', 'stopping']);
 export type Phase = z.infer<typeof phaseSchema>;
 
 /** One second of the run: what the progress line shows and the result keeps. */
+/** The kernel's TCP counters (metrics/kernel-tcp.ts), each a count: over a run, or over one second. */
+export const kernelCountersSchema = z.object(
+  Object.fromEntries(KERNEL_COUNTER_NAMES.map((k) => [k, count])) as Record<KernelCounterName, typeof count>,
+);
+export const kernelSocketsSchema = z.object({ timeWait: count, orphans: count, memPages: count });
+
 export const timelineRowSchema = z.object({
   /** Seconds since the load started, at the end of this interval. */
   t: z.number(),
@@ -170,6 +184,10 @@ export const timelineRowSchema = z.object({
   rssBytes: count,
   /** Watched processes (embedded target, --watch-pid) still alive this second. */
   watched: z.array(watchedSampleSchema),
+  /** The kernel this second: counter deltas and TIME_WAIT sockets (absent in older results and off Linux). */
+  kernel: z
+    .object({ synRetrans: count, listenOverflows: count, retransSegs: count, outRsts: count, timeWait: count })
+    .optional(),
 });
 export type TimelineRow = z.infer<typeof timelineRowSchema>;
 
@@ -469,6 +487,14 @@ export const runResultSchema = z
       watched: z.array(watchedSummarySchema),
     }),
     calibration: calibrationRatiosSchema.nullable(),
+    /**
+     * The kernel's witness, in the generator's network namespace: TCP counter deltas over the run, and socket
+     * gauges before and after it. Null where /proc/net cannot be read; absent in older results.
+     */
+    kernel: z
+      .object({ counters: kernelCountersSchema, before: kernelSocketsSchema, after: kernelSocketsSchema })
+      .nullable()
+      .optional(),
     environment: environmentSchema,
     timeline: z.array(timelineRowSchema),
     /** Encoded HDR histograms (compressed base64, µs), so results can be merged and re-reported later. */

@@ -2,7 +2,9 @@
  * The scenario summary: one document per scenario run, each step's iterations reduced to the metrics gates and
  * comparisons read, the threshold verdicts, and where each full result lies. A baseline is a saved summary.
  */
+
 import { z } from 'zod';
+import { KERNEL_COUNTER_NAMES, type KernelCounterName } from '../core/vocabulary.js';
 import { count, gitInfoSchema } from './common.js';
 
 export const SUMMARY_KIND = 'l4stress-scenario-summary';
@@ -12,7 +14,11 @@ export const SUMMARY_SCHEMA_VERSION = 1;
  * The metrics a summary records per iteration, by name. What each means (unit, direction, reduction, how it is read
  * from a result) is defined once, in gates/metrics.ts, which must cover every name here.
  */
-export const METRIC_NAMES = [
+/** Each kernel TCP counter's delta over a run (`kernel.synRetrans`): thresholds can name them. */
+export type KernelMetricName = `kernel.${KernelCounterName}`;
+const KERNEL_METRIC_NAMES = KERNEL_COUNTER_NAMES.map((n): KernelMetricName => `kernel.${n}`);
+
+const BASE_METRIC_NAMES = [
   'p50',
   'p90',
   'p95',
@@ -37,12 +43,19 @@ export const METRIC_NAMES = [
   'cpu.op',
   'target.cpu.op',
 ] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
+export type MetricName = (typeof BASE_METRIC_NAMES)[number] | KernelMetricName;
+export const METRIC_NAMES: readonly MetricName[] = [...BASE_METRIC_NAMES, ...KERNEL_METRIC_NAMES];
 /** One run's metrics; null where the run has no such samples (p95 of a stream, cps of an echo). */
 export type StepMetrics = Record<MetricName, number | null>;
 
 /** Metrics added after summaries were first written: absent in older summaries and baselines, read as null. */
-const LATER_METRICS = new Set<MetricName>(['cpu.op', 'target.cpu.op', 'throughput.up', 'throughput.down']);
+const LATER_METRICS = new Set<MetricName>([
+  'cpu.op',
+  'target.cpu.op',
+  'throughput.up',
+  'throughput.down',
+  ...KERNEL_METRIC_NAMES,
+]);
 
 const stepMetricsSchema = z.object(
   Object.fromEntries(

@@ -5,8 +5,9 @@
  */
 
 import { median } from '../calibration/stats.js';
+import { KERNEL_COUNTER_NAMES } from '../core/vocabulary.js';
 import type { RunResult } from '../documents/result.js';
-import { METRIC_NAMES, type MetricName, type StepMetrics } from '../documents/summary.js';
+import { type KernelMetricName, METRIC_NAMES, type MetricName, type StepMetrics } from '../documents/summary.js';
 import { resultErrorTotal } from '../result/error-total.js';
 import { modeTraits } from '../worker-contract/traits.js';
 
@@ -103,6 +104,10 @@ export const METRICS: Record<MetricName, MetricDef> = {
   'target.cpu.op': cpuPerOp((r) =>
     r.resources.target ? r.resources.target.cpuUserMs + r.resources.target.cpuSystemMs : null,
   ),
+  // The kernel's TCP counters over the run (worst iteration): null where the result has no kernel witness.
+  ...(Object.fromEntries(
+    KERNEL_COUNTER_NAMES.map((n) => [`kernel.${n}`, worst((r) => r.kernel?.counters[n] ?? null)]),
+  ) as Record<KernelMetricName, MetricDef>),
 };
 
 /** Operations of a whole run, per mode: round trips, churn cycles, or MiB moved. */

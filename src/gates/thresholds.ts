@@ -42,8 +42,9 @@ const UNITS: Record<MetricUnit, Record<string, number>> = {
 export function parseThreshold(text: string): Threshold {
   const m = THRESHOLD_PATTERN.exec(text);
   if (!m) throw new UsageError(`threshold '${text}': not of the form '<metric> <op> <value>' (e.g. "p95 < 5ms")`);
-  const metric = m[1].toLowerCase() as MetricName;
-  if (!(METRIC_NAMES as readonly string[]).includes(metric)) {
+  // Names match whatever their case (`kernel.synRetrans`, `kernel.synretrans`).
+  const metric = METRIC_NAMES.find((name) => name.toLowerCase() === m[1].toLowerCase()) as MetricName;
+  if (metric === undefined) {
     throw new UsageError(`threshold '${text}': unknown metric '${m[1]}' (allowed: ${METRIC_NAMES.join(', ')})`);
   }
   const op = m[2] as Op;

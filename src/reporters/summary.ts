@@ -143,6 +143,7 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
         (w.exited ? `, exited after ${w.exitedAfterS} s` : ''),
     );
   }
+  if (r.kernel) lines.push(kernelLine(r.kernel));
   const cal = r.calibration;
   if (cal) {
     const x = (v: number | null): string => (v === null ? '-' : `${v}x`);
@@ -217,4 +218,15 @@ function transportOf(t: RunResult['totals']): string {
   if (t.bareHandleSessions === 0) return 'sessions on net.Socket';
   if (t.bareHandleSessions >= opened) return 'sessions on bare TCP handles';
   return `${formatCount(t.bareHandleSessions)} sessions on bare TCP handles, the rest on net.Socket`;
+}
+
+/** The kernel's counters that moved (all of them named when none did), and TIME_WAIT around the run. */
+export function kernelLine(k: NonNullable<RunResult['kernel']>): string {
+  const moved = Object.entries(k.counters)
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${name} ${formatCount(n)}`);
+  return (
+    `kernel       ${moved.length ? moved.join(', ') : 'no SYN retransmit, accept-queue overflow, timeout or reset'}; ` +
+    `TIME_WAIT ${formatCount(k.before.timeWait)} before, ${formatCount(k.after.timeWait)} after`
+  );
 }

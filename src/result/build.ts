@@ -3,7 +3,6 @@
  * every section reads are worked out once (the context: totals, histograms, verdicts, status); then one rule per
  * field of the document (sections.ts makes a forgotten field a compile error), and every warning from warnings.ts.
  */
-
 import type { HardwareProfile } from '../calibration/profile.js';
 import { calibrationRatios } from '../calibration/ratios.js';
 import type { RunConfig } from '../config/run-config.js';
@@ -17,9 +16,11 @@ import { peakOpen } from '../metrics/peak.js';
 import { describeProxyPlan } from '../proxy/header.js';
 import type { TargetStats } from '../target/stats.js';
 import type { LoadOutcome } from '../worker-contract/outcome.js';
+import type { WorkerReport } from '../worker-contract/protocol.js';
 import { type ModeTraits, modeTraits } from '../worker-contract/traits.js';
 import { type ConnectVerdict, connectVerdict } from './connect-verdict.js';
 import { errorTotal, integrityErrors } from './error-total.js';
+import { buildKernel } from './kernel-section.js';
 import { buildModeStats } from './mode-stats.js';
 import { generatorResources } from './resources.js';
 import { partialOf, runStatus } from './run-status.js';
@@ -77,8 +78,7 @@ function buildContext(inputs: ResultInputs): BuildContext {
     addCounters(totals, r.counters);
     for (const [size, n] of Object.entries(r.headerSizes)) headerSizes[size] = (headerSizes[size] ?? 0) + n;
   }
-  const merge = (pick: (r: LoadOutcome['reports'][number]) => string): Histogram =>
-    mergeEncoded(outcome.reports.map(pick));
+  const merge = (pick: (r: WorkerReport) => string): Histogram => mergeEncoded(outcome.reports.map(pick));
   const rtt = merge((r) => r.rtt);
   const service = merge((r) => r.service);
   const connect = merge((r) => r.connect);
@@ -264,6 +264,7 @@ const RULES: ResultRules<BuildContext> = {
         8 * c.perS(c.outcome.reports.reduce((n, r) => n + r.measuredBytesSent + r.measuredBytesReceived, 0)),
     });
   },
+  kernel: (c) => buildKernel(c.outcome.kernel.before, c.outcome.kernel.after),
   environment: (c) => c.inputs.environment,
   timeline: (c) => c.outcome.timeline,
   histograms: (c): Complete<RunResult['histograms']> => ({
@@ -292,6 +293,7 @@ const RULES: ResultRules<BuildContext> = {
       ...warn.settingWarnings(config, outcome, c.inputs.target.kind),
       ...warn.dropWarnings(totals.dropped, c.traits.longLived),
       ...warn.connectFailureWarnings(config, totals.connectFailed, c.inputs.environment.tcp.ipLocalPortRange),
+      ...warn.kernelWarnings(RULES.kernel(c), summarize(c.connect).p99),
     ];
   },
 };

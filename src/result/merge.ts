@@ -13,6 +13,7 @@ import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counte
 import { addErrorCounts, totalErrors } from '../metrics/errors.js';
 import { encodeHistogram, type Histogram, mergeEncoded, summarize } from '../metrics/histogram.js';
 import { peakOpen } from '../metrics/peak.js';
+import { mergeKernel } from './kernel-section.js';
 import { mergeConfig } from './merge-config.js';
 import { mergeModeStats } from './merge-mode-stats.js';
 import { mergeTimelines } from './merge-timeline.js';
@@ -282,6 +283,7 @@ const RULES: ResultRules<MergeContext> = {
   }),
   // Each machine has its own profile: no one ratio speaks for all.
   calibration: () => null,
+  kernel: (c) => mergeKernel(c.results.map((r) => r.kernel ?? null)),
   // The first shard's machine; every shard's host is in mergedFrom.
   environment: (c) => same(c).environment,
   timeline: (c) => c.timeline,

@@ -3,6 +3,7 @@
  * target did, what the generator could not do. Each says what happened and what it means for the figures.
  */
 import type { RunConfig } from '../config/run-config.js';
+import { formatMicros } from '../core/units.js';
 import type { RunResult } from '../documents/result.js';
 import type { LoadCounters } from '../metrics/counters.js';
 import { planV2Length } from '../proxy/header.js';
@@ -184,4 +185,33 @@ export function mergeWarnings(missing: number[], count: number, shards: RunResul
       ? [`merged without shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} (--partial)`]
       : [];
   return [...lacking, ...shards.flatMap((r) => r.warnings.map((w) => `shard ${r.config.shard!.index}: ${w}`))];
+}
+
+/** TIME_WAIT past this many before a run slows connects (the port search walks them): said beside the figures. */
+const TIME_WAIT_NOTE = 10_000;
+
+/**
+ * What the kernel saw, in words: SYN retransmits (each turns a connect into a 1 s, then 3 s step), the accept queue
+ * overflowing, and a machine still full of TIME_WAIT sockets from earlier runs.
+ */
+export function kernelWarnings(kernel: RunResult['kernel'], connectP99Us: number | null): string[] {
+  if (!kernel) return [];
+  const out: string[] = [];
+  const { synRetrans, listenOverflows, listenDrops } = kernel.counters;
+  const overflowed =
+    `the accept queue overflowed ${listenOverflows.toLocaleString('en-US')} time${listenOverflows === 1 ? '' : 's'} ` +
+    "(ListenOverflows): raise the target's listen backlog or net.core.somaxconn, or let it accept faster";
+  if (synRetrans > 0) {
+    const p99 = connectP99Us === null ? '' : `connect p99 ${formatMicros(connectP99Us)}: `;
+    out.push(
+      `${p99}${synRetrans.toLocaleString('en-US')} SYN retransmit${synRetrans === 1 ? '' : 's'} (each a 1 s, then ` +
+        `3 s wait); ${listenOverflows > 0 ? overflowed : 'SYNs went unanswered (a full SYN queue, a filter, or loss)'}`,
+    );
+  } else if (listenOverflows > 0 || listenDrops > 0) out.push(overflowed);
+  if (kernel.before.timeWait > TIME_WAIT_NOTE)
+    out.push(
+      `${kernel.before.timeWait.toLocaleString('en-US')} sockets were in TIME_WAIT before the run: connects may be ` +
+        'slower than on a fresh machine (they clear within 60 s)',
+    );
+  return out;
 }

@@ -9,6 +9,7 @@
 import type { RunConfig } from '../config/run-config.js';
 import { waitUntil } from '../core/clock.js';
 import type { LoadCounters } from '../metrics/counters.js';
+import { readKernelTcp } from '../metrics/kernel-tcp.js';
 import { PidWatcher, readRss, type WatchRole } from '../metrics/pid-watch.js';
 import { ProcessUsageSampler } from '../metrics/process-usage.js';
 import type { TimelineRow } from '../metrics/timeline.js';
@@ -70,6 +71,7 @@ export async function runLoad(
   // --start-at: every shard is ready (workers up, the target reached by nothing yet); all go at one wall time.
   const startLateByMs = config.startAt ? await waitUntil(config.startAt, hooks.signal) : null;
   const abortedBeforeStart = aborted();
+  const kernelBefore = readKernelTcp();
   const startedAt = new Date();
   ticks.startClock();
 
@@ -124,6 +126,7 @@ export async function runLoad(
   ticks.stop();
   const reports = await stopAndCollect(group, send);
   waits.dispose();
+  const kernelAfter = readKernelTcp();
 
   return {
     reports,
@@ -145,6 +148,7 @@ export async function runLoad(
     watched: watcher.summaries(),
     lostWorkers: [...quorum.lost.values()].sort((a, b) => a.worker - b.worker),
     startLateByMs,
+    kernel: { before: kernelBefore, after: kernelAfter },
   };
 }
 

@@ -6,6 +6,7 @@
 
 import { emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { mergeEncoded } from '../metrics/histogram.js';
+import { counterDeltas, type KernelTcpReading, readKernelTcp } from '../metrics/kernel-tcp.js';
 import type { PidWatcher } from '../metrics/pid-watch.js';
 import type { ProcessUsageSampler } from '../metrics/process-usage.js';
 import { type Phase, type TimelineRow, timelineRow } from '../metrics/timeline.js';
@@ -24,6 +25,8 @@ export class TickCollector {
   private seq = 0;
   private readonly pending = new Map<number, { snapshots: Map<number, Snapshot>; done: (() => void)[] }>();
   private ticker: NodeJS.Timeout | null = null;
+  /** The kernel's counters at the last row: each row gets what they did in its second. */
+  private lastKernel: KernelTcpReading | null = readKernelTcp();
 
   constructor(
     private readonly quorum: WorkerQuorum,
@@ -39,6 +42,7 @@ export class TickCollector {
 
   /** Row times count from here (the load's start: after --start-at). */
   startClock(): void {
+    this.lastKernel = readKernelTcp();
     this.t0 = performance.now();
     this.lastRowAt = this.t0;
   }
@@ -104,6 +108,18 @@ export class TickCollector {
       rssBytes,
       this.watcher.sample(),
     );
+    const kernel = readKernelTcp();
+    if (kernel && this.lastKernel) {
+      const d = counterDeltas(this.lastKernel.counters, kernel.counters);
+      row.kernel = {
+        synRetrans: d.synRetrans,
+        listenOverflows: d.listenOverflows,
+        retransSegs: d.retransSegs,
+        outRsts: d.outRsts,
+        timeWait: kernel.sockets.timeWait,
+      };
+    }
+    this.lastKernel = kernel;
     this.lastRowAt = now;
     this.prevTotals = totals;
     this.timeline.push(row);

@@ -1,5 +1,6 @@
 /** What a load run hands to the result builder: every worker's report, the timeline, phases, resources. */
 import type { TimelineRow, WatchedSummary } from '../documents/result.js';
+import type { KernelTcpReading } from '../metrics/kernel-tcp.js';
 import type { ProcessUsageSampler } from '../metrics/process-usage.js';
 import type { WorkerReport } from './protocol.js';
 
@@ -24,6 +25,8 @@ export interface LoadOutcome {
   lostWorkers: LostWorker[];
   /** --start-at: how late the load started after the asked time (0 when on time); null without it. */
   startLateByMs: number | null;
+  /** The kernel's TCP counters and socket gauges before the load and after it (null off Linux). */
+  kernel: { before: KernelTcpReading | null; after: KernelTcpReading | null };
   /** Generator processes' RSS (summed) before any connection and right after the ramp, heaps collected both times. */
   memory: { baselineRssBytes: number; rampedRssBytes: number; processes: number[] };
 }

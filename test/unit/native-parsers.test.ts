@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tcpExtCounters } from '../../bench/scale-goal.js';
 import { parseIperf3Json } from '../../native-tools/iperf3.js';
 import { parseNetperfOutput } from '../../native-tools/netperf.js';
 import type { HardwareProfile } from '../../src/calibration/profile.js';
 import { calibrationRatios } from '../../src/calibration/ratios.js';
 import { median, repeatedStat } from '../../src/calibration/stats.js';
+import { counterDeltas, parseProcNetTables, parseSockstat, readKernelTcp } from '../../src/metrics/kernel-tcp.js';
 import { ROOT } from '../helpers/cli.js';
 
 const fixture = (name: string): string => readFileSync(path.join(ROOT, 'test/fixtures/native', name), 'utf8');
@@ -117,15 +117,27 @@ describe('repeated measurements', () => {
   });
 });
 
-describe('/proc/net/netstat', () => {
-  it('reads the TcpExt counters the scale goal watches, by name', () => {
+describe('/proc/net/netstat, snmp and sockstat', () => {
+  it('reads every table by name, and the counters a result keeps', () => {
     const text = fixture('proc-net-netstat.txt');
-    const c = tcpExtCounters(text);
+    const tables = parseProcNetTables(text);
     const names = text.split('\n')[0].split(' ');
     const values = text.split('\n')[1].split(' ');
-    expect(c.ListenOverflows).toBe(Number(values[names.indexOf('ListenOverflows')]));
-    expect(c.TCPTimeouts).toBe(Number(values[names.indexOf('TCPTimeouts')]));
-    expect(Number.isInteger(c.ListenDrops)).toBe(true);
-    expect(Number.isNaN(tcpExtCounters('IpExt: a b\nIpExt: 1 2\n').TCPTimeouts)).toBe(true);
+    expect(tables.TcpExt.ListenOverflows).toBe(Number(values[names.indexOf('ListenOverflows')]));
+    expect(tables.TcpExt.TCPSynRetrans).toBe(Number(values[names.indexOf('TCPSynRetrans')]));
+    expect(Object.keys(tables)).toEqual(expect.arrayContaining(['TcpExt', 'IpExt']));
+    expect(parseProcNetTables('IpExt: a b\nIpExt: 1 2\n')).toEqual({ IpExt: { a: 1, b: 2 } });
+  });
+
+  it('reads TIME_WAIT, orphans and memory pages from sockstat', () => {
+    const sockstat = 'sockets: used 120\nTCP: inuse 5 orphan 2 tw 31000 alloc 8 mem 7\nUDP: inuse 1 mem 0\n';
+    expect(parseSockstat(sockstat)).toEqual({ timeWait: 31000, orphans: 2, memPages: 7 });
+  });
+
+  it('reads this machine: every counter a number, deltas never negative', () => {
+    const a = readKernelTcp()!;
+    const b = readKernelTcp()!;
+    expect(Object.values(a.counters).every(Number.isFinite)).toBe(true);
+    expect(Object.values(counterDeltas(b.counters, a.counters)).every((d) => d >= 0)).toBe(true);
   });
 });

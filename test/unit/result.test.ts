@@ -7,10 +7,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runResultSchema } from '../../src/documents/result.js';
+import { stepMetrics } from '../../src/gates/metrics.js';
+import { parseThreshold } from '../../src/gates/thresholds.js';
 import { renderSummary } from '../../src/reporters/summary.js';
 import { buildResult } from '../../src/result/build.js';
 import { mergeResults } from '../../src/result/merge.js';
-import { fixtureConfig, fixtureInputs, fixtureOutcome, workerReport } from '../fixtures/outcome.js';
+import { fixtureConfig, fixtureInputs, fixtureOutcome, kernelReading, workerReport } from '../fixtures/outcome.js';
 import { ROOT } from '../helpers/cli.js';
 
 describe('resolveRunConfig', () => {
@@ -54,6 +56,38 @@ describe('buildResult', () => {
     expect(r.status).toBe('completed-with-errors');
     expect(r.connections.dropped).toEqual({ total: 7, byKind: { EOF: 7 } });
     expect(r.warnings.join('\n')).toMatch(/the target ended 7 established sessions \(closed \(EOF\) 7\)/);
+  });
+});
+
+describe('the kernel witness', () => {
+  const config = fixtureConfig(['--target', '127.0.0.1:7000']);
+
+  it('keeps the counter deltas and the TIME_WAIT gauges; a clean run warns of nothing', () => {
+    const r = buildResult(fixtureInputs(config, fixtureOutcome()));
+    expect(r.kernel?.counters.synRetrans).toBe(0);
+    expect(r.kernel?.before.timeWait).toBe(1200);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('SYN retransmits with accept-queue overflows are explained, with the connect p99 they made', () => {
+    const outcome = fixtureOutcome(100, {
+      kernel: {
+        before: kernelReading(10, 31_000),
+        after: {
+          ...kernelReading(10, 31_500),
+          counters: { ...kernelReading(10, 0).counters, synRetrans: 51, listenOverflows: 51 },
+        },
+      },
+    });
+    const r = buildResult(fixtureInputs(config, outcome));
+    expect(r.kernel?.counters).toMatchObject({ synRetrans: 41, listenOverflows: 41, retransSegs: 0 });
+    const text = r.warnings.join('\n');
+    expect(text).toMatch(
+      /^connect p99 1\.00ms: 41 SYN retransmits .* the accept queue overflowed 41 times \(ListenOverflows\): raise/m,
+    );
+    expect(text).toMatch(/31,000 sockets were in TIME_WAIT before the run/);
+    expect(parseThreshold('kernel.synRetrans==0').metric).toBe('kernel.synRetrans');
+    expect(stepMetrics(r)['kernel.synRetrans']).toBe(41);
   });
 });
 

@@ -3,7 +3,9 @@
  * results and scenario summaries. Several results overlay on the same axes; a scenario's steps of one kind
  * (Scenario D's proxy none/v1/v2) overlay per step kind, each drawn from its median iteration.
  */
+
 import { formatBitsPerSecond, formatBytes, formatCount, formatMicros } from '../../core/units.js';
+import { KERNEL_COUNTER_NAMES } from '../../core/vocabulary.js';
 import type { ScenarioSummary } from '../../documents/summary.js';
 import { STEP_HEADER, stepRows } from '../scenario.js';
 import { type Chart, type ChartKit, loadChartKit } from './charts.js';
@@ -88,6 +90,7 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
     '<p class="window">Round-trip latency and rates: measured phase; connect latency: every connect (the ramp ' +
       'for held sessions, the measured phase for churn); errors, drops, CPU and memory: the whole run.</p>',
     ...charts(kit, results),
+    kernelTable(results),
     environment(results),
   ].join('\n');
 }
@@ -147,6 +150,31 @@ function scenarioSection(kit: ChartKit, s: ScenarioInput): string {
     parts.push(...charts(kit, rs).slice(0, 4));
   }
   return parts.join('\n');
+}
+
+/** What the kernel saw in each run (the generator's network namespace): counters that moved, TIME_WAIT around it. */
+function kernelTable(results: LabelledResult[]): string {
+  const withKernel = results.filter(({ result: r }) => r.kernel);
+  if (withKernel.length === 0) return '';
+  const names = KERNEL_COUNTER_NAMES.filter(
+    (n) =>
+      ['synRetrans', 'listenOverflows', 'retransSegs'].includes(n) ||
+      withKernel.some((x) => x.result.kernel!.counters[n] > 0),
+  );
+  return [
+    '<h2>Kernel</h2>',
+    table(
+      ['run', ...names, 'TIME_WAIT before', 'TIME_WAIT after'],
+      withKernel.map(({ label, result: r }) => [
+        label,
+        ...names.map((n) => formatCount(r.kernel!.counters[n])),
+        formatCount(r.kernel!.before.timeWait),
+        formatCount(r.kernel!.after.timeWait),
+      ]),
+    ),
+    '<p class="window">TCP counters from /proc/net (netstat, snmp) over the whole run; a SYN retransmit turns a ' +
+      'connect into a 1 s, then 3 s wait, and ListenOverflows says the accept queue was full.</p>',
+  ].join('\n');
 }
 
 function environment(results: LabelledResult[]): string {
