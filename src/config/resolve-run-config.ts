@@ -122,6 +122,7 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     seed: runSeed,
     out: raw.out ?? null,
     resultsDir: raw.resultsDir,
+    scrape: resolveScrape(raw.scrape, raw.scrapeMetric),
     watchPids: (raw.watchPid ?? []).map((p) => {
       const pid = parseIntInRange('--watch-pid', p, 1, 2 ** 22);
       if (!existsSync(`/proc/${pid}`)) throw new UsageError(`--watch-pid: no process ${pid}`);
@@ -137,6 +138,28 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     json: raw.json === true,
     metricsPort: raw.metricsPort === undefined ? null : parseIntInRange('--metrics-port', raw.metricsPort, 1, 65535),
   };
+}
+
+/** --scrape URLs (http or https, nothing else) and --scrape-metric patterns; a bad one is exit 2 up front. */
+function resolveScrape(
+  urls: string[] | undefined,
+  metrics: string[] | undefined,
+): { urls: string[]; metrics: string[] } {
+  if (metrics?.length && !urls?.length) throw new UsageError('--scrape-metric: goes with --scrape');
+  for (const text of urls ?? []) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new UsageError(`--scrape: '${text}' is not a URL (e.g. http://127.0.0.1:8404/metrics)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new UsageError(`--scrape: '${text}' must be an http:// or https:// URL`);
+  }
+  for (const m of metrics ?? [])
+    if (!/^[a-zA-Z_:*][a-zA-Z0-9_:*]*$/.test(m))
+      throw new UsageError(`--scrape-metric: '${m}' is not a metric name pattern (letters, digits, _ : and *)`);
+  return { urls: urls ?? [], metrics: metrics ?? [] };
 }
 
 /** A word from one of the vocabulary's lists (commander checks its own choices; scenarios and run() come here). */

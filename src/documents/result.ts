@@ -184,6 +184,8 @@ export const timelineRowSchema = z.object({
   rssBytes: count,
   /** Watched processes (embedded target, --watch-pid) still alive this second. */
   watched: z.array(watchedSampleSchema),
+  /** --scrape: the ingress's series at the newest scrape (gauges as read, counters per second), by series key. */
+  scrape: z.record(z.string(), z.number()).optional(),
   /** The kernel this second: counter deltas and TIME_WAIT sockets (absent in older results and off Linux). */
   kernel: z
     .object({ synRetrans: count, listenOverflows: count, retransSegs: count, outRsts: count, timeWait: count })
@@ -304,6 +306,8 @@ export const resultConfigSchema = z.object({
   out: z.string().nullable(),
   resultsDir: z.string(),
   watchPids: z.array(count),
+  /** --scrape URLs and --scrape-metric patterns (absent in older results). */
+  scrape: z.object({ urls: z.array(z.string()), metrics: z.array(z.string()) }).optional(),
   calibration: z.object({ file: z.string(), required: z.boolean() }),
   calibrateFirst: z.boolean(),
 });
@@ -487,6 +491,38 @@ export const runResultSchema = z
       watched: z.array(watchedSummarySchema),
     }),
     calibration: calibrationRatiosSchema.nullable(),
+    /**
+     * --scrape: each URL's scrapes and failures, and each kept series (gauges as read, counters as rates per
+     * second) over the measured phase: its mean, min, max and the last value. Absent without --scrape.
+     */
+    scrape: z
+      .object({
+        targets: z.array(
+          z.object({
+            url: z.string(),
+            scrapes: count,
+            failures: count,
+            lastError: z.string().nullable(),
+            skippedLines: count,
+          }),
+        ),
+        series: z.array(
+          z.object({
+            key: z.string(),
+            name: z.string(),
+            labels: z.record(z.string(), z.string()),
+            kind: z.enum(['counter', 'gauge']),
+            mean: nullableNumber,
+            min: nullableNumber,
+            max: nullableNumber,
+            last: nullableNumber,
+          }),
+        ),
+        /** Series left out past the cap (metrics/scrape-series.ts MAX_SERIES). */
+        droppedSeries: count,
+      })
+      .nullable()
+      .optional(),
     /**
      * The kernel's witness, in the generator's network namespace: TCP counter deltas over the run, and socket
      * gauges before and after it. Null where /proc/net cannot be read; absent in older results.

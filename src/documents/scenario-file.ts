@@ -18,7 +18,7 @@ const optionShape = Object.fromEntries(
 );
 const options = z.object(optionShape).strict();
 
-export const THRESHOLD_PATTERN = /^\s*([a-z][a-z0-9.]*)\s*(<=|>=|==|!=|<|>)\s*([0-9.]+\s*[a-zµ/]*|target)\s*$/i;
+export const THRESHOLD_PATTERN = /^\s*([a-z][a-z0-9._:]*)\s*(<=|>=|==|!=|<|>)\s*([0-9.]+\s*[a-zµ/]*|target)\s*$/i;
 
 const step = z
   .object({

@@ -45,8 +45,11 @@ const BASE_METRIC_NAMES = [
 ] as const;
 export type MetricName = (typeof BASE_METRIC_NAMES)[number] | KernelMetricName;
 export const METRIC_NAMES: readonly MetricName[] = [...BASE_METRIC_NAMES, ...KERNEL_METRIC_NAMES];
+/** A scraped series by name (--scrape): its measured-phase mean, series of one name added up. */
+export type ScrapeMetricName = `scrape.${string}`;
+
 /** One run's metrics; null where the run has no such samples (p95 of a stream, cps of an echo). */
-export type StepMetrics = Record<MetricName, number | null>;
+export type StepMetrics = Record<MetricName, number | null> & Record<ScrapeMetricName, number | null>;
 
 /** Metrics added after summaries were first written: absent in older summaries and baselines, read as null. */
 const LATER_METRICS = new Set<MetricName>([
@@ -57,14 +60,17 @@ const LATER_METRICS = new Set<MetricName>([
   ...KERNEL_METRIC_NAMES,
 ]);
 
-const stepMetricsSchema = z.object(
-  Object.fromEntries(
-    METRIC_NAMES.map((name) => [
-      name,
-      LATER_METRICS.has(name) ? z.number().nullable().default(null) : z.number().nullable(),
-    ]),
-  ) as Record<MetricName, z.ZodNullable<z.ZodNumber>>,
-);
+const stepMetricsSchema = z
+  .object(
+    Object.fromEntries(
+      METRIC_NAMES.map((name) => [
+        name,
+        LATER_METRICS.has(name) ? z.number().nullable().default(null) : z.number().nullable(),
+      ]),
+    ) as Record<MetricName, z.ZodNullable<z.ZodNumber>>,
+    // The scraped series a run kept (scrape.NAME), beside the table's metrics.
+  )
+  .catchall(z.number().nullable());
 
 export const thresholdVerdictSchema = z.object({
   threshold: z.string(),

@@ -7,8 +7,15 @@
 import { median } from '../calibration/stats.js';
 import { KERNEL_COUNTER_NAMES } from '../core/vocabulary.js';
 import type { RunResult } from '../documents/result.js';
-import { type KernelMetricName, METRIC_NAMES, type MetricName, type StepMetrics } from '../documents/summary.js';
+import {
+  type KernelMetricName,
+  METRIC_NAMES,
+  type MetricName,
+  type ScrapeMetricName,
+  type StepMetrics,
+} from '../documents/summary.js';
 import { resultErrorTotal } from '../result/error-total.js';
+import { scrapeMetrics } from '../result/scrape-section.js';
 import { modeTraits } from '../worker-contract/traits.js';
 
 export type { MetricName, StepMetrics };
@@ -136,19 +143,24 @@ export const LATENCY_METRICS = new Set<MetricName>(METRIC_NAMES.filter((m) => ME
 export const LOWER_IS_BETTER = new Set<MetricName>(METRIC_NAMES.filter((m) => METRICS[m].better === 'lower'));
 
 export function stepMetrics(r: RunResult): StepMetrics {
-  return Object.fromEntries(METRIC_NAMES.map((m) => [m, METRICS[m].read(r)])) as StepMetrics;
+  return {
+    ...Object.fromEntries(METRIC_NAMES.map((m) => [m, METRICS[m].read(r)])),
+    ...scrapeMetrics(r.scrape),
+  } as StepMetrics;
 }
 
 /** A step's iterations reduced to one value the way the table says; null when an iteration lacks the metric. */
-export function reduceMetric(metric: MetricName, values: (number | null)[]): number | null {
+export function reduceMetric(metric: MetricName | ScrapeMetricName, values: (number | null)[]): number | null {
   const present = values.filter((v): v is number => v !== null);
   if (present.length === 0 || present.length < values.length) return null;
-  const how = METRICS[metric].reduce;
+  // A scraped series over iterations: the median, as for every other level the ingress reports.
+  const how = metric.startsWith('scrape.') ? 'median' : METRICS[metric as MetricName].reduce;
   return how === 'max' ? Math.max(...present) : how === 'min' ? Math.min(...present) : median(present);
 }
 
 /** How a reduction is described in a verdict. */
-export function reductionText(metric: MetricName, n: number): string {
-  const how = METRICS[metric].reduce;
+export function reductionText(metric: MetricName | ScrapeMetricName, n: number): string {
+  if (metric.startsWith('scrape.')) return n === 1 ? 'measured-phase mean' : `median of ${n} measured-phase means`;
+  const how = METRICS[metric as MetricName].reduce;
   return how === 'max' ? 'worst iteration' : how === 'min' ? 'fewest in an iteration' : `median of ${n}`;
 }

@@ -7,7 +7,7 @@
 import { ExitCode, UsageError } from '../core/errors.js';
 import type { RunResult } from '../documents/result.js';
 import { THRESHOLD_PATTERN } from '../documents/scenario-file.js';
-import type { ThresholdVerdict } from '../documents/summary.js';
+import type { ScrapeMetricName, ThresholdVerdict } from '../documents/summary.js';
 import {
   METRIC_NAMES,
   METRICS,
@@ -23,7 +23,8 @@ export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 export interface Threshold {
   text: string;
-  metric: MetricName;
+  /** A metric of the table, or a scraped series by name (`scrape.haproxy_process_idle_time_percent`). */
+  metric: MetricName | ScrapeMetricName;
   op: Op;
   /** In the metric's unit (µs, per second, bytes/s, count); 'target' = the step's connection target. */
   value: number | 'target';
@@ -42,13 +43,20 @@ const UNITS: Record<MetricUnit, Record<string, number>> = {
 export function parseThreshold(text: string): Threshold {
   const m = THRESHOLD_PATTERN.exec(text);
   if (!m) throw new UsageError(`threshold '${text}': not of the form '<metric> <op> <value>' (e.g. "p95 < 5ms")`);
+  const op = m[2] as Op;
+  const raw = m[3].trim();
+  // A scraped series: the ingress's own number, unitless (a bare value as read, k and m allowed).
+  if (m[1].startsWith('scrape.') && m[1].length > 7) {
+    const v = /^([0-9.]+)\s*([km]?)$/i.exec(raw);
+    if (!v || !/^\d+(\.\d+)?$/.test(v[1]))
+      throw new UsageError(`threshold '${text}': '${raw}' is not a number for a scraped series`);
+    return { text, metric: m[1] as ScrapeMetricName, op, value: Number(v[1]) * UNITS.count[v[2].toLowerCase()] };
+  }
   // Names match whatever their case (`kernel.synRetrans`, `kernel.synretrans`).
   const metric = METRIC_NAMES.find((name) => name.toLowerCase() === m[1].toLowerCase()) as MetricName;
   if (metric === undefined) {
     throw new UsageError(`threshold '${text}': unknown metric '${m[1]}' (allowed: ${METRIC_NAMES.join(', ')})`);
   }
-  const op = m[2] as Op;
-  const raw = m[3].trim();
   if (raw === 'target') return { text, metric, op, value: 'target' };
   const v = /^([0-9.]+)\s*(.*)$/.exec(raw)!;
   if (!/^\d+(\.\d+)?$/.test(v[1])) throw new UsageError(`threshold '${text}': '${v[1]}' is not a number`);

@@ -89,6 +89,8 @@ export interface RawRunOptions {
   out?: string;
   resultsDir: string;
   watchPid?: string[];
+  scrape?: string[];
+  scrapeMetric?: string[];
   metricsPort?: string;
   calibration?: string;
   calibrate?: boolean;
@@ -384,7 +386,23 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     description:
       "also sample this process's CPU and RSS each second (repeatable; the embedded target is always watched)",
     repeatable: true,
-    role: 'single',
+    role: 'step',
+  },
+  scrape: {
+    flags: '--scrape <url>',
+    description:
+      "fetch the ingress's own metrics (Prometheus text or OpenMetrics, http or https) every second during the run: " +
+      'HAProxy and Envoy series by default, into the timeline, the summary and thresholds (scrape.NAME); repeatable',
+    repeatable: true,
+    role: 'step',
+  },
+  scrapeMetric: {
+    flags: '--scrape-metric <pattern>',
+    description:
+      'with --scrape: keep the series whose name matches (`*` for any run of characters, e.g. haproxy_frontend_*) ' +
+      'instead of the built-in selections; repeatable',
+    repeatable: true,
+    role: 'step',
   },
   calibration: {
     flags: '--calibration <file>',

@@ -144,6 +144,7 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
     );
   }
   if (r.kernel) lines.push(kernelLine(r.kernel));
+  if (r.scrape) lines.push(...scrapeLines(r.scrape));
   const cal = r.calibration;
   if (cal) {
     const x = (v: number | null): string => (v === null ? '-' : `${v}x`);
@@ -229,4 +230,21 @@ export function kernelLine(k: NonNullable<RunResult['kernel']>): string {
     `kernel       ${moved.length ? moved.join(', ') : 'no SYN retransmit, accept-queue overflow, timeout or reset'}; ` +
     `TIME_WAIT ${formatCount(k.before.timeWait)} before, ${formatCount(k.after.timeWait)} after`
   );
+}
+
+/** The ingress's own series (--scrape), one line each: the measured-phase mean and the last value. */
+export function scrapeLines(scrape: NonNullable<RunResult['scrape']>, max = 12): string[] {
+  const num = (v: number | null): string => (v === null ? '-' : Number.isInteger(v) ? formatCount(v) : v.toFixed(2));
+  const lines = scrape.series.slice(0, max).map((s) => {
+    const per = s.kind === 'counter' ? '/s' : '';
+    return `ingress      ${s.key}: mean ${num(s.mean)}${per}, last ${num(s.last)}${per}`;
+  });
+  if (scrape.series.length > max)
+    lines.push(`ingress      ... and ${scrape.series.length - max} more series (in the result)`);
+  const scrapes = scrape.targets.reduce((n, t) => n + t.scrapes, 0);
+  const failed = scrape.targets.reduce((n, t) => n + t.failures, 0);
+  lines.push(
+    `ingress      ${formatCount(scrapes)} scrapes of ${scrape.targets.map((t) => t.url).join(', ')}, ${formatCount(failed)} failed`,
+  );
+  return lines;
 }

@@ -25,6 +25,7 @@ import { buildModeStats } from './mode-stats.js';
 import { generatorResources } from './resources.js';
 import { partialOf, runStatus } from './run-status.js';
 import { type ScheduleVerdict, scheduleVerdict } from './schedule-verdict.js';
+import { buildScrape } from './scrape-section.js';
 import { assemble, type Complete, type ResultRules } from './sections.js';
 import * as warn from './warnings.js';
 
@@ -247,23 +248,21 @@ const RULES: ResultRules<BuildContext> = {
         : null,
     watched: c.outcome.watched,
   }),
-  calibration: (c) => {
-    const { profile, environment } = c.inputs;
-    if (!profile) return null;
-    const rt = summarize(c.rtt);
-    return calibrationRatios(profile.file, profile.profile, {
+  calibration: (c) =>
+    c.inputs.profile &&
+    calibrationRatios(c.inputs.profile.file, c.inputs.profile.profile, {
       mode: c.config.mode,
       roundTrips: c.traits.roundTrips,
       sizeBytes: c.config.sizeBytes,
-      roundTripP50Us: rt.p50,
+      roundTripP50Us: summarize(c.rtt).p50,
       roundTripsPerSecond: c.perS(c.rtt.totalCount),
       connectP50Us: summarize(c.connect).p50,
-      host: environment.hostname,
+      host: c.inputs.environment.hostname,
       cyclesPerSecond: c.modeStats.churn?.cyclesPerSecond ?? 0,
       streamBitsPerSecond:
         8 * c.perS(c.outcome.reports.reduce((n, r) => n + r.measuredBytesSent + r.measuredBytesReceived, 0)),
-    });
-  },
+    }),
+  scrape: (c) => buildScrape(c.outcome.scrape, c.outcome.timeline),
   kernel: (c) => buildKernel(c.outcome.kernel.before, c.outcome.kernel.after),
   environment: (c) => c.inputs.environment,
   timeline: (c) => c.outcome.timeline,
@@ -294,6 +293,7 @@ const RULES: ResultRules<BuildContext> = {
       ...warn.dropWarnings(totals.dropped, c.traits.longLived),
       ...warn.connectFailureWarnings(config, totals.connectFailed, c.inputs.environment.tcp.ipLocalPortRange),
       ...warn.kernelWarnings(RULES.kernel(c), summarize(c.connect).p99),
+      ...warn.scrapeWarnings(RULES.scrape(c)),
     ];
   },
 };

@@ -283,6 +283,8 @@ const RULES: ResultRules<MergeContext> = {
   }),
   // Each machine has its own profile: no one ratio speaks for all.
   calibration: () => null,
+  // Every shard scraped the one ingress: the first shard's view of it (their timelines keep each second's).
+  scrape: (c) => same(c).scrape,
   kernel: (c) => mergeKernel(c.results.map((r) => r.kernel ?? null)),
   // The first shard's machine; every shard's host is in mergedFrom.
   environment: (c) => same(c).environment,

@@ -215,3 +215,26 @@ export function kernelWarnings(kernel: RunResult['kernel'], connectP99Us: number
     );
   return out;
 }
+
+/** --scrape that failed (gaps in the ingress's series), found nothing to keep, or kept too much. */
+export function scrapeWarnings(scrape: RunResult['scrape']): string[] {
+  if (!scrape) return [];
+  const out: string[] = [];
+  for (const t of scrape.targets) {
+    if (t.failures > 0)
+      out.push(
+        `${t.failures} of ${t.scrapes} scrapes of ${t.url} failed (last: ${t.lastError}): the ingress's series ` +
+          'have gaps; the load itself was not affected',
+      );
+  }
+  if (scrape.series.length === 0 && scrape.targets.some((t) => t.scrapes > t.failures))
+    out.push(
+      'the scraped metrics hold none of the series l4stress keeps by default (HAProxy, Envoy): choose them with ' +
+        '--scrape-metric (e.g. --scrape-metric "nginx_*")',
+    );
+  if (scrape.droppedSeries > 0)
+    out.push(
+      `${scrape.droppedSeries} scraped series were left out past ${scrape.series.length}: narrow --scrape-metric`,
+    );
+  return out;
+}

@@ -18,6 +18,7 @@ import type { MainToWorker } from '../worker-contract/protocol.js';
 import { AbortableSleep } from './abortable-sleep.js';
 import { startWorkers, type WorkerGroup } from './links.js';
 import { rampProgress, StallWatch } from './ramp-stall.js';
+import { Scraper } from './scraper.js';
 import { TickCollector } from './tick-collector.js';
 import { WorkerQuorum } from './worker-quorum.js';
 
@@ -51,8 +52,9 @@ export async function runLoad(
   const send = (msg: MainToWorker): void => {
     for (const link of group.links) link.post(msg);
   };
+  const scraper = config.scrape?.urls.length ? new Scraper(config.scrape.urls, config.scrape.metrics) : null;
   let stallWatch: StallWatch | null = null;
-  const ticks = new TickCollector(quorum, send, usage, watcher, (row, totals) => {
+  const ticks = new TickCollector(quorum, send, usage, watcher, scraper, (row, totals) => {
     hooks.onSecond?.(row, totals);
     if (ticks.phase === 'ramp') stallWatch?.observe(performance.now(), rampProgress(totals));
   });
@@ -74,6 +76,7 @@ export async function runLoad(
   const kernelBefore = readKernelTcp();
   const startedAt = new Date();
   ticks.startClock();
+  scraper?.start();
 
   // Ramp: until every worker attempted all its connections and none is opening; or a stall, the ramp timeout,
   // Ctrl-C, or every worker lost.
@@ -124,6 +127,7 @@ export async function runLoad(
   // Stop: the last row, the workers drain and report, the processes go.
   ticks.phase = 'stopping';
   ticks.stop();
+  scraper?.stop();
   const reports = await stopAndCollect(group, send);
   waits.dispose();
   const kernelAfter = readKernelTcp();
@@ -149,6 +153,13 @@ export async function runLoad(
     lostWorkers: [...quorum.lost.values()].sort((a, b) => a.worker - b.worker),
     startLateByMs,
     kernel: { before: kernelBefore, after: kernelAfter },
+    scrape: scraper
+      ? {
+          targets: scraper.targets,
+          series: [...scraper.tracker.series.values()],
+          droppedSeries: scraper.tracker.dropped,
+        }
+      : null,
   };
 }
 

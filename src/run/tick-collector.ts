@@ -11,6 +11,7 @@ import type { PidWatcher } from '../metrics/pid-watch.js';
 import type { ProcessUsageSampler } from '../metrics/process-usage.js';
 import { type Phase, type TimelineRow, timelineRow } from '../metrics/timeline.js';
 import type { MainToWorker, WorkerToMain } from '../worker-contract/protocol.js';
+import type { Scraper } from './scraper.js';
 import type { WorkerQuorum } from './worker-quorum.js';
 
 const TICK_MS = 1000;
@@ -33,6 +34,7 @@ export class TickCollector {
     private readonly send: (msg: MainToWorker) => void,
     private readonly usage: ProcessUsageSampler,
     private readonly watcher: PidWatcher,
+    private readonly scraper: Scraper | null,
     private readonly onRow: (row: TimelineRow, totals: LoadCounters) => void,
   ) {
     quorum.whenLost(() => {
@@ -120,6 +122,7 @@ export class TickCollector {
       };
     }
     this.lastKernel = kernel;
+    if (this.scraper) row.scrape = { ...this.scraper.latest() };
     this.lastRowAt = now;
     this.prevTotals = totals;
     this.timeline.push(row);

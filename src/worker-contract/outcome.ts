@@ -2,6 +2,7 @@
 import type { TimelineRow, WatchedSummary } from '../documents/result.js';
 import type { KernelTcpReading } from '../metrics/kernel-tcp.js';
 import type { ProcessUsageSampler } from '../metrics/process-usage.js';
+import type { ScrapeTargetState, SeriesMeta } from '../metrics/scrape-series.js';
 import type { WorkerReport } from './protocol.js';
 
 export interface LoadOutcome {
@@ -25,6 +26,8 @@ export interface LoadOutcome {
   lostWorkers: LostWorker[];
   /** --start-at: how late the load started after the asked time (0 when on time); null without it. */
   startLateByMs: number | null;
+  /** --scrape: the URLs' tallies and the series kept (their values are in the timeline rows); null without. */
+  scrape: { targets: ScrapeTargetState[]; series: SeriesMeta[]; droppedSeries: number } | null;
   /** The kernel's TCP counters and socket gauges before the load and after it (null off Linux). */
   kernel: { before: KernelTcpReading | null; after: KernelTcpReading | null };
   /** Generator processes' RSS (summed) before any connection and right after the ramp, heaps collected both times. */

@@ -1,0 +1,39 @@
+/** The result's scrape section: each kept series over the measured phase, from the timeline rows that hold it. */
+import type { RunResult, TimelineRow } from '../documents/result.js';
+import type { LoadOutcome } from '../worker-contract/outcome.js';
+
+type Scrape = NonNullable<RunResult['scrape']>;
+
+export function buildScrape(scrape: LoadOutcome['scrape'], timeline: TimelineRow[]): Scrape | null {
+  if (!scrape) return null;
+  const measured = timeline.filter((row) => row.phase === 'measure' && row.scrape);
+  return {
+    targets: scrape.targets.map((t) => ({ ...t })),
+    series: scrape.series.map((s) => {
+      const values = measured.map((row) => row.scrape![s.key]).filter((v): v is number => v !== undefined);
+      const last = [...timeline].reverse().find((row) => row.scrape?.[s.key] !== undefined)?.scrape?.[s.key] ?? null;
+      const round = (v: number): number => Math.round(v * 100) / 100;
+      return {
+        key: s.key,
+        name: s.name,
+        labels: s.labels,
+        kind: s.kind,
+        mean: values.length ? round(values.reduce((a, b) => a + b, 0) / values.length) : null,
+        min: values.length ? Math.min(...values) : null,
+        max: values.length ? Math.max(...values) : null,
+        last,
+      };
+    }),
+    droppedSeries: scrape.droppedSeries,
+  };
+}
+
+/** Thresholds name a series by its name (`scrape.haproxy_process_idle_time_percent`): series of one name add up. */
+export function scrapeMetrics(scrape: RunResult['scrape']): Record<`scrape.${string}`, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const s of scrape?.series ?? []) {
+    const key = `scrape.${s.name}`;
+    out[key] = s.mean === null ? (out[key] ?? null) : (out[key] ?? 0) + s.mean;
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+/**
+ * See inside the ingress: a real HAProxy (Debian's build has the Prometheus exporter) started by the test, loaded
+ * by l4stress with --scrape on its stats frontend and --watch-pid on its process. The scraped current sessions
+ * equal what l4stress holds; its idle time falls as the load rises; a bad URL is exit 2 up front; a scrape that
+ * fails is counted and said, never fatal to the load.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/documents/result.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { freePort, HAPROXY_BASE, type RunningProcess, startHaproxy, startServe } from '../helpers/processes.js';
+
+const dir = tempDir();
+let backend: RunningProcess & { port: number };
+let haproxy: RunningProcess;
+let front = 0;
+let stats = 0;
+
+beforeAll(async () => {
+  backend = await startServe(['--quiet']);
+  front = await freePort();
+  stats = await freePort();
+  haproxy = await startHaproxy(
+    `${HAPROXY_BASE}
+frontend stats
+  mode http
+  bind 127.0.0.1:${stats}
+  http-request use-service prometheus-exporter if { path /metrics }
+
+frontend fe
+  bind 127.0.0.1:${front}
+  default_backend be
+
+backend be
+  server s1 127.0.0.1:${backend.port}
+`,
+    front,
+  );
+});
+
+afterAll(async () => {
+  await haproxy?.stop();
+  await backend?.stop();
+});
+
+async function load(name: string, args: string[]): Promise<{ code: number | null; result: RunResult }> {
+  const out = path.join(dir, `${name}.json`);
+  const run = await runCli([...args, '--target', `127.0.0.1:${front}`, '--out', out, '--quiet'], { timeoutMs: 90_000 });
+  return { code: run.code, result: JSON.parse(readFileSync(out, 'utf8')) as RunResult };
+}
+
+const series = (r: RunResult, key: string) => r.scrape?.series.find((s) => s.key === key);
+
+describe('--scrape HAProxy', () => {
+  it("the scraped current sessions equal the 500 l4stress holds; HAProxy's RSS per session from --watch-pid", async () => {
+    const { code, result } = await load('hold', [
+      ...['--mode', 'hold', '--conns', '500', '--duration', '3s', '--warmup', '1s'],
+      ...['--scrape', `http://127.0.0.1:${stats}/metrics`, '--watch-pid', String(haproxy.child.pid)],
+    ]);
+    expect(code).toBe(0);
+    const current = series(result, 'haproxy_frontend_current_sessions{proxy="fe"}');
+    expect(current).toMatchObject({ kind: 'gauge', min: 500, max: 500 });
+    expect(result.scrape!.targets[0]).toMatchObject({ failures: 0 });
+    expect(result.scrape!.targets[0].scrapes).toBeGreaterThanOrEqual(4);
+    // Counters become rates: new sessions per second, zero while held sessions just ping.
+    expect(series(result, 'haproxy_frontend_sessions_total{proxy="fe"}')?.kind).toBe('counter');
+    expect(result.timeline.some((row) => row.scrape?.['haproxy_frontend_current_sessions{proxy="fe"}'] === 500)).toBe(
+      true,
+    );
+    const watched = result.resources.watched.find((w) => w.pid === haproxy.child.pid);
+    expect(watched?.name).toBe('haproxy');
+  });
+
+  it("HAProxy's idle time falls as the load rises, and a threshold can name it", async () => {
+    const scrape = ['--scrape', `http://127.0.0.1:${stats}/metrics`];
+    const light = await load('light', ['--mode', 'hold', '--conns', '50', '--duration', '3s', ...scrape]);
+    const heavy = await load('heavy', [
+      ...['--conns', '100', '--duration', '3s', ...scrape],
+      ...['--threshold', 'scrape.haproxy_process_idle_time_percent<99'],
+    ]);
+    const idle = (r: RunResult) => series(r, 'haproxy_process_idle_time_percent')!.mean!;
+    expect(idle(heavy.result)).toBeLessThan(idle(light.result));
+    expect(heavy.result.thresholds?.[0]).toMatchObject({ pass: true });
+    expect(heavy.result.thresholds?.[0].actual).toBe(idle(heavy.result));
+  });
+
+  it('a scrape that fails is counted and said, and the load is unaffected', async () => {
+    const closed = await freePort();
+    const { code, result } = await load('failing', [
+      ...['--conns', '20', '--duration', '2s'],
+      ...['--scrape', `http://127.0.0.1:${closed}/metrics`],
+    ]);
+    expect(code).toBe(0);
+    expect(result.scrape!.targets[0].failures).toBe(result.scrape!.targets[0].scrapes);
+    expect(result.warnings.join('\n')).toMatch(
+      /scrapes of http:\/\/127\.0\.0\.1:\d+\/metrics failed \(last: ECONNREFUSED\)/,
+    );
+  });
+
+  it.each([
+    [
+      ['--scrape', 'ftp://127.0.0.1/metrics'],
+      /--scrape: 'ftp:\/\/127\.0\.0\.1\/metrics' must be an http:\/\/ or https:\/\/ URL/,
+    ],
+    [['--scrape', 'not a url'], /--scrape: 'not a url' is not a URL/],
+    [['--scrape-metric', 'haproxy_*'], /--scrape-metric: goes with --scrape/],
+  ])('%s is exit 2 up front', async (args, message) => {
+    const run = await runCli([...args, '--duration', '1s']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+});
