@@ -5,7 +5,7 @@
  * is generated from this one and checked by the tests. Step keys come from the option table (options/run-options.ts).
  */
 import { z } from 'zod';
-import { STEP_OPTION_KEYS } from '../options/run-options.js';
+import { RUN_OPTIONS, STEP_OPTION_KEYS } from '../options/run-options.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -14,7 +14,11 @@ export type StepOptionKey = (typeof STEP_OPTION_KEYS)[number];
 export type StepOptions = Partial<Record<StepOptionKey, string | number | boolean | string[]>>;
 
 const optionShape = Object.fromEntries(
-  STEP_OPTION_KEYS.map((k) => [k, k === 'proxyTlv' ? z.array(z.string()).optional() : scalar.optional()]),
+  // A repeatable option takes a list (or one value), as on the command line it may be given several times.
+  STEP_OPTION_KEYS.map((k) => [
+    k,
+    RUN_OPTIONS[k].repeatable ? z.union([z.array(scalar), scalar]).optional() : scalar.optional(),
+  ]),
 );
 const options = z.object(optionShape).strict();
 

@@ -243,8 +243,7 @@ export function scrapeLines(scrape: NonNullable<RunResult['scrape']>, max = 12):
     lines.push(`ingress      ... and ${scrape.series.length - max} more series (in the result)`);
   const scrapes = scrape.targets.reduce((n, t) => n + t.scrapes, 0);
   const failed = scrape.targets.reduce((n, t) => n + t.failures, 0);
-  lines.push(
-    `ingress      ${formatCount(scrapes)} scrapes of ${scrape.targets.map((t) => t.url).join(', ')}, ${formatCount(failed)} failed`,
-  );
+  const urls = scrape.targets.map((t) => t.url).join(', ');
+  lines.push(`ingress      ${formatCount(scrapes)} scrapes of ${urls}, ${formatCount(failed)} failed`);
   return lines;
 }

@@ -7,13 +7,14 @@
  * start stay in `mergedFrom`. Results of different runs, a shard twice, or a missing shard are refused (exit 2),
  * unless a partial set is accepted, which the merged result then says (status partial, the lost share).
  */
-import { EXIT_CODE_FOR_STATUS, type RunStatus, UsageError } from '../core/errors.js';
+import { EXIT_CODE_FOR_STATUS, type RunStatus } from '../core/errors.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, type TimelineRow } from '../documents/result.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { addErrorCounts, totalErrors } from '../metrics/errors.js';
 import { encodeHistogram, type Histogram, mergeEncoded, summarize } from '../metrics/histogram.js';
 import { peakOpen } from '../metrics/peak.js';
 import { mergeKernel } from './kernel-section.js';
+import { checkShards } from './merge-check.js';
 import { mergeConfig } from './merge-config.js';
 import { mergeModeStats } from './merge-mode-stats.js';
 import { mergeTimelines } from './merge-timeline.js';
@@ -28,55 +29,8 @@ export interface MergeInput {
 /** Worst first: the merged status is the worst shard's. */
 const SEVERITY: RunStatus[] = ['interrupted', 'partial', 'unreachable', 'completed-with-errors', 'completed'];
 
-/** What must be equal for results to be shards of one run (everything a shard does not change). */
-function identity(r: RunResult): string {
-  const c = r.config;
-  return JSON.stringify([
-    r.scenario,
-    c.mode,
-    c.seed,
-    c.startAt,
-    c.proxy,
-    c.sizeBytes,
-    c.durationMs,
-    c.shard?.count,
-    c.shard?.totalConns,
-    r.target.host,
-    r.target.port,
-  ]);
-}
-
 export function mergeResults(parts: MergeInput[], o: { acceptPartial: boolean; command: string[] }): RunResult {
   return assemble(RULES, mergeContext(parts, o));
-}
-
-/** Checks the parts are the shards of one run; returns the shards that are missing. */
-function checkShards(parts: MergeInput[], acceptPartial: boolean): number[] {
-  if (parts.length === 0) throw new UsageError('merge: give the result files of the shards');
-  const first = parts[0].result;
-  const shard = first.config.shard;
-  if (!shard) throw new UsageError(`merge: ${parts[0].file} is not a shard's result (run with --shard I/N)`);
-  for (const p of parts) {
-    if (!p.result.config.shard) throw new UsageError(`merge: ${p.file} is not a shard's result (run with --shard I/N)`);
-    if (identity(p.result) !== identity(first))
-      throw new UsageError(
-        `merge: ${p.file} is not a shard of the same run as ${parts[0].file}`,
-        'same scenario, seed, --start-at, target and settings',
-      );
-  }
-  const seen = new Map<number, string>();
-  for (const p of parts) {
-    const i = p.result.config.shard!.index;
-    if (seen.has(i)) throw new UsageError(`merge: shard ${i} given twice (${seen.get(i)} and ${p.file})`);
-    seen.set(i, p.file);
-  }
-  const missing = Array.from({ length: shard.count }, (_, i) => i).filter((i) => !seen.has(i));
-  if (missing.length > 0 && !acceptPartial)
-    throw new UsageError(
-      `merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${shard.count} missing`,
-      'give every shard, or --partial to merge what there is',
-    );
-  return missing;
 }
 
 /** What the sections read, worked out once. */
@@ -185,7 +139,7 @@ const RULES: ResultRules<MergeContext> = {
       : null,
   }),
   // One external target for every shard: its stats, when a shard read them, would count all shards.
-  target: (c) => ({ ...same(c).target, stats: null }),
+  target: (c) => ({ kind: same(c).target.kind, host: same(c).target.host, port: same(c).target.port, stats: null }),
   connections: (c): Complete<RunResult['connections']> => {
     const failedByKind = {};
     const droppedByKind = {};
@@ -286,8 +240,7 @@ const RULES: ResultRules<MergeContext> = {
   // Every shard scraped the one ingress: the first shard's view of it (their timelines keep each second's).
   scrape: (c) => same(c).scrape,
   kernel: (c) => mergeKernel(c.results.map((r) => r.kernel ?? null)),
-  // The first shard's machine; every shard's host is in mergedFrom.
-  environment: (c) => same(c).environment,
+  environment: (c) => same(c).environment, // the first shard's machine; each shard's host is in mergedFrom
   timeline: (c) => c.timeline,
   histograms: (c): Complete<RunResult['histograms']> => ({
     roundTripUs: encodeHistogram(c.roundTrip),

@@ -53,7 +53,7 @@ async function load(name: string, args: string[]): Promise<{ code: number | null
 const series = (r: RunResult, key: string) => r.scrape?.series.find((s) => s.key === key);
 
 describe('--scrape HAProxy', () => {
-  it("the scraped current sessions equal the 500 l4stress holds; HAProxy's RSS per session from --watch-pid", async () => {
+  it('the scraped current sessions equal the 500 l4stress holds; --watch-pid samples HAProxy', async () => {
     const { code, result } = await load('hold', [
       ...['--mode', 'hold', '--conns', '500', '--duration', '3s', '--warmup', '1s'],
       ...['--scrape', `http://127.0.0.1:${stats}/metrics`, '--watch-pid', String(haproxy.child.pid)],

@@ -58,6 +58,9 @@ const SAMPLES: Partial<Record<RunOptionKey, Sample>> = {
   processes: { yaml: '2' },
   workers: { yaml: '3' },
   seed: { yaml: '7' },
+  watchPid: { yaml: `[${process.pid}]` },
+  scrape: { yaml: '[http://127.0.0.1:8404/metrics]' },
+  scrapeMetric: { yaml: '[haproxy_frontend_*]', with: 'scrape: [http://127.0.0.1:8404/metrics]' },
 };
 
 /** The command line's words for one YAML value. */

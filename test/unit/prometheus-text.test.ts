@@ -57,8 +57,8 @@ describe('series selection and rates', () => {
     const builtIn = new SeriesTracker([]);
     builtIn.update(samples, 0);
     const names = new Set([...builtIn.series.values()].map((s) => s.name));
-    expect(names).toEqual(
-      new Set(expect.arrayContaining(['haproxy_process_idle_time_percent', 'haproxy_frontend_current_sessions'])),
+    expect([...names]).toEqual(
+      expect.arrayContaining(['haproxy_process_idle_time_percent', 'haproxy_frontend_current_sessions']),
     );
     expect(names.has('haproxy_server_uweight')).toBe(false);
     const picked = new SeriesTracker(['haproxy_server_*']);
