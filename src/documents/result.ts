@@ -149,6 +149,23 @@ export const watchedSummarySchema = z.object({
   exited: z.boolean(),
   /** Seconds since sampling began when it was last seen alive, if it exited. */
   exitedAfterS: nullableNumber,
+  /**
+   * What a unit of the run's work cost this process (result/watched-cost.ts): RSS per held session over the ramp,
+   * CPU µs per round trip, per connection and per TLS handshake in the measured phase (null where the mode has
+   * none), and the RSS slope over the measured phase (MiB per hour, least squares) with its fit and the leak
+   * verdict. Absent in older results.
+   */
+  cost: z
+    .object({
+      rssPerSessionBytes: nullableNumber,
+      cpuUsPerRoundTrip: nullableNumber,
+      cpuUsPerConnection: nullableNumber,
+      cpuUsPerHandshake: nullableNumber,
+      rssSlopeMiBPerHour: nullableNumber,
+      rssSlopeR2: nullableNumber,
+      leakSuspected: z.boolean(),
+    })
+    .optional(),
 });
 export type WatchedSummary = z.infer<typeof watchedSummarySchema>;
 

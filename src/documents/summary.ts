@@ -42,6 +42,7 @@ const BASE_METRIC_NAMES = [
   'held',
   'cpu.op',
   'target.cpu.op',
+  'watched.rssSlope',
 ] as const;
 export type MetricName = (typeof BASE_METRIC_NAMES)[number] | KernelMetricName;
 export const METRIC_NAMES: readonly MetricName[] = [...BASE_METRIC_NAMES, ...KERNEL_METRIC_NAMES];
@@ -57,6 +58,7 @@ const LATER_METRICS = new Set<MetricName>([
   'target.cpu.op',
   'throughput.up',
   'throughput.down',
+  'watched.rssSlope',
   ...KERNEL_METRIC_NAMES,
 ]);
 

@@ -111,6 +111,18 @@ export const METRICS: Record<MetricName, MetricDef> = {
   'target.cpu.op': cpuPerOp((r) =>
     r.resources.target ? r.resources.target.cpuUserMs + r.resources.target.cpuSystemMs : null,
   ),
+  /** The steepest RSS slope of a --watch-pid process over the measured phase, MiB per hour (result/watched-cost.ts). */
+  'watched.rssSlope': {
+    unit: 'count',
+    better: 'lower',
+    reduce: 'max',
+    read: (r) => {
+      const slopes = r.resources.watched.flatMap((w) =>
+        w.role === 'watched' && w.cost?.rssSlopeMiBPerHour != null ? [w.cost.rssSlopeMiBPerHour] : [],
+      );
+      return slopes.length ? Math.max(...slopes) : null;
+    },
+  },
   // The kernel's TCP counters over the run (worst iteration): null where the result has no kernel witness.
   ...(Object.fromEntries(
     KERNEL_COUNTER_NAMES.map((n) => [`kernel.${n}`, worst((r) => r.kernel?.counters[n] ?? null)]),

@@ -53,6 +53,14 @@ export function processName(pid: number): string | null {
   }
 }
 
+/** A watched process at one moment: its RSS and the CPU it has used so far (ms). */
+export interface WatchMark {
+  rssBytes: number;
+  cpuMs: number;
+}
+/** Every live watched process at one moment, by PID. */
+export type WatchMarks = Record<number, WatchMark>;
+
 export class PidWatcher {
   private readonly states: State[];
   private readonly startedAt = performance.now();
@@ -100,6 +108,17 @@ export class PidWatcher {
       s.rssMax = Math.max(s.rssMax, rss);
       s.samples++;
       out.push({ pid: s.pid, cpuPercent: Math.round(cpuPercent * 10) / 10, rssBytes: rss });
+    }
+    return out;
+  }
+
+  /** Every live watched process now (a moment the run marks: before the ramp, after it, the measured phase). */
+  mark(): WatchMarks {
+    const out: WatchMarks = {};
+    for (const s of this.states) {
+      const ticks = readTicks(s.pid);
+      const rss = readRss(s.pid);
+      if (ticks !== null && rss !== null) out[s.pid] = { rssBytes: rss, cpuMs: (ticks * 1000) / CLOCK_TICKS };
     }
     return out;
   }

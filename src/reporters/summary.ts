@@ -140,7 +140,8 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
       `${w.role.padEnd(12)} pid ${w.pid} (${w.name}): CPU mean ${w.cpuPercentMean ?? '-'}% max ` +
         `${w.cpuPercentMax ?? '-'}%, ` +
         `max RSS ${w.maxRssBytes === null ? '-' : mb(w.maxRssBytes)}` +
-        (w.exited ? `, exited after ${w.exitedAfterS} s` : ''),
+        (w.exited ? `, exited after ${w.exitedAfterS} s` : '') +
+        costText(w.cost),
     );
   }
   if (r.kernel) lines.push(kernelLine(r.kernel));
@@ -246,4 +247,17 @@ export function scrapeLines(scrape: NonNullable<RunResult['scrape']>, max = 12):
   const urls = scrape.targets.map((t) => t.url).join(', ');
   lines.push(`ingress      ${formatCount(scrapes)} scrapes of ${urls}, ${formatCount(failed)} failed`);
   return lines;
+}
+
+/** A watched process's cost per unit of work, the parts that apply: `; 2.00 KiB RSS per session, 41µs CPU/rt`. */
+function costText(cost: RunResult['resources']['watched'][number]['cost']): string {
+  if (!cost) return '';
+  const parts = [
+    cost.rssPerSessionBytes !== null ? `${(cost.rssPerSessionBytes / 1024).toFixed(2)} KiB RSS per session` : null,
+    cost.cpuUsPerRoundTrip !== null ? `${formatMicros(cost.cpuUsPerRoundTrip)} CPU per round trip` : null,
+    cost.cpuUsPerConnection !== null ? `${formatMicros(cost.cpuUsPerConnection)} CPU per connection` : null,
+    cost.cpuUsPerHandshake !== null ? `${formatMicros(cost.cpuUsPerHandshake)} CPU per TLS handshake` : null,
+    cost.rssSlopeMiBPerHour !== null && cost.leakSuspected ? `RSS +${cost.rssSlopeMiBPerHour} MiB/h (leak?)` : null,
+  ].filter((p) => p !== null);
+  return parts.length ? `; ${parts.join(', ')}` : '';
 }

@@ -1,160 +1,21 @@
-/**
- * Assembles the result document from what the generator and the target reported. Pure: no I/O. First the facts
- * every section reads are worked out once (the context: totals, histograms, verdicts, status); then one rule per
- * field of the document (sections.ts makes a forgotten field a compile error), and every warning from warnings.ts.
- */
-import type { HardwareProfile } from '../calibration/profile.js';
 import { calibrationRatios } from '../calibration/ratios.js';
-import type { RunConfig } from '../config/run-config.js';
 import { EXIT_CODE_FOR_STATUS } from '../core/errors.js';
-import { type ProxyVerification, RESULT_SCHEMA_VERSION, type RunResult, type RunStatus } from '../documents/result.js';
-import type { Environment, GitInfo } from '../environment/environment.js';
-import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
-import { totalErrors } from '../metrics/errors.js';
-import { encodeHistogram, type Histogram, mergeEncoded, summarize } from '../metrics/histogram.js';
-import { peakOpen } from '../metrics/peak.js';
+import { RESULT_SCHEMA_VERSION, type RunResult } from '../documents/result.js';
+import { encodeHistogram, summarize } from '../metrics/histogram.js';
 import { describeProxyPlan } from '../proxy/header.js';
-import type { TargetStats } from '../target/stats.js';
-import type { LoadOutcome } from '../worker-contract/outcome.js';
-import type { WorkerReport } from '../worker-contract/protocol.js';
-import { type ModeTraits, modeTraits } from '../worker-contract/traits.js';
-import { type ConnectVerdict, connectVerdict } from './connect-verdict.js';
-import { errorTotal, integrityErrors } from './error-total.js';
+import { type BuildContext, buildContext, type ResultInputs } from './build-context.js';
+import { integrityErrors } from './error-total.js';
 import { buildKernel } from './kernel-section.js';
-import { buildModeStats } from './mode-stats.js';
 import { generatorResources } from './resources.js';
-import { partialOf, runStatus } from './run-status.js';
-import { type ScheduleVerdict, scheduleVerdict } from './schedule-verdict.js';
 import { buildScrape } from './scrape-section.js';
 import { assemble, type Complete, type ResultRules } from './sections.js';
 import * as warn from './warnings.js';
+import { withCosts } from './watched-cost.js';
 
-export interface ResultInputs {
-  config: RunConfig;
-  outcome: LoadOutcome;
-  target: { kind: 'embedded' | 'external'; host: string; port: number; pid: number | null; stats: TargetStats | null };
-  environment: Environment;
-  git: GitInfo | null;
-  command: string[];
-  version: string;
-  verify: ProxyVerification | null;
-  /** The hardware profile to compare with, if any. */
-  profile: { file: string; profile: HardwareProfile } | null;
-}
-
-/** What the sections read, worked out once. */
-interface BuildContext {
-  inputs: ResultInputs;
-  config: RunConfig;
-  outcome: LoadOutcome;
-  traits: ModeTraits;
-  totals: LoadCounters;
-  headerSizes: Record<string, number>;
-  rtt: Histogram;
-  service: Histogram;
-  connect: Histogram;
-  handshake: Histogram;
-  failed: number;
-  dropped: number;
-  peak: number;
-  measuredS: number;
-  perS: (n: number) => number;
-  modeStats: RunResult['modeStats'];
-  partial: RunResult['partial'] | null;
-  schedule: ScheduleVerdict;
-  connectSchedule: ConnectVerdict;
-  status: RunStatus;
-}
+export type { ResultInputs };
 
 export function buildResult(inputs: ResultInputs): RunResult {
   return assemble(RULES, buildContext(inputs));
-}
-
-function buildContext(inputs: ResultInputs): BuildContext {
-  const { config, outcome } = inputs;
-  const traits = modeTraits(config);
-  const totals = emptyCounters();
-  const headerSizes: Record<string, number> = {};
-  for (const r of outcome.reports) {
-    addCounters(totals, r.counters);
-    for (const [size, n] of Object.entries(r.headerSizes)) headerSizes[size] = (headerSizes[size] ?? 0) + n;
-  }
-  const merge = (pick: (r: WorkerReport) => string): Histogram => mergeEncoded(outcome.reports.map(pick));
-  const rtt = merge((r) => r.rtt);
-  const service = merge((r) => r.service);
-  const connect = merge((r) => r.connect);
-  const peak = peakOpen(
-    outcome.reports.map((r) => r.counters.peakOpen),
-    outcome.timeline.map((r) => r.open),
-    totals.open,
-  );
-  totals.peakOpen = peak;
-  const measuredS = outcome.phases.measuredMs / 1000;
-  const modeStats = buildModeStats(
-    config,
-    outcome,
-    totals,
-    merge((r) => r.schedulerLag),
-    measuredS,
-  );
-  const failed = totalErrors(totals.connectFailed);
-  const dropped = totalErrors(totals.dropped);
-  const schedule = modeStats.openLoop
-    ? scheduleVerdict({
-        intendedPerSecond: modeStats.openLoop.intendedPerSecond,
-        conns: config.conns,
-        pacedMs: outcome.phases.warmupMs + outcome.phases.measuredMs,
-        missed: totals.missed,
-        late: totals.late,
-        roundTrips: rtt.totalCount,
-        lagP99Us: modeStats.openLoop.schedulerLagUs.p99,
-        serviceP50Us: summarize(service).p50,
-        pacedSends: totals.pacedSends,
-        leftLate: totals.leftLate,
-        toleranceMs: modeStats.openLoop.lateToleranceMs ?? 0,
-      })
-    : { behind: false, generatorBehind: false, message: null };
-  if (modeStats.openLoop) modeStats.openLoop.generatorBehind = schedule.generatorBehind;
-  const connectSchedule = connectVerdict(config, totals, modeStats.churn?.cyclesPerSecond ?? 0, summarize(connect).p50);
-  if (modeStats.churn)
-    Object.assign(modeStats.churn, { askedPerSecond: config.connectRate, limit: connectSchedule.limit });
-  const errors = errorTotal({
-    failed,
-    dropped,
-    integrity: modeStats.integrity,
-    verify: inputs.verify,
-    stalled: modeStats.stream?.stalled?.count ?? 0,
-  });
-  // A schedule not kept makes the figures the generator's: the run fails, whatever else went right.
-  const shortfall = traits.longLived && totals.established < config.conns;
-  const status = runStatus(
-    outcome,
-    !traits.longLived && totals.established === 0,
-    shortfall || schedule.behind || connectSchedule.behind,
-    errors,
-  );
-  return {
-    inputs,
-    config,
-    outcome,
-    traits,
-    totals,
-    headerSizes,
-    rtt,
-    service,
-    connect,
-    handshake: merge((r) => r.tlsHandshake),
-    failed,
-    dropped,
-    peak,
-    measuredS,
-    perS: (n) => (measuredS > 0 ? Math.round(n / measuredS) : 0),
-    modeStats,
-    partial: partialOf(outcome, config.conns),
-    schedule,
-    connectSchedule,
-    status,
-  };
 }
 
 /** One rule per field of the result document, in its order. */
@@ -246,7 +107,7 @@ const RULES: ResultRules<BuildContext> = {
             cpuSystemMs: Math.round(c.inputs.target.stats.cpuSystemUs / 1000),
           }
         : null,
-    watched: c.outcome.watched,
+    watched: withCosts(c.outcome, c.totals, c.traits.longLived, c.rtt.totalCount),
   }),
   calibration: (c) =>
     c.inputs.profile &&
@@ -289,6 +150,7 @@ const RULES: ResultRules<BuildContext> = {
       ...warn.saturationWarnings(outcome.usage.cpuPercentMax, c.inputs.environment.cores),
       ...warn.verifyWarnings(c.inputs.verify),
       ...warn.watchedWarnings(outcome.watched),
+      ...warn.leakWarnings(RULES.resources(c).watched),
       ...warn.settingWarnings(config, outcome, c.inputs.target.kind),
       ...warn.dropWarnings(totals.dropped, c.traits.longLived),
       ...warn.connectFailureWarnings(config, totals.connectFailed, c.inputs.environment.tcp.ipLocalPortRange),

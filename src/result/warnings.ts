@@ -238,3 +238,14 @@ export function scrapeWarnings(scrape: RunResult['scrape']): string[] {
     );
   return out;
 }
+
+/** A watched process whose RSS grew steadily over the measured phase (result/watched-cost.ts): a leak, likely. */
+export function leakWarnings(watched: RunResult['resources']['watched']): string[] {
+  return watched
+    .filter((w) => w.cost?.leakSuspected)
+    .map(
+      (w) =>
+        `watched process ${w.pid} (${w.name}) grew its RSS steadily over the measured phase: ` +
+        `${w.cost!.rssSlopeMiBPerHour} MiB per hour (fit R² ${w.cost!.rssSlopeR2}); a leak is likely: soak it longer`,
+    );
+}

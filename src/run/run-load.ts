@@ -70,6 +70,7 @@ export async function runLoad(
   // Start: every worker up with its heap collected, no connection opened yet: the memory baseline.
   await quorum.allReady();
   const baselineRss = generatorRss(group.pids);
+  const marks = { baseline: watcher.mark(), ramped: {}, measureStart: {}, measureEnd: {} } as LoadOutcome['watchMarks'];
   // --start-at: every shard is ready (workers up, the target reached by nothing yet); all go at one wall time.
   const startLateByMs = config.startAt ? await waitUntil(config.startAt, hooks.signal) : null;
   const abortedBeforeStart = aborted();
@@ -99,6 +100,7 @@ export async function runLoad(
   const rampEnd = performance.now();
   // Workers collected their heaps just before reporting the ramp done: what is left is what the sessions hold.
   const rampRss = generatorRss(group.pids);
+  marks.ramped = watcher.mark();
   // Fresh counters, so "nothing established" is judged on current numbers. Churn opens its connections in the
   // traffic phase, so the ramp says nothing about reachability there.
   const established = (await ticks.fresh()).established;
@@ -117,9 +119,11 @@ export async function runLoad(
     if (!over()) {
       ticks.phase = 'measure';
       measureStart = performance.now();
+      marks.measureStart = watcher.mark();
       send({ type: 'measure' });
       await Promise.race([waits.sleep(config.durationMs), quorum.allLost]);
       waits.clear();
+      marks.measureEnd = watcher.mark();
     }
     measureEnd = performance.now();
   }
@@ -153,6 +157,7 @@ export async function runLoad(
     lostWorkers: [...quorum.lost.values()].sort((a, b) => a.worker - b.worker),
     startLateByMs,
     kernel: { before: kernelBefore, after: kernelAfter },
+    watchMarks: marks,
     scrape: scraper
       ? {
           targets: scraper.targets,

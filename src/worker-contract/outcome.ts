@@ -1,6 +1,7 @@
 /** What a load run hands to the result builder: every worker's report, the timeline, phases, resources. */
 import type { TimelineRow, WatchedSummary } from '../documents/result.js';
 import type { KernelTcpReading } from '../metrics/kernel-tcp.js';
+import type { WatchMarks } from '../metrics/pid-watch.js';
 import type { ProcessUsageSampler } from '../metrics/process-usage.js';
 import type { ScrapeTargetState, SeriesMeta } from '../metrics/scrape-series.js';
 import type { WorkerReport } from './protocol.js';
@@ -26,6 +27,8 @@ export interface LoadOutcome {
   lostWorkers: LostWorker[];
   /** --start-at: how late the load started after the asked time (0 when on time); null without it. */
   startLateByMs: number | null;
+  /** Watched processes (target, --watch-pid) at the run's moments: RSS and CPU used so far, by PID. */
+  watchMarks: { baseline: WatchMarks; ramped: WatchMarks; measureStart: WatchMarks; measureEnd: WatchMarks };
   /** --scrape: the URLs' tallies and the series kept (their values are in the timeline rows); null without. */
   scrape: { targets: ScrapeTargetState[]; series: SeriesMeta[]; droppedSeries: number } | null;
   /** The kernel's TCP counters and socket gauges before the load and after it (null off Linux). */

@@ -4,6 +4,7 @@
  * equal what l4stress holds; its idle time falls as the load rises; a bad URL is exit 2 up front; a scrape that
  * fails is counted and said, never fatal to the load.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,9 @@ describe('--scrape HAProxy', () => {
     );
     const watched = result.resources.watched.find((w) => w.pid === haproxy.child.pid);
     expect(watched?.name).toBe('haproxy');
+    // What 500 held sessions cost HAProxy: RSS per session over the ramp, CPU per ping in the measured phase.
+    expect(typeof watched?.cost?.rssPerSessionBytes).toBe('number');
+    expect(watched?.cost?.cpuUsPerRoundTrip).toBeGreaterThanOrEqual(0);
   });
 
   it("HAProxy's idle time falls as the load rises, and a threshold can name it", async () => {
@@ -109,5 +113,39 @@ describe('--scrape HAProxy', () => {
     const run = await runCli([...args, '--duration', '1s']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
+  });
+});
+
+describe("--watch-pid: the watched process's cost and its RSS over a soak", () => {
+  it('a process that grows its RSS steadily is flagged by the slope; a steady one is not', async () => {
+    // 1 MiB more every 200 ms, touched so it is resident: a leak of ~18 GiB an hour, stopped at 100 MiB.
+    const leaky = spawn(process.execPath, [
+      '-e',
+      'const a=[];const t=setInterval(()=>{a.push(Buffer.alloc(1<<20,1));if(a.length>100)clearInterval(t)},200);setTimeout(()=>{},60000)',
+    ]);
+    const steady = spawn(process.execPath, ['-e', 'const b=Buffer.alloc(8<<20,1);setInterval(()=>b[0]++,100)']);
+    try {
+      const out = path.join(dir, 'soak.json');
+      const run = await runCli(
+        [
+          ...['--mode', 'hold', '--conns', '20', '--duration', '12s', '--warmup', '0s'],
+          ...['--watch-pid', String(leaky.pid), '--watch-pid', String(steady.pid), '--out', out, '--quiet'],
+          ...['--threshold', 'watched.rssSlope<1000'],
+        ],
+        { timeoutMs: 60_000 },
+      );
+      const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+      const cost = (pid: number | undefined) => result.resources.watched.find((w) => w.pid === pid)!.cost!;
+      expect(cost(leaky.pid)).toMatchObject({ leakSuspected: true });
+      expect(cost(leaky.pid).rssSlopeMiBPerHour!).toBeGreaterThan(5000);
+      expect(cost(steady.pid)).toMatchObject({ leakSuspected: false });
+      expect(result.warnings.join('\n')).toMatch(new RegExp(`watched process ${leaky.pid} \\(node\\) grew its RSS`));
+      expect(result.warnings.join('\n')).not.toMatch(new RegExp(`watched process ${steady.pid}`));
+      // The threshold on the slope fails the run: exit 5.
+      expect(run.code).toBe(5);
+    } finally {
+      leaky.kill('SIGKILL');
+      steady.kill('SIGKILL');
+    }
   });
 });

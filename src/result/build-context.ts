@@ -1,0 +1,145 @@
+/**
+ * The facts every section of a built result reads, worked out once from what the generator and the target
+ * reported: totals, merged histograms, the peak, the mode's statistics, the schedule verdicts and the run's status.
+ */
+import type { HardwareProfile } from '../calibration/profile.js';
+import type { RunConfig } from '../config/run-config.js';
+import type { ProxyVerification, RunResult, RunStatus } from '../documents/result.js';
+import type { Environment, GitInfo } from '../environment/environment.js';
+import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
+import { totalErrors } from '../metrics/errors.js';
+import { type Histogram, mergeEncoded, summarize } from '../metrics/histogram.js';
+import { peakOpen } from '../metrics/peak.js';
+import type { TargetStats } from '../target/stats.js';
+import type { LoadOutcome } from '../worker-contract/outcome.js';
+import type { WorkerReport } from '../worker-contract/protocol.js';
+import { type ModeTraits, modeTraits } from '../worker-contract/traits.js';
+import { type ConnectVerdict, connectVerdict } from './connect-verdict.js';
+import { errorTotal } from './error-total.js';
+import { buildModeStats } from './mode-stats.js';
+import { partialOf, runStatus } from './run-status.js';
+import { type ScheduleVerdict, scheduleVerdict } from './schedule-verdict.js';
+
+export interface ResultInputs {
+  config: RunConfig;
+  outcome: LoadOutcome;
+  target: { kind: 'embedded' | 'external'; host: string; port: number; pid: number | null; stats: TargetStats | null };
+  environment: Environment;
+  git: GitInfo | null;
+  command: string[];
+  version: string;
+  verify: ProxyVerification | null;
+  /** The hardware profile to compare with, if any. */
+  profile: { file: string; profile: HardwareProfile } | null;
+}
+
+/** What the sections read, worked out once. */
+export interface BuildContext {
+  inputs: ResultInputs;
+  config: RunConfig;
+  outcome: LoadOutcome;
+  traits: ModeTraits;
+  totals: LoadCounters;
+  headerSizes: Record<string, number>;
+  rtt: Histogram;
+  service: Histogram;
+  connect: Histogram;
+  handshake: Histogram;
+  failed: number;
+  dropped: number;
+  peak: number;
+  measuredS: number;
+  perS: (n: number) => number;
+  modeStats: RunResult['modeStats'];
+  partial: RunResult['partial'] | null;
+  schedule: ScheduleVerdict;
+  connectSchedule: ConnectVerdict;
+  status: RunStatus;
+}
+
+export function buildContext(inputs: ResultInputs): BuildContext {
+  const { config, outcome } = inputs;
+  const traits = modeTraits(config);
+  const totals = emptyCounters();
+  const headerSizes: Record<string, number> = {};
+  for (const r of outcome.reports) {
+    addCounters(totals, r.counters);
+    for (const [size, n] of Object.entries(r.headerSizes)) headerSizes[size] = (headerSizes[size] ?? 0) + n;
+  }
+  const merge = (pick: (r: WorkerReport) => string): Histogram => mergeEncoded(outcome.reports.map(pick));
+  const rtt = merge((r) => r.rtt);
+  const service = merge((r) => r.service);
+  const connect = merge((r) => r.connect);
+  const peak = peakOpen(
+    outcome.reports.map((r) => r.counters.peakOpen),
+    outcome.timeline.map((r) => r.open),
+    totals.open,
+  );
+  totals.peakOpen = peak;
+  const measuredS = outcome.phases.measuredMs / 1000;
+  const modeStats = buildModeStats(
+    config,
+    outcome,
+    totals,
+    merge((r) => r.schedulerLag),
+    measuredS,
+  );
+  const failed = totalErrors(totals.connectFailed);
+  const dropped = totalErrors(totals.dropped);
+  const schedule = modeStats.openLoop
+    ? scheduleVerdict({
+        intendedPerSecond: modeStats.openLoop.intendedPerSecond,
+        conns: config.conns,
+        pacedMs: outcome.phases.warmupMs + outcome.phases.measuredMs,
+        missed: totals.missed,
+        late: totals.late,
+        roundTrips: rtt.totalCount,
+        lagP99Us: modeStats.openLoop.schedulerLagUs.p99,
+        serviceP50Us: summarize(service).p50,
+        pacedSends: totals.pacedSends,
+        leftLate: totals.leftLate,
+        toleranceMs: modeStats.openLoop.lateToleranceMs ?? 0,
+      })
+    : { behind: false, generatorBehind: false, message: null };
+  if (modeStats.openLoop) modeStats.openLoop.generatorBehind = schedule.generatorBehind;
+  const connectSchedule = connectVerdict(config, totals, modeStats.churn?.cyclesPerSecond ?? 0, summarize(connect).p50);
+  if (modeStats.churn)
+    Object.assign(modeStats.churn, { askedPerSecond: config.connectRate, limit: connectSchedule.limit });
+  const errors = errorTotal({
+    failed,
+    dropped,
+    integrity: modeStats.integrity,
+    verify: inputs.verify,
+    stalled: modeStats.stream?.stalled?.count ?? 0,
+  });
+  // A schedule not kept makes the figures the generator's: the run fails, whatever else went right.
+  const shortfall = traits.longLived && totals.established < config.conns;
+  const status = runStatus(
+    outcome,
+    !traits.longLived && totals.established === 0,
+    shortfall || schedule.behind || connectSchedule.behind,
+    errors,
+  );
+  return {
+    inputs,
+    config,
+    outcome,
+    traits,
+    totals,
+    headerSizes,
+    rtt,
+    service,
+    connect,
+    handshake: merge((r) => r.tlsHandshake),
+    failed,
+    dropped,
+    peak,
+    measuredS,
+    perS: (n) => (measuredS > 0 ? Math.round(n / measuredS) : 0),
+    modeStats,
+    partial: partialOf(outcome, config.conns),
+    schedule,
+    connectSchedule,
+    status,
+  };
+}
