@@ -121,7 +121,8 @@ describe("--watch-pid: the watched process's cost and its RSS over a soak", () =
     // 1 MiB more every 200 ms, touched so it is resident: a leak of ~18 GiB an hour, stopped at 100 MiB.
     const leaky = spawn(process.execPath, [
       '-e',
-      'const a=[];const t=setInterval(()=>{a.push(Buffer.alloc(1<<20,1));if(a.length>100)clearInterval(t)},200);setTimeout(()=>{},60000)',
+      'const a=[];const t=setInterval(()=>{a.push(Buffer.alloc(1<<20,1));if(a.length>100)clearInterval(t)},200);' +
+        'setTimeout(()=>{},60000)',
     ]);
     const steady = spawn(process.execPath, ['-e', 'const b=Buffer.alloc(8<<20,1);setInterval(()=>b[0]++,100)']);
     try {
