@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { openReport } from '../helpers/browser.js';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { freePort, HAPROXY_BASE, type RunningProcess, startHaproxy, startServe } from '../helpers/processes.js';
 
 const dir = tempDir();
@@ -74,6 +75,17 @@ describe('--scrape HAProxy', () => {
     // What 500 held sessions cost HAProxy: RSS per session over the ramp, CPU per ping in the measured phase.
     expect(typeof watched?.cost?.rssPerSessionBytes).toBe('number');
     expect(watched?.cost?.cpuUsPerRoundTrip).toBeGreaterThanOrEqual(0);
+    // The HTML report, in a real browser: the ingress's series charted, the kernel and the watched cost tables.
+    const html = path.join(dir, 'hold.html');
+    const report = await runCli(['report', path.join(dir, 'hold.json'), '--html', html]);
+    expect(report.code, report.stderr).toBe(0);
+    const opened = await openReport(html, path.join(ROOT, 'results/test-screenshots/ingress-metrics.png'));
+    expect(opened.consoleErrors).toEqual([]);
+    const chart = opened.charts.find((c) => c.title === 'Ingress: haproxy_frontend_current_sessions');
+    expect(chart?.marks).toBeGreaterThan(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/<h2>Kernel<\/h2>/);
+    expect(page).toMatch(/<h2>Watched processes: cost per unit of work<\/h2>/);
   });
 
   it("HAProxy's idle time falls as the load rises, and a threshold can name it", async () => {

@@ -91,6 +91,7 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
       'for held sessions, the measured phase for churn); errors, drops, CPU and memory: the whole run.</p>',
     ...charts(kit, results),
     kernelTable(results),
+    watchedTable(results),
     environment(results),
   ].join('\n');
 }
@@ -105,6 +106,31 @@ function charts(kit: ChartKit, results: LabelledResult[]): string[] {
   for (const t of TIMELINES) {
     const points = results.flatMap((r) => timelinePoints(r, t.metric));
     if (points.length > 0) out.push(kit.timeline(t.title, t.note, t.y, points, spans));
+  }
+  // The ingress's own series (--scrape), on the same time axis as the load: one chart per series name.
+  const names = [...new Set(results.flatMap((r) => r.result.scrape?.series.map((s) => s.name) ?? []))].slice(0, 8);
+  for (const name of names) {
+    const points = results.flatMap(({ label, result }) =>
+      (result.scrape?.series ?? [])
+        .filter((s) => s.name === name)
+        .flatMap((s) =>
+          result.timeline.flatMap((row) => {
+            const v = row.scrape?.[s.key];
+            return v === undefined ? [] : [{ series: `${label} ${s.key}`.trim(), t: row.t, value: v }];
+          }),
+        ),
+    );
+    const counter = results.some((r) => r.result.scrape?.series.some((s) => s.name === name && s.kind === 'counter'));
+    if (points.length > 0)
+      out.push(
+        kit.timeline(
+          `Ingress: ${name}`,
+          'scraped once a second (--scrape)',
+          counter ? 'per second' : 'value',
+          points,
+          spans,
+        ),
+      );
   }
   return out.map(figure);
 }
@@ -174,6 +200,43 @@ function kernelTable(results: LabelledResult[]): string {
     ),
     '<p class="window">TCP counters from /proc/net (netstat, snmp) over the whole run; a SYN retransmit turns a ' +
       'connect into a 1 s, then 3 s wait, and ListenOverflows says the accept queue was full.</p>',
+  ].join('\n');
+}
+
+/** What the run's work cost each watched process (--watch-pid, the embedded target): per session, per operation. */
+function watchedTable(results: LabelledResult[]): string {
+  const rows = results.flatMap(({ label, result: r }) =>
+    r.resources.watched
+      .filter((w) => w.cost)
+      .map((w) => [
+        label,
+        `${w.pid} (${w.name}, ${w.role})`,
+        w.cost!.rssPerSessionBytes === null ? '-' : formatBytes(w.cost!.rssPerSessionBytes),
+        us(w.cost!.cpuUsPerRoundTrip),
+        us(w.cost!.cpuUsPerConnection),
+        us(w.cost!.cpuUsPerHandshake),
+        w.cost!.rssSlopeMiBPerHour === null ? '-' : `${w.cost!.rssSlopeMiBPerHour} MiB/h`,
+        w.cost!.leakSuspected ? 'suspected' : 'no',
+      ]),
+  );
+  if (rows.length === 0) return '';
+  return [
+    '<h2>Watched processes: cost per unit of work</h2>',
+    table(
+      [
+        'run',
+        'process',
+        'RSS per session',
+        'CPU per round trip',
+        'CPU per connection',
+        'CPU per handshake',
+        'RSS slope',
+        'leak',
+      ],
+      rows,
+    ),
+    '<p class="window">RSS per session: after the ramp minus before, over the sessions; CPU: the measured phase; RSS ' +
+      'slope: least squares over the measured phase.</p>',
   ].join('\n');
 }
 
