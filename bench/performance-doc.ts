@@ -1,5 +1,3 @@
-/** docs/performance.md: the goals table as the last `npm run bench` measured it, with the machine it ran on. */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Environment } from '../src/documents/common.js';
 import type { Goal } from './goal.js';
@@ -49,6 +47,4 @@ export function writePerformanceDoc(file: string, goals: Goal[], env: Environmen
       kept,
     ].join('\n'),
   );
-  // The repository's formatter owns Markdown too (tables aligned): written its way, `npm run lint` stays clean.
-  execFileSync('node_modules/.bin/biome', ['format', '--write', file], { stdio: 'ignore' });
 }

@@ -194,6 +194,7 @@ describe('nginx at its worker_connections limit', () => {
     running.push(nginx);
     const { code, result } = await runForResult(dir, [
       ...['--target', `127.0.0.1:${front}`, '--mode', 'hold', '-c', '400', '-d', '1s', '--warmup', '500ms'],
+      ...['--watch-pid', String(nginx.child.pid)],
     ]);
     expect(code).toBe(4);
     const dropped = result.connections.dropped;
@@ -204,6 +205,12 @@ describe('nginx at its worker_connections limit', () => {
     expect(warnings).toMatch(/the target ended [\d,]+ established sessions \(closed \(EOF\) \d+.*: the target's doing/);
     expect(warnings).not.toMatch(/could not keep the schedule/);
     expect(result.modeStats.openLoop).toMatchObject({ missed: 0, generatorBehind: false });
+    // Seen from nginx's side too: its process sampled, with what the sessions it kept cost it, and the kernel's
+    // counters in the result (their values are the whole namespace's: kernel.test.ts proves them in one of its own).
+    const watched = result.resources.watched.find((w) => w.pid === nginx.child.pid);
+    expect(watched?.name).toBe('nginx');
+    expect(typeof watched?.cost?.rssPerSessionBytes).toBe('number');
+    expect(result.kernel?.counters).toBeTruthy();
   });
 });
 
