@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
 import { openReport } from '../helpers/browser.js';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, runCli, startCli, tempDir } from '../helpers/cli.js';
 import { freePort, HAPROXY_BASE, type RunningProcess, startHaproxy, startServe } from '../helpers/processes.js';
 
 const dir = tempDir();
@@ -99,6 +99,32 @@ describe('--scrape HAProxy', () => {
     expect(idle(heavy.result)).toBeLessThan(idle(light.result));
     expect(heavy.result.thresholds?.[0]).toMatchObject({ pass: true });
     expect(heavy.result.thresholds?.[0].actual).toBe(idle(heavy.result));
+  });
+
+  it("--metrics-port re-exports the scraped series beside the run's own figures, while it runs", async () => {
+    const port = await freePort();
+    const running = startCli([
+      ...['--target', `127.0.0.1:${front}`, '--conns', '20', '--duration', '4s', '--quiet'],
+      ...[
+        '--scrape',
+        `http://127.0.0.1:${stats}/metrics`,
+        '--metrics-port',
+        String(port),
+        '--out',
+        path.join(dir, 'm.json'),
+      ],
+    ]);
+    let text = '';
+    for (let i = 0; i < 40 && !text.includes('haproxy_process_idle_time_percent'); i++) {
+      await new Promise((r) => setTimeout(r, 150));
+      text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+        (r) => r.text(),
+        () => '',
+      );
+    }
+    await running.done;
+    expect(text).toMatch(/^l4stress_ingress_value\{[^}]*series="haproxy_process_idle_time_percent"[^}]*\} \d/m);
+    expect(text).toMatch(/^l4stress_kernel_syn_retransmits\{[^}]*\} \d/m);
   });
 
   it('a scrape that fails is counted and said, and the load is unaffected', async () => {
