@@ -9,6 +9,7 @@ import { checkOutputs } from '../preflight/outputs.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import { type CertificatePair, selfSignedCertificate } from '../target/certificate.js';
 import { runServe } from '../target/serve-process.js';
+import { parseServiceTimeUs } from '../target/service-queue.js';
 import type { ServeMode } from '../worker-contract/traits.js';
 import type { RawServeOptions } from './serve-options.js';
 
@@ -26,6 +27,7 @@ export async function serveCommand(opts: RawServeOptions): Promise<number> {
     maxV2Length: maxHeader(opts.maxHeader),
     tls: serveTls(opts),
     tlsHandshakeTimeoutMs: parseDurationMs('--tls-timeout', opts.tlsTimeout, { min: 1, max: 10 * 60_000 }),
+    ...serviceTime(opts),
   };
   // Checked at start: a sources dump that cannot be written would otherwise be found out only at the stop.
   if (options.dumpSourcesFile) checkOutputs({ files: [{ path: options.dumpSourcesFile, what: '--dump-sources' }] });
@@ -37,6 +39,19 @@ export async function serveCommand(opts: RawServeOptions): Promise<number> {
     throw new L4StressError((err as Error).message, ExitCode.couldNotRun);
   }
   return ExitCode.ok;
+}
+
+/** --service-time (µs, 1 µs to 1 s) in --message-size units; refused outside echo, where no message is answered. */
+function serviceTime(opts: RawServeOptions): { serviceTimeUs: number; messageBytes: number } {
+  const messageBytes = parseSizeBytes('--message-size', opts.messageSize);
+  if (messageBytes < 1 || messageBytes > 16 * 1024 * 1024)
+    throw new UsageError(`--message-size: ${messageBytes} bytes is out of range (allowed: 1B..16MiB)`);
+  if (opts.serviceTime === undefined) return { serviceTimeUs: 0, messageBytes };
+  const us = parseServiceTimeUs(opts.serviceTime);
+  if (us === null || us < 1 || us > 1_000_000)
+    throw new UsageError(`--service-time: '${opts.serviceTime}' is not a time from 1us to 1s (e.g. 200us, 1.5ms)`);
+  if (opts.mode !== 'echo') throw new UsageError('--service-time: goes with --mode echo (the messages it answers)');
+  return { serviceTimeUs: us, messageBytes };
 }
 
 function maxHeader(text: string): number {

@@ -61,6 +61,17 @@ export const SERVE_OPTIONS = [
   },
   { flags: '--cert <file>', description: 'with --tls: PEM certificate (chain)' },
   { flags: '--key <file>', description: 'with --tls: PEM private key' },
+  {
+    flags: '--service-time <time>',
+    description:
+      'echo: serve each message in turn, taking this long (e.g. 200us), so this process answers at most 1/time ' +
+      'messages per second: a backend of known capacity (default 0: answer at once)',
+  },
+  {
+    flags: '--message-size <bytes>',
+    description: 'with --service-time: the message size it counts in (l4stress sends 64 B unless --size says)',
+    default: '64',
+  },
   { flags: '-q, --quiet', description: 'print nothing' },
 ] as const;
 
@@ -80,5 +91,7 @@ export interface RawServeOptions {
   tlsTimeout: string;
   cert?: string;
   key?: string;
+  serviceTime?: string;
+  messageSize: string;
   quiet?: boolean;
 }

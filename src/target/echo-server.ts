@@ -14,7 +14,8 @@ import type { ProxyHeader, ProxyMode } from '../proxy/parser.js';
 import { SourceTally, type SourceTallyDoc } from '../proxy/source-tally.js';
 import { tlvName } from '../proxy/spec.js';
 import type { ServeMode } from '../worker-contract/traits.js';
-import { listenOnHandles } from './handle-server.js';
+import { listenOnHandles } from './handle-listener.js';
+import { ServiceQueue } from './service-queue.js';
 import { listenOnSockets } from './socket-server.js';
 import { bump, emptyTargetStats, type TargetStats } from './stats.js';
 
@@ -34,6 +35,9 @@ export interface EchoServerOptions {
   tls: { cert: string; key: string } | null;
   /** With TLS: a handshake not done this long after the header is closed (a TLS slowloris). */
   tlsHandshakeTimeoutMs: number;
+  /** --service-time (µs per message, 0: answer at once) and the message size it counts in (service-queue.ts). */
+  serviceTimeUs: number;
+  messageBytes: number;
 }
 
 export interface EchoServer {
@@ -82,9 +86,13 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     },
   };
   const handles = options.tls ? null : tcpBindings();
+  const service =
+    options.serviceTimeUs > 0 && options.mode === 'echo'
+      ? new ServiceQueue(options.serviceTimeUs, options.messageBytes)
+      : null;
   const listener = handles
-    ? listenOnHandles(options, tally, handles, SOURCE_CHUNK)
-    : await listenOnSockets(options, tally, SOURCE_CHUNK);
+    ? listenOnHandles(options, tally, handles, SOURCE_CHUNK, service)
+    : await listenOnSockets(options, tally, SOURCE_CHUNK, service);
 
   return {
     address: listener.address,
@@ -113,6 +121,9 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       tally.stats.peakOpen = open;
       sources.clear();
     },
-    close: () => listener.close(),
+    close: () => {
+      service?.stop();
+      return listener.close();
+    },
   };
 }

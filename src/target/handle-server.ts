@@ -1,15 +1,3 @@
-/**
- * The embedded target's plain-TCP listener on bare libuv handles (core/tcp-bindings.ts): each accepted connection
- * is a handle and one small object, not a net.Socket with its streams, timers and listener closures. The PROXY
- * header is read by l4stress's own parser, then bytes are echoed, counted (sink) or written (source). Why a second
- * listener beside this one: Node's TLS needs a stream to sit on, which a bare handle is not, so TLS (and a Node
- * without the handle API) uses the net.Server listener (socket-server.ts).
- *
- * Reads land in one shared buffer (no allocation per read). What must outlive the read is copied out first: a
- * header's bytes, and an echo, because one the kernel cannot take at once stays queued in libuv pointing at its
- * bytes. An echo up to 4 KiB is copied into its connection's own buffer, reused while its writes complete at once.
- */
-import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import {
   errnoName,
@@ -21,20 +9,19 @@ import {
   writeToHandle,
 } from '../core/tcp-bindings.js';
 import { ProxyHeaderParser } from '../proxy/parser.js';
-import type { EchoServerOptions, Listener, TargetTally } from './echo-server.js';
+import type { EchoServerOptions, TargetTally } from './echo-server.js';
+import { countMessages, type ServiceQueue } from './service-queue.js';
 import { SLOWDOWN, slowDown } from './slowdown.js';
 import { bump } from './stats.js';
 
 /** An echo backlog past this (a client that sends without reading) pauses reading until it drains. */
 const ECHO_QUEUE_LIMIT = 1024 * 1024;
-const READ_BUFFER_BYTES = 64 * 1024;
 /** Echoes up to this size reuse their connection's buffer; larger ones get a fresh copy (rare, and amortized). */
 const REUSED_ECHO_BYTES = 4096;
 /** Up to this size a byte loop copies cheaper than Buffer.copy (which makes a view per call). */
 const LOOP_COPY_BYTES = 256;
-const HEADER_SWEEP_MS = 100;
 
-interface Served {
+export interface Served {
   tally: TargetTally;
   options: EchoServerOptions;
   b: TcpBindings;
@@ -44,6 +31,8 @@ interface Served {
   /** Connections still reading their PROXY header (the header timeout sweep looks only at these). */
   inHeader: Set<Peer>;
   peers: Set<Peer>;
+  /** --service-time: answers wait their turn (service-queue.ts); null answers at once. */
+  service: ServiceQueue | null;
 }
 
 function onPeerRead(this: TcpHandle): void {
@@ -72,13 +61,15 @@ function onPeerClosed(this: TcpHandle): void {
   (this.owner as Peer).closed();
 }
 
-class Peer {
+export class Peer {
   parser: ProxyHeaderParser | null = null;
   headerBytes = 0;
   headerDeadline = 0;
   /** This connection's echo buffer (see REUSED_ECHO_BYTES); null while a queued write holds it. */
   private out: Buffer | null = null;
   private paused = false;
+  /** --service-time: bytes of a message not yet complete, carried to the next read. */
+  private carry = 0;
   private finSent = false;
   private closing = false;
 
@@ -134,7 +125,22 @@ class Peer {
 
   private begin(rest: Buffer | null): void {
     if (this.s.options.mode === 'source') this.pumpSource();
-    if (rest) this.serve(rest);
+    if (rest && this.s.service && this.s.options.mode === 'echo') this.serveInTurn(rest);
+    else if (rest) this.serve(rest);
+  }
+
+  /** --service-time: the echo of `chunk` (its own copy) goes out when its messages have been served, in order. */
+  private serveInTurn(chunk: Buffer): void {
+    const service = this.s.service!;
+    const stats = this.s.tally.stats;
+    stats.bytesIn += chunk.length;
+    const [messages, carry] = countMessages(this.carry, chunk.length, service.messageBytes);
+    this.carry = carry;
+    service.enqueue(messages, () => {
+      if (this.closing) return;
+      stats.bytesOut += chunk.length;
+      this.write(chunk);
+    });
   }
 
   /** Serves the bytes of a read still in the shared buffer: counted, and echoed from a copy. */
@@ -144,6 +150,10 @@ class Peer {
       return;
     }
     const from = this.s.readBuffer;
+    if (this.s.service) {
+      this.serveInTurn(Buffer.from(from.subarray(0, n)));
+      return;
+    }
     if (n > REUSED_ECHO_BYTES) {
       this.serve(Buffer.from(from.subarray(0, n)));
       return;
@@ -232,60 +242,4 @@ class Peer {
       bump(stats.abandoned, this.headerBytes === 0 ? 'before-header' : 'mid-header');
     }
   }
-}
-
-function listenError(status: number, syscall: string): NodeJS.ErrnoException {
-  const code = errnoName(status);
-  return Object.assign(new Error(`${syscall} ${code}`), { code, errno: status, syscall });
-}
-
-/** Listens on options.host:port with bare handles. */
-export function listenOnHandles(
-  options: EchoServerOptions,
-  tally: TargetTally,
-  b: TcpBindings,
-  source: Buffer,
-): Listener {
-  const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-  const served: Served = { tally, options, b, source, readBuffer, inHeader: new Set(), peers: new Set() };
-  const server = b.newServer();
-  const v6 = isIP(options.host) === 6;
-  let err = v6 ? server.bind6(options.host, options.port, 0) : server.bind(options.host, options.port);
-  if (err !== 0) {
-    server.close();
-    throw listenError(err, 'bind');
-  }
-  server.onconnection = (status, client) => {
-    if (status !== 0 || !client) {
-      // Accept errors (EMFILE under a low fd limit) must not stop the target: counted, it keeps serving.
-      bump(tally.stats.socketErrors, errnoName(status));
-      return;
-    }
-    const stats = tally.stats;
-    stats.accepted++;
-    stats.open++;
-    if (stats.open > stats.peakOpen) stats.peakOpen = stats.open;
-    served.peers.add(new Peer(served, client));
-  };
-  err = server.listen(options.backlog);
-  if (err !== 0) {
-    server.close();
-    throw listenError(err, 'listen');
-  }
-  const name: { address?: string; port?: number } = {};
-  server.getsockname(name);
-  const sweep = setInterval(() => {
-    const now = performance.now();
-    for (const peer of served.inHeader) if (now > peer.headerDeadline) peer.reject('header-timeout');
-  }, HEADER_SWEEP_MS);
-  sweep.unref();
-  return {
-    address: { host: name.address ?? options.host, port: name.port ?? options.port },
-    close: () =>
-      new Promise((resolve) => {
-        clearInterval(sweep);
-        for (const peer of served.peers) peer.close();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -28,6 +28,8 @@ export type TargetToParent =
 export const SERVE_DEFAULTS = {
   headerTimeoutMs: 5000,
   tlsHandshakeTimeoutMs: 10_000,
+  serviceTimeUs: 0,
+  messageBytes: 64,
   backlog: 4096,
   maxV2Length: DEFAULT_MAX_V2_LENGTH,
 } as const;

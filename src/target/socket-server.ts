@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import { tlsErrorKind } from '../metrics/errors.js';
 import { ProxyHeaderParser } from '../proxy/parser.js';
 import type { EchoServerOptions, Listener, TargetTally } from './echo-server.js';
+import { countMessages, type ServiceQueue } from './service-queue.js';
 import { SLOWDOWN, slowDown } from './slowdown.js';
 import { bump } from './stats.js';
 
@@ -18,6 +19,7 @@ export async function listenOnSockets(
   options: EchoServerOptions,
   tally: TargetTally,
   sourceChunk: Buffer,
+  service: ServiceQueue | null,
 ): Promise<Listener> {
   const secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key }) : null;
   const sockets = new Set<net.Socket>();
@@ -38,8 +40,8 @@ export async function listenOnSockets(
     socket.on('end', () => socket.end());
     /** The header is done (or there is none): serve in the clear, or terminate TLS first. */
     const begin = (rest: Buffer): void => {
-      if (secureContext) beginTls(socket, rest, secureContext, options, tally, sourceChunk);
-      else serveStream(socket, rest, options, tally, sourceChunk);
+      if (secureContext) beginTls(socket, rest, secureContext, options, tally, sourceChunk, service);
+      else serveStream(socket, rest, options, tally, sourceChunk, service);
     };
     if (options.proxy === 'none') begin(EMPTY);
     else readHeader(socket, options, tally, begin);
@@ -120,6 +122,7 @@ function beginTls(
   options: EchoServerOptions,
   tally: TargetTally,
   sourceChunk: Buffer,
+  service: ServiceQueue | null,
 ): void {
   socket.pause();
   if (rest.length > 0) socket.unshift(rest);
@@ -153,7 +156,7 @@ function beginTls(
     if (secure.alpnProtocol) bump(tally.stats.tlsAlpn, secure.alpnProtocol);
   });
   secure.on('end', () => secure.end());
-  serveStream(secure, EMPTY, options, tally, sourceChunk);
+  serveStream(secure, EMPTY, options, tally, sourceChunk, service);
 }
 
 /** After the header: echo, sink or source on `stream` (the TCP socket, or the TLS socket over it). */
@@ -163,7 +166,20 @@ function serveStream(
   options: EchoServerOptions,
   tally: TargetTally,
   sourceChunk: Buffer,
+  service: ServiceQueue | null,
 ): void {
+  // --service-time: each chunk's echo waits for its messages' turn (data events hand over fresh buffers).
+  let carry = 0;
+  const inTurn = (chunk: Buffer): void => {
+    tally.stats.bytesIn += chunk.length;
+    const [messages, rest] = countMessages(carry, chunk.length, service!.messageBytes);
+    carry = rest;
+    service!.enqueue(messages, () => {
+      if (stream.destroyed) return;
+      tally.stats.bytesOut += chunk.length;
+      stream.write(chunk);
+    });
+  };
   const echo = (chunk: Buffer): void => {
     const start = SLOWDOWN > 1 ? performance.now() : 0;
     tally.stats.bytesIn += chunk.length;
@@ -175,7 +191,7 @@ function serveStream(
   const sink = (chunk: Buffer): void => {
     tally.stats.bytesIn += chunk.length;
   };
-  const onPayload = options.mode === 'echo' ? echo : sink;
+  const onPayload = options.mode === 'echo' ? (service ? inTurn : echo) : sink;
   // Source: write the shared chunk until the kernel buffer is full, continue on 'drain' (bounded memory).
   const source = (): void => {
     while (!stream.destroyed && stream.writable) {
