@@ -17,7 +17,7 @@ describe('serve --service-time', () => {
     expect(parseServiceTimeUs('5')).toBeNull();
   });
 
-  it('serves in turn: 50 messages of 2 ms are not all answered before 100 ms, and answers keep their order', async () => {
+  it('serves in turn: 50 messages of 2 ms are not all answered within 100 ms, in order', async () => {
     const q = new ServiceQueue(2000, 64);
     const start = performance.now();
     const order: number[] = [];
