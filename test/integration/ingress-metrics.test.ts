@@ -5,7 +5,7 @@
  * fails is counted and said, never fatal to the load.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
@@ -79,7 +79,9 @@ describe('--scrape HAProxy', () => {
     const html = path.join(dir, 'hold.html');
     const report = await runCli(['report', path.join(dir, 'hold.json'), '--html', html]);
     expect(report.code, report.stderr).toBe(0);
-    const opened = await openReport(html, path.join(ROOT, 'results/test-screenshots/ingress-metrics.png'));
+    const shots = path.join(ROOT, 'results', 'test-screenshots');
+    mkdirSync(shots, { recursive: true });
+    const opened = await openReport(html, path.join(shots, 'ingress-metrics.png'));
     expect(opened.consoleErrors).toEqual([]);
     const chart = opened.charts.find((c) => c.title === 'Ingress: haproxy_frontend_current_sessions');
     expect(chart?.marks).toBeGreaterThan(0);
