@@ -16,7 +16,7 @@ export async function resetBackend(url: string, timeoutMs = 5000): Promise<strin
     });
     return res.ok ? null : `POST ${url}/reset answered ${res.status}`;
   } catch (err) {
-    return `cannot reach ${url}: ${describe(err)}`;
+    return `cannot reach ${url}: ${fetchErrorReason(err)}`;
   }
 }
 
@@ -32,11 +32,12 @@ export async function fetchBackendSources(
       ? { sources: { counts: body.counts, overflow: body.overflow, digest: body.digest }, error: null }
       : { sources: null, error: `GET ${url}/sources: not a source tally (an older l4stress serve?)` };
   } catch (err) {
-    return { sources: null, error: `cannot reach ${url}: ${describe(err)}` };
+    return { sources: null, error: `cannot reach ${url}: ${fetchErrorReason(err)}` };
   }
 }
 
-function describe(err: unknown): string {
+/** Why a fetch failed, in a word: the socket's error code where undici has one (ECONNREFUSED), else its message. */
+export function fetchErrorReason(err: unknown): string {
   // undici wraps the socket's error; connecting to both families at once nests it in an AggregateError.
   const e = err as { cause?: { code?: string; errors?: { code?: string }[]; message?: string }; message?: string };
   return e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.cause?.message ?? e.message ?? String(err);

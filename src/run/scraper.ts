@@ -5,6 +5,7 @@
  */
 import { parsePrometheusText } from '../metrics/prometheus-text.js';
 import { type ScrapeTargetState, SeriesTracker } from '../metrics/scrape-series.js';
+import { fetchErrorReason } from './backend-control.js';
 
 const PERIOD_MS = 1000;
 const DEADLINE_MS = 900;
@@ -64,9 +65,8 @@ export class Scraper {
       return this.tracker.update(parsed.samples, performance.now());
     } catch (err) {
       t.failures++;
-      const e = err as { cause?: { code?: string }; name?: string; message?: string };
       t.lastError =
-        e.name === 'TimeoutError' ? `no answer within ${DEADLINE_MS} ms` : (e.cause?.code ?? e.message ?? String(err));
+        (err as Error).name === 'TimeoutError' ? `no answer within ${DEADLINE_MS} ms` : fetchErrorReason(err);
       return {};
     }
   }

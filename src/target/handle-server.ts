@@ -10,7 +10,7 @@ import {
 } from '../core/tcp-bindings.js';
 import { ProxyHeaderParser } from '../proxy/parser.js';
 import type { EchoServerOptions, TargetTally } from './echo-server.js';
-import { countMessages, type ServiceQueue } from './service-queue.js';
+import type { ServiceQueue } from './service-queue.js';
 import { SLOWDOWN, slowDown } from './slowdown.js';
 import { bump } from './stats.js';
 
@@ -134,9 +134,7 @@ export class Peer {
     const service = this.s.service!;
     const stats = this.s.tally.stats;
     stats.bytesIn += chunk.length;
-    const [messages, carry] = countMessages(this.carry, chunk.length, service.messageBytes);
-    this.carry = carry;
-    service.enqueue(messages, () => {
+    this.carry = service.serve(this.carry, chunk.length, () => {
       if (this.closing) return;
       stats.bytesOut += chunk.length;
       this.write(chunk);

@@ -31,6 +31,16 @@ export class ServiceQueue {
     this.arm(now);
   }
 
+  /**
+   * `bytes` more of a connection's stream, `carry` bytes of an incomplete message before them: their answer goes out
+   * when their whole messages are served (in order with everything queued before). Returns the new carry.
+   */
+  serve(carry: number, bytes: number, deliver: () => void): number {
+    const [messages, rest] = countMessages(carry, bytes, this.messageBytes);
+    this.enqueue(messages, deliver);
+    return rest;
+  }
+
   /** Pending answers are dropped (the process is stopping). */
   stop(): void {
     if (this.timer) clearTimeout(this.timer);

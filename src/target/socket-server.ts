@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import { tlsErrorKind } from '../metrics/errors.js';
 import { ProxyHeaderParser } from '../proxy/parser.js';
 import type { EchoServerOptions, Listener, TargetTally } from './echo-server.js';
-import { countMessages, type ServiceQueue } from './service-queue.js';
+import type { ServiceQueue } from './service-queue.js';
 import { SLOWDOWN, slowDown } from './slowdown.js';
 import { bump } from './stats.js';
 
@@ -172,9 +172,7 @@ function serveStream(
   let carry = 0;
   const inTurn = (chunk: Buffer): void => {
     tally.stats.bytesIn += chunk.length;
-    const [messages, rest] = countMessages(carry, chunk.length, service!.messageBytes);
-    carry = rest;
-    service!.enqueue(messages, () => {
+    carry = service!.serve(carry, chunk.length, () => {
       if (stream.destroyed) return;
       tally.stats.bytesOut += chunk.length;
       stream.write(chunk);

@@ -4,54 +4,39 @@
  * namespace: 400 connects fail with EADDRNOTAVAIL. Those sessions owed pings they never could send; counted as the
  * pacer's "missed sends", they once made the run say "the generator could not keep the schedule".
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/documents/result.js';
 import { CLI, tempDir } from '../helpers/cli.js';
+import { createNamespace, type TestNamespace } from '../helpers/netns.js';
 
-const ns = `l4stress-blame-${process.pid}`;
-const inNs = (cmd: string[]): string => execFileSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8' });
 const dir = tempDir();
-const children: ReturnType<typeof spawn>[] = [];
-
-/** A process in the namespace, ready when it printed its first line. */
-function startInNs(args: string[]): Promise<void> {
-  const child = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout!.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
-  });
-}
+let ns: TestNamespace;
 
 beforeAll(async () => {
-  execFileSync('ip', ['netns', 'add', ns]);
-  inNs(['ip', 'link', 'set', 'lo', 'up']);
-  inNs(['sysctl', '-q', '-w', 'net.ipv4.ip_local_port_range=40000 40999']);
+  ns = createNamespace('l4stress-blame');
+  ns.exec(['sysctl', '-q', '-w', 'net.ipv4.ip_local_port_range=40000 40999']);
   const hold =
     "const net=require('net');let n=0;for(let p=40000;p<40500;p++)net.createServer().listen(p,'127.0.0.1',()=>" +
     "{if(++n===500)console.log('held')})";
-  await startInNs([process.execPath, '-e', hold]);
-  await startInNs([process.execPath, CLI, 'serve', '--port', '7000']);
+  await ns.start([process.execPath, '-e', hold]);
+  await ns.start([process.execPath, CLI, 'serve', '--port', '7000']);
 });
 
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
-  execFileSync('ip', ['netns', 'delete', ns]);
-});
+afterAll(() => ns?.remove());
 
 describe('out of ephemeral ports', () => {
   it('the failures name the local ports; no missed send is blamed on the generator', () => {
-    const out = path.join(dir, 'ports.json');
-    const args = ['--target', '127.0.0.1:7000', '--mode', 'hold', '-c', '900', '-d', '1s', '--out', out, '--quiet'];
-    try {
-      inNs([process.execPath, CLI, ...args]);
-    } catch {
-      // exit 4: the failed connects are errors; the result is the oracle
-    }
-    const r = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+    // exit 4: the failed connects are errors; the result is the oracle
+    const r = ns.run(path.join(dir, 'ports.json'), [
+      '--target',
+      '127.0.0.1:7000',
+      '--mode',
+      'hold',
+      '-c',
+      '900',
+      '-d',
+      '1s',
+    ]);
     expect(r.exitCode).toBe(4);
     expect(r.connections.failed.byKind.EADDRNOTAVAIL).toBe(400);
     expect(r.connections.established).toBe(500);

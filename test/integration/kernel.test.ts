@@ -4,53 +4,27 @@
  * makes the kernel drop SYNs (ListenOverflows) and the clients retransmit them (TCPSynRetrans): the result says so,
  * with the warning that explains it. A clean run against `serve` in the same namespace shows zeros.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
 import { CLI, tempDir } from '../helpers/cli.js';
+import { createNamespace, type TestNamespace } from '../helpers/netns.js';
 
-const ns = `l4stress-kernel-${process.pid}`;
-const inNs = (cmd: string[]): string => execFileSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8' });
 const dir = tempDir();
-const children: ReturnType<typeof spawn>[] = [];
-
-function startInNs(args: string[]): Promise<void> {
-  const child = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout!.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
-  });
-}
-
-/** Runs l4stress in the namespace; the result file is the oracle (the exit code is checked by the caller). */
-function runInNs(name: string, args: string[]): RunResult {
-  const out = path.join(dir, `${name}.json`);
-  try {
-    inNs([process.execPath, CLI, ...args, '--out', out, '--quiet']);
-  } catch {
-    // a failing run still writes its result
-  }
-  return JSON.parse(readFileSync(out, 'utf8')) as RunResult;
-}
+let ns: TestNamespace;
+const runInNs = (name: string, args: string[]): RunResult => ns.run(path.join(dir, `${name}.json`), args);
 
 beforeAll(async () => {
-  execFileSync('ip', ['netns', 'add', ns]);
-  inNs(['ip', 'link', 'set', 'lo', 'up']);
+  ns = createNamespace('l4stress-kernel');
   // A listener with a backlog of 1 that never accepts: its accept queue is full after the first two connections.
   const stuck =
     "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',7100))\ns.listen(1)\nprint('ready',flush=True)\n" +
     'time.sleep(60)\n';
-  await startInNs(['python3', '-c', stuck]);
-  await startInNs([process.execPath, CLI, 'serve', '--port', '7200']);
+  await ns.start(['python3', '-c', stuck]);
+  await ns.start([process.execPath, CLI, 'serve', '--port', '7200']);
 });
 
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
-  execFileSync('ip', ['netns', 'delete', ns]);
-});
+afterAll(() => ns?.remove());
 
 describe('kernel TCP counters in the result', () => {
   it('a full accept queue: ListenOverflows and SYN retransmits counted, and the warning names them', () => {

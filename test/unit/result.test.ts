@@ -12,7 +12,14 @@ import { parseThreshold } from '../../src/gates/thresholds.js';
 import { renderSummary } from '../../src/reporters/summary.js';
 import { buildResult } from '../../src/result/build.js';
 import { mergeResults } from '../../src/result/merge.js';
-import { fixtureConfig, fixtureInputs, fixtureOutcome, kernelReading, workerReport } from '../fixtures/outcome.js';
+import {
+  fixtureConfig,
+  fixtureInputs,
+  fixtureOutcome,
+  kernelReading,
+  timelineRowFixture,
+  workerReport,
+} from '../fixtures/outcome.js';
 import { ROOT } from '../helpers/cli.js';
 
 describe('resolveRunConfig', () => {
@@ -98,25 +105,7 @@ describe('mergeResults', () => {
       startedAt: new Date(startMs),
       endedAt: new Date(startMs + 11_500),
       // Each shard peaked at 100 open, but not in the same second: their peaks must not simply add up.
-      timeline: [0, 1, 2].map((t) => ({
-        t: t + 1,
-        phase: 'measure' as const,
-        intervalMs: 1000,
-        open: t === index ? 100 : 40,
-        established: 0,
-        connectFailed: 0,
-        dropped: 0,
-        roundTrips: 0,
-        roundTripsPerSecond: 0,
-        bytesSentPerSecond: 0,
-        bytesReceivedPerSecond: 0,
-        p50Us: null,
-        p99Us: null,
-        maxUs: null,
-        cpuPercent: 0,
-        rssBytes: 0,
-        watched: [],
-      })),
+      timeline: [0, 1, 2].map((t) => timelineRowFixture({ t: t + 1, open: t === index ? 100 : 40 })),
     });
     outcome.reports = [workerReport(0, 50, 5000), workerReport(1, 50, 5000)];
     // At the end 20 of each worker's sessions were still open.
@@ -159,25 +148,8 @@ describe('renderSummary', () => {
 
 describe("the watched process's cost per unit of work", () => {
   const config = fixtureConfig(['--target', '127.0.0.1:7000']);
-  const row = (t: number, rssBytes: number): TimelineRow => ({
-    t,
-    phase: 'measure',
-    intervalMs: 1000,
-    open: 100,
-    established: 0,
-    connectFailed: 0,
-    dropped: 0,
-    roundTrips: 0,
-    roundTripsPerSecond: 0,
-    bytesSentPerSecond: 0,
-    bytesReceivedPerSecond: 0,
-    p50Us: null,
-    p99Us: null,
-    maxUs: null,
-    cpuPercent: 0,
-    rssBytes: 0,
-    watched: [{ pid: 99, cpuPercent: 10, rssBytes }],
-  });
+  const row = (t: number, rssBytes: number): TimelineRow =>
+    timelineRowFixture({ t, open: 100, watched: [{ pid: 99, cpuPercent: 10, rssBytes }] });
   const watched = {
     pid: 99,
     role: 'watched' as const,
