@@ -314,6 +314,7 @@ export class Session<S> {
   markOpened(c: Connection<S>): void {
     if (c.opened) return;
     c.opened = true;
+    if (c.reconnectAttempt === 0) this.recorder.counters.opened++;
     this.opening--;
     this.pump();
   }

@@ -9,6 +9,12 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, L4StressError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import { toolVersion } from '../core/version.js';
+import {
+  FIND_OPTIONS,
+  type FindOptionKey,
+  type RawFindOptions,
+  RUN_OPTIONS_NOT_FOR_FIND,
+} from '../options/find-options.js';
 import { addRunOptions, optionFrom } from '../options/run-command-options.js';
 import { type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import { SERVE_OPTIONS } from './serve-options.js';
@@ -41,6 +47,23 @@ function buildProgram(setExit: SetExit): Command {
     const given = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter((k) => cmd.getOptionValueSource(k) === 'cli');
     const { runCommand } = await import('./run-command.js');
     setExit(await runCommand(opts, given, process.argv.slice(2)));
+  });
+
+  const find = program
+    .command('find')
+    .description(
+      'search the highest load (--vary rate, conns, cps, tls-handshakes) the target carries within every --slo, ' +
+        'and say what gave out first',
+    );
+  for (const key of Object.keys(FIND_OPTIONS) as FindOptionKey[]) find.addOption(optionFrom(FIND_OPTIONS[key]));
+  for (const key of Object.keys(RUN_OPTIONS) as RunOptionKey[])
+    if (RUN_OPTIONS[key].role !== 'scenario-only' && !RUN_OPTIONS_NOT_FOR_FIND.includes(key))
+      find.addOption(optionFrom(RUN_OPTIONS[key]));
+  find.action(async (opts: RawRunOptions & RawFindOptions, cmd: Command) => {
+    const keys = [...Object.keys(RUN_OPTIONS), ...Object.keys(FIND_OPTIONS)] as (RunOptionKey | FindOptionKey)[];
+    const given = keys.filter((k) => cmd.getOptionValueSource(k) === 'cli');
+    const { findCommand } = await import('./find-command.js');
+    setExit(await findCommand(opts, given, process.argv.slice(2)));
   });
 
   program

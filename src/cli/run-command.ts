@@ -35,7 +35,7 @@ const REPORT_FORMATS = ['html', 'md'] as const;
 type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** `--report html,md`, checked before anything runs. */
-function parseReportFormats(raw: string | undefined): ReportFormat[] {
+export function parseReportFormats(raw: string | undefined): ReportFormat[] {
   if (raw === undefined) return [];
   const formats = raw.split(',').map((f) => f.trim());
   const bad = formats.find((f) => !REPORT_FORMATS.includes(f as ReportFormat));

@@ -52,3 +52,7 @@ export const KERNEL_COUNTERS = {
 } as const satisfies Record<string, readonly ['TcpExt' | 'Tcp', string]>;
 export type KernelCounterName = keyof typeof KERNEL_COUNTERS;
 export const KERNEL_COUNTER_NAMES = Object.keys(KERNEL_COUNTERS) as KernelCounterName[];
+
+/** What `l4stress find` grows: open-loop messages/s, concurrent sessions, connections/s, full TLS handshakes/s. */
+export const FIND_DIMENSIONS = ['rate', 'conns', 'cps', 'tls-handshakes'] as const;
+export type FindDimension = (typeof FIND_DIMENSIONS)[number];

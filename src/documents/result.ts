@@ -43,6 +43,12 @@ export type IntegrityCounters = z.infer<typeof integrityCountersSchema>;
 export const loadCountersSchema = integrityCountersSchema.extend({
   attempted: count,
   established: count,
+  /**
+   * Planned sessions open end to end: connected and, where the mode expects one, their first echo back (reopens
+   * not counted). A session an ingress accepts into its backlog but never serves is established, never opened.
+   * 0 in older results.
+   */
+  opened: count.default(0),
   /** Connections that never established, by kind. */
   connectFailed: errorCountsSchema,
   /** Established connections the peer closed or broke before the run ended, by kind. */

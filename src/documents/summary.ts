@@ -38,6 +38,7 @@ const BASE_METRIC_NAMES = [
   'failed',
   'dropped',
   'established',
+  'opened',
   'target',
   'held',
   'cpu.op',
@@ -59,6 +60,7 @@ const LATER_METRICS = new Set<MetricName>([
   'throughput.up',
   'throughput.down',
   'watched.rssSlope',
+  'opened',
   ...KERNEL_METRIC_NAMES,
 ]);
 

@@ -100,6 +100,8 @@ export const METRICS: Record<MetricName, MetricDef> = {
   failed: worst((r) => r.connections.failed.total),
   dropped: worst((r) => r.connections.dropped.total),
   established: fewest((r) => r.connections.established),
+  /** Long-lived modes: sessions open end to end (first echo back); `opened == target` fails on a backlogged one. */
+  opened: fewest((r) => (r.config.mode === 'connect' ? null : r.totals.opened)),
   target: fewest((r) => r.connections.target),
   held: fewest((r) => r.modeStats.hold?.held ?? null),
   /**

@@ -14,6 +14,7 @@ type Merge = 'sum' | 'errors' | 'max';
 const MERGE: Record<keyof LoadCounters, Merge> = {
   attempted: 'sum',
   established: 'sum',
+  opened: 'sum',
   connectFailed: 'errors',
   dropped: 'errors',
   open: 'sum',

@@ -1,4 +1,5 @@
 import { calibrationRatios } from '../calibration/ratios.js';
+import type { RunConfig } from '../config/run-config.js';
 import { EXIT_CODE_FOR_STATUS } from '../core/errors.js';
 import { RESULT_SCHEMA_VERSION, type RunResult } from '../documents/result.js';
 import { encodeHistogram, summarize } from '../metrics/histogram.js';
@@ -29,10 +30,7 @@ const RULES: ResultRules<BuildContext> = {
   git: (c) => c.inputs.git,
   mergedFrom: () => undefined,
   command: (c) => c.inputs.command,
-  config: (c) => {
-    const { quiet: _q, json: _j, metricsPort: _m, proxy: plan, ...rest } = c.config;
-    return { ...rest, proxy: describeProxyPlan(plan) };
-  },
+  config: (c) => describeConfig(c.config),
   seed: (c) => c.config.seed,
   startedAt: (c) => c.outcome.startedAt.toISOString(),
   endedAt: (c) => c.outcome.endedAt.toISOString(),
@@ -159,3 +157,9 @@ const RULES: ResultRules<BuildContext> = {
     ];
   },
 };
+
+/** A run's settings as documents keep them: the header plan described, the console-only switches left out. */
+export function describeConfig(config: RunConfig): RunResult['config'] {
+  const { quiet: _q, json: _j, metricsPort: _m, proxy: plan, ...rest } = config;
+  return { ...rest, proxy: describeProxyPlan(plan) };
+}

@@ -4,38 +4,28 @@
  * data, recorded in the result), only for the tool's own failures.
  */
 
-import { readFileSync } from 'node:fs';
 import { loadProfile } from '../calibration/profile.js';
 import { calibrateAndSave, QUICK_CALIBRATION } from '../calibration/save.js';
 import type { RunConfig } from '../config/run-config.js';
-import { CouldNotRunError, DocumentNotSavedError, ExitCode } from '../core/errors.js';
+import { DocumentNotSavedError, ExitCode } from '../core/errors.js';
 import { toolVersion } from '../core/version.js';
 import type { ProxyVerification, RunResult } from '../documents/result.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
 import { judgeRun, type Threshold } from '../gates/thresholds.js';
 import { preflight } from '../preflight/limits.js';
 import { checkOutputs } from '../preflight/outputs.js';
-import { planV2Length } from '../proxy/header.js';
-import type { ProxyMode } from '../proxy/parser.js';
 import { mergeTallies } from '../proxy/source-tally.js';
 import { compareSources } from '../proxy/verify.js';
 import { createProgressReporter } from '../reporters/progress.js';
 import { renderSummary } from '../reporters/summary.js';
 import { buildResult } from '../result/build.js';
 import { defaultResultPath, writeResult } from '../result/write.js';
-import { selfSignedCertificate } from '../target/certificate.js';
-import { SERVE_DEFAULTS } from '../target/serve-process.js';
 import type { TargetStats } from '../target/stats.js';
-import { modeTraits } from '../worker-contract/traits.js';
-import { fetchBackendSources, resetBackend } from './backend-control.js';
-import { type EmbeddedTarget, startEmbeddedTarget } from './embedded-target.js';
+import { fetchBackendSources } from './backend-control.js';
+import type { EmbeddedTarget } from './embedded-target.js';
 import { type MetricsEndpoint, startMetricsEndpoint } from './metrics-endpoint.js';
+import { type PreparedTarget, prepareTarget } from './prepare-target.js';
 import { type LoadOutcome, runLoad } from './run-load.js';
-
-/** The target parses headers when any may come; a source that must start sending unprompted cannot wait for one. */
-function embeddedProxyMode(config: RunConfig): ProxyMode {
-  return config.proxy.version === 'none' && config.mode === 'stream' && config.direction === 'down' ? 'none' : 'accept';
-}
 
 export interface ExecuteOptions {
   /**
@@ -171,49 +161,6 @@ async function runAndReport(
     },
   });
   return writeAndShow(config, judgeRun(built, thresholds), outcome.startedAt);
-}
-
-interface PreparedTarget {
-  embedded: EmbeddedTarget | null;
-  /** The one the result names; the embedded target may listen on several (one per process). */
-  target: { host: string; port: number };
-  targets: { host: string; port: number }[];
-  tlsCaPem: string | null;
-}
-
-/**
- * The embedded target started (TLS with a fresh self-signed certificate this run then trusts), or the external one;
- * with --verify-proxy a fresh window on the backend, so sources from earlier runs do not count as unexpected. A
- * backend that refuses the reset (401, no token, closed port) would fail the verdict only after the whole load:
- * said now, before any load, with its cause.
- */
-async function prepareTarget(config: RunConfig, processes: number): Promise<PreparedTarget> {
-  const certificate = config.tls && config.target === null ? selfSignedCertificate() : null;
-  const tlsCaPem = certificate?.cert ?? (config.tls?.caFile ? readFileSync(config.tls.caFile, 'utf8') : null);
-  const embedded =
-    config.target === null
-      ? await startEmbeddedTarget(
-          embeddedProxyMode(config),
-          modeTraits(config).serveMode,
-          processes,
-          certificate,
-          // The embedded target accepts whatever header its own generator sends.
-          Math.max(SERVE_DEFAULTS.maxV2Length, planV2Length(config.proxy)),
-        )
-      : null;
-  const target = config.target ?? { host: embedded!.host, port: embedded!.port };
-  if (config.verifyProxy === 'embedded') await embedded!.reset();
-  else if (config.verifyProxy) {
-    const refused = await resetBackend(config.verifyProxy.url);
-    if (refused !== null)
-      throw new CouldNotRunError(
-        `--verify-proxy: the backend's control endpoint did not take the reset before the load: ${refused}`,
-        refused.includes(' 401')
-          ? 'set L4STRESS_CONTROL_TOKEN to the token `l4stress serve --control-port` was started with'
-          : 'check the URL and that the backend runs `l4stress serve --control-port`; nothing was loaded',
-      );
-  }
-  return { embedded, target, targets: embedded ? embedded.targets : [target], tlsCaPem };
 }
 
 /** The load, with the progress line and the live metrics fed once a second; the target's processes watched. */

@@ -19,6 +19,22 @@ export interface ChartKit {
   timeline(title: string, note: string, yLabel: string, points: TimePoint[], spans: PhaseSpan[]): Chart;
   dots(title: string, note: string, rows: { group: string; series: string; value: number }[], yLabel: string): Chart;
   trend(title: string, note: string, yLabel: string, rows: { date: Date; series: string; value: number }[]): Chart;
+  /** A capacity search: each series against the load, with horizontal SLO lines and the knee marked. */
+  load(title: string, note: string, yLabel: string, rows: LoadPoint[], marks: LoadMarks): Chart;
+}
+
+export interface LoadPoint {
+  load: number;
+  series: string;
+  value: number;
+  pass: boolean;
+}
+
+export interface LoadMarks {
+  /** Horizontal lines: an SLO's limit in the chart's unit. */
+  limits: { label: string; value: number }[];
+  /** The capacity found (a vertical line), if any. */
+  knee: number | null;
 }
 
 const WIDTH = 960;
@@ -105,6 +121,32 @@ export async function loadChartKit(): Promise<ChartKit> {
           2.5,
           (d) => `${d.series}\n${d.date.toISOString()}: ${round(d.value)}`,
         ),
+      }),
+    }),
+    load: (title, note, yLabel, rows, { limits, knee }) => ({
+      title,
+      note,
+      svg: render({
+        x: { label: 'load', grid: true, zero: true },
+        y: { label: yLabel, grid: true, zero: true },
+        color: { legend: true },
+        marks: [
+          ...lineWithDots(
+            [...rows].sort((a, b) => a.load - b.load),
+            'load',
+            'value',
+            3,
+            (d) => `${d.series}\nload ${round(d.load)}: ${round(d.value)} (${d.pass ? 'pass' : 'fail'})`,
+          ),
+          Plot.ruleY(limits, { y: 'value', stroke: '#d62728', strokeDasharray: '6,4' }),
+          Plot.text(limits, { y: 'value', text: 'label', frameAnchor: 'right', dy: -6, fill: '#d62728' }),
+          ...(knee === null
+            ? []
+            : [
+                Plot.ruleX([knee], { stroke: '#2ca02c', strokeWidth: 2 }),
+                Plot.text([knee], { x: (k: number) => k, text: () => 'capacity', frameAnchor: 'top', dy: 6 }),
+              ]),
+        ],
       }),
     }),
     dots: (title, note, rows, yLabel) => ({

@@ -1,0 +1,54 @@
+/**
+ * `l4stress find`: the capacity search from the command line. Options are checked before any socket (exit 2), the
+ * search runs, its document is written atomically (never lost: a fallback file, else stdout), the summary printed,
+ * and --report html,md written beside the document. The exit code is the document's.
+ */
+
+import { DocumentNotSavedError } from '../core/errors.js';
+import { writeJsonWithFallback, writeTextAtomically } from '../core/files.js';
+import { resolveFindConfig } from '../find/find-config.js';
+import { runFind } from '../find/run-find.js';
+import type { FindOptionKey, RawFindOptions } from '../options/find-options.js';
+import type { RawRunOptions, RunOptionKey } from '../options/run-options.js';
+import { checkOutputs } from '../preflight/outputs.js';
+import { renderFindMarkdown, renderFindSummary } from '../reporters/find-text.js';
+import { defaultResultPath } from '../result/write.js';
+import { parseReportFormats } from './run-command.js';
+
+/** `given`: the options typed on the command line (not defaults). */
+export async function findCommand(
+  opts: RawRunOptions & RawFindOptions,
+  given: (RunOptionKey | FindOptionKey)[],
+  argv: string[],
+): Promise<number> {
+  const find = resolveFindConfig(opts, given);
+  const report = parseReportFormats(opts.report);
+  const config = find.first;
+  checkOutputs(
+    config.out
+      ? { files: [{ path: config.out, what: '--out' }] }
+      : { folders: [{ path: config.resultsDir, what: '--results-dir' }] },
+  );
+  const doc = await runFind(find, { command: argv, quiet: config.quiet });
+  const file = config.out ?? defaultResultPath(config.resultsDir, find.name, new Date(doc.startedAt));
+  const written = writeJsonWithFallback(file, doc);
+  if (written.file === null) process.stdout.write(`${JSON.stringify(doc)}\n`);
+  if (!config.quiet) process.stdout.write(`${renderFindSummary(doc, written.file ?? '(stdout)')}\n`);
+  if (written.failure)
+    throw new DocumentNotSavedError(
+      `could not write the find document to '${written.failure.path}' (${written.failure.reason}); ` +
+        (written.file ? `it was written to '${written.file}' instead` : 'it was printed to stdout instead'),
+      doc,
+      written.file,
+    );
+  if (written.file !== null) {
+    const stem = written.file.replace(/\.json$/, '');
+    if (report.includes('md'))
+      process.stderr.write(`markdown: ${writeTextAtomically(`${stem}.md`, renderFindMarkdown(doc))}\n`);
+    if (report.includes('html')) {
+      const { renderFindPage } = await import('../reporters/html/find-page.js');
+      process.stderr.write(`html report: ${writeTextAtomically(`${stem}.html`, await renderFindPage(doc))}\n`);
+    }
+  }
+  return doc.exitCode;
+}

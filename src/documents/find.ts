@@ -1,0 +1,110 @@
+/**
+ * The `l4stress find` document: one capacity search. Every probe's load, verdicts and figures with its encoded
+ * histograms (so a probe can be re-reported), the answer with its bracket, the SLO that broke first, whose limit it
+ * was, and the environment. Written atomically when the search ends, Ctrl-C and the time bound included.
+ */
+
+import { z } from 'zod';
+import { FIND_DIMENSIONS } from '../core/vocabulary.js';
+import { count, environmentSchema, gitInfoSchema, latencySummarySchema, toolSchema } from './common.js';
+import { resultConfigSchema } from './result.js';
+import { thresholdVerdictSchema } from './summary.js';
+
+export const FIND_KIND = 'l4stress-find';
+export const FIND_SCHEMA_VERSION = 1;
+
+const nullableNumber = z.number().nullable();
+
+export const probePurposeSchema = z.enum(['grow', 'step-down', 'bisect', 'confirm', 'retry', 'above']);
+
+export const probeSchema = z.object({
+  index: count,
+  /** The load asked, in the dimension's unit. */
+  load: z.number().min(0),
+  purpose: probePurposeSchema,
+  pass: z.boolean(),
+  /** What the probe achieved, in the dimension's unit, and whether that carried the load asked. */
+  achieved: nullableNumber,
+  carried: z.boolean(),
+  /** Each --slo on this probe's measured window. */
+  slo: z.array(thresholdVerdictSchema),
+  /** Why it failed, in words (the first SLO broken, or the load not carried); null for a pass. */
+  failure: z.string().nullable(),
+  /** Set when the generator, not the target, gave out: what gave out. */
+  generatorLimit: z.string().nullable(),
+  /** The probe run's status and exit code, as a run would report them. */
+  status: z.string(),
+  exitCode: count,
+  roundTripUs: latencySummarySchema,
+  connectUs: latencySummarySchema,
+  tlsHandshakeUs: latencySummarySchema.nullable(),
+  errors: count,
+  established: count,
+  opened: count,
+  /** Measured-phase CPU, % of one core: the generator, the embedded target, each --watch-pid process. */
+  cpu: z.object({
+    generator: nullableNumber,
+    target: nullableNumber,
+    watched: z.array(z.object({ pid: count, name: z.string(), percent: nullableNumber })),
+  }),
+  /** The kernel's TCP counters that moved during the probe (absent where /proc/net is not readable). */
+  kernel: z.record(z.string(), count).nullable(),
+  /** ramp + warm-up + window + stop, as it took. */
+  elapsedMs: count,
+  histograms: z.object({ roundTripUs: z.string(), connectUs: z.string() }),
+  warnings: z.array(z.string()),
+});
+export type ProbeRecord = z.infer<typeof probeSchema>;
+
+export const findEndSchema = z.enum(['found', 'to-reached', 'nothing-passed', 'generator-limit', 'stopped']);
+
+export const findDocumentSchema = z
+  .object({
+    kind: z.literal(FIND_KIND),
+    schemaVersion: z.literal(FIND_SCHEMA_VERSION),
+    tool: toolSchema,
+    git: gitInfoSchema.nullable(),
+    command: z.array(z.string()),
+    name: z.string(),
+    startedAt: z.string(),
+    endedAt: z.string(),
+    exitCode: count,
+    dimension: z.enum(FIND_DIMENSIONS),
+    unit: z.string(),
+    slo: z.array(z.string()),
+    search: z.object({
+      from: z.number(),
+      to: z.number().nullable(),
+      precision: z.number(),
+      confirm: count,
+      maxTimeMs: count,
+      warmupMs: count,
+      windowMs: count,
+    }),
+    /** The settings every probe shared, at the first probe's load. */
+    config: resultConfigSchema,
+    target: z.object({ kind: z.enum(['embedded', 'external']), host: z.string(), port: count }),
+    answer: z.object({
+      end: findEndSchema,
+      /** The highest load that passed (confirmed when end is found); null when none did. */
+      capacity: nullableNumber,
+      /** The capacity is a lower bound: a bound, the generator or a stop ended the search first. */
+      atLeast: z.boolean(),
+      bracket: z.object({ pass: nullableNumber, fail: nullableNumber }),
+      /** Whose limit the first failure above the capacity was. */
+      limitOf: z.enum(['target', 'generator']).nullable(),
+      /** The first failing probe above the highest pass: its load and why it failed. */
+      firstFailure: z.object({ load: z.number(), reason: z.string() }).nullable(),
+      /** The answer in one sentence, with the fix when the generator gave out. */
+      text: z.string(),
+    }),
+    /** --expect: each capacity gate's verdict. */
+    expect: z.array(thresholdVerdictSchema),
+    probes: z.array(probeSchema),
+    environment: environmentSchema,
+  })
+  .meta({
+    title: 'l4stress find document',
+    description: 'One capacity search: every probe, the answer, what broke first and whose limit it was.',
+  });
+export type FindDocument = z.infer<typeof findDocumentSchema>;

@@ -1,0 +1,106 @@
+/**
+ * The search's answer in words and as gates: the capacity (or "at least" it, and why), what broke first above it,
+ * whose limit it was — with the fix when it was the generator's, so a generator's ceiling never reads as the
+ * ingress's capacity — and each --expect judged on it.
+ */
+
+import type { FindDocument, ProbeRecord } from '../documents/find.js';
+import type { CapacityGate, FindConfig } from './find-config.js';
+import type { SearchAnswer } from './search.js';
+
+type Worded = Pick<FindDocument['answer'], 'limitOf' | 'firstFailure' | 'text'>;
+
+export function answerText(
+  find: FindConfig,
+  answer: SearchAnswer,
+  probes: ProbeRecord[],
+  generatorGaveOut: string | null,
+  interrupted: boolean,
+): Worded {
+  const unit = find.def.unit;
+  const above = probes.find((p) => !p.pass && p.failure !== 'interrupted' && p.load > (answer.capacity ?? 0));
+  const generatorFailure = probes.find((p) => p.generatorLimit !== null);
+  const firstFailure = above ? { load: above.load, reason: above.generatorLimit ?? above.failure ?? '' } : null;
+  const capacity = answer.capacity === null ? null : `${fmt(answer.capacity)} ${unit}`;
+  const slo = find.slo.map((t) => t.text).join(', ');
+  const broke = firstFailure ? ` At ${fmt(firstFailure.load)}: ${firstFailure.reason}.` : '';
+  switch (answer.end) {
+    case 'found':
+      return {
+        limitOf: 'target',
+        firstFailure,
+        text:
+          `capacity ${capacity} within ${slo} (passed ${find.search.confirm}x; ` +
+          `${fmt(answer.bracket.fail ?? 0)} failed): the target's limit.${broke}`,
+      };
+    case 'to-reached':
+      return {
+        limitOf: null,
+        firstFailure,
+        text: `at least ${capacity}: every probe up to --to ${fmt(find.search.to)} met ${slo}.`,
+      };
+    case 'generator-limit': {
+      const what = generatorGaveOut ?? generatorFailure?.generatorLimit ?? 'the generator gave out';
+      const at = generatorGaveOut ? '' : ` at ${fmt(generatorFailure?.load ?? 0)} ${unit}`;
+      return {
+        limitOf: 'generator',
+        firstFailure: generatorFailure ? { load: generatorFailure.load, reason: what } : firstFailure,
+        text:
+          `the generator's limit, not the target's: at least ${capacity ?? `0 ${unit}`}. ` +
+          `It gave out${at}: ${what}. Fix: ${find.def.generatorFix}.`,
+      };
+    }
+    case 'nothing-passed':
+      return {
+        limitOf: firstFailure ? 'target' : null,
+        firstFailure,
+        text: `no load met ${slo}, down to ${fmt(lowest(probes))} ${unit}.${broke}`,
+      };
+    case 'stopped':
+      return {
+        limitOf: null,
+        firstFailure,
+        text:
+          `${capacity === null ? 'nothing passed yet' : `at least ${capacity}`}: stopped by ` +
+          `${interrupted ? 'Ctrl-C' : '--max-time'} before the answer was confirmed` +
+          `${answer.bracket.fail === null ? '' : ` (${fmt(answer.bracket.fail)} failed)`}.${broke}`,
+      };
+  }
+}
+
+/** --expect on the answer. An "at least" capacity passes a lower bound it meets; an upper bound it cannot judge. */
+export function judgeCapacityGates(gates: CapacityGate[], answer: SearchAnswer): FindDocument['expect'] {
+  return gates.map((g) => {
+    const actual = answer.capacity;
+    if (actual === null)
+      return { threshold: g.text, pass: false, actual: null, reason: 'no load passed: no capacity to judge' };
+    const lowerBound = g.op === '>' || g.op === '>=';
+    const pass = compare(actual, g.op, g.value) && (!answer.atLeast || lowerBound);
+    const how = answer.atLeast ? `at least ${actual}` : `${actual}`;
+    return {
+      threshold: g.text,
+      pass,
+      actual,
+      reason:
+        answer.atLeast && !lowerBound
+          ? `capacity ${how}: an upper bound cannot be judged on a lower bound`
+          : `capacity ${how} ${pass ? 'meets' : 'breaks'} ${g.op} ${g.value}`,
+    };
+  });
+}
+
+function compare(a: number, op: CapacityGate['op'], b: number): boolean {
+  if (op === '<') return a < b;
+  if (op === '<=') return a <= b;
+  if (op === '>') return a > b;
+  if (op === '>=') return a >= b;
+  return a === b;
+}
+
+function lowest(probes: ProbeRecord[]): number {
+  return probes.length === 0 ? 0 : Math.min(...probes.map((p) => p.load));
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}

@@ -1,0 +1,69 @@
+/**
+ * What each `--vary` dimension grows, in which load mode, and how a probe's result says whether the load asked was
+ * carried. One row per dimension: the config, the search, the verdict and the reports all read this table.
+ */
+
+import type { FindDimension, LoadMode } from '../core/vocabulary.js';
+import type { RunResult } from '../documents/result.js';
+import type { RunOptionKey } from '../options/run-options.js';
+
+export interface DimensionDef {
+  /** The unit of a load, as printed. */
+  unit: string;
+  /** The run option a probe sets to its load. */
+  option: Extract<RunOptionKey, 'rate' | 'conns' | 'connectRate'>;
+  /** Load modes a probe may run in; the first is the default. */
+  modes: readonly LoadMode[];
+  /** The first load when --from is not given. */
+  defaultFrom: number;
+  /** A probe carried its load when what it achieved is at least this share of what it asked. */
+  carriedShare: number;
+  /** What the probe achieved, in the dimension's unit (null: nothing measured). */
+  achieved(r: RunResult): number | null;
+  /** When the generator gives out first: what to change so it does not. */
+  generatorFix: string;
+}
+
+export const DIMENSIONS: Record<FindDimension, DimensionDef> = {
+  rate: {
+    unit: 'messages/s',
+    option: 'rate',
+    modes: ['echo'],
+    defaultFrom: 1000,
+    carriedShare: 0.97,
+    achieved: (r) => r.throughput.roundTripsPerSecond,
+    generatorFix: 'more generator threads or processes (--workers, --processes), or shards on other machines',
+  },
+  conns: {
+    unit: 'sessions',
+    option: 'conns',
+    modes: ['hold', 'echo'],
+    defaultFrom: 100,
+    // Every session must open end to end: one stuck in a backlog is a session the ingress did not carry.
+    carriedShare: 1,
+    achieved: (r) => r.totals.opened,
+    generatorFix:
+      'more source addresses (--source-ips) for ephemeral ports, more generator processes (--processes) for file ' +
+      'descriptors, or shards on other machines',
+  },
+  cps: {
+    unit: 'connections/s',
+    option: 'connectRate',
+    modes: ['connect'],
+    defaultFrom: 500,
+    carriedShare: 0.97,
+    achieved: (r) => r.modeStats.churn?.cyclesPerSecond ?? null,
+    generatorFix:
+      'more generator threads or processes (--workers, --processes), more source addresses (--source-ips) for ' +
+      'ephemeral ports, or shards on other machines',
+  },
+  'tls-handshakes': {
+    unit: 'handshakes/s',
+    option: 'connectRate',
+    modes: ['connect'],
+    defaultFrom: 100,
+    carriedShare: 0.97,
+    achieved: (r) => r.tls?.fullPerSecond ?? null,
+    generatorFix: 'more generator threads or processes (--workers, --processes), or shards on other machines',
+  },
+};

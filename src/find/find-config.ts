@@ -1,0 +1,143 @@
+/**
+ * `l4stress find`'s options turned into a FindConfig, every value checked before any socket opens: the dimension,
+ * the SLOs (each must be measurable in the dimension's mode), the search bounds, and the run options every probe
+ * shares, resolved once at --from by the same function a run uses. Each refusal is a UsageError naming the option.
+ */
+
+import { resolveRunConfig } from '../config/resolve-run-config.js';
+import type { RunConfig } from '../config/run-config.js';
+import { UsageError } from '../core/errors.js';
+import { HOUR_MS, parseDurationMs, parseIntInRange, parseRatePerSecond } from '../core/units.js';
+import { FIND_DIMENSIONS, type FindDimension, type LoadMode } from '../core/vocabulary.js';
+import { METRICS } from '../gates/metrics.js';
+import { parseThreshold, type Threshold } from '../gates/thresholds.js';
+import { FIND_WARMUP, type FindOptionKey, type RawFindOptions } from '../options/find-options.js';
+import { flagOf, type RawRunOptions, type RunOptionKey } from '../options/run-options.js';
+import { modeTraits } from '../worker-contract/traits.js';
+import { DIMENSIONS, type DimensionDef } from './dimensions.js';
+import type { SearchSettings } from './search.js';
+
+export interface CapacityGate {
+  text: string;
+  op: '<' | '<=' | '>' | '>=' | '==';
+  value: number;
+}
+
+export interface FindConfig {
+  dimension: FindDimension;
+  def: DimensionDef;
+  slo: Threshold[];
+  expect: CapacityGate[];
+  search: SearchSettings;
+  maxTimeMs: number;
+  /** The run options every probe shares; a probe sets the dimension's option to its load. */
+  base: RawRunOptions;
+  /** `base` resolved at --from: the settings every probe runs with but the load. */
+  first: RunConfig;
+  /** --name, or `find-<dimension>-<mode>-<proxy>`: the document's name and file name. */
+  name: string;
+}
+
+const MAX_LOAD = 10_000_000;
+
+export function resolveFindConfig(
+  raw: RawRunOptions & RawFindOptions,
+  given: (RunOptionKey | FindOptionKey)[],
+): FindConfig {
+  if (raw.vary === undefined) throw new UsageError(`find: --vary is required (one of: ${FIND_DIMENSIONS.join(', ')})`);
+  const dimension = raw.vary as FindDimension;
+  const def = DIMENSIONS[dimension];
+  if (def === undefined) throw new UsageError(`--vary: '${raw.vary}' is not one of ${FIND_DIMENSIONS.join(', ')}`);
+  if (!raw.slo?.length) throw new UsageError("find: give at least one --slo (e.g. --slo 'p99<20ms')");
+  if (given.includes(def.option))
+    throw new UsageError(
+      `${flagOf(def.option)}: --vary ${dimension} sets it on every probe`,
+      'bound the search with --from and --to instead',
+    );
+  const mode = given.includes('mode') ? raw.mode : def.modes[0];
+  if (!def.modes.includes(mode as LoadMode))
+    throw new UsageError(`--mode ${mode}: --vary ${dimension} runs in --mode ${def.modes.join(' or ')}`);
+  if (dimension === 'tls-handshakes' && raw.tls !== true)
+    throw new UsageError('--vary tls-handshakes: needs --tls (the handshakes are what grows)');
+  if (dimension === 'tls-handshakes' && raw.tlsResume === true)
+    throw new UsageError('--tls-resume: --vary tls-handshakes counts full handshakes; leave resumption off');
+  const from = raw.from === undefined ? def.defaultFrom : parseLoad('--from', raw.from, dimension);
+  const to = raw.to === undefined ? Number.POSITIVE_INFINITY : parseLoad('--to', raw.to, dimension);
+  if (from > to) throw new UsageError(`--from ${raw.from ?? from} is above --to ${raw.to}`);
+  const search: SearchSettings = {
+    from,
+    to,
+    precision: parsePrecision(raw.precision),
+    confirm: parseIntInRange('--confirm', raw.confirm, 1, 10),
+  };
+  const maxTimeMs = parseDurationMs('--max-time', raw.maxTime, { min: 1000, max: 24 * HOUR_MS });
+  const base: RawRunOptions = {
+    ...raw,
+    mode: mode as string,
+    warmup: given.includes('warmup') ? raw.warmup : FIND_WARMUP,
+    duration: raw.window,
+  };
+  const first = probeRunConfig({ base, def }, from);
+  const slo = raw.slo.map(parseThreshold);
+  for (const t of slo) refuseUnmeasurable(t, first, dimension);
+  const expect = (raw.expect ?? []).map(parseCapacityGate);
+  const name = raw.name ?? `find-${dimension}-${mode}-${first.proxy.version}`;
+  return { dimension, def, slo, expect, search, maxTimeMs, base, first, name };
+}
+
+/** One probe's run settings: the shared options with the dimension's option set to `load`. */
+export function probeRunConfig(f: Pick<FindConfig, 'base' | 'def'>, load: number): RunConfig {
+  const config = resolveRunConfig({ ...f.base, [f.def.option]: String(load) });
+  // A probe past a limit must not wait out the run's 10 s stall rule: 3 s with nothing moving ends its ramp.
+  const rampStallMs = config.rampStallMs == null ? null : Math.min(config.rampStallMs, 3000);
+  return { ...config, rampStallMs };
+}
+
+function parseLoad(option: string, text: string, dimension: FindDimension): number {
+  const value = dimension === 'conns' ? parseIntInRange(option, text, 1, MAX_LOAD) : parseRatePerSecond(option, text);
+  if (!(value >= 1 && value <= MAX_LOAD))
+    throw new UsageError(`${option}: '${text}' is out of range (1 to ${MAX_LOAD.toLocaleString('en-US')})`);
+  return value;
+}
+
+/** `5%` or a fraction `0.05`: within (0, 50%]. */
+function parsePrecision(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
+  if (!(value > 0 && value <= 0.5))
+    throw new UsageError(`--precision: '${text}' is outside (0, 50%] (e.g. 5% or 0.05)`);
+  return value;
+}
+
+/** `capacity>=5000`, `capacity > 2k`: a gate on the answer, in the dimension's unit. */
+function parseCapacityGate(text: string): CapacityGate {
+  const m = /^\s*capacity\s*(<=|>=|==|<|>)\s*(\d+(?:\.\d+)?)\s*([km]?)\s*(?:\/s)?\s*$/i.exec(text);
+  if (!m) throw new UsageError(`--expect '${text}': not of the form 'capacity>=N' (e.g. capacity>=5000, capacity>2k)`);
+  const scale = m[3] === '' ? 1 : m[3].toLowerCase() === 'k' ? 1000 : 1_000_000;
+  return { text, op: m[1] as CapacityGate['op'], value: Number(m[2]) * scale };
+}
+
+/** An SLO whose metric a probe in this mode cannot measure would fail every probe: refused up front. */
+function refuseUnmeasurable(t: Threshold, config: RunConfig, dimension: FindDimension): void {
+  const metric = t.metric as string;
+  if (metric.startsWith('scrape.')) {
+    if (!config.scrape?.urls.length) throw new UsageError(`--slo '${t.text}': a scraped series needs --scrape <url>`);
+    return;
+  }
+  const traits = modeTraits(config);
+  const roundTrip = ['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean', 'rps'].includes(metric);
+  const why =
+    roundTrip && !traits.echoes
+      ? `a round-trip figure has no samples in --mode ${config.mode}${config.mode === 'connect' ? ' without --churn-echo' : ''}`
+      : metric === 'cps' && config.mode !== 'connect'
+        ? 'cps is measured in connect mode only'
+        : metric === 'held' && config.mode !== 'hold'
+          ? 'held is measured in hold mode only'
+          : metric === 'opened' && config.mode === 'connect'
+            ? 'opened counts long-lived sessions; connect mode has none'
+            : metric === 'watched.rssSlope' && config.watchPids.length === 0
+              ? 'it needs --watch-pid'
+              : null;
+  if (why !== null && METRICS[metric as keyof typeof METRICS] !== undefined)
+    throw new UsageError(`--slo '${t.text}': cannot be judged with --vary ${dimension}: ${why}`);
+}

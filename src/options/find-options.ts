@@ -1,0 +1,78 @@
+/**
+ * The options of `l4stress find` beside the run options a probe takes (options/run-options.ts): one table, read by
+ * commander, --help, the options document and the find config. Values stay strings as typed.
+ */
+
+import { FIND_DIMENSIONS } from '../core/vocabulary.js';
+import type { RunOptionDef, RunOptionKey } from './run-options.js';
+
+export interface RawFindOptions {
+  vary?: string;
+  slo?: string[];
+  from?: string;
+  to?: string;
+  precision: string;
+  confirm: string;
+  maxTime: string;
+  window: string;
+  expect?: string[];
+}
+export type FindOptionKey = keyof RawFindOptions;
+
+export const FIND_OPTIONS: Record<FindOptionKey, Omit<RunOptionDef, 'role'>> = {
+  vary: {
+    flags: '--vary <dimension>',
+    description:
+      'the load that grows: rate (open-loop messages/s over --conns), conns (concurrent sessions), cps (new ' +
+      'connections/s) or tls-handshakes (full TLS handshakes/s)',
+    choices: FIND_DIMENSIONS,
+  },
+  slo: {
+    flags: '--slo <expr>',
+    description:
+      "what a probe must meet, in the threshold grammar ('p99<20ms', 'errors==0', 'connect.p99<100ms', " +
+      "'opened==target'); repeatable, all must hold",
+    repeatable: true,
+  },
+  from: { flags: '--from <load>', description: 'first load (default: rate 1000, conns 100, cps 500, tls 100)' },
+  to: { flags: '--to <load>', description: 'highest load to try (default: none; --max-time bounds the search)' },
+  precision: {
+    flags: '--precision <percent>',
+    description: 'stop bisecting when the highest pass and lowest failure are this close (0-50%)',
+    default: '5%',
+  },
+  confirm: {
+    flags: '--confirm <n>',
+    description: 'probes the answer must pass at its load, the search’s own pass included',
+    default: '2',
+  },
+  maxTime: {
+    flags: '--max-time <time>',
+    description: 'bound on the whole search; stopped by it, the answer is "at least" the highest pass',
+    default: '10m',
+  },
+  window: {
+    flags: '--window <time>',
+    description: "each probe's measured window, after --warmup (default for find: 2s)",
+    default: '5s',
+  },
+  expect: {
+    flags: '--expect <expr>',
+    description: "a capacity regression gate, e.g. 'capacity>=5000': exit 5 below it (repeatable)",
+    repeatable: true,
+  },
+};
+
+/** Run options a probe cannot take: find sets them itself, or they belong to a single run. */
+export const RUN_OPTIONS_NOT_FOR_FIND: readonly RunOptionKey[] = [
+  'duration',
+  'threshold',
+  'shard',
+  'startAt',
+  'json',
+  'verifyProxy',
+  'metricsPort',
+];
+
+/** The find default for --warmup, when it is not given (a probe is warm-up + window). */
+export const FIND_WARMUP = '2s';

@@ -1,0 +1,126 @@
+/**
+ * The capacity search against scripted targets: a sharp knee, noise near the boundary, bounds, the generator giving
+ * out. The search is pure, so each path is driven probe by probe and its answer checked exactly.
+ */
+import { describe, expect, it } from 'vitest';
+import { CapacitySearch, type NextProbe, type SearchSettings } from '../../src/find/search.js';
+
+type Outcome = boolean | { pass: boolean; generator: boolean };
+
+/** Runs the search to its end; `probe` answers each proposal. Returns the answer and every probe made. */
+function drive(settings: Partial<SearchSettings>, probe: (p: NextProbe, i: number) => Outcome) {
+  const search = new CapacitySearch({ from: 100, to: Infinity, precision: 0.05, confirm: 2, ...settings });
+  const made: NextProbe[] = [];
+  for (let p = search.proposal(); p !== null; p = search.proposal()) {
+    if (made.length > 200) throw new Error('the search did not end');
+    const out = probe(p, made.length);
+    made.push(p);
+    if (typeof out === 'boolean') search.record(out);
+    else search.record(out.pass, out.generator);
+  }
+  return { answer: search.answer(), made };
+}
+
+const knee =
+  (capacity: number) =>
+  (p: NextProbe): boolean =>
+    p.load <= capacity;
+
+describe('capacity search', () => {
+  it.each([137, 1000, 4321, 98_765])('finds a sharp knee at %i within the precision, confirmed', (capacity) => {
+    const { answer, made } = drive({}, knee(capacity));
+    expect(answer.end).toBe('found');
+    expect(answer.atLeast).toBe(false);
+    expect(answer.capacity).toBeLessThanOrEqual(capacity);
+    expect(answer.capacity!).toBeGreaterThanOrEqual(capacity / 1.05);
+    // Confirmed: the capacity passed twice, and one precision step above it failed.
+    expect(made.filter((p) => p.load === answer.capacity).length).toBeGreaterThanOrEqual(2);
+    const above = made[made.length - 1];
+    expect(above.purpose).toBe('above');
+    expect(above.load).toBeGreaterThanOrEqual(Math.ceil(answer.capacity! * 1.05));
+    expect(made.length).toBeLessThan(30);
+  });
+
+  it('steps down when --from already fails', () => {
+    const { answer, made } = drive({ from: 1000 }, knee(180));
+    expect(made[1]).toEqual({ load: 500, purpose: 'step-down' });
+    expect(answer.end).toBe('found');
+    expect(answer.capacity!).toBeGreaterThanOrEqual(180 / 1.05);
+    expect(answer.capacity!).toBeLessThanOrEqual(180);
+  });
+
+  it('retries a lone failure of the candidate and keeps it when the retry passes', () => {
+    let confirmFailed = false;
+    const { answer, made } = drive({}, (p) => {
+      if (p.purpose === 'confirm' && !confirmFailed) {
+        confirmFailed = true;
+        return false;
+      }
+      return p.load <= 1000;
+    });
+    expect(made.some((p) => p.purpose === 'retry')).toBe(true);
+    expect(answer.end).toBe('found');
+    expect(answer.capacity!).toBeGreaterThanOrEqual(1000 / 1.05);
+  });
+
+  it('drops a candidate that fails twice in a row and bisects below it', () => {
+    // 975 passed once by luck; the real knee is 900.
+    let lucky = true;
+    const { answer, made } = drive({ from: 100 }, (p) => {
+      if (p.load > 900 && p.load <= 1000 && p.purpose === 'bisect' && lucky) {
+        lucky = false;
+        return true;
+      }
+      return p.load <= 900;
+    });
+    expect(made.some((p) => p.purpose === 'retry')).toBe(true);
+    expect(answer.end).toBe('found');
+    expect(answer.capacity!).toBeLessThanOrEqual(900);
+    expect(answer.capacity!).toBeGreaterThanOrEqual(900 / 1.05);
+  });
+
+  it('moves up when the load one step above passes after all', () => {
+    let first = true;
+    const { answer } = drive({}, (p) => {
+      if (p.purpose === 'bisect' && p.load > 1000 && p.load < 1100 && first) {
+        first = false;
+        return false;
+      }
+      return p.load <= 1100;
+    });
+    expect(answer.end).toBe('found');
+    expect(answer.capacity!).toBeGreaterThanOrEqual(1100 / 1.05);
+  });
+
+  it('says "at least --to" when every probe up to it passes', () => {
+    const { answer, made } = drive({ to: 700 }, () => true);
+    expect(answer).toMatchObject({ end: 'to-reached', capacity: 700, atLeast: true });
+    expect(made.map((p) => p.load)).toEqual([100, 200, 400, 700]);
+  });
+
+  it('ends as the generator limit at a probe the generator could not carry: at least the last pass', () => {
+    const { answer, made } = drive({}, (p) => (p.load >= 800 ? { pass: false, generator: true } : true));
+    expect(answer).toMatchObject({ end: 'generator-limit', capacity: 400, atLeast: true });
+    expect(made.length).toBe(4);
+  });
+
+  it('says nothing passed when even the floor fails', () => {
+    const { answer } = drive({ from: 8 }, () => false);
+    expect(answer).toMatchObject({ end: 'nothing-passed', capacity: null, atLeast: false });
+  });
+
+  it('stops with what is known: at least the highest pass', () => {
+    const search = new CapacitySearch({ from: 100, to: Infinity, precision: 0.05, confirm: 2 });
+    search.record(true);
+    search.record(true);
+    search.stop();
+    expect(search.proposal()).toBeNull();
+    expect(search.answer()).toMatchObject({ end: 'stopped', capacity: 200, atLeast: true });
+  });
+
+  it('--confirm 1 needs no repeat, only the failure one step above', () => {
+    const { made, answer } = drive({ confirm: 1 }, knee(1000));
+    expect(made.some((p) => p.purpose === 'confirm')).toBe(false);
+    expect(answer.end).toBe('found');
+  });
+});
