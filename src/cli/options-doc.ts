@@ -1,8 +1,9 @@
 /**
- * docs/options.md, made from the option tables (options/run-options.ts, cli/serve-options.ts) that also make
+ * docs/options.md, made from the option tables (options/run-options.ts, options/find-options.ts, cli/serve-options.ts) that also make
  * --help and the scenario step keys: the reference cannot disagree with the code (a test compares the file with
  * this text; `npm run docs` rewrites it).
  */
+import { FIND_OPTIONS, type FindOptionKey, RUN_OPTIONS_NOT_FOR_FIND } from '../options/find-options.js';
 import { RUN_OPTIONS, type RunOptionDef, type RunOptionKey } from '../options/run-options.js';
 import { SERVE_OPTIONS } from './serve-options.js';
 
@@ -30,10 +31,18 @@ export function renderOptionsDoc(): string {
     const def = 'default' in d ? code(d.default) : '';
     return `| ${code(d.flags)} | ${def} | ${cell(d.description)}.${choices} |`;
   });
+  const find = (Object.keys(FIND_OPTIONS) as FindOptionKey[]).map((key) => {
+    const d = FIND_OPTIONS[key];
+    const choices = d.choices ? ` One of: ${d.choices.join(', ')}.` : '';
+    const repeat = d.repeatable ? ' Repeatable.' : '';
+    const def = d.default === undefined ? '' : code(d.default);
+    return `| ${code(d.flags)} | ${def} | ${cell(d.description)}.${choices}${repeat} |`;
+  });
+  const notForFind = RUN_OPTIONS_NOT_FOR_FIND.map((k) => code(RUN_OPTIONS[k].flags.replace(/ <.*$/, ''))).join(', ');
   return [
     '# Options',
     '',
-    '<!-- Generated from src/options/run-options.ts and src/cli/serve-options.ts by `npm run docs`; do not edit. -->',
+    '<!-- Generated from src/options/*-options.ts and src/cli/serve-options.ts by `npm run docs`; do not edit. -->',
     '',
     '## `l4stress [run]`',
     '',
@@ -46,6 +55,15 @@ export function renderOptionsDoc(): string {
     '| option | default | where | meaning |',
     '| --- | --- | --- | --- |',
     ...run,
+    '',
+    '## `l4stress find`',
+    '',
+    'The capacity search (docs/find.md): these options, and every run option above that a single run takes',
+    `except ${notForFind} and the one --vary sets (\`--rate\`, \`--conns\` or \`--connect-rate\`).`,
+    '',
+    '| option | default | meaning |',
+    '| --- | --- | --- |',
+    ...find,
     '',
     '## `l4stress serve`',
     '',

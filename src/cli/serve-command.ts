@@ -28,6 +28,8 @@ export async function serveCommand(opts: RawServeOptions): Promise<number> {
     tls: serveTls(opts),
     tlsHandshakeTimeoutMs: parseDurationMs('--tls-timeout', opts.tlsTimeout, { min: 1, max: 10 * 60_000 }),
     ...serviceTime(opts),
+    maxSessions:
+      opts.maxSessions === undefined ? 0 : parseIntInRange('--max-sessions', opts.maxSessions, 1, 10_000_000),
   };
   // Checked at start: a sources dump that cannot be written would otherwise be found out only at the stop.
   if (options.dumpSourcesFile) checkOutputs({ files: [{ path: options.dumpSourcesFile, what: '--dump-sources' }] });

@@ -72,6 +72,12 @@ export const SERVE_OPTIONS = [
     description: 'with --service-time: the message size it counts in (l4stress sends 64 B unless --size says)',
     default: '64',
   },
+  {
+    flags: '--max-sessions <n>',
+    description:
+      'serve at most n sessions at once; connections past it are accepted but wait unanswered until one ends ' +
+      "(a proxy's maxconn queue, as a client sees it): a backend of known session capacity (default: no limit)",
+  },
   { flags: '-q, --quiet', description: 'print nothing' },
 ] as const;
 
@@ -93,5 +99,6 @@ export interface RawServeOptions {
   key?: string;
   serviceTime?: string;
   messageSize: string;
+  maxSessions?: string;
   quiet?: boolean;
 }

@@ -43,7 +43,7 @@ export const FIND_OPTIONS: Record<FindOptionKey, Omit<RunOptionDef, 'role'>> = {
   },
   confirm: {
     flags: '--confirm <n>',
-    description: 'probes the answer must pass at its load, the search’s own pass included',
+    description: "probes the answer must pass at its load, the search's own pass included",
     default: '2',
   },
   maxTime: {

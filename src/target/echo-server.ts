@@ -38,6 +38,8 @@ export interface EchoServerOptions {
   /** --service-time (µs per message, 0: answer at once) and the message size it counts in (service-queue.ts). */
   serviceTimeUs: number;
   messageBytes: number;
+  /** --max-sessions: sessions served at once, the rest wait (session-gate.ts); 0: no limit. */
+  maxSessions: number;
 }
 
 export interface EchoServer {

@@ -1,10 +1,11 @@
 /** The bare-handle listener (see handle-server.ts for the connections it accepts): bind, listen, accept, close. */
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { errnoName, type TcpBindings } from '../core/tcp-bindings.js';
+import { errnoName, type TcpBindings, type TcpHandle } from '../core/tcp-bindings.js';
 import type { EchoServerOptions, Listener, TargetTally } from './echo-server.js';
 import { Peer, type Served } from './handle-server.js';
 import type { ServiceQueue } from './service-queue.js';
+import { SessionGate } from './session-gate.js';
 import { bump } from './stats.js';
 
 const HEADER_SWEEP_MS = 100;
@@ -24,7 +25,21 @@ export function listenOnHandles(
   service: ServiceQueue | null,
 ): Listener {
   const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-  const served: Served = { tally, options, b, source, readBuffer, inHeader: new Set(), peers: new Set(), service };
+  const served: Served = {
+    tally,
+    options,
+    b,
+    source,
+    readBuffer,
+    inHeader: new Set(),
+    peers: new Set(),
+    service,
+    gate: null,
+  };
+  const serve = (client: TcpHandle): void => {
+    served.peers.add(new Peer(served, client));
+  };
+  if (options.maxSessions > 0) served.gate = new SessionGate(options.maxSessions, serve);
   const server = b.newServer();
   const v6 = isIP(options.host) === 6;
   let err = v6 ? server.bind6(options.host, options.port, 0) : server.bind(options.host, options.port);
@@ -42,7 +57,8 @@ export function listenOnHandles(
     stats.accepted++;
     stats.open++;
     if (stats.open > stats.peakOpen) stats.peakOpen = stats.open;
-    served.peers.add(new Peer(served, client));
+    if (served.gate) served.gate.admit(client);
+    else serve(client);
   };
   err = server.listen(options.backlog);
   if (err !== 0) {
@@ -62,6 +78,7 @@ export function listenOnHandles(
       new Promise((resolve) => {
         clearInterval(sweep);
         for (const peer of served.peers) peer.close();
+        for (const waiting of served.gate?.drain() ?? []) waiting.close();
         server.close(() => resolve());
       }),
   };

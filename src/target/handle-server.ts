@@ -11,6 +11,7 @@ import {
 import { ProxyHeaderParser } from '../proxy/parser.js';
 import type { EchoServerOptions, TargetTally } from './echo-server.js';
 import type { ServiceQueue } from './service-queue.js';
+import type { SessionGate } from './session-gate.js';
 import { SLOWDOWN, slowDown } from './slowdown.js';
 import { bump } from './stats.js';
 
@@ -33,6 +34,8 @@ export interface Served {
   peers: Set<Peer>;
   /** --service-time: answers wait their turn (service-queue.ts); null answers at once. */
   service: ServiceQueue | null;
+  /** --max-sessions: connections past the limit wait here, unread (session-gate.ts); null: no limit. */
+  gate: SessionGate<TcpHandle> | null;
 }
 
 function onPeerRead(this: TcpHandle): void {
@@ -234,6 +237,7 @@ export class Peer {
     const { stats } = this.s.tally;
     stats.open--;
     this.s.peers.delete(this);
+    this.s.gate?.release();
     if (this.parser !== null) {
       // The client left before its header was complete: every connection is accounted for, these too.
       this.s.inHeader.delete(this);

@@ -30,6 +30,7 @@ export const SERVE_DEFAULTS = {
   tlsHandshakeTimeoutMs: 10_000,
   serviceTimeUs: 0,
   messageBytes: 64,
+  maxSessions: 0,
   backlog: 4096,
   maxV2Length: DEFAULT_MAX_V2_LENGTH,
 } as const;

@@ -10,6 +10,7 @@ import { tlsErrorKind } from '../metrics/errors.js';
 import { ProxyHeaderParser } from '../proxy/parser.js';
 import type { EchoServerOptions, Listener, TargetTally } from './echo-server.js';
 import type { ServiceQueue } from './service-queue.js';
+import { SessionGate } from './session-gate.js';
 import { SLOWDOWN, slowDown } from './slowdown.js';
 import { bump } from './stats.js';
 
@@ -24,7 +25,10 @@ export async function listenOnSockets(
   const secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key }) : null;
   const sockets = new Set<net.Socket>();
 
-  const server = net.createServer({ noDelay: true }, (socket) => {
+  // --max-sessions: a waiting socket is not read (no 'data' listener yet) until the gate serves it.
+  const gate = options.maxSessions > 0 ? new SessionGate<net.Socket>(options.maxSessions, (s) => serve(s)) : null;
+  const served = new WeakSet<net.Socket>();
+  const server = net.createServer({ noDelay: true, pauseOnConnect: gate !== null }, (socket) => {
     tally.stats.accepted++;
     tally.stats.open++;
     if (tally.stats.open > tally.stats.peakOpen) tally.stats.peakOpen = tally.stats.open;
@@ -36,7 +40,18 @@ export async function listenOnSockets(
     socket.on('close', () => {
       tally.stats.open--;
       sockets.delete(socket);
+      if (served.has(socket)) gate?.release();
     });
+    if (gate) gate.admit(socket);
+    else serve(socket);
+  });
+  function serve(socket: net.Socket): void {
+    served.add(socket);
+    if (socket.destroyed) {
+      gate?.release();
+      return;
+    }
+    socket.resume();
     socket.on('end', () => socket.end());
     /** The header is done (or there is none): serve in the clear, or terminate TLS first. */
     const begin = (rest: Buffer): void => {
@@ -45,7 +60,7 @@ export async function listenOnSockets(
     };
     if (options.proxy === 'none') begin(EMPTY);
     else readHeader(socket, options, tally, begin);
-  });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
