@@ -65,7 +65,10 @@ export function generatorLimit(r: RunResult): string | null {
   const cpu = measuredCpu(r).generator;
   const threads = Math.min(r.environment.cores, r.config.workers);
   if (cpu !== null && cpu >= GENERATOR_BUSY_SHARE * 100 * threads)
-    return `the generator's CPU was ${Math.round(cpu)}% over the window, all its ${threads} thread(s) could use`;
+    return (
+      `the generator's CPU was ${Math.round(cpu)}% of a core over the window: its ${threads} load ` +
+      `thread${threads === 1 ? ' was' : 's were'} saturated`
+    );
   return null;
 }
 

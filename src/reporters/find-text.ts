@@ -29,7 +29,7 @@ export function renderFindSummary(doc: FindDocument, file: string): string {
     micros(p.connectUs.p99),
     fmt(p.errors),
     p.cpu.generator === null ? '-' : `${Math.round(p.cpu.generator)}%`,
-    p.cpu.target === null ? '-' : `${Math.round(p.cpu.target)}%`,
+    targetCpu(p),
     p.pass ? 'pass' : p.generatorLimit ? 'FAIL gen' : 'FAIL',
   ]);
   const lines = [
@@ -69,6 +69,15 @@ export function renderFindMarkdown(doc: FindDocument): string {
     `**l4stress find** \`--vary ${doc.dimension}\` (SLO \`${doc.slo.join('`, `')}\`): ${doc.answer.text} ` +
     `(${doc.probes.length} probes)${gates}\n`
   );
+}
+
+/** The embedded target's CPU and each --watch-pid process's (`haproxy 22%`), over the measured window. */
+function targetCpu(p: ProbeRecord): string {
+  const parts = [
+    ...(p.cpu.target === null ? [] : [`${Math.round(p.cpu.target)}%`]),
+    ...p.cpu.watched.map((w) => `${w.name} ${w.percent === null ? '-' : `${Math.round(w.percent)}%`}`),
+  ];
+  return parts.length ? parts.join(', ') : '-';
 }
 
 function fmt(n: number): string {
