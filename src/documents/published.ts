@@ -3,6 +3,7 @@
  * schema); a test checks the committed files match, so the published schema cannot drift from the code.
  */
 import { z } from 'zod';
+import { findDocumentSchema } from './find.js';
 import { historyLineSchema } from './history.js';
 import { hardwareProfileSchema } from './profile.js';
 import { runResultSchema } from './result.js';
@@ -15,6 +16,7 @@ export const PUBLISHED = {
   'profile.schema.json': hardwareProfileSchema,
   'history-line.schema.json': historyLineSchema,
   'scenario.schema.json': scenarioSchema,
+  'find.schema.json': findDocumentSchema,
 } as const;
 
 /** The JSON Schema text of one published document (draft-07, as most editors and validators read it). */

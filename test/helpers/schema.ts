@@ -15,6 +15,10 @@ export function resultValidator(): (doc: unknown) => string[] {
   return validatorFor('schemas/result.schema.json');
 }
 
+export function findValidator(): (doc: unknown) => string[] {
+  return validatorFor('schemas/find.schema.json');
+}
+
 export function profileValidator(): (doc: unknown) => string[] {
   return validatorFor('schemas/profile.schema.json');
 }

@@ -1,0 +1,309 @@
+/**
+ * `l4stress find` against targets of known capacity, all real and started here: `serve --service-time` (messages/s),
+ * `serve --max-sessions`, HAProxy's `rate-limit sessions`, `maxconn` and `maxsslrate`, nginx's `limit_conn`; and a
+ * target far faster than one generator thread, which must end as the generator's limit, not as a capacity. Probes
+ * are short (1 s warm-up + 2 s window) so the file stays within a few minutes; each test bounds its search.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { FindDocument } from '../../src/documents/find.js';
+import { CHROMIUM, openReport } from '../helpers/browser.js';
+import { runCli, startCli, tempDir } from '../helpers/cli.js';
+import {
+  certificateFiles,
+  freePort,
+  HAPROXY_BASE,
+  startHaproxy,
+  startNginx,
+  startServe,
+} from '../helpers/processes.js';
+import { findValidator } from '../helpers/schema.js';
+
+const SHORT = ['--warmup', '1s', '--window', '2s', '--max-time', '4m'];
+const validate = findValidator();
+
+async function find(args: string[]): Promise<{ code: number | null; stdout: string; doc: FindDocument; file: string }> {
+  const file = path.join(tempDir(), 'find.json');
+  const run = await runCli(['find', ...SHORT, ...args, '--out', file], { timeoutMs: 300_000 });
+  if (!existsSync(file)) throw new Error(`no find document: ${run.stderr}`);
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as FindDocument;
+  expect(validate(doc)).toEqual([]);
+  return { code: run.code, stdout: run.stdout, doc, file };
+}
+
+/** The answer is a confirmed capacity within `share` of `expected`, the target's limit. */
+function expectCapacity(doc: FindDocument, expected: number, share: number): void {
+  expect(doc.answer.end, doc.answer.text).toBe('found');
+  expect(doc.answer.limitOf).toBe('target');
+  expect(doc.answer.capacity!).toBeGreaterThanOrEqual(expected * (1 - share));
+  expect(doc.answer.capacity!).toBeLessThanOrEqual(expected * (1 + share));
+  // Confirmed: passes at the capacity (twice), and a failure one precision step above.
+  expect(doc.probes.filter((p) => p.load === doc.answer.capacity && p.pass).length).toBeGreaterThanOrEqual(2);
+  const above = doc.probes.at(-1)!;
+  expect(above.purpose).toBe('above');
+  expect(above.pass).toBe(false);
+}
+
+describe('l4stress find: capacities of known targets', { timeout: 240_000 }, () => {
+  it('rate against serve --service-time 1ms (1,000 messages/s): within 10%, with reports and a gate', async () => {
+    const backend = await startServe(['--quiet', '--service-time', '1ms']);
+    try {
+      const started = Date.now();
+      const run = await find([
+        '--vary',
+        'rate',
+        '--slo',
+        'p99<20ms',
+        '--conns',
+        '50',
+        '--from',
+        '200',
+        '--target',
+        `127.0.0.1:${backend.port}`,
+        '--expect',
+        'capacity>=800',
+        '--expect',
+        'capacity>=2000',
+        '--report',
+        'html,md',
+      ]);
+      expectCapacity(run.doc, 1000, 0.1);
+      // One gate met, one not: exit 5, the Gates line as a run prints it.
+      expect(run.code).toBe(5);
+      expect(run.stdout).toMatch(/Gates: 1 passed, 1 failed/);
+      expect(run.doc.answer.firstFailure?.reason).toMatch(/p99<20ms broke/);
+      expect(Date.now() - started).toBeLessThan(120_000);
+      const stem = run.file.replace(/\.json$/, '');
+      expect(readFileSync(`${stem}.md`, 'utf8')).toMatch(/l4stress find.*capacity \d/);
+      if (!CHROMIUM) throw new Error('no Chromium: native-tools/install.sh installs it');
+      const opened = await openReport(`${stem}.html`, path.join(tempDir(), 'find.png'));
+      expect(opened.pageErrors).toEqual([]);
+      expect(opened.requests).toEqual([]);
+      expect(opened.charts.map((c) => c.title)).toEqual([
+        'Latency against load',
+        'Errors against load',
+        'CPU against load',
+      ]);
+      for (const c of opened.charts) expect(c.marks).toBeGreaterThan(run.doc.probes.length);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('conns against serve --max-sessions 120: opened==target breaks past it, within 10%', async () => {
+    const backend = await startServe(['--quiet', '--max-sessions', '120']);
+    try {
+      const run = await find([
+        '--vary',
+        'conns',
+        '--slo',
+        'opened==target',
+        '--from',
+        '40',
+        '--echo-timeout',
+        '1s',
+        '--target',
+        `127.0.0.1:${backend.port}`,
+      ]);
+      expect(run.code).toBe(0);
+      expectCapacity(run.doc, 120, 0.1);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('cps against HAProxy rate-limit sessions 400: within 15%', async () => {
+    const backend = await startServe(['--quiet']);
+    const port = await freePort();
+    const haproxy = await startHaproxy(
+      `${HAPROXY_BASE}
+frontend fe
+  bind 127.0.0.1:${port}
+  rate-limit sessions 400
+  default_backend be
+backend be
+  server s1 127.0.0.1:${backend.port}
+`,
+      port,
+    );
+    try {
+      const run = await find([
+        '--vary',
+        'cps',
+        '--slo',
+        'connect.p99<100ms',
+        '--from',
+        '100',
+        '--target',
+        `127.0.0.1:${port}`,
+      ]);
+      expectCapacity(run.doc, 400, 0.15);
+      // HAProxy leaves what it will not take yet in the kernel's accept queue: connects stay fast, the rate is held.
+      expect(run.doc.answer.firstFailure?.reason).toMatch(/not carried/);
+    } finally {
+      await haproxy.stop();
+      await backend.stop();
+    }
+  });
+
+  it('conns against HAProxy maxconn 150 and nginx limit_conn 100: within 10% each', async () => {
+    const backend = await startServe(['--quiet']);
+    const hPort = await freePort();
+    const nPort = await freePort();
+    const haproxy = await startHaproxy(
+      `${HAPROXY_BASE}
+frontend fe
+  bind 127.0.0.1:${hPort}
+  maxconn 150
+  default_backend be
+backend be
+  server s1 127.0.0.1:${backend.port}
+`,
+      hPort,
+    );
+    const nginx = await startNginx(
+      `limit_conn_zone $binary_remote_addr zone=addr:1m;
+server {
+  listen 127.0.0.1:${nPort};
+  limit_conn addr 100;
+  proxy_pass 127.0.0.1:${backend.port};
+}`,
+      nPort,
+    );
+    try {
+      const conns = ['--vary', 'conns', '--slo', 'opened==target', '--from', '40', '--echo-timeout', '1s'];
+      const h = await find([...conns, '--target', `127.0.0.1:${hPort}`]);
+      expectCapacity(h.doc, 150, 0.1);
+      const n = await find([...conns, '--target', `127.0.0.1:${nPort}`]);
+      expectCapacity(n.doc, 100, 0.1);
+      // nginx closes a session past the limit at once: dropped, where HAProxy's wait unanswered.
+      const past = n.doc.probes.find((p) => !p.pass)!;
+      expect(past.errors).toBeGreaterThan(0);
+    } finally {
+      await nginx.stop();
+      await haproxy.stop();
+      await backend.stop();
+    }
+  });
+
+  it('tls-handshakes against HAProxy terminating TLS (maxsslrate 200): a capacity with its CPU beside it', async () => {
+    const backend = await startServe(['--quiet']);
+    const port = await freePort();
+    const cert = certificateFiles('localhost');
+    const haproxy = await startHaproxy(
+      HAPROXY_BASE.replace('maxconn 8000', 'maxconn 8000\n  maxsslrate 200') +
+        `
+frontend fe
+  bind 127.0.0.1:${port} ssl crt ${cert.pem}
+  default_backend be
+backend be
+  server s1 127.0.0.1:${backend.port}
+`,
+      port,
+    );
+    try {
+      const run = await find([
+        '--vary',
+        'tls-handshakes',
+        '--tls',
+        '--tls-ca',
+        cert.cert,
+        '--sni',
+        'localhost',
+        '--slo',
+        'errors==0',
+        '--from',
+        '50',
+        '--target',
+        `127.0.0.1:${port}`,
+        '--watch-pid',
+        String(haproxy.child.pid),
+      ]);
+      expectCapacity(run.doc, 200, 0.15);
+      const atCapacity = run.doc.probes.find((p) => p.load === run.doc.answer.capacity)!;
+      expect(atCapacity.tlsHandshakeUs?.count).toBeGreaterThan(0);
+      expect(atCapacity.cpu.watched[0].name).toMatch(/haproxy/);
+      expect(atCapacity.cpu.watched[0].percent!).toBeGreaterThan(0);
+      expect(run.stdout).toMatch(/haproxy \d+%/);
+    } finally {
+      await haproxy.stop();
+      await backend.stop();
+    }
+  });
+
+  it('a target far faster than one generator thread: the generator limit, never a capacity', async () => {
+    const run = await find([
+      '--vary',
+      'rate',
+      '--slo',
+      'p99<1s',
+      '--conns',
+      '50',
+      '--workers',
+      '1',
+      '--from',
+      '50000',
+      '--to',
+      '800000',
+    ]);
+    expect(run.doc.answer.end, run.doc.answer.text).toBe('generator-limit');
+    expect(run.doc.answer.limitOf).toBe('generator');
+    expect(run.doc.answer.atLeast).toBe(true);
+    expect(run.doc.answer.text).toMatch(/the generator's limit, not the target's: at least .* Fix: more generator/);
+    expect(run.code).toBe(3);
+  });
+});
+
+describe('l4stress find: bad input and interruption', () => {
+  it.each([
+    [['--slo', 'p99<5ms'], /--vary is required/],
+    [['--vary', 'qps', '--slo', 'p99<5ms'], /--vary.*qps/],
+    [['--vary', 'rate'], /at least one --slo/],
+    [['--vary', 'rate', '--rate', '100', '--slo', 'p99<5ms'], /--rate: --vary rate sets it/],
+    [['--vary', 'conns', '--conns', '10', '--slo', 'p99<5ms'], /--conns: --vary conns sets it/],
+    [['--vary', 'cps', '--slo', 'p99<5ms'], /cannot be judged with --vary cps: a round-trip figure has no samples/],
+    [['--vary', 'rate', '--slo', 'cps>5'], /cps is measured in connect mode only/],
+    [['--vary', 'rate', '--slo', 'p99<5'], /give a unit for a time/],
+    [['--vary', 'rate', '--slo', 'p99<5ms', '--from', '500', '--to', '100'], /--from 500 is above --to 100/],
+    [['--vary', 'rate', '--slo', 'p99<5ms', '--precision', '0'], /--precision: '0' is outside/],
+    [['--vary', 'rate', '--slo', 'p99<5ms', '--precision', '60%'], /--precision: '60%' is outside/],
+    [['--vary', 'tls-handshakes', '--slo', 'errors==0'], /needs --tls/],
+    [['--vary', 'conns', '--mode', 'stream', '--slo', 'errors==0'], /--vary conns runs in --mode hold or echo/],
+    [['--vary', 'rate', '--slo', 'p99<5ms', '--expect', 'speed>5'], /--expect 'speed>5': not of the form/],
+    [['--vary', 'rate', '--slo', 'p99<5ms', '--duration', '5s'], /unknown option '--duration'/],
+  ])('find %j: exit 2, one line, nothing started', async (args, message) => {
+    const run = await runCli(['find', ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('Ctrl-C mid-search writes what was found so far and exits 130', async () => {
+    const file = path.join(tempDir(), 'find.json');
+    const run = startCli(
+      ['find', '--vary', 'rate', '--slo', 'p99<50ms', '--conns', '10', '--from', '200', ...SHORT, '--out', file],
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    // Into the second probe: the first is recorded, the second is cut short.
+    await new Promise<void>((resolve) => {
+      let err = '';
+      run.child.stderr?.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('probe 1 ')) resolve();
+      });
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    run.child.kill('SIGINT');
+    const done = await run.done;
+    expect(done.code).toBe(130);
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as FindDocument;
+    expect(validate(doc)).toEqual([]);
+    expect(doc.answer.end).toBe('stopped');
+    expect(doc.answer.text).toMatch(/stopped by Ctrl-C/);
+    expect(doc.probes[0].pass).toBe(true);
+    expect(doc.answer.capacity).toBe(200);
+  });
+});
