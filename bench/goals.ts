@@ -8,6 +8,7 @@
  */
 import { runNetperf, startNetserver } from '../native-tools/netperf.js';
 import { freePort } from '../native-tools/ports.js';
+import { findGoals } from './find-goal.js';
 import { type Goal, goal, mean } from './goal.js';
 import { nativeGoals } from './native-goals.js';
 import { l4stress } from './run-cli.js';
@@ -78,5 +79,6 @@ export async function performanceGoals(log: (line: string) => void): Promise<Goa
       note: `${s.summary}${s.problems.length ? `; short: ${s.problems.join('; ')}` : ''}`,
     }),
   );
+  goals.push(...(await findGoals(log)));
   return goals;
 }

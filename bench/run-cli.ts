@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../src/documents/result.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'bin/l4stress.js');
+export const CLI = path.join(ROOT, 'bin/l4stress.js');
 
 /** `bin` with `args`, killed after `timeoutMs`; its exit code and output. */
 export function run(
