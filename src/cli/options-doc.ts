@@ -1,7 +1,7 @@
 /**
- * docs/options.md, made from the option tables (options/run-options.ts, options/find-options.ts, cli/serve-options.ts) that also make
- * --help and the scenario step keys: the reference cannot disagree with the code (a test compares the file with
- * this text; `npm run docs` rewrites it).
+ * docs/options.md, made from the option tables (options/run-options.ts, options/find-options.ts,
+ * cli/serve-options.ts) that also make --help and the scenario step keys: the reference cannot disagree with the
+ * code (a test compares the file with this text; `npm run docs` rewrites it).
  */
 import { FIND_OPTIONS, type FindOptionKey, RUN_OPTIONS_NOT_FOR_FIND } from '../options/find-options.js';
 import { RUN_OPTIONS, type RunOptionDef, type RunOptionKey } from '../options/run-options.js';

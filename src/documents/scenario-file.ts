@@ -5,6 +5,7 @@
  * is generated from this one and checked by the tests. Step keys come from the option table (options/run-options.ts).
  */
 import { z } from 'zod';
+import { FIND_OPTIONS, type FindOptionKey } from '../options/find-options.js';
 import { RUN_OPTIONS, STEP_OPTION_KEYS } from '../options/run-options.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -21,6 +22,15 @@ const optionShape = Object.fromEntries(
   ]),
 );
 const options = z.object(optionShape).strict();
+
+/** A `find:` step: the capacity search's options (options/find-options.ts), in camelCase. */
+const findShape = Object.fromEntries(
+  (Object.keys(FIND_OPTIONS) as FindOptionKey[]).map((k) => [
+    k,
+    FIND_OPTIONS[k].repeatable ? z.union([z.array(scalar), scalar]).optional() : scalar.optional(),
+  ]),
+);
+export type StepFind = Partial<Record<FindOptionKey, string | number | boolean | (string | number | boolean)[]>>;
 
 export const THRESHOLD_PATTERN = /^\s*([a-z][a-z0-9._:]*)\s*(<=|>=|==|!=|<|>)\s*([0-9.]+\s*[a-zµ/]*|target)\s*$/i;
 
@@ -45,6 +55,11 @@ const step = z
       .optional(),
     /** Overrides per profile (`ci`, `full`, ...). */
     profiles: z.record(z.string(), options).optional(),
+    /**
+     * A capacity search instead of a run: `find: {vary: rate, slo: ['p99<20ms']}`; the step's options are what every
+     * probe shares, and its thresholds may judge the `capacity` it found (`capacity >= 5000`).
+     */
+    find: z.object(findShape).strict().optional(),
   })
   .strict();
 

@@ -44,6 +44,7 @@ const BASE_METRIC_NAMES = [
   'cpu.op',
   'target.cpu.op',
   'watched.rssSlope',
+  'capacity',
 ] as const;
 export type MetricName = (typeof BASE_METRIC_NAMES)[number] | KernelMetricName;
 export const METRIC_NAMES: readonly MetricName[] = [...BASE_METRIC_NAMES, ...KERNEL_METRIC_NAMES];
@@ -61,6 +62,7 @@ const LATER_METRICS = new Set<MetricName>([
   'throughput.down',
   'watched.rssSlope',
   'opened',
+  'capacity',
   ...KERNEL_METRIC_NAMES,
 ]);
 

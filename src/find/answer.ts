@@ -5,6 +5,7 @@
  */
 
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
+import { METRIC_NAMES, type StepMetrics } from '../gates/metrics.js';
 import type { CapacityGate, FindConfig } from './find-config.js';
 import type { SearchAnswer } from './search.js';
 
@@ -18,8 +19,10 @@ export function answerText(
   interrupted: boolean,
 ): Worded {
   const unit = find.def.unit;
-  const above = probes.find((p) => !p.pass && p.failure !== 'interrupted' && p.load > (answer.capacity ?? 0));
-  const generatorFailure = probes.find((p) => p.generatorLimit !== null);
+  const failedAbove = probes.filter((p) => !p.pass && p.failure !== 'interrupted' && p.load > (answer.capacity ?? 0));
+  // The target's failure if there is one: a generator that gave out once and was retried is not what broke.
+  const above = failedAbove.find((p) => p.generatorLimit === null) ?? failedAbove[0];
+  const generatorFailure = probes.findLast((p) => p.generatorLimit !== null);
   const firstFailure = above ? { load: above.load, reason: above.generatorLimit ?? above.failure ?? '' } : null;
   const capacity = answer.capacity === null ? null : `${fmt(answer.capacity)} ${unit}`;
   const slo = find.slo.map((t) => t.text).join(', ');
@@ -66,6 +69,18 @@ export function answerText(
           `${answer.bracket.fail === null ? '' : ` (${fmt(answer.bracket.fail)} failed)`}.${broke}`,
       };
   }
+}
+
+/**
+ * A find step's metrics in a scenario summary: `capacity` (null when it is not the target's: the generator gave
+ * out, or nothing passed), every run metric null.
+ */
+export function capacityMetrics(doc: FindDocument): StepMetrics {
+  const real = doc.answer.end !== 'generator-limit' && doc.answer.end !== 'nothing-passed';
+  return {
+    ...Object.fromEntries(METRIC_NAMES.map((m) => [m, null])),
+    capacity: real ? doc.answer.capacity : null,
+  } as StepMetrics;
 }
 
 /** --expect on the answer. An "at least" capacity passes a lower bound it meets; an upper bound it cannot judge. */

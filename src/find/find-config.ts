@@ -126,9 +126,10 @@ function refuseUnmeasurable(t: Threshold, config: RunConfig, dimension: FindDime
   }
   const traits = modeTraits(config);
   const roundTrip = ['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean', 'rps'].includes(metric);
+  const noEcho = config.mode === 'connect' ? ' without --churn-echo' : '';
   const why =
     roundTrip && !traits.echoes
-      ? `a round-trip figure has no samples in --mode ${config.mode}${config.mode === 'connect' ? ' without --churn-echo' : ''}`
+      ? `a round-trip figure has no samples in --mode ${config.mode}${noEcho}`
       : metric === 'cps' && config.mode !== 'connect'
         ? 'cps is measured in connect mode only'
         : metric === 'held' && config.mode !== 'hold'

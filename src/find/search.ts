@@ -10,7 +10,10 @@
  *    load one precision step above it must fail. A failure of the candidate is retried once: noise near the
  *    boundary is expected, and a lone failure is never averaged away nor taken on its own. Two failures in a row make
  *    it a failure, and the bisection goes on below it; a pass one step above moves the search up.
- * A probe the generator could not carry (its own limit) ends the search: nothing above that load is the target's.
+ * Every pass and failure is remembered: the bracket is always the highest pass and the lowest failure above it, so
+ * a noisy result never erases what other probes established. A probe the generator could not carry is retried once
+ * (a busy moment of a shared machine is not the generator's limit); twice in a row, it ends the search: nothing
+ * above that load is the target's to judge.
  */
 
 export const GROWTH = 2;
@@ -58,12 +61,12 @@ export interface NextProbe {
 
 export class CapacitySearch {
   private phase: 'grow' | 'step-down' | 'bisect' | 'confirm' | 'above' | 'done' = 'grow';
-  private pass: number | null = null;
-  private fail: number | null = null;
-  /** The pass before the highest, for when the highest turns out not to hold. */
-  private lowerPass: number | null = null;
+  private readonly passes = new Set<number>();
+  private readonly fails = new Set<number>();
   private candidatePasses = 0;
   private candidateFailedOnce = false;
+  /** The load whose probe the generator could not carry, retried once. */
+  private generatorRetried: number | null = null;
   private end: SearchEnd | null = null;
   private next: NextProbe;
 
@@ -80,33 +83,30 @@ export class CapacitySearch {
   record(passed: boolean, generatorBound = false): void {
     const { load } = this.next;
     if (!passed && generatorBound) {
-      this.finish('generator-limit');
+      if (this.generatorRetried === load) {
+        this.finish('generator-limit');
+        return;
+      }
+      this.generatorRetried = load;
+      this.next = { load, purpose: 'retry' };
       return;
     }
     switch (this.phase) {
       case 'grow':
-        if (passed) this.grew(load);
-        else this.failedAt(load);
-        return;
       case 'step-down':
-        if (passed) {
-          this.passedAt(load);
-          this.bisectOrConfirm();
-          return;
-        }
-        this.fail = load;
-        this.stepDown(load);
-        return;
       case 'bisect':
-        if (passed) this.passedAt(load);
-        else this.fail = load;
-        this.bisectOrConfirm();
+        this.add(load, passed);
+        if (passed && this.phase === 'grow' && load >= this.s.to) this.finish('to-reached');
+        else if (this.highestPass() === null) this.stepDown(load);
+        else this.bisectOrConfirm();
         return;
       case 'confirm':
-        this.confirmed(passed);
+        this.confirmed(load, passed);
         return;
       case 'above':
-        this.above(load, passed);
+        this.add(load, passed);
+        if (passed) this.bisectOrConfirm();
+        else this.finish('found');
         return;
       case 'done':
         return;
@@ -120,39 +120,31 @@ export class CapacitySearch {
 
   answer(): SearchAnswer {
     const end = this.end ?? 'stopped';
+    const pass = this.highestPass();
     return {
       end,
-      capacity: this.pass,
-      atLeast: end !== 'found' && this.pass !== null,
-      bracket: { pass: this.pass, fail: this.fail },
+      capacity: pass,
+      atLeast: end !== 'found' && pass !== null,
+      bracket: { pass, fail: pass === null ? this.lowestFail(0) : this.lowestFail(pass) },
     };
   }
 
-  private passedAt(load: number): void {
-    if (this.pass !== null && load > this.pass) this.lowerPass = this.pass;
-    this.pass = load;
+  private add(load: number, passed: boolean): void {
+    if (passed) {
+      this.passes.add(load);
+      this.fails.delete(load);
+    } else if (!this.passes.has(load)) this.fails.add(load);
   }
 
-  private grew(load: number): void {
-    this.passedAt(load);
-    if (load >= this.s.to) {
-      this.finish('to-reached');
-      return;
-    }
-    if (this.fail !== null) {
-      this.bisectOrConfirm();
-      return;
-    }
-    this.propose(Math.min(this.s.to, round(load * GROWTH)), 'grow');
+  private highestPass(): number | null {
+    return this.passes.size === 0 ? null : Math.max(...this.passes);
   }
 
-  private failedAt(load: number): void {
-    this.fail = load;
-    if (this.pass === null) {
-      this.stepDown(load);
-      return;
-    }
-    this.bisectOrConfirm();
+  /** The lowest failure above `load` (failures below the highest pass are noise the passes outweigh). */
+  private lowestFail(load: number): number | null {
+    let lowest: number | null = null;
+    for (const f of this.fails) if (f > load && (lowest === null || f < lowest)) lowest = f;
+    return lowest;
   }
 
   private stepDown(load: number): void {
@@ -166,65 +158,59 @@ export class CapacitySearch {
   }
 
   private bisectOrConfirm(): void {
-    const { pass, fail } = this;
-    if (pass === null) {
-      this.finish('nothing-passed');
-      return;
-    }
+    const pass = this.highestPass()!;
+    const fail = this.lowestFail(pass);
     if (fail === null) {
-      this.propose(Math.min(this.s.to, round(pass * GROWTH)), 'grow');
+      if (pass >= this.s.to) {
+        this.finish('to-reached');
+        return;
+      }
+      this.phase = 'grow';
+      this.next = { load: Math.min(this.s.to, round(pass * GROWTH)), purpose: 'grow' };
       return;
     }
     const mid = round((pass + fail) / 2);
     if ((fail - pass) / pass <= this.s.precision || mid <= pass || mid >= fail) {
-      this.startConfirm();
+      this.startConfirm(pass);
       return;
     }
     this.phase = 'bisect';
     this.next = { load: mid, purpose: 'bisect' };
   }
 
-  private startConfirm(): void {
+  private startConfirm(candidate: number): void {
     this.candidatePasses = 1;
     this.candidateFailedOnce = false;
     if (this.candidatePasses >= this.s.confirm) {
-      this.probeAbove();
+      this.probeAbove(candidate);
       return;
     }
     this.phase = 'confirm';
-    this.next = { load: this.pass!, purpose: 'confirm' };
+    this.next = { load: candidate, purpose: 'confirm' };
   }
 
-  private confirmed(passed: boolean): void {
+  private confirmed(candidate: number, passed: boolean): void {
     if (passed) {
       this.candidateFailedOnce = false;
       this.candidatePasses++;
-      if (this.candidatePasses >= this.s.confirm) {
-        this.probeAbove();
-        return;
-      }
-      this.next = { load: this.pass!, purpose: 'confirm' };
+      if (this.candidatePasses >= this.s.confirm) this.probeAbove(candidate);
+      else this.next = { load: candidate, purpose: 'confirm' };
       return;
     }
     if (!this.candidateFailedOnce) {
       // A lone failure below a pass: retried, never taken on its own.
       this.candidateFailedOnce = true;
-      this.next = { load: this.pass!, purpose: 'retry' };
+      this.next = { load: candidate, purpose: 'retry' };
       return;
     }
-    // Failed twice in a row: the candidate is not the capacity. Bisect below it, from the last load known to pass.
-    this.fail = this.pass;
-    this.pass = this.lowerPass;
-    this.lowerPass = null;
-    if (this.pass === null) {
-      this.stepDown(this.fail!);
-      return;
-    }
-    this.bisectOrConfirm();
+    // Failed twice in a row: the candidate is not the capacity. Bisect below it, from the passes left.
+    this.passes.delete(candidate);
+    this.fails.add(candidate);
+    if (this.highestPass() === null) this.stepDown(candidate);
+    else this.bisectOrConfirm();
   }
 
-  private probeAbove(): void {
-    const pass = this.pass!;
+  private probeAbove(pass: number): void {
     const above = Math.max(pass + 1, Math.ceil(pass * (1 + this.s.precision)));
     if (above > this.s.to) {
       this.finish('found');
@@ -232,23 +218,6 @@ export class CapacitySearch {
     }
     this.phase = 'above';
     this.next = { load: above, purpose: 'above' };
-  }
-
-  private above(load: number, passed: boolean): void {
-    if (!passed) {
-      this.fail = Math.min(this.fail ?? load, load);
-      this.finish('found');
-      return;
-    }
-    // A step above passes: the candidate was low (noise on the way up). Search on from here.
-    this.passedAt(load);
-    if (this.fail !== null && this.fail <= load) this.fail = null;
-    this.bisectOrConfirm();
-  }
-
-  private propose(load: number, purpose: ProbePurpose): void {
-    this.phase = 'grow';
-    this.next = { load, purpose };
   }
 
   private finish(end: SearchEnd): void {

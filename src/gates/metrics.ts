@@ -125,6 +125,11 @@ export const METRICS: Record<MetricName, MetricDef> = {
       return slopes.length ? Math.max(...slopes) : null;
     },
   },
+  /**
+   * A `find:` step's answer, in its dimension's unit (find/answer.ts): the confirmed capacity, or the lower bound a
+   * bound or a stop left; null when the generator gave out or nothing passed. A run has none.
+   */
+  capacity: { unit: 'count', better: 'higher', reduce: 'min', read: () => null },
   // The kernel's TCP counters over the run (worst iteration): null where the result has no kernel witness.
   ...(Object.fromEntries(
     KERNEL_COUNTER_NAMES.map((n) => [`kernel.${n}`, worst((r) => r.kernel?.counters[n] ?? null)]),

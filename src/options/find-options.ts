@@ -3,7 +3,9 @@
  * commander, --help, the options document and the find config. Values stay strings as typed.
  */
 
+import { UsageError } from '../core/errors.js';
 import { FIND_DIMENSIONS } from '../core/vocabulary.js';
+import type { OptionValue } from './raw-options.js';
 import type { RunOptionDef, RunOptionKey } from './run-options.js';
 
 export interface RawFindOptions {
@@ -76,3 +78,25 @@ export const RUN_OPTIONS_NOT_FOR_FIND: readonly RunOptionKey[] = [
 
 /** The find default for --warmup, when it is not given (a probe is warm-up + window). */
 export const FIND_WARMUP = '2s';
+
+/** The defaults, as commander would fill them in. */
+export const FIND_DEFAULTS = Object.fromEntries(
+  Object.entries(FIND_OPTIONS).flatMap(([k, d]) => (d.default === undefined ? [] : [[k, d.default]])),
+) as Pick<RawFindOptions, 'precision' | 'confirm' | 'maxTime' | 'window'>;
+
+/**
+ * A scenario step's `find:` block as the command line would hand it over (strings, lists for repeatable options),
+ * defaults filled in; `where` names the step in errors.
+ */
+export function rawFindOptions(values: Partial<Record<FindOptionKey, OptionValue>>, where: string): RawFindOptions {
+  const raw: RawFindOptions = { ...FIND_DEFAULTS };
+  const fields = raw as unknown as Record<string, string | string[]>;
+  for (const [key, value] of Object.entries(values) as [FindOptionKey, OptionValue][]) {
+    const name = `${where}find.${key}`;
+    if (typeof value === 'boolean') throw new UsageError(`${name}: takes a value, not ${value}`);
+    if (FIND_OPTIONS[key].repeatable) fields[key] = (Array.isArray(value) ? value : [value]).map(String);
+    else if (Array.isArray(value)) throw new UsageError(`${name}: takes one value, not a list`);
+    else fields[key] = String(value);
+  }
+  return raw;
+}

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../core/errors.js';
-import { type ScenarioFile, type StepOptions, scenarioSchema } from '../documents/scenario-file.js';
+import { type ScenarioFile, type StepFind, type StepOptions, scenarioSchema } from '../documents/scenario-file.js';
 
 export interface ExpandedStep {
   /** `D2-echo[proxy=v1]` */
@@ -14,6 +14,8 @@ export interface ExpandedStep {
   /** Options the step's matrix varies: a command-line value for one of these would erase the matrix. */
   matrixKeys: string[];
   thresholds: string[];
+  /** A `find:` step: the capacity search's options; null for a run. */
+  find: StepFind | null;
 }
 
 export interface Scenario {
@@ -66,7 +68,7 @@ export function expand(file: string, s: ScenarioFile, profile: string | null): S
   const scenarioProfile = profile ? s.profiles?.[profile] : undefined;
   const steps: ExpandedStep[] = [];
   for (const st of s.steps) {
-    const { name, description: _d, matrix, thresholds, profiles, ...own } = st;
+    const { name, description: _d, matrix, thresholds, profiles, find, ...own } = st;
     const base: StepOptions = {
       ...s.defaults,
       ...scenarioProfile?.defaults,
@@ -88,6 +90,7 @@ export function expand(file: string, s: ScenarioFile, profile: string | null): S
         options: { ...base, ...(combo as StepOptions) },
         matrixKeys: Object.keys(matrix ?? {}),
         thresholds: thresholds ?? [],
+        find: find ?? null,
       });
     }
   }

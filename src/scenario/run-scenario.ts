@@ -17,6 +17,7 @@ import type { RunResult } from '../documents/result.js';
 import type { StepOptions } from '../documents/scenario-file.js';
 import { type ScenarioSummary, type StepSummary, SUMMARY_KIND, SUMMARY_SCHEMA_VERSION } from '../documents/summary.js';
 import { environmentIdentity, gitInfo } from '../environment/environment.js';
+import type { FindConfig } from '../find/find-config.js';
 import type { CompareOptions, ComparisonReport } from '../gates/compare.js';
 import { stepMetrics } from '../gates/metrics.js';
 import { parseThreshold } from '../gates/thresholds.js';
@@ -25,6 +26,7 @@ import { flagOf, type RawRunOptions, RUN_DEFAULTS, type RunOptionKey } from '../
 import { checkOutputs } from '../preflight/outputs.js';
 import { formatMetric } from '../reporters/scenario.js';
 import { executeRun, installSignalHandlers } from '../run/execute.js';
+import { runFindIteration, stepFindConfig } from './find-step.js';
 import { judgeScenario, type Progress, saveSummaries } from './finish.js';
 import { historyDir } from './history.js';
 import type { Scenario } from './load.js';
@@ -68,6 +70,12 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
       throw e;
     }
   };
+  const search = o.referenceCli ? sc.steps.find((st) => st.find) : undefined;
+  if (search)
+    throw new UsageError(
+      `--reference-cli: step '${search.name}' is a find step, which a reference build does not run`,
+      'gate its capacity with thresholds (capacity >= N) or against a --baseline',
+    );
   const thresholds = new Map(sc.steps.map((st) => [st.name, inStep(st, () => st.thresholds.map(parseThreshold))]));
   const configs = sc.steps.map((st) => {
     for (const key of st.matrixKeys) {
@@ -79,7 +87,8 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
       }
     }
     const raw = stepRawOptions(sc, st.options, st.name, o);
-    return { step: st, raw, config: inStep(st, () => resolveRunConfig(raw)) };
+    const find = st.find ? inStep(st, () => stepFindConfig(st, raw, o)) : null;
+    return { step: st, raw, config: find ? find.first : inStep(st, () => resolveRunConfig(raw)), find };
   });
   const baseline = o.baseline ? readSummary(o.baseline, 'baseline') : null;
   const startedAt = new Date();
@@ -110,6 +119,8 @@ interface StepRun {
   step: Scenario['steps'][number];
   raw: RawRunOptions;
   config: ReturnType<typeof resolveRunConfig>;
+  /** A `find:` step's search; null for a run. */
+  find: FindConfig | null;
 }
 
 /** The steps, each iterated, then the summary saved and judged. */
@@ -183,7 +194,7 @@ function startSummary(sc: Scenario, o: ScenarioRunOptions, startedAt: Date): Sce
  */
 async function runIteration(
   o: ScenarioRunOptions,
-  { step, raw, config }: StepRun,
+  { step, raw, config, find }: StepRun,
   i: number,
   iterations: number,
   r: { runDir: string; signal: AbortSignal },
@@ -191,6 +202,11 @@ async function runIteration(
 ): Promise<void> {
   const { runDir, signal } = r;
   const entry = p.summary.steps[step.name];
+  if (find) {
+    await runFindIteration(o, step.name, find, path.join(runDir, `${safe(step.name)}-i${i}.find.json`), signal, p);
+    o.log(`${step.name} ${i}/${iterations}: ${entry.iterations.at(-1)?.status ?? 'not run'}`);
+    return;
+  }
   const refEntry = p.reference?.steps[step.name] ?? null;
   const runReferenceIteration = async (): Promise<void> => {
     if (!refEntry || signal.aborted) return;

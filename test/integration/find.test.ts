@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FindDocument } from '../../src/documents/find.js';
 import { CHROMIUM, openReport } from '../helpers/browser.js';
-import { runCli, startCli, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import {
   certificateFiles,
   freePort,
@@ -252,58 +252,5 @@ backend be
     expect(run.doc.answer.atLeast).toBe(true);
     expect(run.doc.answer.text).toMatch(/the generator's limit, not the target's: at least .* Fix: more generator/);
     expect(run.code).toBe(3);
-  });
-});
-
-describe('l4stress find: bad input and interruption', () => {
-  it.each([
-    [['--slo', 'p99<5ms'], /--vary is required/],
-    [['--vary', 'qps', '--slo', 'p99<5ms'], /--vary.*qps/],
-    [['--vary', 'rate'], /at least one --slo/],
-    [['--vary', 'rate', '--rate', '100', '--slo', 'p99<5ms'], /--rate: --vary rate sets it/],
-    [['--vary', 'conns', '--conns', '10', '--slo', 'p99<5ms'], /--conns: --vary conns sets it/],
-    [['--vary', 'cps', '--slo', 'p99<5ms'], /cannot be judged with --vary cps: a round-trip figure has no samples/],
-    [['--vary', 'rate', '--slo', 'cps>5'], /cps is measured in connect mode only/],
-    [['--vary', 'rate', '--slo', 'p99<5'], /give a unit for a time/],
-    [['--vary', 'rate', '--slo', 'p99<5ms', '--from', '500', '--to', '100'], /--from 500 is above --to 100/],
-    [['--vary', 'rate', '--slo', 'p99<5ms', '--precision', '0'], /--precision: '0' is outside/],
-    [['--vary', 'rate', '--slo', 'p99<5ms', '--precision', '60%'], /--precision: '60%' is outside/],
-    [['--vary', 'tls-handshakes', '--slo', 'errors==0'], /needs --tls/],
-    [['--vary', 'conns', '--mode', 'stream', '--slo', 'errors==0'], /--vary conns runs in --mode hold or echo/],
-    [['--vary', 'rate', '--slo', 'p99<5ms', '--expect', 'speed>5'], /--expect 'speed>5': not of the form/],
-    [['--vary', 'rate', '--slo', 'p99<5ms', '--duration', '5s'], /unknown option '--duration'/],
-  ])('find %j: exit 2, one line, nothing started', async (args, message) => {
-    const run = await runCli(['find', ...args]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(message);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
-  });
-
-  it('Ctrl-C mid-search writes what was found so far and exits 130', async () => {
-    const file = path.join(tempDir(), 'find.json');
-    const run = startCli(
-      ['find', '--vary', 'rate', '--slo', 'p99<50ms', '--conns', '10', '--from', '200', ...SHORT, '--out', file],
-      {
-        timeoutMs: 60_000,
-      },
-    );
-    // Into the second probe: the first is recorded, the second is cut short.
-    await new Promise<void>((resolve) => {
-      let err = '';
-      run.child.stderr?.on('data', (d: Buffer) => {
-        err += d.toString();
-        if (err.includes('probe 1 ')) resolve();
-      });
-    });
-    await new Promise((r) => setTimeout(r, 1500));
-    run.child.kill('SIGINT');
-    const done = await run.done;
-    expect(done.code).toBe(130);
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as FindDocument;
-    expect(validate(doc)).toEqual([]);
-    expect(doc.answer.end).toBe('stopped');
-    expect(doc.answer.text).toMatch(/stopped by Ctrl-C/);
-    expect(doc.probes[0].pass).toBe(true);
-    expect(doc.answer.capacity).toBe(200);
   });
 });

@@ -98,10 +98,44 @@ describe('capacity search', () => {
     expect(made.map((p) => p.load)).toEqual([100, 200, 400, 700]);
   });
 
-  it('ends as the generator limit at a probe the generator could not carry: at least the last pass', () => {
+  it('ends as the generator limit when the generator gives out twice at a load: at least the last pass', () => {
     const { answer, made } = drive({}, (p) => (p.load >= 800 ? { pass: false, generator: true } : true));
     expect(answer).toMatchObject({ end: 'generator-limit', capacity: 400, atLeast: true });
-    expect(made.length).toBe(4);
+    expect(made.map((p) => `${p.purpose} ${p.load}`)).toEqual([
+      'grow 100',
+      'grow 200',
+      'grow 400',
+      'grow 800',
+      'retry 800',
+    ]);
+  });
+
+  it('a generator that gave out once (a busy moment) is retried, and the search goes on', () => {
+    let busy = true;
+    const { answer } = drive({}, (p) => {
+      if (p.load === 800 && busy) {
+        busy = false;
+        return { pass: false, generator: true };
+      }
+      return p.load <= 1000;
+    });
+    expect(answer.end).toBe('found');
+    expect(answer.capacity!).toBeGreaterThanOrEqual(1000 / 1.05);
+  });
+
+  it('keeps every failure: a pass above a dropped candidate bisects to the next failure, never grows past it', () => {
+    // A run on a busy machine: 950 failed, the candidate 925 failed twice, then 945 (one step above 900) passed.
+    const script: Record<string, boolean[]> = { '950': [false], '925': [true, false, false], '945': [true] };
+    const { answer, made } = drive({ from: 200 }, (p) => {
+      const queued = script[String(p.load)];
+      if (queued?.length) return queued.shift()!;
+      return p.load <= 960;
+    });
+    expect(made.some((p) => p.load > 1600 && made.indexOf(p) > 4)).toBe(false);
+    expect(answer.end).toBe('found');
+    expect(answer.capacity!).toBeGreaterThanOrEqual(900);
+    expect(answer.capacity!).toBeLessThan(950);
+    expect(answer.bracket.fail).toBeLessThanOrEqual(Math.ceil(answer.capacity! * 1.05));
   });
 
   it('says nothing passed when even the floor fails', () => {

@@ -1,0 +1,45 @@
+/**
+ * A scenario step that is a capacity search (`find:`): its options checked like the command line's, and one
+ * iteration run, its document written beside the step's results and its answer kept as the `capacity` metric.
+ */
+import { writeJsonWithFallback } from '../core/files.js';
+import { capacityMetrics } from '../find/answer.js';
+import { type FindConfig, resolveFindConfig } from '../find/find-config.js';
+import { runFind } from '../find/run-find.js';
+import { rawFindOptions } from '../options/find-options.js';
+import type { RawRunOptions } from '../options/run-options.js';
+import type { Progress } from './finish.js';
+import type { Scenario } from './load.js';
+import type { ScenarioRunOptions } from './run-scenario.js';
+
+/** A `find:` step's search, checked like the command line's: what the step itself gives counts as given. */
+export function stepFindConfig(st: Scenario['steps'][number], raw: RawRunOptions, o: ScenarioRunOptions): FindConfig {
+  const findRaw = rawFindOptions(st.find as Parameters<typeof rawFindOptions>[0], `step ${st.name}: `);
+  const given = [...Object.keys(st.options), ...Object.keys(o.overrides), ...Object.keys(st.find ?? {})];
+  return resolveFindConfig({ ...raw, ...findRaw }, given as Parameters<typeof resolveFindConfig>[1]);
+}
+
+/**
+ * One capacity search as a step's iteration: its document written beside the results, its answer as the
+ * `capacity` metric. A search is not run by a reference build: its capacity is compared with a baseline's.
+ */
+export async function runFindIteration(
+  o: ScenarioRunOptions,
+  name: string,
+  find: FindConfig,
+  file: string,
+  signal: AbortSignal,
+  p: Progress,
+): Promise<void> {
+  const doc = await runFind(find, { command: process.argv.slice(2), quiet: true, signal, log: o.log });
+  const written = writeJsonWithFallback(file, doc);
+  if (written.failure) p.stopped = `could not write the find document '${file}' (${written.failure.reason})`;
+  p.summary.steps[name].iterations.push({
+    resultFile: written.file ?? '(not saved)',
+    status: `${doc.answer.end}: ${doc.answer.text}`,
+    metrics: capacityMetrics(doc),
+    maxRssBytes: 0,
+    cpuPercentMax: Math.max(0, ...doc.probes.map((pr) => pr.cpu.generator ?? 0)),
+  });
+  if (signal.aborted || p.stopped) p.interrupted = true;
+}
