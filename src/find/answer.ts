@@ -22,7 +22,7 @@ export function answerText(
   const failedAbove = probes.filter((p) => !p.pass && p.failure !== 'interrupted' && p.load > (answer.capacity ?? 0));
   // The target's failure if there is one: a generator that gave out once and was retried is not what broke.
   const above = failedAbove.find((p) => p.generatorLimit === null) ?? failedAbove[0];
-  const generatorFailure = probes.findLast((p) => p.generatorLimit !== null);
+  const generatorFailure = [...probes].reverse().find((p) => p.generatorLimit !== null);
   const firstFailure = above ? { load: above.load, reason: above.generatorLimit ?? above.failure ?? '' } : null;
   const capacity = answer.capacity === null ? null : `${fmt(answer.capacity)} ${unit}`;
   const slo = find.slo.map((t) => t.text).join(', ');
