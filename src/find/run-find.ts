@@ -73,7 +73,7 @@ export async function runFind(find: FindConfig, options: FindRunOptions): Promis
       probes.push(record);
       log(renderProbeLine(record, find.def.unit));
       if (stop.aborted) break;
-      search.record(record.pass, record.generatorLimit !== null);
+      search.record(record.pass, record.generatorLimit !== null, record.carried ? null : record.achieved);
     }
     if (search.proposal() !== null) search.stop();
   } finally {

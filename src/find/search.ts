@@ -67,6 +67,8 @@ export class CapacitySearch {
   private candidateFailedOnce = false;
   /** The load whose probe the generator could not carry, retried once. */
   private generatorRetried: number | null = null;
+  /** A failed probe's achieved load, tried next when it falls inside the bracket. */
+  private hint: number | null = null;
   private end: SearchEnd | null = null;
   private next: NextProbe;
 
@@ -79,9 +81,14 @@ export class CapacitySearch {
     return this.phase === 'done' ? null : this.next;
   }
 
-  /** The outcome of the probe proposal() gave. `generatorBound`: it failed because the generator gave out. */
-  record(passed: boolean, generatorBound = false): void {
+  /**
+   * The outcome of the probe proposal() gave. `generatorBound`: it failed because the generator gave out.
+   * `carried`: the load it achieved, when less than asked: where the next bisection probe goes, if inside the
+   * bracket (a saturated target's throughput is its capacity's estimate; one probe saved, the bracket unchanged).
+   */
+  record(passed: boolean, generatorBound = false, carried: number | null = null): void {
     const { load } = this.next;
+    this.hint = !passed && carried !== null && carried < load ? carried : null;
     if (!passed && generatorBound) {
       if (this.generatorRetried === load) {
         this.finish('generator-limit');
@@ -174,8 +181,9 @@ export class CapacitySearch {
       this.startConfirm(pass);
       return;
     }
+    const hint = this.hint === null ? null : round(this.hint);
     this.phase = 'bisect';
-    this.next = { load: mid, purpose: 'bisect' };
+    this.next = { load: hint !== null && hint > pass && hint < fail ? hint : mid, purpose: 'bisect' };
   }
 
   private startConfirm(candidate: number): void {

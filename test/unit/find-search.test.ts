@@ -41,6 +41,20 @@ describe('capacity search', () => {
     expect(made.length).toBeLessThan(30);
   });
 
+  it("tries a saturated probe's achieved load next, and still confirms within the precision", () => {
+    const search = new CapacitySearch({ from: 200, to: Infinity, precision: 0.05, confirm: 2 });
+    const made: number[] = [];
+    for (let p = search.proposal(); p !== null; p = search.proposal()) {
+      made.push(p.load);
+      // A target that carries 1,000/s at most and meets the SLO up to 970.
+      search.record(p.load <= 970, false, p.load > 1000 ? 1000 : null);
+    }
+    expect(made.slice(0, 5)).toEqual([200, 400, 800, 1600, 1000]);
+    expect(search.answer().end).toBe('found');
+    expect(search.answer().capacity!).toBeGreaterThanOrEqual(970 / 1.05);
+    expect(made.length).toBeLessThanOrEqual(11);
+  });
+
   it('steps down when --from already fails', () => {
     const { answer, made } = drive({ from: 1000 }, knee(180));
     expect(made[1]).toEqual({ load: 500, purpose: 'step-down' });
