@@ -56,3 +56,11 @@ export const KERNEL_COUNTER_NAMES = Object.keys(KERNEL_COUNTERS) as KernelCounte
 /** What `l4stress find` grows: open-loop messages/s, concurrent sessions, connections/s, full TLS handshakes/s. */
 export const FIND_DIMENSIONS = ['rate', 'conns', 'cps', 'tls-handshakes'] as const;
 export type FindDimension = (typeof FIND_DIMENSIONS)[number];
+
+/** Why a capacity search proposed a probe (find/search.ts). */
+export const FIND_PROBE_PURPOSES = ['grow', 'step-down', 'bisect', 'confirm', 'retry', 'above'] as const;
+export type FindProbePurpose = (typeof FIND_PROBE_PURPOSES)[number];
+
+/** How a capacity search ended: confirmed, a bound reached, nothing passed, the generator gave out, stopped. */
+export const FIND_ENDS = ['found', 'to-reached', 'nothing-passed', 'generator-limit', 'stopped'] as const;
+export type FindEnd = (typeof FIND_ENDS)[number];

@@ -5,7 +5,7 @@
  */
 
 import { z } from 'zod';
-import { FIND_DIMENSIONS } from '../core/vocabulary.js';
+import { FIND_DIMENSIONS, FIND_ENDS, FIND_PROBE_PURPOSES } from '../core/vocabulary.js';
 import { count, environmentSchema, gitInfoSchema, latencySummarySchema, toolSchema } from './common.js';
 import { resultConfigSchema } from './result.js';
 import { thresholdVerdictSchema } from './summary.js';
@@ -15,7 +15,7 @@ export const FIND_SCHEMA_VERSION = 1;
 
 const nullableNumber = z.number().nullable();
 
-export const probePurposeSchema = z.enum(['grow', 'step-down', 'bisect', 'confirm', 'retry', 'above']);
+export const probePurposeSchema = z.enum(FIND_PROBE_PURPOSES);
 
 export const probeSchema = z.object({
   index: count,
@@ -56,7 +56,7 @@ export const probeSchema = z.object({
 });
 export type ProbeRecord = z.infer<typeof probeSchema>;
 
-export const findEndSchema = z.enum(['found', 'to-reached', 'nothing-passed', 'generator-limit', 'stopped']);
+export const findEndSchema = z.enum(FIND_ENDS);
 
 export const findDocumentSchema = z
   .object({

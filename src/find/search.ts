@@ -16,11 +16,13 @@
  * above that load is the target's to judge.
  */
 
+import type { FindEnd, FindProbePurpose } from '../core/vocabulary.js';
+
 export const GROWTH = 2;
 /** Below this the search stops stepping down: nothing passes at any load worth reporting. */
 const FLOOR = 1;
 
-export type ProbePurpose = 'grow' | 'step-down' | 'bisect' | 'confirm' | 'retry' | 'above';
+export type ProbePurpose = FindProbePurpose;
 
 export interface SearchSettings {
   from: number;
@@ -32,17 +34,12 @@ export interface SearchSettings {
   confirm: number;
 }
 
-export type SearchEnd =
-  /** Confirmed: passes at `capacity`, fails one precision step above. */
-  | 'found'
-  /** Every probe up to `to` passed. */
-  | 'to-reached'
-  /** Nothing passed, down to the floor. */
-  | 'nothing-passed'
-  /** The generator gave out before the target did. */
-  | 'generator-limit'
-  /** Stopped by --max-time or Ctrl-C before it was confirmed. */
-  | 'stopped';
+/**
+ * found: confirmed (passes at the capacity, fails one precision step above); to-reached: every probe up to `to`
+ * passed; nothing-passed: down to the floor; generator-limit: the generator gave out before the target did;
+ * stopped: by --max-time or Ctrl-C before it was confirmed.
+ */
+export type SearchEnd = FindEnd;
 
 export interface SearchAnswer {
   end: SearchEnd;

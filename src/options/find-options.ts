@@ -74,6 +74,7 @@ export const RUN_OPTIONS_NOT_FOR_FIND: readonly RunOptionKey[] = [
   'json',
   'verifyProxy',
   'metricsPort',
+  'calibrate',
 ];
 
 /** The find default for --warmup, when it is not given (a probe is warm-up + window). */
