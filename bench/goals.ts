@@ -13,6 +13,7 @@ import { type Goal, goal, mean } from './goal.js';
 import { nativeGoals } from './native-goals.js';
 import { l4stress } from './run-cli.js';
 import { holdAtScale } from './scale-goal.js';
+import { tlsHandshakeGoals, tlsMemoryGoals } from './tls-goal.js';
 
 export type { Goal };
 
@@ -79,6 +80,21 @@ export async function performanceGoals(log: (line: string) => void): Promise<Goa
       note: `${s.summary}${s.problems.length ? `; short: ${s.problems.join('; ')}` : ''}`,
     }),
   );
+  log('50,000 TLS sessions held, each pinged (about two minutes)');
+  const t = await holdAtScale(50_000, true);
+  goals.push(
+    goal({
+      goal: '50,000 TLS sessions held, each pinged',
+      l4stress: t.problems.length === 0 ? t.held : 0,
+      reference: 50_000,
+      referenceName: 'every session',
+      unit: '',
+      want: { op: '>=', ratio: 1 },
+      note: `${t.summary}${t.problems.length ? `; short: ${t.problems.join('; ')}` : ''}`,
+    }),
+  );
+  goals.push(...(await tlsMemoryGoals(log)));
+  goals.push(...(await tlsHandshakeGoals(log)));
   goals.push(...(await findGoals(log)));
   return goals;
 }

@@ -16,15 +16,17 @@ export interface ScaleOutcome {
   summary: string;
 }
 
-export async function holdAtScale(conns: number): Promise<ScaleOutcome> {
+/** `tls`: every session a full TLS handshake first (the ramp then goes at the handshake rate). */
+export async function holdAtScale(conns: number, tls = false): Promise<ScaleOutcome> {
   const r = await l4stress(
     [
+      ...(tls ? ['--tls'] : []),
       '--mode',
       'hold',
       '-c',
       String(conns),
       '--ping-interval',
-      '5s',
+      tls ? '10s' : '5s',
       '-d',
       '10s',
       '--warmup',
@@ -54,6 +56,7 @@ export async function holdAtScale(conns: number): Promise<ScaleOutcome> {
     `${n(r.connections.established)} established in ${(r.phases.rampMs / 1000).toFixed(1)} s by ${g.processes} ` +
     `generator processes, ${n(integrity.verified)} pings answered, ` +
     `${moved.length ? `kernel ${moved.join(', ')}` : `${KERNEL_WATCH.join(', ')} unchanged`}, ` +
-    `${n(g.memoryPerConnectionBytes ?? 0)} B generator RSS per session`;
+    `${n(g.memoryPerConnectionBytes ?? 0)} B generator RSS per session` +
+    (tls ? `, ${n(Math.round(conns / (r.phases.rampMs / 1000)))} full handshakes/s over the ramp` : '');
   return { held, problems, summary };
 }

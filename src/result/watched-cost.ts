@@ -2,7 +2,9 @@
  * What the run's work cost each watched process (the embedded target, --watch-pid: typically the ingress): RSS per
  * held session (after the ramp minus before, over the sessions: how many fit in its RAM), CPU µs per round trip,
  * per connection and per TLS handshake in the measured phase, and the RSS slope over the measured phase, least
- * squares over its per-second samples. A leak is suspected when the RSS grew steadily (R² >= 0.8) by more than 1 MiB
+ * squares over its per-second samples. Each embedded target or generator process carries an equal share of the work
+ * (connections are spread evenly over them), so its cost is over its share; a --watch-pid process (an ingress)
+ * carries all of it. A leak is suspected when the RSS grew steadily (R² >= 0.8) by more than 1 MiB
  * and 2% of its size over at least 10 s: noise and a one-off allocation do not fit a line that well.
  */
 import type { RunResult, TimelineRow, WatchedSummary } from '../documents/result.js';
@@ -25,18 +27,20 @@ export function withCosts(
 ): RunResult['resources']['watched'] {
   const { baseline, ramped, measureStart, measureEnd } = outcome.watchMarks;
   const measured = outcome.timeline.filter((row) => row.phase === 'measure');
+  const peers = (role: WatchedSummary['role']): number => outcome.watched.filter((w) => w.role === role).length;
   return outcome.watched.map((w) => {
+    const share = w.role === 'watched' ? 1 : 1 / Math.max(1, peers(w.role));
     const b = baseline[w.pid];
     const r = ramped[w.pid];
     const ms = measureStart[w.pid];
     const me = measureEnd[w.pid];
     const cpuUs = ms && me ? (me.cpuMs - ms.cpuMs) * 1000 : null;
-    const per = (ops: number): number | null => (cpuUs === null || ops <= 0 ? null : round(cpuUs / ops));
+    const per = (ops: number): number | null => (cpuUs === null || ops <= 0 ? null : round(cpuUs / (ops * share)));
     const slope = rssSlope(w.pid, measured);
     const cost: Cost = {
       rssPerSessionBytes:
         longLived && b && r && totals.established > 0
-          ? Math.round((r.rssBytes - b.rssBytes) / totals.established)
+          ? Math.round((r.rssBytes - b.rssBytes) / (totals.established * share))
           : null,
       cpuUsPerRoundTrip: per(measuredRoundTrips),
       cpuUsPerConnection: longLived ? null : per(totals.measuredCycles),

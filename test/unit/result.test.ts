@@ -185,6 +185,26 @@ describe("the watched process's cost per unit of work", () => {
     expect(r.warnings.join('\n')).not.toMatch(/leak/);
   });
 
+  it('embedded target processes each carry their share: the cost is over the sessions each holds', () => {
+    const target = (pid: number) => ({ ...watched, pid, role: 'target' as const, name: 'node' });
+    const mark = (rssBytes: number, cpuMs: number) => ({ 7: { rssBytes, cpuMs }, 8: { rssBytes, cpuMs } });
+    const outcome = fixtureOutcome(100, {
+      watched: [target(7), target(8)],
+      timeline: [],
+      watchMarks: {
+        baseline: mark(40 * MiB, 100),
+        // Each of the two grew by 50 sessions' worth at 2,048 B: 50 of the 100 sessions are its own.
+        ramped: mark(40 * MiB + 50 * 2048, 150),
+        measureStart: mark(50 * MiB, 200),
+        measureEnd: mark(50 * MiB, 700),
+      },
+    });
+    const r = buildResult(fixtureInputs(config, outcome));
+    // 500 ms of CPU each over its 5,000 of the 10,000 round trips.
+    for (const w of r.resources.watched)
+      expect(w.cost).toMatchObject({ rssPerSessionBytes: 2048, cpuUsPerRoundTrip: 100 });
+  });
+
   it('a steady climb over the measured phase is a suspected leak, with its slope, and a threshold names it', () => {
     const outcome = fixtureOutcome(100, {
       watched: [watched],
