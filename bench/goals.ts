@@ -68,33 +68,25 @@ export async function performanceGoals(log: (line: string) => void): Promise<Goa
     await netserver.stop();
   }
   log('100,000 held sessions, each pinged (about a minute)');
-  const s = await holdAtScale(100_000);
-  goals.push(
-    goal({
-      goal: '100,000 sessions held, each pinged',
-      l4stress: s.problems.length === 0 ? s.held : 0,
-      reference: 100_000,
-      referenceName: 'every session',
-      unit: '',
-      want: { op: '>=', ratio: 1 },
-      note: `${s.summary}${s.problems.length ? `; short: ${s.problems.join('; ')}` : ''}`,
-    }),
-  );
+  goals.push(await scaleGoal(100_000, false));
   log('50,000 TLS sessions held, each pinged (about two minutes)');
-  const t = await holdAtScale(50_000, true);
-  goals.push(
-    goal({
-      goal: '50,000 TLS sessions held, each pinged',
-      l4stress: t.problems.length === 0 ? t.held : 0,
-      reference: 50_000,
-      referenceName: 'every session',
-      unit: '',
-      want: { op: '>=', ratio: 1 },
-      note: `${t.summary}${t.problems.length ? `; short: ${t.problems.join('; ')}` : ''}`,
-    }),
-  );
+  goals.push(await scaleGoal(50_000, true));
   goals.push(...(await tlsMemoryGoals(log)));
   goals.push(...(await tlsHandshakeGoals(log)));
   goals.push(...(await findGoals(log)));
   return goals;
+}
+
+/** N sessions held on this machine, each pinged (scale-goal.ts): every one, or short with what fell short. */
+async function scaleGoal(conns: number, tls: boolean): Promise<Goal> {
+  const s = await holdAtScale(conns, tls);
+  return goal({
+    goal: `${conns.toLocaleString('en-US')} ${tls ? 'TLS ' : ''}sessions held, each pinged`,
+    l4stress: s.problems.length === 0 ? s.held : 0,
+    reference: conns,
+    referenceName: 'every session',
+    unit: '',
+    want: { op: '>=', ratio: 1 },
+    note: `${s.summary}${s.problems.length ? `; short: ${s.problems.join('; ')}` : ''}`,
+  });
 }

@@ -11,6 +11,7 @@ import { printable } from '../core/printable.js';
 import { toolVersion } from '../core/version.js';
 import {
   FIND_OPTIONS,
+  FIND_RUN_DEFAULTS,
   type FindOptionKey,
   type RawFindOptions,
   RUN_OPTIONS_NOT_FOR_FIND,
@@ -58,7 +59,12 @@ function buildProgram(setExit: SetExit): Command {
   for (const key of Object.keys(FIND_OPTIONS) as FindOptionKey[]) find.addOption(optionFrom(FIND_OPTIONS[key]));
   for (const key of Object.keys(RUN_OPTIONS) as RunOptionKey[])
     if (RUN_OPTIONS[key].role !== 'scenario-only' && !RUN_OPTIONS_NOT_FOR_FIND.includes(key))
-      find.addOption(optionFrom(RUN_OPTIONS[key]));
+      find.addOption(
+        optionFrom({
+          ...RUN_OPTIONS[key],
+          default: key in FIND_RUN_DEFAULTS ? FIND_RUN_DEFAULTS[key] : RUN_OPTIONS[key].default,
+        }),
+      );
   find.action(async (opts: RawRunOptions & RawFindOptions, cmd: Command) => {
     const keys = [...Object.keys(RUN_OPTIONS), ...Object.keys(FIND_OPTIONS)] as (RunOptionKey | FindOptionKey)[];
     const given = keys.filter((k) => cmd.getOptionValueSource(k) === 'cli');

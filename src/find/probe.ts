@@ -10,7 +10,7 @@ import type { RunResult } from '../documents/result.js';
 import type { Environment, GitInfo } from '../environment/environment.js';
 import { buildResult } from '../result/build.js';
 import { resultErrorTotal } from '../result/error-total.js';
-import type { PreparedTarget } from '../run/prepare-target.js';
+import { type PreparedTarget, targetInputs } from '../run/prepare-target.js';
 import { type LoadHooks, runLoad } from '../run/run-load.js';
 import { type FindConfig, probeRunConfig } from './find-config.js';
 import { judgeProbe, measuredCpu } from './probe-verdict.js';
@@ -46,13 +46,7 @@ export async function runProbe(
     version: ctx.version,
     verify: null,
     profile: ctx.profile,
-    target: {
-      kind: t.embedded ? 'embedded' : 'external',
-      host: t.target.host,
-      port: t.target.port,
-      pid: t.embedded?.pid ?? null,
-      stats: null,
-    },
+    target: targetInputs(t, null),
   });
   const verdict = judgeProbe(result, next.load, ctx.find.def, ctx.find.slo);
   const kernel = result.kernel

@@ -55,7 +55,7 @@ export const FIND_OPTIONS: Record<FindOptionKey, Omit<RunOptionDef, 'role'>> = {
   },
   window: {
     flags: '--window <time>',
-    description: "each probe's measured window, after --warmup (default for find: 2s)",
+    description: "each probe's measured window, after its --warmup (2s unless given)",
     default: '5s',
   },
   expect: {
@@ -79,6 +79,15 @@ export const RUN_OPTIONS_NOT_FOR_FIND: readonly RunOptionKey[] = [
 
 /** The find default for --warmup, when it is not given (a probe is warm-up + window). */
 export const FIND_WARMUP = '2s';
+
+/**
+ * Run options whose default differs under find, as --help shows them: the warm-up of a probe, and no --mode (each
+ * dimension picks its own: find/dimensions.ts).
+ */
+export const FIND_RUN_DEFAULTS: Partial<Record<RunOptionKey, string | undefined>> = {
+  warmup: FIND_WARMUP,
+  mode: undefined,
+};
 
 /** The defaults, as commander would fill them in. */
 export const FIND_DEFAULTS = Object.fromEntries(

@@ -24,7 +24,7 @@ import type { TargetStats } from '../target/stats.js';
 import { fetchBackendSources } from './backend-control.js';
 import type { EmbeddedTarget } from './embedded-target.js';
 import { type MetricsEndpoint, startMetricsEndpoint } from './metrics-endpoint.js';
-import { type PreparedTarget, prepareTarget } from './prepare-target.js';
+import { type PreparedTarget, prepareTarget, targetInputs } from './prepare-target.js';
 import { type LoadOutcome, runLoad } from './run-load.js';
 
 export interface ExecuteOptions {
@@ -152,13 +152,7 @@ async function runAndReport(
     version: toolVersion(),
     verify,
     profile,
-    target: {
-      kind: t.embedded ? 'embedded' : 'external',
-      host: t.target.host,
-      port: t.target.port,
-      pid: t.embedded?.pid ?? null,
-      stats: targetStats,
-    },
+    target: targetInputs(t, targetStats),
   });
   return writeAndShow(config, judgeRun(built, thresholds), outcome.startedAt);
 }

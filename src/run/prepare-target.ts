@@ -9,8 +9,10 @@ import type { RunConfig } from '../config/run-config.js';
 import { CouldNotRunError } from '../core/errors.js';
 import { planV2Length } from '../proxy/header.js';
 import type { ProxyMode } from '../proxy/parser.js';
+import type { ResultInputs } from '../result/build-context.js';
 import { selfSignedCertificate } from '../target/certificate.js';
 import { SERVE_DEFAULTS } from '../target/serve-process.js';
+import type { TargetStats } from '../target/stats.js';
 import { modeTraits } from '../worker-contract/traits.js';
 import { resetBackend } from './backend-control.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from './embedded-target.js';
@@ -61,4 +63,15 @@ export async function prepareTarget(config: RunConfig, processes: number): Promi
       );
   }
   return { embedded, target, targets: embedded ? embedded.targets : [target], tlsCaPem };
+}
+
+/** What a result says of the target it loaded (result/build-context.ts ResultInputs.target). */
+export function targetInputs(t: PreparedTarget, stats: TargetStats | null): ResultInputs['target'] {
+  return {
+    kind: t.embedded ? 'embedded' : 'external',
+    host: t.target.host,
+    port: t.target.port,
+    pid: t.embedded?.pid ?? null,
+    stats,
+  };
 }

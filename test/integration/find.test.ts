@@ -32,6 +32,14 @@ async function find(args: string[]): Promise<{ code: number | null; stdout: stri
   return { code: run.code, stdout: run.stdout, doc, file };
 }
 
+/** HAProxy in front of a backend: `bind` (address and options), one frontend setting (the limit), `base` sections. */
+function haproxyFront(base: string, bind: string, limit: string, backendPort: number) {
+  const port = Number(/:(\d+)/.exec(bind)![1]);
+  const frontend = ['frontend fe', `  bind ${bind}`, ...(limit ? [`  ${limit}`] : []), '  default_backend be'];
+  const backend = ['backend be', `  server s1 127.0.0.1:${backendPort}`];
+  return startHaproxy(`${base}\n${[...frontend, ...backend].join('\n')}\n`, port);
+}
+
 /** The answer is a confirmed capacity within `share` of `expected`, the target's limit. */
 function expectCapacity(doc: FindDocument, expected: number, share: number): void {
   expect(doc.answer.end, doc.answer.text).toBe('found');
@@ -117,17 +125,7 @@ describe('l4stress find: capacities of known targets', { timeout: 240_000 }, () 
   it('cps against HAProxy rate-limit sessions 400: within 15%', async () => {
     const backend = await startServe(['--quiet']);
     const port = await freePort();
-    const haproxy = await startHaproxy(
-      `${HAPROXY_BASE}
-frontend fe
-  bind 127.0.0.1:${port}
-  rate-limit sessions 400
-  default_backend be
-backend be
-  server s1 127.0.0.1:${backend.port}
-`,
-      port,
-    );
+    const haproxy = await haproxyFront(HAPROXY_BASE, `127.0.0.1:${port}`, 'rate-limit sessions 400', backend.port);
     try {
       const run = await find([
         '--vary',
@@ -152,17 +150,7 @@ backend be
     const backend = await startServe(['--quiet']);
     const hPort = await freePort();
     const nPort = await freePort();
-    const haproxy = await startHaproxy(
-      `${HAPROXY_BASE}
-frontend fe
-  bind 127.0.0.1:${hPort}
-  maxconn 150
-  default_backend be
-backend be
-  server s1 127.0.0.1:${backend.port}
-`,
-      hPort,
-    );
+    const haproxy = await haproxyFront(HAPROXY_BASE, `127.0.0.1:${hPort}`, 'maxconn 150', backend.port);
     const nginx = await startNginx(
       `limit_conn_zone $binary_remote_addr zone=addr:1m;
 server {
@@ -192,16 +180,11 @@ server {
     const backend = await startServe(['--quiet']);
     const port = await freePort();
     const cert = certificateFiles('localhost');
-    const haproxy = await startHaproxy(
-      HAPROXY_BASE.replace('maxconn 8000', 'maxconn 8000\n  maxsslrate 200') +
-        `
-frontend fe
-  bind 127.0.0.1:${port} ssl crt ${cert.pem}
-  default_backend be
-backend be
-  server s1 127.0.0.1:${backend.port}
-`,
-      port,
+    const haproxy = await haproxyFront(
+      HAPROXY_BASE.replace('maxconn 8000', 'maxconn 8000\n  maxsslrate 200'),
+      `127.0.0.1:${port} ssl crt ${cert.pem}`,
+      '',
+      backend.port,
     );
     try {
       const run = await find([
