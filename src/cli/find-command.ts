@@ -5,7 +5,7 @@
  */
 
 import { DocumentNotSavedError } from '../core/errors.js';
-import { writeJsonWithFallback, writeTextAtomically } from '../core/files.js';
+import { notSavedMessage, writeJsonWithFallback, writeTextAtomically } from '../core/files.js';
 import { resolveFindConfig } from '../find/find-config.js';
 import { runFind } from '../find/run-find.js';
 import type { FindOptionKey, RawFindOptions } from '../options/find-options.js';
@@ -34,13 +34,8 @@ export async function findCommand(
   const written = writeJsonWithFallback(file, doc);
   if (written.file === null) process.stdout.write(`${JSON.stringify(doc)}\n`);
   if (!config.quiet) process.stdout.write(`${renderFindSummary(doc, written.file ?? '(stdout)')}\n`);
-  if (written.failure)
-    throw new DocumentNotSavedError(
-      `could not write the find document to '${written.failure.path}' (${written.failure.reason}); ` +
-        (written.file ? `it was written to '${written.file}' instead` : 'it was printed to stdout instead'),
-      doc,
-      written.file,
-    );
+  const notSaved = notSavedMessage('find document', written);
+  if (notSaved) throw new DocumentNotSavedError(notSaved, doc, written.file);
   if (written.file !== null) {
     const stem = written.file.replace(/\.json$/, '');
     if (report.includes('md'))

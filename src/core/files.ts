@@ -46,6 +46,15 @@ export function writeJsonWithFallback(file: string, doc: unknown, fallbackDir = 
   return writeTextWithFallback(file, `${JSON.stringify(doc, null, 2)}\n`, fallbackDir);
 }
 
+/** Said when a document did not land where asked: where it went instead (a fallback file, or stdout); else null. */
+export function notSavedMessage(what: string, written: WrittenDocument): string | null {
+  if (!written.failure) return null;
+  return (
+    `could not write the ${what} to '${written.failure.path}' (${written.failure.reason}); ` +
+    (written.file ? `it was written to '${written.file}' instead` : 'it was printed to stdout instead')
+  );
+}
+
 /** Any text that must not be lost (serve's --dump-sources), the same way. */
 export function writeTextWithFallback(file: string, text: string, fallbackDir = tmpdir()): WrittenDocument {
   try {

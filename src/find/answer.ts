@@ -4,6 +4,7 @@
  * ingress's capacity — and each --expect judged on it.
  */
 
+import { formatCount } from '../core/units.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
 import { METRIC_NAMES, type StepMetrics } from '../gates/metrics.js';
 import type { CapacityGate, FindConfig } from './find-config.js';
@@ -24,9 +25,9 @@ export function answerText(
   const above = failedAbove.find((p) => p.generatorLimit === null) ?? failedAbove[0];
   const generatorFailure = [...probes].reverse().find((p) => p.generatorLimit !== null);
   const firstFailure = above ? { load: above.load, reason: above.generatorLimit ?? above.failure ?? '' } : null;
-  const capacity = answer.capacity === null ? null : `${fmt(answer.capacity)} ${unit}`;
+  const capacity = answer.capacity === null ? null : `${formatCount(answer.capacity)} ${unit}`;
   const slo = find.slo.map((t) => t.text).join(', ');
-  const broke = firstFailure ? ` At ${fmt(firstFailure.load)}: ${firstFailure.reason}.` : '';
+  const broke = firstFailure ? ` At ${formatCount(firstFailure.load)}: ${firstFailure.reason}.` : '';
   switch (answer.end) {
     case 'found':
       return {
@@ -34,17 +35,17 @@ export function answerText(
         firstFailure,
         text:
           `capacity ${capacity} within ${slo} (passed ${find.search.confirm}x; ` +
-          `${fmt(answer.bracket.fail ?? 0)} failed): the target's limit.${broke}`,
+          `${formatCount(answer.bracket.fail ?? 0)} failed): the target's limit.${broke}`,
       };
     case 'to-reached':
       return {
         limitOf: null,
         firstFailure,
-        text: `at least ${capacity}: every probe up to --to ${fmt(find.search.to)} met ${slo}.`,
+        text: `at least ${capacity}: every probe up to --to ${formatCount(find.search.to)} met ${slo}.`,
       };
     case 'generator-limit': {
       const what = generatorGaveOut ?? generatorFailure?.generatorLimit ?? 'the generator gave out';
-      const at = generatorGaveOut ? '' : ` at ${fmt(generatorFailure?.load ?? 0)} ${unit}`;
+      const at = generatorGaveOut ? '' : ` at ${formatCount(generatorFailure?.load ?? 0)} ${unit}`;
       return {
         limitOf: 'generator',
         firstFailure: generatorFailure ? { load: generatorFailure.load, reason: what } : firstFailure,
@@ -57,7 +58,7 @@ export function answerText(
       return {
         limitOf: firstFailure ? 'target' : null,
         firstFailure,
-        text: `no load met ${slo}, down to ${fmt(lowest(probes))} ${unit}.${broke}`,
+        text: `no load met ${slo}, down to ${formatCount(lowest(probes))} ${unit}.${broke}`,
       };
     case 'stopped':
       return {
@@ -66,7 +67,7 @@ export function answerText(
         text:
           `${capacity === null ? 'nothing passed yet' : `at least ${capacity}`}: stopped by ` +
           `${interrupted ? 'Ctrl-C' : '--max-time'} before the answer was confirmed` +
-          `${answer.bracket.fail === null ? '' : ` (${fmt(answer.bracket.fail)} failed)`}.${broke}`,
+          `${answer.bracket.fail === null ? '' : ` (${formatCount(answer.bracket.fail)} failed)`}.${broke}`,
       };
   }
 }
@@ -114,8 +115,4 @@ function compare(a: number, op: CapacityGate['op'], b: number): boolean {
 
 function lowest(probes: ProbeRecord[]): number {
   return probes.length === 0 ? 0 : Math.min(...probes.map((p) => p.load));
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
 }

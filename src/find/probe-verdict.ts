@@ -4,7 +4,7 @@
  * results. A generator that gives out must never pass for the target's capacity: its own signs are read first.
  */
 
-import { formatMicros } from '../core/units.js';
+import { formatCount, formatMicros } from '../core/units.js';
 import type { RunResult } from '../documents/result.js';
 import { METRICS, stepMetrics } from '../gates/metrics.js';
 import { evaluateThreshold, type Threshold, type ThresholdVerdict } from '../gates/thresholds.js';
@@ -36,7 +36,8 @@ export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: T
     : broken
       ? `${broken.threshold} broke: ${figure(slo[brokenAt].metric, broken.actual)}`
       : !carried
-        ? `the load was not carried: ${fmt(achieved)} ${def.unit} of ${fmt(load)} asked`
+        ? `the load was not carried: ${achieved === null ? '-' : formatCount(achieved)} ${def.unit} ` +
+          `of ${formatCount(load)} asked`
         : null;
   return {
     pass: failure === null,
@@ -59,9 +60,9 @@ export function generatorLimit(r: RunResult): string | null {
   if (r.modeStats.churn?.limit === 'generator') return 'the generator did not get to its connects in time';
   const failed = r.connections.failed.byKind;
   const ports = (failed.EADDRNOTAVAIL ?? 0) + (failed.EADDRINUSE ?? 0);
-  if (ports > 0) return `${fmt(ports)} connects found no free ephemeral port (EADDRNOTAVAIL)`;
+  if (ports > 0) return `${formatCount(ports)} connects found no free ephemeral port (EADDRNOTAVAIL)`;
   const fds = (failed.EMFILE ?? 0) + (failed.ENFILE ?? 0);
-  if (fds > 0) return `${fmt(fds)} connects found no free file descriptor (EMFILE)`;
+  if (fds > 0) return `${formatCount(fds)} connects found no free file descriptor (EMFILE)`;
   const cpu = measuredCpu(r).generator;
   const threads = Math.min(r.environment.cores, r.config.workers);
   if (cpu !== null && cpu >= GENERATOR_BUSY_SHARE * 100 * threads)
@@ -105,9 +106,5 @@ export function measuredCpu(r: RunResult): MeasuredCpu {
 function figure(metric: string, actual: number | null): string {
   if (actual === null) return 'no samples';
   const unit = (METRICS as Record<string, { unit: string } | undefined>)[metric]?.unit;
-  return unit === 'us' ? formatMicros(actual) : unit === 'cpu-us' ? `${actual} µs` : fmt(actual);
-}
-
-function fmt(n: number | null): string {
-  return n === null ? '-' : Math.round(n).toLocaleString('en-US');
+  return unit === 'us' ? formatMicros(actual) : unit === 'cpu-us' ? `${actual} µs` : formatCount(actual);
 }

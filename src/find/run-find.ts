@@ -8,6 +8,7 @@
 import { loadProfile } from '../calibration/profile.js';
 import { CouldNotRunError, ExitCode } from '../core/errors.js';
 import { toolVersion } from '../core/version.js';
+import type { FindEnd } from '../core/vocabulary.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
 import { FIND_KIND, FIND_SCHEMA_VERSION } from '../documents/find.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
@@ -41,6 +42,7 @@ export async function runFind(find: FindConfig, options: FindRunOptions): Promis
   const timer = setTimeout(() => deadline.abort(), find.maxTimeMs);
   const stop = AbortSignal.any([signal, deadline.signal]);
   const environmentPromise = collectEnvironment(config.resultsDir);
+  const git = gitInfo();
   const target = await prepareTarget(config, targetProcesses(find));
   const probes: ProbeRecord[] = [];
   const search = new CapacitySearch(find.search);
@@ -50,7 +52,7 @@ export async function runFind(find: FindConfig, options: FindRunOptions): Promis
       find,
       target,
       environment: await environmentPromise,
-      git: gitInfo(),
+      git,
       profile: loadProfile(config.calibration.file, config.calibration.required),
       command: options.command,
       version: toolVersion(),
@@ -88,7 +90,7 @@ export async function runFind(find: FindConfig, options: FindRunOptions): Promis
     kind: FIND_KIND,
     schemaVersion: FIND_SCHEMA_VERSION,
     tool: { name: 'l4stress', version: toolVersion() },
-    git: gitInfo(),
+    git,
     command: options.command,
     name: find.name,
     startedAt: startedAt.toISOString(),
@@ -150,7 +152,7 @@ function probeProcesses(find: FindConfig, load: number): number | string {
   }
 }
 
-function exitCodeOf(end: string, expect: FindDocument['expect'], interrupted: boolean): number {
+function exitCodeOf(end: FindEnd, expect: FindDocument['expect'], interrupted: boolean): number {
   if (interrupted) return ExitCode.interrupted;
   if (expect.some((v) => !v.pass)) return end === 'generator-limit' ? ExitCode.couldNotRun : ExitCode.gateFailed;
   if (end === 'nothing-passed') return ExitCode.completedWithErrors;

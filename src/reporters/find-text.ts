@@ -3,7 +3,7 @@
  * Gates line, and the Markdown one-liner for a CI job summary. Pure functions of the find document.
  */
 
-import { formatMicros } from '../core/units.js';
+import { formatCount, formatMicros } from '../core/units.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
 import { renderTable } from './table.js';
 
@@ -11,10 +11,12 @@ import { renderTable } from './table.js';
 export function renderProbeLine(p: ProbeRecord, unit: string): string {
   const verdict = p.pass ? 'pass' : p.generatorLimit ? 'FAIL (generator)' : 'FAIL';
   const why = p.pass ? '' : `  ${p.generatorLimit ?? p.failure ?? ''}`;
+  const achieved = p.achieved === null ? '-' : formatCount(p.achieved);
+  const { roundTripUs: rt, connectUs: connect } = p;
   return (
-    `probe ${p.index}  ${p.purpose} ${fmt(p.load)} ${unit}  achieved ${p.achieved === null ? '-' : fmt(p.achieved)}` +
-    `  p50 ${micros(p.roundTripUs.p50)}  p99 ${micros(p.roundTripUs.p99)}  connect p99 ${micros(p.connectUs.p99)}` +
-    `  errors ${fmt(p.errors)}  ${verdict}${why}`
+    `probe ${p.index}  ${p.purpose} ${formatCount(p.load)} ${unit}  achieved ${achieved}` +
+    `  p50 ${formatMicros(rt.p50 ?? NaN)}  p99 ${formatMicros(rt.p99 ?? NaN)}` +
+    `  connect p99 ${formatMicros(connect.p99 ?? NaN)}  errors ${formatCount(p.errors)}  ${verdict}${why}`
   );
 }
 
@@ -22,12 +24,12 @@ export function renderFindSummary(doc: FindDocument, file: string): string {
   const rows = doc.probes.map((p) => [
     String(p.index),
     p.purpose,
-    fmt(p.load),
-    p.achieved === null ? '-' : fmt(p.achieved),
-    micros(p.roundTripUs.p50),
-    micros(p.roundTripUs.p99),
-    micros(p.connectUs.p99),
-    fmt(p.errors),
+    formatCount(p.load),
+    p.achieved === null ? '-' : formatCount(p.achieved),
+    formatMicros(p.roundTripUs.p50 ?? NaN),
+    formatMicros(p.roundTripUs.p99 ?? NaN),
+    formatMicros(p.connectUs.p99 ?? NaN),
+    formatCount(p.errors),
     p.cpu.generator === null ? '-' : `${Math.round(p.cpu.generator)}%`,
     targetCpu(p),
     p.pass ? 'pass' : p.generatorLimit ? 'FAIL gen' : 'FAIL',
@@ -78,12 +80,4 @@ function targetCpu(p: ProbeRecord): string {
     ...p.cpu.watched.map((w) => `${w.name} ${w.percent === null ? '-' : `${Math.round(w.percent)}%`}`),
   ];
   return parts.length ? parts.join(', ') : '-';
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
-function micros(us: number | null): string {
-  return us === null ? '-' : formatMicros(us);
 }

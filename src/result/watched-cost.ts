@@ -27,9 +27,10 @@ export function withCosts(
 ): RunResult['resources']['watched'] {
   const { baseline, ramped, measureStart, measureEnd } = outcome.watchMarks;
   const measured = outcome.timeline.filter((row) => row.phase === 'measure');
-  const peers = (role: WatchedSummary['role']): number => outcome.watched.filter((w) => w.role === role).length;
+  const peers = new Map<WatchedSummary['role'], number>();
+  for (const w of outcome.watched) peers.set(w.role, (peers.get(w.role) ?? 0) + 1);
   return outcome.watched.map((w) => {
-    const share = w.role === 'watched' ? 1 : 1 / Math.max(1, peers(w.role));
+    const share = w.role === 'watched' ? 1 : 1 / peers.get(w.role)!;
     const b = baseline[w.pid];
     const r = ramped[w.pid];
     const ms = measureStart[w.pid];

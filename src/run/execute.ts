@@ -8,6 +8,7 @@ import { loadProfile } from '../calibration/profile.js';
 import { calibrateAndSave, QUICK_CALIBRATION } from '../calibration/save.js';
 import type { RunConfig } from '../config/run-config.js';
 import { DocumentNotSavedError, ExitCode } from '../core/errors.js';
+import { notSavedMessage } from '../core/files.js';
 import { toolVersion } from '../core/version.js';
 import type { ProxyVerification, RunResult } from '../documents/result.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
@@ -193,14 +194,8 @@ function writeAndShow(config: RunConfig, result: RunResult, startedAt: Date): { 
   if (config.json || written.file === null) process.stdout.write(`${JSON.stringify(result)}\n`);
   const file = written.file ?? '(stdout)';
   if (!config.quiet) (config.json ? process.stderr : process.stdout).write(`${renderSummary(result, file)}\n`);
-  if (written.failure) {
-    throw new DocumentNotSavedError(
-      `could not write the result to '${written.failure.path}' (${written.failure.reason}); ` +
-        (written.file ? `it was written to '${written.file}' instead` : 'it was printed to stdout instead'),
-      result,
-      written.file,
-    );
-  }
+  const notSaved = notSavedMessage('result', written);
+  if (notSaved) throw new DocumentNotSavedError(notSaved, result, written.file);
   return { result, file };
 }
 

@@ -2,7 +2,7 @@
  * A scenario step that is a capacity search (`find:`): its options checked like the command line's, and one
  * iteration run, its document written beside the step's results and its answer kept as the `capacity` metric.
  */
-import { writeJsonWithFallback } from '../core/files.js';
+import { notSavedMessage, writeJsonWithFallback } from '../core/files.js';
 import { capacityMetrics } from '../find/answer.js';
 import { type FindConfig, resolveFindConfig } from '../find/find-config.js';
 import { runFind } from '../find/run-find.js';
@@ -33,7 +33,9 @@ export async function runFindIteration(
 ): Promise<void> {
   const doc = await runFind(find, { command: process.argv.slice(2), quiet: true, signal, log: o.log });
   const written = writeJsonWithFallback(file, doc);
-  if (written.failure) p.stopped = `could not write the find document '${file}' (${written.failure.reason})`;
+  // No file at all: the document goes to stdout, so the search is not lost.
+  if (written.file === null) process.stdout.write(`${JSON.stringify(doc)}\n`);
+  p.stopped = notSavedMessage('find document', written) ?? p.stopped;
   p.summary.steps[name].iterations.push({
     resultFile: written.file ?? '(not saved)',
     status: `${doc.answer.end}: ${doc.answer.text}`,

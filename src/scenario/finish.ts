@@ -2,7 +2,7 @@
 import path from 'node:path';
 
 import { ExitCode } from '../core/errors.js';
-import { errorReason, writeJsonWithFallback } from '../core/files.js';
+import { errorReason, notSavedMessage, writeJsonWithFallback } from '../core/files.js';
 import type { ScenarioSummary } from '../documents/summary.js';
 import { type ComparisonReport, compareSummaries } from '../gates/compare.js';
 import { appendHistory } from './history.js';
@@ -32,10 +32,7 @@ export function saveSummaries(
   const written = writeJsonWithFallback(path.join(runDir, 'summary.json'), p.summary);
   if (written.file === null) process.stdout.write(`${JSON.stringify(p.summary)}\n`);
   const summaryFile = written.file ?? '(stdout)';
-  const notSaved = written.failure
-    ? `could not write the summary to '${written.failure.path}' (${written.failure.reason}); ` +
-      (written.file ? `it was written to '${written.file}' instead` : 'it was printed to stdout instead')
-    : null;
+  const notSaved = notSavedMessage('summary', written);
   if (notSaved) warn(notSaved);
   if (p.reference) {
     p.reference.endedAt = p.summary.endedAt;

@@ -4,12 +4,11 @@
  * and every --watch-pid process against load, and the table of every probe. Static SVG, like every report.
  */
 
-import { formatMicros } from '../../core/units.js';
 import type { FindDocument } from '../../documents/find.js';
 import { METRICS } from '../../gates/metrics.js';
 import { parseThreshold } from '../../gates/thresholds.js';
 import { type LoadPoint, loadChartKit } from './charts.js';
-import { esc, figure, page } from './page.js';
+import { esc, figure, page, table, us } from './page.js';
 
 export async function renderFindPage(doc: FindDocument): Promise<string> {
   const kit = await loadChartKit();
@@ -76,11 +75,5 @@ function probeTable(doc: FindDocument): string {
     String(p.errors),
     p.pass ? 'pass' : `FAIL: ${p.generatorLimit ?? p.failure ?? ''}`,
   ]);
-  const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n');
-  return `<table class="probes"><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
-}
-
-function us(v: number | null): string {
-  return v === null ? '-' : formatMicros(v);
+  return table(head, rows);
 }

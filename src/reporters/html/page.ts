@@ -265,7 +265,7 @@ export function figure(c: Chart): string {
   return `<figure class="chart">${caption}${c.svg}</figure>`;
 }
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const head = header.map((h) => `<th>${esc(h)}</th>`).join('');
   const body = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
@@ -289,7 +289,7 @@ ${body}
 `;
 }
 
-const us = (v: number | null): string => (v === null ? '-' : formatMicros(v));
+export const us = (v: number | null): string => (v === null ? '-' : formatMicros(v));
 const ratio = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${v}x`);
 
 export function esc(s: string): string {
