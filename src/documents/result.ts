@@ -23,6 +23,7 @@ import {
   latencySummarySchema,
   toolSchema,
 } from './common.js';
+import { machineSampleSchema, machineSectionSchema } from './machine.js';
 import { thresholdVerdictSchema } from './summary.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
@@ -213,6 +214,8 @@ export const timelineRowSchema = z.object({
   kernel: z
     .object({ synRetrans: count, listenOverflows: count, retransSegs: count, outRsts: count, timeWait: count })
     .optional(),
+  /** The machine this second: cores busy, others' CPU, CPU pressure, run-queue waits (absent in older results). */
+  machine: machineSampleSchema.optional(),
 });
 export type TimelineRow = z.infer<typeof timelineRowSchema>;
 
@@ -554,6 +557,12 @@ export const runResultSchema = z
       .object({ counters: kernelCountersSchema, before: kernelSocketsSchema, after: kernelSocketsSchema })
       .nullable()
       .optional(),
+    /**
+     * The machine as a witness over the measured window (result/machine-section.ts): cores busy, who took them,
+     * CPU pressure, the run-queue wait of the load threads and the target's, and the verdict (quiet, our own
+     * processes filled the machine, or others took its cores). Absent in older results.
+     */
+    machine: machineSectionSchema.optional(),
     environment: environmentSchema,
     timeline: z.array(timelineRowSchema),
     /** Encoded HDR histograms (compressed base64, µs), so results can be merged and re-reported later. */

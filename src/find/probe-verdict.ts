@@ -1,10 +1,19 @@
 /**
- * One probe judged from its run result: did every SLO hold, was the load asked carried, and if it failed, did the
- * generator give out rather than the target? Pure: a result in, a verdict out, so each rule is tested on built
- * results. A generator that gives out must never pass for the target's capacity: its own signs are read first.
+ * One probe judged from its run result: did every SLO hold, was the load asked carried, and if it failed, whose
+ * limit was it? Pure: a result in, a verdict out, so each rule is tested on built results. In order:
+ * 1. a target that refused or reset most connects is the target's (unreachable or refusing), never the generator's;
+ * 2. this host's limits, the generator's: ports, file descriptors, TIME_WAIT filling the ephemeral range;
+ * 3. others took the machine's cores while our threads waited for one (result/machine-section.ts): inconclusive (a
+ *    starved generator falls behind its schedule too, and that is not its own limit);
+ * 4. the generator's own signs: its schedule, its connects, its load threads busy;
+ * 5. our own processes starved or saturated the machine: the machine's limit (the figure is this setup's). With
+ *    the embedded target, which shares the generator's cores by design, a failure is never the target's;
+ * 6. otherwise the target's.
+ * A generator or a machine that gives out must never pass for the target's capacity.
  */
 
 import { formatCount, formatMicros } from '../core/units.js';
+import type { FindLimit } from '../core/vocabulary.js';
 import type { RunResult } from '../documents/result.js';
 import { METRICS, stepMetrics } from '../gates/metrics.js';
 import { evaluateThreshold, type Threshold, type ThresholdVerdict } from '../gates/thresholds.js';
@@ -22,7 +31,18 @@ export interface ProbeVerdict {
   failure: string | null;
   /** What gave out in the generator, when it did; null otherwise. */
   generatorLimit: string | null;
+  /** Whose limit a failure was; null for a pass or an interruption. */
+  limitOf: FindLimit | null;
+  /** The machine's figures when it bounded the probe (limitOf machine or inconclusive); null otherwise. */
+  machineLimit: string | null;
 }
+
+/** Connect errors that are the target's answer (it refused, reset, or never answered), never the generator's. */
+const TARGET_REFUSALS = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'] as const;
+/** Past this share of attempts refused, the target (or the path to it) is the story, whatever else happened. */
+const REFUSED_SHARE = 0.5;
+/** TIME_WAIT over this share of the ephemeral range: this host's port space is what gave out. */
+const TIME_WAIT_SHARE = 0.8;
 
 export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: Threshold[]): ProbeVerdict {
   const slos = slo.map((t) => evaluateThreshold(t, [stepMetrics(r)]));
@@ -39,14 +59,57 @@ export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: T
         ? `the load was not carried: ${achieved === null ? '-' : formatCount(achieved)} ${def.unit} ` +
           `of ${formatCount(load)} asked`
         : null;
+  const whose = failure === null || interrupted ? null : whoseLimit(r);
   return {
     pass: failure === null,
     achieved,
     carried,
     slo: slos,
     failure,
-    generatorLimit: failure === null || interrupted ? null : generatorLimit(r),
+    generatorLimit: whose?.limitOf === 'generator' ? whose.why : null,
+    limitOf: whose?.limitOf ?? null,
+    machineLimit: whose?.limitOf === 'machine' || whose?.limitOf === 'inconclusive' ? whose.why : null,
   };
+}
+
+/** A failed probe's whose-limit, in the header's order, with what decided it. */
+export function whoseLimit(r: RunResult): { limitOf: FindLimit; why: string | null } {
+  const refused = targetRefused(r);
+  if (refused) return { limitOf: 'target', why: refused };
+  const host = hostLimit(r);
+  if (host) return { limitOf: 'generator', why: host };
+  // Others' load first: a starved generator also falls behind its schedule, and that is not its own limit.
+  const machine = r.machine;
+  if (machine && machine.verdict === 'others') return { limitOf: 'inconclusive', why: machine.reason };
+  const generator = generatorLimit(r);
+  if (generator) return { limitOf: 'generator', why: generator };
+  if (machine && machine.verdict === 'ours') return { limitOf: 'machine', why: machine.reason };
+  if (r.target.kind === 'embedded')
+    return {
+      limitOf: 'machine',
+      why:
+        "the embedded target shares this machine's cores with the generator: its limit is this machine's" +
+        (machine ? ` (${machineFiguresOrQuiet(machine)})` : ''),
+    };
+  return { limitOf: 'target', why: null };
+}
+
+function machineFiguresOrQuiet(machine: NonNullable<RunResult['machine']>): string {
+  return machine.reason ?? `cores ${Math.round(machine.busyPercentMean ?? 0)}% busy of ${machine.cores}`;
+}
+
+/** Most connects refused, reset or unanswered: the target's answer (or the path's), with the counts. */
+function targetRefused(r: RunResult): string | null {
+  const failed = r.connections.failed.byKind;
+  const refused = TARGET_REFUSALS.reduce((n, k) => n + (failed[k] ?? 0), 0);
+  if (refused === 0 || refused < REFUSED_SHARE * r.connections.attempted) return null;
+  const kinds = TARGET_REFUSALS.filter((k) => (failed[k] ?? 0) > 0)
+    .map((k) => `${k} ${formatCount(failed[k] ?? 0)}`)
+    .join(', ');
+  return (
+    `the target refused or did not answer ${formatCount(refused)} of ${formatCount(r.connections.attempted)} ` +
+    `connects (${kinds}): unreachable or refusing, not a capacity`
+  );
 }
 
 /** The generator's own signs of giving out, most specific first; null when it kept up. */
@@ -58,11 +121,8 @@ export function generatorLimit(r: RunResult): string | null {
       'measured sends left late)'
     );
   if (r.modeStats.churn?.limit === 'generator') return 'the generator did not get to its connects in time';
-  const failed = r.connections.failed.byKind;
-  const ports = (failed.EADDRNOTAVAIL ?? 0) + (failed.EADDRINUSE ?? 0);
-  if (ports > 0) return `${formatCount(ports)} connects found no free ephemeral port (EADDRNOTAVAIL)`;
-  const fds = (failed.EMFILE ?? 0) + (failed.ENFILE ?? 0);
-  if (fds > 0) return `${formatCount(fds)} connects found no free file descriptor (EMFILE)`;
+  const host = hostLimit(r);
+  if (host) return host;
   const cpu = measuredCpu(r).generator;
   const threads = Math.min(r.environment.cores, r.config.workers);
   if (cpu !== null && cpu >= GENERATOR_BUSY_SHARE * 100 * threads)
@@ -100,6 +160,30 @@ export function measuredCpu(r: RunResult): MeasuredCpu {
       .filter((w) => w.role === 'watched')
       .map((w) => ({ pid: w.pid, name: w.name, percent: perPid(w.pid) })),
   };
+}
+
+/** This host's own limits: ephemeral ports, file descriptors, TIME_WAIT filling the port range. */
+function hostLimit(r: RunResult): string | null {
+  const failed = r.connections.failed.byKind;
+  const ports = (failed.EADDRNOTAVAIL ?? 0) + (failed.EADDRINUSE ?? 0);
+  if (ports > 0) return `${formatCount(ports)} connects found no free ephemeral port (EADDRNOTAVAIL)`;
+  const fds = (failed.EMFILE ?? 0) + (failed.ENFILE ?? 0);
+  if (fds > 0) return `${formatCount(fds)} connects found no free file descriptor (EMFILE)`;
+  return timeWaitFilled(r);
+}
+
+/** Churn's FIN closes leave TIME_WAIT sockets; past most of the ephemeral range, this host's ports are the limit. */
+function timeWaitFilled(r: RunResult): string | null {
+  const range = /(\d+)\D+(\d+)/.exec(r.environment.tcp.ipLocalPortRange ?? '');
+  const timeWait = r.kernel ? Math.max(r.kernel.before.timeWait, r.kernel.after.timeWait) : 0;
+  if (!range || r.config.mode !== 'connect') return null;
+  const ports = Number(range[2]) - Number(range[1]) + 1;
+  if (timeWait < TIME_WAIT_SHARE * ports * Math.max(1, r.config.sourceIps.length)) return null;
+  return (
+    `${formatCount(timeWait)} sockets in TIME_WAIT filled this host's ephemeral range (${formatCount(ports)} ports` +
+    `${r.config.sourceIps.length > 1 ? ` on each of ${r.config.sourceIps.length} addresses` : ''}): ` +
+    'close with --close rst, or spread over more --source-ips'
+  );
 }
 
 /** A threshold's measured value as people read it: times with their unit, counts with separators. */

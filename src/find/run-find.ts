@@ -15,12 +15,16 @@ import { collectEnvironment, gitInfo } from '../environment/environment.js';
 import { preflight } from '../preflight/limits.js';
 import { renderProbeLine } from '../reporters/find-text.js';
 import { describeConfig } from '../result/build.js';
+import { AbortableSleep } from '../run/abortable-sleep.js';
 import { installSignalHandlers } from '../run/execute.js';
 import { prepareTarget } from '../run/prepare-target.js';
 import { answerText, judgeCapacityGates } from './answer.js';
 import type { FindConfig } from './find-config.js';
 import { type ProbeContext, runProbe } from './probe.js';
-import { CapacitySearch } from './search.js';
+import { CapacitySearch, type ProbeBound } from './search.js';
+
+/** How long others get to finish before an inconclusive probe is tried again. */
+export const COOL_DOWN_MS = 5000;
 
 export interface FindRunOptions {
   command: string[];
@@ -68,14 +72,16 @@ export async function runFind(find: FindConfig, options: FindRunOptions): Promis
       const processes = probeProcesses(find, next.load);
       if (typeof processes === 'string') {
         generatorGaveOut = processes;
-        search.record(false, true);
+        search.record(false, 'generator');
         break;
       }
       const { record } = await runProbe(ctx, probes.length + 1, next, processes);
       probes.push(record);
       log(renderProbeLine(record, find.def.unit));
       if (stop.aborted) break;
-      search.record(record.pass, record.generatorLimit !== null, record.carried ? null : record.achieved);
+      const bound = boundOf(record);
+      search.record(record.pass, bound, record.carried ? null : record.achieved);
+      if (bound === 'inconclusive' && search.proposal() !== null) await coolDown(stop, log);
     }
     if (search.proposal() !== null) search.stop();
   } finally {
@@ -152,10 +158,31 @@ function probeProcesses(find: FindConfig, load: number): number | string {
   }
 }
 
+/** What bounded a failed probe when it was not the target (the search retries those, never takes them). */
+function boundOf(record: ProbeRecord): ProbeBound | null {
+  if (record.pass || record.limitOf === 'target' || !record.limitOf) return null;
+  return record.limitOf;
+}
+
+/** Before retrying an inconclusive probe: the machine's others get COOL_DOWN_MS to finish (Ctrl-C ends it). */
+async function coolDown(stop: AbortSignal, log: (line: string) => void): Promise<void> {
+  log(`  others were using this machine's cores: cooling down ${COOL_DOWN_MS / 1000} s, then the probe again`);
+  const waits = new AbortableSleep(stop);
+  await waits.sleep(COOL_DOWN_MS);
+  waits.dispose();
+}
+
+/**
+ * The answer's exit code: every --expect met by what is known (an "at least" meets a lower bound) is 0; otherwise
+ * inconclusive has its own (6), not the target's limit (the generator's, the machine's) is "could not run" (3), a
+ * failed gate 5, nothing passed 4.
+ */
 function exitCodeOf(end: FindEnd, expect: FindDocument['expect'], interrupted: boolean): number {
   if (interrupted) return ExitCode.interrupted;
-  if (expect.some((v) => !v.pass)) return end === 'generator-limit' ? ExitCode.couldNotRun : ExitCode.gateFailed;
+  if (expect.length > 0 && expect.every((v) => v.pass)) return ExitCode.ok;
+  if (end === 'inconclusive') return ExitCode.inconclusive;
+  if (end === 'generator-limit' || end === 'machine-limit') return ExitCode.couldNotRun;
+  if (expect.some((v) => !v.pass)) return ExitCode.gateFailed;
   if (end === 'nothing-passed') return ExitCode.completedWithErrors;
-  if (end === 'generator-limit' && expect.length === 0) return ExitCode.couldNotRun;
   return ExitCode.ok;
 }

@@ -102,7 +102,21 @@ export function buildContext(inputs: ResultInputs): BuildContext {
       })
     : { behind: false, generatorBehind: false, message: null };
   if (modeStats.openLoop) modeStats.openLoop.generatorBehind = schedule.generatorBehind;
-  const connectSchedule = connectVerdict(config, totals, modeStats.churn?.cyclesPerSecond ?? 0, summarize(connect).p50);
+  const { before: kernelBefore, after: kernelAfter } = outcome.kernel;
+  const acceptQueue =
+    kernelBefore && kernelAfter
+      ? {
+          listenOverflows: kernelAfter.counters.listenOverflows - kernelBefore.counters.listenOverflows,
+          synRetrans: kernelAfter.counters.synRetrans - kernelBefore.counters.synRetrans,
+        }
+      : null;
+  const connectSchedule = connectVerdict(
+    config,
+    totals,
+    modeStats.churn?.cyclesPerSecond ?? 0,
+    summarize(connect).p50,
+    acceptQueue,
+  );
   if (modeStats.churn)
     Object.assign(modeStats.churn, { askedPerSecond: config.connectRate, limit: connectSchedule.limit });
   const errors = errorTotal({

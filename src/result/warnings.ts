@@ -4,7 +4,7 @@
  */
 import type { RunConfig } from '../config/run-config.js';
 import { formatMicros } from '../core/units.js';
-import type { RunResult } from '../documents/result.js';
+import type { RunResult, TimelineRow } from '../documents/result.js';
 import type { LoadCounters } from '../metrics/counters.js';
 import { planV2Length } from '../proxy/header.js';
 import { DEFAULT_MAX_V2_LENGTH } from '../proxy/parser.js';
@@ -149,11 +149,18 @@ export function shortfallWarnings(
   return established < expected && !interrupted ? [`established ${established} of ${conns} connections`] : [];
 }
 
-/** The generator's CPU near all of its cores: its own queuing is in the latency. */
-export function saturationWarnings(cpuPercentMax: number, cores: number): string[] {
-  if (cpuPercentMax < 90 * cores) return [];
+/**
+ * The generator's load threads busy over the measured window (the mean of its seconds, not its busiest: one short
+ * sample is no saturation): its own queuing is in the latency.
+ */
+export function saturationWarnings(timeline: TimelineRow[], loadThreads: number): string[] {
+  const rows = timeline.filter((r) => r.phase === 'measure' && r.intervalMs >= 500);
+  if (rows.length === 0) return [];
+  const mean = rows.reduce((n, r) => n + r.cpuPercent, 0) / rows.length;
+  if (mean < 90 * loadThreads) return [];
   return [
-    `the generator used up to ${cpuPercentMax}% CPU of ${cores * 100}%: it was saturated, so latency includes ` +
+    `the generator used ${Math.round(mean)}% CPU over the measured window (its ${loadThreads} load ` +
+      `thread${loadThreads === 1 ? '' : 's'} at most ${loadThreads * 100}%): it was saturated, so latency includes ` +
       'its own queuing',
   ];
 }

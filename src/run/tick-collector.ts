@@ -7,6 +7,7 @@
 import { emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { mergeEncoded } from '../metrics/histogram.js';
 import { counterDeltas, type KernelTcpReading, readKernelTcp } from '../metrics/kernel-tcp.js';
+import type { MachineSampler } from '../metrics/machine.js';
 import type { PidWatcher } from '../metrics/pid-watch.js';
 import type { ProcessUsageSampler } from '../metrics/process-usage.js';
 import { type Phase, type TimelineRow, timelineRow } from '../metrics/timeline.js';
@@ -35,6 +36,7 @@ export class TickCollector {
     private readonly usage: ProcessUsageSampler,
     private readonly watcher: PidWatcher,
     private readonly scraper: Scraper | null,
+    private readonly machine: MachineSampler,
     private readonly onRow: (row: TimelineRow, totals: LoadCounters) => void,
   ) {
     quorum.whenLost(() => {
@@ -45,6 +47,7 @@ export class TickCollector {
   /** Row times count from here (the load's start: after --start-at). */
   startClock(): void {
     this.lastKernel = readKernelTcp();
+    this.machine.restart();
     this.t0 = performance.now();
     this.lastRowAt = this.t0;
   }
@@ -99,6 +102,7 @@ export class TickCollector {
     const interval = mergeEncoded([...tick.snapshots.values()].map((s) => s.intervalRtt));
     const totals = this.quorum.totals();
     const { cpuPercent, rssBytes } = this.usage.sample();
+    const watched = this.watcher.sample();
     const row = timelineRow(
       (now - this.t0) / 1000,
       this.phase,
@@ -108,8 +112,10 @@ export class TickCollector {
       interval,
       cpuPercent,
       rssBytes,
-      this.watcher.sample(),
+      watched,
     );
+    // The machine over the same second: the run's own processes are the generator and every watched one.
+    row.machine = this.machine.sample((cpuPercent + watched.reduce((n, w) => n + w.cpuPercent, 0)) / 100);
     const kernel = readKernelTcp();
     if (kernel && this.lastKernel) {
       const d = counterDeltas(this.lastKernel.counters, kernel.counters);

@@ -1,0 +1,145 @@
+/**
+ * The machine's section of a result, from the timeline's per-second machine samples over the measured window, and
+ * its verdict: did the machine limit the run, and whose processes filled it? The rule (docs/results.md):
+ * - starved: the load threads waited on the run queue for WAIT_SHARE of the window or more (their mean), or a
+ *   thread of the embedded target or of a watched process did (its worst);
+ * - saturated: the cores were BUSY_PERCENT busy or more over the window;
+ * - others took the cores: processes that are none of ours took OTHERS_SHARE of the machine (at least
+ *   OTHERS_MIN_CORES), or the hypervisor stole STEAL_PERCENT of it.
+ * Starved with others present: `others` (the figures are not about the target: inconclusive). Starved or saturated
+ * by our own processes alone: `ours` (the generator, the embedded target and the watched processes filled this
+ * machine: the figure is this setup's). Saturated by others while our threads did not wait: `quiet`, since our
+ * threads got the CPU they asked for (a real limit below the machine's stays the target's).
+ */
+import type { MachineSample, MachineSection, ThreadWait } from '../documents/machine.js';
+import type { TimelineRow } from '../documents/result.js';
+
+export const WAIT_SHARE = 0.1;
+export const BUSY_PERCENT = 90;
+export const OTHERS_SHARE = 0.15;
+export const OTHERS_MIN_CORES = 0.25;
+export const STEAL_PERCENT = 10;
+
+export function buildMachine(timeline: TimelineRow[], cores: number, unavailable: string[]): MachineSection | null {
+  const measured = timeline.filter((r) => r.phase === 'measure' && r.machine);
+  const window = measured.length > 0 ? 'measure' : 'run';
+  const rows = (measured.length > 0 ? measured : timeline.filter((r) => r.machine)).filter((r) => r.intervalMs > 0);
+  if (rows.length === 0) return null;
+  const samples = rows.map((r) => ({ ms: r.intervalMs, m: r.machine as MachineSample }));
+  const mean = (pick: (m: MachineSample) => number | null, digits = 1): number | null => {
+    const known = samples.filter((s) => pick(s.m) !== null);
+    const ms = known.reduce((n, s) => n + s.ms, 0);
+    if (ms === 0) return null;
+    const f = 10 ** digits;
+    return Math.round((known.reduce((n, s) => n + (pick(s.m) as number) * s.ms, 0) / ms) * f) / f;
+  };
+  const max = (pick: (m: MachineSample) => number | null): number | null => {
+    const known = samples.map((s) => pick(s.m)).filter((v): v is number => v !== null);
+    return known.length === 0 ? null : Math.max(...known);
+  };
+  const perCore = samples[0].m.coreBusyPercent.map(
+    (_, i) => mean((m) => (m.coreBusyPercent.length > i ? m.coreBusyPercent[i] : null)) ?? 0,
+  );
+  const section: Omit<MachineSection, 'verdict' | 'reason'> = {
+    cores,
+    window,
+    windowMs: samples.reduce((n, s) => n + s.ms, 0),
+    busyPercentMean: mean((m) => m.busyPercent),
+    busyPercentMax: max((m) => m.busyPercent),
+    coreBusyPercentMean: perCore,
+    stealPercentMean: mean((m) => m.stealPercent),
+    oursCoresMean: mean((m) => m.oursCores, 2),
+    othersCoresMean: mean((m) => m.othersCores, 2),
+    othersCoresMax: max((m) => m.othersCores),
+    cpuPressure: mean((m) => m.cpuPressure, 3),
+    loadThreadWait: waitOver(samples, (m) => m.loadThreadWait),
+    targetThreadWait: waitOver(samples, (m) => m.targetThreadWait),
+    watchedThreadWait: waitOver(samples, (m) => m.watchedThreadWait),
+    unavailable,
+  };
+  return { ...section, ...machineVerdict(section) };
+}
+
+/** A thread group's wait over the window: the interval-weighted mean of its means, the worst second's worst. */
+function waitOver(
+  samples: { ms: number; m: MachineSample }[],
+  pick: (m: MachineSample) => ThreadWait | null,
+): ThreadWait | null {
+  const known = samples.filter((s) => pick(s.m) !== null);
+  const ms = known.reduce((n, s) => n + s.ms, 0);
+  if (ms === 0) return null;
+  const waits = known.map((s) => ({ ms: s.ms, w: pick(s.m) as ThreadWait }));
+  return {
+    threads: Math.max(...waits.map((x) => x.w.threads)),
+    mean: Math.round((waits.reduce((n, x) => n + x.w.mean * x.ms, 0) / ms) * 1000) / 1000,
+    max: Math.max(...waits.map((x) => x.w.max)),
+  };
+}
+
+type Figures = Omit<MachineSection, 'verdict' | 'reason'>;
+
+/** The rule in the header, with the figures that decided it in words. */
+export function machineVerdict(s: Figures): Pick<MachineSection, 'verdict' | 'reason'> {
+  const loadWait = s.loadThreadWait?.mean ?? 0;
+  const targetWait = s.targetThreadWait?.max ?? 0;
+  const watchedWait = s.watchedThreadWait?.max ?? 0;
+  const starved = loadWait >= WAIT_SHARE || targetWait >= WAIT_SHARE || watchedWait >= WAIT_SHARE;
+  const saturated = (s.busyPercentMean ?? 0) >= BUSY_PERCENT;
+  const others = s.othersCoresMean ?? 0;
+  const othersTook =
+    (others >= OTHERS_MIN_CORES && others >= OTHERS_SHARE * s.cores) || (s.stealPercentMean ?? 0) >= STEAL_PERCENT;
+  if (!starved && !saturated) return { verdict: 'quiet', reason: null };
+  if (!starved && othersTook) return { verdict: 'quiet', reason: null };
+  return { verdict: othersTook ? 'others' : 'ours', reason: machineFigures(s) };
+}
+
+/** "load threads waited 38% of the window for a core; others took 0.9 cores; CPU pressure 41%; cores 97% busy". */
+export function machineFigures(s: Figures): string {
+  const pct = (v: number): string => `${Math.round(v * 100)}%`;
+  const parts: string[] = [];
+  if (s.loadThreadWait)
+    parts.push(
+      `load threads waited ${pct(s.loadThreadWait.mean)} of the window for a core` +
+        (s.loadThreadWait.max > s.loadThreadWait.mean + 0.05 ? ` (the worst ${pct(s.loadThreadWait.max)})` : ''),
+    );
+  if (s.targetThreadWait && s.targetThreadWait.max >= 0.01)
+    parts.push(`the embedded target's busiest thread waited ${pct(s.targetThreadWait.max)}`);
+  if (s.watchedThreadWait && s.watchedThreadWait.max >= 0.01)
+    parts.push(`a watched process's thread waited ${pct(s.watchedThreadWait.max)}`);
+  if (s.othersCoresMean !== null) parts.push(`others took ${s.othersCoresMean} cores`);
+  if (s.oursCoresMean !== null) parts.push(`our processes ${s.oursCoresMean}`);
+  if ((s.stealPercentMean ?? 0) >= 1) parts.push(`steal ${s.stealPercentMean}%`);
+  if (s.cpuPressure !== null) parts.push(`CPU pressure ${pct(s.cpuPressure)}`);
+  if (s.busyPercentMean !== null) parts.push(`cores ${Math.round(s.busyPercentMean)}% busy of ${s.cores}`);
+  return parts.join('; ');
+}
+
+/** A run the machine limited says so: its latency includes the machine's queueing, not only the target's. */
+export function machineWarnings(machine: MachineSection | null | undefined): string[] {
+  if (!machine || machine.verdict === 'quiet') return [];
+  if (machine.verdict === 'others')
+    return [
+      `the machine was busy with other work (${machine.reason}): figures include waiting for a core and are not ` +
+        "the target's alone; run again on a quiet machine",
+    ];
+  return [
+    `this machine was full with the run's own processes (${machine.reason}): figures are this setup's (generator, ` +
+      "target and watched processes sharing its cores), not the target's alone; put the generator on another host " +
+      '(shards) to measure the target',
+  ];
+}
+
+const VERDICT_ORDER: MachineSection['verdict'][] = ['others', 'ours', 'quiet'];
+
+/**
+ * Shards ran on machines of their own: the merged result keeps the shard whose machine limited it most (others,
+ * then ours), since one shard's starved generator colours every merged figure; absent when no shard has one.
+ */
+export function mergeMachine(sections: (MachineSection | undefined)[]): MachineSection | undefined {
+  const known = sections.filter((m): m is MachineSection => m !== undefined);
+  for (const verdict of VERDICT_ORDER) {
+    const worst = known.find((m) => m.verdict === verdict);
+    if (worst) return worst;
+  }
+  return undefined;
+}
