@@ -11,8 +11,19 @@ const nullableShare = share.nullable();
 const percent = z.number().min(0).max(100);
 const cores = z.number().min(0);
 
-/** How long a group of threads waited runnable for a core, as a share of the interval: the mean and the worst. */
-export const threadWaitSchema = z.object({ threads: z.number().int().min(0), mean: share, max: share });
+/**
+ * How long a group of threads waited runnable for a core, as a share of the interval (the mean and the worst), and
+ * how long they ran (the mean): a thread that ran and waited nearly all the interval had no idle time left, so the
+ * wait held its work back; one that waited but still idled kept up, only later.
+ */
+export const threadWaitSchema = z.object({
+  threads: z.number().int().min(0),
+  mean: share,
+  max: share,
+  runMean: share.optional(),
+  /** The thread that wanted a core most (ran + waited): a process's worker, where its other threads mostly sleep. */
+  busiest: z.object({ run: share, wait: share }).optional(),
+});
 export type ThreadWait = z.infer<typeof threadWaitSchema>;
 
 /** One interval (a timeline row's second). */
@@ -61,6 +72,11 @@ export const machineSectionSchema = z.object({
   watchedThreadWait: threadWaitSchema.nullable(),
   /** quiet: the machine did not limit the run; ours: our own processes filled it; others: others took the cores. */
   verdict: z.enum(MACHINE_VERDICTS),
+  /**
+   * The load threads waited for a core a material share of the window: every latency includes that queueing, even
+   * when the throughput was not held back (verdict quiet). Who took the cores is in `othersCoresMean`.
+   */
+  queued: z.boolean().optional(),
   /** The verdict in words, with its figures; null when quiet. */
   reason: z.string().nullable(),
   /** Each source the kernel did not give, and why (its figures are null). */

@@ -17,6 +17,7 @@ import type { FindLimit } from '../core/vocabulary.js';
 import type { RunResult } from '../documents/result.js';
 import { METRICS, stepMetrics } from '../gates/metrics.js';
 import { evaluateThreshold, type Threshold, type ThresholdVerdict } from '../gates/thresholds.js';
+import { othersTookCores } from '../result/machine-section.js';
 import type { DimensionDef } from './dimensions.js';
 
 /** A generator thread this busy over the measured window is the limit (its own queuing is in every figure). */
@@ -59,7 +60,8 @@ export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: T
         ? `the load was not carried: ${achieved === null ? '-' : formatCount(achieved)} ${def.unit} ` +
           `of ${formatCount(load)} asked`
         : null;
-  const whose = failure === null || interrupted ? null : whoseLimit(r);
+  const latencyBroke = broken !== null && metricUnit(slo[brokenAt].metric) === 'us';
+  const whose = failure === null || interrupted ? null : whoseLimit(r, latencyBroke);
   return {
     pass: failure === null,
     achieved,
@@ -72,18 +74,25 @@ export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: T
   };
 }
 
-/** A failed probe's whose-limit, in the header's order, with what decided it. */
-export function whoseLimit(r: RunResult): { limitOf: FindLimit; why: string | null } {
+/**
+ * A failed probe's whose-limit, in the header's order, with what decided it. `latencyBroke`: the failure was a
+ * latency SLO, which the load threads' queueing for a core inflates even when they kept up.
+ */
+export function whoseLimit(r: RunResult, latencyBroke = false): { limitOf: FindLimit; why: string | null } {
   const refused = targetRefused(r);
   if (refused) return { limitOf: 'target', why: refused };
   const host = hostLimit(r);
   if (host) return { limitOf: 'generator', why: host };
   // Others' load first: a starved generator also falls behind its schedule, and that is not its own limit.
   const machine = r.machine;
-  if (machine && machine.verdict === 'others') return { limitOf: 'inconclusive', why: machine.reason };
+  const behind = r.modeStats.openLoop?.generatorBehind === true || r.modeStats.churn?.limit === 'generator';
+  const queued = machine?.queued === true && (latencyBroke || behind);
+  if (machine && (machine.verdict === 'others' || (queued && othersTookCores(machine))))
+    return { limitOf: 'inconclusive', why: machine.reason };
   const generator = generatorLimit(r);
   if (generator) return { limitOf: 'generator', why: generator };
-  if (machine && machine.verdict === 'ours') return { limitOf: 'machine', why: machine.reason };
+  if (machine && (machine.verdict === 'ours' || (queued && latencyBroke)))
+    return { limitOf: 'machine', why: machine.reason };
   if (r.target.kind === 'embedded')
     return {
       limitOf: 'machine',
@@ -186,9 +195,13 @@ function timeWaitFilled(r: RunResult): string | null {
   );
 }
 
+function metricUnit(metric: string): string | undefined {
+  return (METRICS as Record<string, { unit: string } | undefined>)[metric]?.unit;
+}
+
 /** A threshold's measured value as people read it: times with their unit, counts with separators. */
 function figure(metric: string, actual: number | null): string {
   if (actual === null) return 'no samples';
-  const unit = (METRICS as Record<string, { unit: string } | undefined>)[metric]?.unit;
+  const unit = metricUnit(metric);
   return unit === 'us' ? formatMicros(actual) : unit === 'cpu-us' ? `${actual} µs` : formatCount(actual);
 }

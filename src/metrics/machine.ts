@@ -144,6 +144,8 @@ export class MachineSampler {
     this.lastThreads.set(group, marks);
     if (intervalNs <= 0 || !last) return null;
     const shares: number[] = [];
+    const runs: number[] = [];
+    let busiest = { run: 0, wait: 0 };
     for (const [key, now] of marks) {
       const before = last.get(key);
       if (!before) continue;
@@ -151,7 +153,10 @@ export class MachineSampler {
       const waited = now.waitNs - before.waitNs;
       // A thread that neither ran nor waited was asleep: not part of the work, not in the mean.
       if (ran + waited <= 0 && group !== 'load') continue;
-      shares.push(clampShare(waited / intervalNs));
+      const thread = { run: clampShare(ran / intervalNs), wait: clampShare(waited / intervalNs) };
+      shares.push(thread.wait);
+      runs.push(thread.run);
+      if (thread.run + thread.wait > busiest.run + busiest.wait) busiest = thread;
     }
     if (shares.length === 0) {
       if (marks.size === 0 && this.threadKeys(group).length > 0)
@@ -162,6 +167,8 @@ export class MachineSampler {
       threads: shares.length,
       mean: round3(shares.reduce((a, b) => a + b, 0) / shares.length),
       max: round3(Math.max(...shares)),
+      runMean: round3(runs.reduce((a, b) => a + b, 0) / runs.length),
+      busiest: { run: round3(busiest.run), wait: round3(busiest.wait) },
     };
   }
 

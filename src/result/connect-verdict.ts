@@ -26,7 +26,7 @@ export interface ConnectVerdict {
 
 export function connectVerdict(
   config: Pick<RunConfig, 'mode' | 'connectRate' | 'conns' | 'maxConnecting'>,
-  totals: Pick<LoadCounters, 'connectHeldInFlight' | 'connectHeldByConns'>,
+  totals: Pick<LoadCounters, 'connectHeldInFlight' | 'connectHeldByConns' | 'attempted' | 'connectFailed'>,
   cyclesPerSecond: number,
   connectP50Us: number | null,
   acceptQueue: { listenOverflows: number; synRetrans: number } | null = null,
@@ -35,6 +35,21 @@ export function connectVerdict(
   if (config.mode !== 'connect' || asked <= 0 || cyclesPerSecond >= CONNECT_RATE_KEPT * asked)
     return { behind: false, limit: null, message: null };
   const head = `churn reached ${fmt(cyclesPerSecond)} connections/s of the ${fmt(asked)}/s asked (--connect-rate): `;
+  // Connects the target refused or never answered: the cycles were short (refused) or long (timed out), never a
+  // question of slots or of the generator's speed.
+  const refused = (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'] as const).reduce(
+    (n, k) => n + (totals.connectFailed[k] ?? 0),
+    0,
+  );
+  if (refused > 0 && refused >= totals.attempted / 2)
+    return {
+      behind: false,
+      limit: 'target',
+      message:
+        head +
+        `the target refused or did not answer ${fmt(refused)} of ${fmt(totals.attempted)} connects: ` +
+        'unreachable or refusing, not a connection rate',
+    };
   const inFlight = totals.connectHeldInFlight;
   const slots = totals.connectHeldByConns;
   if (inFlight > 0 && inFlight >= slots)

@@ -1,20 +1,24 @@
 /**
  * The machine's section of a result, from the timeline's per-second machine samples over the measured window, and
  * its verdict: did the machine limit the run, and whose processes filled it? The rule (docs/results.md):
- * - starved: the load threads waited on the run queue for WAIT_SHARE of the window or more (their mean), or a
- *   thread of the embedded target or of a watched process did (its worst);
+ * - queued: the load threads waited on the run queue for WAIT_SHARE of the window or more (their mean): every
+ *   latency includes that wait;
+ * - starved: a group of our threads (the load threads, the embedded target's, a watched process's) waited WAIT_SHARE
+ *   or more AND was runnable (running or waiting) RUNNABLE_SHARE of the window or more: it had no idle time left,
+ *   so the wait held its work back. Threads that waited but still idled kept up, only later;
  * - saturated: the cores were BUSY_PERCENT busy or more over the window;
  * - others took the cores: processes that are none of ours took OTHERS_SHARE of the machine (at least
  *   OTHERS_MIN_CORES), or the hypervisor stole STEAL_PERCENT of it.
  * Starved with others present: `others` (the figures are not about the target: inconclusive). Starved or saturated
  * by our own processes alone: `ours` (the generator, the embedded target and the watched processes filled this
- * machine: the figure is this setup's). Saturated by others while our threads did not wait: `quiet`, since our
- * threads got the CPU they asked for (a real limit below the machine's stays the target's).
+ * machine: the figure is this setup's). Saturated by others while our threads kept up: `quiet`, since they got the
+ * CPU their work needed (HAProxy's `rate-limit sessions 500` beside busy loops is still found at 500/s).
  */
 import type { MachineSample, MachineSection, ThreadWait } from '../documents/machine.js';
 import type { TimelineRow } from '../documents/result.js';
 
 export const WAIT_SHARE = 0.1;
+export const RUNNABLE_SHARE = 0.75;
 export const BUSY_PERCENT = 90;
 export const OTHERS_SHARE = 0.15;
 export const OTHERS_MIN_CORES = 0.25;
@@ -40,7 +44,7 @@ export function buildMachine(timeline: TimelineRow[], cores: number, unavailable
   const perCore = samples[0].m.coreBusyPercent.map(
     (_, i) => mean((m) => (m.coreBusyPercent.length > i ? m.coreBusyPercent[i] : null)) ?? 0,
   );
-  const section: Omit<MachineSection, 'verdict' | 'reason'> = {
+  const section: Figures = {
     cores,
     window,
     windowMs: samples.reduce((n, s) => n + s.ms, 0),
@@ -69,28 +73,46 @@ function waitOver(
   const ms = known.reduce((n, s) => n + s.ms, 0);
   if (ms === 0) return null;
   const waits = known.map((s) => ({ ms: s.ms, w: pick(s.m) as ThreadWait }));
+  const weighted = (pick: (w: ThreadWait) => number): number =>
+    Math.round((waits.reduce((n, x) => n + pick(x.w) * x.ms, 0) / ms) * 1000) / 1000;
   return {
     threads: Math.max(...waits.map((x) => x.w.threads)),
-    mean: Math.round((waits.reduce((n, x) => n + x.w.mean * x.ms, 0) / ms) * 1000) / 1000,
+    mean: weighted((w) => w.mean),
     max: Math.max(...waits.map((x) => x.w.max)),
+    runMean: weighted((w) => w.runMean ?? 0),
+    busiest: { run: weighted((w) => w.busiest?.run ?? 0), wait: weighted((w) => w.busiest?.wait ?? 0) },
   };
 }
 
-type Figures = Omit<MachineSection, 'verdict' | 'reason'>;
+type Figures = Omit<MachineSection, 'verdict' | 'reason' | 'queued'>;
 
 /** The rule in the header, with the figures that decided it in words. */
-export function machineVerdict(s: Figures): Pick<MachineSection, 'verdict' | 'reason'> {
-  const loadWait = s.loadThreadWait?.mean ?? 0;
-  const targetWait = s.targetThreadWait?.max ?? 0;
-  const watchedWait = s.watchedThreadWait?.max ?? 0;
-  const starved = loadWait >= WAIT_SHARE || targetWait >= WAIT_SHARE || watchedWait >= WAIT_SHARE;
+export function machineVerdict(s: Figures): Pick<MachineSection, 'verdict' | 'reason' | 'queued'> {
+  const starved =
+    heldBack(s.loadThreadWait?.mean, s.loadThreadWait?.runMean) ||
+    [s.targetThreadWait, s.watchedThreadWait].some((w) => heldBack(w?.busiest?.wait, w?.busiest?.run));
   const saturated = (s.busyPercentMean ?? 0) >= BUSY_PERCENT;
+  const othersTook = othersTookCores(s);
+  const queued = (s.loadThreadWait?.mean ?? 0) >= WAIT_SHARE;
+  const figures = queued ? machineFigures(s) : null;
+  if (!starved && !saturated) return { verdict: 'quiet', queued, reason: figures };
+  if (!starved && othersTook) return { verdict: 'quiet', queued, reason: figures };
+  return { verdict: othersTook ? 'others' : 'ours', queued, reason: machineFigures(s) };
+}
+
+/** Processes none of ours (or the hypervisor) took a material share of the machine over the window. */
+export function othersTookCores(s: Pick<MachineSection, 'othersCoresMean' | 'stealPercentMean' | 'cores'>): boolean {
   const others = s.othersCoresMean ?? 0;
-  const othersTook =
-    (others >= OTHERS_MIN_CORES && others >= OTHERS_SHARE * s.cores) || (s.stealPercentMean ?? 0) >= STEAL_PERCENT;
-  if (!starved && !saturated) return { verdict: 'quiet', reason: null };
-  if (!starved && othersTook) return { verdict: 'quiet', reason: null };
-  return { verdict: othersTook ? 'others' : 'ours', reason: machineFigures(s) };
+  return (others >= OTHERS_MIN_CORES && others >= OTHERS_SHARE * s.cores) || (s.stealPercentMean ?? 0) >= STEAL_PERCENT;
+}
+
+/**
+ * Threads that waited a material share and had no idle time left: the wait held their work back. The load threads
+ * by their mean (each carries load); a process by its busiest thread (its worker: the others mostly sleep).
+ */
+function heldBack(wait: number | undefined, run: number | undefined): boolean {
+  if (wait === undefined) return false;
+  return wait >= WAIT_SHARE && wait + (run ?? 1) >= RUNNABLE_SHARE;
 }
 
 /** "load threads waited 38% of the window for a core; others took 0.9 cores; CPU pressure 41%; cores 97% busy". */
@@ -100,12 +122,15 @@ export function machineFigures(s: Figures): string {
   if (s.loadThreadWait)
     parts.push(
       `load threads waited ${pct(s.loadThreadWait.mean)} of the window for a core` +
-        (s.loadThreadWait.max > s.loadThreadWait.mean + 0.05 ? ` (the worst ${pct(s.loadThreadWait.max)})` : ''),
+        (s.loadThreadWait.max > s.loadThreadWait.mean + 0.05 ? ` (the worst ${pct(s.loadThreadWait.max)})` : '') +
+        (s.loadThreadWait.runMean === undefined ? '' : ` and ran ${pct(s.loadThreadWait.runMean)}`),
     );
-  if (s.targetThreadWait && s.targetThreadWait.max >= 0.01)
-    parts.push(`the embedded target's busiest thread waited ${pct(s.targetThreadWait.max)}`);
-  if (s.watchedThreadWait && s.watchedThreadWait.max >= 0.01)
-    parts.push(`a watched process's thread waited ${pct(s.watchedThreadWait.max)}`);
+  const busiest = (w: ThreadWait | null): ThreadWait['busiest'] | null =>
+    w?.busiest && w.busiest.wait >= 0.01 ? w.busiest : null;
+  const target = busiest(s.targetThreadWait);
+  if (target) parts.push(`the embedded target's busiest thread ran ${pct(target.run)} and waited ${pct(target.wait)}`);
+  const watched = busiest(s.watchedThreadWait);
+  if (watched) parts.push(`the watched processes' busiest thread ran ${pct(watched.run)}, waited ${pct(watched.wait)}`);
   if (s.othersCoresMean !== null) parts.push(`others took ${s.othersCoresMean} cores`);
   if (s.oursCoresMean !== null) parts.push(`our processes ${s.oursCoresMean}`);
   if ((s.stealPercentMean ?? 0) >= 1) parts.push(`steal ${s.stealPercentMean}%`);
