@@ -2,7 +2,7 @@
  * One probe judged from its run result: did every SLO hold, was the load asked carried, and if it failed, whose
  * limit was it? Pure: a result in, a verdict out, so each rule is tested on built results. In order:
  * 1. a target that refused or reset most connects is the target's (unreachable or refusing), never the generator's;
- * 2. this host's limits, the generator's: ports, file descriptors, TIME_WAIT filling the ephemeral range;
+ * 2. this host's limits, the generator's: ephemeral ports (TIME_WAIT holding them named), file descriptors;
  * 3. others took the machine's cores while our threads waited for one (result/machine-section.ts): inconclusive (a
  *    starved generator falls behind its schedule too, and that is not its own limit);
  * 4. the generator's own signs: its schedule, its connects, its load threads busy;
@@ -42,8 +42,7 @@ export interface ProbeVerdict {
 const TARGET_REFUSALS = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'] as const;
 /** Past this share of attempts refused, the target (or the path to it) is the story, whatever else happened. */
 const REFUSED_SHARE = 0.5;
-/** TIME_WAIT over this share of the ephemeral range: this host's port space is what gave out. */
-const TIME_WAIT_SHARE = 0.8;
+
 
 export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: Threshold[]): ProbeVerdict {
   const slos = slo.map((t) => evaluateThreshold(t, [stepMetrics(r)]));
@@ -171,28 +170,25 @@ export function measuredCpu(r: RunResult): MeasuredCpu {
   };
 }
 
-/** This host's own limits: ephemeral ports, file descriptors, TIME_WAIT filling the port range. */
+/**
+ * This host's own limits: ephemeral ports (with the TIME_WAIT sockets holding them, and the fix), file descriptors.
+ * TIME_WAIT alone is no evidence (loopback reuses those ports): only connects that failed for want of a port are.
+ */
 function hostLimit(r: RunResult): string | null {
   const failed = r.connections.failed.byKind;
   const ports = (failed.EADDRNOTAVAIL ?? 0) + (failed.EADDRINUSE ?? 0);
-  if (ports > 0) return `${formatCount(ports)} connects found no free ephemeral port (EADDRNOTAVAIL)`;
+  if (ports > 0) {
+    const timeWait = r.kernel ? Math.max(r.kernel.before.timeWait, r.kernel.after.timeWait) : null;
+    const range = r.environment.tcp.ipLocalPortRange?.replace(/\s+/g, '-') ?? 'unknown';
+    return (
+      `${formatCount(ports)} connects found no free ephemeral port (EADDRNOTAVAIL; range ${range}` +
+      `${timeWait === null ? '' : `, ${formatCount(timeWait)} sockets in TIME_WAIT`}): ` +
+      `${r.config.mode === 'connect' ? 'close with --close rst, or ' : ''}spread over more --source-ips`
+    );
+  }
   const fds = (failed.EMFILE ?? 0) + (failed.ENFILE ?? 0);
   if (fds > 0) return `${formatCount(fds)} connects found no free file descriptor (EMFILE)`;
-  return timeWaitFilled(r);
-}
-
-/** Churn's FIN closes leave TIME_WAIT sockets; past most of the ephemeral range, this host's ports are the limit. */
-function timeWaitFilled(r: RunResult): string | null {
-  const range = /(\d+)\D+(\d+)/.exec(r.environment.tcp.ipLocalPortRange ?? '');
-  const timeWait = r.kernel ? Math.max(r.kernel.before.timeWait, r.kernel.after.timeWait) : 0;
-  if (!range || r.config.mode !== 'connect') return null;
-  const ports = Number(range[2]) - Number(range[1]) + 1;
-  if (timeWait < TIME_WAIT_SHARE * ports * Math.max(1, r.config.sourceIps.length)) return null;
-  return (
-    `${formatCount(timeWait)} sockets in TIME_WAIT filled this host's ephemeral range (${formatCount(ports)} ports` +
-    `${r.config.sourceIps.length > 1 ? ` on each of ${r.config.sourceIps.length} addresses` : ''}): ` +
-    'close with --close rst, or spread over more --source-ips'
-  );
+  return null;
 }
 
 function metricUnit(metric: string): string | undefined {

@@ -139,18 +139,22 @@ export function machineFigures(s: Figures): string {
   return parts.join('; ');
 }
 
-/** A run the machine limited says so: its latency includes the machine's queueing, not only the target's. */
+/**
+ * A run the machine limited, or whose load threads queued for a core, says so: its latency includes the machine's
+ * queueing, not only the target's. Who took the cores decides the words (others, or the run's own processes).
+ */
 export function machineWarnings(machine: MachineSection | null | undefined): string[] {
-  if (!machine || machine.verdict === 'quiet') return [];
-  if (machine.verdict === 'others')
+  if (!machine || (machine.verdict === 'quiet' && !machine.queued)) return [];
+  const held = machine.verdict === 'quiet' ? 'latency includes waiting for a core' : 'figures include waiting for a core';
+  if (othersTookCores(machine))
     return [
-      `the machine was busy with other work (${machine.reason}): figures include waiting for a core and are not ` +
-        "the target's alone; run again on a quiet machine",
+      `the machine was busy with other work (${machine.reason}): ${held} and is not the target's alone; run again ` +
+        'on a quiet machine',
     ];
   return [
-    `this machine was full with the run's own processes (${machine.reason}): figures are this setup's (generator, ` +
-      "target and watched processes sharing its cores), not the target's alone; put the generator on another host " +
-      '(shards) to measure the target',
+    `this machine was full with the run's own processes (${machine.reason}): ${held}; the figures are this ` +
+      "setup's (generator, target and watched processes sharing its cores), not the target's alone; put the " +
+      'generator on another host (shards) to measure the target',
   ];
 }
 

@@ -34,7 +34,8 @@ describe('the /proc readers', () => {
   });
 
   it("reads PSI's some total, and says nothing without it", () => {
-    const text = 'some avg10=1.00 avg60=0.50 avg300=0.10 total=123456\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=9\n';
+    const text =
+      'some avg10=1.00 avg60=0.50 avg300=0.10 total=123456\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=9\n';
     expect(parsePressureTotal(text)).toBe(123456);
     expect(parsePressureTotal('')).toBeNull();
   });
