@@ -43,7 +43,6 @@ const TARGET_REFUSALS = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREAC
 /** Past this share of attempts refused, the target (or the path to it) is the story, whatever else happened. */
 const REFUSED_SHARE = 0.5;
 
-
 export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: Threshold[]): ProbeVerdict {
   const slos = slo.map((t) => evaluateThreshold(t, [stepMetrics(r)]));
   const achieved = def.achieved(r);

@@ -145,7 +145,7 @@ export function machineFigures(s: Figures): string {
  */
 export function machineWarnings(machine: MachineSection | null | undefined): string[] {
   if (!machine || (machine.verdict === 'quiet' && !machine.queued)) return [];
-  const held = machine.verdict === 'quiet' ? 'latency includes waiting for a core' : 'figures include waiting for a core';
+  const held = `${machine.verdict === 'quiet' ? 'latency includes' : 'figures include'} waiting for a core`;
   if (othersTookCores(machine))
     return [
       `the machine was busy with other work (${machine.reason}): ${held} and is not the target's alone; run again ` +

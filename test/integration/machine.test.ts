@@ -58,7 +58,7 @@ async function find(args: string[]): Promise<{ code: number | null; doc: FindDoc
 }
 
 describe('the machine witness', { timeout: 240_000 }, () => {
-  it('CPU figures are exact: a pinned busy loop reads what /proc says it used, nothing reads above the machine', async () => {
+  it('CPU figures are exact: a pinned busy loop reads what /proc says, nothing reads above the machine', async () => {
     const [hog] = await startHogs(1, '0');
     const before = { ms: cpuMs(hog), at: performance.now() };
     const { result } = await runJson(['--conns', '10', '--duration', '3s', '--warmup', '1s', '--watch-pid', `${hog}`]);
@@ -107,7 +107,7 @@ describe('the machine witness', { timeout: 240_000 }, () => {
     expect(doc.probes.every((p) => p.machine?.cores === CORES)).toBe(true);
   });
 
-  it('a real limit far below the machine’s is still found beside three busy loops: HAProxy rate-limit 400', async () => {
+  it('a real limit far below the machine’s is found beside three busy loops: HAProxy rate-limit 400', async () => {
     const backend = await startServe(['--quiet']);
     const port = await freePort();
     const frontend = `frontend fe\n  bind 127.0.0.1:${port}\n  rate-limit sessions 400\n  default_backend be\n`;
