@@ -5,12 +5,14 @@ import { ExitCode, UsageError } from '../core/errors.js';
 import { writeTextAtomically } from '../core/files.js';
 import { parseIntInRange } from '../core/units.js';
 import { readHistory, readResult, readSummary } from '../documents/readers.js';
+import type { RunResult } from '../documents/result.js';
 import { type ScenarioSummary, SUMMARY_KIND } from '../documents/summary.js';
 import { type CompareOptions, compareSummaries, DEFAULT_COMPARE } from '../gates/compare.js';
 import { METRIC_NAMES, type MetricName } from '../gates/metrics.js';
 import { summaryOfRun } from '../gates/single-run.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import { renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
+import { machineLine } from '../reporters/summary.js';
 
 export interface RawCompareOptions {
   allow: string;
@@ -61,10 +63,13 @@ export function compareCommand(
   if (base.singleRun !== cand.singleRun)
     throw new UsageError('compare: give two summaries or two results, not one of each');
   const report = compareSummaries(base.summary, cand.summary, compareOptions(opts));
+  // Two single runs: the machine each ran on, side by side (a difference may be the machine's, not the build's).
+  const machines = base.result && cand.result ? machineComparison(base.result, cand.result) : [];
   process.stdout.write(
     opts.json
       ? `${JSON.stringify(report)}\n`
-      : `${renderComparison(report)}\n\nverdict: ${report.regressed ? 'REGRESSED' : 'no regression'}\n`,
+      : `${renderComparison(report)}\n${machines.map((l) => `${l}\n`).join('')}` +
+          `\nverdict: ${report.regressed ? 'REGRESSED' : 'no regression'}\n`,
   );
   return report.regressed ? ExitCode.gateFailed : ExitCode.ok;
 }
@@ -73,7 +78,10 @@ export function compareCommand(
  * A summary (file or run folder) or a single run's result, which compares as a one-iteration step named `run`
  * (with one iteration a side, a change counts only beyond the allowance; no test can say more).
  */
-function readSummaryOrRun(file: string, name: string): { summary: ScenarioSummary; singleRun: boolean } {
+function readSummaryOrRun(
+  file: string,
+  name: string,
+): { summary: ScenarioSummary; singleRun: boolean; result?: RunResult } {
   const resolved = resolveSummary(file);
   let kind: unknown;
   try {
@@ -81,9 +89,28 @@ function readSummaryOrRun(file: string, name: string): { summary: ScenarioSummar
   } catch {
     kind = SUMMARY_KIND; // unreadable: the summary reader says why
   }
-  return kind === SUMMARY_KIND
-    ? { summary: readSummary(resolved, name), singleRun: false }
-    : { summary: summaryOfRun(readResult(resolved), file), singleRun: true };
+  if (kind === SUMMARY_KIND) return { summary: readSummary(resolved, name), singleRun: false };
+  const result = readResult(resolved);
+  return { summary: summaryOfRun(result, file), singleRun: true, result };
+}
+
+/** Each side's machine line, and a caution when either side's machine limited or queued its load. */
+function machineComparison(base: RunResult, cand: RunResult): string[] {
+  const sides: [string, RunResult][] = [
+    ['baseline', base],
+    ['candidate', cand],
+  ];
+  const line = (side: string, r: RunResult): string =>
+    r.machine ? machineLine(r.machine).replace(/^machine\s+/, `machine (${side}) `) : `machine (${side}) not recorded`;
+  const caution = ([side, r]: [string, RunResult]): string[] => {
+    const m = r.machine;
+    if (!m || (m.verdict === 'quiet' && !m.queued)) return [];
+    const what = m.verdict === 'quiet' ? 'queued' : 'limited';
+    return [
+      `note: the ${side} ran on a machine that ${what} its load (${m.reason}): a difference may be the machine's`,
+    ];
+  };
+  return ['', ...sides.map(([side, r]) => line(side, r)), ...sides.flatMap(caution)];
 }
 
 /** A summary file, or a scenario run folder holding summary.json. */

@@ -38,11 +38,11 @@ afterEach(() => {
   for (const h of hogs.splice(0)) h.kill('SIGKILL');
 });
 
-async function runJson(args: string[]): Promise<{ code: number | null; result: RunResult }> {
+async function runJson(args: string[]): Promise<{ code: number | null; result: RunResult; file: string }> {
   const out = path.join(tempDir(), 'r.json');
   const run = await runCli([...args, '--out', out, '--quiet'], { timeoutMs: 120_000 });
   if (!existsSync(out)) throw new Error(`no result: ${run.stderr}`);
-  return { code: run.code, result: JSON.parse(readFileSync(out, 'utf8')) as RunResult };
+  return { code: run.code, result: JSON.parse(readFileSync(out, 'utf8')) as RunResult, file: out };
 }
 
 const validateFind = findValidator();
@@ -85,12 +85,16 @@ describe('the machine witness', { timeout: 240_000 }, () => {
 
   it('a run beside a hog on every core says its figures include waiting for a core', async () => {
     await startHogs(CORES * 2);
-    const { result } = await runJson(['--conns', '20', '--duration', '3s', '--warmup', '1s']);
+    const { result, file } = await runJson(['--conns', '20', '--duration', '3s', '--warmup', '1s']);
     const m = result.machine!;
     expect(m.othersCoresMean!).toBeGreaterThan(0.5);
     expect(m.queued).toBe(true);
     expect(m.loadThreadWait!.mean).toBeGreaterThanOrEqual(0.1);
     expect(result.warnings.join('\n')).toMatch(/busy with other work \(load threads waited \d+% of the window/);
+    // compare shows each side's machine, and cautions that a difference may be the machine's.
+    const compared = await runCli(['compare', file, file]);
+    expect(compared.stdout).toMatch(/^machine \(baseline\) \d+ cores \d+% busy/m);
+    expect(compared.stdout).toMatch(/^note: the candidate ran on a machine that (queued|limited) its load/m);
   });
 
   it('find against the embedded target beside a hog on every core: never the target’s capacity', async () => {
