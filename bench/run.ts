@@ -34,6 +34,7 @@ async function goalsOnly(groups: string[] | null): Promise<void> {
   }
   const goals = await performanceGoals((l) => console.log(l), groups ?? undefined);
   console.log(`\n${renderTable(goalRows(goals), GOAL_HEADER)}`);
+  for (const g of goals.filter((x) => x.note)) console.log(`- ${g.goal}: ${g.note}`);
   if (groups) {
     console.log('not written: docs/performance.md (some groups only; --goals alone runs them all and writes it)');
     return;

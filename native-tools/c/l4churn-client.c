@@ -11,7 +11,8 @@
  * Runs WARMUP seconds uncounted, then SECONDS counted (or until MAX cycles are counted: the last batch of events may
  * finish a few more), then closes what is in flight without counting it. Errors (failed connects, sessions the peer
  * closed or reset before the cycle's close, short writes) are counted over the whole run, warm-up included.
- * Prints one JSON line; exits 1 when there were errors.
+ * Prints one JSON line, with the process's CPU time over the whole run (cpuUs: user + system, start-up included);
+ * exits 1 when there were errors.
  * Usage: l4churn-client [-n INFLIGHT] [-t SECONDS] [-w WARMUP] [-m MAX] [-s SIZE] [-p none|v1|v2] [-x fin|rst]
  *        HOST PORT
  */
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -238,11 +240,14 @@ int main(int argc, char **argv) {
   for (int i = 0; i < inflight; i++)
     if (slots[i].fd >= 0) close(slots[i].fd);
   unsigned long long errors = connect_failed + dropped + write_failed;
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  double cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
   printf("{\"inflight\":%d,\"header\":\"%s\",\"close\":\"%s\",\"size\":%zu,\"cycles\":%llu,\"seconds\":%.3f,"
          "\"cyclesPerSecond\":%.0f,\"warmupCycles\":%llu,\"errors\":%llu,\"connectFailed\":%llu,\"dropped\":%llu,"
-         "\"writeFailed\":%llu,\"resetAfterFin\":%llu,\"inFlightAtStop\":%d}\n",
+         "\"writeFailed\":%llu,\"resetAfterFin\":%llu,\"inFlightAtStop\":%d,\"cpuUs\":%.0f}\n",
          inflight, header_version == 0 ? "none" : header_version == 1 ? "v1" : "v2", rst_close ? "rst" : "fin", size,
          cycles, measured, measured > 0 ? cycles / measured : 0, warmup_cycles, errors, connect_failed, dropped,
-         write_failed, reset_after_fin, in_flight);
+         write_failed, reset_after_fin, in_flight, cpu_us);
   return errors > 0 ? 1 : 0;
 }
