@@ -5,6 +5,7 @@ import { ExitCode } from '../core/errors.js';
 import { errorReason, notSavedMessage, writeJsonWithFallback } from '../core/files.js';
 import type { ScenarioSummary } from '../documents/summary.js';
 import { type ComparisonReport, compareSummaries } from '../gates/compare.js';
+import { othersTookCores } from '../result/machine-section.js';
 import { appendHistory } from './history.js';
 import type { ScenarioRunOptions } from './run-scenario.js';
 
@@ -48,6 +49,25 @@ export function saveSummaries(
   return { summaryFile, notSaved };
 }
 
+/**
+ * Iterations the machine limited or queued (their result's machine section), said beside the comparison: against an
+ * interleaved reference they share the same moments, against a stored baseline they do not.
+ */
+function busyMachineNotes(summary: ScenarioSummary, against: 'reference' | null): string[] {
+  const all = Object.values(summary.steps).flatMap((s) => s.iterations);
+  const busy = all.filter((i) => i.machine && (i.machine.verdict !== 'quiet' || i.machine.queued));
+  if (busy.length === 0) return [];
+  const others = busy.filter((i) => i.machine && othersTookCores(i.machine)).length;
+  return [
+    `${busy.length} of ${all.length} iterations ran on a machine that limited or queued their load (${others} with ` +
+      `others taking cores): ${
+        against === 'reference'
+          ? 'the interleaved reference ran in the same minutes, so the comparison is fair to both'
+          : 'a stored baseline did not share those moments, so a difference may be the machine'
+      }`,
+  ];
+}
+
 /** The comparison (with the reference build, else the baseline) and the scenario's exit code. */
 export function judgeScenario(
   o: ScenarioRunOptions,
@@ -61,6 +81,7 @@ export function judgeScenario(
   // A reference that ran no step at all compared nothing: that is a broken gate, never a pass.
   const nothingCompared =
     reference !== null && !p.interrupted && Object.values(reference.steps).every((e) => e.iterations.length === 0);
+  if (comparison) comparison.warnings.push(...busyMachineNotes(summary, reference ? 'reference' : null));
   if (comparison && reference) {
     comparison.against = `the reference build ${o.referenceCli} (same machine, interleaved)`;
     comparison.warnings.push(...p.referenceErrors.map((e) => `reference: ${e}`));

@@ -268,6 +268,7 @@ function iterationOf(result: RunResult, file: string): StepSummary['iterations']
     metrics: stepMetrics(result),
     maxRssBytes: result.resources.generator.maxRssBytes,
     cpuPercentMax: result.resources.generator.cpuPercentMax,
+    machine: result.machine,
   };
 }
 
