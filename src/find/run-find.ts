@@ -68,7 +68,7 @@ export async function runFind(find: FindConfig, options: FindRunOptions): Promis
       const processes = probeProcesses(find, next.load);
       if (typeof processes === 'string') {
         generatorGaveOut = processes;
-        search.record(false, true);
+        endAsGeneratorLimit(search);
         break;
       }
       const { record } = await runProbe(ctx, probes.length + 1, next, processes);
@@ -150,6 +150,15 @@ function probeProcesses(find: FindConfig, load: number): number | string {
     if (e instanceof CouldNotRunError && find.dimension === 'conns') return `${e.message} (${e.hint})`;
     throw e;
   }
+}
+
+/**
+ * A probe the generator's own limits refuse before any socket (fds, ports) is the generator's limit, certain on the
+ * first try: no retry, and the search ends as that (exit 3), not as a stop by --max-time.
+ */
+export function endAsGeneratorLimit(search: CapacitySearch): void {
+  // The search retries a generator-bound load once before it believes it; a preflight refusal needs no retry.
+  for (let i = 0; i < 2 && search.proposal() !== null; i++) search.record(false, true);
 }
 
 function exitCodeOf(end: FindEnd, expect: FindDocument['expect'], interrupted: boolean): number {
