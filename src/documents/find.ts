@@ -75,6 +75,12 @@ export const findDocumentSchema = z
     search: z.object({
       from: z.number(),
       to: z.number().nullable(),
+      /**
+       * A conns search asked past what this machine can hold (fds, ports, memory), or without --to against the
+       * embedded target: `to` is what it was brought down to, `asked` the --to given (null: none), `why` the figures.
+       * Absent in older documents and when nothing was clamped.
+       */
+      clamped: z.object({ asked: z.number().nullable(), why: z.string() }).nullable().optional(),
       precision: z.number(),
       confirm: count,
       maxTimeMs: count,

@@ -36,7 +36,8 @@ export interface FindConfig {
   name: string;
 }
 
-const MAX_LOAD = 10_000_000;
+/** The highest load --from and --to take. */
+export const MAX_LOAD = 10_000_000;
 
 export function resolveFindConfig(
   raw: RawRunOptions & RawFindOptions,

@@ -19,6 +19,7 @@ import { installSignalHandlers } from '../run/execute.js';
 import { prepareTarget } from '../run/prepare-target.js';
 import { answerText, judgeCapacityGates } from './answer.js';
 import type { FindConfig } from './find-config.js';
+import { clampConnsSearch, clampLine } from './machine-bound.js';
 import { type ProbeContext, runProbe } from './probe.js';
 import { CapacitySearch } from './search.js';
 
@@ -32,10 +33,14 @@ export interface FindRunOptions {
 }
 
 /** Runs the search; never throws for a failing target (that is a failing probe), only for the tool's own failures. */
-export async function runFind(find: FindConfig, options: FindRunOptions): Promise<FindDocument> {
+export async function runFind(asked: FindConfig, options: FindRunOptions): Promise<FindDocument> {
+  const log = options.log ?? ((line: string) => options.quiet || process.stderr.write(`${line}\n`));
+  // Before anything is spawned: a conns search asks no more sessions than this machine can hold.
+  const clamp = asked.dimension === 'conns' ? clampConnsSearch(asked.first, asked.search.from, asked.search.to) : null;
+  if (clamp) log(clampLine(clamp));
+  const find = clamp ? { ...asked, search: { ...asked.search, to: clamp.to } } : asked;
   const signals = options.signal ? null : installSignalHandlers(options.quiet);
   const signal = options.signal ?? signals!.signal;
-  const log = options.log ?? ((line: string) => options.quiet || process.stderr.write(`${line}\n`));
   const config = find.first;
   const startedAt = new Date();
   const deadline = new AbortController();
@@ -102,6 +107,7 @@ export async function runFind(find: FindConfig, options: FindRunOptions): Promis
     search: {
       from: find.search.from,
       to: Number.isFinite(find.search.to) ? find.search.to : null,
+      clamped: clamp && { asked: clamp.asked, why: clamp.why },
       precision: find.search.precision,
       confirm: find.search.confirm,
       maxTimeMs: find.maxTimeMs,
