@@ -86,11 +86,14 @@ export function resolveFindConfig(
 }
 
 /** One probe's run settings: the shared options with the dimension's option set to `load`. */
-export function probeRunConfig(f: Pick<FindConfig, 'base' | 'def'>, load: number): RunConfig {
-  const config = resolveRunConfig({ ...f.base, [f.def.option]: String(load) });
+export function probeRunConfig(f: Pick<FindConfig, 'base' | 'def'> & { first?: RunConfig }, load: number): RunConfig {
+  // --watch-pid was checked once, at the start: a watched process that dies mid-search is a finding
+  // (find/watched-exit.ts), not bad input that aborts the search without its document.
+  const watched = f.first ? { watchPid: undefined } : {};
+  const config = resolveRunConfig({ ...f.base, ...watched, [f.def.option]: String(load) });
   // A probe past a limit must not wait out the run's 10 s stall rule: 3 s with nothing moving ends its ramp.
   const rampStallMs = config.rampStallMs == null ? null : Math.min(config.rampStallMs, 3000);
-  return { ...config, rampStallMs };
+  return { ...config, watchPids: f.first?.watchPids ?? config.watchPids, rampStallMs };
 }
 
 function parseLoad(option: string, text: string, dimension: FindDimension): number {

@@ -22,6 +22,7 @@ import type { FindConfig } from './find-config.js';
 import { clampConnsSearch, clampLine } from './machine-bound.js';
 import { type ProbeContext, runProbe } from './probe.js';
 import { CapacitySearch } from './search.js';
+import { type WatchedExit, watchedExitAnswer, watchedExitOf } from './watched-exit.js';
 
 export interface FindRunOptions {
   command: string[];
@@ -52,6 +53,7 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
   const probes: ProbeRecord[] = [];
   const search = new CapacitySearch(find.search);
   let generatorGaveOut: string | null = null;
+  let watchedExit: WatchedExit | null = null;
   try {
     const ctx: ProbeContext = {
       find,
@@ -76,10 +78,15 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
         endAsGeneratorLimit(search);
         break;
       }
-      const { record } = await runProbe(ctx, probes.length + 1, next, processes);
+      const { record, result } = await runProbe(ctx, probes.length + 1, next, processes);
+      watchedExit = watchedExitOf(result, record);
       probes.push(record);
       log(renderProbeLine(record, find.def.unit));
       if (stop.aborted) break;
+      if (watchedExit) {
+        search.record(false);
+        break;
+      }
       search.record(record.pass, record.generatorLimit !== null, record.carried ? null : record.achieved);
     }
     if (search.proposal() !== null) search.stop();
@@ -89,7 +96,10 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
     signals?.remove();
   }
   const answer = search.answer();
-  const worded = answerText(find, answer, probes, generatorGaveOut, signal.aborted);
+  const worded =
+    watchedExit && !signal.aborted
+      ? watchedExitAnswer({ ...answer, ...answerText(find, answer, probes, null, false) }, watchedExit, find.def.unit)
+      : answerText(find, answer, probes, generatorGaveOut, signal.aborted);
   const expect = judgeCapacityGates(find.expect, answer);
   return {
     kind: FIND_KIND,
@@ -100,7 +110,9 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
     name: find.name,
     startedAt: startedAt.toISOString(),
     endedAt: new Date().toISOString(),
-    exitCode: exitCodeOf(answer.end, expect, signal.aborted),
+    // A watched process that died under load is the target failing: exit 4 (unless Ctrl-C came first).
+    exitCode:
+      watchedExit && !signal.aborted ? ExitCode.completedWithErrors : exitCodeOf(answer.end, expect, signal.aborted),
     dimension: find.dimension,
     unit: find.def.unit,
     slo: find.slo.map((t) => t.text),
@@ -123,6 +135,7 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
     answer: { ...answer, ...worded },
     expect,
     probes,
+    watchedExit,
     environment: await environmentPromise,
   };
 }
