@@ -112,7 +112,9 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
     endedAt: new Date().toISOString(),
     // A watched process that died under load is the target failing: exit 4 (unless Ctrl-C came first).
     exitCode:
-      watchedExit && !signal.aborted ? ExitCode.completedWithErrors : exitCodeOf(answer.end, expect, signal.aborted),
+      watchedExit && !signal.aborted
+        ? ExitCode.completedWithErrors
+        : exitCodeOf(answer.end, expect, signal.aborted, answer.capacity),
     dimension: find.dimension,
     unit: find.def.unit,
     slo: find.slo.map((t) => t.text),
@@ -180,8 +182,19 @@ export function endAsGeneratorLimit(search: CapacitySearch): void {
   for (let i = 0; i < 2 && search.proposal() !== null; i++) search.record(false, true);
 }
 
-function exitCodeOf(end: FindEnd, expect: FindDocument['expect'], interrupted: boolean): number {
+/**
+ * The search's exit code from its end. Stopped by --max-time before any load passed ("nothing passed yet") is 3:
+ * not all of the search ran and what ran found no capacity, which is neither an answer (0) nor "no load met the
+ * SLO" (4: only a search that stepped down to its floor can say that).
+ */
+export function exitCodeOf(
+  end: FindEnd,
+  expect: FindDocument['expect'],
+  interrupted: boolean,
+  capacity: number | null = null,
+): number {
   if (interrupted) return ExitCode.interrupted;
+  if (end === 'stopped' && capacity === null) return ExitCode.couldNotRun;
   if (expect.some((v) => !v.pass)) return end === 'generator-limit' ? ExitCode.couldNotRun : ExitCode.gateFailed;
   if (end === 'nothing-passed') return ExitCode.completedWithErrors;
   if (end === 'generator-limit' && expect.length === 0) return ExitCode.couldNotRun;
