@@ -76,13 +76,24 @@ export function resolveFindConfig(
     warmup: given.includes('warmup') ? raw.warmup : FIND_WARMUP,
     duration: raw.window,
   };
-  const first = probeRunConfig({ base, def }, from);
+  const first = asWindow(() => probeRunConfig({ base, def }, from));
   const slo = raw.slo.map(parseThreshold);
   // An SLO a probe cannot measure would fail every probe: refused up front, `capacity` (the answer's) included.
   refuseUnmeasurable(slo, first, (t) => `--slo '${t.text}': cannot be judged with --vary ${dimension}`);
   const expect = (raw.expect ?? []).map(parseCapacityGate);
   const name = raw.name ?? `find-${dimension}-${mode}-${first.proxy.version}`;
   return { dimension, def, slo, expect, search, maxTimeMs, base, first, name };
+}
+
+/** A probe's --duration is find's --window: a refusal of it names the option the user typed. */
+function asWindow<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof UsageError && e.message.startsWith('--duration:'))
+      throw new UsageError(`--window:${e.message.slice('--duration:'.length)}`, e.hint);
+    throw e;
+  }
 }
 
 /** One probe's run settings: the shared options with the dimension's option set to `load`. */
