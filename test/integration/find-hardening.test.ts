@@ -95,6 +95,17 @@ describe('l4stress find: faults and bounds', () => {
     expect(doc.search.clamped?.why).toMatch(/ip_local_port_range/);
   }, 90_000);
 
+  it('--max-time before anything passed: "nothing passed yet", exit 3, the document written', async () => {
+    const file = path.join(tempDir(), 'find.json');
+    const args = ['find', '--vary', 'rate', '--slo', 'p99<1s', '--conns', '10', '--from', '200', '--window', '10s'];
+    const run = await runCli([...args, '--max-time', '1s', '--out', file], { timeoutMs: 60_000 });
+    expect(run.code, run.stderr).toBe(3);
+    const doc = readDoc(file);
+    expect(doc.exitCode).toBe(3);
+    expect(doc.answer).toMatchObject({ end: 'stopped', capacity: null });
+    expect(doc.answer.text).toMatch(/^nothing passed yet: stopped by --max-time/);
+  });
+
   it('--from past what this machine holds is refused with the figures, exit 3, nothing started', async () => {
     const run = await runCli([
       'find',

@@ -12,10 +12,15 @@ import {
   sessionsBytes,
   UNBOUNDED_EMBEDDED_SESSIONS,
 } from '../../src/find/machine-bound.js';
-import { endAsGeneratorLimit } from '../../src/find/run-find.js';
+import { endAsGeneratorLimit, exitCodeOf } from '../../src/find/run-find.js';
 import { CapacitySearch } from '../../src/find/search.js';
+import { DEFAULT_COMPARE } from '../../src/gates/compare.js';
 import { preflight, type SystemLimits } from '../../src/preflight/limits.js';
+import { stepFindConfig } from '../../src/scenario/find-step.js';
+import { expand } from '../../src/scenario/load.js';
+import { runScenario, stepRawOptions } from '../../src/scenario/run-scenario.js';
 import { fixtureConfig } from '../fixtures/outcome.js';
+import { tempDir } from '../helpers/cli.js';
 
 describe('a conns probe past the generator fd/port limits', () => {
   it("ends the search as the generator's limit (exit 3), not as a stop by --max-time", () => {
@@ -68,5 +73,61 @@ describe('what a conns search may ask of this machine, before anything is spawne
     });
     expect(() => clampConnsSearch(external, 6000, 10_000_000, bound)).toThrow(CouldNotRunError);
     expect(() => clampConnsSearch(external, 6000, 10_000_000, bound)).toThrow(/--from 6,000: .* hold 5,000 .*figures/);
+  });
+});
+
+describe("the search's exit code", () => {
+  it('stopped by --max-time before anything passed is 3 (not all of it ran), with a pass 0, Ctrl-C 130', () => {
+    expect(exitCodeOf('stopped', [], false, null)).toBe(3);
+    expect(exitCodeOf('stopped', [], false, 200)).toBe(0);
+    expect(exitCodeOf('stopped', [], true, null)).toBe(130);
+    expect(exitCodeOf('nothing-passed', [], false, null)).toBe(4);
+  });
+});
+
+describe('a find step in a scenario', () => {
+  const o = {
+    resultsDir: '/tmp',
+    iterations: null,
+    baseline: null,
+    compare: DEFAULT_COMPARE,
+    overrides: {},
+    log: () => {},
+  };
+  const scenario = (file: object) =>
+    expand('/x/s.yaml', { name: 's', target: '127.0.0.1:7000', ...file } as never, null);
+  const config = (file: object) => {
+    const sc = scenario(file);
+    const st = sc.steps[0];
+    return stepFindConfig(st, stepRawOptions(sc, st.options, st.name, o), o);
+  };
+
+  it("takes the scenario's defaults as defaults, not as options the step gave", () => {
+    const defaults = { conns: 500, mode: 'echo', warmup: '5s' };
+    const cps = config({ defaults, steps: [{ name: 'a', find: { vary: 'cps', slo: ['errors==0'] } }] });
+    expect(cps.first.mode).toBe('connect');
+    const conns = config({ defaults, steps: [{ name: 'b', find: { vary: 'conns', slo: ['opened==target'] } }] });
+    expect(conns.first.mode).toBe('hold');
+    // What the step gives itself still counts: its own mode, and its own conns refused under vary: conns.
+    expect(
+      config({ steps: [{ name: 'c', mode: 'echo', find: { vary: 'conns', slo: ['errors==0'] } }] }).first.mode,
+    ).toBe('echo');
+    expect(() => config({ steps: [{ name: 'd', conns: 5, find: { vary: 'conns', slo: ['errors==0'] } }] })).toThrow(
+      /--conns: --vary conns sets it/,
+    );
+  });
+
+  it.each([
+    ['duration', '5s', /^s.yaml: step 'a': duration: a find step does not take it \(a probe measures find.window\)$/],
+    ['shard', '0/2', /^s.yaml: step 'a': shard: a find step does not take it \(a search runs whole, on one machine\)$/],
+  ])('refuses %s of its own, naming step and key (it was ignored silently)', async (key, value, message) => {
+    const sc = scenario({ steps: [{ name: 'a', [key]: value, find: { vary: 'rate', slo: ['p99<5ms'] } }] });
+    await expect(runScenario(sc, { ...o, resultsDir: tempDir() })).rejects.toThrow(message);
+  });
+
+  it('find --window 0 is refused as --window, the option typed (it named --duration)', () => {
+    expect(() => config({ steps: [{ name: 'w', find: { vary: 'rate', slo: ['p99<5ms'], window: '0' } }] })).toThrow(
+      /^--window: '0'/,
+    );
   });
 });
