@@ -114,3 +114,13 @@ describe("the library's RunOptions type", () => {
     for (const key of [...refused, 'json', 'report']) expect(excluded, key).toContain(`'${key}'`);
   });
 });
+
+describe('--sni', () => {
+  const sni = (name: string) => resolveRunConfig(parseRunArgs(['--tls', '--sni', name])).tls?.sni;
+  it('drops a trailing dot (RFC 6066 sends none; it was sent as given); a lone dot or an IP with one is refused', () => {
+    expect(sni('api.example.')).toBe('api.example');
+    expect(sni('api.example')).toBe('api.example');
+    expect(() => sni('.')).toThrow(/--sni: '.' is not a host name/);
+    expect(() => sni('10.0.0.1.')).toThrow(/is an IP address/);
+  });
+});
