@@ -98,6 +98,7 @@ export function buildContext(inputs: ResultInputs): BuildContext {
         serviceP50Us: summarize(service).p50,
         pacedSends: totals.pacedSends,
         leftLate: totals.leftLate,
+        dueSends: totals.dueSends,
         toleranceMs: modeStats.openLoop.lateToleranceMs ?? 0,
       })
     : { behind: false, generatorBehind: false, message: null };
