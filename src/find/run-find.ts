@@ -8,7 +8,6 @@
 import { loadProfile } from '../calibration/profile.js';
 import { CouldNotRunError, ExitCode } from '../core/errors.js';
 import { toolVersion } from '../core/version.js';
-import type { FindEnd } from '../core/vocabulary.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
 import { FIND_KIND, FIND_SCHEMA_VERSION } from '../documents/find.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
@@ -19,9 +18,9 @@ import { installSignalHandlers } from '../run/execute.js';
 import { prepareTarget } from '../run/prepare-target.js';
 import { answerText, judgeCapacityGates } from './answer.js';
 import type { FindConfig } from './find-config.js';
-import { clampConnsSearch, clampLine } from './machine-bound.js';
+import { clampConnsSearch, clampLine, type SearchClamp } from './machine-bound.js';
 import { type ProbeContext, runProbe } from './probe.js';
-import { CapacitySearch } from './search.js';
+import { CapacitySearch, type SearchAnswer } from './search.js';
 import { type WatchedExit, watchedExitAnswer, watchedExitOf } from './watched-exit.js';
 
 export interface FindRunOptions {
@@ -36,10 +35,7 @@ export interface FindRunOptions {
 /** Runs the search; never throws for a failing target (that is a failing probe), only for the tool's own failures. */
 export async function runFind(asked: FindConfig, options: FindRunOptions): Promise<FindDocument> {
   const log = options.log ?? ((line: string) => options.quiet || process.stderr.write(`${line}\n`));
-  // Before anything is spawned: a conns search asks no more sessions than this machine can hold.
-  const clamp = asked.dimension === 'conns' ? clampConnsSearch(asked.first, asked.search.from, asked.search.to) : null;
-  if (clamp) log(clampLine(clamp));
-  const find = clamp ? { ...asked, search: { ...asked.search, to: clamp.to } } : asked;
+  const { find, clamp } = clampToMachine(asked, log);
   const signals = options.signal ? null : installSignalHandlers(options.quiet);
   const signal = options.signal ?? signals!.signal;
   const config = find.first;
@@ -96,10 +92,7 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
     signals?.remove();
   }
   const answer = search.answer();
-  const worded =
-    watchedExit && !signal.aborted
-      ? watchedExitAnswer({ ...answer, ...answerText(find, answer, probes, null, false) }, watchedExit, find.def.unit)
-      : answerText(find, answer, probes, generatorGaveOut, signal.aborted);
+  const worded = wordAnswer(find, answer, probes, generatorGaveOut, signal.aborted, watchedExit);
   const expect = judgeCapacityGates(find.expect, answer);
   return {
     kind: FIND_KIND,
@@ -112,9 +105,7 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
     endedAt: new Date().toISOString(),
     // A watched process that died under load is the target failing: exit 4 (unless Ctrl-C came first).
     exitCode:
-      watchedExit && !signal.aborted
-        ? ExitCode.completedWithErrors
-        : exitCodeOf(answer.end, expect, signal.aborted, answer.capacity),
+      watchedExit && !signal.aborted ? ExitCode.completedWithErrors : exitCodeOf(answer, expect, signal.aborted),
     dimension: find.dimension,
     unit: find.def.unit,
     slo: find.slo.map((t) => t.text),
@@ -140,6 +131,29 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
     watchedExit,
     environment: await environmentPromise,
   };
+}
+
+/** Before anything is spawned: a conns search asks no more sessions than this machine can hold (said in a line). */
+function clampToMachine(
+  asked: FindConfig,
+  log: (line: string) => void,
+): { find: FindConfig; clamp: SearchClamp | null } {
+  const clamp = asked.dimension === 'conns' ? clampConnsSearch(asked.first, asked.search.from, asked.search.to) : null;
+  if (clamp) log(clampLine(clamp));
+  return { find: clamp ? { ...asked, search: { ...asked.search, to: clamp.to } } : asked, clamp };
+}
+
+/** The answer in words: a watched process's exit stops the search and says so; otherwise answer.ts words it. */
+function wordAnswer(
+  find: FindConfig,
+  answer: SearchAnswer,
+  probes: ProbeRecord[],
+  generatorGaveOut: string | null,
+  interrupted: boolean,
+  watchedExit: WatchedExit | null,
+) {
+  if (watchedExit === null || interrupted) return answerText(find, answer, probes, generatorGaveOut, interrupted);
+  return watchedExitAnswer({ ...answer, ...answerText(find, answer, probes, null, false) }, watchedExit, find.def.unit);
 }
 
 /** The embedded target sized once for the largest probe the search may run. */
@@ -188,10 +202,9 @@ export function endAsGeneratorLimit(search: CapacitySearch): void {
  * SLO" (4: only a search that stepped down to its floor can say that).
  */
 export function exitCodeOf(
-  end: FindEnd,
+  { end, capacity }: Pick<SearchAnswer, 'end' | 'capacity'>,
   expect: FindDocument['expect'],
   interrupted: boolean,
-  capacity: number | null = null,
 ): number {
   if (interrupted) return ExitCode.interrupted;
   if (end === 'stopped' && capacity === null) return ExitCode.couldNotRun;

@@ -21,7 +21,7 @@ const PORTS = (() => {
 const count = (n: number): string => n.toLocaleString('en-US');
 
 describe('l4stress find: faults and bounds', () => {
-  it('a --watch-pid process that exits mid-search: recorded in its probe and the document, search stopped, exit 4', async () => {
+  it('a --watch-pid process exiting mid-search: in its probe and the document, search stopped, exit 4', async () => {
     const watched = spawn('sleep', ['2'], { stdio: 'ignore' });
     const file = path.join(tempDir(), 'find.json');
     const run = await runCli(
@@ -60,7 +60,7 @@ describe('l4stress find: faults and bounds', () => {
     expect(run.stderr).not.toMatch(/no process/);
   }, 120_000);
 
-  it('--to past what this machine holds is clamped before anything is spawned, said in a line and the document', async () => {
+  it('--to past what this machine holds: clamped before anything spawns, said in a line and the document', async () => {
     const backend = await startServe(['--quiet']);
     const file = path.join(tempDir(), 'find.json');
     try {

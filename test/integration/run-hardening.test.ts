@@ -45,7 +45,7 @@ describe('run: what it says when interrupted or overloaded', () => {
     expect(warnings).toContain('interrupted while the generator started (its workers not all up): no load was applied');
   }, 90_000);
 
-  it('--rate far past what the connections carry: missed is a share of the measured sends due, never more', async () => {
+  it('--rate past what the connections carry: missed is a share of the measured sends due, never more', async () => {
     const file = path.join(tempDir(), 'r.json');
     const run = await runCli(
       ['run', '--rate', '1m/s', '--conns', '2', '--duration', '2s', '--warmup', '0s', '--quiet', '--out', file],

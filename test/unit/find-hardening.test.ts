@@ -78,10 +78,10 @@ describe('what a conns search may ask of this machine, before anything is spawne
 
 describe("the search's exit code", () => {
   it('stopped by --max-time before anything passed is 3 (not all of it ran), with a pass 0, Ctrl-C 130', () => {
-    expect(exitCodeOf('stopped', [], false, null)).toBe(3);
-    expect(exitCodeOf('stopped', [], false, 200)).toBe(0);
-    expect(exitCodeOf('stopped', [], true, null)).toBe(130);
-    expect(exitCodeOf('nothing-passed', [], false, null)).toBe(4);
+    expect(exitCodeOf({ end: 'stopped', capacity: null }, [], false)).toBe(3);
+    expect(exitCodeOf({ end: 'stopped', capacity: 200 }, [], false)).toBe(0);
+    expect(exitCodeOf({ end: 'stopped', capacity: null }, [], true)).toBe(130);
+    expect(exitCodeOf({ end: 'nothing-passed', capacity: null }, [], false)).toBe(4);
   });
 });
 

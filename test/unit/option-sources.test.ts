@@ -117,7 +117,7 @@ describe("the library's RunOptions type", () => {
 
 describe('--sni', () => {
   const sni = (name: string) => resolveRunConfig(parseRunArgs(['--tls', '--sni', name])).tls?.sni;
-  it('drops a trailing dot (RFC 6066 sends none; it was sent as given); a lone dot or an IP with one is refused', () => {
+  it('drops a trailing dot (RFC 6066 sends none; it went as typed); a lone dot or an IP with one is refused', () => {
     expect(sni('api.example.')).toBe('api.example');
     expect(sni('api.example')).toBe('api.example');
     expect(() => sni('.')).toThrow(/--sni: '.' is not a host name/);
