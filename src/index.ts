@@ -20,7 +20,17 @@ export type { ScenarioSummary } from './documents/summary.js';
 
 type LibraryKey = Exclude<
   RunOptionKey,
-  'scenario' | 'profile' | 'iterations' | 'baseline' | 'allow' | 'gate' | 'alpha' | 'markdown' | 'json' | 'report'
+  | 'scenario'
+  | 'profile'
+  | 'iterations'
+  | 'referenceCli'
+  | 'baseline'
+  | 'allow'
+  | 'gate'
+  | 'alpha'
+  | 'markdown'
+  | 'json'
+  | 'report'
 >;
 export type RunOptions = { [K in LibraryKey]?: string | number | boolean | string[] };
 

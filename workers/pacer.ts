@@ -66,7 +66,12 @@ export class Pacer {
         if (due > now) break;
         if (skipped >= connections.length) {
           const lastDue = Math.floor((now - t0) * perMs);
-          counters.missed += Math.round(((lastDue - k + 1) * skippedFull) / skipped);
+          // Missed and due are counted while measuring only, as pacedSends is: missed is a share of due.
+          if (measuring) {
+            const missed = Math.round(((lastDue - k + 1) * skippedFull) / skipped);
+            counters.missed += missed;
+            counters.dueSends += missed;
+          }
           k = lastDue + 1;
           break;
         }
@@ -78,6 +83,7 @@ export class Pacer {
         }
         if (measuring) {
           counters.pacedSends++;
+          counters.dueSends++;
           if (now - due > tolerance) counters.leftLate++;
         }
         const s = c.state;
@@ -92,7 +98,7 @@ export class Pacer {
           s.backlog[(s.backlogHead + s.backlogLength) % BACKLOG_CAPACITY] = due;
           s.backlogLength++;
         } else {
-          counters.missed++;
+          if (measuring) counters.missed++;
           skipped++;
           skippedFull++;
         }

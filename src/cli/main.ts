@@ -115,9 +115,9 @@ function buildProgram(setExit: SetExit): Command {
       .argument('<baseline>', 'baseline summary.json (or its folder), or a result .json')
       .argument('<candidate>', 'candidate summary.json (or its folder), or a result .json (same kind as the baseline)')
       .option('--json', 'print the comparison as JSON'),
-  ).action(async (base: string, cand: string, opts) => {
+  ).action(async (base: string, cand: string, opts, cmd: Command) => {
     const { compareCommand } = await import('./scenario-commands.js');
-    setExit(compareCommand(base, cand, opts));
+    setExit(compareCommand(base, cand, { ...opts, gateGiven: cmd.getOptionValueSource('gate') === 'cli' }));
   });
 
   program

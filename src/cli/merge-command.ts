@@ -5,7 +5,7 @@ import { UsageError } from '../core/errors.js';
 import { writeJsonAtomically } from '../core/files.js';
 import { readResult } from '../documents/readers.js';
 import { runResultSchema } from '../documents/result.js';
-import { judgeRun, parseThreshold } from '../gates/thresholds.js';
+import { judgeRun, parseThreshold, refuseUnmeasurable } from '../gates/thresholds.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import { renderSummary } from '../reporters/summary.js';
 import { mergeResults } from '../result/merge.js';
@@ -20,6 +20,8 @@ export function mergeCommand(files: string[], opts: { out: string; partial?: boo
     );
   checkOutputs({ files: [{ path: opts.out, what: '--out' }] });
   const parts = files.map((file) => ({ file, result: readResult(file) }));
+  // The shards share their settings (merge-check.ts): the first one's say what the merged run can measure.
+  if (parts.length > 0) refuseUnmeasurable(thresholds, parts[0].result.config, (t) => `--threshold '${t.text}'`);
   const merged = judgeRun(
     mergeResults(parts, {
       acceptPartial: opts.partial === true,

@@ -8,7 +8,7 @@ import { readHistory, readResult, readSummary } from '../documents/readers.js';
 import type { RunResult } from '../documents/result.js';
 import { type ScenarioSummary, SUMMARY_KIND } from '../documents/summary.js';
 import { type CompareOptions, compareSummaries, DEFAULT_COMPARE } from '../gates/compare.js';
-import { METRIC_NAMES, type MetricName } from '../gates/metrics.js';
+import { METRIC_NAMES, type MeasuredBy, type MetricName, measurable } from '../gates/metrics.js';
 import { summaryOfRun } from '../gates/single-run.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import { renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
@@ -56,13 +56,17 @@ export function compareOptions(raw: RawCompareOptions): CompareOptions {
 export function compareCommand(
   baseFile: string,
   candFile: string,
-  opts: RawCompareOptions & { json?: boolean },
+  opts: RawCompareOptions & { json?: boolean; gateGiven?: boolean },
 ): number {
   const base = readSummaryOrRun(baseFile, 'baseline');
   const cand = readSummaryOrRun(candFile, 'scenario summary');
   if (base.singleRun !== cand.singleRun)
     throw new UsageError('compare: give two summaries or two results, not one of each');
-  const report = compareSummaries(base.summary, cand.summary, compareOptions(opts));
+  const options = compareOptions(opts);
+  // A gate asked for that neither side can have would gate nothing and pass; the default gate (p95) is skipped
+  // where it has no samples (a churn run), as before.
+  if (opts.gateGiven) for (const metric of options.gate) refuseUngateable(metric, base, cand);
+  const report = compareSummaries(base.summary, cand.summary, options);
   // Two single runs: the machine each ran on, side by side (a difference may be the machine's, not the build's).
   const machines = base.result && cand.result ? machineComparison(base.result, cand.result) : [];
   process.stdout.write(
@@ -74,6 +78,19 @@ export function compareCommand(
   return report.regressed ? ExitCode.gateFailed : ExitCode.ok;
 }
 
+type Compared = ReturnType<typeof readSummaryOrRun>;
+
+/** --gate on a metric neither side measured: two results by their settings, two summaries by their samples. */
+function refuseUngateable(metric: MetricName, base: Compared, cand: Compared): void {
+  const sampled = (c: Compared): boolean =>
+    Object.values(c.summary.steps).some((st) => st.iterations.some((it) => it.metrics[metric] != null));
+  if (base.config && cand.config) {
+    const why = measurable(metric, base.config);
+    if (why !== null && measurable(metric, cand.config) !== null) throw new UsageError(`--gate ${metric}: ${why}`);
+  } else if (!sampled(base) && !sampled(cand))
+    throw new UsageError(`--gate ${metric}: neither summary has a sample of it in any step`);
+}
+
 /**
  * A summary (file or run folder) or a single run's result, which compares as a one-iteration step named `run`
  * (with one iteration a side, a change counts only beyond the allowance; no test can say more).
@@ -81,7 +98,7 @@ export function compareCommand(
 function readSummaryOrRun(
   file: string,
   name: string,
-): { summary: ScenarioSummary; singleRun: boolean; result?: RunResult } {
+): { summary: ScenarioSummary; singleRun: boolean; config: MeasuredBy | null; result?: RunResult } {
   const resolved = resolveSummary(file);
   let kind: unknown;
   try {
@@ -89,9 +106,9 @@ function readSummaryOrRun(
   } catch {
     kind = SUMMARY_KIND; // unreadable: the summary reader says why
   }
-  if (kind === SUMMARY_KIND) return { summary: readSummary(resolved, name), singleRun: false };
+  if (kind === SUMMARY_KIND) return { summary: readSummary(resolved, name), singleRun: false, config: null };
   const result = readResult(resolved);
-  return { summary: summaryOfRun(result, file), singleRun: true, result };
+  return { summary: summaryOfRun(result, file), singleRun: true, config: result.config, result };
 }
 
 /** Each side's machine line, and a caution when either side's machine limited or queued its load. */

@@ -44,7 +44,9 @@ export function resolveTls(raw: RawRunOptions): TlsClientConfig | null {
     throw new UsageError(`--alpn: '${printable(raw.alpn)}' is not a list of protocols (e.g. h2,http/1.1)`);
   }
   return {
-    sni: raw.sni ?? null,
+    // A trailing dot (the DNS root) is dropped, as curl and browsers do: RFC 6066 sends a server name without it,
+    // and a server matching 'api.example' would not match 'api.example.'.
+    sni: raw.sni === undefined ? null : raw.sni.replace(/\.$/, ''),
     alpn,
     caFile: raw.tlsCa ?? null,
     insecure: raw.tlsInsecure === true,
@@ -103,7 +105,7 @@ function checkCiphers(list: string): void {
 function checkServerName(name: string): void {
   const label = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
   const ok =
-    name.length > 0 &&
+    name.replace(/\.$/, '').length > 0 &&
     name.length <= 253 &&
     name
       .replace(/\.$/, '')
@@ -114,5 +116,6 @@ function checkServerName(name: string): void {
       `--sni: '${printable(name)}' is not a host name (letters, digits, '-' in dot-separated labels of 1-63, ` +
         'at most 253 in all)',
     );
-  if (isIP(name)) throw new UsageError(`--sni: '${name}' is an IP address; TLS sends only host names as server name`);
+  if (isIP(name.replace(/\.$/, '')))
+    throw new UsageError(`--sni: '${name}' is an IP address; TLS sends only host names as server name`);
 }

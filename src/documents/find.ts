@@ -60,6 +60,8 @@ export const probeSchema = z.object({
   elapsedMs: count,
   histograms: z.object({ roundTripUs: z.string(), connectUs: z.string() }),
   warnings: z.array(z.string()),
+  /** --watch-pid processes that exited during this probe, seconds into it (absent when none did). */
+  watchedExited: z.array(z.object({ pid: count, name: z.string(), afterS: nullableNumber })).optional(),
 });
 export type ProbeRecord = z.infer<typeof probeSchema>;
 
@@ -82,6 +84,12 @@ export const findDocumentSchema = z
     search: z.object({
       from: z.number(),
       to: z.number().nullable(),
+      /**
+       * A conns search asked past what this machine can hold (fds, ports, memory), or without --to against the
+       * embedded target: `to` is what it was brought down to, `asked` the --to given (null: none), `why` the figures.
+       * Absent in older documents and when nothing was clamped.
+       */
+      clamped: z.object({ asked: z.number().nullable(), why: z.string() }).nullable().optional(),
       precision: z.number(),
       confirm: count,
       maxTimeMs: count,
@@ -108,6 +116,21 @@ export const findDocumentSchema = z
     /** --expect: each capacity gate's verdict. */
     expect: z.array(thresholdVerdictSchema),
     probes: z.array(probeSchema),
+    /**
+     * A --watch-pid process that exited during the search (find/watched-exit.ts): which, in which probe at which
+     * load, seconds into it and when. The search stopped there. Absent or null when none did.
+     */
+    watchedExit: z
+      .object({
+        pid: count,
+        name: z.string(),
+        probe: count,
+        load: z.number(),
+        afterS: nullableNumber,
+        at: z.string(),
+      })
+      .nullable()
+      .optional(),
     environment: environmentSchema,
   })
   .meta({

@@ -98,6 +98,11 @@ export const loadCountersSchema = integrityCountersSchema.extend({
   connectHeldByConns: count.default(0),
   pacedSends: count.default(0),
   leftLate: count.default(0),
+  /**
+   * Open loop, while measuring: sends that came due to open connections, those the pacer got to and those it found
+   * no room for (every connection owing 64): what `missed` (measured sends too) is a share of.
+   */
+  dueSends: count.default(0),
 });
 export type LoadCounters = z.infer<typeof loadCountersSchema>;
 
@@ -351,6 +356,8 @@ export const modeStatsSchema = z.object({
       /** Measured sends the pacer handled, those it sent later than lateToleranceMs (absent in older results). */
       pacedSends: count.optional(),
       leftLate: count.optional(),
+      /** Measured sends that came due to open connections: `missed` is a share of these (absent in older results). */
+      dueSends: count.optional(),
       lateToleranceMs: z.number().optional(),
       /** The generator itself fell behind its schedule (worker-contract/schedule.ts). */
       generatorBehind: z.boolean(),

@@ -9,11 +9,9 @@ import type { RunConfig } from '../config/run-config.js';
 import { UsageError } from '../core/errors.js';
 import { HOUR_MS, parseDurationMs, parseIntInRange, parseRatePerSecond } from '../core/units.js';
 import { FIND_DIMENSIONS, type FindDimension, type LoadMode } from '../core/vocabulary.js';
-import { METRICS } from '../gates/metrics.js';
-import { parseThreshold, type Threshold } from '../gates/thresholds.js';
+import { parseThreshold, refuseUnmeasurable, type Threshold } from '../gates/thresholds.js';
 import { FIND_WARMUP, type FindOptionKey, type RawFindOptions } from '../options/find-options.js';
 import { flagOf, type RawRunOptions, type RunOptionKey } from '../options/run-options.js';
-import { modeTraits } from '../worker-contract/traits.js';
 import { DIMENSIONS, type DimensionDef } from './dimensions.js';
 import type { SearchSettings } from './search.js';
 
@@ -38,7 +36,8 @@ export interface FindConfig {
   name: string;
 }
 
-const MAX_LOAD = 10_000_000;
+/** The highest load --from and --to take. */
+export const MAX_LOAD = 10_000_000;
 
 export function resolveFindConfig(
   raw: RawRunOptions & RawFindOptions,
@@ -77,20 +76,35 @@ export function resolveFindConfig(
     warmup: given.includes('warmup') ? raw.warmup : FIND_WARMUP,
     duration: raw.window,
   };
-  const first = probeRunConfig({ base, def }, from);
+  const first = asWindow(() => probeRunConfig({ base, def }, from));
   const slo = raw.slo.map(parseThreshold);
-  for (const t of slo) refuseUnmeasurable(t, first, dimension);
+  // An SLO a probe cannot measure would fail every probe: refused up front, `capacity` (the answer's) included.
+  refuseUnmeasurable(slo, first, (t) => `--slo '${t.text}': cannot be judged with --vary ${dimension}`);
   const expect = (raw.expect ?? []).map(parseCapacityGate);
   const name = raw.name ?? `find-${dimension}-${mode}-${first.proxy.version}`;
   return { dimension, def, slo, expect, search, maxTimeMs, base, first, name };
 }
 
+/** A probe's --duration is find's --window: a refusal of it names the option the user typed. */
+function asWindow<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof UsageError && e.message.startsWith('--duration:'))
+      throw new UsageError(`--window:${e.message.slice('--duration:'.length)}`, e.hint);
+    throw e;
+  }
+}
+
 /** One probe's run settings: the shared options with the dimension's option set to `load`. */
-export function probeRunConfig(f: Pick<FindConfig, 'base' | 'def'>, load: number): RunConfig {
-  const config = resolveRunConfig({ ...f.base, [f.def.option]: String(load) });
+export function probeRunConfig(f: Pick<FindConfig, 'base' | 'def'> & { first?: RunConfig }, load: number): RunConfig {
+  // --watch-pid was checked once, at the start: a watched process that dies mid-search is a finding
+  // (find/watched-exit.ts), not bad input that aborts the search without its document.
+  const watched = f.first ? { watchPid: undefined } : {};
+  const config = resolveRunConfig({ ...f.base, ...watched, [f.def.option]: String(load) });
   // A probe past a limit must not wait out the run's 10 s stall rule: 3 s with nothing moving ends its ramp.
   const rampStallMs = config.rampStallMs == null ? null : Math.min(config.rampStallMs, 3000);
-  return { ...config, rampStallMs };
+  return { ...config, watchPids: f.first?.watchPids ?? config.watchPids, rampStallMs };
 }
 
 function parseLoad(option: string, text: string, dimension: FindDimension): number {
@@ -115,30 +129,4 @@ function parseCapacityGate(text: string): CapacityGate {
   if (!m) throw new UsageError(`--expect '${text}': not of the form 'capacity>=N' (e.g. capacity>=5000, capacity>2k)`);
   const scale = m[3] === '' ? 1 : m[3].toLowerCase() === 'k' ? 1000 : 1_000_000;
   return { text, op: m[1] as CapacityGate['op'], value: Number(m[2]) * scale };
-}
-
-/** An SLO whose metric a probe in this mode cannot measure would fail every probe: refused up front. */
-function refuseUnmeasurable(t: Threshold, config: RunConfig, dimension: FindDimension): void {
-  const metric = t.metric as string;
-  if (metric.startsWith('scrape.')) {
-    if (!config.scrape?.urls.length) throw new UsageError(`--slo '${t.text}': a scraped series needs --scrape <url>`);
-    return;
-  }
-  const traits = modeTraits(config);
-  const roundTrip = ['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean', 'rps'].includes(metric);
-  const noEcho = config.mode === 'connect' ? ' without --churn-echo' : '';
-  const why =
-    roundTrip && !traits.echoes
-      ? `a round-trip figure has no samples in --mode ${config.mode}${noEcho}`
-      : metric === 'cps' && config.mode !== 'connect'
-        ? 'cps is measured in connect mode only'
-        : metric === 'held' && config.mode !== 'hold'
-          ? 'held is measured in hold mode only'
-          : metric === 'opened' && config.mode === 'connect'
-            ? 'opened counts long-lived sessions; connect mode has none'
-            : metric === 'watched.rssSlope' && config.watchPids.length === 0
-              ? 'it needs --watch-pid'
-              : null;
-  if (why !== null && METRICS[metric as keyof typeof METRICS] !== undefined)
-    throw new UsageError(`--slo '${t.text}': cannot be judged with --vary ${dimension}: ${why}`);
 }

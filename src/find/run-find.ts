@@ -8,7 +8,6 @@
 import { loadProfile } from '../calibration/profile.js';
 import { CouldNotRunError, ExitCode } from '../core/errors.js';
 import { toolVersion } from '../core/version.js';
-import type { FindEnd } from '../core/vocabulary.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
 import { FIND_KIND, FIND_SCHEMA_VERSION } from '../documents/find.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
@@ -20,8 +19,10 @@ import { installSignalHandlers } from '../run/execute.js';
 import { prepareTarget } from '../run/prepare-target.js';
 import { answerText, judgeCapacityGates } from './answer.js';
 import type { FindConfig } from './find-config.js';
+import { clampConnsSearch, clampLine, type SearchClamp } from './machine-bound.js';
 import { type ProbeContext, runProbe } from './probe.js';
-import { CapacitySearch, type ProbeBound } from './search.js';
+import { CapacitySearch, type ProbeBound, type SearchAnswer } from './search.js';
+import { type WatchedExit, watchedExitAnswer, watchedExitOf } from './watched-exit.js';
 
 /** How long others get to finish before an inconclusive probe is tried again. */
 export const COOL_DOWN_MS = 5000;
@@ -36,10 +37,11 @@ export interface FindRunOptions {
 }
 
 /** Runs the search; never throws for a failing target (that is a failing probe), only for the tool's own failures. */
-export async function runFind(find: FindConfig, options: FindRunOptions): Promise<FindDocument> {
+export async function runFind(asked: FindConfig, options: FindRunOptions): Promise<FindDocument> {
+  const log = options.log ?? ((line: string) => options.quiet || process.stderr.write(`${line}\n`));
+  const { find, clamp } = clampToMachine(asked, log);
   const signals = options.signal ? null : installSignalHandlers(options.quiet);
   const signal = options.signal ?? signals!.signal;
-  const log = options.log ?? ((line: string) => options.quiet || process.stderr.write(`${line}\n`));
   const config = find.first;
   const startedAt = new Date();
   const deadline = new AbortController();
@@ -51,6 +53,7 @@ export async function runFind(find: FindConfig, options: FindRunOptions): Promis
   const probes: ProbeRecord[] = [];
   const search = new CapacitySearch(find.search);
   let generatorGaveOut: string | null = null;
+  let watchedExit: WatchedExit | null = null;
   try {
     const ctx: ProbeContext = {
       find,
@@ -72,16 +75,19 @@ export async function runFind(find: FindConfig, options: FindRunOptions): Promis
       const processes = probeProcesses(find, next.load);
       if (typeof processes === 'string') {
         generatorGaveOut = processes;
-        search.record(false, 'generator');
+        endAsGeneratorLimit(search);
         break;
       }
-      const { record } = await runProbe(ctx, probes.length + 1, next, processes);
+      const { record, result } = await runProbe(ctx, probes.length + 1, next, processes);
+      watchedExit = watchedExitOf(result, record);
       probes.push(record);
       log(renderProbeLine(record, find.def.unit));
       if (stop.aborted) break;
-      const bound = boundOf(record);
-      search.record(record.pass, bound, record.carried ? null : record.achieved);
-      if (bound === 'inconclusive' && search.proposal() !== null) await coolDown(stop, log);
+      if (watchedExit) {
+        search.record(false);
+        break;
+      }
+      await recordProbe(search, record, stop, log);
     }
     if (search.proposal() !== null) search.stop();
   } finally {
@@ -90,7 +96,7 @@ export async function runFind(find: FindConfig, options: FindRunOptions): Promis
     signals?.remove();
   }
   const answer = search.answer();
-  const worded = answerText(find, answer, probes, generatorGaveOut, signal.aborted);
+  const worded = wordAnswer(find, answer, probes, generatorGaveOut, signal.aborted, watchedExit);
   const expect = judgeCapacityGates(find.expect, answer);
   return {
     kind: FIND_KIND,
@@ -101,13 +107,16 @@ export async function runFind(find: FindConfig, options: FindRunOptions): Promis
     name: find.name,
     startedAt: startedAt.toISOString(),
     endedAt: new Date().toISOString(),
-    exitCode: exitCodeOf(answer.end, expect, signal.aborted),
+    // A watched process that died under load is the target failing: exit 4 (unless Ctrl-C came first).
+    exitCode:
+      watchedExit && !signal.aborted ? ExitCode.completedWithErrors : exitCodeOf(answer, expect, signal.aborted),
     dimension: find.dimension,
     unit: find.def.unit,
     slo: find.slo.map((t) => t.text),
     search: {
       from: find.search.from,
       to: Number.isFinite(find.search.to) ? find.search.to : null,
+      clamped: clamp && { asked: clamp.asked, why: clamp.why },
       precision: find.search.precision,
       confirm: find.search.confirm,
       maxTimeMs: find.maxTimeMs,
@@ -123,8 +132,32 @@ export async function runFind(find: FindConfig, options: FindRunOptions): Promis
     answer: { ...answer, ...worded },
     expect,
     probes,
+    watchedExit,
     environment: await environmentPromise,
   };
+}
+
+/** Before anything is spawned: a conns search asks no more sessions than this machine can hold (said in a line). */
+function clampToMachine(
+  asked: FindConfig,
+  log: (line: string) => void,
+): { find: FindConfig; clamp: SearchClamp | null } {
+  const clamp = asked.dimension === 'conns' ? clampConnsSearch(asked.first, asked.search.from, asked.search.to) : null;
+  if (clamp) log(clampLine(clamp));
+  return { find: clamp ? { ...asked, search: { ...asked.search, to: clamp.to } } : asked, clamp };
+}
+
+/** The answer in words: a watched process's exit stops the search and says so; otherwise answer.ts words it. */
+function wordAnswer(
+  find: FindConfig,
+  answer: SearchAnswer,
+  probes: ProbeRecord[],
+  generatorGaveOut: string | null,
+  interrupted: boolean,
+  watchedExit: WatchedExit | null,
+) {
+  if (watchedExit === null || interrupted) return answerText(find, answer, probes, generatorGaveOut, interrupted);
+  return watchedExitAnswer({ ...answer, ...answerText(find, answer, probes, null, false) }, watchedExit, find.def.unit);
 }
 
 /** The embedded target sized once for the largest probe the search may run. */
@@ -158,10 +191,20 @@ function probeProcesses(find: FindConfig, load: number): number | string {
   }
 }
 
-/** What bounded a failed probe when it was not the target (the search retries those, never takes them). */
-function boundOf(record: ProbeRecord): ProbeBound | null {
-  if (record.pass || record.limitOf === 'target' || !record.limitOf) return null;
-  return record.limitOf;
+/**
+ * A probe's outcome told to the search, with what bounded it when that was not the target (the search retries
+ * those, never takes them); an inconclusive one is retried after a cool-down.
+ */
+async function recordProbe(
+  search: CapacitySearch,
+  record: ProbeRecord,
+  stop: AbortSignal,
+  log: (line: string) => void,
+): Promise<void> {
+  const bound: ProbeBound | null =
+    record.pass || record.limitOf === 'target' || !record.limitOf ? null : record.limitOf;
+  search.record(record.pass, bound, record.carried ? null : record.achieved);
+  if (bound === 'inconclusive' && search.proposal() !== null) await coolDown(stop, log);
 }
 
 /** Before retrying an inconclusive probe: the machine's others get COOL_DOWN_MS to finish (Ctrl-C ends it). */
@@ -173,15 +216,31 @@ async function coolDown(stop: AbortSignal, log: (line: string) => void): Promise
 }
 
 /**
- * The answer's exit code: every --expect met by what is known (an "at least" meets a lower bound) is 0; otherwise
- * inconclusive has its own (6), not the target's limit (the generator's, the machine's) is "could not run" (3), a
- * failed gate 5, nothing passed 4.
+ * A probe the generator's own limits refuse before any socket (fds, ports) is the generator's limit, certain on the
+ * first try: no retry, and the search ends as that (exit 3), not as a stop by --max-time.
  */
-function exitCodeOf(end: FindEnd, expect: FindDocument['expect'], interrupted: boolean): number {
+export function endAsGeneratorLimit(search: CapacitySearch): void {
+  // The search retries a generator-bound load once before it believes it; a preflight refusal needs no retry.
+  for (let i = 0; i < 2 && search.proposal() !== null; i++) search.record(false, 'generator');
+}
+
+/**
+ * The search's exit code from its end. Every --expect met by what is known (an "at least" meets a lower bound) is
+ * 0. Otherwise: inconclusive has its own (6); not the target's limit (the generator's, the machine's) is "could not
+ * run" (3); stopped by --max-time before any load passed ("nothing passed yet") is 3 too: not all of the search ran
+ * and what ran found no capacity, which is neither an answer (0) nor "no load met the SLO" (4: only a search that
+ * stepped down to its floor can say that); a failed gate 5.
+ */
+export function exitCodeOf(
+  { end, capacity }: Pick<SearchAnswer, 'end' | 'capacity'>,
+  expect: FindDocument['expect'],
+  interrupted: boolean,
+): number {
   if (interrupted) return ExitCode.interrupted;
   if (expect.length > 0 && expect.every((v) => v.pass)) return ExitCode.ok;
   if (end === 'inconclusive') return ExitCode.inconclusive;
   if (end === 'generator-limit' || end === 'machine-limit') return ExitCode.couldNotRun;
+  if (end === 'stopped' && capacity === null) return ExitCode.couldNotRun;
   if (expect.some((v) => !v.pass)) return ExitCode.gateFailed;
   if (end === 'nothing-passed') return ExitCode.completedWithErrors;
   return ExitCode.ok;

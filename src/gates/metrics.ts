@@ -6,7 +6,7 @@
 
 import { median } from '../calibration/stats.js';
 import { KERNEL_COUNTER_NAMES } from '../core/vocabulary.js';
-import type { RunResult } from '../documents/result.js';
+import type { ResultConfig, RunResult } from '../documents/result.js';
 import {
   type KernelMetricName,
   METRIC_NAMES,
@@ -135,6 +135,47 @@ export const METRICS: Record<MetricName, MetricDef> = {
     KERNEL_COUNTER_NAMES.map((n) => [`kernel.${n}`, worst((r) => r.kernel?.counters[n] ?? null)]),
   ) as Record<KernelMetricName, MetricDef>),
 };
+
+/** What decides whether a metric can have samples: a run's settings (a RunConfig, or a result's config). */
+export type MeasuredBy = Pick<ResultConfig, 'mode' | 'churnEcho' | 'target' | 'watchPids' | 'scrape'>;
+
+const ROUND_TRIP = new Set<string>(['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean']);
+
+/**
+ * Whether `metric` can ever have samples in a run of `config` (`of: 'run'`) or in a capacity search's answer
+ * (`of: 'search'`, a scenario's find step): null when it can, else why not, naming what is missing. Every place
+ * that reads a threshold or a gate asks this one function before anything runs: a metric no run can measure would
+ * fail (or silently pass) every time.
+ */
+export function measurable(metric: string, config: MeasuredBy, of: 'run' | 'search' = 'run'): string | null {
+  if (of === 'search')
+    return metric === 'capacity'
+      ? null
+      : `a find step records only its capacity, not ${metric} (put what each probe must meet in find.slo)`;
+  if (metric === 'capacity')
+    return "capacity is a capacity search's answer, which a run has not (a find step's threshold, or find --expect)";
+  if (metric.startsWith('scrape.')) return config.scrape?.urls.length ? null : 'a scraped series needs --scrape <url>';
+  const traits = modeTraits({
+    ...config,
+    ratePerSecond: 0,
+    direction: 'both',
+    sizeBytes: 0,
+    conns: 0,
+    pingIntervalMs: 1,
+  });
+  const noEcho = config.mode === 'connect' ? ' without --churn-echo' : '';
+  if (ROUND_TRIP.has(metric) && !traits.echoes)
+    return `a round-trip figure has no samples in --mode ${config.mode}${noEcho}`;
+  if (metric === 'rps' && !traits.roundTrips) return 'rps (round trips per second) is measured in echo and hold modes';
+  if (metric === 'cps' && config.mode !== 'connect') return 'cps is measured in connect mode only';
+  if (metric === 'held' && config.mode !== 'hold') return 'held is measured in hold mode only';
+  if (metric === 'opened' && config.mode === 'connect')
+    return 'opened counts long-lived sessions; connect mode has none';
+  if (metric === 'target.cpu.op' && config.target !== null)
+    return "target.cpu.op is the embedded target's CPU; an external target's is not read (see --watch-pid)";
+  if (metric === 'watched.rssSlope' && config.watchPids.length === 0) return 'watched.rssSlope needs --watch-pid';
+  return null;
+}
 
 /** Operations of a whole run, per mode: round trips, churn cycles, or MiB moved. */
 function operations(r: RunResult): number {

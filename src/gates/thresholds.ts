@@ -11,8 +11,10 @@ import type { ScrapeMetricName, ThresholdVerdict } from '../documents/summary.js
 import {
   METRIC_NAMES,
   METRICS,
+  type MeasuredBy,
   type MetricName,
   type MetricUnit,
+  measurable,
   reduceMetric,
   reductionText,
   type StepMetrics,
@@ -72,6 +74,22 @@ export function parseThreshold(text: string): Threshold {
         `${Object.keys(table).filter(Boolean).join(', ')})`,
     );
   return { text, metric, op, value: Number(v[1]) * table[unit] };
+}
+
+/**
+ * Refuses, before anything runs, a threshold no run of `config` (or, `of: 'search'`, no capacity search) could
+ * measure: one line, `<label>: <what is missing>`. Run, find, scenario steps and merge all call this.
+ */
+export function refuseUnmeasurable(
+  thresholds: Threshold[],
+  config: MeasuredBy,
+  label: (t: Threshold) => string,
+  of: 'run' | 'search' = 'run',
+): void {
+  for (const t of thresholds) {
+    const why = measurable(t.metric, config, of);
+    if (why !== null) throw new UsageError(`${label(t)}: ${why}`);
+  }
 }
 
 export function evaluateThreshold(t: Threshold, iterations: StepMetrics[]): ThresholdVerdict {

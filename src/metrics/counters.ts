@@ -47,6 +47,7 @@ const MERGE: Record<keyof LoadCounters, Merge> = {
   connectHeldInFlight: 'sum',
   connectHeldByConns: 'sum',
   pacedSends: 'sum',
+  dueSends: 'sum',
   leftLate: 'sum',
 };
 const KEYS = Object.keys(MERGE) as (keyof LoadCounters)[];

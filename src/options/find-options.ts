@@ -37,7 +37,12 @@ export const FIND_OPTIONS: Record<FindOptionKey, Omit<RunOptionDef, 'role'>> = {
     repeatable: true,
   },
   from: { flags: '--from <load>', description: 'first load (default: rate 1000, conns 100, cps 500, tls 100)' },
-  to: { flags: '--to <load>', description: 'highest load to try (default: none; --max-time bounds the search)' },
+  to: {
+    flags: '--to <load>',
+    description:
+      'highest load to try (default: none; --max-time bounds the search); conns: clamped to what this machine can ' +
+      'hold (fds, ports, memory), said when it is',
+  },
   precision: {
     flags: '--precision <percent>',
     description: 'stop bisecting when the highest pass and lowest failure are this close (0-50%)',

@@ -176,7 +176,7 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   },
   sni: {
     flags: '--sni <name>',
-    description: 'TLS server name to send (default: the target host when it is a name)',
+    description: 'TLS server name to send (default: the target host when it is a name); a trailing dot is dropped',
     role: 'step',
   },
   alpn: {

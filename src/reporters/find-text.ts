@@ -56,6 +56,11 @@ export function renderFindSummary(doc: FindDocument, file: string): string {
     '',
     `Answer: ${doc.answer.text}`,
   ];
+  const clamped = doc.search.clamped;
+  if (clamped) {
+    const asked = clamped.asked === null ? 'unbounded' : formatCount(clamped.asked);
+    lines.push(`  (--to ${formatCount(doc.search.to ?? 0)}, not ${asked}: ${clamped.why})`);
+  }
   for (const v of doc.expect) lines.push(`  ${v.pass ? 'pass' : 'FAIL'}  ${v.threshold}: ${v.reason}`);
   if (doc.expect.length > 0) {
     const passed = doc.expect.filter((v) => v.pass).length;

@@ -35,6 +35,18 @@ export function checkShards(parts: MergeInput[], acceptPartial: boolean): number
         'same scenario, seed, --start-at, target and settings',
       );
   }
+  // Shards of one run run together: a result whose run does not overlap the first's (another day's) is another run.
+  const span = (r: RunResult): [number, number] => [Date.parse(r.startedAt), Date.parse(r.endedAt)];
+  const [firstStart, firstEnd] = span(first);
+  for (const p of parts) {
+    const [start, end] = span(p.result);
+    if (start > firstEnd || end < firstStart)
+      throw new UsageError(
+        `merge: ${p.file} (${p.result.startedAt} to ${p.result.endedAt}) did not run at the same time as ` +
+          `${parts[0].file} (${first.startedAt} to ${first.endedAt})`,
+        'the shards of one run run together: merge the results of one run',
+      );
+  }
   const seen = new Map<number, string>();
   for (const p of parts) {
     const i = p.result.config.shard!.index;

@@ -19,6 +19,7 @@ export function mergeModeStats(results: RunResult[]): RunResult['modeStats'] {
             .sort((a, b) => (b.p99 ?? 0) - (a.p99 ?? 0))[0],
           pacedSends: sum((r) => r.modeStats.openLoop?.pacedSends ?? 0),
           leftLate: sum((r) => r.modeStats.openLoop?.leftLate ?? 0),
+          dueSends: sum((r) => r.modeStats.openLoop?.dueSends ?? 0),
           // Every shard has the same connection interval (rate and connections split in proportion).
           lateToleranceMs: ms.openLoop.lateToleranceMs,
           generatorBehind: results.some((r) => r.modeStats.openLoop?.generatorBehind),

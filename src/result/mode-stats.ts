@@ -30,6 +30,7 @@ export function buildModeStats(
           schedulerLagUs: lagSummary,
           pacedSends: totals.pacedSends,
           leftLate: totals.leftLate,
+          dueSends: totals.dueSends,
           lateToleranceMs: lateToleranceMs(traits.intendedPerSecond, config.conns),
           // Decided with the rest of the schedule verdict (schedule-verdict.ts).
           generatorBehind: false,

@@ -33,6 +33,12 @@ export interface ScheduleInputs {
   pacedSends: number;
   leftLate: number;
   toleranceMs: number;
+  /**
+   * Measured sends that came due to open connections (the pacer's own count, like `missed`): what missed is a share
+   * of. Without it (older callers), the rate times pacedMs, which ran longer than the pacer counted and so could
+   * read "2,112,809 of 2,064,000 sends were missed".
+   */
+  dueSends?: number;
 }
 
 export interface ScheduleVerdict {
@@ -45,7 +51,7 @@ export interface ScheduleVerdict {
 }
 
 export function scheduleVerdict(i: ScheduleInputs): ScheduleVerdict {
-  const intended = Math.round((i.intendedPerSecond * i.pacedMs) / 1000);
+  const intended = i.dueSends ?? Math.round((i.intendedPerSecond * i.pacedMs) / 1000);
   const overConnections = tooFastPerConnection(i);
   if (generatorFellBehind(i.leftLate, i.pacedSends)) {
     return {
@@ -59,7 +65,9 @@ export function scheduleVerdict(i: ScheduleInputs): ScheduleVerdict {
     };
   }
   if (intended > 0 && i.missed > MISSED_SHARE * intended) {
-    const head = `${fmt(i.missed)} of ${fmt(intended)} sends were missed: open connections already owed 64 each; `;
+    const head =
+      `${fmt(i.missed)} of ${fmt(intended)} ${i.dueSends === undefined ? '' : 'measured '}sends were missed: open ` +
+      'connections already owed 64 each; ';
     if (overConnections) return { behind: true, generatorBehind: false, message: head + overConnections };
     return {
       behind: true,

@@ -60,6 +60,8 @@ export function settingWarnings(
 /** How the ramp ended when it did not finish: stalled, cut by --ramp-timeout, or interrupted (Ctrl-C). */
 export function rampWarnings(config: RunConfig, outcome: LoadOutcome, established: number): string[] {
   const of = `${established.toLocaleString('en-US')} of ${config.conns.toLocaleString('en-US')} established`;
+  if (outcome.interruptedDuring === 'start-up')
+    return ['interrupted while the generator started (its workers not all up): no load was applied'];
   if (outcome.interruptedDuring === 'start-wait')
     return [`interrupted while waiting for --start-at ${config.startAt}: no load was applied`];
   if (outcome.interruptedDuring === 'ramp') return [`interrupted during the ramp-up (${of}): nothing was measured`];

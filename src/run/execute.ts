@@ -12,7 +12,7 @@ import { notSavedMessage } from '../core/files.js';
 import { toolVersion } from '../core/version.js';
 import type { ProxyVerification, RunResult } from '../documents/result.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
-import { judgeRun, type Threshold } from '../gates/thresholds.js';
+import { judgeRun, refuseUnmeasurable, type Threshold } from '../gates/thresholds.js';
 import { preflight } from '../preflight/limits.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import { mergeTallies } from '../proxy/source-tally.js';
@@ -44,6 +44,8 @@ export async function executeRun(
   argv: string[],
   options: ExecuteOptions = {},
 ): Promise<{ result: RunResult; file: string }> {
+  // A threshold no run of this config can measure fails (or could never fail) every time: bad input, said now.
+  refuseUnmeasurable(options.thresholds ?? [], config, (t) => `--threshold '${t.text}'`);
   const plan = preflight({
     conns: config.conns,
     embeddedTarget: config.target === null,

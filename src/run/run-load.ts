@@ -79,6 +79,9 @@ export async function runLoad(
 
   // Start: every worker up with its heap collected, no connection opened yet: the memory baseline.
   await quorum.allReady();
+  // Ctrl-C while the workers started: no load yet. With --start-at the run was waiting for it all along; without,
+  // there is no --start-at to blame (it said "--start-at null").
+  const abortedInStartUp = aborted() && !config.startAt;
   const baselineRss = generatorRss(group.pids);
   const marks = { baseline: watcher.mark(), ramped: {}, measureStart: {}, measureEnd: {} } as LoadOutcome['watchMarks'];
   // --start-at: every shard is ready (workers up, the target reached by nothing yet); all go at one wall time.
@@ -158,7 +161,15 @@ export async function runLoad(
     startedAt,
     endedAt: new Date(),
     interrupted: aborted(),
-    interruptedDuring: abortedBeforeStart ? 'start-wait' : abortedInRamp ? 'ramp' : aborted() ? 'traffic' : null,
+    interruptedDuring: abortedInStartUp
+      ? 'start-up'
+      : abortedBeforeStart
+        ? 'start-wait'
+        : abortedInRamp
+          ? 'ramp'
+          : aborted()
+            ? 'traffic'
+            : null,
     nothingEstablished,
     rampTimedOut,
     rampStalled: rampTimedOut && stallWatch.fired,

@@ -13,6 +13,8 @@ export interface ExpandedStep {
   options: StepOptions;
   /** Options the step's matrix varies: a command-line value for one of these would erase the matrix. */
   matrixKeys: string[];
+  /** Options the step gives itself (its own, its profile's, its matrix's): not the scenario's defaults. */
+  ownKeys: string[];
   thresholds: string[];
   /** A `find:` step: the capacity search's options; null for a run. */
   find: StepFind | null;
@@ -89,6 +91,13 @@ export function expand(file: string, s: ScenarioFile, profile: string | null): S
         baseName: name,
         options: { ...base, ...(combo as StepOptions) },
         matrixKeys: Object.keys(matrix ?? {}),
+        ownKeys: [
+          ...new Set([
+            ...Object.keys(own),
+            ...Object.keys((profile && profiles?.[profile]) || {}),
+            ...Object.keys(combo),
+          ]),
+        ],
         thresholds: thresholds ?? [],
         find: find ?? null,
       });

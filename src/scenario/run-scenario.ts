@@ -20,7 +20,7 @@ import { environmentIdentity, gitInfo } from '../environment/environment.js';
 import type { FindConfig } from '../find/find-config.js';
 import type { CompareOptions, ComparisonReport } from '../gates/compare.js';
 import { stepMetrics } from '../gates/metrics.js';
-import { parseThreshold } from '../gates/thresholds.js';
+import { parseThreshold, refuseUnmeasurable } from '../gates/thresholds.js';
 import { assignRawOptions } from '../options/raw-options.js';
 import { flagOf, type RawRunOptions, RUN_DEFAULTS, type RunOptionKey } from '../options/run-options.js';
 import { checkOutputs } from '../preflight/outputs.js';
@@ -88,7 +88,10 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
     }
     const raw = stepRawOptions(sc, st.options, st.name, o);
     const find = st.find ? inStep(st, () => stepFindConfig(st, raw, o)) : null;
-    return { step: st, raw, config: find ? find.first : inStep(st, () => resolveRunConfig(raw)), find };
+    const config = find ? find.first : inStep(st, () => resolveRunConfig(raw));
+    const label = (t: { text: string }): string => `threshold '${t.text}'`;
+    inStep(st, () => refuseUnmeasurable(thresholds.get(st.name)!, config, label, find ? 'search' : 'run'));
+    return { step: st, raw, config, find };
   });
   const baseline = o.baseline ? readSummary(o.baseline, 'baseline') : null;
   const startedAt = new Date();

@@ -14,8 +14,11 @@ export interface LoadOutcome {
   startedAt: Date;
   endedAt: Date;
   interrupted: boolean;
-  /** Where Ctrl-C (or SIGTERM) found the run: waiting for --start-at, ramping up, or in traffic; null if not. */
-  interruptedDuring: 'start-wait' | 'ramp' | 'traffic' | null;
+  /**
+   * Where Ctrl-C (or SIGTERM) found the run: while the generator started (its workers not all up), waiting for
+   * --start-at, ramping up, or in traffic; null if not.
+   */
+  interruptedDuring: 'start-up' | 'start-wait' | 'ramp' | 'traffic' | null;
   /** True when the ramp ended with no connection established: nothing was measured. */
   nothingEstablished: boolean;
   rampTimedOut: boolean;

@@ -3,18 +3,18 @@
  * switch, a number where a number is natural), reaches the run's config exactly as the same option typed on the
  * command line. Generated from the option table: a new step option fails here until it has a sample.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { resolveRunConfig } from '../../src/config/resolve-run-config.js';
 import { optionArity } from '../../src/options/raw-options.js';
 import { parseRunArgs } from '../../src/options/run-command-options.js';
-import { flagOf, type RunOptionKey, STEP_OPTION_KEYS } from '../../src/options/run-options.js';
+import { flagOf, RUN_OPTIONS, type RunOptionKey, STEP_OPTION_KEYS } from '../../src/options/run-options.js';
 import { expand } from '../../src/scenario/load.js';
 import { stepRawOptions } from '../../src/scenario/run-scenario.js';
 import { selfSignedCertificate } from '../../src/target/certificate.js';
-import { tempDir } from '../helpers/cli.js';
+import { ROOT, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir();
 const caFile = path.join(dir, 'ca.pem');
@@ -103,5 +103,24 @@ describe('every step option reaches the run alike from a scenario and the comman
 
   it('a switch given a value that is not a boolean is refused, naming the step and the option', () => {
     expect(() => viaScenario({ tls: 'yes' })).toThrow(/step a: --tls: is a switch: give true or false, not 'yes'/);
+  });
+});
+
+describe("the library's RunOptions type", () => {
+  it('names no option run() refuses at run time (scenario-only ones, --json, --report): no dead weight', () => {
+    const text = readFileSync(path.join(ROOT, 'src/index.ts'), 'utf8');
+    const excluded = /type LibraryKey = Exclude<\s*RunOptionKey,([^>]*)>/.exec(text)?.[1] ?? '';
+    const refused = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter((k) => RUN_OPTIONS[k].role === 'scenario-only');
+    for (const key of [...refused, 'json', 'report']) expect(excluded, key).toContain(`'${key}'`);
+  });
+});
+
+describe('--sni', () => {
+  const sni = (name: string) => resolveRunConfig(parseRunArgs(['--tls', '--sni', name])).tls?.sni;
+  it('drops a trailing dot (RFC 6066 sends none; it went as typed); a lone dot or an IP with one is refused', () => {
+    expect(sni('api.example.')).toBe('api.example');
+    expect(sni('api.example')).toBe('api.example');
+    expect(() => sni('.')).toThrow(/--sni: '.' is not a host name/);
+    expect(() => sni('10.0.0.1.')).toThrow(/is an IP address/);
   });
 });

@@ -128,6 +128,13 @@ describe('mergeResults', () => {
     expect(merged.timeline.map((r) => r.open)).toEqual([140, 140, 80]);
     expect(merged.connections.peak).toBe(140);
   });
+
+  it('refuses shards that did not run at the same time (another day), naming both', () => {
+    const other = shard(1, t0 + 24 * 3600_000);
+    expect(() => mergeResults([shard(0, t0), other], { acceptPartial: false, command: ['merge'] })).toThrow(
+      /^merge: s1.json \(2026-12-02T10:00:00.000Z to .*\) did not run at the same time as s0.json \(2026-12-01T10/,
+    );
+  });
 });
 
 describe('renderSummary', () => {
