@@ -80,6 +80,8 @@ export class CapacitySearch {
   private boundRetries: { load: number; bound: ProbeBound; retries: number } | null = null;
   /** A failed probe's achieved load, tried next when it falls inside the bracket. */
   private hint: number | null = null;
+  /** What each failed probe that did not carry its load achieved, by the load asked. */
+  private readonly shortfalls = new Map<number, number>();
   private end: SearchEnd | null = null;
   private next: NextProbe;
 
@@ -101,6 +103,7 @@ export class CapacitySearch {
   record(passed: boolean, bound: ProbeBound | null = null, carried: number | null = null): void {
     const { load } = this.next;
     this.hint = !passed && carried !== null && carried < load ? carried : null;
+    if (this.hint !== null && bound === null) this.shortfalls.set(load, this.hint);
     if (!passed && bound !== null) {
       const same = this.boundRetries?.load === load && this.boundRetries.bound === bound;
       const retries = same ? this.boundRetries!.retries : 0;
@@ -192,13 +195,38 @@ export class CapacitySearch {
       return;
     }
     const mid = round((pass + fail) / 2);
-    if ((fail - pass) / pass <= this.s.precision || mid <= pass || mid >= fail) {
+    const plateau = this.plateau();
+    // A plateau closes the bracket from above: every load past it achieves it, so a pass at it is the answer.
+    const closed = plateau !== null && pass >= plateau * (1 - this.s.precision);
+    if (closed || (fail - pass) / pass <= this.s.precision || mid <= pass || mid >= fail) {
       this.startConfirm(pass);
+      return;
+    }
+    if (plateau !== null && round(plateau) > pass && round(plateau) < fail) {
+      this.phase = 'bisect';
+      this.next = { load: round(plateau), purpose: 'plateau' };
       return;
     }
     const hint = this.hint === null ? null : round(this.hint);
     this.phase = 'bisect';
     this.next = { load: hint !== null && hint > pass && hint < fail ? hint : mid, purpose: 'bisect' };
+  }
+
+  /**
+   * The achieved value flat while the asked load grows: two failed probes at different loads, each short of what
+   * was asked by more than the precision, achieved within the precision of each other. The lower is the plateau: a
+   * limit (a connection cap, a rate limit) the bisection would otherwise approach one halving at a time.
+   */
+  private plateau(): number | null {
+    const short = [...this.shortfalls]
+      .filter(([load, achieved]) => achieved < load * (1 - this.s.precision))
+      .map(([, achieved]) => achieved);
+    for (let i = 0; i < short.length; i++)
+      for (let j = i + 1; j < short.length; j++) {
+        const [lo, hi] = short[i] < short[j] ? [short[i], short[j]] : [short[j], short[i]];
+        if (lo > 0 && hi / lo - 1 <= this.s.precision) return lo;
+      }
+    return null;
   }
 
   private startConfirm(candidate: number): void {

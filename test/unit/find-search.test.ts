@@ -61,6 +61,34 @@ describe('capacity search', () => {
     expect(made.length).toBeLessThanOrEqual(11);
   });
 
+  it('reads a plateau (achieved flat while the asked load grows) and confirms it in a few probes', () => {
+    // HAProxy maxconn 9,000 behind a conns search: every probe past it opens exactly 9,000 sessions. Before the
+    // plateau rule, 12,800 -> 9,000 was followed by 10,900, 9,950, 9,475, 9,238, ... each one achieving 9,000.
+    const search = new CapacitySearch({ from: 100, to: Infinity, precision: 0.05, confirm: 2 });
+    const made: string[] = [];
+    for (let p = search.proposal(); p !== null; p = search.proposal()) {
+      made.push(`${p.purpose} ${p.load}`);
+      search.record(p.load <= 9000, null, p.load > 9000 ? 9000 : null);
+    }
+    expect(search.answer()).toMatchObject({ end: 'found', capacity: 9000 });
+    const afterGrowth = made.slice(made.indexOf('grow 12800') + 1);
+    expect(afterGrowth).toEqual(['bisect 9000', 'bisect 10900', 'confirm 9000', 'above 9450']);
+  });
+
+  it('a plateau that fails its SLO does not close the bracket: the bisection goes on below it', () => {
+    // A backend that serves 1,000/s at most, within the SLO only up to 975/s: probes past 1,000 achieve 1,000.
+    const search = new CapacitySearch({ from: 200, to: Infinity, precision: 0.05, confirm: 2 });
+    const made: string[] = [];
+    for (let p = search.proposal(); p !== null; p = search.proposal()) {
+      made.push(`${p.purpose} ${p.load}`);
+      search.record(p.load <= 975, null, p.load > 1000 ? 1000 : null);
+    }
+    expect(search.answer().end).toBe('found');
+    expect(search.answer().capacity!).toBeLessThanOrEqual(975);
+    expect(search.answer().capacity!).toBeGreaterThanOrEqual(975 / 1.05);
+    expect(made.length).toBeLessThanOrEqual(12);
+  });
+
   it('steps down when --from already fails', () => {
     const { answer, made } = drive({ from: 1000 }, knee(180));
     expect(made[1]).toEqual({ load: 500, purpose: 'step-down' });
