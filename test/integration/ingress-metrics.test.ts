@@ -18,13 +18,26 @@ let backend: RunningProcess & { port: number };
 let haproxy: RunningProcess;
 let front = 0;
 let stats = 0;
+/** The exporter behind HTTP Basic authentication (a userlist), as a scrape URL's user:password@ reaches it. */
+let statsAuth = 0;
+const PASSWORD = 'hap-s3cret';
 
 beforeAll(async () => {
   backend = await startServe(['--quiet']);
   front = await freePort();
   stats = await freePort();
+  statsAuth = await freePort();
   haproxy = await startHaproxy(
     `${HAPROXY_BASE}
+userlist scrapers
+  user prom insecure-password ${PASSWORD}
+
+frontend stats_auth
+  mode http
+  bind 127.0.0.1:${statsAuth}
+  http-request auth realm metrics unless { http_auth(scrapers) }
+  http-request use-service prometheus-exporter if { path /metrics }
+
 frontend stats
   mode http
   bind 127.0.0.1:${stats}
@@ -140,6 +153,28 @@ describe('--scrape HAProxy', () => {
     expect(result.warnings.join('\n')).toMatch(
       /scrapes of http:\/\/127\.0\.0\.1:\d+\/metrics failed \(last: ECONNREFUSED\)/,
     );
+  });
+
+  it("user:password@ reaches HAProxy's exporter as Basic auth, and the password is written and printed nowhere", async () => {
+    const good = `http://prom:${PASSWORD}@127.0.0.1:${statsAuth}/metrics`;
+    const wrong = `http://prom:not-${PASSWORD}@127.0.0.1:${statsAuth}/metrics`;
+    const out = path.join(dir, 'auth.json');
+    const run = await runCli(
+      [
+        ...['--target', `127.0.0.1:${front}`, '--mode', 'hold', '--conns', '20', '--duration', '2s'],
+        ...['--scrape', good, '--scrape', wrong, '--out', out],
+      ],
+      { timeoutMs: 60_000 },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    const result = JSON.parse(text) as RunResult;
+    const [ok, refused] = result.scrape!.targets;
+    expect(ok).toMatchObject({ url: `http://prom:<redacted>@127.0.0.1:${statsAuth}/metrics`, failures: 0 });
+    expect(refused.failures).toBe(refused.scrapes);
+    expect(refused.lastError).toBe('HTTP 401');
+    expect(series(result, 'haproxy_frontend_current_sessions{proxy="fe"}')?.max).toBe(20);
+    for (const t of [text, run.stdout, run.stderr]) expect(t).not.toContain(PASSWORD);
   });
 
   it.each([
