@@ -163,6 +163,11 @@ function resolveScrape(
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw new UsageError(`--scrape: '${shown}' must be an http:// or https:// URL`);
+    try {
+      decodeURIComponent(url.username + url.password);
+    } catch {
+      throw new UsageError(`--scrape: '${shown}': the user or password is not valid percent-encoding (e.g. %40 for @)`);
+    }
   }
   for (const m of metrics ?? [])
     if (!/^[a-zA-Z_:*][a-zA-Z0-9_:*]*$/.test(m))

@@ -183,6 +183,10 @@ describe('--scrape HAProxy', () => {
       /--scrape: 'ftp:\/\/127\.0\.0\.1\/metrics' must be an http:\/\/ or https:\/\/ URL/,
     ],
     [['--scrape', 'not a url'], /--scrape: 'not a url' is not a URL/],
+    [
+      ['--scrape', 'http://u:50%zz@127.0.0.1/metrics'],
+      /--scrape: 'http:\/\/u:<redacted>@127\.0\.0\.1\/metrics': the user or password is not valid percent-encoding/,
+    ],
     [['--scrape-metric', 'haproxy_*'], /--scrape-metric: goes with --scrape/],
   ])('%s is exit 2 up front', async (args, message) => {
     const run = await runCli([...args, '--duration', '1s']);
