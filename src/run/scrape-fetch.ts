@@ -65,7 +65,11 @@ export function scrapeUrl(url: URL, onText: (text: string) => void, signal: Abor
             onText(decoder.write(chunk));
           } catch (err) {
             finish(err as Error);
+            return;
           }
+          // One chunk at a time, then the event loop's turn: a fast body must not hold off the second's tick.
+          res.pause();
+          setImmediate(() => settled || res.resume());
         });
         res.on('end', () => {
           if (settled) return;
