@@ -52,10 +52,10 @@ export function scrapeBoundText(bound: ScrapeBoundName): string {
 /** The limits in one phrase, for --help and the docs. */
 export const SCRAPE_BOUNDS_TEXT =
   `each scrape is bounded (${SCRAPE_BOUNDS.bodyBytes / 1024 / 1024} MiB of body, ${SCRAPE_BOUNDS.timeMs} ms, ` +
-  `${SCRAPE_BOUNDS.samples.toLocaleString('en-US')} samples of selected series, lines of ${SCRAPE_BOUNDS.lineChars / 1024} KiB, ` +
-  `label values of ${SCRAPE_BOUNDS.labelValueChars} and series keys of ${SCRAPE_BOUNDS.seriesKeyChars} characters; ` +
-  `${SCRAPE_BOUNDS.series} series kept): ` +
-  'one that goes past a bound fails, counted by its name';
+  `${SCRAPE_BOUNDS.samples.toLocaleString('en-US')} samples of selected series, ` +
+  `lines of ${SCRAPE_BOUNDS.lineChars / 1024} KiB, label values of ${SCRAPE_BOUNDS.labelValueChars} and series ` +
+  `keys of ${SCRAPE_BOUNDS.seriesKeyChars} characters; ${SCRAPE_BOUNDS.series} series kept): one that goes past ` +
+  'a bound fails, counted by its name';
 
 /** A scrape stopped by one of its bounds. */
 export class ScrapeBoundError extends Error {

@@ -155,7 +155,7 @@ describe('--scrape HAProxy', () => {
     );
   });
 
-  it("user:password@ reaches HAProxy's exporter as Basic auth, and the password is written and printed nowhere", async () => {
+  it("user:password@ reaches HAProxy's exporter as Basic auth; the password is printed nowhere", async () => {
     const good = `http://prom:${PASSWORD}@127.0.0.1:${statsAuth}/metrics`;
     const wrong = `http://prom:not-${PASSWORD}@127.0.0.1:${statsAuth}/metrics`;
     const out = path.join(dir, 'auth.json');
