@@ -43,7 +43,7 @@ export function saveSummaries(
     for (const e of p.referenceErrors) o.log(`reference: ${e}`);
   }
   try {
-    if (!notSaved) appendHistory(o.resultsDir, p.summary, summaryFile);
+    if (!notSaved) appendHistory(o.resultsDir, written.doc, summaryFile);
   } catch (e) {
     warn(`could not append to the history (${errorReason(e)}); the summary has every number`);
   }
