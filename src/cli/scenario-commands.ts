@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { writeTextAtomically } from '../core/files.js';
+import { printableLines } from '../core/printable.js';
 import { parseIntInRange } from '../core/units.js';
 import { readHistory, readResult, readSummary } from '../documents/readers.js';
 import type { RunResult } from '../documents/result.js';
@@ -72,8 +73,18 @@ export function compareCommand(
   process.stdout.write(
     opts.json
       ? `${JSON.stringify(report)}\n`
-      : `${renderComparison(report)}\n${machines.map((l) => `${l}\n`).join('')}` +
-          `\nverdict: ${report.regressed ? 'REGRESSED' : 'no regression'}\n`,
+      : printableLines(
+          `${renderComparison(report)}
+${machines
+  .map(
+    (l) => `${l}
+`,
+  )
+  .join('')}` +
+            `
+verdict: ${report.regressed ? 'REGRESSED' : 'no regression'}
+`,
+        ),
   );
   return report.regressed ? ExitCode.gateFailed : ExitCode.ok;
 }
@@ -168,7 +179,9 @@ export async function historyCommand(
     );
   const read = files.map((f) => readHistory(path.join(dir, f)));
   for (const { where, reason } of read.flatMap((r) => r.skipped))
-    process.stderr.write(`l4stress: warning: skipped ${where}: ${reason.replace(`${where}: `, '')}\n`);
+    process.stderr.write(
+      `l4stress: warning: skipped ${printableLines(`${where}: ${reason.replace(`${where}: `, '')}`)}\n`,
+    );
   const lines = read.flatMap((r) => r.lines);
   lines.sort((a, b) => a.date.localeCompare(b.date));
   const shown = lines.slice(-count);
@@ -179,7 +192,7 @@ export async function historyCommand(
     process.stdout.write(`html trend: ${writeTextAtomically(html, await renderHistoryHtml(shown, title))}\n`);
     return ExitCode.ok;
   }
-  process.stdout.write(`${renderHistory(shown)}\n`);
+  process.stdout.write(`${printableLines(renderHistory(shown))}\n`);
   return ExitCode.ok;
 }
 
@@ -191,6 +204,6 @@ export function summaryCommand(file: string, opts: RawCompareOptions & { baselin
   if (opts.out) checkOutputs({ files: [{ path: opts.out, what: '--out' }] });
   const md = renderMarkdown(s, comparison);
   if (opts.out) writeTextAtomically(opts.out, md);
-  else process.stdout.write(md);
+  else process.stdout.write(printableLines(md));
   return ExitCode.ok;
 }

@@ -535,6 +535,16 @@ export const runResultSchema = z
             url: z.string(),
             scrapes: count,
             failures: count,
+            /** Failures by the bound they hit (core/scrape-bounds.ts); absent in older results. */
+            failuresByBound: z
+              .object({
+                bodyBytes: count,
+                timeMs: count,
+                samples: count,
+                lineChars: count,
+                labelValueChars: count,
+              })
+              .optional(),
             lastError: z.string().nullable(),
             skippedLines: count,
           }),
@@ -551,8 +561,20 @@ export const runResultSchema = z
             last: nullableNumber,
           }),
         ),
-        /** Series left out past the cap (metrics/scrape-series.ts MAX_SERIES). */
+        /** Series left out past the cap (bounds.series): the most any one scrape left out. */
         droppedSeries: count,
+        /** The bounds every scrape was held to (core/scrape-bounds.ts); absent in older results. */
+        bounds: z
+          .object({
+            bodyBytes: count,
+            timeMs: count,
+            samples: count,
+            lineChars: count,
+            labelValueChars: count,
+            seriesKeyChars: count,
+            series: count,
+          })
+          .optional(),
       })
       .nullable()
       .optional(),

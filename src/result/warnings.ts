@@ -3,6 +3,7 @@
  * target did, what the generator could not do. Each says what happened and what it means for the figures.
  */
 import type { RunConfig } from '../config/run-config.js';
+import { type ScrapeBoundName, scrapeBoundText } from '../core/scrape-bounds.js';
 import { formatMicros } from '../core/units.js';
 import type { RunResult, TimelineRow } from '../documents/result.js';
 import type { LoadCounters } from '../metrics/counters.js';
@@ -230,11 +231,14 @@ export function scrapeWarnings(scrape: RunResult['scrape']): string[] {
   if (!scrape) return [];
   const out: string[] = [];
   for (const t of scrape.targets) {
-    if (t.failures > 0)
-      out.push(
-        `${t.failures} of ${t.scrapes} scrapes of ${t.url} failed (last: ${t.lastError}): the ingress's series ` +
-          'have gaps; the load itself was not affected',
-      );
+    if (t.failures === 0) continue;
+    const byBound = Object.entries(t.failuresByBound ?? {})
+      .filter(([, n]) => n > 0)
+      .map(([bound, n]) => `${n} ${scrapeBoundText(bound as ScrapeBoundName)}`);
+    out.push(
+      `${t.failures} of ${t.scrapes} scrapes of ${t.url} failed (${byBound.length ? `${byBound.join(', ')}; ` : ''}` +
+        `last: ${t.lastError}): the ingress's series have gaps; the load itself was not affected`,
+    );
   }
   if (scrape.series.length === 0 && scrape.targets.some((t) => t.scrapes > t.failures))
     out.push(

@@ -9,6 +9,7 @@ import { calibrateAndSave, QUICK_CALIBRATION } from '../calibration/save.js';
 import type { RunConfig } from '../config/run-config.js';
 import { DocumentNotSavedError, ExitCode } from '../core/errors.js';
 import { notSavedMessage } from '../core/files.js';
+import { printableLines } from '../core/printable.js';
 import { toolVersion } from '../core/version.js';
 import type { ProxyVerification, RunResult } from '../documents/result.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
@@ -190,12 +191,15 @@ async function loadWithProgress(
 }
 
 /** The result written (never lost: a fallback file, else stdout) and its summary printed. */
-function writeAndShow(config: RunConfig, result: RunResult, startedAt: Date): { result: RunResult; file: string } {
-  const written = writeResult(config.out ?? defaultResultPath(config.resultsDir, config.scenario, startedAt), result);
+function writeAndShow(config: RunConfig, built: RunResult, startedAt: Date): { result: RunResult; file: string } {
+  const out = config.out ?? defaultResultPath(config.resultsDir, config.scenario, startedAt);
+  const written = writeResult(out, built);
+  const result = written.result;
   // No file at all: the result itself goes to stdout, so the numbers survive in the job's log.
   if (config.json || written.file === null) process.stdout.write(`${JSON.stringify(result)}\n`);
   const file = written.file ?? '(stdout)';
-  if (!config.quiet) (config.json ? process.stderr : process.stdout).write(`${renderSummary(result, file)}\n`);
+  const summary = printableLines(renderSummary(result, file));
+  if (!config.quiet) (config.json ? process.stderr : process.stdout).write(`${summary}\n`);
   const notSaved = notSavedMessage('result', written);
   if (notSaved) throw new DocumentNotSavedError(notSaved, result, written.file);
   return { result, file };

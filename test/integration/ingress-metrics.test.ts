@@ -18,13 +18,26 @@ let backend: RunningProcess & { port: number };
 let haproxy: RunningProcess;
 let front = 0;
 let stats = 0;
+/** The exporter behind HTTP Basic authentication (a userlist), as a scrape URL's user:password@ reaches it. */
+let statsAuth = 0;
+const PASSWORD = 'hap-s3cret';
 
 beforeAll(async () => {
   backend = await startServe(['--quiet']);
   front = await freePort();
   stats = await freePort();
+  statsAuth = await freePort();
   haproxy = await startHaproxy(
     `${HAPROXY_BASE}
+userlist scrapers
+  user prom insecure-password ${PASSWORD}
+
+frontend stats_auth
+  mode http
+  bind 127.0.0.1:${statsAuth}
+  http-request auth realm metrics unless { http_auth(scrapers) }
+  http-request use-service prometheus-exporter if { path /metrics }
+
 frontend stats
   mode http
   bind 127.0.0.1:${stats}
@@ -142,12 +155,38 @@ describe('--scrape HAProxy', () => {
     );
   });
 
+  it("user:password@ reaches HAProxy's exporter as Basic auth; the password is printed nowhere", async () => {
+    const good = `http://prom:${PASSWORD}@127.0.0.1:${statsAuth}/metrics`;
+    const wrong = `http://prom:not-${PASSWORD}@127.0.0.1:${statsAuth}/metrics`;
+    const out = path.join(dir, 'auth.json');
+    const run = await runCli(
+      [
+        ...['--target', `127.0.0.1:${front}`, '--mode', 'hold', '--conns', '20', '--duration', '2s'],
+        ...['--scrape', good, '--scrape', wrong, '--out', out],
+      ],
+      { timeoutMs: 60_000 },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    const result = JSON.parse(text) as RunResult;
+    const [ok, refused] = result.scrape!.targets;
+    expect(ok).toMatchObject({ url: `http://prom:<redacted>@127.0.0.1:${statsAuth}/metrics`, failures: 0 });
+    expect(refused.failures).toBe(refused.scrapes);
+    expect(refused.lastError).toBe('HTTP 401');
+    expect(series(result, 'haproxy_frontend_current_sessions{proxy="fe"}')?.max).toBe(20);
+    for (const t of [text, run.stdout, run.stderr]) expect(t).not.toContain(PASSWORD);
+  });
+
   it.each([
     [
       ['--scrape', 'ftp://127.0.0.1/metrics'],
       /--scrape: 'ftp:\/\/127\.0\.0\.1\/metrics' must be an http:\/\/ or https:\/\/ URL/,
     ],
     [['--scrape', 'not a url'], /--scrape: 'not a url' is not a URL/],
+    [
+      ['--scrape', 'http://u:50%zz@127.0.0.1/metrics'],
+      /--scrape: 'http:\/\/u:<redacted>@127\.0\.0\.1\/metrics': the user or password is not valid percent-encoding/,
+    ],
     [['--scrape-metric', 'haproxy_*'], /--scrape-metric: goes with --scrape/],
   ])('%s is exit 2 up front', async (args, message) => {
     const run = await runCli([...args, '--duration', '1s']);
