@@ -63,5 +63,8 @@ export async function runFindIteration(
     maxRssBytes: 0,
     cpuPercentMax: Math.max(0, ...doc.probes.map((pr) => pr.cpu.generator ?? 0)),
   });
+  // The step's `expect` is a gate like its thresholds (it was accepted and ignored once: a 500/s door passed
+  // `capacity >= 5000`): each verdict joins the step's, and a failed one fails the step and the scenario.
+  p.summary.steps[name].thresholds.push(...doc.expect.map((v) => ({ ...v, threshold: `expect ${v.threshold}` })));
   if (signal.aborted || p.stopped) p.interrupted = true;
 }

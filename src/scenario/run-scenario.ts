@@ -160,7 +160,11 @@ async function runSteps(
     if (p.reference) p.reference.steps[run.step.name] = { ...entry, iterations: [], thresholds: [] };
     for (let i = 1; i <= iterations && !p.interrupted; i++) await runIteration(o, run, i, iterations, r, p);
     const where = run.config.target ? `${run.config.target.host}:${run.config.target.port}` : 'embedded target';
-    entry.thresholds = stepVerdicts(r.thresholds.get(run.step.name)!, entry.iterations, where);
+    // A find step's own `expect` gates were judged as each search ended (runFindIteration): kept beside these.
+    entry.thresholds = [
+      ...stepVerdicts(r.thresholds.get(run.step.name)!, entry.iterations, where),
+      ...entry.thresholds,
+    ];
     entry.pass = entry.thresholds.every((v) => v.pass);
     summary.pass &&= entry.pass;
     if (p.interrupted) break;
