@@ -2,7 +2,7 @@
  * CPU % and RSS of other processes (--watch-pid, and the embedded target), once a second from /proc. A process
  * that exits mid-run stops being sampled and is reported as exited, with when.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { WatchedSample, WatchedSummary, WatchRole } from '../documents/result.js';
 import { MACHINE_PERCENT, MIN_PEAK_INTERVAL_MS } from './process-usage.js';
 
@@ -53,6 +53,43 @@ export function processName(pid: number): string | null {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
     return null;
+  }
+}
+
+/**
+ * The watched processes with their children (an nginx or HAProxy master's workers, which do the work), each child
+ * in its parent's role, read once at the start from /proc/PID/task/TID/children of each of its threads; a process
+ * without children, or a kernel without that file, is watched alone.
+ */
+export function withChildren(watch: { pid: number; role: WatchRole }[]): { pid: number; role: WatchRole }[] {
+  const out = [...watch];
+  const seen = new Set(watch.map((w) => w.pid));
+  for (const w of watch) {
+    if (w.role !== 'watched') continue;
+    for (const child of childPids(w.pid))
+      if (!seen.has(child)) {
+        seen.add(child);
+        out.push({ pid: child, role: w.role });
+      }
+  }
+  return out;
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number);
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
   }
 }
 
