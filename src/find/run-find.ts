@@ -12,7 +12,8 @@ import type { FindEnd } from '../core/vocabulary.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
 import { FIND_KIND, FIND_SCHEMA_VERSION } from '../documents/find.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
-import { preflight } from '../preflight/limits.js';
+import { preflight, readSystemLimits } from '../preflight/limits.js';
+import { ensurePortSpace, portDemand } from '../preflight/port-wait.js';
 import { renderProbeLine } from '../reporters/find-text.js';
 import { describeConfig } from '../result/build.js';
 import { installSignalHandlers } from '../run/execute.js';
@@ -66,12 +67,13 @@ export async function runFind(find: FindConfig, options: FindRunOptions): Promis
     };
     for (let next = search.proposal(); next !== null && !stop.aborted; next = search.proposal()) {
       const processes = probeProcesses(find, next.load);
-      if (typeof processes === 'string') {
-        generatorGaveOut = processes;
+      const gaveOut = typeof processes === 'string' ? processes : await portRoom(find, next.load, stop, log);
+      if (gaveOut !== null) {
+        generatorGaveOut = gaveOut;
         search.record(false, true);
         break;
       }
-      const { record } = await runProbe(ctx, probes.length + 1, next, processes);
+      const { record } = await runProbe(ctx, probes.length + 1, next, processes as number);
       probes.push(record);
       log(renderProbeLine(record, find.def.unit));
       if (stop.aborted) break;
@@ -146,6 +148,20 @@ function probeProcesses(find: FindConfig, load: number): number | string {
       processes: find.first.processes,
       sourceIps: find.first.sourceIps.length,
     }).processes;
+  } catch (e) {
+    if (e instanceof CouldNotRunError && find.dimension === 'conns') return `${e.message} (${e.hint})`;
+    throw e;
+  }
+}
+
+/** The probe's local ports (earlier probes' TIME_WAIT included) waited for, or what gave out, as probeProcesses. */
+async function portRoom(find: FindConfig, load: number, signal: AbortSignal, log: (l: string) => void) {
+  const range = readSystemLimits().portRange;
+  const conns = find.dimension === 'conns' ? load : find.first.conns;
+  try {
+    if (range)
+      await ensurePortSpace(portDemand(conns, range, find.first.sourceIps, find.first.target), { log, signal });
+    return null;
   } catch (e) {
     if (e instanceof CouldNotRunError && find.dimension === 'conns') return `${e.message} (${e.hint})`;
     throw e;

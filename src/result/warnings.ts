@@ -97,6 +97,13 @@ export function connectFailureWarnings(
         'TIME_WAIT clear (ss -tan state time-wait | wc -l)',
     );
   }
+  const bound = failed.EADDRINUSE ?? 0;
+  if (bound > 0 && config.sourceIps.length > 0)
+    warnings.push(
+      `${bound.toLocaleString('en-US')} connects failed with EADDRINUSE: a --source-ips address had no free port ` +
+        'left (a bound address loses every port a socket on it holds, TIME_WAIT included, whatever the ' +
+        "destination): not the target's doing; add --source-ips, or use --close rst for churn",
+    );
   const fds = (failed.EMFILE ?? 0) + (failed.ENFILE ?? 0);
   if (fds > 0)
     warnings.push(
