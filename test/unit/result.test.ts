@@ -12,6 +12,7 @@ import { parseThreshold } from '../../src/gates/thresholds.js';
 import { renderSummary } from '../../src/reporters/summary.js';
 import { buildResult } from '../../src/result/build.js';
 import { mergeResults } from '../../src/result/merge.js';
+import { connectTimeoutWarnings } from '../../src/result/warnings.js';
 import {
   fixtureConfig,
   fixtureInputs,
@@ -95,6 +96,17 @@ describe('the kernel witness', () => {
     expect(text).toMatch(/31,000 sockets were in TIME_WAIT before the run/);
     expect(parseThreshold('kernel.synRetrans==0').metric).toBe('kernel.synRetrans');
     expect(stepMetrics(r)['kernel.synRetrans']).toBe(41);
+  });
+
+  it("connects that timed out while the kernel lost no SYN are the machine's, said so; after SYN losses, not", () => {
+    const clean = buildResult(fixtureInputs(config, fixtureOutcome())).kernel;
+    expect(connectTimeoutWarnings(157, clean, 5000, 4_760_000).join('\n')).toMatch(
+      /^157 connects timed out .* no SYN .* the generator got to them late \(connect p99 4\.76s\): this machine's/,
+    );
+    expect(
+      connectTimeoutWarnings(157, { ...clean!, counters: { ...clean!.counters, synRetrans: 3 } }, 5000, null),
+    ).toEqual([]);
+    expect(connectTimeoutWarnings(0, clean, 5000, null)).toEqual([]);
   });
 });
 
