@@ -67,7 +67,8 @@ export async function runFind(find: FindConfig, options: FindRunOptions): Promis
     };
     for (let next = search.proposal(); next !== null && !stop.aborted; next = search.proposal()) {
       const processes = probeProcesses(find, next.load);
-      const gaveOut = typeof processes === 'string' ? processes : await portRoom(find, next.load, stop, log);
+      const gaveOut =
+        typeof processes === 'string' ? processes : await portRoom(find, target.targets, next.load, stop, log);
       if (gaveOut !== null) {
         generatorGaveOut = gaveOut;
         search.record(false, true);
@@ -155,12 +156,17 @@ function probeProcesses(find: FindConfig, load: number): number | string {
 }
 
 /** The probe's local ports (earlier probes' TIME_WAIT included) waited for, or what gave out, as probeProcesses. */
-async function portRoom(find: FindConfig, load: number, signal: AbortSignal, log: (l: string) => void) {
+async function portRoom(
+  find: FindConfig,
+  targets: { host: string; port: number }[],
+  load: number,
+  signal: AbortSignal,
+  log: (l: string) => void,
+) {
   const range = readSystemLimits().portRange;
   const conns = find.dimension === 'conns' ? load : find.first.conns;
   try {
-    if (range)
-      await ensurePortSpace(portDemand(conns, range, find.first.sourceIps, find.first.target), { log, signal });
+    if (range) await ensurePortSpace(portDemand(conns, range, find.first.sourceIps, targets), { log, signal });
     return null;
   } catch (e) {
     if (e instanceof CouldNotRunError && find.dimension === 'conns') return `${e.message} (${e.hint})`;

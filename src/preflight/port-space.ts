@@ -102,8 +102,10 @@ export interface PortDemand {
   range: [number, number];
   /** --source-ips; empty: the kernel picks the source address (and a port per destination). */
   sourceIps: string[];
-  /** Where the sessions go, when known before the run (--target with an IP); empty for the embedded target. */
+  /** Where the sessions go, when known before the run (--target with an IP, a started embedded target). */
   destinations: { host: string; port: number }[];
+  /** Destinations not known yet (the embedded target's ports, before it starts): the sessions spread over them. */
+  unknownDestinations: number;
   /** net.ipv4.tcp_tw_reuse and whether timestamps are on (reuse needs them). */
   twReuse: number;
   timestamps: boolean;
@@ -159,7 +161,11 @@ export function portShortages(sockets: TcpSocketLine[], d: PortDemand): PortShor
     );
     check(`${dest.host}:${dest.port}`, false, need, [...listeners, ...toward]);
   });
-  if (d.destinations.length === 0) check('any destination', false, d.conns, listeners);
+  // Not known yet: only listeners in the range can be counted against each of them.
+  if (d.destinations.length === 0) {
+    const ways = Math.max(1, d.unknownDestinations);
+    check(`each of ${ways} target port${ways === 1 ? '' : 's'}`, false, Math.ceil(d.conns / ways), listeners);
+  }
   return shortages;
 }
 

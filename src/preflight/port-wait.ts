@@ -35,7 +35,8 @@ export function portDemand(
   conns: number,
   range: [number, number],
   sourceIps: string[],
-  target: { host: string; port: number } | null,
+  targets: { host: string; port: number }[],
+  unknownTargets = 0,
 ): PortDemand {
   const sysctl = (name: string, fallback: number): number => {
     try {
@@ -48,7 +49,8 @@ export function portDemand(
     conns,
     range,
     sourceIps,
-    destinations: target && isIP(target.host) !== 0 ? [target] : [],
+    destinations: targets.filter((t) => isIP(t.host) !== 0),
+    unknownDestinations: unknownTargets,
     twReuse: sysctl('tcp_tw_reuse', 2),
     timestamps: sysctl('tcp_timestamps', 1) !== 0,
   };
@@ -83,7 +85,7 @@ export async function ensurePortSpace(demand: PortDemand, options: PortWaitOptio
 
 /** Room for the busiest address or destination even if every socket of the namespace held one of its ports. */
 function fitsWhatever(d: PortDemand, sockets: number | null): boolean {
-  const ways = Math.max(1, d.sourceIps.length || d.destinations.length);
+  const ways = Math.max(1, d.sourceIps.length || d.destinations.length || d.unknownDestinations);
   return sockets !== null && Math.ceil(d.conns / ways) + sockets <= d.range[1] - d.range[0] + 1;
 }
 
@@ -95,11 +97,16 @@ function refusal(s: PortShortage, d: PortDemand): CouldNotRunError {
   const on = s.bound
     ? `on source address ${s.where} (a bound address takes a port whatever the destination)`
     : `toward ${s.where}`;
+  const holders = s.bound
+    ? `ss -tan src ${s.where}`
+    : s.where.includes(':')
+      ? `ss -tan dst ${s.where}`
+      : 'ss -ltn: listeners in the range';
   const waitFix = s.clearsInS !== null ? `, or wait ${s.clearsInS} s` : s.timeWait > 0 ? ', or wait 60 s' : '';
   return new CouldNotRunError(
     `--conns ${formatCount(d.conns)} needs ${formatCount(s.need)} local ports ${on}, but only ${formatCount(s.free)} ` +
       `of the ${formatCount(size)} in ip_local_port_range ${d.range.join('-')} are free (${held})`,
     `add more --source-ips (each fresh address brings up to ${formatCount(size)} ports), use --close rst for churn ` +
-      `(no TIME_WAIT), close what holds them (ss -tan ${s.bound ? `src ${s.where}` : `dst ${s.where}`})${waitFix}`,
+      `(no TIME_WAIT), close what holds them (${holders})${waitFix}`,
   );
 }

@@ -62,10 +62,13 @@ export async function executeRun(
     // TIME_WAIT and other sockets per source address, before any socket opens: wait for room, or refuse.
     const range = plan.limits.portRange;
     if (range)
-      await ensurePortSpace(portDemand(config.conns, range, config.sourceIps, config.target), {
-        log: (line) => process.stderr.write(`${line}\n`),
-        signal: options.signal ?? signals!.signal,
-      });
+      await ensurePortSpace(
+        portDemand(config.conns, range, config.sourceIps, config.target ? [config.target] : [], plan.targetProcesses),
+        {
+          log: (line) => process.stderr.write(`${line}\n`),
+          signal: options.signal ?? signals!.signal,
+        },
+      );
     return await measureAndWrite(config, argv, plan, options.signal ?? signals!.signal, options.thresholds ?? []);
   } finally {
     signals?.remove();

@@ -19,6 +19,7 @@ const demand = (over: Partial<PortDemand>): PortDemand => ({
   range: [40000, 40009],
   sourceIps: [],
   destinations: [],
+  unknownDestinations: 0,
   twReuse: 2,
   timestamps: true,
   ...over,
@@ -88,6 +89,19 @@ describe('the ports a run can take', () => {
     ]);
     // Sockets toward other destinations share their ports: the embedded target (no destination known) fits.
     expect(portShortages(sockets, demand({ twReuse: 0 }))).toEqual([]);
+  });
+
+  it('the embedded target before it starts: each port carries its share, less the listeners in the range', () => {
+    const listener = parseProcNetTcp(
+      '  sl\n   0: 0100007F:9C45 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1 1 0 100 0 0 10 0\n',
+    );
+    // 100,000 sessions over 6 target processes: 16,667 each, in 28,232 ports. No "needs 100,000 ports" refusal.
+    const big = { conns: 100_000, range: [32768, 60999] as [number, number], unknownDestinations: 6 };
+    expect(portShortages(sockets, demand(big))).toEqual([]);
+    // 10 sessions over 1 port in 10 ports, one of them a listener's: short by one, and waiting cannot help.
+    expect(portShortages(listener, demand({ unknownDestinations: 1 }))).toEqual([
+      { where: 'each of 1 target port', bound: false, need: 10, free: 9, timeWait: 0, live: 1, clearsInS: null },
+    ]);
   });
 });
 
