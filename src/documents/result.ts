@@ -164,8 +164,9 @@ export const watchedSummarySchema = z.object({
   /**
    * What a unit of the run's work cost this process (result/watched-cost.ts): RSS per held session over the ramp,
    * CPU µs per round trip, per connection and per TLS handshake in the measured phase (null where the mode has
-   * none), and the RSS slope over the measured phase (MiB per hour, least squares) with its fit and the leak
-   * verdict. Absent in older results.
+   * none), and the RSS slope over the second half of the measured phase (MiB per hour, least squares; the first
+   * half is settling after the ramp) with its fit and the leak verdict; `rssSlopeNote` says why there is no slope
+   * (a measured phase under 30 s). Absent in older results.
    */
   cost: z
     .object({
@@ -175,6 +176,7 @@ export const watchedSummarySchema = z.object({
       cpuUsPerHandshake: nullableNumber,
       rssSlopeMiBPerHour: nullableNumber,
       rssSlopeR2: nullableNumber,
+      rssSlopeNote: z.string().nullable().optional(),
       leakSuspected: z.boolean(),
     })
     .optional(),

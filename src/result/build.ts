@@ -157,6 +157,12 @@ const RULES: ResultRules<BuildContext> = {
       ...warn.dropWarnings(totals.dropped, c.traits.longLived),
       ...warn.connectFailureWarnings(config, totals.connectFailed, c.inputs.environment.tcp.ipLocalPortRange),
       ...warn.kernelWarnings(RULES.kernel(c), summarize(c.connect).p99),
+      ...warn.connectTimeoutWarnings(
+        totals.connectFailed.ETIMEDOUT ?? 0,
+        RULES.kernel(c),
+        config.connectTimeoutMs,
+        summarize(c.connect).p99,
+      ),
       ...warn.scrapeWarnings(RULES.scrape(c)),
     ];
   },

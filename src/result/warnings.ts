@@ -100,6 +100,13 @@ export function connectFailureWarnings(
         'TIME_WAIT clear (ss -tan state time-wait | wc -l)',
     );
   }
+  const bound = failed.EADDRINUSE ?? 0;
+  if (bound > 0 && config.sourceIps.length > 0)
+    warnings.push(
+      `${bound.toLocaleString('en-US')} connects failed with EADDRINUSE: a --source-ips address had no free port ` +
+        'left (a bound address loses every port a socket on it holds, TIME_WAIT included, whatever the ' +
+        "destination): not the target's doing; add --source-ips, or use --close rst for churn",
+    );
   const fds = (failed.EMFILE ?? 0) + (failed.ENFILE ?? 0);
   if (fds > 0)
     warnings.push(
@@ -107,6 +114,29 @@ export function connectFailureWarnings(
         "descriptors (not the target's doing): use --processes to spread the sessions, or raise ulimit -n",
     );
   return warnings;
+}
+
+/**
+ * Connects that timed out while this namespace's kernel lost no SYN (no SYN retransmit, no accept-queue overflow or
+ * drop): the handshakes completed, the generator read them late. A starved machine does that (100,000 sessions beside
+ * other work: 157 ETIMEDOUT, connect p99 4.8 s, no SYN retransmitted); the target had no part in it.
+ */
+export function connectTimeoutWarnings(
+  timedOut: number,
+  kernel: RunResult['kernel'],
+  connectTimeoutMs: number,
+  connectP99Us: number | null,
+): string[] {
+  if (timedOut === 0 || !kernel) return [];
+  const { synRetrans, listenOverflows, listenDrops } = kernel.counters;
+  if (synRetrans > 0 || listenOverflows > 0 || listenDrops > 0) return [];
+  return [
+    `${timedOut.toLocaleString('en-US')} connect${timedOut === 1 ? '' : 's'} timed out (--connect-timeout ` +
+      `${connectTimeoutMs} ms) while the kernel retransmitted no SYN and no accept queue overflowed: the ` +
+      `handshakes completed, the generator got to them late${
+        connectP99Us === null ? '' : ` (connect p99 ${formatMicros(connectP99Us)})`
+      }: this machine's CPU, not the target's doing; run beside less work, or raise --connect-timeout`,
+  ];
 }
 
 /** Established sessions the target closed: its doing (a connection limit, an idle timeout), said in words. */

@@ -16,6 +16,7 @@ import { collectEnvironment, gitInfo } from '../environment/environment.js';
 import { judgeRun, refuseUnmeasurable, type Threshold } from '../gates/thresholds.js';
 import { preflight } from '../preflight/limits.js';
 import { checkOutputs } from '../preflight/outputs.js';
+import { ensurePortSpace, portDemand } from '../preflight/port-wait.js';
 import { mergeTallies } from '../proxy/source-tally.js';
 import { compareSources } from '../proxy/verify.js';
 import { createProgressReporter } from '../reporters/progress.js';
@@ -61,6 +62,16 @@ export async function executeRun(
   );
   const signals = options.signal ? null : installSignalHandlers(config.quiet);
   try {
+    // TIME_WAIT and other sockets per source address, before any socket opens: wait for room, or refuse.
+    const range = plan.limits.portRange;
+    if (range)
+      await ensurePortSpace(
+        portDemand(config.conns, range, config.sourceIps, config.target ? [config.target] : [], plan.targetProcesses),
+        {
+          log: (line) => process.stderr.write(`${line}\n`),
+          signal: options.signal ?? signals!.signal,
+        },
+      );
     return await measureAndWrite(config, argv, plan, options.signal ?? signals!.signal, options.thresholds ?? []);
   } finally {
     signals?.remove();
