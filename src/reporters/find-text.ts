@@ -11,7 +11,11 @@ import { renderTable } from './table.js';
 export function renderProbeLine(p: ProbeRecord, unit: string): string {
   const verdict = p.pass ? 'pass' : `FAIL${p.limitOf && p.limitOf !== 'target' ? ` (${p.limitOf})` : ''}`;
   const bounded = p.generatorLimit ?? (p.machineLimit ? `${p.failure}; ${p.machineLimit}` : null);
-  const why = p.pass ? '' : `  ${bounded ?? p.failure ?? ''}`;
+  const why = p.pass
+    ? p.errors > 0
+      ? `  (with ${formatCount(p.errors)} errors)`
+      : ''
+    : `  ${bounded ?? p.failure ?? ''}`;
   const achieved = p.achieved === null ? '-' : formatCount(p.achieved);
   const { roundTripUs: rt, connectUs: connect } = p;
   return (
