@@ -22,6 +22,14 @@ export interface ProgressContext {
 
 const LONG_RUN_S = 120;
 
+/** The machine this second, live: all cores busy, and the load threads' wait for a core when it is material. */
+function machineFigures(m: TimelineRow['machine']): string {
+  if (!m || m.busyPercent === null) return '';
+  const wait =
+    m.loadThreadWait && m.loadThreadWait.mean >= 0.1 ? ` wait ${Math.round(m.loadThreadWait.mean * 100)}%` : '';
+  return `  machine ${Math.round(m.busyPercent)}%${wait}`;
+}
+
 export function createProgressReporter(
   stream: NodeJS.WriteStream,
   quiet: boolean,
@@ -42,7 +50,8 @@ export function createProgressReporter(
       const errors = formatCount(row.connectFailed + row.dropped);
       const text = printable(
         `[${row.t.toFixed(0).padStart(3)}s/${(rampS + context.plannedS).toFixed(0)}s ${row.phase.padEnd(8)}] ` +
-          `${modeFigures(context.mode, row, previous, target)}  errors +${errors}  cpu ${row.cpuPercent.toFixed(0)}%`,
+          `${modeFigures(context.mode, row, previous, target)}  errors +${errors}  cpu ${row.cpuPercent.toFixed(0)}%` +
+          machineFigures(row.machine),
         Number.POSITIVE_INFINITY,
       );
       previous = row;
