@@ -1,4 +1,5 @@
 /** The commands that read stored documents: compare two summaries, save a baseline, show history, write Markdown. */
+
 import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../core/errors.js';
@@ -14,6 +15,7 @@ import { summaryOfRun } from '../gates/single-run.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import { renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
 import { machineLine } from '../reporters/summary.js';
+import { limitedOrQueued } from '../result/machine-section.js';
 
 export interface RawCompareOptions {
   allow: string;
@@ -132,7 +134,7 @@ function machineComparison(base: RunResult, cand: RunResult): string[] {
     r.machine ? machineLine(r.machine).replace(/^machine\s+/, `machine (${side}) `) : `machine (${side}) not recorded`;
   const caution = ([side, r]: [string, RunResult]): string[] => {
     const m = r.machine;
-    if (!m || (m.verdict === 'quiet' && !m.queued)) return [];
+    if (!m || !limitedOrQueued(m)) return [];
     const what = m.verdict === 'quiet' ? 'queued' : 'limited';
     return [
       `note: the ${side} ran on a machine that ${what} its load (${m.reason}): a difference may be the machine's`,

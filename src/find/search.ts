@@ -27,6 +27,10 @@ export const INCONCLUSIVE_RETRIES = 2;
 /** What bounded a failed probe when it was not the target: the search never takes such a failure as a capacity. */
 export type ProbeBound = 'generator' | 'machine' | 'inconclusive';
 
+/** Inconclusive says least about the target, then the machine's limit, then the generator's. */
+const SEVERITY: ProbeBound[] = ['inconclusive', 'machine', 'generator'];
+const moreSevere = (a: ProbeBound, b: ProbeBound): ProbeBound => (SEVERITY.indexOf(a) <= SEVERITY.indexOf(b) ? a : b);
+
 const END_OF_BOUND: Record<ProbeBound, SearchEnd> = {
   generator: 'generator-limit',
   machine: 'machine-limit',
@@ -77,7 +81,7 @@ export class CapacitySearch {
   private candidatePasses = 0;
   private candidateFailedOnce = false;
   /** The load whose probe something other than the target bounded, and how often it was retried. */
-  private boundRetries: { load: number; bound: ProbeBound; retries: number } | null = null;
+  private boundRetries: { load: number; worst: ProbeBound; retries: number } | null = null;
   /** A failed probe's achieved load, tried next when it falls inside the bracket. */
   private hint: number | null = null;
   /** What each failed probe that did not carry its load achieved, by the load asked. */
@@ -105,13 +109,16 @@ export class CapacitySearch {
     this.hint = !passed && carried !== null && carried < load ? carried : null;
     if (this.hint !== null && bound === null) this.shortfalls.set(load, this.hint);
     if (!passed && bound !== null) {
-      const same = this.boundRetries?.load === load && this.boundRetries.bound === bound;
+      // Retries count per load whatever bounded them (a verdict that flips between machine and inconclusive must
+      // still end); when they run out, the most severe bound seen ends the search.
+      const same = this.boundRetries?.load === load;
       const retries = same ? this.boundRetries!.retries : 0;
-      if (retries >= (bound === 'inconclusive' ? INCONCLUSIVE_RETRIES : 1)) {
-        this.finish(END_OF_BOUND[bound]);
+      const worst = same ? moreSevere(this.boundRetries!.worst, bound) : bound;
+      if (retries >= (worst === 'inconclusive' ? INCONCLUSIVE_RETRIES : 1)) {
+        this.finish(END_OF_BOUND[worst]);
         return;
       }
-      this.boundRetries = { load, bound, retries: retries + 1 };
+      this.boundRetries = { load, worst, retries: retries + 1 };
       this.next = { load, purpose: 'retry' };
       return;
     }

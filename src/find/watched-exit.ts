@@ -16,7 +16,9 @@ export type WatchedExit = NonNullable<FindDocument['watchedExit']>;
  * probe's record is marked failed with it, and lists every one that exited.
  */
 export function watchedExitOf(result: RunResult, record: ProbeRecord): WatchedExit | null {
-  const gone = result.resources.watched.filter((w) => w.role === 'watched' && w.exited);
+  // Only a process the user named: their children (a master's workers, run-load.ts withChildren) come and go.
+  const asked = new Set(result.config.watchPids);
+  const gone = result.resources.watched.filter((w) => w.role === 'watched' && w.exited && asked.has(w.pid));
   if (gone.length === 0) return null;
   record.watchedExited = gone.map((w) => ({ pid: w.pid, name: w.name, afterS: w.exitedAfterS }));
   const first = gone[0];

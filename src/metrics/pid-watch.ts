@@ -101,6 +101,15 @@ export interface WatchMark {
 /** Every live watched process at one moment, by PID. */
 export type WatchMarks = Record<number, WatchMark>;
 
+/** All CPU time over all wall time since sampling began, % of one core; null before a second sample. */
+function meanOf(s: State): number | null {
+  if (!s.samples || s.lastAt <= s.firstAt) return null;
+  return Math.min(
+    MACHINE_PERCENT,
+    ((((s.lastTicks - s.firstTicks) / CLOCK_TICKS) * 1000) / (s.lastAt - s.firstAt)) * 100,
+  );
+}
+
 export class PidWatcher {
   private readonly states: State[];
   private readonly startedAt = performance.now();
@@ -181,7 +190,8 @@ export class PidWatcher {
               ) * 10,
             ) / 10
           : null,
-      cpuPercentMax: s.samples ? Math.round(s.cpuMax * 10) / 10 : null,
+      // The busiest second is at least the mean (every sample may have been too short to count as a peak).
+      cpuPercentMax: s.samples ? Math.round(Math.max(s.cpuMax, meanOf(s) ?? 0) * 10) / 10 : null,
       maxRssBytes: s.samples ? s.rssMax : null,
       exited: s.exited,
       exitedAfterS: s.exitedAfterS,

@@ -186,10 +186,14 @@ export function shortfallWarnings(
  * The generator's load threads busy over the measured window (the mean of its seconds, not its busiest: one short
  * sample is no saturation): its own queuing is in the latency.
  */
-export function saturationWarnings(timeline: TimelineRow[], loadThreads: number): string[] {
+export function saturationWarnings(timeline: TimelineRow[], loadThreads: number, children: number[]): string[] {
   const rows = timeline.filter((r) => r.phase === 'measure' && r.intervalMs >= 500);
-  if (rows.length === 0) return [];
-  const mean = rows.reduce((n, r) => n + r.cpuPercent, 0) / rows.length;
+  const ms = rows.reduce((n, r) => n + r.intervalMs, 0);
+  if (ms === 0) return [];
+  // The main process and its generator children (--processes), weighted by each second's length.
+  const cpuOf = (r: TimelineRow): number =>
+    r.cpuPercent + r.watched.filter((w) => children.includes(w.pid)).reduce((n, w) => n + w.cpuPercent, 0);
+  const mean = rows.reduce((n, r) => n + cpuOf(r) * r.intervalMs, 0) / ms;
   if (mean < 90 * loadThreads) return [];
   return [
     `the generator used ${Math.round(mean)}% CPU over the measured window (its ${loadThreads} load ` +

@@ -6,7 +6,7 @@ import { errorReason, notSavedMessage } from '../core/files.js';
 import { writeDocument } from '../documents/guard.js';
 import { type ScenarioSummary, scenarioSummarySchema } from '../documents/summary.js';
 import { type ComparisonReport, compareSummaries } from '../gates/compare.js';
-import { othersTookCores } from '../result/machine-section.js';
+import { limitedOrQueued, othersTookCores } from '../result/machine-section.js';
 import { appendHistory } from './history.js';
 import type { ScenarioRunOptions } from './run-scenario.js';
 
@@ -57,7 +57,7 @@ export function saveSummaries(
  */
 function busyMachineNotes(summary: ScenarioSummary, against: 'reference' | null): string[] {
   const all = Object.values(summary.steps).flatMap((s) => s.iterations);
-  const busy = all.filter((i) => i.machine && (i.machine.verdict !== 'quiet' || i.machine.queued));
+  const busy = all.filter((i) => i.machine && limitedOrQueued(i.machine));
   if (busy.length === 0) return [];
   const others = busy.filter((i) => i.machine && othersTookCores(i.machine)).length;
   return [
