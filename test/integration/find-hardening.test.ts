@@ -81,6 +81,18 @@ describe('l4stress find: faults and bounds', () => {
     expect(doc.search.clamped?.why).toMatch(/this machine has available|a run holds at most 1,000,000 sessions/);
   }, 90_000);
 
+  it("a conns probe past the generator's ports: the generator's limit with its fix, not a --max-time stop", async () => {
+    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    const file = path.join(tempDir(), 'find.json');
+    const args = ['find', '--vary', 'conns', '--slo', 'opened==target', '--target', '127.0.0.1:9'];
+    const run = await runCli([...args, '--from', String(hi - lo + 2), '--out', file], { timeoutMs: 60_000 });
+    expect(run.code, run.stderr).toBe(3);
+    const doc = readDoc(file);
+    expect(doc.probes).toEqual([]);
+    expect(doc.answer).toMatchObject({ end: 'generator-limit', limitOf: 'generator' });
+    expect(doc.answer.text).toMatch(/ip_local_port_range.*Fix: more source addresses/);
+  });
+
   it('--max-time before anything passed: "nothing passed yet", exit 3, the document written', async () => {
     const file = path.join(tempDir(), 'find.json');
     const args = ['find', '--vary', 'rate', '--slo', 'p99<1s', '--conns', '10', '--from', '200', '--window', '10s'];
