@@ -81,7 +81,7 @@ describe('l4stress find: faults and bounds', () => {
     expect(doc.search.clamped?.why).toMatch(/this machine has available|a run holds at most 1,000,000 sessions/);
   }, 90_000);
 
-  it("a conns probe past the generator's ports: the generator's limit with its fix, not a --max-time stop", async () => {
+  it("a conns probe past the generator's ports: the generator's limit and its fix, not a --max-time stop", async () => {
     const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
     const file = path.join(tempDir(), 'find.json');
     const args = ['find', '--vary', 'conns', '--slo', 'opened==target', '--target', '127.0.0.1:9'];
