@@ -4,11 +4,10 @@
  * native server as the peer; the 10,000-session v2 ramp against the native client's. Without a compiler each says
  * `not measured` and why.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildNativeReference, type NativeReference } from '../native-tools/native-build.js';
 import { type Goal, goal, mean } from './goal.js';
+import { nativeServer, onFreshServer, timeWaitCount } from './native-server.js';
 import { l4stress, run } from './run-cli.js';
 
 interface NativeClientResult {
@@ -30,26 +29,6 @@ async function nativeClient(
   return JSON.parse(r.stdout) as NativeClientResult;
 }
 
-/** The native server on a free port, one thread: the same peer for both generators. */
-async function nativeServer(ref: NativeReference): Promise<{ port: number; stop(): void }> {
-  const child = spawn(ref.server, ['127.0.0.1', '0', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.once('data', (d: Buffer) => {
-      const m = /listening \S+ (\d+)/.exec(String(d));
-      if (m) resolve(Number(m[1]));
-      else reject(new Error(`native server: ${d}`));
-    });
-    child.once('exit', (code) => reject(new Error(`native server exited ${code}`)));
-  });
-  return { port, stop: () => child.kill('SIGKILL') };
-}
-
-/** Sockets in TIME_WAIT on this machine (/proc/net/sockstat `tw`): connect-heavy steps leave tens of thousands. */
-export function timeWaitCount(): number {
-  const m = /TCP:.* tw (\d+)/.exec(readFileSync('/proc/net/sockstat', 'utf8'));
-  return m ? Number(m[1]) : -1;
-}
-
 /**
  * The 10,000-session ramp on the same footing for both sides: each measurement gets a native server of its own on
  * a fresh port (no TIME_WAIT 4-tuples of earlier steps in its way), both do the same work per session (connect, the
@@ -61,16 +40,10 @@ export async function rampGoal(native: NativeReference, log: (line: string) => v
   log('ramp of 10,000 sessions with PROXY v2 and a first echo: native client, Node floor, l4stress, native client');
   const figures: string[] = [];
   const onFreshPort = async <T>(what: string, measure: (port: number) => Promise<T>, ms: (r: T) => number) => {
-    const server = await nativeServer(native);
-    const tw = timeWaitCount();
-    try {
-      const r = await measure(server.port);
-      figures.push(`${what} ${Math.round(ms(r))} ms (TIME_WAIT ${tw.toLocaleString('en-US')})`);
-      log(`  ${figures[figures.length - 1]}`);
-      return r;
-    } finally {
-      server.stop();
-    }
+    const { result: r, timeWait: tw } = await onFreshServer(native, measure);
+    figures.push(`${what} ${Math.round(ms(r))} ms (TIME_WAIT ${tw.toLocaleString('en-US')})`);
+    log(`  ${figures[figures.length - 1]}`);
+    return r;
   };
   const nativeRamp = (port: number): Promise<NativeClientResult> => nativeClient(native, port, 10_000, 0.1, 'v2');
   const a = await onFreshPort('native', nativeRamp, (r) => r.rampMs);

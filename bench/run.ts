@@ -2,7 +2,8 @@
  * `npm run bench`: micro-benchmarks and loopback comparisons, each as a ratio to a reference measured in the
  * same run. Prints a table and writes results/bench-<timestamp>.json. Then the performance goals (goals.ts: against
  * native C peers, netperf, and the memory budget), written to docs/performance.md. `npm run bench -- --goals` runs
- * only the goals. Bounded: a few minutes in all.
+ * only the goals; `--goals churn` (a comma list of goals.ts GOAL_GROUPS) only those groups, docs untouched.
+ * Bounded: a few minutes in all.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,20 +11,34 @@ import { collectEnvironment, gitInfo } from '../src/environment/environment.js';
 import { renderTable } from '../src/reporters/table.js';
 import { startEmbeddedTarget } from '../src/run/embedded-target.js';
 import { cliStartBench } from './cli-start.js';
-import { performanceGoals } from './goals.js';
+import { GOAL_GROUPS, performanceGoals } from './goals.js';
 import { loopbackBenches } from './loopback.js';
 import { headerBenches, histogramBenches } from './micro.js';
 import { GOAL_HEADER, goalRows, writePerformanceDoc } from './performance-doc.js';
 import { tlsBench } from './tls.js';
 
-if (process.argv.includes('--goals')) {
-  await goalsOnly();
+const goalsAt = process.argv.indexOf('--goals');
+if (goalsAt >= 0) {
+  // `--goals churn` or `--goals native,churn`: those groups only (goals.ts GOAL_GROUPS).
+  const named = process.argv[goalsAt + 1];
+  await goalsOnly(named && !named.startsWith('-') ? named.split(',') : null);
   process.exit(0);
 }
 
-async function goalsOnly(): Promise<void> {
-  const goals = await performanceGoals((l) => console.log(l));
+/** The goals, all of them or `groups`; only a run of all of them rewrites docs/performance.md, its table whole. */
+async function goalsOnly(groups: string[] | null): Promise<void> {
+  const unknown = (groups ?? []).filter((g) => !(g in GOAL_GROUPS));
+  if (unknown.length > 0) {
+    console.error(`--goals: no group ${unknown.join(', ')} (groups: ${Object.keys(GOAL_GROUPS).join(', ')})`);
+    process.exit(2);
+  }
+  const goals = await performanceGoals((l) => console.log(l), groups ?? undefined);
   console.log(`\n${renderTable(goalRows(goals), GOAL_HEADER)}`);
+  for (const g of goals.filter((x) => x.note)) console.log(`- ${g.goal}: ${g.note}`);
+  if (groups) {
+    console.log('not written: docs/performance.md (some groups only; --goals alone runs them all and writes it)');
+    return;
+  }
   writePerformanceDoc('docs/performance.md', goals, await collectEnvironment(), gitInfo()?.sha ?? null);
   console.log('written: docs/performance.md');
 }
@@ -106,5 +121,5 @@ mkdirSync('results', { recursive: true });
 const record = { git: gitInfo(), environment: await collectEnvironment(), micro, loopback: loop, tls, cliStart: start };
 writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 console.log(`\nwritten: ${file}`);
-await goalsOnly();
+await goalsOnly(null);
 process.exit(0);

@@ -1,8 +1,9 @@
 /**
- * The native reference peers of `npm run bench` (native-tools/c): a C epoll echo server and a closed-loop echo
- * client, compiled on first use with the system's C compiler into the temp folder (keyed by the sources' hash, so
- * an edit rebuilds). Without a compiler the bench says so and which goals it could not measure, never skips
- * silently; `native-tools/install.sh` installs gcc.
+ * The native reference peers of `npm run bench` (native-tools/c): a C epoll echo server, a closed-loop echo client
+ * and a churn client (connect, header, first echo, close; N cycles in flight), compiled on first use with the
+ * system's C compiler into the temp folder (keyed by the sources' hash, so an edit rebuilds). Without a compiler
+ * the bench says so and which goals it could not measure, never skips silently; `native-tools/install.sh` installs
+ * gcc.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { runTool } from './exec.js';
 export interface NativeReference {
   server: string;
   client: string;
+  churn: string;
 }
 
 /** The folder holding package.json, from here (src tree or dist/). */
@@ -23,9 +25,9 @@ function packageRoot(): string {
   return dir;
 }
 
-const SOURCES = { server: 'l4echo-server.c', client: 'l4echo-client.c' } as const;
+const SOURCES = { server: 'l4echo-server.c', client: 'l4echo-client.c', churn: 'l4churn-client.c' } as const;
 
-/** Builds (or finds built) both tools; a reason instead when there is no compiler or the build fails. */
+/** Builds (or finds built) the tools; a reason instead when there is no compiler or the build fails. */
 export async function buildNativeReference(): Promise<NativeReference | { unavailable: string }> {
   const cc = ['/usr/bin/cc', '/usr/bin/gcc', '/usr/bin/clang'].find(existsSync);
   if (!cc) return { unavailable: 'no C compiler (cc) on this machine: bash native-tools/install.sh installs gcc' };
@@ -43,5 +45,5 @@ export async function buildNativeReference(): Promise<NativeReference | { unavai
     }
     built[name] = bin;
   }
-  return { server: built.server, client: built.client };
+  return { server: built.server, client: built.client, churn: built.churn };
 }

@@ -5,6 +5,7 @@
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { currentThread } from '../src/metrics/machine.js';
 import type { MainToWorker, WorkerReport, WorkerTask } from '../src/worker-contract/protocol.js';
 import { createConnectMode } from './connect-mode.js';
 import { createEchoMode } from './echo-mode.js';
@@ -39,7 +40,8 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
       }
     });
     collectGarbage();
-    port.postMessage({ type: 'ready', worker: plan.index });
+    // Its OS thread, so the main thread can read how long it waited for a core (the machine witness).
+    port.postMessage({ type: 'ready', worker: plan.index, thread: currentThread() });
   });
 }
 

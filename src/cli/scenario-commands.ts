@@ -3,14 +3,17 @@ import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { writeTextAtomically } from '../core/files.js';
+import { printableLines } from '../core/printable.js';
 import { parseIntInRange } from '../core/units.js';
 import { readHistory, readResult, readSummary } from '../documents/readers.js';
+import type { RunResult } from '../documents/result.js';
 import { type ScenarioSummary, SUMMARY_KIND } from '../documents/summary.js';
 import { type CompareOptions, compareSummaries, DEFAULT_COMPARE } from '../gates/compare.js';
 import { METRIC_NAMES, type MeasuredBy, type MetricName, measurable } from '../gates/metrics.js';
 import { summaryOfRun } from '../gates/single-run.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import { renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
+import { machineLine } from '../reporters/summary.js';
 
 export interface RawCompareOptions {
   allow: string;
@@ -65,10 +68,23 @@ export function compareCommand(
   // where it has no samples (a churn run), as before.
   if (opts.gateGiven) for (const metric of options.gate) refuseUngateable(metric, base, cand);
   const report = compareSummaries(base.summary, cand.summary, options);
+  // Two single runs: the machine each ran on, side by side (a difference may be the machine's, not the build's).
+  const machines = base.result && cand.result ? machineComparison(base.result, cand.result) : [];
   process.stdout.write(
     opts.json
       ? `${JSON.stringify(report)}\n`
-      : `${renderComparison(report)}\n\nverdict: ${report.regressed ? 'REGRESSED' : 'no regression'}\n`,
+      : printableLines(
+          `${renderComparison(report)}
+${machines
+  .map(
+    (l) => `${l}
+`,
+  )
+  .join('')}` +
+            `
+verdict: ${report.regressed ? 'REGRESSED' : 'no regression'}
+`,
+        ),
   );
   return report.regressed ? ExitCode.gateFailed : ExitCode.ok;
 }
@@ -93,7 +109,7 @@ function refuseUngateable(metric: MetricName, base: Compared, cand: Compared): v
 function readSummaryOrRun(
   file: string,
   name: string,
-): { summary: ScenarioSummary; singleRun: boolean; config: MeasuredBy | null } {
+): { summary: ScenarioSummary; singleRun: boolean; config: MeasuredBy | null; result?: RunResult } {
   const resolved = resolveSummary(file);
   let kind: unknown;
   try {
@@ -103,7 +119,26 @@ function readSummaryOrRun(
   }
   if (kind === SUMMARY_KIND) return { summary: readSummary(resolved, name), singleRun: false, config: null };
   const result = readResult(resolved);
-  return { summary: summaryOfRun(result, file), singleRun: true, config: result.config };
+  return { summary: summaryOfRun(result, file), singleRun: true, config: result.config, result };
+}
+
+/** Each side's machine line, and a caution when either side's machine limited or queued its load. */
+function machineComparison(base: RunResult, cand: RunResult): string[] {
+  const sides: [string, RunResult][] = [
+    ['baseline', base],
+    ['candidate', cand],
+  ];
+  const line = (side: string, r: RunResult): string =>
+    r.machine ? machineLine(r.machine).replace(/^machine\s+/, `machine (${side}) `) : `machine (${side}) not recorded`;
+  const caution = ([side, r]: [string, RunResult]): string[] => {
+    const m = r.machine;
+    if (!m || (m.verdict === 'quiet' && !m.queued)) return [];
+    const what = m.verdict === 'quiet' ? 'queued' : 'limited';
+    return [
+      `note: the ${side} ran on a machine that ${what} its load (${m.reason}): a difference may be the machine's`,
+    ];
+  };
+  return ['', ...sides.map(([side, r]) => line(side, r)), ...sides.flatMap(caution)];
 }
 
 /** A summary file, or a scenario run folder holding summary.json. */
@@ -144,7 +179,9 @@ export async function historyCommand(
     );
   const read = files.map((f) => readHistory(path.join(dir, f)));
   for (const { where, reason } of read.flatMap((r) => r.skipped))
-    process.stderr.write(`l4stress: warning: skipped ${where}: ${reason.replace(`${where}: `, '')}\n`);
+    process.stderr.write(
+      `l4stress: warning: skipped ${printableLines(`${where}: ${reason.replace(`${where}: `, '')}`)}\n`,
+    );
   const lines = read.flatMap((r) => r.lines);
   lines.sort((a, b) => a.date.localeCompare(b.date));
   const shown = lines.slice(-count);
@@ -155,7 +192,7 @@ export async function historyCommand(
     process.stdout.write(`html trend: ${writeTextAtomically(html, await renderHistoryHtml(shown, title))}\n`);
     return ExitCode.ok;
   }
-  process.stdout.write(`${renderHistory(shown)}\n`);
+  process.stdout.write(`${printableLines(renderHistory(shown))}\n`);
   return ExitCode.ok;
 }
 
@@ -167,6 +204,6 @@ export function summaryCommand(file: string, opts: RawCompareOptions & { baselin
   if (opts.out) checkOutputs({ files: [{ path: opts.out, what: '--out' }] });
   const md = renderMarkdown(s, comparison);
   if (opts.out) writeTextAtomically(opts.out, md);
-  else process.stdout.write(md);
+  else process.stdout.write(printableLines(md));
   return ExitCode.ok;
 }

@@ -19,6 +19,11 @@ export const ExitCode = {
   completedWithErrors: 4,
   /** A scenario's thresholds failed, or a comparison found a regression. Results were written. */
   gateFailed: 5,
+  /**
+   * find: other work took this machine's cores while the probes that would decide ran, after retries with a
+   * cool-down: nothing could be said about the target. The document was written.
+   */
+  inconclusive: 6,
   /** Interrupted by SIGINT/SIGTERM; the partial result was written. */
   interrupted: 130,
 } as const;

@@ -58,9 +58,24 @@ export const FIND_DIMENSIONS = ['rate', 'conns', 'cps', 'tls-handshakes'] as con
 export type FindDimension = (typeof FIND_DIMENSIONS)[number];
 
 /** Why a capacity search proposed a probe (find/search.ts). */
-export const FIND_PROBE_PURPOSES = ['grow', 'step-down', 'bisect', 'confirm', 'retry', 'above'] as const;
+export const FIND_PROBE_PURPOSES = ['grow', 'step-down', 'bisect', 'plateau', 'confirm', 'retry', 'above'] as const;
 export type FindProbePurpose = (typeof FIND_PROBE_PURPOSES)[number];
 
 /** How a capacity search ended: confirmed, a bound reached, nothing passed, the generator gave out, stopped. */
-export const FIND_ENDS = ['found', 'to-reached', 'nothing-passed', 'generator-limit', 'stopped'] as const;
+export const FIND_ENDS = [
+  'found',
+  'to-reached',
+  'nothing-passed',
+  'generator-limit',
+  'machine-limit',
+  'inconclusive',
+  'stopped',
+] as const;
 export type FindEnd = (typeof FIND_ENDS)[number];
+
+/**
+ * Whose limit a failed probe (and a search's answer) was: the target's; the generator's own; the machine's (our own
+ * processes filled it: the figure is this setup's); or inconclusive (others took its cores: nothing to say).
+ */
+export const FIND_LIMITS = ['target', 'generator', 'machine', 'inconclusive'] as const;
+export type FindLimit = (typeof FIND_LIMITS)[number];

@@ -5,8 +5,9 @@
  */
 
 import { z } from 'zod';
-import { FIND_DIMENSIONS, FIND_ENDS, FIND_PROBE_PURPOSES } from '../core/vocabulary.js';
+import { FIND_DIMENSIONS, FIND_ENDS, FIND_LIMITS, FIND_PROBE_PURPOSES } from '../core/vocabulary.js';
 import { count, environmentSchema, gitInfoSchema, latencySummarySchema, toolSchema } from './common.js';
+import { machineSectionSchema } from './machine.js';
 import { resultConfigSchema } from './result.js';
 import { thresholdVerdictSchema } from './summary.js';
 
@@ -32,6 +33,12 @@ export const probeSchema = z.object({
   failure: z.string().nullable(),
   /** Set when the generator, not the target, gave out: what gave out. */
   generatorLimit: z.string().nullable(),
+  /** A failed probe's whose-limit: the target, the generator, the machine (ours filled it), or inconclusive. */
+  limitOf: z.enum(FIND_LIMITS).nullable().optional(),
+  /** Set when the machine bounded the probe (limitOf machine or inconclusive): its figures in words. */
+  machineLimit: z.string().nullable().optional(),
+  /** The machine over the probe's window (result/machine-section.ts); null where nothing was sampled. */
+  machine: machineSectionSchema.nullable().optional(),
   /** The probe run's status and exit code, as a run would report them. */
   status: z.string(),
   exitCode: count,
@@ -100,7 +107,7 @@ export const findDocumentSchema = z
       atLeast: z.boolean(),
       bracket: z.object({ pass: nullableNumber, fail: nullableNumber }),
       /** Whose limit the first failure above the capacity was. */
-      limitOf: z.enum(['target', 'generator']).nullable(),
+      limitOf: z.enum(FIND_LIMITS).nullable(),
       /** The first failing probe above the highest pass: its load and why it failed. */
       firstFailure: z.object({ load: z.number(), reason: z.string() }).nullable(),
       /** The answer in one sentence, with the fix when the generator gave out. */

@@ -23,6 +23,7 @@ import {
   latencySummarySchema,
   toolSchema,
 } from './common.js';
+import { machineSampleSchema, machineSectionSchema } from './machine.js';
 import { thresholdVerdictSchema } from './summary.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
@@ -163,8 +164,9 @@ export const watchedSummarySchema = z.object({
   /**
    * What a unit of the run's work cost this process (result/watched-cost.ts): RSS per held session over the ramp,
    * CPU µs per round trip, per connection and per TLS handshake in the measured phase (null where the mode has
-   * none), and the RSS slope over the measured phase (MiB per hour, least squares) with its fit and the leak
-   * verdict. Absent in older results.
+   * none), and the RSS slope over the second half of the measured phase (MiB per hour, least squares; the first
+   * half is settling after the ramp) with its fit and the leak verdict; `rssSlopeNote` says why there is no slope
+   * (a measured phase under 30 s). Absent in older results.
    */
   cost: z
     .object({
@@ -174,6 +176,7 @@ export const watchedSummarySchema = z.object({
       cpuUsPerHandshake: nullableNumber,
       rssSlopeMiBPerHour: nullableNumber,
       rssSlopeR2: nullableNumber,
+      rssSlopeNote: z.string().nullable().optional(),
       leakSuspected: z.boolean(),
     })
     .optional(),
@@ -218,6 +221,8 @@ export const timelineRowSchema = z.object({
   kernel: z
     .object({ synRetrans: count, listenOverflows: count, retransSegs: count, outRsts: count, timeWait: count })
     .optional(),
+  /** The machine this second: cores busy, others' CPU, CPU pressure, run-queue waits (absent in older results). */
+  machine: machineSampleSchema.optional(),
 });
 export type TimelineRow = z.infer<typeof timelineRowSchema>;
 
@@ -532,6 +537,16 @@ export const runResultSchema = z
             url: z.string(),
             scrapes: count,
             failures: count,
+            /** Failures by the bound they hit (core/scrape-bounds.ts); absent in older results. */
+            failuresByBound: z
+              .object({
+                bodyBytes: count,
+                timeMs: count,
+                samples: count,
+                lineChars: count,
+                labelValueChars: count,
+              })
+              .optional(),
             lastError: z.string().nullable(),
             skippedLines: count,
           }),
@@ -548,8 +563,20 @@ export const runResultSchema = z
             last: nullableNumber,
           }),
         ),
-        /** Series left out past the cap (metrics/scrape-series.ts MAX_SERIES). */
+        /** Series left out past the cap (bounds.series): the most any one scrape left out. */
         droppedSeries: count,
+        /** The bounds every scrape was held to (core/scrape-bounds.ts); absent in older results. */
+        bounds: z
+          .object({
+            bodyBytes: count,
+            timeMs: count,
+            samples: count,
+            lineChars: count,
+            labelValueChars: count,
+            seriesKeyChars: count,
+            series: count,
+          })
+          .optional(),
       })
       .nullable()
       .optional(),
@@ -561,6 +588,12 @@ export const runResultSchema = z
       .object({ counters: kernelCountersSchema, before: kernelSocketsSchema, after: kernelSocketsSchema })
       .nullable()
       .optional(),
+    /**
+     * The machine as a witness over the measured window (result/machine-section.ts): cores busy, who took them,
+     * CPU pressure, the run-queue wait of the load threads and the target's, and the verdict (quiet, our own
+     * processes filled the machine, or others took its cores). Absent in older results.
+     */
+    machine: machineSectionSchema.optional(),
     environment: environmentSchema,
     timeline: z.array(timelineRowSchema),
     /** Encoded HDR histograms (compressed base64, µs), so results can be merged and re-reported later. */

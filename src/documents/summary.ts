@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { KERNEL_COUNTER_NAMES, type KernelCounterName } from '../core/vocabulary.js';
 import { count, gitInfoSchema } from './common.js';
+import { machineSectionSchema } from './machine.js';
 
 export const SUMMARY_KIND = 'l4stress-scenario-summary';
 export const SUMMARY_SCHEMA_VERSION = 1;
@@ -93,6 +94,8 @@ export const iterationSchema = z.object({
   metrics: stepMetricsSchema,
   maxRssBytes: count,
   cpuPercentMax: z.number(),
+  /** The machine over the iteration's measured window (result/machine-section.ts); absent in older summaries. */
+  machine: machineSectionSchema.optional(),
 });
 
 export const stepSummarySchema = z.object({

@@ -21,10 +21,12 @@ export function answerText(
 ): Worded {
   const unit = find.def.unit;
   const failedAbove = probes.filter((p) => !p.pass && p.failure !== 'interrupted' && p.load > (answer.capacity ?? 0));
-  // The target's failure if there is one: a generator that gave out once and was retried is not what broke.
-  const above = failedAbove.find((p) => p.generatorLimit === null) ?? failedAbove[0];
+  // The target's failure if there is one: a generator or a machine that gave out once and was retried is not what
+  // broke.
+  const above = failedAbove.find((p) => limitOf(p) === 'target') ?? failedAbove[0];
   const generatorFailure = [...probes].reverse().find((p) => p.generatorLimit !== null);
-  const firstFailure = above ? { load: above.load, reason: above.generatorLimit ?? above.failure ?? '' } : null;
+  const machineFailure = [...probes].reverse().find((p) => p.machineLimit);
+  const firstFailure = above ? { load: above.load, reason: reasonOf(above) } : null;
   const capacity = answer.capacity === null ? null : `${formatCount(answer.capacity)} ${unit}`;
   const slo = find.slo.map((t) => t.text).join(', ');
   const broke = firstFailure ? ` At ${formatCount(firstFailure.load)}: ${firstFailure.reason}.` : '';
@@ -54,6 +56,24 @@ export function answerText(
           `It gave out${at}: ${what}. Fix: ${find.def.generatorFix}.`,
       };
     }
+    case 'machine-limit':
+    case 'inconclusive': {
+      const at = machineFailure
+        ? ` At ${formatCount(machineFailure.load)} ${unit}: ${machineFailure.machineLimit}.`
+        : '';
+      const lower = `at least ${capacity ?? `0 ${unit}`}`;
+      return {
+        limitOf: answer.end === 'machine-limit' ? 'machine' : 'inconclusive',
+        firstFailure: machineFailure ? { load: machineFailure.load, reason: reasonOf(machineFailure) } : firstFailure,
+        text:
+          answer.end === 'machine-limit'
+            ? `the machine's limit, not the target's: ${lower}, where the generator, the target and the watched ` +
+              `processes filled this machine's cores.${at} The figure is this setup's: run the generator on ` +
+              'another host (shards) to measure the target alone.'
+            : `inconclusive: ${lower}, but above it other work took this machine's cores, so no probe there could ` +
+              `be judged (retried after a cool-down).${at} Run again on a quiet machine.`,
+      };
+    }
     case 'nothing-passed':
       return {
         limitOf: firstFailure ? 'target' : null,
@@ -72,12 +92,32 @@ export function answerText(
   }
 }
 
+/** A probe's whose-limit (documents before the machine witness had only generatorLimit). */
+function limitOf(p: ProbeRecord): string {
+  return p.limitOf ?? (p.generatorLimit !== null ? 'generator' : 'target');
+}
+
+/** Why a probe failed, with what bounded it when that was not the target. */
+function reasonOf(p: ProbeRecord): string {
+  if (p.generatorLimit) return p.generatorLimit;
+  if (p.machineLimit) return `${p.failure ?? 'failed'}; ${p.machineLimit}`;
+  return p.failure ?? '';
+}
+
+/** Ends whose capacity is not the target's: a gate on it has no sample. */
+const NOT_THE_TARGETS: FindDocument['answer']['end'][] = [
+  'generator-limit',
+  'machine-limit',
+  'inconclusive',
+  'nothing-passed',
+];
+
 /**
- * A find step's metrics in a scenario summary: `capacity` (null when it is not the target's: the generator gave
- * out, or nothing passed), every run metric null.
+ * A find step's metrics in a scenario summary: `capacity` (null when it is not the target's: the generator or the
+ * machine gave out, the machine was too busy to judge, or nothing passed), every run metric null.
  */
 export function capacityMetrics(doc: FindDocument): StepMetrics {
-  const real = doc.answer.end !== 'generator-limit' && doc.answer.end !== 'nothing-passed';
+  const real = !NOT_THE_TARGETS.includes(doc.answer.end);
   return {
     ...Object.fromEntries(METRIC_NAMES.map((m) => [m, null])),
     capacity: real ? doc.answer.capacity : null,

@@ -1,13 +1,23 @@
 /**
- * One probe judged from its run result: did every SLO hold, was the load asked carried, and if it failed, did the
- * generator give out rather than the target? Pure: a result in, a verdict out, so each rule is tested on built
- * results. A generator that gives out must never pass for the target's capacity: its own signs are read first.
+ * One probe judged from its run result: did every SLO hold, was the load asked carried, and if it failed, whose
+ * limit was it? Pure: a result in, a verdict out, so each rule is tested on built results. In order:
+ * 1. a target that refused or reset most connects is the target's (unreachable or refusing), never the generator's;
+ * 2. this host's limits, the generator's: ephemeral ports (TIME_WAIT holding them named), file descriptors;
+ * 3. others took the machine's cores while our threads waited for one (result/machine-section.ts): inconclusive (a
+ *    starved generator falls behind its schedule too, and that is not its own limit);
+ * 4. the generator's own signs: its schedule, its connects, its load threads busy;
+ * 5. our own processes starved or saturated the machine: the machine's limit (the figure is this setup's). With
+ *    the embedded target, which shares the generator's cores by design, a failure is never the target's;
+ * 6. otherwise the target's.
+ * A generator or a machine that gives out must never pass for the target's capacity.
  */
 
 import { formatCount, formatMicros } from '../core/units.js';
+import type { FindLimit } from '../core/vocabulary.js';
 import type { RunResult } from '../documents/result.js';
 import { METRICS, stepMetrics } from '../gates/metrics.js';
 import { evaluateThreshold, type Threshold, type ThresholdVerdict } from '../gates/thresholds.js';
+import { othersTookCores } from '../result/machine-section.js';
 import type { DimensionDef } from './dimensions.js';
 
 /** A generator thread this busy over the measured window is the limit (its own queuing is in every figure). */
@@ -22,7 +32,16 @@ export interface ProbeVerdict {
   failure: string | null;
   /** What gave out in the generator, when it did; null otherwise. */
   generatorLimit: string | null;
+  /** Whose limit a failure was; null for a pass or an interruption. */
+  limitOf: FindLimit | null;
+  /** The machine's figures when it bounded the probe (limitOf machine or inconclusive); null otherwise. */
+  machineLimit: string | null;
 }
+
+/** Connect errors that are the target's answer (it refused, reset, or never answered), never the generator's. */
+const TARGET_REFUSALS = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'] as const;
+/** Past this share of attempts refused, the target (or the path to it) is the story, whatever else happened. */
+const REFUSED_SHARE = 0.5;
 
 export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: Threshold[]): ProbeVerdict {
   const slos = slo.map((t) => evaluateThreshold(t, [stepMetrics(r)]));
@@ -39,14 +58,65 @@ export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: T
         ? `the load was not carried: ${achieved === null ? '-' : formatCount(achieved)} ${def.unit} ` +
           `of ${formatCount(load)} asked`
         : null;
+  const latencyBroke = broken !== null && metricUnit(slo[brokenAt].metric) === 'us';
+  const whose = failure === null || interrupted ? null : whoseLimit(r, latencyBroke);
   return {
     pass: failure === null,
     achieved,
     carried,
     slo: slos,
     failure,
-    generatorLimit: failure === null || interrupted ? null : generatorLimit(r),
+    generatorLimit: whose?.limitOf === 'generator' ? whose.why : null,
+    limitOf: whose?.limitOf ?? null,
+    machineLimit: whose?.limitOf === 'machine' || whose?.limitOf === 'inconclusive' ? whose.why : null,
   };
+}
+
+/**
+ * A failed probe's whose-limit, in the header's order, with what decided it. `latencyBroke`: the failure was a
+ * latency SLO, which the load threads' queueing for a core inflates even when they kept up.
+ */
+export function whoseLimit(r: RunResult, latencyBroke = false): { limitOf: FindLimit; why: string | null } {
+  const refused = targetRefused(r);
+  if (refused) return { limitOf: 'target', why: refused };
+  const host = hostLimit(r);
+  if (host) return { limitOf: 'generator', why: host };
+  // Others' load first: a starved generator also falls behind its schedule, and that is not its own limit.
+  const machine = r.machine;
+  const behind = r.modeStats.openLoop?.generatorBehind === true || r.modeStats.churn?.limit === 'generator';
+  const queued = machine?.queued === true && (latencyBroke || behind);
+  if (machine && (machine.verdict === 'others' || (queued && othersTookCores(machine))))
+    return { limitOf: 'inconclusive', why: machine.reason };
+  const generator = generatorLimit(r);
+  if (generator) return { limitOf: 'generator', why: generator };
+  if (machine && (machine.verdict === 'ours' || (queued && latencyBroke)))
+    return { limitOf: 'machine', why: machine.reason };
+  if (r.target.kind === 'embedded')
+    return {
+      limitOf: 'machine',
+      why:
+        "the embedded target shares this machine's cores with the generator: its limit is this machine's" +
+        (machine ? ` (${machineFiguresOrQuiet(machine)})` : ''),
+    };
+  return { limitOf: 'target', why: null };
+}
+
+function machineFiguresOrQuiet(machine: NonNullable<RunResult['machine']>): string {
+  return machine.reason ?? `cores ${Math.round(machine.busyPercentMean ?? 0)}% busy of ${machine.cores}`;
+}
+
+/** Most connects refused, reset or unanswered: the target's answer (or the path's), with the counts. */
+function targetRefused(r: RunResult): string | null {
+  const failed = r.connections.failed.byKind;
+  const refused = TARGET_REFUSALS.reduce((n, k) => n + (failed[k] ?? 0), 0);
+  if (refused === 0 || refused < REFUSED_SHARE * r.connections.attempted) return null;
+  const kinds = TARGET_REFUSALS.filter((k) => (failed[k] ?? 0) > 0)
+    .map((k) => `${k} ${formatCount(failed[k] ?? 0)}`)
+    .join(', ');
+  return (
+    `the target refused or did not answer ${formatCount(refused)} of ${formatCount(r.connections.attempted)} ` +
+    `connects (${kinds}): unreachable or refusing, not a capacity`
+  );
 }
 
 /** The generator's own signs of giving out, most specific first; null when it kept up. */
@@ -58,11 +128,8 @@ export function generatorLimit(r: RunResult): string | null {
       'measured sends left late)'
     );
   if (r.modeStats.churn?.limit === 'generator') return 'the generator did not get to its connects in time';
-  const failed = r.connections.failed.byKind;
-  const ports = (failed.EADDRNOTAVAIL ?? 0) + (failed.EADDRINUSE ?? 0);
-  if (ports > 0) return `${formatCount(ports)} connects found no free ephemeral port (EADDRNOTAVAIL)`;
-  const fds = (failed.EMFILE ?? 0) + (failed.ENFILE ?? 0);
-  if (fds > 0) return `${formatCount(fds)} connects found no free file descriptor (EMFILE)`;
+  const host = hostLimit(r);
+  if (host) return host;
   const cpu = measuredCpu(r).generator;
   const threads = Math.min(r.environment.cores, r.config.workers);
   if (cpu !== null && cpu >= GENERATOR_BUSY_SHARE * 100 * threads)
@@ -102,9 +169,34 @@ export function measuredCpu(r: RunResult): MeasuredCpu {
   };
 }
 
+/**
+ * This host's own limits: ephemeral ports (with the TIME_WAIT sockets holding them, and the fix), file descriptors.
+ * TIME_WAIT alone is no evidence (loopback reuses those ports): only connects that failed for want of a port are.
+ */
+function hostLimit(r: RunResult): string | null {
+  const failed = r.connections.failed.byKind;
+  const ports = (failed.EADDRNOTAVAIL ?? 0) + (failed.EADDRINUSE ?? 0);
+  if (ports > 0) {
+    const timeWait = r.kernel ? Math.max(r.kernel.before.timeWait, r.kernel.after.timeWait) : null;
+    const range = r.environment.tcp.ipLocalPortRange?.replace(/\s+/g, '-') ?? 'unknown';
+    return (
+      `${formatCount(ports)} connects found no free ephemeral port (EADDRNOTAVAIL; range ${range}` +
+      `${timeWait === null ? '' : `, ${formatCount(timeWait)} sockets in TIME_WAIT`}): ` +
+      `${r.config.mode === 'connect' ? 'close with --close rst, or ' : ''}spread over more --source-ips`
+    );
+  }
+  const fds = (failed.EMFILE ?? 0) + (failed.ENFILE ?? 0);
+  if (fds > 0) return `${formatCount(fds)} connects found no free file descriptor (EMFILE)`;
+  return null;
+}
+
+function metricUnit(metric: string): string | undefined {
+  return (METRICS as Record<string, { unit: string } | undefined>)[metric]?.unit;
+}
+
 /** A threshold's measured value as people read it: times with their unit, counts with separators. */
 function figure(metric: string, actual: number | null): string {
   if (actual === null) return 'no samples';
-  const unit = (METRICS as Record<string, { unit: string } | undefined>)[metric]?.unit;
+  const unit = metricUnit(metric);
   return unit === 'us' ? formatMicros(actual) : unit === 'cpu-us' ? `${actual} µs` : formatCount(actual);
 }

@@ -11,17 +11,22 @@ import { toolVersion } from '../core/version.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
 import { FIND_KIND, FIND_SCHEMA_VERSION } from '../documents/find.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
-import { preflight } from '../preflight/limits.js';
+import { preflight, readSystemLimits } from '../preflight/limits.js';
+import { ensurePortSpace, portDemand } from '../preflight/port-wait.js';
 import { renderProbeLine } from '../reporters/find-text.js';
 import { describeConfig } from '../result/build.js';
+import { AbortableSleep } from '../run/abortable-sleep.js';
 import { installSignalHandlers } from '../run/execute.js';
 import { prepareTarget } from '../run/prepare-target.js';
 import { answerText, judgeCapacityGates } from './answer.js';
 import type { FindConfig } from './find-config.js';
 import { clampConnsSearch, clampLine, type SearchClamp } from './machine-bound.js';
 import { type ProbeContext, runProbe } from './probe.js';
-import { CapacitySearch, type SearchAnswer } from './search.js';
+import { CapacitySearch, type ProbeBound, type SearchAnswer } from './search.js';
 import { type WatchedExit, watchedExitAnswer, watchedExitOf } from './watched-exit.js';
+
+/** How long others get to finish before an inconclusive probe is tried again. */
+export const COOL_DOWN_MS = 5000;
 
 export interface FindRunOptions {
   command: string[];
@@ -68,13 +73,13 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
       },
     };
     for (let next = search.proposal(); next !== null && !stop.aborted; next = search.proposal()) {
-      const processes = probeProcesses(find, next.load);
-      if (typeof processes === 'string') {
-        generatorGaveOut = processes;
+      const room = await probeRoom(find, target.targets, next.load, stop, log);
+      if (typeof room === 'string') {
+        generatorGaveOut = room;
         endAsGeneratorLimit(search);
         break;
       }
-      const { record, result } = await runProbe(ctx, probes.length + 1, next, processes);
+      const { record, result } = await runProbe(ctx, probes.length + 1, next, room);
       watchedExit = watchedExitOf(result, record, probes);
       probes.push(record);
       log(renderProbeLine(record, find.def.unit));
@@ -83,7 +88,7 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
         search.record(false);
         break;
       }
-      search.record(record.pass, record.generatorLimit !== null, record.carried ? null : record.achieved);
+      await recordProbe(search, record, stop, log);
     }
     if (search.proposal() !== null) search.stop();
   } finally {
@@ -188,18 +193,44 @@ function probeProcesses(find: FindConfig, load: number): number | string {
 }
 
 /**
+ * A probe's outcome told to the search, with what bounded it when that was not the target (the search retries
+ * those, never takes them); an inconclusive one is retried after a cool-down.
+ */
+async function recordProbe(
+  search: CapacitySearch,
+  record: ProbeRecord,
+  stop: AbortSignal,
+  log: (line: string) => void,
+): Promise<void> {
+  const bound: ProbeBound | null =
+    record.pass || record.limitOf === 'target' || !record.limitOf ? null : record.limitOf;
+  search.record(record.pass, bound, record.carried ? null : record.achieved);
+  if (bound === 'inconclusive' && search.proposal() !== null) await coolDown(stop, log);
+}
+
+/** Before retrying an inconclusive probe: the machine's others get COOL_DOWN_MS to finish (Ctrl-C ends it). */
+async function coolDown(stop: AbortSignal, log: (line: string) => void): Promise<void> {
+  log(`  others were using this machine's cores: cooling down ${COOL_DOWN_MS / 1000} s, then the probe again`);
+  const waits = new AbortableSleep(stop);
+  await waits.sleep(COOL_DOWN_MS);
+  waits.dispose();
+}
+
+/**
  * A probe the generator's own limits refuse before any socket (fds, ports) is the generator's limit, certain on the
  * first try: no retry, and the search ends as that (exit 3), not as a stop by --max-time.
  */
 export function endAsGeneratorLimit(search: CapacitySearch): void {
   // The search retries a generator-bound load once before it believes it; a preflight refusal needs no retry.
-  for (let i = 0; i < 2 && search.proposal() !== null; i++) search.record(false, true);
+  for (let i = 0; i < 2 && search.proposal() !== null; i++) search.record(false, 'generator');
 }
 
 /**
- * The search's exit code from its end. Stopped by --max-time before any load passed ("nothing passed yet") is 3:
- * not all of the search ran and what ran found no capacity, which is neither an answer (0) nor "no load met the
- * SLO" (4: only a search that stepped down to its floor can say that).
+ * The search's exit code from its end. Every --expect met by what is known (an "at least" meets a lower bound) is
+ * 0. Otherwise: inconclusive has its own (6); not the target's limit (the generator's, the machine's) is "could not
+ * run" (3); stopped by --max-time before any load passed ("nothing passed yet") is 3 too: not all of the search ran
+ * and what ran found no capacity, which is neither an answer (0) nor "no load met the SLO" (4: only a search that
+ * stepped down to its floor can say that); a failed gate 5.
  */
 export function exitCodeOf(
   { end, capacity }: Pick<SearchAnswer, 'end' | 'capacity'>,
@@ -207,9 +238,35 @@ export function exitCodeOf(
   interrupted: boolean,
 ): number {
   if (interrupted) return ExitCode.interrupted;
+  if (expect.length > 0 && expect.every((v) => v.pass)) return ExitCode.ok;
+  if (end === 'inconclusive') return ExitCode.inconclusive;
+  if (end === 'generator-limit' || end === 'machine-limit') return ExitCode.couldNotRun;
   if (end === 'stopped' && capacity === null) return ExitCode.couldNotRun;
-  if (expect.some((v) => !v.pass)) return end === 'generator-limit' ? ExitCode.couldNotRun : ExitCode.gateFailed;
+  if (expect.some((v) => !v.pass)) return ExitCode.gateFailed;
   if (end === 'nothing-passed') return ExitCode.completedWithErrors;
-  if (end === 'generator-limit' && expect.length === 0) return ExitCode.couldNotRun;
   return ExitCode.ok;
+}
+
+/**
+ * The generator processes a probe needs, once its local ports (earlier probes' TIME_WAIT included) were waited for;
+ * or what gave out (file descriptors, ports), as probeProcesses says it.
+ */
+async function probeRoom(
+  find: FindConfig,
+  targets: { host: string; port: number }[],
+  load: number,
+  signal: AbortSignal,
+  log: (l: string) => void,
+): Promise<number | string> {
+  const processes = probeProcesses(find, load);
+  if (typeof processes === 'string') return processes;
+  const range = readSystemLimits().portRange;
+  const conns = find.dimension === 'conns' ? load : find.first.conns;
+  try {
+    if (range) await ensurePortSpace(portDemand(conns, range, find.first.sourceIps, targets), { log, signal });
+    return processes;
+  } catch (e) {
+    if (e instanceof CouldNotRunError && find.dimension === 'conns') return `${e.message} (${e.hint})`;
+    throw e;
+  }
 }

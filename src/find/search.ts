@@ -13,12 +13,25 @@
  * Every pass and failure is remembered: the bracket is always the highest pass and the lowest failure above it, so
  * a noisy result never erases what other probes established. A probe the generator could not carry is retried once
  * (a busy moment of a shared machine is not the generator's limit); twice in a row, it ends the search: nothing
- * above that load is the target's to judge.
+ * above that load is the target's to judge. The same for a probe that filled this machine with our own processes
+ * (the machine's limit). A probe judged inconclusive (others took the cores) is retried up to
+ * INCONCLUSIVE_RETRIES times (the caller cools down first); still inconclusive, the search ends so, never a capacity.
  */
 
 import type { FindEnd, FindProbePurpose } from '../core/vocabulary.js';
 
 export const GROWTH = 2;
+/** Retries of a probe that others' load made inconclusive, before the search ends inconclusive. */
+export const INCONCLUSIVE_RETRIES = 2;
+
+/** What bounded a failed probe when it was not the target: the search never takes such a failure as a capacity. */
+export type ProbeBound = 'generator' | 'machine' | 'inconclusive';
+
+const END_OF_BOUND: Record<ProbeBound, SearchEnd> = {
+  generator: 'generator-limit',
+  machine: 'machine-limit',
+  inconclusive: 'inconclusive',
+};
 /** Below this the search stops stepping down: nothing passes at any load worth reporting. */
 const FLOOR = 1;
 
@@ -37,7 +50,8 @@ export interface SearchSettings {
 /**
  * found: confirmed (passes at the capacity, fails one precision step above); to-reached: every probe up to `to`
  * passed; nothing-passed: down to the floor; generator-limit: the generator gave out before the target did;
- * stopped: by --max-time or Ctrl-C before it was confirmed.
+ * machine-limit: our own processes filled this machine first; inconclusive: others took the machine's cores, so
+ * no probe above could be judged; stopped: by --max-time or Ctrl-C before it was confirmed.
  */
 export type SearchEnd = FindEnd;
 
@@ -62,10 +76,12 @@ export class CapacitySearch {
   private readonly fails = new Set<number>();
   private candidatePasses = 0;
   private candidateFailedOnce = false;
-  /** The load whose probe the generator could not carry, retried once. */
-  private generatorRetried: number | null = null;
+  /** The load whose probe something other than the target bounded, and how often it was retried. */
+  private boundRetries: { load: number; bound: ProbeBound; retries: number } | null = null;
   /** A failed probe's achieved load, tried next when it falls inside the bracket. */
   private hint: number | null = null;
+  /** What each failed probe that did not carry its load achieved, by the load asked. */
+  private readonly shortfalls = new Map<number, number>();
   private end: SearchEnd | null = null;
   private next: NextProbe;
 
@@ -79,22 +95,27 @@ export class CapacitySearch {
   }
 
   /**
-   * The outcome of the probe proposal() gave. `generatorBound`: it failed because the generator gave out.
-   * `carried`: the load it achieved, when less than asked: where the next bisection probe goes, if inside the
-   * bracket (a saturated target's throughput is its capacity's estimate; one probe saved, the bracket unchanged).
+   * The outcome of the probe proposal() gave. `bound`: it failed because of something other than the target (the
+   * generator gave out, our processes filled the machine, others took its cores). `carried`: the load it achieved,
+   * when less than asked: where the next bisection probe goes, if inside the bracket (a saturated target's
+   * throughput is its capacity's estimate; one probe saved, the bracket unchanged).
    */
-  record(passed: boolean, generatorBound = false, carried: number | null = null): void {
+  record(passed: boolean, bound: ProbeBound | null = null, carried: number | null = null): void {
     const { load } = this.next;
     this.hint = !passed && carried !== null && carried < load ? carried : null;
-    if (!passed && generatorBound) {
-      if (this.generatorRetried === load) {
-        this.finish('generator-limit');
+    if (this.hint !== null && bound === null) this.shortfalls.set(load, this.hint);
+    if (!passed && bound !== null) {
+      const same = this.boundRetries?.load === load && this.boundRetries.bound === bound;
+      const retries = same ? this.boundRetries!.retries : 0;
+      if (retries >= (bound === 'inconclusive' ? INCONCLUSIVE_RETRIES : 1)) {
+        this.finish(END_OF_BOUND[bound]);
         return;
       }
-      this.generatorRetried = load;
+      this.boundRetries = { load, bound, retries: retries + 1 };
       this.next = { load, purpose: 'retry' };
       return;
     }
+    this.boundRetries = null;
     switch (this.phase) {
       case 'grow':
       case 'step-down':
@@ -174,13 +195,38 @@ export class CapacitySearch {
       return;
     }
     const mid = round((pass + fail) / 2);
-    if ((fail - pass) / pass <= this.s.precision || mid <= pass || mid >= fail) {
+    const plateau = this.plateau();
+    // A plateau closes the bracket from above: every load past it achieves it, so a pass at it is the answer.
+    const closed = plateau !== null && pass >= plateau * (1 - this.s.precision);
+    if (closed || (fail - pass) / pass <= this.s.precision || mid <= pass || mid >= fail) {
       this.startConfirm(pass);
+      return;
+    }
+    if (plateau !== null && round(plateau) > pass && round(plateau) < fail) {
+      this.phase = 'bisect';
+      this.next = { load: round(plateau), purpose: 'plateau' };
       return;
     }
     const hint = this.hint === null ? null : round(this.hint);
     this.phase = 'bisect';
     this.next = { load: hint !== null && hint > pass && hint < fail ? hint : mid, purpose: 'bisect' };
+  }
+
+  /**
+   * The achieved value flat while the asked load grows: two failed probes at different loads, each short of what
+   * was asked by more than the precision, achieved within the precision of each other. The lower is the plateau: a
+   * limit (a connection cap, a rate limit) the bisection would otherwise approach one halving at a time.
+   */
+  private plateau(): number | null {
+    const short = [...this.shortfalls]
+      .filter(([load, achieved]) => achieved < load * (1 - this.s.precision))
+      .map(([, achieved]) => achieved);
+    for (let i = 0; i < short.length; i++)
+      for (let j = i + 1; j < short.length; j++) {
+        const [lo, hi] = short[i] < short[j] ? [short[i], short[j]] : [short[j], short[i]];
+        if (lo > 0 && hi / lo - 1 <= this.s.precision) return lo;
+      }
+    return null;
   }
 
   private startConfirm(candidate: number): void {

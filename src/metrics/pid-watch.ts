@@ -2,8 +2,9 @@
  * CPU % and RSS of other processes (--watch-pid, and the embedded target), once a second from /proc. A process
  * that exits mid-run stops being sampled and is reported as exited, with when.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { WatchedSample, WatchedSummary, WatchRole } from '../documents/result.js';
+import { MACHINE_PERCENT, MIN_PEAK_INTERVAL_MS } from './process-usage.js';
 
 /** Kernel clock ticks per second for /proc/PID/stat times; 100 on every mainstream Linux build. */
 const CLOCK_TICKS = 100;
@@ -16,7 +17,9 @@ interface State {
   name: string;
   lastTicks: number;
   lastAt: number;
-  cpuSum: number;
+  /** Where sampling began: the mean is all CPU time over all wall time, whatever the samples' lengths. */
+  firstTicks: number;
+  firstAt: number;
   cpuMax: number;
   rssMax: number;
   samples: number;
@@ -53,6 +56,43 @@ export function processName(pid: number): string | null {
   }
 }
 
+/**
+ * The watched processes with their children (an nginx or HAProxy master's workers, which do the work), each child
+ * in its parent's role, read once at the start from /proc/PID/task/TID/children of each of its threads; a process
+ * without children, or a kernel without that file, is watched alone.
+ */
+export function withChildren(watch: { pid: number; role: WatchRole }[]): { pid: number; role: WatchRole }[] {
+  const out = [...watch];
+  const seen = new Set(watch.map((w) => w.pid));
+  for (const w of watch) {
+    if (w.role !== 'watched') continue;
+    for (const child of childPids(w.pid))
+      if (!seen.has(child)) {
+        seen.add(child);
+        out.push({ pid: child, role: w.role });
+      }
+  }
+  return out;
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number);
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
 /** A watched process at one moment: its RSS and the CPU it has used so far (ms). */
 export interface WatchMark {
   rssBytes: number;
@@ -78,7 +118,8 @@ export class PidWatcher {
           name: processName(pid) ?? '?',
           lastTicks: ticks ?? 0,
           lastAt: performance.now(),
-          cpuSum: 0,
+          firstTicks: ticks ?? 0,
+          firstAt: performance.now(),
           cpuMax: 0,
           rssMax: 0,
           samples: 0,
@@ -100,11 +141,13 @@ export class PidWatcher {
         s.exitedAfterS = Math.round((now - this.startedAt) / 100) / 10;
         continue;
       }
-      const cpuPercent = now > s.lastAt ? ((((ticks - s.lastTicks) / CLOCK_TICKS) * 1000) / (now - s.lastAt)) * 100 : 0;
+      const intervalMs = now - s.lastAt;
+      const raw = intervalMs > 0 ? ((((ticks - s.lastTicks) / CLOCK_TICKS) * 1000) / intervalMs) * 100 : 0;
+      const cpuPercent = Math.min(MACHINE_PERCENT, raw);
       s.lastTicks = ticks;
       s.lastAt = now;
-      s.cpuSum += cpuPercent;
-      s.cpuMax = Math.max(s.cpuMax, cpuPercent);
+      // A short interval is a few clock ticks: no busiest-second figure from it (it still counts in the mean).
+      if (intervalMs >= MIN_PEAK_INTERVAL_MS) s.cpuMax = Math.max(s.cpuMax, cpuPercent);
       s.rssMax = Math.max(s.rssMax, rss);
       s.samples++;
       out.push({ pid: s.pid, cpuPercent: Math.round(cpuPercent * 10) / 10, rssBytes: rss });
@@ -129,7 +172,15 @@ export class PidWatcher {
       role: s.role,
       name: s.name,
       samples: s.samples,
-      cpuPercentMean: s.samples ? Math.round((s.cpuSum / s.samples) * 10) / 10 : null,
+      cpuPercentMean:
+        s.samples && s.lastAt > s.firstAt
+          ? Math.round(
+              Math.min(
+                MACHINE_PERCENT,
+                ((((s.lastTicks - s.firstTicks) / CLOCK_TICKS) * 1000) / (s.lastAt - s.firstAt)) * 100,
+              ) * 10,
+            ) / 10
+          : null,
       cpuPercentMax: s.samples ? Math.round(s.cpuMax * 10) / 10 : null,
       maxRssBytes: s.samples ? s.rssMax : null,
       exited: s.exited,

@@ -1,3 +1,14 @@
+import { availableParallelism } from 'node:os';
+
+/**
+ * A sample's interval shorter than this is too short for a busiest-second figure: the kernel charges CPU time in
+ * ticks, so a few milliseconds can read as several cores. Such a sample still counts for the mean.
+ */
+export const MIN_PEAK_INTERVAL_MS = 500;
+
+/** No process can use more than every core of the machine: a figure above it is a sampling artefact, clamped. */
+export const MACHINE_PERCENT = availableParallelism() * 100;
+
 /** CPU and memory of this process (all threads), sampled once a second off the hot path. */
 export class ProcessUsageSampler {
   private lastCpu = process.cpuUsage();
@@ -12,11 +23,12 @@ export class ProcessUsageSampler {
     const cpu = process.cpuUsage();
     const wall = performance.now();
     const usedUs = cpu.user - this.lastCpu.user + (cpu.system - this.lastCpu.system);
-    const cpuPercent = wall > this.lastWall ? (usedUs / 1000 / (wall - this.lastWall)) * 100 : 0;
+    const intervalMs = wall - this.lastWall;
+    const cpuPercent = intervalMs > 0 ? Math.min(MACHINE_PERCENT, (usedUs / 1000 / intervalMs) * 100) : 0;
     this.lastCpu = cpu;
     this.lastWall = wall;
     const rssBytes = process.memoryUsage.rss();
-    this.maxCpuPercent = Math.max(this.maxCpuPercent, cpuPercent);
+    if (intervalMs >= MIN_PEAK_INTERVAL_MS) this.maxCpuPercent = Math.max(this.maxCpuPercent, cpuPercent);
     this.maxRssBytes = Math.max(this.maxRssBytes, rssBytes);
     return { cpuPercent, rssBytes };
   }
@@ -37,7 +49,9 @@ export class ProcessUsageSampler {
       cpuPercentMean: wallMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10 : 0,
       // The busiest second is at least the run's average (samples miss the run's last partial second).
       cpuPercentMax:
-        Math.round(Math.max(this.maxCpuPercent, ((cpu.user + cpu.system) / 1000 / wallMs) * 100) * 10) / 10,
+        Math.round(
+          Math.min(MACHINE_PERCENT, Math.max(this.maxCpuPercent, ((cpu.user + cpu.system) / 1000 / wallMs) * 100)) * 10,
+        ) / 10,
       // resourceUsage().maxRSS is the kernel's high-water mark, which catches peaks between samples.
       maxRssBytes: Math.max(this.maxRssBytes, process.resourceUsage().maxRSS * 1024),
     };

@@ -9,8 +9,9 @@ import { renderTable } from './table.js';
 
 /** `probe 4  rate 1,600 messages/s  achieved 1,212  p50 3.1ms  p99 412ms  errors 0  FAIL  p99<20ms broke: ...` */
 export function renderProbeLine(p: ProbeRecord, unit: string): string {
-  const verdict = p.pass ? 'pass' : p.generatorLimit ? 'FAIL (generator)' : 'FAIL';
-  const why = p.pass ? '' : `  ${p.generatorLimit ?? p.failure ?? ''}`;
+  const verdict = p.pass ? 'pass' : `FAIL${p.limitOf && p.limitOf !== 'target' ? ` (${p.limitOf})` : ''}`;
+  const bounded = p.generatorLimit ?? (p.machineLimit ? `${p.failure}; ${p.machineLimit}` : null);
+  const why = p.pass ? '' : `  ${bounded ?? p.failure ?? ''}`;
   const achieved = p.achieved === null ? '-' : formatCount(p.achieved);
   const { roundTripUs: rt, connectUs: connect } = p;
   return (
@@ -32,7 +33,8 @@ export function renderFindSummary(doc: FindDocument, file: string): string {
     formatCount(p.errors),
     p.cpu.generator === null ? '-' : `${Math.round(p.cpu.generator)}%`,
     targetCpu(p),
-    p.pass ? 'pass' : p.generatorLimit ? 'FAIL gen' : 'FAIL',
+    machineCell(p),
+    p.pass ? 'pass' : verdictCell(p),
   ]);
   const lines = [
     `l4stress find --vary ${doc.dimension} (${doc.unit}), SLO ${doc.slo.join(', ')}`,
@@ -48,6 +50,7 @@ export function renderFindSummary(doc: FindDocument, file: string): string {
       'errors',
       'gen cpu',
       'target cpu',
+      'machine',
       'verdict',
     ]),
     '',
@@ -83,6 +86,27 @@ function targetCpu(p: ProbeRecord): string {
   const parts = [
     ...(p.cpu.target === null ? [] : [`${Math.round(p.cpu.target)}%`]),
     ...p.cpu.watched.map((w) => `${w.name} ${w.percent === null ? '-' : `${Math.round(w.percent)}%`}`),
+  ];
+  return parts.length ? parts.join(', ') : '-';
+}
+
+/** A failed probe's verdict with whose limit it was when not the target's: `FAIL gen`, `FAIL machine`, ... */
+export function verdictCell(p: ProbeRecord): string {
+  const limit = p.limitOf ?? (p.generatorLimit ? 'generator' : 'target');
+  if (limit === 'generator') return 'FAIL gen';
+  if (limit === 'machine') return 'FAIL machine';
+  if (limit === 'inconclusive') return 'inconclusive';
+  return 'FAIL';
+}
+
+/** The machine over the probe's window: `97% busy, others 0.9, wait 38%` (cores busy, others' cores, load wait). */
+export function machineCell(p: ProbeRecord): string {
+  const m = p.machine;
+  if (!m) return '-';
+  const parts = [
+    ...(m.busyPercentMean === null ? [] : [`${Math.round(m.busyPercentMean)}% busy`]),
+    ...(m.othersCoresMean === null ? [] : [`others ${m.othersCoresMean.toFixed(1)}`]),
+    ...(m.loadThreadWait === null ? [] : [`wait ${Math.round(m.loadThreadWait.mean * 100)}%`]),
   ];
   return parts.length ? parts.join(', ') : '-';
 }

@@ -4,6 +4,7 @@
  * phase and elapsed/planned seconds. On a TTY one line rewritten every second; elsewhere a plain line every
  * second for runs up to two minutes, every 10 s beyond (CI logs stay readable); nothing with --quiet.
  */
+import { printable } from '../core/printable.js';
 import { formatBitsPerSecond, formatCount, formatMicros } from '../core/units.js';
 import type { TimelineRow } from '../metrics/timeline.js';
 import type { LoadMode } from '../worker-contract/traits.js';
@@ -37,10 +38,13 @@ export function createProgressReporter(
   return {
     update(row, target) {
       if (row.phase === 'ramp') rampS = row.t;
-      const text =
+      // Through the one escaper: the line's own control sequences are added after, never taken from a figure.
+      const errors = formatCount(row.connectFailed + row.dropped);
+      const text = printable(
         `[${row.t.toFixed(0).padStart(3)}s/${(rampS + context.plannedS).toFixed(0)}s ${row.phase.padEnd(8)}] ` +
-        `${modeFigures(context.mode, row, previous, target)}  errors +${formatCount(row.connectFailed + row.dropped)}` +
-        `  cpu ${row.cpuPercent.toFixed(0)}%`;
+          `${modeFigures(context.mode, row, previous, target)}  errors +${errors}  cpu ${row.cpuPercent.toFixed(0)}%`,
+        Number.POSITIVE_INFINITY,
+      );
       previous = row;
       if (tty) {
         stream.write(`\r\x1b[2K${text}`);

@@ -145,6 +145,7 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
     );
   }
   if (r.kernel) lines.push(kernelLine(r.kernel));
+  if (r.machine) lines.push(machineLine(r.machine));
   if (r.scrape) lines.push(...scrapeLines(r.scrape));
   const cal = r.calibration;
   if (cal) {
@@ -231,6 +232,31 @@ export function kernelLine(k: NonNullable<RunResult['kernel']>): string {
     `kernel       ${moved.length ? moved.join(', ') : 'no SYN retransmit, accept-queue overflow, timeout or reset'}; ` +
     `TIME_WAIT ${formatCount(k.before.timeWait)} before, ${formatCount(k.after.timeWait)} after`
   );
+}
+
+/**
+ * The machine over the measured window, and its verdict: `machine      2 cores 97% busy (98%, 96%); ours 1.80
+ * cores, others 0.10; CPU pressure 41%; load threads waited 38% (ran 55%); verdict ours`.
+ */
+export function machineLine(m: NonNullable<RunResult['machine']>): string {
+  const pct = (v: number): string => `${Math.round(v * 100)}%`;
+  const perCore = m.coreBusyPercentMean.map((c) => `${Math.round(c)}%`).join(', ');
+  const parts = [
+    m.busyPercentMean === null
+      ? `${m.cores} cores`
+      : `${m.cores} cores ${Math.round(m.busyPercentMean)}% busy (${perCore})`,
+    ...(m.oursCoresMean === null
+      ? []
+      : [`ours ${m.oursCoresMean.toFixed(2)} cores, others ${m.othersCoresMean?.toFixed(2)}`]),
+    ...(m.stealPercentMean ? [`steal ${m.stealPercentMean}%`] : []),
+    m.cpuPressure === null ? 'CPU pressure -' : `CPU pressure ${pct(m.cpuPressure)}`,
+    ...(m.loadThreadWait
+      ? [`load threads waited ${pct(m.loadThreadWait.mean)} (ran ${pct(m.loadThreadWait.runMean ?? 0)})`]
+      : []),
+    ...(m.targetThreadWait?.busiest ? [`target's busiest thread waited ${pct(m.targetThreadWait.busiest.wait)}`] : []),
+    `verdict ${m.queued && m.verdict === 'quiet' ? 'kept up, queued' : m.verdict}`,
+  ];
+  return `machine      ${parts.join('; ')}${m.unavailable.length ? ` (unavailable: ${m.unavailable.join('; ')})` : ''}`;
 }
 
 /** The ingress's own series (--scrape), one line each: the measured-phase mean and the last value. */

@@ -103,7 +103,8 @@ export function buildContext(inputs: ResultInputs): BuildContext {
       })
     : { behind: false, generatorBehind: false, message: null };
   if (modeStats.openLoop) modeStats.openLoop.generatorBehind = schedule.generatorBehind;
-  const connectSchedule = connectVerdict(config, totals, modeStats.churn?.cyclesPerSecond ?? 0, summarize(connect).p50);
+  const cyclesPerSecond = modeStats.churn?.cyclesPerSecond ?? 0;
+  const connectSchedule = connectVerdict(config, totals, cyclesPerSecond, summarize(connect).p50, acceptQueue(outcome));
   if (modeStats.churn)
     Object.assign(modeStats.churn, { askedPerSecond: config.connectRate, limit: connectSchedule.limit });
   const errors = errorTotal({
@@ -142,5 +143,15 @@ export function buildContext(inputs: ResultInputs): BuildContext {
     schedule,
     connectSchedule,
     status,
+  };
+}
+
+/** What the kernel said of the target's accept queue over the run: overflows and SYN retransmits; null off Linux. */
+function acceptQueue(outcome: LoadOutcome): { listenOverflows: number; synRetrans: number } | null {
+  const { before, after } = outcome.kernel;
+  if (!before || !after) return null;
+  return {
+    listenOverflows: after.counters.listenOverflows - before.counters.listenOverflows,
+    synRetrans: after.counters.synRetrans - before.counters.synRetrans,
   };
 }

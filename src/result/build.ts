@@ -7,6 +7,7 @@ import { describeProxyPlan } from '../proxy/header.js';
 import { type BuildContext, buildContext, type ResultInputs } from './build-context.js';
 import { integrityErrors } from './error-total.js';
 import { buildKernel } from './kernel-section.js';
+import { buildMachine, machineWarnings } from './machine-section.js';
 import { generatorResources } from './resources.js';
 import { buildScrape } from './scrape-section.js';
 import { assemble, type Complete, type ResultRules } from './sections.js';
@@ -123,6 +124,8 @@ const RULES: ResultRules<BuildContext> = {
     }),
   scrape: (c) => buildScrape(c.outcome.scrape, c.outcome.timeline),
   kernel: (c) => buildKernel(c.outcome.kernel.before, c.outcome.kernel.after),
+  machine: (c) =>
+    buildMachine(c.outcome.timeline, c.inputs.environment.cores, c.outcome.machineUnavailable) ?? undefined,
   environment: (c) => c.inputs.environment,
   timeline: (c) => c.outcome.timeline,
   histograms: (c): Complete<RunResult['histograms']> => ({
@@ -145,7 +148,8 @@ const RULES: ResultRules<BuildContext> = {
       ...(c.traits.longLived
         ? warn.shortfallWarnings(totals.established, config.conns - lost, config.conns, outcome.interrupted)
         : []),
-      ...warn.saturationWarnings(outcome.usage.cpuPercentMax, c.inputs.environment.cores),
+      ...warn.saturationWarnings(c.outcome.timeline, Math.min(c.inputs.environment.cores, config.workers)),
+      ...machineWarnings(RULES.machine(c)),
       ...warn.verifyWarnings(c.inputs.verify),
       ...warn.watchedWarnings(outcome.watched),
       ...warn.leakWarnings(RULES.resources(c).watched),
@@ -153,6 +157,12 @@ const RULES: ResultRules<BuildContext> = {
       ...warn.dropWarnings(totals.dropped, c.traits.longLived),
       ...warn.connectFailureWarnings(config, totals.connectFailed, c.inputs.environment.tcp.ipLocalPortRange),
       ...warn.kernelWarnings(RULES.kernel(c), summarize(c.connect).p99),
+      ...warn.connectTimeoutWarnings(
+        totals.connectFailed.ETIMEDOUT ?? 0,
+        RULES.kernel(c),
+        config.connectTimeoutMs,
+        summarize(c.connect).p99,
+      ),
       ...warn.scrapeWarnings(RULES.scrape(c)),
     ];
   },

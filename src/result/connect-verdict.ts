@@ -4,8 +4,11 @@
  * generator's ceiling passes for the ingress's capacity (6,699 conn/s reached of 20,000 asked once exited 0, mute).
  * - --max-connecting connects were in flight when the next was due: the target (or the path to it) accepts slower
  *   than asked. That is a finding about the target: reported, not failed (judge it with a cps threshold).
- * - all --conns cycle slots were busy: too few slots for the rate at this cycle time; a setup problem, failed, with
- *   the --conns that would carry it.
+ * - all --conns cycle slots were busy while the kernel saw the target's accept queue overflow (ListenOverflows, SYN
+ *   retransmits): cycles were long because connects waited on the target: the target's limit, never "raise --conns"
+ *   (more slots would only queue more SYNs).
+ * - all --conns cycle slots were busy otherwise: too few slots for the rate at this cycle time; a setup problem,
+ *   failed, with the --conns that would carry it.
  * - neither held a connect back: the generator did not get to them (its CPU); failed, naming the fix.
  */
 import type { RunConfig } from '../config/run-config.js';
@@ -23,14 +26,30 @@ export interface ConnectVerdict {
 
 export function connectVerdict(
   config: Pick<RunConfig, 'mode' | 'connectRate' | 'conns' | 'maxConnecting'>,
-  totals: Pick<LoadCounters, 'connectHeldInFlight' | 'connectHeldByConns'>,
+  totals: Pick<LoadCounters, 'connectHeldInFlight' | 'connectHeldByConns' | 'attempted' | 'connectFailed'>,
   cyclesPerSecond: number,
   connectP50Us: number | null,
+  acceptQueue: { listenOverflows: number; synRetrans: number } | null = null,
 ): ConnectVerdict {
   const asked = config.connectRate;
   if (config.mode !== 'connect' || asked <= 0 || cyclesPerSecond >= CONNECT_RATE_KEPT * asked)
     return { behind: false, limit: null, message: null };
   const head = `churn reached ${fmt(cyclesPerSecond)} connections/s of the ${fmt(asked)}/s asked (--connect-rate): `;
+  // Connects the target refused or never answered: the cycles were short (refused) or long (timed out), never a
+  // question of slots or of the generator's speed.
+  const refused = (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'] as const).reduce(
+    (n, k) => n + (totals.connectFailed[k] ?? 0),
+    0,
+  );
+  if (refused > 0 && refused >= totals.attempted / 2)
+    return {
+      behind: false,
+      limit: 'target',
+      message:
+        head +
+        `the target refused or did not answer ${fmt(refused)} of ${fmt(totals.attempted)} connects: ` +
+        'unreachable or refusing, not a connection rate',
+    };
   const inFlight = totals.connectHeldInFlight;
   const slots = totals.connectHeldByConns;
   if (inFlight > 0 && inFlight >= slots)
@@ -41,6 +60,16 @@ export function connectVerdict(
         head +
         `the target's limit: the next connect waited behind ${fmt(config.maxConnecting)} connects in flight ` +
         `(connect p50 ${connectP50Us === null ? '-' : `${fmt(connectP50Us / 1000)} ms`}); it accepts no faster`,
+    };
+  if (slots > 0 && acceptQueue && (acceptQueue.listenOverflows > 0 || acceptQueue.synRetrans > 0))
+    return {
+      behind: false,
+      limit: 'target',
+      message:
+        head +
+        `the target's limit: its accept queue overflowed (${fmt(acceptQueue.listenOverflows)} ListenOverflows, ` +
+        `${fmt(acceptQueue.synRetrans)} SYN retransmits), so connects waited on it and every cycle slot was busy; ` +
+        "raise the target's listen backlog or net.core.somaxconn, or let it accept faster",
     };
   if (slots > 0) {
     const cycleS = config.conns / Math.max(1, cyclesPerSecond);

@@ -14,6 +14,7 @@ import { addErrorCounts, totalErrors } from '../metrics/errors.js';
 import { encodeHistogram, type Histogram, mergeEncoded, summarize } from '../metrics/histogram.js';
 import { peakOpen } from '../metrics/peak.js';
 import { mergeKernel } from './kernel-section.js';
+import { mergeMachine } from './machine-section.js';
 import { checkShards } from './merge-check.js';
 import { mergeConfig } from './merge-config.js';
 import { mergeModeStats } from './merge-mode-stats.js';
@@ -240,6 +241,7 @@ const RULES: ResultRules<MergeContext> = {
   // Every shard scraped the one ingress: the first shard's view of it (their timelines keep each second's).
   scrape: (c) => same(c).scrape,
   kernel: (c) => mergeKernel(c.results.map((r) => r.kernel ?? null)),
+  machine: (c) => mergeMachine(c.results.map((r) => r.machine)),
   environment: (c) => same(c).environment, // the first shard's machine; each shard's host is in mergedFrom
   timeline: (c) => c.timeline,
   histograms: (c): Complete<RunResult['histograms']> => ({

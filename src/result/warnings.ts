@@ -3,8 +3,9 @@
  * target did, what the generator could not do. Each says what happened and what it means for the figures.
  */
 import type { RunConfig } from '../config/run-config.js';
+import { type ScrapeBoundName, scrapeBoundText } from '../core/scrape-bounds.js';
 import { formatMicros } from '../core/units.js';
-import type { RunResult } from '../documents/result.js';
+import type { RunResult, TimelineRow } from '../documents/result.js';
 import type { LoadCounters } from '../metrics/counters.js';
 import { planV2Length } from '../proxy/header.js';
 import { DEFAULT_MAX_V2_LENGTH } from '../proxy/parser.js';
@@ -99,6 +100,13 @@ export function connectFailureWarnings(
         'TIME_WAIT clear (ss -tan state time-wait | wc -l)',
     );
   }
+  const bound = failed.EADDRINUSE ?? 0;
+  if (bound > 0 && config.sourceIps.length > 0)
+    warnings.push(
+      `${bound.toLocaleString('en-US')} connects failed with EADDRINUSE: a --source-ips address had no free port ` +
+        'left (a bound address loses every port a socket on it holds, TIME_WAIT included, whatever the ' +
+        "destination): not the target's doing; add --source-ips, or use --close rst for churn",
+    );
   const fds = (failed.EMFILE ?? 0) + (failed.ENFILE ?? 0);
   if (fds > 0)
     warnings.push(
@@ -106,6 +114,29 @@ export function connectFailureWarnings(
         "descriptors (not the target's doing): use --processes to spread the sessions, or raise ulimit -n",
     );
   return warnings;
+}
+
+/**
+ * Connects that timed out while this namespace's kernel lost no SYN (no SYN retransmit, no accept-queue overflow or
+ * drop): the handshakes completed, the generator read them late. A starved machine does that (100,000 sessions beside
+ * other work: 157 ETIMEDOUT, connect p99 4.8 s, no SYN retransmitted); the target had no part in it.
+ */
+export function connectTimeoutWarnings(
+  timedOut: number,
+  kernel: RunResult['kernel'],
+  connectTimeoutMs: number,
+  connectP99Us: number | null,
+): string[] {
+  if (timedOut === 0 || !kernel) return [];
+  const { synRetrans, listenOverflows, listenDrops } = kernel.counters;
+  if (synRetrans > 0 || listenOverflows > 0 || listenDrops > 0) return [];
+  return [
+    `${timedOut.toLocaleString('en-US')} connect${timedOut === 1 ? '' : 's'} timed out (--connect-timeout ` +
+      `${connectTimeoutMs} ms) while the kernel retransmitted no SYN and no accept queue overflowed: the ` +
+      `handshakes completed, the generator got to them late${
+        connectP99Us === null ? '' : ` (connect p99 ${formatMicros(connectP99Us)})`
+      }: this machine's CPU, not the target's doing; run beside less work, or raise --connect-timeout`,
+  ];
 }
 
 /** Established sessions the target closed: its doing (a connection limit, an idle timeout), said in words. */
@@ -151,11 +182,18 @@ export function shortfallWarnings(
   return established < expected && !interrupted ? [`established ${established} of ${conns} connections`] : [];
 }
 
-/** The generator's CPU near all of its cores: its own queuing is in the latency. */
-export function saturationWarnings(cpuPercentMax: number, cores: number): string[] {
-  if (cpuPercentMax < 90 * cores) return [];
+/**
+ * The generator's load threads busy over the measured window (the mean of its seconds, not its busiest: one short
+ * sample is no saturation): its own queuing is in the latency.
+ */
+export function saturationWarnings(timeline: TimelineRow[], loadThreads: number): string[] {
+  const rows = timeline.filter((r) => r.phase === 'measure' && r.intervalMs >= 500);
+  if (rows.length === 0) return [];
+  const mean = rows.reduce((n, r) => n + r.cpuPercent, 0) / rows.length;
+  if (mean < 90 * loadThreads) return [];
   return [
-    `the generator used up to ${cpuPercentMax}% CPU of ${cores * 100}%: it was saturated, so latency includes ` +
+    `the generator used ${Math.round(mean)}% CPU over the measured window (its ${loadThreads} load ` +
+      `thread${loadThreads === 1 ? '' : 's'} at most ${loadThreads * 100}%): it was saturated, so latency includes ` +
       'its own queuing',
   ];
 }
@@ -223,11 +261,14 @@ export function scrapeWarnings(scrape: RunResult['scrape']): string[] {
   if (!scrape) return [];
   const out: string[] = [];
   for (const t of scrape.targets) {
-    if (t.failures > 0)
-      out.push(
-        `${t.failures} of ${t.scrapes} scrapes of ${t.url} failed (last: ${t.lastError}): the ingress's series ` +
-          'have gaps; the load itself was not affected',
-      );
+    if (t.failures === 0) continue;
+    const byBound = Object.entries(t.failuresByBound ?? {})
+      .filter(([, n]) => n > 0)
+      .map(([bound, n]) => `${n} ${scrapeBoundText(bound as ScrapeBoundName)}`);
+    out.push(
+      `${t.failures} of ${t.scrapes} scrapes of ${t.url} failed (${byBound.length ? `${byBound.join(', ')}; ` : ''}` +
+        `last: ${t.lastError}): the ingress's series have gaps; the load itself was not affected`,
+    );
   }
   if (scrape.series.length === 0 && scrape.targets.some((t) => t.scrapes > t.failures))
     out.push(

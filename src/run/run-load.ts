@@ -10,7 +10,8 @@ import type { RunConfig } from '../config/run-config.js';
 import { waitUntil } from '../core/clock.js';
 import type { LoadCounters } from '../metrics/counters.js';
 import { readKernelTcp } from '../metrics/kernel-tcp.js';
-import { PidWatcher, readRss, type WatchRole } from '../metrics/pid-watch.js';
+import { MachineSampler } from '../metrics/machine.js';
+import { PidWatcher, readRss, type WatchRole, withChildren } from '../metrics/pid-watch.js';
 import { ProcessUsageSampler } from '../metrics/process-usage.js';
 import type { TimelineRow } from '../metrics/timeline.js';
 import type { LoadOutcome } from '../worker-contract/outcome.js';
@@ -43,18 +44,28 @@ export async function runLoad(
   hooks: LoadHooks = {},
 ): Promise<LoadOutcome> {
   const group = startWorkers(config, targets);
+  // --watch-pid of a master (nginx, HAProxy -W) follows its workers too: they do the work.
+  const watch = withChildren(hooks.watch ?? []);
   const quorum = new WorkerQuorum(group.links);
   const usage = new ProcessUsageSampler();
   const watcher = new PidWatcher([
     ...group.pids.filter((pid) => pid !== process.pid).map((pid) => ({ pid, role: 'generator' as const })),
-    ...(hooks.watch ?? []),
+    ...watch,
   ]);
   const send = (msg: MainToWorker): void => {
     for (const link of group.links) link.post(msg);
   };
   const scraper = config.scrape?.urls.length ? new Scraper(config.scrape.urls, config.scrape.metrics) : null;
+  // The load threads introduce themselves when ready; the target's and watched processes' threads are read whole.
+  const loadThreads: { pid: number; tid: number }[] = [];
+  const pidsOf = (role: WatchRole): number[] => watch.filter((w) => w.role === role).map((w) => w.pid);
+  const machine = new MachineSampler(() => ({
+    load: loadThreads,
+    targetPids: pidsOf('target'),
+    watchedPids: pidsOf('watched'),
+  }));
   let stallWatch: StallWatch | null = null;
-  const ticks = new TickCollector(quorum, send, usage, watcher, scraper, (row, totals) => {
+  const ticks = new TickCollector(quorum, send, usage, watcher, scraper, machine, (row, totals) => {
     hooks.onSecond?.(row, totals);
     if (ticks.phase === 'ramp') stallWatch?.observe(performance.now(), rampProgress(totals));
   });
@@ -62,6 +73,7 @@ export async function runLoad(
     link.onMessage((msg) => {
       quorum.observe(msg);
       if (msg.type === 'snapshot') ticks.observe(msg);
+      else if (msg.type === 'ready' && msg.thread) loadThreads.push(msg.thread);
     });
   const waits = new AbortableSleep(hooks.signal);
   const aborted = (): boolean => hooks.signal?.aborted === true;
@@ -168,6 +180,7 @@ export async function runLoad(
     lostWorkers: [...quorum.lost.values()].sort((a, b) => a.worker - b.worker),
     startLateByMs,
     kernel: { before: kernelBefore, after: kernelAfter },
+    machineUnavailable: machine.unavailable,
     watchMarks: marks,
     scrape: scraper
       ? {

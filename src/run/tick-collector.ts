@@ -7,6 +7,7 @@
 import { emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { mergeEncoded } from '../metrics/histogram.js';
 import { counterDeltas, type KernelTcpReading, readKernelTcp } from '../metrics/kernel-tcp.js';
+import type { MachineSampler } from '../metrics/machine.js';
 import type { PidWatcher } from '../metrics/pid-watch.js';
 import type { ProcessUsageSampler } from '../metrics/process-usage.js';
 import { type Phase, type TimelineRow, timelineRow } from '../metrics/timeline.js';
@@ -24,7 +25,11 @@ export class TickCollector {
   private lastRowAt = this.t0;
   private prevTotals = emptyCounters();
   private seq = 0;
-  private readonly pending = new Map<number, { snapshots: Map<number, Snapshot>; done: (() => void)[] }>();
+  /** Ticks sent and not yet answered by every live worker, each with the phase it was sent in. */
+  private readonly pending = new Map<
+    number,
+    { snapshots: Map<number, Snapshot>; done: (() => void)[]; phase: Phase }
+  >();
   private ticker: NodeJS.Timeout | null = null;
   /** The kernel's counters at the last row: each row gets what they did in its second. */
   private lastKernel: KernelTcpReading | null = readKernelTcp();
@@ -35,6 +40,7 @@ export class TickCollector {
     private readonly usage: ProcessUsageSampler,
     private readonly watcher: PidWatcher,
     private readonly scraper: Scraper | null,
+    private readonly machine: MachineSampler,
     private readonly onRow: (row: TimelineRow, totals: LoadCounters) => void,
   ) {
     quorum.whenLost(() => {
@@ -45,6 +51,7 @@ export class TickCollector {
   /** Row times count from here (the load's start: after --start-at). */
   startClock(): void {
     this.lastKernel = readKernelTcp();
+    this.machine.restart();
     this.t0 = performance.now();
     this.lastRowAt = this.t0;
   }
@@ -86,7 +93,7 @@ export class TickCollector {
   private tick(): number {
     for (const seq of [...this.pending.keys()]) this.complete(seq);
     this.seq++;
-    this.pending.set(this.seq, { snapshots: new Map(), done: [] });
+    this.pending.set(this.seq, { snapshots: new Map(), done: [], phase: this.phase });
     this.send({ type: 'tick', seq: this.seq });
     return this.seq;
   }
@@ -99,17 +106,21 @@ export class TickCollector {
     const interval = mergeEncoded([...tick.snapshots.values()].map((s) => s.intervalRtt));
     const totals = this.quorum.totals();
     const { cpuPercent, rssBytes } = this.usage.sample();
+    const watched = this.watcher.sample();
     const row = timelineRow(
       (now - this.t0) / 1000,
-      this.phase,
+      // The phase the tick went out in: a measured second answered late (a busy machine) is still measured.
+      tick.phase,
       now - this.lastRowAt,
       this.prevTotals,
       totals,
       interval,
       cpuPercent,
       rssBytes,
-      this.watcher.sample(),
+      watched,
     );
+    // The machine over the same second: the run's own processes are the generator and every watched one.
+    row.machine = this.machine.sample((cpuPercent + watched.reduce((n, w) => n + w.cpuPercent, 0)) / 100);
     const kernel = readKernelTcp();
     if (kernel && this.lastKernel) {
       const d = counterDeltas(this.lastKernel.counters, kernel.counters);

@@ -2,9 +2,11 @@
 import path from 'node:path';
 
 import { ExitCode } from '../core/errors.js';
-import { errorReason, notSavedMessage, writeJsonWithFallback } from '../core/files.js';
-import type { ScenarioSummary } from '../documents/summary.js';
+import { errorReason, notSavedMessage } from '../core/files.js';
+import { writeDocument } from '../documents/guard.js';
+import { type ScenarioSummary, scenarioSummarySchema } from '../documents/summary.js';
 import { type ComparisonReport, compareSummaries } from '../gates/compare.js';
+import { othersTookCores } from '../result/machine-section.js';
 import { appendHistory } from './history.js';
 import type { ScenarioRunOptions } from './run-scenario.js';
 
@@ -29,23 +31,43 @@ export function saveSummaries(
   p: Progress,
   warn: (line: string) => void,
 ): { summaryFile: string; notSaved: string | null } {
-  const written = writeJsonWithFallback(path.join(runDir, 'summary.json'), p.summary);
-  if (written.file === null) process.stdout.write(`${JSON.stringify(p.summary)}\n`);
+  const written = writeDocument(path.join(runDir, 'summary.json'), scenarioSummarySchema, p.summary);
+  for (const note of written.notes) warn(`summary: ${note}`);
+  if (written.file === null) process.stdout.write(`${JSON.stringify(written.doc)}\n`);
   const summaryFile = written.file ?? '(stdout)';
   const notSaved = notSavedMessage('summary', written);
   if (notSaved) warn(notSaved);
   if (p.reference) {
     p.reference.endedAt = p.summary.endedAt;
-    const ref = writeJsonWithFallback(path.join(runDir, 'reference-summary.json'), p.reference);
+    const ref = writeDocument(path.join(runDir, 'reference-summary.json'), scenarioSummarySchema, p.reference);
     if (ref.failure) warn(`could not write the reference summary (${ref.failure.reason})`);
     for (const e of p.referenceErrors) o.log(`reference: ${e}`);
   }
   try {
-    if (!notSaved) appendHistory(o.resultsDir, p.summary, summaryFile);
+    if (!notSaved) appendHistory(o.resultsDir, written.doc, summaryFile);
   } catch (e) {
     warn(`could not append to the history (${errorReason(e)}); the summary has every number`);
   }
   return { summaryFile, notSaved };
+}
+
+/**
+ * Iterations the machine limited or queued (their result's machine section), said beside the comparison: against an
+ * interleaved reference they share the same moments, against a stored baseline they do not.
+ */
+function busyMachineNotes(summary: ScenarioSummary, against: 'reference' | null): string[] {
+  const all = Object.values(summary.steps).flatMap((s) => s.iterations);
+  const busy = all.filter((i) => i.machine && (i.machine.verdict !== 'quiet' || i.machine.queued));
+  if (busy.length === 0) return [];
+  const others = busy.filter((i) => i.machine && othersTookCores(i.machine)).length;
+  return [
+    `${busy.length} of ${all.length} iterations ran on a machine that limited or queued their load (${others} with ` +
+      `others taking cores): ${
+        against === 'reference'
+          ? 'the interleaved reference ran in the same minutes, so the comparison is fair to both'
+          : 'a stored baseline did not share those moments, so a difference may be the machine'
+      }`,
+  ];
 }
 
 /** The comparison (with the reference build, else the baseline) and the scenario's exit code. */
@@ -61,6 +83,7 @@ export function judgeScenario(
   // A reference that ran no step at all compared nothing: that is a broken gate, never a pass.
   const nothingCompared =
     reference !== null && !p.interrupted && Object.values(reference.steps).every((e) => e.iterations.length === 0);
+  if (comparison) comparison.warnings.push(...busyMachineNotes(summary, reference ? 'reference' : null));
   if (comparison && reference) {
     comparison.against = `the reference build ${o.referenceCli} (same machine, interleaved)`;
     comparison.warnings.push(...p.referenceErrors.map((e) => `reference: ${e}`));

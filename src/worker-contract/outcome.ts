@@ -36,6 +36,8 @@ export interface LoadOutcome {
   scrape: { targets: ScrapeTargetState[]; series: SeriesMeta[]; droppedSeries: number } | null;
   /** The kernel's TCP counters and socket gauges before the load and after it (null off Linux). */
   kernel: { before: KernelTcpReading | null; after: KernelTcpReading | null };
+  /** Machine sources the kernel did not give (metrics/machine.ts), each with why; the timeline rows carry the rest. */
+  machineUnavailable: string[];
   /** Generator processes' RSS (summed) before any connection and right after the ramp, heaps collected both times. */
   memory: { baselineRssBytes: number; rampedRssBytes: number; processes: number[] };
 }

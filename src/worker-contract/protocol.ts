@@ -22,7 +22,7 @@ export type MainToWorker =
 
 export type WorkerToMain =
   /** Started, heap collected, waiting for `go` (so the generator's memory baseline has no connection in it). */
-  | { type: 'ready'; worker: number }
+  | { type: 'ready'; worker: number; thread: { pid: number; tid: number } | null }
   | { type: 'snapshot'; seq: number; worker: number; counters: LoadCounters; intervalRtt: string }
   /** Every planned connection was attempted and none is still connecting; the heap was collected just before. */
   | { type: 'ramped'; worker: number; atMs: number };

@@ -1,7 +1,7 @@
 /**
  * `l4stress find` against targets of known capacity, all real and started here: `serve --service-time` (messages/s),
  * `serve --max-sessions`, HAProxy's `rate-limit sessions`, `maxconn` and `maxsslrate`, nginx's `limit_conn`; and a
- * target far faster than one generator thread, which must end as the generator's limit, not as a capacity. Probes
+ * target far faster than one generator thread, which must never end as the target's capacity. Probes
  * are short (1 s warm-up + 2 s window) so the file stays within a few minutes; each test bounds its search.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -216,7 +216,7 @@ server {
     }
   });
 
-  it('a target far faster than one generator thread: the generator limit, never a capacity', async () => {
+  it('a target far faster than one generator thread: never the target’s capacity', async () => {
     const run = await find([
       '--vary',
       'rate',
@@ -231,10 +231,13 @@ server {
       '--to',
       '800000',
     ]);
-    expect(run.doc.answer.end, run.doc.answer.text).toBe('generator-limit');
-    expect(run.doc.answer.limitOf).toBe('generator');
-    expect(run.doc.answer.atLeast).toBe(true);
-    expect(run.doc.answer.text).toMatch(/the generator's limit, not the target's: at least .* Fix: more generator/);
-    expect(run.code).toBe(3);
+    // The embedded target shares the generator's cores: its one thread gives out (the generator's limit), or both
+    // fill the machine (the machine's), or a neighbour takes the cores (inconclusive). Never a capacity: on a busy
+    // machine this once answered "capacity 109,666 messages/s ... the target's limit".
+    expect(['generator-limit', 'machine-limit', 'inconclusive'], run.doc.answer.text).toContain(run.doc.answer.end);
+    expect(run.doc.answer.limitOf).not.toBe('target');
+    expect(run.doc.answer.capacity === null || run.doc.answer.atLeast).toBe(true);
+    expect(run.doc.answer.text).toMatch(/the generator's limit, not the target's|the machine's limit|inconclusive/);
+    expect(run.code).toBe(run.doc.answer.end === 'inconclusive' ? 6 : 3);
   });
 });

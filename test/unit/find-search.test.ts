@@ -3,9 +3,15 @@
  * out. The search is pure, so each path is driven probe by probe and its answer checked exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { CapacitySearch, type NextProbe, type SearchSettings } from '../../src/find/search.js';
+import {
+  CapacitySearch,
+  INCONCLUSIVE_RETRIES,
+  type NextProbe,
+  type ProbeBound,
+  type SearchSettings,
+} from '../../src/find/search.js';
 
-type Outcome = boolean | { pass: boolean; generator: boolean };
+type Outcome = boolean | { pass: boolean; bound: ProbeBound };
 
 /** Runs the search to its end; `probe` answers each proposal. Returns the answer and every probe made. */
 function drive(settings: Partial<SearchSettings>, probe: (p: NextProbe, i: number) => Outcome) {
@@ -16,7 +22,7 @@ function drive(settings: Partial<SearchSettings>, probe: (p: NextProbe, i: numbe
     const out = probe(p, made.length);
     made.push(p);
     if (typeof out === 'boolean') search.record(out);
-    else search.record(out.pass, out.generator);
+    else search.record(out.pass, out.bound);
   }
   return { answer: search.answer(), made };
 }
@@ -47,12 +53,40 @@ describe('capacity search', () => {
     for (let p = search.proposal(); p !== null; p = search.proposal()) {
       made.push(p.load);
       // A target that carries 1,000/s at most and meets the SLO up to 970.
-      search.record(p.load <= 970, false, p.load > 1000 ? 1000 : null);
+      search.record(p.load <= 970, null, p.load > 1000 ? 1000 : null);
     }
     expect(made.slice(0, 5)).toEqual([200, 400, 800, 1600, 1000]);
     expect(search.answer().end).toBe('found');
     expect(search.answer().capacity!).toBeGreaterThanOrEqual(970 / 1.05);
     expect(made.length).toBeLessThanOrEqual(11);
+  });
+
+  it('reads a plateau (achieved flat while the asked load grows) and confirms it in a few probes', () => {
+    // HAProxy maxconn 9,000 behind a conns search: every probe past it opens exactly 9,000 sessions. Before the
+    // plateau rule, 12,800 -> 9,000 was followed by 10,900, 9,950, 9,475, 9,238, ... each one achieving 9,000.
+    const search = new CapacitySearch({ from: 100, to: Infinity, precision: 0.05, confirm: 2 });
+    const made: string[] = [];
+    for (let p = search.proposal(); p !== null; p = search.proposal()) {
+      made.push(`${p.purpose} ${p.load}`);
+      search.record(p.load <= 9000, null, p.load > 9000 ? 9000 : null);
+    }
+    expect(search.answer()).toMatchObject({ end: 'found', capacity: 9000 });
+    const afterGrowth = made.slice(made.indexOf('grow 12800') + 1);
+    expect(afterGrowth).toEqual(['bisect 9000', 'bisect 10900', 'confirm 9000', 'above 9450']);
+  });
+
+  it('a plateau that fails its SLO does not close the bracket: the bisection goes on below it', () => {
+    // A backend that serves 1,000/s at most, within the SLO only up to 975/s: probes past 1,000 achieve 1,000.
+    const search = new CapacitySearch({ from: 200, to: Infinity, precision: 0.05, confirm: 2 });
+    const made: string[] = [];
+    for (let p = search.proposal(); p !== null; p = search.proposal()) {
+      made.push(`${p.purpose} ${p.load}`);
+      search.record(p.load <= 975, null, p.load > 1000 ? 1000 : null);
+    }
+    expect(search.answer().end).toBe('found');
+    expect(search.answer().capacity!).toBeLessThanOrEqual(975);
+    expect(search.answer().capacity!).toBeGreaterThanOrEqual(975 / 1.05);
+    expect(made.length).toBeLessThanOrEqual(12);
   });
 
   it('steps down when --from already fails', () => {
@@ -113,7 +147,7 @@ describe('capacity search', () => {
   });
 
   it('ends as the generator limit when the generator gives out twice at a load: at least the last pass', () => {
-    const { answer, made } = drive({}, (p) => (p.load >= 800 ? { pass: false, generator: true } : true));
+    const { answer, made } = drive({}, (p) => (p.load >= 800 ? { pass: false, bound: 'generator' } : true));
     expect(answer).toMatchObject({ end: 'generator-limit', capacity: 400, atLeast: true });
     expect(made.map((p) => `${p.purpose} ${p.load}`)).toEqual([
       'grow 100',
@@ -124,12 +158,40 @@ describe('capacity search', () => {
     ]);
   });
 
+  it('ends as the machine limit when our own processes fill the machine twice at a load: never a capacity', () => {
+    const { answer, made } = drive({}, (p) => (p.load >= 800 ? { pass: false, bound: 'machine' } : true));
+    expect(answer).toMatchObject({ end: 'machine-limit', capacity: 400, atLeast: true });
+    expect(made.map((p) => `${p.purpose} ${p.load}`)).toEqual([
+      'grow 100',
+      'grow 200',
+      'grow 400',
+      'grow 800',
+      'retry 800',
+    ]);
+  });
+
+  it('retries an inconclusive probe INCONCLUSIVE_RETRIES times, then ends inconclusive', () => {
+    const { answer, made } = drive({}, (p) => (p.load >= 800 ? { pass: false, bound: 'inconclusive' } : true));
+    expect(answer).toMatchObject({ end: 'inconclusive', capacity: 400, atLeast: true });
+    expect(made.filter((p) => p.purpose === 'retry')).toHaveLength(INCONCLUSIVE_RETRIES);
+  });
+
+  it('an inconclusive probe that clears on retry lets the search go on to the target', () => {
+    let busy = 2;
+    const { answer } = drive({}, (p) => {
+      if (p.load === 800 && busy-- > 0) return { pass: false, bound: 'inconclusive' };
+      return p.load <= 1000;
+    });
+    expect(answer.end).toBe('found');
+    expect(answer.capacity!).toBeGreaterThanOrEqual(1000 / 1.05);
+  });
+
   it('a generator that gave out once (a busy moment) is retried, and the search goes on', () => {
     let busy = true;
     const { answer } = drive({}, (p) => {
       if (p.load === 800 && busy) {
         busy = false;
-        return { pass: false, generator: true };
+        return { pass: false, bound: 'generator' };
       }
       return p.load <= 1000;
     });

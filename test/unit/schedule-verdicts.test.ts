@@ -51,8 +51,9 @@ describe('the open-loop schedule', () => {
 
 describe('the connect schedule (--connect-rate)', () => {
   const config = { mode: 'connect' as const, connectRate: 20_000, conns: 100, maxConnecting: 512 };
+  const clean = { attempted: 40_000, connectFailed: {} };
   it('kept: no verdict', () => {
-    expect(connectVerdict(config, { connectHeldInFlight: 0, connectHeldByConns: 0 }, 19_000, 300)).toEqual({
+    expect(connectVerdict(config, { ...clean, connectHeldInFlight: 0, connectHeldByConns: 0 }, 19_000, 300)).toEqual({
       behind: false,
       limit: null,
       message: null,
@@ -60,19 +61,34 @@ describe('the connect schedule (--connect-rate)', () => {
   });
 
   it('connects piled up in flight: the target is the limit, reported not failed', () => {
-    const v = connectVerdict(config, { connectHeldInFlight: 900, connectHeldByConns: 10 }, 6699, 40_000);
+    const v = connectVerdict(config, { ...clean, connectHeldInFlight: 900, connectHeldByConns: 10 }, 6699, 40_000);
     expect(v).toMatchObject({ behind: false, limit: 'target' });
     expect(v.message).toMatch(/^churn reached 6,699 connections\/s of the 20,000\/s asked .* the target's limit/);
   });
 
   it('every cycle slot busy: too few --conns, failed with the number that would carry it', () => {
-    const v = connectVerdict(config, { connectHeldInFlight: 0, connectHeldByConns: 800 }, 6699, 300);
+    const v = connectVerdict(config, { ...clean, connectHeldInFlight: 0, connectHeldByConns: 800 }, 6699, 300);
     expect(v).toMatchObject({ behind: true, limit: 'setup' });
     expect(v.message).toMatch(/raise --conns to [\d,]+ or more/);
   });
 
+  it("every slot busy while the accept queue overflowed: the target's accept queue, never 'raise --conns'", () => {
+    const held = { ...clean, connectHeldInFlight: 0, connectHeldByConns: 800 };
+    const v = connectVerdict(config, held, 3809, 1_000_000, { listenOverflows: 643, synRetrans: 500 });
+    expect(v).toMatchObject({ behind: false, limit: 'target' });
+    expect(v.message).toMatch(/its accept queue overflowed \(643 ListenOverflows, 500 SYN retransmits\)/);
+    expect(v.message).not.toMatch(/--conns/);
+  });
+
+  it('a target that refused most connects is the target, never the slots nor the generator', () => {
+    const refused = { attempted: 502, connectFailed: { ECONNREFUSED: 502 }, connectHeldInFlight: 0 };
+    const v = connectVerdict(config, { ...refused, connectHeldByConns: 800 }, 0, null);
+    expect(v).toMatchObject({ behind: false, limit: 'target' });
+    expect(v.message).toMatch(/refused or did not answer 502 of 502 connects/);
+  });
+
   it('nothing held a connect back: the generator is the limit, failed', () => {
-    const v = connectVerdict(config, { connectHeldInFlight: 0, connectHeldByConns: 0 }, 6699, 300);
+    const v = connectVerdict(config, { ...clean, connectHeldInFlight: 0, connectHeldByConns: 0 }, 6699, 300);
     expect(v).toMatchObject({ behind: true, limit: 'generator' });
     expect(v.message).toMatch(/the generator's limit/);
   });

@@ -7,6 +7,7 @@
 import type { FindDocument } from '../../documents/find.js';
 import { METRICS } from '../../gates/metrics.js';
 import { parseThreshold } from '../../gates/thresholds.js';
+import { machineCell, verdictCell } from '../find-text.js';
 import { type LoadPoint, loadChartKit } from './charts.js';
 import { esc, figure, page, table, us } from './page.js';
 
@@ -63,7 +64,18 @@ export async function renderFindPage(doc: FindDocument): Promise<string> {
 }
 
 function probeTable(doc: FindDocument): string {
-  const head = ['#', 'probe', `load (${doc.unit})`, 'achieved', 'p50', 'p99', 'connect p99', 'errors', 'verdict'];
+  const head = [
+    '#',
+    'probe',
+    `load (${doc.unit})`,
+    'achieved',
+    'p50',
+    'p99',
+    'connect p99',
+    'errors',
+    'machine',
+    'verdict',
+  ];
   const rows = doc.probes.map((p) => [
     String(p.index),
     p.purpose,
@@ -73,7 +85,10 @@ function probeTable(doc: FindDocument): string {
     us(p.roundTripUs.p99),
     us(p.connectUs.p99),
     String(p.errors),
-    p.pass ? 'pass' : `FAIL: ${p.generatorLimit ?? p.failure ?? ''}`,
+    machineCell(p),
+    p.pass
+      ? 'pass'
+      : `${verdictCell(p)}: ${p.generatorLimit ?? p.failure ?? ''}${p.machineLimit ? `; ${p.machineLimit}` : ''}`,
   ]);
   return table(head, rows);
 }

@@ -10,6 +10,7 @@ import type { ScenarioSummary } from '../../documents/summary.js';
 import { STEP_HEADER, stepRows } from '../scenario.js';
 import { type Chart, type ChartKit, loadChartKit } from './charts.js';
 import { type LabelledResult, phaseSpans, resultCurves, type TimelineMetric, timelinePoints } from './series.js';
+import { machineChart, machineRows, scrapeCharts } from './witness-charts.js';
 
 export interface ScenarioInput {
   label: string;
@@ -91,6 +92,7 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
       'for held sessions, the measured phase for churn); errors, drops, CPU and memory: the whole run.</p>',
     ...charts(kit, results),
     kernelTable(results),
+    machineTable(results),
     watchedTable(results),
     environment(results),
   ].join('\n');
@@ -107,32 +109,16 @@ function charts(kit: ChartKit, results: LabelledResult[]): string[] {
     const points = results.flatMap((r) => timelinePoints(r, t.metric));
     if (points.length > 0) out.push(kit.timeline(t.title, t.note, t.y, points, spans));
   }
-  // The ingress's own series (--scrape), on the same time axis as the load: one chart per series name.
-  const names = [...new Set(results.flatMap((r) => r.result.scrape?.series.map((s) => s.name) ?? []))].slice(0, 8);
-  for (const name of names) {
-    const points = results.flatMap(({ label, result }) =>
-      (result.scrape?.series ?? [])
-        .filter((s) => s.name === name)
-        .flatMap((s) =>
-          result.timeline.flatMap((row) => {
-            const v = row.scrape?.[s.key];
-            return v === undefined ? [] : [{ series: `${label} ${s.key}`.trim(), t: row.t, value: v }];
-          }),
-        ),
-    );
-    const counter = results.some((r) => r.result.scrape?.series.some((s) => s.name === name && s.kind === 'counter'));
-    if (points.length > 0)
-      out.push(
-        kit.timeline(
-          `Ingress: ${name}`,
-          'scraped once a second (--scrape)',
-          counter ? 'per second' : 'value',
-          points,
-          spans,
-        ),
-      );
-  }
+  out.push(...scrapeCharts(kit, results, spans));
+  const machine = machineChart(kit, results);
+  if (machine) out.push(machine);
   return out.map(figure);
+}
+
+/** The machine over each run's measured window, and whether it limited the run (result/machine-section.ts). */
+function machineTable(results: LabelledResult[]): string {
+  const t = machineRows(results);
+  return t ? ['<h2>The machine</h2>', table(t.header, t.rows)].join('\n') : '';
 }
 
 function scenarioSection(kit: ChartKit, s: ScenarioInput): string {
@@ -203,6 +189,12 @@ function kernelTable(results: LabelledResult[]): string {
   ].join('\n');
 }
 
+const WATCHED_HEADER = ['run', 'process', 'RSS per session', 'CPU per round trip', 'CPU per connection'].concat([
+  'CPU per handshake',
+  'RSS slope',
+  'leak',
+]);
+
 /** What the run's work cost each watched process (--watch-pid, the embedded target): per session, per operation. */
 function watchedTable(results: LabelledResult[]): string {
   const rows = results.flatMap(({ label, result: r }) =>
@@ -222,19 +214,7 @@ function watchedTable(results: LabelledResult[]): string {
   if (rows.length === 0) return '';
   return [
     '<h2>Watched processes: cost per unit of work</h2>',
-    table(
-      [
-        'run',
-        'process',
-        'RSS per session',
-        'CPU per round trip',
-        'CPU per connection',
-        'CPU per handshake',
-        'RSS slope',
-        'leak',
-      ],
-      rows,
-    ),
+    table(WATCHED_HEADER, rows),
     '<p class="window">RSS per session: after the ramp minus before, over the sessions; CPU: the measured phase; RSS ' +
       'slope: least squares over the measured phase.</p>',
   ].join('\n');

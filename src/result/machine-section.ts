@@ -1,0 +1,174 @@
+/**
+ * The machine's section of a result, from the timeline's per-second machine samples over the measured window, and
+ * its verdict: did the machine limit the run, and whose processes filled it? The rule (docs/results.md):
+ * - queued: the load threads waited on the run queue for WAIT_SHARE of the window or more (their mean): every
+ *   latency includes that wait;
+ * - starved: a group of our threads (the load threads, the embedded target's, a watched process's) waited WAIT_SHARE
+ *   or more AND was runnable (running or waiting) RUNNABLE_SHARE of the window or more: it had no idle time left,
+ *   so the wait held its work back. Threads that waited but still idled kept up, only later;
+ * - saturated: the cores were BUSY_PERCENT busy or more over the window;
+ * - others took the cores: processes that are none of ours took OTHERS_SHARE of the machine (at least
+ *   OTHERS_MIN_CORES), or the hypervisor stole STEAL_PERCENT of it.
+ * Starved with others present: `others` (the figures are not about the target: inconclusive). Starved or saturated
+ * by our own processes alone: `ours` (the generator, the embedded target and the watched processes filled this
+ * machine: the figure is this setup's). Saturated by others while our threads kept up: `quiet`, since they got the
+ * CPU their work needed (HAProxy's `rate-limit sessions 500` beside busy loops is still found at 500/s).
+ */
+import type { MachineSample, MachineSection, ThreadWait } from '../documents/machine.js';
+import type { TimelineRow } from '../documents/result.js';
+
+export const WAIT_SHARE = 0.1;
+export const RUNNABLE_SHARE = 0.75;
+export const BUSY_PERCENT = 90;
+export const OTHERS_SHARE = 0.15;
+export const OTHERS_MIN_CORES = 0.25;
+export const STEAL_PERCENT = 10;
+
+export function buildMachine(timeline: TimelineRow[], cores: number, unavailable: string[]): MachineSection | null {
+  const measured = timeline.filter((r) => r.phase === 'measure' && r.machine);
+  const window = measured.length > 0 ? 'measure' : 'run';
+  const rows = (measured.length > 0 ? measured : timeline.filter((r) => r.machine)).filter((r) => r.intervalMs > 0);
+  if (rows.length === 0) return null;
+  const samples = rows.map((r) => ({ ms: r.intervalMs, m: r.machine as MachineSample }));
+  const mean = (pick: (m: MachineSample) => number | null, digits = 1): number | null => {
+    const known = samples.filter((s) => pick(s.m) !== null);
+    const ms = known.reduce((n, s) => n + s.ms, 0);
+    if (ms === 0) return null;
+    const f = 10 ** digits;
+    return Math.round((known.reduce((n, s) => n + (pick(s.m) as number) * s.ms, 0) / ms) * f) / f;
+  };
+  const max = (pick: (m: MachineSample) => number | null): number | null => {
+    const known = samples.map((s) => pick(s.m)).filter((v): v is number => v !== null);
+    return known.length === 0 ? null : Math.max(...known);
+  };
+  const perCore = samples[0].m.coreBusyPercent.map(
+    (_, i) => mean((m) => (m.coreBusyPercent.length > i ? m.coreBusyPercent[i] : null)) ?? 0,
+  );
+  const section: Figures = {
+    cores,
+    window,
+    windowMs: samples.reduce((n, s) => n + s.ms, 0),
+    busyPercentMean: mean((m) => m.busyPercent),
+    busyPercentMax: max((m) => m.busyPercent),
+    coreBusyPercentMean: perCore,
+    stealPercentMean: mean((m) => m.stealPercent),
+    oursCoresMean: mean((m) => m.oursCores, 2),
+    othersCoresMean: mean((m) => m.othersCores, 2),
+    othersCoresMax: max((m) => m.othersCores),
+    cpuPressure: mean((m) => m.cpuPressure, 3),
+    loadThreadWait: waitOver(samples, (m) => m.loadThreadWait),
+    targetThreadWait: waitOver(samples, (m) => m.targetThreadWait),
+    watchedThreadWait: waitOver(samples, (m) => m.watchedThreadWait),
+    unavailable,
+  };
+  return { ...section, ...machineVerdict(section) };
+}
+
+/** A thread group's wait over the window: the interval-weighted mean of its means, the worst second's worst. */
+function waitOver(
+  samples: { ms: number; m: MachineSample }[],
+  pick: (m: MachineSample) => ThreadWait | null,
+): ThreadWait | null {
+  const known = samples.filter((s) => pick(s.m) !== null);
+  const ms = known.reduce((n, s) => n + s.ms, 0);
+  if (ms === 0) return null;
+  const waits = known.map((s) => ({ ms: s.ms, w: pick(s.m) as ThreadWait }));
+  const weighted = (pick: (w: ThreadWait) => number): number =>
+    Math.round((waits.reduce((n, x) => n + pick(x.w) * x.ms, 0) / ms) * 1000) / 1000;
+  return {
+    threads: Math.max(...waits.map((x) => x.w.threads)),
+    mean: weighted((w) => w.mean),
+    max: Math.max(...waits.map((x) => x.w.max)),
+    runMean: weighted((w) => w.runMean ?? 0),
+    busiest: { run: weighted((w) => w.busiest?.run ?? 0), wait: weighted((w) => w.busiest?.wait ?? 0) },
+  };
+}
+
+type Figures = Omit<MachineSection, 'verdict' | 'reason' | 'queued'>;
+
+/** The rule in the header, with the figures that decided it in words. */
+export function machineVerdict(s: Figures): Pick<MachineSection, 'verdict' | 'reason' | 'queued'> {
+  const starved =
+    heldBack(s.loadThreadWait?.mean, s.loadThreadWait?.runMean) ||
+    [s.targetThreadWait, s.watchedThreadWait].some((w) => heldBack(w?.busiest?.wait, w?.busiest?.run));
+  const saturated = (s.busyPercentMean ?? 0) >= BUSY_PERCENT;
+  const othersTook = othersTookCores(s);
+  const queued = (s.loadThreadWait?.mean ?? 0) >= WAIT_SHARE;
+  const figures = queued ? machineFigures(s) : null;
+  if (!starved && !saturated) return { verdict: 'quiet', queued, reason: figures };
+  if (!starved && othersTook) return { verdict: 'quiet', queued, reason: figures };
+  return { verdict: othersTook ? 'others' : 'ours', queued, reason: machineFigures(s) };
+}
+
+/** Processes none of ours (or the hypervisor) took a material share of the machine over the window. */
+export function othersTookCores(s: Pick<MachineSection, 'othersCoresMean' | 'stealPercentMean' | 'cores'>): boolean {
+  const others = s.othersCoresMean ?? 0;
+  return (others >= OTHERS_MIN_CORES && others >= OTHERS_SHARE * s.cores) || (s.stealPercentMean ?? 0) >= STEAL_PERCENT;
+}
+
+/**
+ * Threads that waited a material share and had no idle time left: the wait held their work back. The load threads
+ * by their mean (each carries load); a process by its busiest thread (its worker: the others mostly sleep).
+ */
+function heldBack(wait: number | undefined, run: number | undefined): boolean {
+  if (wait === undefined) return false;
+  return wait >= WAIT_SHARE && wait + (run ?? 1) >= RUNNABLE_SHARE;
+}
+
+/** "load threads waited 38% of the window for a core; others took 0.9 cores; CPU pressure 41%; cores 97% busy". */
+export function machineFigures(s: Figures): string {
+  const pct = (v: number): string => `${Math.round(v * 100)}%`;
+  const parts: string[] = [];
+  if (s.loadThreadWait)
+    parts.push(
+      `load threads waited ${pct(s.loadThreadWait.mean)} of the window for a core` +
+        (s.loadThreadWait.max > s.loadThreadWait.mean + 0.05 ? ` (the worst ${pct(s.loadThreadWait.max)})` : '') +
+        (s.loadThreadWait.runMean === undefined ? '' : ` and ran ${pct(s.loadThreadWait.runMean)}`),
+    );
+  const busiest = (w: ThreadWait | null): ThreadWait['busiest'] | null =>
+    w?.busiest && w.busiest.wait >= 0.01 ? w.busiest : null;
+  const target = busiest(s.targetThreadWait);
+  if (target) parts.push(`the embedded target's busiest thread ran ${pct(target.run)} and waited ${pct(target.wait)}`);
+  const watched = busiest(s.watchedThreadWait);
+  if (watched) parts.push(`the watched processes' busiest thread ran ${pct(watched.run)}, waited ${pct(watched.wait)}`);
+  if (s.othersCoresMean !== null) parts.push(`others took ${s.othersCoresMean} cores`);
+  if (s.oursCoresMean !== null) parts.push(`our processes ${s.oursCoresMean}`);
+  if ((s.stealPercentMean ?? 0) >= 1) parts.push(`steal ${s.stealPercentMean}%`);
+  if (s.cpuPressure !== null) parts.push(`CPU pressure ${pct(s.cpuPressure)}`);
+  if (s.busyPercentMean !== null) parts.push(`cores ${Math.round(s.busyPercentMean)}% busy of ${s.cores}`);
+  return parts.join('; ');
+}
+
+/**
+ * A run the machine limited, or whose load threads queued for a core, says so: its latency includes the machine's
+ * queueing, not only the target's. Who took the cores decides the words (others, or the run's own processes).
+ */
+export function machineWarnings(machine: MachineSection | null | undefined): string[] {
+  if (!machine || (machine.verdict === 'quiet' && !machine.queued)) return [];
+  const held = `${machine.verdict === 'quiet' ? 'latency includes' : 'figures include'} waiting for a core`;
+  if (othersTookCores(machine))
+    return [
+      `the machine was busy with other work (${machine.reason}): ${held} and is not the target's alone; run again ` +
+        'on a quiet machine',
+    ];
+  return [
+    `this machine was full with the run's own processes (${machine.reason}): ${held}; the figures are this ` +
+      "setup's (generator, target and watched processes sharing its cores), not the target's alone; put the " +
+      'generator on another host (shards) to measure the target',
+  ];
+}
+
+const VERDICT_ORDER: MachineSection['verdict'][] = ['others', 'ours', 'quiet'];
+
+/**
+ * Shards ran on machines of their own: the merged result keeps the shard whose machine limited it most (others,
+ * then ours), since one shard's starved generator colours every merged figure; absent when no shard has one.
+ */
+export function mergeMachine(sections: (MachineSection | undefined)[]): MachineSection | undefined {
+  const known = sections.filter((m): m is MachineSection => m !== undefined);
+  for (const verdict of VERDICT_ORDER) {
+    const worst = known.find((m) => m.verdict === verdict);
+    if (worst) return worst;
+  }
+  return undefined;
+}
