@@ -37,7 +37,8 @@ import { resolveTls } from './tls.js';
 
 /** Largest message the closed-loop echo supports: bounded so a typo cannot allocate gigabytes per worker. */
 const MAX_SIZE_BYTES = 16 * 1024 * 1024;
-const MAX_CONNS = 1_000_000;
+/** The most sessions one run holds (--conns): a capacity search's probes too. */
+export const MAX_CONNS = 1_000_000;
 
 export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const conns = parseIntInRange('--conns', raw.conns, 1, MAX_CONNS);

@@ -80,7 +80,7 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
         break;
       }
       const { record, result } = await runProbe(ctx, probes.length + 1, next, room);
-      watchedExit = watchedExitOf(result, record);
+      watchedExit = watchedExitOf(result, record, probes);
       probes.push(record);
       log(renderProbeLine(record, find.def.unit));
       if (stop.aborted) break;
