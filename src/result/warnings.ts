@@ -123,6 +123,16 @@ export function dropWarnings(dropped: LoadCounters['dropped'], held: boolean): s
   ];
 }
 
+/** Established sessions never answered: an ingress at its connection limit accepted them into a queue. */
+export function unservedWarnings(unserved: number): string[] {
+  if (unserved === 0) return [];
+  const n = unserved.toLocaleString('en-US');
+  return [
+    `${n} session${unserved === 1 ? ' was' : 's were'} established but never answered: an ingress at its ` +
+      'connection limit queues them (HAProxy maxconn, nginx worker_connections); they are not counted as held',
+  ];
+}
+
 /** Stream connections that moved nothing in the whole measured phase, named by id. */
 export function stalledStreamWarnings(stalled: number, examples: number[]): string[] {
   if (stalled === 0) return [];
