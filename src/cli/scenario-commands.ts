@@ -11,7 +11,7 @@ import { type CompareOptions, compareSummaries, DEFAULT_COMPARE } from '../gates
 import { METRIC_NAMES, type MeasuredBy, type MetricName, measurable } from '../gates/metrics.js';
 import { summaryOfRun } from '../gates/single-run.js';
 import { checkOutputs } from '../preflight/outputs.js';
-import { renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
+import { comparisonVerdict, renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
 import { machineLine } from '../reporters/summary.js';
 
 export interface RawCompareOptions {
@@ -72,8 +72,7 @@ export function compareCommand(
   process.stdout.write(
     opts.json
       ? `${JSON.stringify(report)}\n`
-      : `${renderComparison(report)}\n${machines.map((l) => `${l}\n`).join('')}` +
-          `\nverdict: ${report.regressed ? 'REGRESSED' : 'no regression'}\n`,
+      : `${renderComparison(report)}\n${machines.map((l) => `${l}\n`).join('')}` + `\n${comparisonVerdict(report)}\n`,
   );
   return report.regressed ? ExitCode.gateFailed : ExitCode.ok;
 }
