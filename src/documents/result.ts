@@ -203,6 +203,8 @@ export const timelineRowSchema = z.object({
   intervalMs: count,
   open: z.number().int(),
   established: count,
+  /** Planned sessions served so far (first echo back; totals.opened at this second). Absent in older results. */
+  opened: count.optional(),
   connectFailed: count,
   dropped: count,
   roundTrips: count,

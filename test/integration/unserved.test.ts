@@ -10,8 +10,15 @@ import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { freePort, HAPROXY_BASE, startHaproxy, startServe } from '../helpers/processes.js';
+import { resultValidator } from '../helpers/schema.js';
 
-const read = (file: string): RunResult => JSON.parse(readFileSync(file, 'utf8')) as RunResult;
+const validate = resultValidator();
+/** A result as written, checked against the published schema (what compare and report read it with). */
+const read = (file: string): RunResult => {
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as RunResult;
+  expect(validate(doc)).toEqual([]);
+  return doc;
+};
 
 describe('held means served: HAProxy maxconn 320, 400 sessions', { timeout: 180_000 }, () => {
   it('320 held, 80 unserved (exit 4, the warning, HTML errors); compare with a clean run regresses', async () => {
@@ -32,7 +39,7 @@ backend be
     const dir = tempDir();
     // The ramp cannot finish (80 first echoes never come back): a fixed --ramp-timeout ends it; the echo timeout
     // gives up the 80 during the measured phase, so they are missing before the stop frees HAProxy's slots.
-    const hold = (conns: number, out: string): Promise<{ code: number | null; stdout: string }> =>
+    const hold = (conns: number, out: string): Promise<{ code: number | null; stdout: string; stderr: string }> =>
       runCli(
         [
           ...['run', '--mode', 'hold', '-c', String(conns), '--target', `127.0.0.1:${front}`, '--proxy', 'v2'],
@@ -60,6 +67,8 @@ backend be
       expect(run.stdout).toMatch(/hold\s+320\/400 sessions held/);
       expect(run.stdout).toMatch(/unserved\s+80 established but never answered/);
       expect(run.stdout).toMatch(/out of order 0, missing 80/);
+      // The live line says it too, every second.
+      expect(`${run.stderr}${run.stdout}`).toMatch(/held 320\/400 {2}unanswered 80 /);
 
       const html = path.join(dir, 'parked.html');
       expect((await runCli(['report', parked, '--html', html])).code).toBe(0);
@@ -72,7 +81,7 @@ backend be
       expect(read(clean)).toMatchObject({ connections: { unserved: 0 }, modeStats: { hold: { held: 300 } } });
 
       const cmp = await runCli(['compare', clean, parked]);
-      expect(cmp.code, cmp.stdout).toBe(5);
+      expect(cmp.code, cmp.stdout + cmp.stderr).toBe(5);
       expect(cmp.stdout).toMatch(/errors\*\s+0\s+160\s+-\s+REGRESSED\s+errors where the baseline had none/);
       expect(cmp.stdout).toMatch(/unserved\s+0\s+80\s+-\s+REGRESSED/);
       expect(cmp.stdout).toMatch(/^verdict: REGRESSED: .*errors.*unserved/m);
