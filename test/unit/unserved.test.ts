@@ -15,7 +15,7 @@ import { renderSummary } from '../../src/reporters/summary.js';
 import { buildResult } from '../../src/result/build.js';
 import { resultErrorTotal } from '../../src/result/error-total.js';
 import { mergeResults } from '../../src/result/merge.js';
-import { fixtureConfig, fixtureInputs, fixtureOutcome } from '../fixtures/outcome.js';
+import { fixtureConfig, fixtureInputs, fixtureOutcome, timelineRowFixture } from '../fixtures/outcome.js';
 
 const hold = fixtureConfig(['--mode', 'hold', '-c', '400', '--target', '127.0.0.1:7000']);
 
@@ -130,7 +130,10 @@ describe('merge', () => {
         '--shard',
         `${index}/2`,
       ]);
-      const outcome = fixtureOutcome(400, { startedAt: new Date(Date.parse('2026-12-01T10:00:00Z')) });
+      const outcome = fixtureOutcome(400, {
+        startedAt: new Date(Date.parse('2026-12-01T10:00:00Z')),
+        timeline: [timelineRowFixture({ t: 1, open: 400, opened: 390 })],
+      });
       outcome.reports[0].counters.unserved = 10;
       outcome.reports[0].counters.opened = 190;
       outcome.reports[1].counters.opened = 200;
@@ -139,6 +142,8 @@ describe('merge', () => {
     const merged = mergeResults([shard(0), shard(1)], { acceptPartial: false, command: ['merge'] });
     expect(merged.connections.unserved).toBe(20);
     expect(merged.modeStats.hold?.held).toBe(780);
+    // The live held figure's source, per second, adds up too.
+    expect(merged.timeline.map((r) => [r.open, r.opened])).toEqual([[800, 780]]);
     expect(merged.exitCode).toBe(4);
   });
 });
