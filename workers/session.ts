@@ -188,10 +188,17 @@ export class Session<S> {
     if (this.connectSweep !== null) return;
     this.connectSweep = setInterval(() => {
       const now = performance.now();
-      for (const c of this.connections) {
-        if (c.socket instanceof TcpLink && c.socket.isConnecting && now - c.connectStartMs > this.plan.connectTimeoutMs)
-          c.socket.timedOut();
-      }
+      const late = this.connections.filter(
+        (c) =>
+          c.socket instanceof TcpLink && c.socket.isConnecting && now - c.connectStartMs > this.plan.connectTimeoutMs,
+      );
+      // Timers run before the loop polls for I/O: after a stall (a starved machine), connects the kernel completed
+      // long ago are still unread. The verdict waits for this turn's poll (setImmediate runs after it), so only the
+      // ones still connecting then time out.
+      if (late.length > 0)
+        setImmediate(() => {
+          for (const c of late) if (c.socket instanceof TcpLink && c.socket.isConnecting) c.socket.timedOut();
+        });
       if (this.opening === 0 || this.stopping) this.stopConnectSweep();
     }, CONNECT_SWEEP_MS);
   }

@@ -30,6 +30,8 @@ export interface MetricDef {
   reduce: 'median' | 'max' | 'min';
   /** The value in one run; null where the run has no such samples (a threshold on it then fails). */
   read: (r: RunResult) => number | null;
+  /** Why `read` gave null, where a run can say (a threshold that fails for want of data then says it). */
+  whyNull?: (r: RunResult) => string | null;
 }
 
 const latency = (pick: (r: RunResult) => number | null): MetricDef => ({
@@ -115,7 +117,10 @@ export const METRICS: Record<MetricName, MetricDef> = {
   'target.cpu.op': cpuPerOp((r) =>
     r.resources.target ? r.resources.target.cpuUserMs + r.resources.target.cpuSystemMs : null,
   ),
-  /** The steepest RSS slope of a --watch-pid process over the measured phase, MiB per hour (result/watched-cost.ts). */
+  /**
+   * The steepest RSS slope of a --watch-pid process over the settled half of the measured phase, MiB per hour
+   * (result/watched-cost.ts); null, with its note, under 30 s of measured phase.
+   */
   'watched.rssSlope': {
     unit: 'count',
     better: 'lower',
@@ -126,6 +131,8 @@ export const METRICS: Record<MetricName, MetricDef> = {
       );
       return slopes.length ? Math.max(...slopes) : null;
     },
+    whyNull: (r) =>
+      r.resources.watched.find((w) => w.role === 'watched' && w.cost?.rssSlopeNote)?.cost?.rssSlopeNote ?? null,
   },
   /**
    * A `find:` step's answer, in its dimension's unit (find/answer.ts): the confirmed capacity, or the lower bound a
