@@ -13,7 +13,7 @@ import { type CompareOptions, compareSummaries, DEFAULT_COMPARE } from '../gates
 import { METRIC_NAMES, type MeasuredBy, type MetricName, measurable } from '../gates/metrics.js';
 import { summaryOfRun } from '../gates/single-run.js';
 import { checkOutputs } from '../preflight/outputs.js';
-import { renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
+import { comparisonVerdict, renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
 import { machineLine } from '../reporters/summary.js';
 import { limitedOrQueued } from '../result/machine-section.js';
 
@@ -76,16 +76,7 @@ export function compareCommand(
     opts.json
       ? `${JSON.stringify(report)}\n`
       : printableLines(
-          `${renderComparison(report)}
-${machines
-  .map(
-    (l) => `${l}
-`,
-  )
-  .join('')}` +
-            `
-verdict: ${report.regressed ? 'REGRESSED' : 'no regression'}
-`,
+          `${renderComparison(report)}\n${machines.map((l) => `${l}\n`).join('')}\n${comparisonVerdict(report)}\n`,
         ),
   );
   return report.regressed ? ExitCode.gateFailed : ExitCode.ok;

@@ -50,6 +50,11 @@ export const loadCountersSchema = integrityCountersSchema.extend({
    * 0 in older results.
    */
   opened: count.default(0),
+  /**
+   * Long-lived modes: planned sessions established but never served (their first echo never came back before the
+   * stop), closed by us at the stop; an ingress at its connection limit queues them. 0 in older results.
+   */
+  unserved: count.default(0),
   /** Connections that never established, by kind. */
   connectFailed: errorCountsSchema,
   /** Established connections the peer closed or broke before the run ended, by kind. */
@@ -200,6 +205,8 @@ export const timelineRowSchema = z.object({
   intervalMs: count,
   open: z.number().int(),
   established: count,
+  /** Planned sessions served so far (first echo back; totals.opened at this second). Absent in older results. */
+  opened: count.optional(),
   connectFailed: count,
   dropped: count,
   roundTrips: count,
@@ -466,6 +473,8 @@ export const runResultSchema = z
       dropped: z.object({ total: count, byKind: errorCountsSchema }),
       /** Connects in flight at the stop, closed by us: attempted = established + failed + this. Absent in older. */
       abandonedAtStop: count.optional(),
+      /** Established but never served (long-lived modes: first echo never back; totals.unserved). Absent in older. */
+      unserved: count.optional(),
       /** --reconnect: sessions reopened after a drop (attempts, established again, failed attempts); absent without. */
       reconnects: z.object({ attempted: count, established: count, failed: count }).nullable().optional(),
     }),

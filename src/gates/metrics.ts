@@ -104,6 +104,8 @@ export const METRICS: Record<MetricName, MetricDef> = {
   established: fewest((r) => r.connections.established),
   /** Long-lived modes: sessions open end to end (first echo back); `opened == target` fails on a backlogged one. */
   opened: fewest((r) => (r.config.mode === 'connect' ? null : r.totals.opened)),
+  /** Long-lived modes: sessions established but never served (first echo never back): an ingress queued them. */
+  unserved: worst((r) => (r.config.mode === 'connect' ? null : (r.connections.unserved ?? r.totals.unserved))),
   target: fewest((r) => r.connections.target),
   held: fewest((r) => r.modeStats.hold?.held ?? null),
   /**
@@ -176,8 +178,8 @@ export function measurable(metric: string, config: MeasuredBy, of: 'run' | 'sear
   if (metric === 'rps' && !traits.roundTrips) return 'rps (round trips per second) is measured in echo and hold modes';
   if (metric === 'cps' && config.mode !== 'connect') return 'cps is measured in connect mode only';
   if (metric === 'held' && config.mode !== 'hold') return 'held is measured in hold mode only';
-  if (metric === 'opened' && config.mode === 'connect')
-    return 'opened counts long-lived sessions; connect mode has none';
+  if ((metric === 'opened' || metric === 'unserved') && config.mode === 'connect')
+    return `${metric} counts long-lived sessions; connect mode has none`;
   if (metric === 'target.cpu.op' && config.target !== null)
     return "target.cpu.op is the embedded target's CPU; an external target's is not read (see --watch-pid)";
   if (metric === 'watched.rssSlope' && config.watchPids.length === 0) return 'watched.rssSlope needs --watch-pid';

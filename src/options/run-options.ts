@@ -459,8 +459,10 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   },
   gate: {
     flags: '--gate <metrics>',
-    description: 'with --baseline or --reference-cli: metrics whose regression fails (comma-separated)',
-    default: 'p95',
+    description:
+      'with --baseline or --reference-cli, and compare: metrics whose regression fails (comma-separated; errors: any ' +
+      'where the baseline had none)',
+    default: 'p95,errors',
     role: 'scenario-only',
   },
   alpha: {

@@ -86,11 +86,15 @@ export function modeFigures(mode: LoadMode, row: TimelineRow, previous: Timeline
       const echo = row.p99Us === null ? '' : `  echo p99 ${us(row.p99Us)}`;
       return `${formatCount(perS)} conn/s  in flight ${formatCount(row.open)}${echo}`;
     }
-    case 'hold':
+    case 'hold': {
+      // Held: open and served (first echo back); the rest of the open ones wait unanswered (an ingress's queue).
+      const held = Math.min(row.open, row.opened ?? row.open);
+      const waiting = row.open > held ? `  unanswered ${formatCount(row.open - held)}` : '';
       return (
-        `held ${formatCount(row.open)}/${formatCount(target)}  ${formatCount(row.roundTripsPerSecond)} pings/s  ` +
-        `ping p99 ${us(row.p99Us)}`
+        `held ${formatCount(held)}/${formatCount(target)}${waiting}  ${formatCount(row.roundTripsPerSecond)} ` +
+        `pings/s  ping p99 ${us(row.p99Us)}`
       );
+    }
     default:
       return `${open}  ${formatCount(row.roundTripsPerSecond)} rt/s  p50 ${us(row.p50Us)}  p99 ${us(row.p99Us)}`;
   }

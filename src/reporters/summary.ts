@@ -59,6 +59,9 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
         ? `, reconnects ${formatCount(c.reconnects.established)} of ${formatCount(c.reconnects.attempted)} ` +
           `attempts (${formatCount(c.reconnects.failed)} failed)`
         : ''),
+    ...(c.unserved
+      ? [`unserved     ${formatCount(c.unserved)} established but never answered (first echo never back): not held`]
+      : []),
     '',
     renderTable(
       [

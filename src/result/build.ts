@@ -56,6 +56,7 @@ const RULES: ResultRules<BuildContext> = {
     failed: { total: c.failed, byKind: c.totals.connectFailed },
     dropped: { total: c.dropped, byKind: c.totals.dropped },
     abandonedAtStop: c.totals.abandonedAtStop,
+    unserved: c.totals.unserved,
     reconnects: c.config.reconnect
       ? { attempted: c.totals.reconnectAttempts, established: c.totals.reconnected, failed: c.totals.reconnectFailed }
       : null,
@@ -159,6 +160,7 @@ const RULES: ResultRules<BuildContext> = {
       ...warn.leakWarnings(RULES.resources(c).watched),
       ...warn.settingWarnings(config, outcome, c.inputs.target.kind),
       ...warn.dropWarnings(totals.dropped, c.traits.longLived),
+      ...warn.unservedWarnings(totals.unserved),
       ...warn.connectFailureWarnings(config, totals.connectFailed, c.inputs.environment.tcp.ipLocalPortRange),
       ...warn.kernelWarnings(RULES.kernel(c), summarize(c.connect).p99),
       ...warn.connectTimeoutWarnings(

@@ -1,6 +1,8 @@
 /**
  * Every warning a result carries, each from one function here: how the run was set up, workers it lost, what the
  * target did, what the generator could not do. Each says what happened and what it means for the figures.
+ *
+ * Over 300 lines on purpose: one short function per warning, all in one place so none is said twice.
  */
 import type { RunConfig } from '../config/run-config.js';
 import { type ScrapeBoundName, scrapeBoundText } from '../core/scrape-bounds.js';
@@ -151,6 +153,16 @@ export function dropWarnings(dropped: LoadCounters['dropped'], held: boolean): s
     `the target ended ${total.toLocaleString('en-US')} established session${total === 1 ? '' : 's'} (${kinds}): ` +
       "the target's doing, not the generator's" +
       (held ? ' (an ingress at its connection limit: nginx worker_connections, HAProxy maxconn; or a timeout)' : ''),
+  ];
+}
+
+/** Established sessions never answered: an ingress at its connection limit accepted them into a queue. */
+export function unservedWarnings(unserved: number): string[] {
+  if (unserved === 0) return [];
+  const n = unserved.toLocaleString('en-US');
+  return [
+    `${n} session${unserved === 1 ? ' was' : 's were'} established but never answered: an ingress at its ` +
+      'connection limit queues them (HAProxy maxconn, nginx worker_connections); they are not counted as held',
   ];
 }
 
