@@ -226,6 +226,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A closed pipe on stdout or stderr (`2>&1 | head -1`) is the reader's choice, never a reason to lose a run: what
+// would have been printed is dropped, and the result is still written.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+
 void main(process.argv).then((code) => {
   process.exitCode = code;
   // Let stdout drain, then leave even if a stray handle (a pool thread, a timer) is still open.

@@ -164,6 +164,7 @@ function resolveScrape(
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw new UsageError(`--scrape: '${shown}' must be an http:// or https:// URL`);
+    if (url.port === '0') throw new UsageError(`--scrape: '${shown}': port 0 is no port to scrape`);
     try {
       decodeURIComponent(url.username + url.password);
     } catch {

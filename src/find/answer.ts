@@ -107,6 +107,12 @@ function answerWords(
         text: `no load met ${slo}, down to ${formatCount(lowest(probes))} ${unit}.${broke}`,
       };
     case 'stopped':
+      if (answer.capacity === null && probes.at(-1)?.status === 'unreachable')
+        return {
+          limitOf: 'target',
+          firstFailure,
+          text: `the target is unreachable: ${probes.at(-1)?.failure}. Nothing was measured; check --target.`,
+        };
       return {
         limitOf: null,
         firstFailure,

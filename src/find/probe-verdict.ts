@@ -18,7 +18,7 @@ import type { RunResult } from '../documents/result.js';
 import { METRICS, stepMetrics } from '../gates/metrics.js';
 import { evaluateThreshold, type Threshold, type ThresholdVerdict } from '../gates/thresholds.js';
 import { targetRefusals } from '../result/connect-verdict.js';
-import { othersTookCores } from '../result/machine-section.js';
+import { machineFigures, othersTookCores } from '../result/machine-section.js';
 import type { DimensionDef } from './dimensions.js';
 
 /** A generator thread this busy over the measured window is the limit (its own queuing is in every figure). */
@@ -58,12 +58,14 @@ export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: T
   // A latency SLO broken while the load threads queued is the machine's doing only when the load was carried: one
   // the target held back (a rate limit, a connection cap) while our threads still idled is the target's.
   const whose = failure === null || interrupted ? null : whoseLimit(r, latencyBroke && carried);
+  // A target that refused is the story of the failure, whatever SLO then had no samples.
+  const refused = whose?.limitOf === 'target' && whose.why !== null;
   return {
     pass: failure === null,
     achieved,
     carried,
     slo: slos,
-    failure,
+    failure: refused ? whose.why : failure,
     generatorLimit: whose?.limitOf === 'generator' ? whose.why : null,
     limitOf: whose?.limitOf ?? null,
     machineLimit: whose?.limitOf === 'machine' || whose?.limitOf === 'inconclusive' ? whose.why : null,
@@ -82,9 +84,10 @@ export function whoseLimit(r: RunResult, latencyBroke = false): { limitOf: FindL
   // Others' load first: a starved generator also falls behind its schedule, and that is not its own limit.
   const machine = r.machine;
   const behind = r.modeStats.openLoop?.generatorBehind === true || r.modeStats.churn?.limit === 'generator';
-  const queued = machine?.queued === true && (latencyBroke || behind);
-  if (machine && (machine.verdict === 'others' || (queued && othersTookCores(machine))))
-    return { limitOf: 'inconclusive', why: machine.reason };
+  const queued = machine?.queued === true && latencyBroke;
+  // A schedule slipped while others held the cores is no proof of the generator's own limit.
+  if (machine && (machine.verdict === 'others' || ((queued || behind) && othersTookCores(machine))))
+    return { limitOf: 'inconclusive', why: machine.reason ?? machineFigures(machine) };
   const generator = generatorLimit(r);
   if (generator) return { limitOf: 'generator', why: generator };
   if (machine && (machine.verdict === 'ours' || (queued && latencyBroke)))

@@ -88,7 +88,7 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
         search.record(false);
         break;
       }
-      await recordProbe(search, record, stop, log);
+      if (await recordProbe(search, record, probes, stop, log)) break;
     }
     if (search.proposal() !== null) search.stop();
   } finally {
@@ -194,18 +194,22 @@ function probeProcesses(find: FindConfig, load: number): number | string {
 
 /**
  * A probe's outcome told to the search, with what bounded it when that was not the target (the search retries
- * those, never takes them); an inconclusive one is retried after a cool-down.
+ * those, never takes them); an inconclusive one is retried after a cool-down. True when the search should end here:
+ * a target that refused everything before any load passed is unreachable, and stepping down says nothing more.
  */
 async function recordProbe(
   search: CapacitySearch,
   record: ProbeRecord,
+  probes: ProbeRecord[],
   stop: AbortSignal,
   log: (line: string) => void,
-): Promise<void> {
+): Promise<boolean> {
+  if (record.status === 'unreachable' && record.limitOf === 'target' && !probes.some((p) => p.pass)) return true;
   const bound: ProbeBound | null =
     record.pass || record.limitOf === 'target' || !record.limitOf ? null : record.limitOf;
   search.record(record.pass, bound, record.carried ? null : record.achieved);
   if (bound === 'inconclusive' && search.proposal() !== null) await coolDown(stop, log);
+  return false;
 }
 
 /** Before retrying an inconclusive probe: the machine's others get COOL_DOWN_MS to finish (Ctrl-C ends it). */

@@ -61,9 +61,13 @@ export function processName(pid: number): string | null {
  * in its parent's role, read once at the start from /proc/PID/task/TID/children of each of its threads; a process
  * without children, or a kernel without that file, is watched alone.
  */
-export function withChildren(watch: { pid: number; role: WatchRole }[]): { pid: number; role: WatchRole }[] {
+export function withChildren(
+  watch: { pid: number; role: WatchRole }[],
+  ours: number[] = [],
+): { pid: number; role: WatchRole }[] {
   const out = [...watch];
-  const seen = new Set(watch.map((w) => w.pid));
+  // The generator's own processes are never a watched process's children (a --watch-pid of l4stress's own shell).
+  const seen = new Set([...watch.map((w) => w.pid), ...ours]);
   for (const w of watch) {
     if (w.role !== 'watched') continue;
     for (const child of childPids(w.pid))

@@ -60,7 +60,7 @@ export function renderComparison(r: ComparisonReport): string {
       `${c.metric}${c.gated ? '*' : ''}`,
       formatMetric(c.metric, c.baselineMedian),
       formatMetric(c.metric, c.candidateMedian),
-      c.ratio === null ? '-' : `${c.ratio}x`,
+      c.ratio === null || !Number.isFinite(c.ratio) ? '-' : `${c.ratio}x`,
       c.verdict === 'regressed' ? 'REGRESSED' : c.verdict,
       c.note,
     ]);

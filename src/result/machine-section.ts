@@ -23,6 +23,8 @@ export const BUSY_PERCENT = 90;
 export const OTHERS_SHARE = 0.15;
 export const OTHERS_MIN_CORES = 0.25;
 export const STEAL_PERCENT = 10;
+/** Below this window no verdict is given: a few milliseconds of /proc/stat ticks say nothing of a machine. */
+export const MIN_VERDICT_WINDOW_MS = 1000;
 
 export function buildMachine(timeline: TimelineRow[], cores: number, unavailable: string[]): MachineSection | null {
   const measured = timeline.filter((r) => r.phase === 'measure' && r.machine);
@@ -63,6 +65,18 @@ export function buildMachine(timeline: TimelineRow[], cores: number, unavailable
     watchedThreadWait: waitOver(samples, (m) => m.watchedThreadWait),
     unavailable,
   };
+  if (section.windowMs < MIN_VERDICT_WINDOW_MS)
+    return {
+      ...section,
+      verdict: 'quiet',
+      queued: false,
+      reason: null,
+      unavailable: [
+        ...unavailable,
+        `verdict: the window (${section.windowMs} ms) is too short to judge the machine (at least ` +
+          `${MIN_VERDICT_WINDOW_MS} ms)`,
+      ],
+    };
   return { ...section, ...machineVerdict(section) };
 }
 

@@ -54,8 +54,10 @@ export function withCosts(
     const per = (ops: number): number | null => (cpuUs === null || ops <= 0 ? null : round(cpuUs / (ops * share)));
     const slope = settledSlope(w.pid, measured);
     const cost: Cost = {
+      // Unknown rather than negative when the RSS fell over the ramp (the process returned memory): no figure beats
+      // a wrong one.
       rssPerSessionBytes:
-        longLived && b && r && totals.established > 0
+        longLived && b && r && totals.established > 0 && r.rssBytes >= b.rssBytes
           ? Math.round((r.rssBytes - b.rssBytes) / (totals.established * share))
           : null,
       cpuUsPerRoundTrip: per(measuredRoundTrips),

@@ -78,6 +78,8 @@ export async function executeRun(
   }
 }
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /** First Ctrl-C: stop gracefully and still write the result. Second: leave now. */
 export function installSignalHandlers(quiet: boolean): { signal: AbortSignal; remove(): void } {
   const abort = new AbortController();
@@ -89,13 +91,12 @@ export function installSignalHandlers(quiet: boolean): { signal: AbortSignal; re
       abort.abort();
     } else process.exit(ExitCode.interrupted);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP too: a closed terminal or ssh session must not lose the result.
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   return {
     signal: abort.signal,
     remove: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const s of STOP_SIGNALS) process.off(s, onSignal);
     },
   };
 }

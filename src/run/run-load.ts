@@ -45,7 +45,7 @@ export async function runLoad(
 ): Promise<LoadOutcome> {
   const group = startWorkers(config, targets);
   // --watch-pid of a master (nginx, HAProxy -W) follows its workers too: they do the work.
-  const watch = withChildren(hooks.watch ?? []);
+  const watch = withChildren(hooks.watch ?? [], [process.pid, ...group.pids]);
   const quorum = new WorkerQuorum(group.links);
   const usage = new ProcessUsageSampler();
   const watcher = new PidWatcher([
