@@ -13,6 +13,7 @@ import { summaryOfRun } from '../gates/single-run.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import { renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
 import { machineLine } from '../reporters/summary.js';
+import { compareFindCommand, isFindComparison } from './compare-find-command.js';
 
 export interface RawCompareOptions {
   allow: string;
@@ -58,6 +59,7 @@ export function compareCommand(
   candFile: string,
   opts: RawCompareOptions & { json?: boolean; gateGiven?: boolean },
 ): number {
+  if (isFindComparison(baseFile, candFile)) return compareFindCommand(baseFile, candFile, opts);
   const base = readSummaryOrRun(baseFile, 'baseline');
   const cand = readSummaryOrRun(candFile, 'scenario summary');
   if (base.singleRun !== cand.singleRun)
