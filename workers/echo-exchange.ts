@@ -22,7 +22,7 @@ import type { ModeTraits } from '../src/worker-contract/traits.js';
 import type { Connection } from './mode.js';
 import type { Recorder } from './recorder.js';
 
-/** Per-connection echo state; it is its own integrity window (maxSeen, mask). */
+/** Per-connection echo state; it is its own integrity window (maxSeen, mask, givenUp). */
 export interface EchoState extends SeqWindow {
   /** When the outstanding message was written, and when it was due (paced; = written otherwise). */
   sentAtMs: number;
@@ -84,6 +84,7 @@ export class EchoExchange {
       seq: 0,
       maxSeen: -1,
       mask: 0,
+      givenUp: 0,
       backlog: null,
       backlogHead: 0,
       backlogLength: 0,

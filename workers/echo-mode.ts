@@ -39,7 +39,12 @@ export function createEchoMode(session: Session<EchoState>): Mode<EchoState> {
     firstMessage: (c) => exchange.message(c),
     afterFirstWrite: (c) => exchange.started(c, -1),
     onConnected: () => {},
-    onBytes: (c, nread) => exchange.onBytes(c, nread),
+    onBytes: (c, nread) => {
+      exchange.onBytes(c, nread);
+      // A first echo given up on (--echo-timeout) and answered later: served from now on (an ingress at its limit
+      // freed a slot), so the pacer pings it; once our closes began, markOpened refuses it.
+      if (!c.opened && c.state.mask !== 0) session.markOpened(c);
+    },
     onDrain: () => {},
     startTraffic() {
       if (pacer) pacer.start();

@@ -42,6 +42,8 @@ export class Session<S> {
   readonly startMs = performance.now();
   traffic = false;
   stopping = false;
+  /** The drain is over and the sessions are being closed: a first echo now is no longer service. */
+  private closing = false;
   /** Sessions connecting or waiting for their first exchange. */
   opening = 0;
   private mode!: Mode<S>;
@@ -186,10 +188,17 @@ export class Session<S> {
     if (this.connectSweep !== null) return;
     this.connectSweep = setInterval(() => {
       const now = performance.now();
-      for (const c of this.connections) {
-        if (c.socket instanceof TcpLink && c.socket.isConnecting && now - c.connectStartMs > this.plan.connectTimeoutMs)
-          c.socket.timedOut();
-      }
+      const late = this.connections.filter(
+        (c) =>
+          c.socket instanceof TcpLink && c.socket.isConnecting && now - c.connectStartMs > this.plan.connectTimeoutMs,
+      );
+      // Timers run before the loop polls for I/O: after a stall (a starved machine), connects the kernel completed
+      // long ago are still unread. The verdict waits for this turn's poll (setImmediate runs after it), so only the
+      // ones still connecting then time out.
+      if (late.length > 0)
+        setImmediate(() => {
+          for (const c of late) if (c.socket instanceof TcpLink && c.socket.isConnecting) c.socket.timedOut();
+        });
       if (this.opening === 0 || this.stopping) this.stopConnectSweep();
     }, CONNECT_SWEEP_MS);
   }
@@ -314,7 +323,9 @@ export class Session<S> {
 
   /** The session is open end to end (connected and, where one is expected, its first exchange done). */
   markOpened(c: Connection<S>): void {
-    if (c.opened) return;
+    // Once our closes begin, an ingress at its limit may serve a queued session in a slot ours just freed: that
+    // answer came after the run, so the session stays unserved.
+    if (c.opened || this.closing) return;
     c.opened = true;
     if (c.reconnectAttempt === 0) this.recorder.counters.opened++;
     this.opening--;
@@ -357,6 +368,9 @@ export class Session<S> {
       if (c.established) this.scheduleReconnect(c, 1);
       else if (c.reconnectAttempt > 0) this.scheduleReconnect(c, c.reconnectAttempt + 1);
     }
+    // Established, never served, closed at the stop: an ingress kept it waiting (counted once per planned session).
+    if (this.stopping && c.established && !c.opened && c.reconnectAttempt === 0 && this.traits.longLived)
+      counters.unserved++;
     if (this.stopping && this.traits.echoes && c.established) {
       counters.bytesLostAtClose += Math.max(0, c.bytesOut - c.bytesIn);
     }
@@ -410,6 +424,7 @@ export class Session<S> {
     while (!this.mode.drained() && performance.now() < deadline) await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
     this.recorder.drainMs = performance.now() - drainStart;
     this.recorder.drainTimedOut = !this.mode.drained();
+    this.closing = true;
     const allClosed = new Promise<void>((resolve) => {
       if (this.live === 0) resolve();
       else this.onAllClosed = resolve;

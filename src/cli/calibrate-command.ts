@@ -3,6 +3,7 @@ import os from 'node:os';
 import { defaultProfilePath } from '../calibration/profile.js';
 import { calibrateAndSave } from '../calibration/save.js';
 import { ExitCode, UsageError } from '../core/errors.js';
+import { printableLines } from '../core/printable.js';
 import { HOUR_MS, parseDurationMs, parseIntInRange, parseSizeBytes } from '../core/units.js';
 import { renderProfile } from '../reporters/profile.js';
 
@@ -36,10 +37,10 @@ export async function calibrateCommand(opts: RawCalibrateOptions): Promise<numbe
     streams:
       opts.streams === undefined ? os.availableParallelism() : parseIntInRange('--streams', opts.streams, 1, 128),
     resultsDir: opts.resultsDir,
-    log: opts.quiet || opts.json ? () => {} : (line: string) => process.stderr.write(`${line}\n`),
+    log: opts.quiet || opts.json ? () => {} : (line: string) => process.stderr.write(`${printableLines(line)}\n`),
   };
   const { profile, file } = await calibrateAndSave(options, opts.out ?? defaultProfilePath(opts.resultsDir));
   if (opts.json) process.stdout.write(`${JSON.stringify(profile)}\n`);
-  else if (!opts.quiet) process.stdout.write(`${renderProfile(profile, file)}\n`);
+  else if (!opts.quiet) process.stdout.write(`${printableLines(renderProfile(profile, file))}\n`);
   return ExitCode.ok;
 }

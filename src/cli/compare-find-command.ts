@@ -7,6 +7,7 @@
 
 import path from 'node:path';
 import { ExitCode, UsageError } from '../core/errors.js';
+import { printableLines } from '../core/printable.js';
 import { wrongKindMessage } from '../documents/document-kinds.js';
 import { kindOfFile, readFind } from '../documents/readers.js';
 import { compareFinds } from '../gates/compare-find.js';
@@ -40,7 +41,9 @@ export function compareFindCommand(baseFile: string, candFile: string, opts: Fin
     { label: path.basename(baseFile), doc: readFind(baseFile) },
     { label: path.basename(candFile), doc: readFind(candFile) },
   );
-  process.stdout.write(opts.json ? `${JSON.stringify(comparison)}\n` : `${renderFindComparison(comparison)}\n`);
+  process.stdout.write(
+    opts.json ? `${JSON.stringify(comparison)}\n` : printableLines(`${renderFindComparison(comparison)}\n`),
+  );
   return comparison.failed ? ExitCode.gateFailed : ExitCode.ok;
 }
 

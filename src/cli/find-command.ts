@@ -5,7 +5,10 @@
  */
 
 import { DocumentNotSavedError } from '../core/errors.js';
-import { notSavedMessage, writeJsonWithFallback, writeTextAtomically } from '../core/files.js';
+import { notSavedMessage, writeTextAtomically } from '../core/files.js';
+import { printableLines } from '../core/printable.js';
+import { findDocumentSchema } from '../documents/find.js';
+import { writeDocument } from '../documents/guard.js';
 import { resolveFindConfig } from '../find/find-config.js';
 import { runFind } from '../find/run-find.js';
 import type { FindOptionKey, RawFindOptions } from '../options/find-options.js';
@@ -29,11 +32,13 @@ export async function findCommand(
       ? { files: [{ path: config.out, what: '--out' }] }
       : { folders: [{ path: config.resultsDir, what: '--results-dir' }] },
   );
-  const doc = await runFind(find, { command: argv, quiet: config.quiet });
-  const file = config.out ?? defaultResultPath(config.resultsDir, find.name, new Date(doc.startedAt));
-  const written = writeJsonWithFallback(file, doc);
+  const log = (line: string): void => void (config.quiet || process.stderr.write(`${printableLines(line)}\n`));
+  const found = await runFind(find, { command: argv, quiet: config.quiet, log });
+  const file = config.out ?? defaultResultPath(config.resultsDir, find.name, new Date(found.startedAt));
+  const written = writeDocument(file, findDocumentSchema, found);
+  const doc = written.doc;
   if (written.file === null) process.stdout.write(`${JSON.stringify(doc)}\n`);
-  if (!config.quiet) process.stdout.write(`${renderFindSummary(doc, written.file ?? '(stdout)')}\n`);
+  if (!config.quiet) process.stdout.write(`${printableLines(renderFindSummary(doc, written.file ?? '(stdout)'))}\n`);
   const notSaved = notSavedMessage('find document', written);
   if (notSaved) throw new DocumentNotSavedError(notSaved, doc, written.file);
   if (written.file !== null) {

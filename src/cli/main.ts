@@ -7,7 +7,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, L4StressError } from '../core/errors.js';
-import { printable } from '../core/printable.js';
+import { printable, printableLines } from '../core/printable.js';
+import { redactCredentials } from '../core/redact.js';
 import { toolVersion } from '../core/version.js';
 import {
   FIND_OPTIONS,
@@ -34,6 +35,8 @@ function buildProgram(setExit: SetExit): Command {
     .addHelpText('after', '\nRun options (the default command): l4stress run --help')
     .exitOverride()
     .configureOutput({
+      // Commander quotes what the user typed (`--vary $'\e[2J'`): its errors go through the one escaper too.
+      writeErr: (str) => process.stderr.write(printableLines(str)),
       outputError: (str, write) => write(str.startsWith('error:') ? `l4stress: ${str.slice(7)}` : str),
     });
 
@@ -216,12 +219,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof L4StressError) {
       // Messages quote what the user gave (a file's bytes too): printed escaped, never as raw control characters.
-      const hint = err.hint ? `hint: ${printable(err.hint, 2000, true)}\n` : '';
-      process.stderr.write(`l4stress: ${printable(err.message, 2000, true)}\n${hint}`);
+      const hint = err.hint ? `hint: ${printable(redactCredentials(err.hint), 2000, true)}\n` : '';
+      process.stderr.write(`l4stress: ${printable(redactCredentials(err.message), 2000, true)}\n${hint}`);
       return err.exitCode;
     }
-    process.stderr.write(`l4stress: internal error: ${printable((err as Error)?.message ?? String(err), 2000)}\n`);
-    if (process.env.L4STRESS_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    const message = redactCredentials((err as Error)?.message ?? String(err));
+    process.stderr.write(`l4stress: internal error: ${printable(message, 2000)}\n`);
+    if (process.env.L4STRESS_DEBUG) process.stderr.write(`${printableLines((err as Error)?.stack ?? '')}\n`);
     return ExitCode.internal;
   }
 }

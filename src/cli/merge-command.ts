@@ -3,6 +3,8 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { writeJsonAtomically } from '../core/files.js';
+import { printableLines } from '../core/printable.js';
+import { guardDocument } from '../documents/guard.js';
 import { readResult } from '../documents/readers.js';
 import { runResultSchema } from '../documents/result.js';
 import { judgeRun, parseThreshold, refuseUnmeasurable } from '../gates/thresholds.js';
@@ -30,9 +32,10 @@ export function mergeCommand(files: string[], opts: { out: string; partial?: boo
     thresholds,
   );
   // The merged document is a result like any other: it must pass the same schema every reader checks.
-  const file = writeJsonAtomically(opts.out, runResultSchema.parse(merged));
-  process.stdout.write(`${renderSummary(merged, file)}\n`);
-  return merged.exitCode;
+  const guarded = runResultSchema.parse(guardDocument(runResultSchema, merged).doc);
+  const file = writeJsonAtomically(opts.out, guarded);
+  process.stdout.write(`${printableLines(renderSummary(guarded, file))}\n`);
+  return guarded.exitCode;
 }
 
 /** Same file, however it is spelled (relative, through a link); a path that does not exist yet is compared as is. */

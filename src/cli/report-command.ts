@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { writeTextAtomically } from '../core/files.js';
+import { printableLines } from '../core/printable.js';
 import { readResult, readSummary } from '../documents/readers.js';
 import { SUMMARY_KIND } from '../documents/summary.js';
 import { checkOutputs } from '../preflight/outputs.js';
@@ -35,7 +36,7 @@ export async function reportCommand(files: string[], opts: ReportOptions): Promi
     outputs.html = `${files[0].replace(/\/+$/, '').replace(/(\/summary)?\.json$/, '')}.html`;
   const input = loadReportInput(files, outputs.title);
   const written = await writeReports(input, outputs);
-  for (const w of written) process.stdout.write(`${w}\n`);
+  for (const w of written) process.stdout.write(`${printableLines(w)}\n`);
   return 0;
 }
 

@@ -7,6 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveRunConfig } from '../config/resolve-run-config.js';
 import { UsageError } from '../core/errors.js';
+import { printableLines } from '../core/printable.js';
 import { parseIntInRange } from '../core/units.js';
 import { parseThreshold } from '../gates/thresholds.js';
 import { flagOf, type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
@@ -51,7 +52,7 @@ async function writeRunReports(files: string[], stem: string, formats: ReportFor
     html: formats.includes('html') ? `${stem}.html` : undefined,
     md: formats.includes('md') ? `${stem}.md` : undefined,
   });
-  for (const w of written) process.stderr.write(`${w}\n`);
+  for (const w of written) process.stderr.write(`${printableLines(w)}\n`);
 }
 
 async function scenarioRun(opts: RawRunOptions, given: RunOptionKey[]): Promise<number> {
@@ -84,9 +85,13 @@ async function scenarioRun(opts: RawRunOptions, given: RunOptionKey[]): Promise<
     referenceCli: opts.referenceCli ?? null,
     extraOutputs: opts.markdown ? [{ path: opts.markdown, what: '--markdown' }] : [],
     quiet,
-    log: quiet ? () => {} : (l) => process.stderr.write(`${l}\n`),
+    log: quiet ? () => {} : (l) => process.stderr.write(`${printableLines(l)}\n`),
+    warn: (line) => process.stderr.write(`l4stress: warning: ${printableLines(line)}\n`),
   });
-  if (!quiet) process.stdout.write(`${renderScenario(outcome.summary, outcome.summaryFile, outcome.comparison)}\n`);
+  if (!quiet)
+    process.stdout.write(
+      `${printableLines(renderScenario(outcome.summary, outcome.summaryFile, outcome.comparison))}\n`,
+    );
   if (opts.markdown) writeFileSync(opts.markdown, renderMarkdown(outcome.summary, outcome.comparison));
   if (report.length > 0)
     await writeRunReports([outcome.summaryFile], path.join(path.dirname(outcome.summaryFile), 'report'), report);

@@ -1,8 +1,10 @@
 /** The commands that read stored documents: compare two summaries, save a baseline, show history, write Markdown. */
+
 import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { writeTextAtomically } from '../core/files.js';
+import { printableLines } from '../core/printable.js';
 import { parseIntInRange } from '../core/units.js';
 import { readHistory, readResult, readSummary } from '../documents/readers.js';
 import type { RunResult } from '../documents/result.js';
@@ -11,8 +13,9 @@ import { type CompareOptions, compareSummaries, DEFAULT_COMPARE } from '../gates
 import { METRIC_NAMES, type MeasuredBy, type MetricName, measurable } from '../gates/metrics.js';
 import { summaryOfRun } from '../gates/single-run.js';
 import { checkOutputs } from '../preflight/outputs.js';
-import { renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
+import { comparisonVerdict, renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
 import { machineLine } from '../reporters/summary.js';
+import { limitedOrQueued } from '../result/machine-section.js';
 import { compareFindCommand, isFindComparison } from './compare-find-command.js';
 
 export interface RawCompareOptions {
@@ -74,8 +77,9 @@ export function compareCommand(
   process.stdout.write(
     opts.json
       ? `${JSON.stringify(report)}\n`
-      : `${renderComparison(report)}\n${machines.map((l) => `${l}\n`).join('')}` +
-          `\nverdict: ${report.regressed ? 'REGRESSED' : 'no regression'}\n`,
+      : printableLines(
+          `${renderComparison(report)}\n${machines.map((l) => `${l}\n`).join('')}\n${comparisonVerdict(report)}\n`,
+        ),
   );
   return report.regressed ? ExitCode.gateFailed : ExitCode.ok;
 }
@@ -123,7 +127,7 @@ function machineComparison(base: RunResult, cand: RunResult): string[] {
     r.machine ? machineLine(r.machine).replace(/^machine\s+/, `machine (${side}) `) : `machine (${side}) not recorded`;
   const caution = ([side, r]: [string, RunResult]): string[] => {
     const m = r.machine;
-    if (!m || (m.verdict === 'quiet' && !m.queued)) return [];
+    if (!m || !limitedOrQueued(m)) return [];
     const what = m.verdict === 'quiet' ? 'queued' : 'limited';
     return [
       `note: the ${side} ran on a machine that ${what} its load (${m.reason}): a difference may be the machine's`,
@@ -170,7 +174,9 @@ export async function historyCommand(
     );
   const read = files.map((f) => readHistory(path.join(dir, f)));
   for (const { where, reason } of read.flatMap((r) => r.skipped))
-    process.stderr.write(`l4stress: warning: skipped ${where}: ${reason.replace(`${where}: `, '')}\n`);
+    process.stderr.write(
+      `l4stress: warning: skipped ${printableLines(`${where}: ${reason.replace(`${where}: `, '')}`)}\n`,
+    );
   const lines = read.flatMap((r) => r.lines);
   lines.sort((a, b) => a.date.localeCompare(b.date));
   const shown = lines.slice(-count);
@@ -181,7 +187,7 @@ export async function historyCommand(
     process.stdout.write(`html trend: ${writeTextAtomically(html, await renderHistoryHtml(shown, title))}\n`);
     return ExitCode.ok;
   }
-  process.stdout.write(`${renderHistory(shown)}\n`);
+  process.stdout.write(`${printableLines(renderHistory(shown))}\n`);
   return ExitCode.ok;
 }
 
@@ -193,6 +199,6 @@ export function summaryCommand(file: string, opts: RawCompareOptions & { baselin
   if (opts.out) checkOutputs({ files: [{ path: opts.out, what: '--out' }] });
   const md = renderMarkdown(s, comparison);
   if (opts.out) writeTextAtomically(opts.out, md);
-  else process.stdout.write(md);
+  else process.stdout.write(printableLines(md));
   return ExitCode.ok;
 }

@@ -4,6 +4,7 @@ import net from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { ExitCode, L4StressError, UsageError } from '../core/errors.js';
 import { isLoopbackHost } from '../core/loopback.js';
+import { printableLines } from '../core/printable.js';
 import { parseDurationMs, parseIntInRange, parseSizeBytes } from '../core/units.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import type { ProxyMode } from '../proxy/parser.js';
@@ -35,7 +36,7 @@ export async function serveCommand(opts: RawServeOptions): Promise<number> {
   if (options.dumpSourcesFile) checkOutputs({ files: [{ path: options.dumpSourcesFile, what: '--dump-sources' }] });
   try {
     await runServe(options, (line) => {
-      if (!opts.quiet) process.stdout.write(`${line}\n`);
+      if (!opts.quiet) process.stdout.write(`${printableLines(line)}\n`);
     });
   } catch (err) {
     throw new L4StressError((err as Error).message, ExitCode.couldNotRun);

@@ -9,6 +9,7 @@ import os from 'node:os';
 import { defaultProfilePath } from '../calibration/profile.js';
 import { UsageError } from '../core/errors.js';
 import { isLoopbackHost } from '../core/loopback.js';
+import { redactCredentials } from '../core/redact.js';
 import {
   HOUR_MS,
   parseDurationMs,
@@ -36,7 +37,8 @@ import { resolveTls } from './tls.js';
 
 /** Largest message the closed-loop echo supports: bounded so a typo cannot allocate gigabytes per worker. */
 const MAX_SIZE_BYTES = 16 * 1024 * 1024;
-const MAX_CONNS = 1_000_000;
+/** The most sessions one run holds (--conns): a capacity search's probes too. */
+export const MAX_CONNS = 1_000_000;
 
 export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const conns = parseIntInRange('--conns', raw.conns, 1, MAX_CONNS);
@@ -152,14 +154,21 @@ function resolveScrape(
 ): { urls: string[]; metrics: string[] } {
   if (metrics?.length && !urls?.length) throw new UsageError('--scrape-metric: goes with --scrape');
   for (const text of urls ?? []) {
+    // Quoted with its password redacted: an error message is printed, and may be kept in a CI log.
+    const shown = redactCredentials(text);
     let url: URL;
     try {
       url = new URL(text);
     } catch {
-      throw new UsageError(`--scrape: '${text}' is not a URL (e.g. http://127.0.0.1:8404/metrics)`);
+      throw new UsageError(`--scrape: '${shown}' is not a URL (e.g. http://127.0.0.1:8404/metrics)`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new UsageError(`--scrape: '${text}' must be an http:// or https:// URL`);
+      throw new UsageError(`--scrape: '${shown}' must be an http:// or https:// URL`);
+    try {
+      decodeURIComponent(url.username + url.password);
+    } catch {
+      throw new UsageError(`--scrape: '${shown}': the user or password is not valid percent-encoding (e.g. %40 for @)`);
+    }
   }
   for (const m of metrics ?? [])
     if (!/^[a-zA-Z_:*][a-zA-Z0-9_:*]*$/.test(m))

@@ -113,9 +113,9 @@ export function formatBitsPerSecond(bytesPerSecond: number): string {
   return `${Math.round(bits)} bit/s`;
 }
 
-/** Formats a count with thousands separators. */
+/** Formats a count with thousands separators (past 1e15, as 1.235e+15: a scraped counter can be any double). */
 export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return Math.abs(n) >= 1e15 ? n.toExponential(3) : Math.round(n).toLocaleString('en-US');
 }
 
 /** Formats a byte count in binary units: `512 B`, `3.0 KiB`, `4.0 MiB`. */

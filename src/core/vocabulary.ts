@@ -58,7 +58,7 @@ export const FIND_DIMENSIONS = ['rate', 'conns', 'cps', 'tls-handshakes'] as con
 export type FindDimension = (typeof FIND_DIMENSIONS)[number];
 
 /** Why a capacity search proposed a probe (find/search.ts). */
-export const FIND_PROBE_PURPOSES = ['grow', 'step-down', 'bisect', 'confirm', 'retry', 'above'] as const;
+export const FIND_PROBE_PURPOSES = ['grow', 'step-down', 'bisect', 'plateau', 'confirm', 'retry', 'above'] as const;
 export type FindProbePurpose = (typeof FIND_PROBE_PURPOSES)[number];
 
 /** How a capacity search ended: confirmed, a bound reached, nothing passed, the generator gave out, stopped. */

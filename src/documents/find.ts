@@ -54,6 +54,11 @@ export const probeSchema = z.object({
     target: nullableNumber,
     watched: z.array(z.object({ pid: count, name: z.string(), percent: nullableNumber })),
   }),
+  /**
+   * --scrape: the ingress's own series over the probe's measured window (gauges' means, counters' mean rates), by
+   * series key; null without --scrape, absent in older documents.
+   */
+  scrape: z.record(z.string(), z.number()).nullable().optional(),
   /** The kernel's TCP counters that moved during the probe (absent where /proc/net is not readable). */
   kernel: z.record(z.string(), count).nullable(),
   /** ramp + warm-up + window + stop, as it took. */

@@ -77,7 +77,7 @@ export const machineSectionSchema = z.object({
    * when the throughput was not held back (verdict quiet). Who took the cores is in `othersCoresMean`.
    */
   queued: z.boolean().optional(),
-  /** The verdict in words, with its figures; null when quiet. */
+  /** The verdict in words, with its figures; null when quiet and not queued. */
   reason: z.string().nullable(),
   /** Each source the kernel did not give, and why (its figures are null). */
   unavailable: z.array(z.string()),

@@ -50,6 +50,11 @@ export const loadCountersSchema = integrityCountersSchema.extend({
    * 0 in older results.
    */
   opened: count.default(0),
+  /**
+   * Long-lived modes: planned sessions established but never served (their first echo never came back before the
+   * stop), closed by us at the stop; an ingress at its connection limit queues them. 0 in older results.
+   */
+  unserved: count.default(0),
   /** Connections that never established, by kind. */
   connectFailed: errorCountsSchema,
   /** Established connections the peer closed or broke before the run ended, by kind. */
@@ -164,8 +169,9 @@ export const watchedSummarySchema = z.object({
   /**
    * What a unit of the run's work cost this process (result/watched-cost.ts): RSS per held session over the ramp,
    * CPU µs per round trip, per connection and per TLS handshake in the measured phase (null where the mode has
-   * none), and the RSS slope over the measured phase (MiB per hour, least squares) with its fit and the leak
-   * verdict. Absent in older results.
+   * none), and the RSS slope over the second half of the measured phase (MiB per hour, least squares; the first
+   * half is settling after the ramp) with its fit and the leak verdict; `rssSlopeNote` says why there is no slope
+   * (a measured phase under 30 s). Absent in older results.
    */
   cost: z
     .object({
@@ -175,6 +181,7 @@ export const watchedSummarySchema = z.object({
       cpuUsPerHandshake: nullableNumber,
       rssSlopeMiBPerHour: nullableNumber,
       rssSlopeR2: nullableNumber,
+      rssSlopeNote: z.string().nullable().optional(),
       leakSuspected: z.boolean(),
     })
     .optional(),
@@ -198,6 +205,8 @@ export const timelineRowSchema = z.object({
   intervalMs: count,
   open: z.number().int(),
   established: count,
+  /** Planned sessions served so far (first echo back; totals.opened at this second). Absent in older results. */
+  opened: count.optional(),
   connectFailed: count,
   dropped: count,
   roundTrips: count,
@@ -464,6 +473,8 @@ export const runResultSchema = z
       dropped: z.object({ total: count, byKind: errorCountsSchema }),
       /** Connects in flight at the stop, closed by us: attempted = established + failed + this. Absent in older. */
       abandonedAtStop: count.optional(),
+      /** Established but never served (long-lived modes: first echo never back; totals.unserved). Absent in older. */
+      unserved: count.optional(),
       /** --reconnect: sessions reopened after a drop (attempts, established again, failed attempts); absent without. */
       reconnects: z.object({ attempted: count, established: count, failed: count }).nullable().optional(),
     }),
@@ -535,6 +546,16 @@ export const runResultSchema = z
             url: z.string(),
             scrapes: count,
             failures: count,
+            /** Failures by the bound they hit (core/scrape-bounds.ts); absent in older results. */
+            failuresByBound: z
+              .object({
+                bodyBytes: count,
+                timeMs: count,
+                samples: count,
+                lineChars: count,
+                labelValueChars: count,
+              })
+              .optional(),
             lastError: z.string().nullable(),
             skippedLines: count,
           }),
@@ -551,8 +572,20 @@ export const runResultSchema = z
             last: nullableNumber,
           }),
         ),
-        /** Series left out past the cap (metrics/scrape-series.ts MAX_SERIES). */
+        /** Series left out past the cap (bounds.series): the most any one scrape left out. */
         droppedSeries: count,
+        /** The bounds every scrape was held to (core/scrape-bounds.ts); absent in older results. */
+        bounds: z
+          .object({
+            bodyBytes: count,
+            timeMs: count,
+            samples: count,
+            lineChars: count,
+            labelValueChars: count,
+            seriesKeyChars: count,
+            series: count,
+          })
+          .optional(),
       })
       .nullable()
       .optional(),

@@ -40,6 +40,7 @@ const BASE_METRIC_NAMES = [
   'dropped',
   'established',
   'opened',
+  'unserved',
   'target',
   'held',
   'cpu.op',
@@ -63,6 +64,7 @@ const LATER_METRICS = new Set<MetricName>([
   'throughput.down',
   'watched.rssSlope',
   'opened',
+  'unserved',
   'capacity',
   ...KERNEL_METRIC_NAMES,
 ]);

@@ -19,6 +19,32 @@ export function answerText(
   generatorGaveOut: string | null,
   interrupted: boolean,
 ): Worded {
+  const worded = answerWords(find, answer, probes, generatorGaveOut, interrupted);
+  return { ...worded, text: worded.text + errorsAtCapacity(find, answer, probes) };
+}
+
+/**
+ * Passing probes at the answer that counted errors (echo timeouts, drops) said beside it, with the way to fail them:
+ * `opened==target` held while a slow backend timed out 3,262 pings a second.
+ */
+function errorsAtCapacity(find: FindConfig, answer: SearchAnswer, probes: ProbeRecord[]): string {
+  if (answer.capacity === null || find.slo.some((t) => t.metric === 'errors')) return '';
+  const errors = probes.filter((p) => p.pass && p.load === answer.capacity).map((p) => p.errors);
+  const most = Math.max(0, ...errors);
+  if (most === 0) return '';
+  return (
+    ` Probes at ${formatCount(answer.capacity)} passed with up to ${formatCount(most)} errors (echo timeouts, ` +
+    "drops, failed connects): add --slo 'errors==0' to fail such probes."
+  );
+}
+
+function answerWords(
+  find: FindConfig,
+  answer: SearchAnswer,
+  probes: ProbeRecord[],
+  generatorGaveOut: string | null,
+  interrupted: boolean,
+): Worded {
   const unit = find.def.unit;
   const failedAbove = probes.filter((p) => !p.pass && p.failure !== 'interrupted' && p.load > (answer.capacity ?? 0));
   // The target's failure if there is one: a generator or a machine that gave out once and was retried is not what

@@ -4,7 +4,7 @@
  * shares, resolved once at --from by the same function a run uses. Each refusal is a UsageError naming the option.
  */
 
-import { resolveRunConfig } from '../config/resolve-run-config.js';
+import { MAX_CONNS, resolveRunConfig } from '../config/resolve-run-config.js';
 import type { RunConfig } from '../config/run-config.js';
 import { UsageError } from '../core/errors.js';
 import { HOUR_MS, parseDurationMs, parseIntInRange, parseRatePerSecond } from '../core/units.js';
@@ -37,7 +37,7 @@ export interface FindConfig {
 }
 
 /** The highest load --from and --to take. */
-export const MAX_LOAD = 10_000_000;
+const MAX_LOAD = 10_000_000;
 
 export function resolveFindConfig(
   raw: RawRunOptions & RawFindOptions,
@@ -108,9 +108,11 @@ export function probeRunConfig(f: Pick<FindConfig, 'base' | 'def'> & { first?: R
 }
 
 function parseLoad(option: string, text: string, dimension: FindDimension): number {
-  const value = dimension === 'conns' ? parseIntInRange(option, text, 1, MAX_LOAD) : parseRatePerSecond(option, text);
-  if (!(value >= 1 && value <= MAX_LOAD))
-    throw new UsageError(`${option}: '${text}' is out of range (1 to ${MAX_LOAD.toLocaleString('en-US')})`);
+  // A probe is a run: --from past a run's --conns is bad input (it named --conns); a --to past it is clamped.
+  const max = dimension === 'conns' && option === '--from' ? MAX_CONNS : MAX_LOAD;
+  const value = dimension === 'conns' ? parseIntInRange(option, text, 1, max) : parseRatePerSecond(option, text);
+  if (!(value >= 1 && value <= max))
+    throw new UsageError(`${option}: '${text}' is out of range (1 to ${max.toLocaleString('en-US')})`);
   return value;
 }
 

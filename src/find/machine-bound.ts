@@ -1,16 +1,17 @@
 /**
  * How many sessions this machine can hold for a `--vary conns` search, worked out before anything is spawned: the
- * generator's file descriptors and ephemeral ports (the run's own preflight, asked at each size) and the memory the
- * generator, the embedded target and the kernel need for them. A search asked past it (`--to 10000000` once started
- * 51 target processes, 2.4 GiB, and died at start-up with no document) is clamped to it, and says so.
+ * memory the generator's and the embedded target's processes (as many as the run's preflight would start) and the
+ * kernel need for them. A search asked past it (`--to 10000000` once started 51 target processes, 2.4 GiB, and died
+ * at start-up with no document) is clamped to it, and says so. File descriptors and ephemeral ports are not this
+ * bound: a probe past them is refused by the run's preflight and ends the search as the generator's limit.
  */
 
 import { readFileSync } from 'node:fs';
+import { MAX_CONNS } from '../config/resolve-run-config.js';
 import type { RunConfig } from '../config/run-config.js';
 import { CouldNotRunError } from '../core/errors.js';
 import { formatBytes, formatCount } from '../core/units.js';
 import { preflight, readSystemLimits, type SystemLimits } from '../preflight/limits.js';
-import { MAX_LOAD } from './find-config.js';
 
 /** Resident memory of one Node process (a generator or an embedded target process) before its sessions. */
 export const PROCESS_BYTES = 64 * 1024 * 1024;
@@ -41,34 +42,24 @@ export function readMemAvailable(): number | null {
   }
 }
 
-/** What `conns` sessions cost this machine: every process's base and each session's share on both sides. */
-export function sessionsBytes(config: RunConfig, conns: number, limits: SystemLimits): number | null {
-  const plan = planOf(config, conns, limits);
-  if (plan === null) return null;
+/**
+ * What `conns` sessions cost this machine: every process's base (as many generator and embedded target processes as
+ * the run's preflight would start for them) and each session's share on both sides.
+ */
+export function sessionsBytes(config: RunConfig, conns: number, limits: SystemLimits): number {
+  // The process count alone: ports and a fixed --processes are each probe's preflight, not this bound.
+  const plan = preflight(
+    { conns, embeddedTarget: config.target === null, processes: 0, sourceIps: config.sourceIps.length },
+    { ...limits, portRange: null },
+  );
+  const generators = config.processes > 0 ? config.processes : plan.processes;
   const embedded = config.target === null;
   const tls = config.tls !== null;
   const perSession =
     (tls ? SESSION_BYTES.generatorTls : SESSION_BYTES.generator) +
     SESSION_BYTES.kernel +
     (embedded ? (tls ? SESSION_BYTES.targetTls : SESSION_BYTES.target) : 0);
-  return (plan.processes + plan.targetProcesses) * PROCESS_BYTES + conns * perSession;
-}
-
-function planOf(config: RunConfig, conns: number, limits: SystemLimits) {
-  try {
-    return preflight(
-      {
-        conns,
-        embeddedTarget: config.target === null,
-        processes: config.processes,
-        sourceIps: config.sourceIps.length,
-      },
-      limits,
-    );
-  } catch (e) {
-    if (e instanceof CouldNotRunError) return null;
-    throw e;
-  }
+  return (generators + plan.targetProcesses) * PROCESS_BYTES + conns * perSession;
 }
 
 /** The largest n in [1, hi] with fits(n) (fits falls from true to false as n grows); 0 when fits(1) is false. */
@@ -85,8 +76,9 @@ function largest(hi: number, fits: (n: number) => boolean): number {
 }
 
 /**
- * The most sessions a conns search with these settings may ask, up to `ceiling`: null when the ceiling fits. The
- * generator's fds and ports (preflight: its message is the reason) and memory are each bounded; the lower wins.
+ * The most sessions a conns search with these settings may ask, up to `ceiling`, by memory: null when the ceiling
+ * fits (or the memory available cannot be read). The generator's fds and ports stay each probe's preflight: a probe
+ * past them ends the search as the generator's limit, with its fix (run-find.ts).
  */
 export function machineSessionBound(
   config: RunConfig,
@@ -94,30 +86,19 @@ export function machineSessionBound(
   limits: SystemLimits = readSystemLimits(),
   available: number | null = readMemAvailable(),
 ): SessionBound | null {
-  const byLimits = largest(ceiling, (n) => planOf(config, n, limits) !== null);
-  const budget = available === null ? Number.POSITIVE_INFINITY : available * MEMORY_SHARE;
-  const byMemory = largest(ceiling, (n) => (sessionsBytes(config, n, limits) ?? 0) <= budget);
-  if (byLimits >= ceiling && byMemory >= ceiling) return null;
-  if (byLimits <= byMemory) {
-    let why = 'the generator cannot hold one session';
-    try {
-      preflight({ conns: byLimits + 1, embeddedTarget: config.target === null, ...settings(config) }, limits);
-    } catch (e) {
-      if (e instanceof CouldNotRunError) why = e.message;
-    }
-    return { max: byLimits, why };
-  }
-  const each = sessionsBytes(config, byMemory, limits)! / byMemory;
+  if (available === null) return null;
+  const budget = available * MEMORY_SHARE;
+  const max = largest(ceiling, (n) => sessionsBytes(config, n, limits) <= budget);
+  if (max >= ceiling) return null;
+  const bytes = sessionsBytes(config, Math.max(1, max), limits);
   return {
-    max: byMemory,
+    max,
     why:
-      `${formatCount(byMemory)} sessions take ~${formatBytes(sessionsBytes(config, byMemory, limits)!)} (about ` +
-      `${formatBytes(each)} each with the generator's and target's processes), ${Math.round(MEMORY_SHARE * 100)}% ` +
-      `of the ${formatBytes(available!)} this machine has available`,
+      `${formatCount(max)} sessions take ~${formatBytes(bytes)} (about ${formatBytes(bytes / Math.max(1, max))} ` +
+      `each with the generator's and target's processes), ${Math.round(MEMORY_SHARE * 100)}% of the ` +
+      `${formatBytes(available)} this machine has available`,
   };
 }
-
-const settings = (config: RunConfig) => ({ processes: config.processes, sourceIps: config.sourceIps.length });
 
 /** A conns search's --to brought down to what this machine holds: what was asked (null: no --to) and why. */
 export interface SearchClamp {
@@ -129,7 +110,7 @@ export interface SearchClamp {
 /**
  * The --to a conns search may use here, or null when the asked one fits. Refuses (exit 3, the figures) a --from this
  * machine cannot hold. Without --to, an embedded target (started once, before the first probe) is sized for
- * UNBOUNDED_EMBEDDED_SESSIONS, so the search goes no further than that either.
+ * UNBOUNDED_EMBEDDED_SESSIONS (or --from, when above it), so the search goes no further than that either.
  */
 export function clampConnsSearch(
   config: RunConfig,
@@ -139,21 +120,24 @@ export function clampConnsSearch(
 ): SearchClamp | null {
   const asked = Number.isFinite(to) ? to : null;
   const unsized = config.target === null && asked === null;
-  const ceiling = Math.min(to, MAX_LOAD, unsized ? UNBOUNDED_EMBEDDED_SESSIONS : Number.POSITIVE_INFINITY);
+  // Unsized: room for --from at least (a search from past it would ask more than the target holds).
+  const sized = unsized ? Math.max(UNBOUNDED_EMBEDDED_SESSIONS, from) : Number.POSITIVE_INFINITY;
+  const ceiling = Math.min(to, MAX_CONNS, sized);
   const machine = bound(config, ceiling);
   if (machine !== null && from > machine.max)
     throw new CouldNotRunError(
       `--from ${formatCount(from)}: this machine can hold ${formatCount(machine.max)} sessions: ${machine.why}`,
-      'start lower (--from), or give the generator more room (--source-ips, --processes, shards on other machines)',
+      'start lower (--from), or run the generator and the target on machines with the memory (shards)',
     );
   if (machine !== null) return { asked, to: machine.max, why: `what this machine can hold: ${machine.why}` };
   if (ceiling < to)
     return {
       asked,
       to: ceiling,
-      why:
-        `the embedded target starts once, sized for ${formatCount(ceiling)} sessions when --to is not given ` +
-        '(give --to for more)',
+      why: unsized
+        ? `the embedded target starts once, sized for ${formatCount(ceiling)} sessions when --to is not given ` +
+          '(give --to for more)'
+        : `a probe is a run, and a run holds at most ${formatCount(MAX_CONNS)} sessions (--conns)`,
     };
   return null;
 }

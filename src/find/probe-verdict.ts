@@ -17,6 +17,7 @@ import type { FindLimit } from '../core/vocabulary.js';
 import type { RunResult } from '../documents/result.js';
 import { METRICS, stepMetrics } from '../gates/metrics.js';
 import { evaluateThreshold, type Threshold, type ThresholdVerdict } from '../gates/thresholds.js';
+import { targetRefusals } from '../result/connect-verdict.js';
 import { othersTookCores } from '../result/machine-section.js';
 import type { DimensionDef } from './dimensions.js';
 
@@ -38,11 +39,6 @@ export interface ProbeVerdict {
   machineLimit: string | null;
 }
 
-/** Connect errors that are the target's answer (it refused, reset, or never answered), never the generator's. */
-const TARGET_REFUSALS = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'] as const;
-/** Past this share of attempts refused, the target (or the path to it) is the story, whatever else happened. */
-const REFUSED_SHARE = 0.5;
-
 export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: Threshold[]): ProbeVerdict {
   const slos = slo.map((t) => evaluateThreshold(t, [stepMetrics(r)]));
   const achieved = def.achieved(r);
@@ -59,7 +55,9 @@ export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: T
           `of ${formatCount(load)} asked`
         : null;
   const latencyBroke = broken !== null && metricUnit(slo[brokenAt].metric) === 'us';
-  const whose = failure === null || interrupted ? null : whoseLimit(r, latencyBroke);
+  // A latency SLO broken while the load threads queued is the machine's doing only when the load was carried: one
+  // the target held back (a rate limit, a connection cap) while our threads still idled is the target's.
+  const whose = failure === null || interrupted ? null : whoseLimit(r, latencyBroke && carried);
   return {
     pass: failure === null,
     achieved,
@@ -105,18 +103,14 @@ function machineFiguresOrQuiet(machine: NonNullable<RunResult['machine']>): stri
   return machine.reason ?? `cores ${Math.round(machine.busyPercentMean ?? 0)}% busy of ${machine.cores}`;
 }
 
-/** Most connects refused, reset or unanswered: the target's answer (or the path's), with the counts. */
+/** Most connects refused, reset or unanswered (with SYNs retransmitted): the target's answer, with the counts. */
 function targetRefused(r: RunResult): string | null {
-  const failed = r.connections.failed.byKind;
-  const refused = TARGET_REFUSALS.reduce((n, k) => n + (failed[k] ?? 0), 0);
-  if (refused === 0 || refused < REFUSED_SHARE * r.connections.attempted) return null;
-  const kinds = TARGET_REFUSALS.filter((k) => (failed[k] ?? 0) > 0)
-    .map((k) => `${k} ${formatCount(failed[k] ?? 0)}`)
-    .join(', ');
-  return (
-    `the target refused or did not answer ${formatCount(refused)} of ${formatCount(r.connections.attempted)} ` +
-    `connects (${kinds}): unreachable or refusing, not a capacity`
+  const refused = targetRefusals(
+    r.connections.failed.byKind,
+    r.connections.attempted,
+    r.kernel?.counters.synRetrans ?? 0,
   );
+  return refused ? `${refused}, not a capacity` : null;
 }
 
 /** The generator's own signs of giving out, most specific first; null when it kept up. */

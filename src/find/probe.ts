@@ -75,6 +75,9 @@ export async function runProbe(
     opened: result.totals.opened,
     cpu: measuredCpu(result),
     kernel,
+    scrape: result.scrape
+      ? Object.fromEntries(result.scrape.series.flatMap((s) => (s.mean === null ? [] : [[s.key, s.mean]])))
+      : null,
     elapsedMs: Math.round(performance.now() - startedMs),
     histograms: { roundTripUs: result.histograms.roundTripUs, connectUs: result.histograms.connectUs },
     warnings: result.warnings,

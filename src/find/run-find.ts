@@ -11,7 +11,8 @@ import { toolVersion } from '../core/version.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
 import { FIND_KIND, FIND_SCHEMA_VERSION } from '../documents/find.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
-import { preflight } from '../preflight/limits.js';
+import { preflight, readSystemLimits } from '../preflight/limits.js';
+import { ensurePortSpace, portDemand } from '../preflight/port-wait.js';
 import { renderProbeLine } from '../reporters/find-text.js';
 import { describeConfig } from '../result/build.js';
 import { AbortableSleep } from '../run/abortable-sleep.js';
@@ -72,14 +73,14 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
       },
     };
     for (let next = search.proposal(); next !== null && !stop.aborted; next = search.proposal()) {
-      const processes = probeProcesses(find, next.load);
-      if (typeof processes === 'string') {
-        generatorGaveOut = processes;
+      const room = await probeRoom(find, target.targets, next.load, stop, log);
+      if (typeof room === 'string') {
+        generatorGaveOut = room;
         endAsGeneratorLimit(search);
         break;
       }
-      const { record, result } = await runProbe(ctx, probes.length + 1, next, processes);
-      watchedExit = watchedExitOf(result, record);
+      const { record, result } = await runProbe(ctx, probes.length + 1, next, room);
+      watchedExit = watchedExitOf(result, record, probes);
       probes.push(record);
       log(renderProbeLine(record, find.def.unit));
       if (stop.aborted) break;
@@ -244,4 +245,28 @@ export function exitCodeOf(
   if (expect.some((v) => !v.pass)) return ExitCode.gateFailed;
   if (end === 'nothing-passed') return ExitCode.completedWithErrors;
   return ExitCode.ok;
+}
+
+/**
+ * The generator processes a probe needs, once its local ports (earlier probes' TIME_WAIT included) were waited for;
+ * or what gave out (file descriptors, ports), as probeProcesses says it.
+ */
+async function probeRoom(
+  find: FindConfig,
+  targets: { host: string; port: number }[],
+  load: number,
+  signal: AbortSignal,
+  log: (l: string) => void,
+): Promise<number | string> {
+  const processes = probeProcesses(find, load);
+  if (typeof processes === 'string') return processes;
+  const range = readSystemLimits().portRange;
+  const conns = find.dimension === 'conns' ? load : find.first.conns;
+  try {
+    if (range) await ensurePortSpace(portDemand(conns, range, find.first.sourceIps, targets), { log, signal });
+    return processes;
+  } catch (e) {
+    if (e instanceof CouldNotRunError && find.dimension === 'conns') return `${e.message} (${e.hint})`;
+    throw e;
+  }
 }

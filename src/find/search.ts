@@ -27,6 +27,10 @@ export const INCONCLUSIVE_RETRIES = 2;
 /** What bounded a failed probe when it was not the target: the search never takes such a failure as a capacity. */
 export type ProbeBound = 'generator' | 'machine' | 'inconclusive';
 
+/** Inconclusive says least about the target, then the machine's limit, then the generator's. */
+const SEVERITY: ProbeBound[] = ['inconclusive', 'machine', 'generator'];
+const moreSevere = (a: ProbeBound, b: ProbeBound): ProbeBound => (SEVERITY.indexOf(a) <= SEVERITY.indexOf(b) ? a : b);
+
 const END_OF_BOUND: Record<ProbeBound, SearchEnd> = {
   generator: 'generator-limit',
   machine: 'machine-limit',
@@ -77,9 +81,11 @@ export class CapacitySearch {
   private candidatePasses = 0;
   private candidateFailedOnce = false;
   /** The load whose probe something other than the target bounded, and how often it was retried. */
-  private boundRetries: { load: number; bound: ProbeBound; retries: number } | null = null;
+  private boundRetries: { load: number; worst: ProbeBound; retries: number } | null = null;
   /** A failed probe's achieved load, tried next when it falls inside the bracket. */
   private hint: number | null = null;
+  /** What each failed probe that did not carry its load achieved, by the load asked. */
+  private readonly shortfalls = new Map<number, number>();
   private end: SearchEnd | null = null;
   private next: NextProbe;
 
@@ -101,14 +107,18 @@ export class CapacitySearch {
   record(passed: boolean, bound: ProbeBound | null = null, carried: number | null = null): void {
     const { load } = this.next;
     this.hint = !passed && carried !== null && carried < load ? carried : null;
+    if (this.hint !== null && bound === null) this.shortfalls.set(load, this.hint);
     if (!passed && bound !== null) {
-      const same = this.boundRetries?.load === load && this.boundRetries.bound === bound;
+      // Retries count per load whatever bounded them (a verdict that flips between machine and inconclusive must
+      // still end); when they run out, the most severe bound seen ends the search.
+      const same = this.boundRetries?.load === load;
       const retries = same ? this.boundRetries!.retries : 0;
-      if (retries >= (bound === 'inconclusive' ? INCONCLUSIVE_RETRIES : 1)) {
-        this.finish(END_OF_BOUND[bound]);
+      const worst = same ? moreSevere(this.boundRetries!.worst, bound) : bound;
+      if (retries >= (worst === 'inconclusive' ? INCONCLUSIVE_RETRIES : 1)) {
+        this.finish(END_OF_BOUND[worst]);
         return;
       }
-      this.boundRetries = { load, bound, retries: retries + 1 };
+      this.boundRetries = { load, worst, retries: retries + 1 };
       this.next = { load, purpose: 'retry' };
       return;
     }
@@ -192,13 +202,38 @@ export class CapacitySearch {
       return;
     }
     const mid = round((pass + fail) / 2);
-    if ((fail - pass) / pass <= this.s.precision || mid <= pass || mid >= fail) {
+    const plateau = this.plateau();
+    // A plateau closes the bracket from above: every load past it achieves it, so a pass at it is the answer.
+    const closed = plateau !== null && pass >= plateau * (1 - this.s.precision);
+    if (closed || (fail - pass) / pass <= this.s.precision || mid <= pass || mid >= fail) {
       this.startConfirm(pass);
+      return;
+    }
+    if (plateau !== null && round(plateau) > pass && round(plateau) < fail) {
+      this.phase = 'bisect';
+      this.next = { load: round(plateau), purpose: 'plateau' };
       return;
     }
     const hint = this.hint === null ? null : round(this.hint);
     this.phase = 'bisect';
     this.next = { load: hint !== null && hint > pass && hint < fail ? hint : mid, purpose: 'bisect' };
+  }
+
+  /**
+   * The achieved value flat while the asked load grows: two failed probes at different loads, each short of what
+   * was asked by more than the precision, achieved within the precision of each other. The lower is the plateau: a
+   * limit (a connection cap, a rate limit) the bisection would otherwise approach one halving at a time.
+   */
+  private plateau(): number | null {
+    const short = [...this.shortfalls]
+      .filter(([load, achieved]) => achieved < load * (1 - this.s.precision))
+      .map(([, achieved]) => achieved);
+    for (let i = 0; i < short.length; i++)
+      for (let j = i + 1; j < short.length; j++) {
+        const [lo, hi] = short[i] < short[j] ? [short[i], short[j]] : [short[j], short[i]];
+        if (lo > 0 && hi / lo - 1 <= this.s.precision) return lo;
+      }
+    return null;
   }
 
   private startConfirm(candidate: number): void {

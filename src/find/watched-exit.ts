@@ -13,10 +13,17 @@ export type WatchedExit = NonNullable<FindDocument['watchedExit']>;
 
 /**
  * The first watched process that exited during this probe (already gone at its start included), or null; the
- * probe's record is marked failed with it, and lists every one that exited.
+ * probe's record is marked failed with it, and lists every one that exited. One gone before the probe began has no
+ * name left in /proc: the earlier probes' records name it.
  */
-export function watchedExitOf(result: RunResult, record: ProbeRecord): WatchedExit | null {
-  const gone = result.resources.watched.filter((w) => w.role === 'watched' && w.exited);
+export function watchedExitOf(result: RunResult, record: ProbeRecord, earlier: ProbeRecord[]): WatchedExit | null {
+  const named = (pid: number, name: string): string =>
+    name !== '?' ? name : (earlier.flatMap((p) => p.cpu.watched).find((w) => w.pid === pid)?.name ?? name);
+  // Only a process the user named: their children (a master's workers, run-load.ts withChildren) come and go.
+  const asked = new Set(result.config.watchPids);
+  const gone = result.resources.watched
+    .filter((w) => w.role === 'watched' && w.exited && asked.has(w.pid))
+    .map((w) => ({ ...w, name: named(w.pid, w.name) }));
   if (gone.length === 0) return null;
   record.watchedExited = gone.map((w) => ({ pid: w.pid, name: w.name, afterS: w.exitedAfterS }));
   const first = gone[0];

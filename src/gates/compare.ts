@@ -3,11 +3,13 @@
  * medians differ by more than the allowed variance (a ratio beyond 1 + allow, or below 1 / (1 + allow)) AND the
  * iterations say so (Mann-Whitney U, one-sided,
  * p <= alpha). With fewer than 3 iterations a side no test can reach that evidence, so such a comparison needs
- * every candidate iteration beyond every baseline one as well as the effect (and says it was thin).
+ * every candidate iteration beyond every baseline one as well as the effect (and says it was thin). Counts the
+ * table reduces to the worst iteration (errors, drops, unserved sessions) are judged apart (count-verdict.ts).
  */
 import { median } from '../calibration/stats.js';
 import type { ScenarioSummary } from '../documents/summary.js';
 import { RUN_DEFAULTS } from '../options/run-options.js';
+import { countsEvents, judgeWorst } from './count-verdict.js';
 import { LATENCY_METRICS, LOWER_IS_BETTER, type MetricName } from './metrics.js';
 import { mannWhitneyGreater } from './statistics.js';
 
@@ -45,8 +47,12 @@ export const DEFAULT_COMPARE: CompareOptions = {
   allow: Number.parseFloat(RUN_DEFAULTS.allow) / 100,
   alpha: Number(RUN_DEFAULTS.alpha),
   gate: RUN_DEFAULTS.gate.split(',') as MetricName[],
-  // Each mode's own figures: round trips, connect latency (connect and hold), connections/s, Gbit/s each way.
-  report: ['p50', 'p95', 'p99', 'connect.p50', 'connect.p99', 'rps', 'cps', 'throughput.up', 'throughput.down'],
+  // Each mode's own figures: round trips, connect latency (connect and hold), connections/s, Gbit/s each way; and
+  // what went wrong: errors, drops, sessions never served.
+  report: [
+    ...['p50', 'p95', 'p99', 'connect.p50', 'connect.p99', 'rps', 'cps', 'throughput.up', 'throughput.down'],
+    ...['errors', 'dropped', 'unserved'],
+  ] as MetricName[],
   normalize: false,
 };
 
@@ -112,6 +118,8 @@ function judge(
   o: CompareOptions,
 ): MetricComparison {
   const base = { step, metric, gated };
+  if (b.length > 0 && c.length > 0 && countsEvents(metric))
+    return judgeWorst(step, metric, b, c, gated, o.allowFor?.[metric] ?? o.allow);
   if (b.length === 0 || c.length === 0) {
     return {
       ...base,

@@ -30,6 +30,8 @@ export interface MetricDef {
   reduce: 'median' | 'max' | 'min';
   /** The value in one run; null where the run has no such samples (a threshold on it then fails). */
   read: (r: RunResult) => number | null;
+  /** Why `read` gave null, where a run can say (a threshold that fails for want of data then says it). */
+  whyNull?: (r: RunResult) => string | null;
 }
 
 const latency = (pick: (r: RunResult) => number | null): MetricDef => ({
@@ -102,6 +104,8 @@ export const METRICS: Record<MetricName, MetricDef> = {
   established: fewest((r) => r.connections.established),
   /** Long-lived modes: sessions open end to end (first echo back); `opened == target` fails on a backlogged one. */
   opened: fewest((r) => (r.config.mode === 'connect' ? null : r.totals.opened)),
+  /** Long-lived modes: sessions established but never served (first echo never back): an ingress queued them. */
+  unserved: worst((r) => (r.config.mode === 'connect' ? null : (r.connections.unserved ?? r.totals.unserved))),
   target: fewest((r) => r.connections.target),
   held: fewest((r) => r.modeStats.hold?.held ?? null),
   /**
@@ -113,7 +117,10 @@ export const METRICS: Record<MetricName, MetricDef> = {
   'target.cpu.op': cpuPerOp((r) =>
     r.resources.target ? r.resources.target.cpuUserMs + r.resources.target.cpuSystemMs : null,
   ),
-  /** The steepest RSS slope of a --watch-pid process over the measured phase, MiB per hour (result/watched-cost.ts). */
+  /**
+   * The steepest RSS slope of a --watch-pid process over the settled half of the measured phase, MiB per hour
+   * (result/watched-cost.ts); null, with its note, under 30 s of measured phase.
+   */
   'watched.rssSlope': {
     unit: 'count',
     better: 'lower',
@@ -124,6 +131,8 @@ export const METRICS: Record<MetricName, MetricDef> = {
       );
       return slopes.length ? Math.max(...slopes) : null;
     },
+    whyNull: (r) =>
+      r.resources.watched.find((w) => w.role === 'watched' && w.cost?.rssSlopeNote)?.cost?.rssSlopeNote ?? null,
   },
   /**
    * A `find:` step's answer, in its dimension's unit (find/answer.ts): the confirmed capacity, or the lower bound a
@@ -169,8 +178,8 @@ export function measurable(metric: string, config: MeasuredBy, of: 'run' | 'sear
   if (metric === 'rps' && !traits.roundTrips) return 'rps (round trips per second) is measured in echo and hold modes';
   if (metric === 'cps' && config.mode !== 'connect') return 'cps is measured in connect mode only';
   if (metric === 'held' && config.mode !== 'hold') return 'held is measured in hold mode only';
-  if (metric === 'opened' && config.mode === 'connect')
-    return 'opened counts long-lived sessions; connect mode has none';
+  if ((metric === 'opened' || metric === 'unserved') && config.mode === 'connect')
+    return `${metric} counts long-lived sessions; connect mode has none`;
   if (metric === 'target.cpu.op' && config.target !== null)
     return "target.cpu.op is the embedded target's CPU; an external target's is not read (see --watch-pid)";
   if (metric === 'watched.rssSlope' && config.watchPids.length === 0) return 'watched.rssSlope needs --watch-pid';

@@ -139,7 +139,12 @@ function compare(a: number, op: Op, b: number): boolean {
  */
 export function judgeRun(result: RunResult, thresholds: Threshold[]): RunResult {
   if (thresholds.length === 0) return result;
-  const verdicts = thresholds.map((t) => evaluateThreshold(t, [stepMetrics(result)]));
+  const verdicts = thresholds.map((t) => {
+    const v = evaluateThreshold(t, [stepMetrics(result)]);
+    const def = t.metric in METRICS ? METRICS[t.metric as MetricName] : null;
+    const why = v.actual === null ? def?.whyNull?.(result) : null;
+    return why ? { ...v, reason: `${v.reason} (${why})` } : v;
+  });
   const failed = verdicts.some((v) => !v.pass);
   const gateable = result.exitCode === ExitCode.ok || result.exitCode === ExitCode.completedWithErrors;
   return { ...result, thresholds: verdicts, exitCode: failed && gateable ? ExitCode.gateFailed : result.exitCode };

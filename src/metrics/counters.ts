@@ -15,6 +15,7 @@ const MERGE: Record<keyof LoadCounters, Merge> = {
   attempted: 'sum',
   established: 'sum',
   opened: 'sum',
+  unserved: 'sum',
   connectFailed: 'errors',
   dropped: 'errors',
   open: 'sum',

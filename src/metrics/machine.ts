@@ -138,7 +138,8 @@ export class MachineSampler {
     for (const key of this.threadKeys(group)) {
       const stat = read(`/proc/${key}/schedstat`);
       const parsed = stat === null ? null : parseSchedstat(stat);
-      if (parsed) marks.set(key, parsed);
+      // All zeros is a kernel that keeps no run-queue accounting (no schedstats), not a thread that never waited.
+      if (parsed && (parsed.runNs > 0 || parsed.waitNs > 0)) marks.set(key, parsed);
     }
     const last = this.lastThreads.get(group);
     this.lastThreads.set(group, marks);
@@ -160,7 +161,7 @@ export class MachineSampler {
     }
     if (shares.length === 0) {
       if (marks.size === 0 && this.threadKeys(group).length > 0)
-        this.note('run-queue wait: /proc/PID/task/TID/schedstat is not readable (a kernel without schedstats)');
+        this.note('run-queue wait: no /proc/PID/task/TID/schedstat to read (threads gone, or no schedstats)');
       return null;
     }
     return {
@@ -190,14 +191,14 @@ export class MachineSampler {
   }
 }
 
-/** Busy, steal and others from two /proc/stat readings. */
-function coreFigures(
+/** Busy, steal and others from two /proc/stat readings (`oursCores`: the run's processes over the same interval). */
+export function coreFigures(
   before: CoreTicks[] | null,
   after: CoreTicks[] | null,
   oursCores: number | null,
 ): Pick<MachineSample, 'busyPercent' | 'coreBusyPercent' | 'stealPercent' | 'oursCores' | 'othersCores'> {
   if (!before || !after || before.length !== after.length || after.length === 0)
-    return { busyPercent: null, coreBusyPercent: [], stealPercent: null, oursCores, othersCores: null };
+    return { busyPercent: null, coreBusyPercent: [], stealPercent: null, oursCores: null, othersCores: null };
   const d = after.map((a, i) => ({
     busy: a.busy - before[i].busy,
     steal: a.steal - before[i].steal,
@@ -206,7 +207,8 @@ function coreFigures(
   }));
   const sum = (k: keyof CoreTicks): number => d.reduce((n, c) => n + c[k], 0);
   const total = sum('total');
-  if (total <= 0) return { busyPercent: null, coreBusyPercent: [], stealPercent: null, oursCores, othersCores: null };
+  if (total <= 0)
+    return { busyPercent: null, coreBusyPercent: [], stealPercent: null, oursCores: null, othersCores: null };
   const n = after.length;
   const busyCores = (sum('busy') / total) * n;
   const irqCores = (sum('irq') / total) * n;

@@ -2,7 +2,7 @@
  * CPU % and RSS of other processes (--watch-pid, and the embedded target), once a second from /proc. A process
  * that exits mid-run stops being sampled and is reported as exited, with when.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { WatchedSample, WatchedSummary, WatchRole } from '../documents/result.js';
 import { MACHINE_PERCENT, MIN_PEAK_INTERVAL_MS } from './process-usage.js';
 
@@ -56,6 +56,43 @@ export function processName(pid: number): string | null {
   }
 }
 
+/**
+ * The watched processes with their children (an nginx or HAProxy master's workers, which do the work), each child
+ * in its parent's role, read once at the start from /proc/PID/task/TID/children of each of its threads; a process
+ * without children, or a kernel without that file, is watched alone.
+ */
+export function withChildren(watch: { pid: number; role: WatchRole }[]): { pid: number; role: WatchRole }[] {
+  const out = [...watch];
+  const seen = new Set(watch.map((w) => w.pid));
+  for (const w of watch) {
+    if (w.role !== 'watched') continue;
+    for (const child of childPids(w.pid))
+      if (!seen.has(child)) {
+        seen.add(child);
+        out.push({ pid: child, role: w.role });
+      }
+  }
+  return out;
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number);
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
 /** A watched process at one moment: its RSS and the CPU it has used so far (ms). */
 export interface WatchMark {
   rssBytes: number;
@@ -63,6 +100,15 @@ export interface WatchMark {
 }
 /** Every live watched process at one moment, by PID. */
 export type WatchMarks = Record<number, WatchMark>;
+
+/** All CPU time over all wall time since sampling began, % of one core; null before a second sample. */
+function meanOf(s: State): number | null {
+  if (!s.samples || s.lastAt <= s.firstAt) return null;
+  return Math.min(
+    MACHINE_PERCENT,
+    ((((s.lastTicks - s.firstTicks) / CLOCK_TICKS) * 1000) / (s.lastAt - s.firstAt)) * 100,
+  );
+}
 
 export class PidWatcher {
   private readonly states: State[];
@@ -144,7 +190,8 @@ export class PidWatcher {
               ) * 10,
             ) / 10
           : null,
-      cpuPercentMax: s.samples ? Math.round(s.cpuMax * 10) / 10 : null,
+      // The busiest second is at least the mean (every sample may have been too short to count as a peak).
+      cpuPercentMax: s.samples ? Math.round(Math.max(s.cpuMax, meanOf(s) ?? 0) * 10) / 10 : null,
       maxRssBytes: s.samples ? s.rssMax : null,
       exited: s.exited,
       exitedAfterS: s.exitedAfterS,

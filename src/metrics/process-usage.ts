@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { cpus } from 'node:os';
 
 /**
  * A sample's interval shorter than this is too short for a busiest-second figure: the kernel charges CPU time in
@@ -6,8 +6,11 @@ import { availableParallelism } from 'node:os';
  */
 export const MIN_PEAK_INTERVAL_MS = 500;
 
-/** No process can use more than every core of the machine: a figure above it is a sampling artefact, clamped. */
-export const MACHINE_PERCENT = availableParallelism() * 100;
+/**
+ * No process can use more than every core of the machine (the host's, not this process's affinity: a watched
+ * ingress may use cores l4stress is not pinned to): a figure above it is a sampling artefact, clamped.
+ */
+export const MACHINE_PERCENT = Math.max(1, cpus().length) * 100;
 
 /** CPU and memory of this process (all threads), sampled once a second off the hot path. */
 export class ProcessUsageSampler {

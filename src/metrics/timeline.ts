@@ -25,6 +25,7 @@ export function timelineRow(
     intervalMs: Math.round(intervalMs),
     open: cur.open,
     established: cur.established,
+    opened: cur.opened,
     connectFailed: totalErrors(cur.connectFailed) - totalErrors(prev.connectFailed),
     dropped: totalErrors(cur.dropped) - totalErrors(prev.dropped),
     roundTrips: cur.messagesReceived - prev.messagesReceived,

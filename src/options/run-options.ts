@@ -8,6 +8,7 @@
  * replaced.
  */
 
+import { SCRAPE_BOUNDS_TEXT } from '../core/scrape-bounds.js';
 import {
   CLOSE_STYLES,
   LOAD_MODES,
@@ -391,8 +392,9 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   scrape: {
     flags: '--scrape <url>',
     description:
-      "fetch the ingress's own metrics (Prometheus text or OpenMetrics, http or https) every second during the run: " +
-      'HAProxy and Envoy series by default, into the timeline, the summary and thresholds (scrape.NAME); repeatable',
+      "fetch the ingress's own metrics (Prometheus text or OpenMetrics, http or https, any port; user:password@ is " +
+      'sent as Basic auth and redacted everywhere) every second during the run: HAProxy and Envoy series by default, ' +
+      `into the timeline, the summary and thresholds (scrape.NAME); ${SCRAPE_BOUNDS_TEXT}; repeatable`,
     repeatable: true,
     role: 'step',
   },
@@ -457,8 +459,10 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
   },
   gate: {
     flags: '--gate <metrics>',
-    description: 'with --baseline or --reference-cli: metrics whose regression fails (comma-separated)',
-    default: 'p95',
+    description:
+      'with --baseline or --reference-cli, and compare: metrics whose regression fails (comma-separated; errors: any ' +
+      'where the baseline had none)',
+    default: 'p95,errors',
     role: 'scenario-only',
   },
   alpha: {

@@ -5,13 +5,18 @@
 
 import { formatCount, formatMicros } from '../core/units.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
+import { movingSeries } from './moving-series.js';
 import { renderTable } from './table.js';
 
 /** `probe 4  rate 1,600 messages/s  achieved 1,212  p50 3.1ms  p99 412ms  errors 0  FAIL  p99<20ms broke: ...` */
 export function renderProbeLine(p: ProbeRecord, unit: string): string {
   const verdict = p.pass ? 'pass' : `FAIL${p.limitOf && p.limitOf !== 'target' ? ` (${p.limitOf})` : ''}`;
   const bounded = p.generatorLimit ?? (p.machineLimit ? `${p.failure}; ${p.machineLimit}` : null);
-  const why = p.pass ? '' : `  ${bounded ?? p.failure ?? ''}`;
+  const why = p.pass
+    ? p.errors > 0
+      ? `  (with ${formatCount(p.errors)} errors)`
+      : ''
+    : `  ${bounded ?? p.failure ?? ''}`;
   const achieved = p.achieved === null ? '-' : formatCount(p.achieved);
   const { roundTripUs: rt, connectUs: connect } = p;
   return (
@@ -22,6 +27,8 @@ export function renderProbeLine(p: ProbeRecord, unit: string): string {
 }
 
 export function renderFindSummary(doc: FindDocument, file: string): string {
+  // The ingress's own view per probe: the scraped series that moved most with the load (--scrape).
+  const ingress = movingSeries(doc.probes, 1)[0]?.key ?? null;
   const rows = doc.probes.map((p) => [
     String(p.index),
     p.purpose,
@@ -34,6 +41,7 @@ export function renderFindSummary(doc: FindDocument, file: string): string {
     p.cpu.generator === null ? '-' : `${Math.round(p.cpu.generator)}%`,
     targetCpu(p),
     machineCell(p),
+    ...(ingress === null ? [] : [p.scrape?.[ingress] === undefined ? '-' : formatCount(p.scrape[ingress])]),
     p.pass ? 'pass' : verdictCell(p),
   ]);
   const lines = [
@@ -51,8 +59,12 @@ export function renderFindSummary(doc: FindDocument, file: string): string {
       'gen cpu',
       'target cpu',
       'machine',
+      ...(ingress === null ? [] : ['ingress']),
       'verdict',
     ]),
+    ...(ingress === null
+      ? []
+      : [`ingress: ${ingress}, the scraped series that moved most with the load (probe means; all in the document)`]),
     '',
     `Answer: ${doc.answer.text}`,
   ];

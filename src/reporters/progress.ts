@@ -4,6 +4,7 @@
  * phase and elapsed/planned seconds. On a TTY one line rewritten every second; elsewhere a plain line every
  * second for runs up to two minutes, every 10 s beyond (CI logs stay readable); nothing with --quiet.
  */
+import { printable } from '../core/printable.js';
 import { formatBitsPerSecond, formatCount, formatMicros } from '../core/units.js';
 import type { TimelineRow } from '../metrics/timeline.js';
 import type { LoadMode } from '../worker-contract/traits.js';
@@ -21,6 +22,14 @@ export interface ProgressContext {
 
 const LONG_RUN_S = 120;
 
+/** The machine this second, live: all cores busy, and the load threads' wait for a core when it is material. */
+function machineFigures(m: TimelineRow['machine']): string {
+  if (!m || m.busyPercent === null) return '';
+  const wait =
+    m.loadThreadWait && m.loadThreadWait.mean >= 0.1 ? ` wait ${Math.round(m.loadThreadWait.mean * 100)}%` : '';
+  return `  machine ${Math.round(m.busyPercent)}%${wait}`;
+}
+
 export function createProgressReporter(
   stream: NodeJS.WriteStream,
   quiet: boolean,
@@ -37,10 +46,14 @@ export function createProgressReporter(
   return {
     update(row, target) {
       if (row.phase === 'ramp') rampS = row.t;
-      const text =
+      // Through the one escaper: the line's own control sequences are added after, never taken from a figure.
+      const errors = formatCount(row.connectFailed + row.dropped);
+      const text = printable(
         `[${row.t.toFixed(0).padStart(3)}s/${(rampS + context.plannedS).toFixed(0)}s ${row.phase.padEnd(8)}] ` +
-        `${modeFigures(context.mode, row, previous, target)}  errors +${formatCount(row.connectFailed + row.dropped)}` +
-        `  cpu ${row.cpuPercent.toFixed(0)}%`;
+          `${modeFigures(context.mode, row, previous, target)}  errors +${errors}  cpu ${row.cpuPercent.toFixed(0)}%` +
+          machineFigures(row.machine),
+        Number.POSITIVE_INFINITY,
+      );
       previous = row;
       if (tty) {
         stream.write(`\r\x1b[2K${text}`);
@@ -73,11 +86,15 @@ export function modeFigures(mode: LoadMode, row: TimelineRow, previous: Timeline
       const echo = row.p99Us === null ? '' : `  echo p99 ${us(row.p99Us)}`;
       return `${formatCount(perS)} conn/s  in flight ${formatCount(row.open)}${echo}`;
     }
-    case 'hold':
+    case 'hold': {
+      // Held: open and served (first echo back); the rest of the open ones wait unanswered (an ingress's queue).
+      const held = Math.min(row.open, row.opened ?? row.open);
+      const waiting = row.open > held ? `  unanswered ${formatCount(row.open - held)}` : '';
       return (
-        `held ${formatCount(row.open)}/${formatCount(target)}  ${formatCount(row.roundTripsPerSecond)} pings/s  ` +
-        `ping p99 ${us(row.p99Us)}`
+        `held ${formatCount(held)}/${formatCount(target)}${waiting}  ${formatCount(row.roundTripsPerSecond)} ` +
+        `pings/s  ping p99 ${us(row.p99Us)}`
       );
+    }
     default:
       return `${open}  ${formatCount(row.roundTripsPerSecond)} rt/s  p50 ${us(row.p50Us)}  p99 ${us(row.p99Us)}`;
   }

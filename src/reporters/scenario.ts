@@ -71,6 +71,18 @@ export function renderComparison(r: ComparisonReport): string {
   ].join('\n');
 }
 
+/** compare's last line: the verdict, naming what regressed, gated or not (a worse ungated count is still said). */
+export function comparisonVerdict(r: ComparisonReport): string {
+  const worse = (gated: boolean): string[] => [
+    ...new Set(r.comparisons.filter((c) => c.verdict === 'regressed' && c.gated === gated).map((c) => c.metric)),
+  ];
+  const [gated, other] = [worse(true), worse(false)];
+  const also = other.length
+    ? `${gated.length ? '; also worse' : ' (gated metrics); worse but not gated'}: ${other.join(', ')}`
+    : '';
+  return `verdict: ${r.regressed ? `REGRESSED: ${gated.join(', ')}` : 'no regression'}${also}`;
+}
+
 export function renderScenario(s: ScenarioSummary, file: string, comparison: ComparisonReport | null): string {
   const failed = Object.entries(s.steps).flatMap(([name, e]) =>
     e.thresholds.filter((t) => !t.pass).map((t) => `  ${name}: ${t.threshold} — ${t.reason}`),

@@ -1,8 +1,10 @@
 /** The human summary printed at the end of a run: a pure function of the result document. */
+
 import { formatBitsPerSecond, formatCount, formatMicros } from '../core/units.js';
 import type { RunResult } from '../documents/result.js';
 import type { ErrorCounts } from '../metrics/errors.js';
 import type { LatencySummary } from '../metrics/histogram.js';
+import { verdictWord } from '../result/machine-section.js';
 import { renderTable } from './table.js';
 
 const byKind = (counts: ErrorCounts): string => {
@@ -57,6 +59,9 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
         ? `, reconnects ${formatCount(c.reconnects.established)} of ${formatCount(c.reconnects.attempted)} ` +
           `attempts (${formatCount(c.reconnects.failed)} failed)`
         : ''),
+    ...(c.unserved
+      ? [`unserved     ${formatCount(c.unserved)} established but never answered (first echo never back): not held`]
+      : []),
     '',
     renderTable(
       [
@@ -254,7 +259,7 @@ export function machineLine(m: NonNullable<RunResult['machine']>): string {
       ? [`load threads waited ${pct(m.loadThreadWait.mean)} (ran ${pct(m.loadThreadWait.runMean ?? 0)})`]
       : []),
     ...(m.targetThreadWait?.busiest ? [`target's busiest thread waited ${pct(m.targetThreadWait.busiest.wait)}`] : []),
-    `verdict ${m.queued && m.verdict === 'quiet' ? 'kept up, queued' : m.verdict}`,
+    `verdict ${verdictWord(m)}`,
   ];
   return `machine      ${parts.join('; ')}${m.unavailable.length ? ` (unavailable: ${m.unavailable.join('; ')})` : ''}`;
 }

@@ -113,6 +113,7 @@ export function buildContext(inputs: ResultInputs): BuildContext {
     integrity: modeStats.integrity,
     verify: inputs.verify,
     stalled: modeStats.stream?.stalled?.count ?? 0,
+    unserved: totals.unserved,
   });
   // A schedule not kept makes the figures the generator's: the run fails, whatever else went right.
   const shortfall = traits.longLived && totals.established < config.conns;

@@ -56,6 +56,7 @@ const RULES: ResultRules<BuildContext> = {
     failed: { total: c.failed, byKind: c.totals.connectFailed },
     dropped: { total: c.dropped, byKind: c.totals.dropped },
     abandonedAtStop: c.totals.abandonedAtStop,
+    unserved: c.totals.unserved,
     reconnects: c.config.reconnect
       ? { attempted: c.totals.reconnectAttempts, established: c.totals.reconnected, failed: c.totals.reconnectFailed }
       : null,
@@ -148,15 +149,26 @@ const RULES: ResultRules<BuildContext> = {
       ...(c.traits.longLived
         ? warn.shortfallWarnings(totals.established, config.conns - lost, config.conns, outcome.interrupted)
         : []),
-      ...warn.saturationWarnings(c.outcome.timeline, Math.min(c.inputs.environment.cores, config.workers)),
+      ...warn.saturationWarnings(
+        outcome.timeline,
+        Math.min(c.inputs.environment.cores, config.workers) * outcome.memory.processes.length,
+        outcome.watched.filter((w) => w.role === 'generator').map((w) => w.pid),
+      ),
       ...machineWarnings(RULES.machine(c)),
       ...warn.verifyWarnings(c.inputs.verify),
-      ...warn.watchedWarnings(outcome.watched),
+      ...warn.watchedWarnings(outcome.watched.filter((w) => w.role !== 'watched' || config.watchPids.includes(w.pid))),
       ...warn.leakWarnings(RULES.resources(c).watched),
       ...warn.settingWarnings(config, outcome, c.inputs.target.kind),
       ...warn.dropWarnings(totals.dropped, c.traits.longLived),
+      ...warn.unservedWarnings(totals.unserved),
       ...warn.connectFailureWarnings(config, totals.connectFailed, c.inputs.environment.tcp.ipLocalPortRange),
       ...warn.kernelWarnings(RULES.kernel(c), summarize(c.connect).p99),
+      ...warn.connectTimeoutWarnings(
+        totals.connectFailed.ETIMEDOUT ?? 0,
+        RULES.kernel(c),
+        config.connectTimeoutMs,
+        summarize(c.connect).p99,
+      ),
       ...warn.scrapeWarnings(RULES.scrape(c)),
     ];
   },

@@ -35,21 +35,9 @@ export function connectVerdict(
   if (config.mode !== 'connect' || asked <= 0 || cyclesPerSecond >= CONNECT_RATE_KEPT * asked)
     return { behind: false, limit: null, message: null };
   const head = `churn reached ${fmt(cyclesPerSecond)} connections/s of the ${fmt(asked)}/s asked (--connect-rate): `;
-  // Connects the target refused or never answered: the cycles were short (refused) or long (timed out), never a
-  // question of slots or of the generator's speed.
-  const refused = (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'] as const).reduce(
-    (n, k) => n + (totals.connectFailed[k] ?? 0),
-    0,
-  );
-  if (refused > 0 && refused >= totals.attempted / 2)
-    return {
-      behind: false,
-      limit: 'target',
-      message:
-        head +
-        `the target refused or did not answer ${fmt(refused)} of ${fmt(totals.attempted)} connects: ` +
-        'unreachable or refusing, not a connection rate',
-    };
+  // Connects the target refused or never answered: never a question of slots or of the generator's speed.
+  const refused = targetRefusals(totals.connectFailed, totals.attempted, acceptQueue?.synRetrans ?? 0);
+  if (refused) return { behind: false, limit: 'target', message: `${head}${refused}, not a connection rate` };
   const inFlight = totals.connectHeldInFlight;
   const slots = totals.connectHeldByConns;
   if (inFlight > 0 && inFlight >= slots)
@@ -61,7 +49,9 @@ export function connectVerdict(
         `the target's limit: the next connect waited behind ${fmt(config.maxConnecting)} connects in flight ` +
         `(connect p50 ${connectP50Us === null ? '-' : `${fmt(connectP50Us / 1000)} ms`}); it accepts no faster`,
     };
-  if (slots > 0 && acceptQueue && (acceptQueue.listenOverflows > 0 || acceptQueue.synRetrans > 0))
+  // The counters are the namespace's: a lone retransmit elsewhere is no evidence; 1% of the connects attempted is.
+  const queueEvidence = acceptQueue ? acceptQueue.listenOverflows + acceptQueue.synRetrans : 0;
+  if (acceptQueue && slots > 0 && queueEvidence > 0 && queueEvidence >= ACCEPT_QUEUE_SHARE * totals.attempted)
     return {
       behind: false,
       limit: 'target',
@@ -93,3 +83,30 @@ export function connectVerdict(
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** Accept-queue overflows and SYN retransmits past this share of the connects attempted name the target's queue. */
+export const ACCEPT_QUEUE_SHARE = 0.01;
+
+/** Past this share of the connects attempted, refusals are the story, whatever else happened. */
+export const REFUSED_SHARE = 0.5;
+
+/**
+ * Most connects refused (ECONNREFUSED, ECONNRESET, unreachable): the target's answer, or the path's, in words with
+ * the counts; null otherwise. A connect that timed out is the target's only when the kernel retransmitted SYNs (they
+ * went unanswered); without that, a starved machine failed it (result/warnings.ts connectTimeoutWarnings).
+ */
+export function targetRefusals(
+  failed: LoadCounters['connectFailed'],
+  attempted: number,
+  synRetrans: number,
+): string | null {
+  const kinds = ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', ...(synRetrans > 0 ? ['ETIMEDOUT'] : [])];
+  const counted = kinds.filter((k) => (failed[k as keyof typeof failed] ?? 0) > 0);
+  const refused = counted.reduce((n, k) => n + (failed[k as keyof typeof failed] ?? 0), 0);
+  if (refused === 0 || refused < REFUSED_SHARE * attempted) return null;
+  const each = counted.map((k) => `${k} ${fmt(failed[k as keyof typeof failed] ?? 0)}`).join(', ');
+  return (
+    `the target refused or did not answer ${fmt(refused)} of ${fmt(attempted)} connects (${each}): ` +
+    'unreachable or refusing'
+  );
+}

@@ -8,6 +8,8 @@ export interface ErrorParts {
   verify: ProxyVerification | null;
   /** Stream connections that moved no byte in the measured phase. */
   stalled: number;
+  /** Sessions established but never served (their first echo never back). */
+  unserved: number;
 }
 
 /** Corrupted, duplicated, out-of-order and missing echoes; bytes lost at close count once. */
@@ -16,13 +18,14 @@ export function integrityErrors(i: ModeStats['integrity']): number {
 }
 
 /**
- * Failed connects + drops + integrity errors + address-preservation mismatches (at least one if it failed) +
- * stalled stream connections.
+ * Failed connects + drops + unserved sessions + integrity errors + address-preservation mismatches (at least one if
+ * it failed) + stalled stream connections. An unserved session counts itself and, in integrity, the first message
+ * it never had answered (missing, or lost at close): two facts, one per figure.
  */
 export function errorTotal(p: ErrorParts): number {
   const v = p.verify;
   const mismatches = v && !v.ok ? Math.max(1, v.missing + v.unexpected) : 0;
-  return p.failed + p.dropped + integrityErrors(p.integrity) + mismatches + p.stalled;
+  return p.failed + p.dropped + p.unserved + integrityErrors(p.integrity) + mismatches + p.stalled;
 }
 
 export function resultErrorTotal(r: RunResult): number {
@@ -32,5 +35,6 @@ export function resultErrorTotal(r: RunResult): number {
     integrity: r.modeStats.integrity,
     verify: r.proxy.verify,
     stalled: r.modeStats.stream?.stalled?.count ?? 0,
+    unserved: r.connections.unserved ?? 0,
   });
 }

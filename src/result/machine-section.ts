@@ -41,11 +41,13 @@ export function buildMachine(timeline: TimelineRow[], cores: number, unavailable
     const known = samples.map((s) => pick(s.m)).filter((v): v is number => v !== null);
     return known.length === 0 ? null : Math.max(...known);
   };
-  const perCore = samples[0].m.coreBusyPercent.map(
+  // The cores /proc/stat counts (the host's), not this process's affinity: others' CPU is the host's too.
+  const coreCount = Math.max(0, ...samples.map((x) => x.m.coreBusyPercent.length));
+  const perCore = Array.from({ length: coreCount }).map(
     (_, i) => mean((m) => (m.coreBusyPercent.length > i ? m.coreBusyPercent[i] : null)) ?? 0,
   );
   const section: Figures = {
-    cores,
+    cores: coreCount || cores,
     window,
     windowMs: samples.reduce((n, s) => n + s.ms, 0),
     busyPercentMean: mean((m) => m.busyPercent),
@@ -144,31 +146,43 @@ export function machineFigures(s: Figures): string {
  * queueing, not only the target's. Who took the cores decides the words (others, or the run's own processes).
  */
 export function machineWarnings(machine: MachineSection | null | undefined): string[] {
-  if (!machine || (machine.verdict === 'quiet' && !machine.queued)) return [];
-  const held = `${machine.verdict === 'quiet' ? 'latency includes' : 'figures include'} waiting for a core`;
-  if (othersTookCores(machine))
+  if (!machine || !limitedOrQueued(machine)) return [];
+  const others = othersTookCores(machine);
+  if (machine.verdict === 'quiet')
     return [
-      `the machine was busy with other work (${machine.reason}): ${held} and is not the target's alone; run again ` +
-        'on a quiet machine',
+      `the load threads queued for a core while ${others ? 'other work' : "the run's own processes"} used the ` +
+        `machine (${machine.reason}): latency includes that wait${others ? '; run again on a quiet machine' : ''}`,
+    ];
+  if (others)
+    return [
+      `the machine was busy with other work (${machine.reason}): figures include waiting for a core and are not ` +
+        "the target's alone; run again on a quiet machine",
     ];
   return [
-    `this machine was full with the run's own processes (${machine.reason}): ${held}; the figures are this ` +
-      "setup's (generator, target and watched processes sharing its cores), not the target's alone; put the " +
-      'generator on another host (shards) to measure the target',
+    `this machine was full with the run's own processes (${machine.reason}): figures include waiting for a core; ` +
+      "they are this setup's (generator, target and watched processes sharing its cores), not the target's alone; " +
+      'put the generator on another host (shards) to measure the target',
   ];
 }
 
-const VERDICT_ORDER: MachineSection['verdict'][] = ['others', 'ours', 'quiet'];
+/** The machine limited the run, or its load threads queued for a core: every reader says so. */
+export function limitedOrQueued(m: Pick<MachineSection, 'verdict' | 'queued'>): boolean {
+  return m.verdict !== 'quiet' || m.queued === true;
+}
+
+/** The verdict as people read it: quiet, ours, others, or "kept up, queued". */
+export function verdictWord(m: Pick<MachineSection, 'verdict' | 'queued'>): string {
+  return m.verdict === 'quiet' && m.queued ? 'kept up, queued' : m.verdict;
+}
+
+/** Worst first: others took the cores, ours filled them, quiet but queued, quiet. */
+const rank = (m: MachineSection): number => (m.verdict === 'others' ? 0 : m.verdict === 'ours' ? 1 : m.queued ? 2 : 3);
 
 /**
  * Shards ran on machines of their own: the merged result keeps the shard whose machine limited it most (others,
- * then ours), since one shard's starved generator colours every merged figure; absent when no shard has one.
+ * then ours, then queued), since one shard's starved generator colours every merged figure; absent when none has one.
  */
 export function mergeMachine(sections: (MachineSection | undefined)[]): MachineSection | undefined {
   const known = sections.filter((m): m is MachineSection => m !== undefined);
-  for (const verdict of VERDICT_ORDER) {
-    const worst = known.find((m) => m.verdict === verdict);
-    if (worst) return worst;
-  }
-  return undefined;
+  return known.length === 0 ? undefined : known.reduce((worst, m) => (rank(m) < rank(worst) ? m : worst));
 }

@@ -15,6 +15,7 @@ export function mergeTimelines(results: RunResult[], startMs: number): TimelineR
       }
       into.open += row.open;
       into.established += row.established;
+      if (into.opened !== undefined || row.opened !== undefined) into.opened = (into.opened ?? 0) + (row.opened ?? 0);
       into.connectFailed += row.connectFailed;
       into.dropped += row.dropped;
       into.roundTrips += row.roundTrips;

@@ -161,6 +161,7 @@ const RULES: ResultRules<MergeContext> = {
       failed: { total: totalErrors(failedByKind), byKind: failedByKind },
       dropped: { total: totalErrors(droppedByKind), byKind: droppedByKind },
       abandonedAtStop: c.sum((r) => r.connections.abandonedAtStop ?? 0),
+      unserved: c.sum((r) => r.connections.unserved ?? 0),
       reconnects: c.results.some((r) => r.connections.reconnects)
         ? {
             attempted: c.sum((r) => r.connections.reconnects?.attempted ?? 0),

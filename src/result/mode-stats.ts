@@ -70,7 +70,10 @@ export function buildModeStats(
       config.mode === 'hold'
         ? {
             pingIntervalMs: config.pingIntervalMs,
-            held: outcome.interrupted ? totals.open : totals.established - totalErrors(totals.dropped),
+            // Held: served (first echo back) and kept to the end; established but never answered is not held.
+            held: outcome.interrupted
+              ? totals.open
+              : totals.established - totalErrors(totals.dropped) - totals.unserved,
             target: config.conns,
           }
         : null,

@@ -1,5 +1,7 @@
 /** The result's scrape section: each kept series over the measured phase, from the timeline rows that hold it. */
+import { SCRAPE_BOUNDS } from '../core/scrape-bounds.js';
 import type { RunResult, TimelineRow } from '../documents/result.js';
+import { round2 } from '../metrics/scrape-series.js';
 import type { LoadOutcome } from '../worker-contract/outcome.js';
 
 type Scrape = NonNullable<RunResult['scrape']>;
@@ -8,23 +10,24 @@ export function buildScrape(scrape: LoadOutcome['scrape'], timeline: TimelineRow
   if (!scrape) return null;
   const measured = timeline.filter((row) => row.phase === 'measure' && row.scrape);
   return {
-    targets: scrape.targets.map((t) => ({ ...t })),
+    targets: scrape.targets.map((t) => ({ ...t, failuresByBound: { ...t.failuresByBound } })),
     series: scrape.series.map((s) => {
       const values = measured.map((row) => row.scrape![s.key]).filter((v): v is number => v !== undefined);
       const last = [...timeline].reverse().find((row) => row.scrape?.[s.key] !== undefined)?.scrape?.[s.key] ?? null;
-      const round = (v: number): number => Math.round(v * 100) / 100;
       return {
         key: s.key,
         name: s.name,
         labels: s.labels,
         kind: s.kind,
-        mean: values.length ? round(values.reduce((a, b) => a + b, 0) / values.length) : null,
+        // Each value divided first: a sum of values near the largest double would overflow to Infinity.
+        mean: values.length ? round2(values.reduce((a, b) => a + b / values.length, 0)) : null,
         min: values.length ? Math.min(...values) : null,
         max: values.length ? Math.max(...values) : null,
         last,
       };
     }),
     droppedSeries: scrape.droppedSeries,
+    bounds: { ...SCRAPE_BOUNDS },
   };
 }
 

@@ -1,8 +1,11 @@
 /**
  * Every warning a result carries, each from one function here: how the run was set up, workers it lost, what the
  * target did, what the generator could not do. Each says what happened and what it means for the figures.
+ *
+ * Over 300 lines on purpose: one short function per warning, all in one place so none is said twice.
  */
 import type { RunConfig } from '../config/run-config.js';
+import { type ScrapeBoundName, scrapeBoundText } from '../core/scrape-bounds.js';
 import { formatMicros } from '../core/units.js';
 import type { RunResult, TimelineRow } from '../documents/result.js';
 import type { LoadCounters } from '../metrics/counters.js';
@@ -99,6 +102,13 @@ export function connectFailureWarnings(
         'TIME_WAIT clear (ss -tan state time-wait | wc -l)',
     );
   }
+  const bound = failed.EADDRINUSE ?? 0;
+  if (bound > 0 && config.sourceIps.length > 0)
+    warnings.push(
+      `${bound.toLocaleString('en-US')} connects failed with EADDRINUSE: a --source-ips address had no free port ` +
+        'left (a bound address loses every port a socket on it holds, TIME_WAIT included, whatever the ' +
+        "destination): not the target's doing; add --source-ips, or use --close rst for churn",
+    );
   const fds = (failed.EMFILE ?? 0) + (failed.ENFILE ?? 0);
   if (fds > 0)
     warnings.push(
@@ -106,6 +116,29 @@ export function connectFailureWarnings(
         "descriptors (not the target's doing): use --processes to spread the sessions, or raise ulimit -n",
     );
   return warnings;
+}
+
+/**
+ * Connects that timed out while this namespace's kernel lost no SYN (no SYN retransmit, no accept-queue overflow or
+ * drop): the handshakes completed, the generator read them late. A starved machine does that (100,000 sessions beside
+ * other work: 157 ETIMEDOUT, connect p99 4.8 s, no SYN retransmitted); the target had no part in it.
+ */
+export function connectTimeoutWarnings(
+  timedOut: number,
+  kernel: RunResult['kernel'],
+  connectTimeoutMs: number,
+  connectP99Us: number | null,
+): string[] {
+  if (timedOut === 0 || !kernel) return [];
+  const { synRetrans, listenOverflows, listenDrops } = kernel.counters;
+  if (synRetrans > 0 || listenOverflows > 0 || listenDrops > 0) return [];
+  return [
+    `${timedOut.toLocaleString('en-US')} connect${timedOut === 1 ? '' : 's'} timed out (--connect-timeout ` +
+      `${connectTimeoutMs} ms) while the kernel retransmitted no SYN and no accept queue overflowed: the ` +
+      `handshakes completed, the generator got to them late${
+        connectP99Us === null ? '' : ` (connect p99 ${formatMicros(connectP99Us)})`
+      }: this machine's CPU, not the target's doing; run beside less work, or raise --connect-timeout`,
+  ];
 }
 
 /** Established sessions the target closed: its doing (a connection limit, an idle timeout), said in words. */
@@ -120,6 +153,16 @@ export function dropWarnings(dropped: LoadCounters['dropped'], held: boolean): s
     `the target ended ${total.toLocaleString('en-US')} established session${total === 1 ? '' : 's'} (${kinds}): ` +
       "the target's doing, not the generator's" +
       (held ? ' (an ingress at its connection limit: nginx worker_connections, HAProxy maxconn; or a timeout)' : ''),
+  ];
+}
+
+/** Established sessions never answered: an ingress at its connection limit accepted them into a queue. */
+export function unservedWarnings(unserved: number): string[] {
+  if (unserved === 0) return [];
+  const n = unserved.toLocaleString('en-US');
+  return [
+    `${n} session${unserved === 1 ? ' was' : 's were'} established but never answered: an ingress at its ` +
+      'connection limit queues them (HAProxy maxconn, nginx worker_connections); they are not counted as held',
   ];
 }
 
@@ -155,10 +198,14 @@ export function shortfallWarnings(
  * The generator's load threads busy over the measured window (the mean of its seconds, not its busiest: one short
  * sample is no saturation): its own queuing is in the latency.
  */
-export function saturationWarnings(timeline: TimelineRow[], loadThreads: number): string[] {
+export function saturationWarnings(timeline: TimelineRow[], loadThreads: number, children: number[]): string[] {
   const rows = timeline.filter((r) => r.phase === 'measure' && r.intervalMs >= 500);
-  if (rows.length === 0) return [];
-  const mean = rows.reduce((n, r) => n + r.cpuPercent, 0) / rows.length;
+  const ms = rows.reduce((n, r) => n + r.intervalMs, 0);
+  if (ms === 0) return [];
+  // The main process and its generator children (--processes), weighted by each second's length.
+  const cpuOf = (r: TimelineRow): number =>
+    r.cpuPercent + r.watched.filter((w) => children.includes(w.pid)).reduce((n, w) => n + w.cpuPercent, 0);
+  const mean = rows.reduce((n, r) => n + cpuOf(r) * r.intervalMs, 0) / ms;
   if (mean < 90 * loadThreads) return [];
   return [
     `the generator used ${Math.round(mean)}% CPU over the measured window (its ${loadThreads} load ` +
@@ -230,11 +277,14 @@ export function scrapeWarnings(scrape: RunResult['scrape']): string[] {
   if (!scrape) return [];
   const out: string[] = [];
   for (const t of scrape.targets) {
-    if (t.failures > 0)
-      out.push(
-        `${t.failures} of ${t.scrapes} scrapes of ${t.url} failed (last: ${t.lastError}): the ingress's series ` +
-          'have gaps; the load itself was not affected',
-      );
+    if (t.failures === 0) continue;
+    const byBound = Object.entries(t.failuresByBound ?? {})
+      .filter(([, n]) => n > 0)
+      .map(([bound, n]) => `${n} ${scrapeBoundText(bound as ScrapeBoundName)}`);
+    out.push(
+      `${t.failures} of ${t.scrapes} scrapes of ${t.url} failed (${byBound.length ? `${byBound.join(', ')}; ` : ''}` +
+        `last: ${t.lastError}): the ingress's series have gaps; the load itself was not affected`,
+    );
   }
   if (scrape.series.length === 0 && scrape.targets.some((t) => t.scrapes > t.failures))
     out.push(

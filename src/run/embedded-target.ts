@@ -116,6 +116,16 @@ function addTargetStats(a: TargetStats, b: TargetStats): TargetStats {
   };
 }
 
+/**
+ * How long the embedded target waits for a connection's first bytes (its PROXY header, or the detection that none
+ * comes) and for its TLS handshake. `serve` closes a silent client after 5 s (a server's guard against clients that
+ * never speak); the embedded target serves only its own generator, whose first write comes as soon as its event
+ * loop gets to it. On a starved machine that took longer than 5 s: a 100,000-session hold run beside other work
+ * had 796 sessions closed by that timeout, reported as "the target ended 661 established sessions". Finite (a JSON
+ * IPC message turns Infinity into null) and far past any ramp.
+ */
+const EMBEDDED_PATIENCE_MS = 10 * 60_000;
+
 async function startOne(
   proxy: ProxyMode,
   mode: ServeMode,
@@ -126,6 +136,8 @@ async function startOne(
   const entry = siblingEntry(import.meta.url, '../entry/target-process');
   const options: ServeOptions = {
     ...SERVE_DEFAULTS,
+    headerTimeoutMs: EMBEDDED_PATIENCE_MS,
+    tlsHandshakeTimeoutMs: EMBEDDED_PATIENCE_MS,
     host: '127.0.0.1',
     port: 0,
     proxy,

@@ -9,12 +9,14 @@ import { calibrateAndSave, QUICK_CALIBRATION } from '../calibration/save.js';
 import type { RunConfig } from '../config/run-config.js';
 import { DocumentNotSavedError, ExitCode } from '../core/errors.js';
 import { notSavedMessage } from '../core/files.js';
+import { printableLines } from '../core/printable.js';
 import { toolVersion } from '../core/version.js';
 import type { ProxyVerification, RunResult } from '../documents/result.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
 import { judgeRun, refuseUnmeasurable, type Threshold } from '../gates/thresholds.js';
 import { preflight } from '../preflight/limits.js';
 import { checkOutputs } from '../preflight/outputs.js';
+import { ensurePortSpace, portDemand } from '../preflight/port-wait.js';
 import { mergeTallies } from '../proxy/source-tally.js';
 import { compareSources } from '../proxy/verify.js';
 import { createProgressReporter } from '../reporters/progress.js';
@@ -60,6 +62,16 @@ export async function executeRun(
   );
   const signals = options.signal ? null : installSignalHandlers(config.quiet);
   try {
+    // TIME_WAIT and other sockets per source address, before any socket opens: wait for room, or refuse.
+    const range = plan.limits.portRange;
+    if (range)
+      await ensurePortSpace(
+        portDemand(config.conns, range, config.sourceIps, config.target ? [config.target] : [], plan.targetProcesses),
+        {
+          log: (line) => process.stderr.write(`${line}\n`),
+          signal: options.signal ?? signals!.signal,
+        },
+      );
     return await measureAndWrite(config, argv, plan, options.signal ?? signals!.signal, options.thresholds ?? []);
   } finally {
     signals?.remove();
@@ -190,12 +202,15 @@ async function loadWithProgress(
 }
 
 /** The result written (never lost: a fallback file, else stdout) and its summary printed. */
-function writeAndShow(config: RunConfig, result: RunResult, startedAt: Date): { result: RunResult; file: string } {
-  const written = writeResult(config.out ?? defaultResultPath(config.resultsDir, config.scenario, startedAt), result);
+function writeAndShow(config: RunConfig, built: RunResult, startedAt: Date): { result: RunResult; file: string } {
+  const out = config.out ?? defaultResultPath(config.resultsDir, config.scenario, startedAt);
+  const written = writeResult(out, built);
+  const result = written.result;
   // No file at all: the result itself goes to stdout, so the numbers survive in the job's log.
   if (config.json || written.file === null) process.stdout.write(`${JSON.stringify(result)}\n`);
   const file = written.file ?? '(stdout)';
-  if (!config.quiet) (config.json ? process.stderr : process.stdout).write(`${renderSummary(result, file)}\n`);
+  const summary = printableLines(renderSummary(result, file));
+  if (!config.quiet) (config.json ? process.stderr : process.stdout).write(`${summary}\n`);
   const notSaved = notSavedMessage('result', written);
   if (notSaved) throw new DocumentNotSavedError(notSaved, result, written.file);
   return { result, file };

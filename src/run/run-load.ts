@@ -11,7 +11,7 @@ import { waitUntil } from '../core/clock.js';
 import type { LoadCounters } from '../metrics/counters.js';
 import { readKernelTcp } from '../metrics/kernel-tcp.js';
 import { MachineSampler } from '../metrics/machine.js';
-import { PidWatcher, readRss, type WatchRole } from '../metrics/pid-watch.js';
+import { PidWatcher, readRss, type WatchRole, withChildren } from '../metrics/pid-watch.js';
 import { ProcessUsageSampler } from '../metrics/process-usage.js';
 import type { TimelineRow } from '../metrics/timeline.js';
 import type { LoadOutcome } from '../worker-contract/outcome.js';
@@ -44,11 +44,13 @@ export async function runLoad(
   hooks: LoadHooks = {},
 ): Promise<LoadOutcome> {
   const group = startWorkers(config, targets);
+  // --watch-pid of a master (nginx, HAProxy -W) follows its workers too: they do the work.
+  const watch = withChildren(hooks.watch ?? []);
   const quorum = new WorkerQuorum(group.links);
   const usage = new ProcessUsageSampler();
   const watcher = new PidWatcher([
     ...group.pids.filter((pid) => pid !== process.pid).map((pid) => ({ pid, role: 'generator' as const })),
-    ...(hooks.watch ?? []),
+    ...watch,
   ]);
   const send = (msg: MainToWorker): void => {
     for (const link of group.links) link.post(msg);
@@ -56,7 +58,7 @@ export async function runLoad(
   const scraper = config.scrape?.urls.length ? new Scraper(config.scrape.urls, config.scrape.metrics) : null;
   // The load threads introduce themselves when ready; the target's and watched processes' threads are read whole.
   const loadThreads: { pid: number; tid: number }[] = [];
-  const pidsOf = (role: WatchRole): number[] => (hooks.watch ?? []).filter((w) => w.role === role).map((w) => w.pid);
+  const pidsOf = (role: WatchRole): number[] => watch.filter((w) => w.role === role).map((w) => w.pid);
   const machine = new MachineSampler(() => ({
     load: loadThreads,
     targetPids: pidsOf('target'),

@@ -1,29 +1,45 @@
 /**
  * --scrape: the ingress's own metrics, fetched once a second while the run lasts, beside the client's view. Every
- * URL is fetched with a deadline shorter than the period and no redirect followed (only the given host); a scrape
- * that fails is counted with its reason and never touches the load. The newest values go into each timeline row.
+ * scrape is bounded (core/scrape-bounds.ts: body bytes, time, samples, line and label lengths) and read as a
+ * stream (run/scrape-fetch.ts); no redirect is followed (only the given host). A scrape that fails, at a bound or
+ * otherwise, is counted with its reason and never touches the load; a scrape still running when the next second
+ * comes skips that second. The newest values go into each timeline row.
  */
-import { parsePrometheusText } from '../metrics/prometheus-text.js';
+import { redactCredentials } from '../core/redact.js';
+import { SCRAPE_BOUND_NAMES, ScrapeBoundError } from '../core/scrape-bounds.js';
+import { PromTextReader } from '../metrics/prometheus-text.js';
 import { type ScrapeTargetState, SeriesTracker } from '../metrics/scrape-series.js';
-import { fetchErrorReason } from './backend-control.js';
+import { scrapeErrorReason, scrapeUrl } from './scrape-fetch.js';
 
 const PERIOD_MS = 1000;
-const DEADLINE_MS = 900;
 
 export class Scraper {
   readonly tracker: SeriesTracker;
   readonly targets: ScrapeTargetState[];
+  private readonly urls: URL[];
   private latestValues: Record<string, number> = {};
   private timer: NodeJS.Timeout | null = null;
   private inFlight = false;
+  /** Aborted at stop(): a scrape still in flight then is neither a scrape nor a failure, just over. */
+  private readonly stopped = new AbortController();
 
   constructor(urls: string[], patterns: string[]) {
     this.tracker = new SeriesTracker(patterns);
-    this.targets = urls.map((url) => ({ url, scrapes: 0, failures: 0, lastError: null, skippedLines: 0 }));
+    this.urls = urls.map((u) => new URL(u));
+    this.targets = urls.map((url) => ({
+      url: redactCredentials(url),
+      scrapes: 0,
+      failures: 0,
+      failuresByBound: Object.fromEntries(
+        SCRAPE_BOUND_NAMES.map((b) => [b, 0]),
+      ) as ScrapeTargetState['failuresByBound'],
+      lastError: null,
+      skippedLines: 0,
+    }));
   }
 
   start(): void {
-    if (this.targets.length === 0) return;
+    if (this.targets.length === 0 || this.stopped.signal.aborted) return;
     void this.scrapeAll();
     this.timer = setInterval(() => void this.scrapeAll(), PERIOD_MS);
   }
@@ -36,6 +52,7 @@ export class Scraper {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.stopped.abort();
   }
 
   private async scrapeAll(): Promise<void> {
@@ -44,29 +61,29 @@ export class Scraper {
     this.inFlight = true;
     try {
       const values: Record<string, number> = {};
-      await Promise.all(this.targets.map(async (t) => Object.assign(values, await this.scrapeOne(t))));
+      await Promise.all(this.targets.map(async (_, i) => Object.assign(values, await this.scrapeOne(i))));
       this.latestValues = values;
     } finally {
       this.inFlight = false;
     }
   }
 
-  private async scrapeOne(t: ScrapeTargetState): Promise<Record<string, number>> {
-    t.scrapes++;
+  private async scrapeOne(i: number): Promise<Record<string, number>> {
+    const t = this.targets[i];
+    const scrape = this.tracker.begin();
+    const reader = new PromTextReader(scrape.offer, (name) => this.tracker.selected(name));
     try {
-      const res = await fetch(t.url, {
-        redirect: 'error',
-        signal: AbortSignal.timeout(DEADLINE_MS),
-        headers: { accept: 'application/openmetrics-text;version=1.0.0, text/plain;version=0.0.4;q=0.5' },
-      });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const parsed = parsePrometheusText(await res.text());
-      t.skippedLines += parsed.skipped;
-      return this.tracker.update(parsed.samples, performance.now());
+      await scrapeUrl(this.urls[i], (text) => reader.push(text), this.stopped.signal);
+      reader.end();
+      t.scrapes++;
+      t.skippedLines += reader.skipped;
+      return scrape.commit(performance.now());
     } catch (err) {
+      if (this.stopped.signal.aborted) return {};
+      t.scrapes++;
       t.failures++;
-      t.lastError =
-        (err as Error).name === 'TimeoutError' ? `no answer within ${DEADLINE_MS} ms` : fetchErrorReason(err);
+      if (err instanceof ScrapeBoundError) t.failuresByBound[err.bound]++;
+      t.lastError = redactCredentials(err instanceof ScrapeBoundError ? err.message : scrapeErrorReason(err));
       return {};
     }
   }

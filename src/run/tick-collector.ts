@@ -25,7 +25,11 @@ export class TickCollector {
   private lastRowAt = this.t0;
   private prevTotals = emptyCounters();
   private seq = 0;
-  private readonly pending = new Map<number, { snapshots: Map<number, Snapshot>; done: (() => void)[] }>();
+  /** Ticks sent and not yet answered by every live worker, each with the phase it was sent in. */
+  private readonly pending = new Map<
+    number,
+    { snapshots: Map<number, Snapshot>; done: (() => void)[]; phase: Phase }
+  >();
   private ticker: NodeJS.Timeout | null = null;
   /** The kernel's counters at the last row: each row gets what they did in its second. */
   private lastKernel: KernelTcpReading | null = readKernelTcp();
@@ -89,7 +93,7 @@ export class TickCollector {
   private tick(): number {
     for (const seq of [...this.pending.keys()]) this.complete(seq);
     this.seq++;
-    this.pending.set(this.seq, { snapshots: new Map(), done: [] });
+    this.pending.set(this.seq, { snapshots: new Map(), done: [], phase: this.phase });
     this.send({ type: 'tick', seq: this.seq });
     return this.seq;
   }
@@ -105,7 +109,8 @@ export class TickCollector {
     const watched = this.watcher.sample();
     const row = timelineRow(
       (now - this.t0) / 1000,
-      this.phase,
+      // The phase the tick went out in: a measured second answered late (a busy machine) is still measured.
+      tick.phase,
       now - this.lastRowAt,
       this.prevTotals,
       totals,

@@ -3,7 +3,9 @@
  * iteration run, its document written beside the step's results and its answer kept as the `capacity` metric.
  */
 import { UsageError } from '../core/errors.js';
-import { notSavedMessage, writeJsonWithFallback } from '../core/files.js';
+import { notSavedMessage } from '../core/files.js';
+import { findDocumentSchema } from '../documents/find.js';
+import { writeDocument } from '../documents/guard.js';
 import { capacityMetrics } from '../find/answer.js';
 import { type FindConfig, resolveFindConfig } from '../find/find-config.js';
 import { runFind } from '../find/run-find.js';
@@ -50,9 +52,9 @@ export async function runFindIteration(
   p: Progress,
 ): Promise<void> {
   const doc = await runFind(find, { command: process.argv.slice(2), quiet: true, signal, log: o.log });
-  const written = writeJsonWithFallback(file, doc);
+  const written = writeDocument(file, findDocumentSchema, doc);
   // No file at all: the document goes to stdout, so the search is not lost.
-  if (written.file === null) process.stdout.write(`${JSON.stringify(doc)}\n`);
+  if (written.file === null) process.stdout.write(`${JSON.stringify(written.doc)}\n`);
   p.stopped = notSavedMessage('find document', written) ?? p.stopped;
   p.summary.steps[name].iterations.push({
     resultFile: written.file ?? '(not saved)',
@@ -61,5 +63,8 @@ export async function runFindIteration(
     maxRssBytes: 0,
     cpuPercentMax: Math.max(0, ...doc.probes.map((pr) => pr.cpu.generator ?? 0)),
   });
+  // The step's `expect` is a gate like its thresholds (it was accepted and ignored once: a 500/s door passed
+  // `capacity >= 5000`): each verdict joins the step's, and a failed one fails the step and the scenario.
+  p.summary.steps[name].thresholds.push(...doc.expect.map((v) => ({ ...v, threshold: `expect ${v.threshold}` })));
   if (signal.aborted || p.stopped) p.interrupted = true;
 }

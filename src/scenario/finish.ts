@@ -2,10 +2,11 @@
 import path from 'node:path';
 
 import { ExitCode } from '../core/errors.js';
-import { errorReason, notSavedMessage, writeJsonWithFallback } from '../core/files.js';
-import type { ScenarioSummary } from '../documents/summary.js';
+import { errorReason, notSavedMessage } from '../core/files.js';
+import { writeDocument } from '../documents/guard.js';
+import { type ScenarioSummary, scenarioSummarySchema } from '../documents/summary.js';
 import { type ComparisonReport, compareSummaries } from '../gates/compare.js';
-import { othersTookCores } from '../result/machine-section.js';
+import { limitedOrQueued, othersTookCores } from '../result/machine-section.js';
 import { appendHistory } from './history.js';
 import type { ScenarioRunOptions } from './run-scenario.js';
 
@@ -30,19 +31,20 @@ export function saveSummaries(
   p: Progress,
   warn: (line: string) => void,
 ): { summaryFile: string; notSaved: string | null } {
-  const written = writeJsonWithFallback(path.join(runDir, 'summary.json'), p.summary);
-  if (written.file === null) process.stdout.write(`${JSON.stringify(p.summary)}\n`);
+  const written = writeDocument(path.join(runDir, 'summary.json'), scenarioSummarySchema, p.summary);
+  for (const note of written.notes) warn(`summary: ${note}`);
+  if (written.file === null) process.stdout.write(`${JSON.stringify(written.doc)}\n`);
   const summaryFile = written.file ?? '(stdout)';
   const notSaved = notSavedMessage('summary', written);
   if (notSaved) warn(notSaved);
   if (p.reference) {
     p.reference.endedAt = p.summary.endedAt;
-    const ref = writeJsonWithFallback(path.join(runDir, 'reference-summary.json'), p.reference);
+    const ref = writeDocument(path.join(runDir, 'reference-summary.json'), scenarioSummarySchema, p.reference);
     if (ref.failure) warn(`could not write the reference summary (${ref.failure.reason})`);
     for (const e of p.referenceErrors) o.log(`reference: ${e}`);
   }
   try {
-    if (!notSaved) appendHistory(o.resultsDir, p.summary, summaryFile);
+    if (!notSaved) appendHistory(o.resultsDir, written.doc, summaryFile);
   } catch (e) {
     warn(`could not append to the history (${errorReason(e)}); the summary has every number`);
   }
@@ -55,7 +57,7 @@ export function saveSummaries(
  */
 function busyMachineNotes(summary: ScenarioSummary, against: 'reference' | null): string[] {
   const all = Object.values(summary.steps).flatMap((s) => s.iterations);
-  const busy = all.filter((i) => i.machine && (i.machine.verdict !== 'quiet' || i.machine.queued));
+  const busy = all.filter((i) => i.machine && limitedOrQueued(i.machine));
   if (busy.length === 0) return [];
   const others = busy.filter((i) => i.machine && othersTookCores(i.machine)).length;
   return [

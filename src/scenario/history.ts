@@ -1,7 +1,8 @@
 /** The history of scenario runs: one JSONL line per step and run, appended once the summary is written. */
 import path from 'node:path';
 import { appendLines } from '../core/files.js';
-import type { HistoryLine } from '../documents/history.js';
+import { guardDocument } from '../documents/guard.js';
+import { type HistoryLine, historyLineSchema } from '../documents/history.js';
 import type { ScenarioSummary } from '../documents/summary.js';
 import { METRIC_NAMES, reduceMetric } from '../gates/metrics.js';
 
@@ -39,7 +40,8 @@ export function appendHistory(resultsDir: string, s: ScenarioSummary, summaryFil
       pass: e.pass,
       summary: summaryFile,
     };
-    return JSON.stringify(line);
+    // Through the document guard as every document is: a line holds no NaN or Infinity (null where one was).
+    return JSON.stringify(guardDocument(historyLineSchema, line).doc);
   });
   appendLines(path.join(historyDir(resultsDir), `${safe(s.scenario)}.jsonl`), lines);
 }

@@ -160,7 +160,8 @@ async function runSteps(
     if (p.reference) p.reference.steps[run.step.name] = { ...entry, iterations: [], thresholds: [] };
     for (let i = 1; i <= iterations && !p.interrupted; i++) await runIteration(o, run, i, iterations, r, p);
     const where = run.config.target ? `${run.config.target.host}:${run.config.target.port}` : 'embedded target';
-    entry.thresholds = stepVerdicts(r.thresholds.get(run.step.name)!, entry.iterations, where);
+    const own = stepVerdicts(r.thresholds.get(run.step.name)!, entry.iterations, where);
+    entry.thresholds = [...own, ...entry.thresholds]; // a find step's expect verdicts came first (find-step.ts)
     entry.pass = entry.thresholds.every((v) => v.pass);
     summary.pass &&= entry.pass;
     if (p.interrupted) break;

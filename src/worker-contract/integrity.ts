@@ -50,11 +50,16 @@ export function stamp(tx: Buffer, connId: number, seq: number, hash: number): vo
   putWord(tx, 8, checkWord(connId, seq, hash));
 }
 
-/** Per-connection receive bookkeeping: the newest sequence seen and a 32-message window of what arrived. */
+/**
+ * Per-connection receive bookkeeping: the newest sequence seen and a 32-message window of what arrived and what was
+ * given up on (echo timeout).
+ */
 export interface SeqWindow {
   maxSeen: number;
   /** Bit i set: message maxSeen - i arrived. */
   mask: number;
+  /** Bit i set: message maxSeen - i was given up on and has not arrived since. */
+  givenUp: number;
 }
 
 export function emptyIntegrity(): IntegrityCounters {
@@ -97,18 +102,25 @@ export function verifyEcho(
   return seq;
 }
 
-/** Records that `seq` was given up on (echo timeout): counted missing now, its slot left open for a late arrival. */
+/**
+ * Records that `seq` (and any unanswered before it) was given up on (echo timeout): counted missing now, and missing
+ * it stays: a late arrival is not reordering, nothing after it had arrived (a session an ingress queued, served at
+ * the stop).
+ */
 export function markGivenUp(win: SeqWindow, seq: number, out: IntegrityCounters): void {
   if (seq <= win.maxSeen) return;
   out.missing += seq - win.maxSeen;
   const shift = seq - win.maxSeen;
   win.mask = shift >= 32 ? 0 : (win.mask << shift) >>> 0;
+  // Bits 0..shift-1: the messages just given up.
+  win.givenUp = shift >= 32 ? 0xffffffff : ((win.givenUp << shift) | ((1 << shift) - 1)) >>> 0;
   win.maxSeen = seq;
 }
 
 function markArrived(win: SeqWindow, seq: number): void {
   const shift = seq - win.maxSeen;
   win.mask = shift >= 32 ? 1 : ((win.mask << shift) | 1) >>> 0;
+  win.givenUp = shift >= 32 ? 0 : (win.givenUp << shift) >>> 0;
   win.maxSeen = seq;
 }
 
@@ -123,7 +135,11 @@ function countArrival(win: SeqWindow, seq: number, out: IntegrityCounters): bool
   }
   const back = win.maxSeen - seq;
   if (back < 32 && (win.mask & (1 << back)) !== 0) out.duplicated++;
-  else {
+  else if (back < 32 && (win.givenUp & (1 << back)) !== 0) {
+    // Given up on, then answered late: still missing (it was not back in time), and a repeat is a duplicate.
+    win.givenUp = (win.givenUp & ~(1 << back)) >>> 0;
+    win.mask = (win.mask | (1 << back)) >>> 0;
+  } else {
     // A message we had counted as missing arrived after a later one.
     out.outOfOrder++;
     if (out.missing > 0) out.missing--;

@@ -17,6 +17,20 @@ const validate = resultValidator();
 const dir = tempDir();
 const read = (file: string): RunResult => JSON.parse(readFileSync(file, 'utf8')) as RunResult;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Until the target accepted `n` sessions (its control endpoint's count), then a little more: the load is up. A fixed
+ * sleep before a fault was outlasted by the CLI's start-up on a busy machine, and the fault came before the load.
+ */
+async function whenAccepted(controlUrl: string, n: number, settleMs = 300): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const stats = (await (await fetch(`${controlUrl}/stats`)).json()) as { accepted: number };
+    if (stats.accepted >= n) break;
+    await sleep(100);
+  }
+  await sleep(settleMs);
+}
 let running: RunningProcess[] = [];
 afterEach(async () => {
   for (const p of running) if (p.child.signalCode === 'SIGSTOP' || p.child.exitCode === null) p.child.kill('SIGCONT');
@@ -52,7 +66,7 @@ describe('the target dies mid-run', () => {
       '--out',
       out,
     ]);
-    await sleep(1500);
+    await whenAccepted(serve.controlUrl, 50, 700);
     serve.child.kill('SIGKILL');
     const done = await run.done;
     expect(done.code, done.stderr).toBe(4);
@@ -84,7 +98,7 @@ describe('the target restarts mid-run, with --reconnect', () => {
       '--out',
       out,
     ]);
-    await sleep(1200);
+    await whenAccepted(first.controlUrl, 40, 500);
     first.child.kill('SIGKILL');
     // Down for a while: reopen attempts are refused and back off.
     await sleep(700);

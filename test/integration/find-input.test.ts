@@ -98,6 +98,34 @@ steps:
     }
   }, 240_000);
 
+  it("a find step's expect is a gate: a search short of it fails the scenario (exit 5)", async () => {
+    const backend = await startServe(['--quiet', '--max-sessions', '20']);
+    try {
+      const dir = tempDir();
+      const file = path.join(dir, 'find-expect.yaml');
+      writeFileSync(
+        file,
+        `name: find-expect
+target: 127.0.0.1:${backend.port}
+steps:
+  - name: sessions
+    echoTimeout: 1s
+    warmup: 1s
+    find: { vary: conns, slo: ['opened==target'], from: 10, window: 1s, confirm: 1, expect: ['capacity >= 5000'] }
+`,
+      );
+      const run = await runCli(['--scenario', file, '--results-dir', dir], { timeoutMs: 200_000 });
+      expect(run.code, run.stderr).toBe(5);
+      const summaryFile = run.stdout.match(/(\S+summary\.json)/)?.[1];
+      const summary = JSON.parse(readFileSync(summaryFile!, 'utf8')) as ScenarioSummary;
+      const gate = summary.steps.sessions.thresholds.find((t) => t.threshold === 'expect capacity >= 5000');
+      expect(gate).toMatchObject({ pass: false, actual: 20 });
+      expect(summary.pass).toBe(false);
+    } finally {
+      await backend.stop();
+    }
+  }, 240_000);
+
   it('a find step with --reference-cli is refused: a reference build does not run searches', async () => {
     const file = path.join(tempDir(), 'find.yaml');
     writeFileSync(file, "name: f\nsteps:\n  - name: s\n    find: { vary: rate, slo: ['p99<5ms'] }\n");

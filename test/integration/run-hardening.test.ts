@@ -45,6 +45,30 @@ describe('run: what it says when interrupted or overloaded', () => {
     expect(warnings).toContain('interrupted while the generator started (its workers not all up): no load was applied');
   }, 90_000);
 
+  it('Ctrl-C once the paced ramp has begun (the target accepted one): "during the ramp-up"', async () => {
+    const backend = await startServe(['--quiet']);
+    const file = path.join(tempDir(), 'r.json');
+    try {
+      const target = ['--target', `127.0.0.1:${backend.port}`];
+      const run = startCli(['run', ...target, '--conns', '200', '--connect-rate', '20', '--quiet', '--out', file], {
+        timeoutMs: 60_000,
+      });
+      const accepted = async (): Promise<number> =>
+        ((await (await fetch(`${backend.controlUrl}/stats`)).json()) as { accepted: number }).accepted;
+      let begun = false;
+      for (let i = 0; i < 200 && !begun; i++) {
+        begun = (await accepted()) > 0;
+        if (!begun) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(begun).toBe(true);
+      run.child.kill('SIGINT');
+      expect((await run.done).code).toBe(130);
+    } finally {
+      await backend.stop();
+    }
+    expect(readResult(file).warnings.join('\n')).toMatch(/interrupted during the ramp-up \(\d+ of 200 established\)/);
+  }, 90_000);
+
   it('--rate past what the connections carry: missed is a share of the measured sends due, never more', async () => {
     const file = path.join(tempDir(), 'r.json');
     const run = await runCli(

@@ -1,5 +1,5 @@
 /** Scenario runs through the built CLI: gates that must fail do, with exit 5; baselines, compare, history, summary. */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../native-tools/ports.js';
@@ -64,7 +64,8 @@ describe('l4stress run --scenario', () => {
     expect(run.stdout).toMatch(/verdict: FAIL/);
   });
 
-  it('a threshold on a metric with no samples fails', async () => {
+  it('a threshold on a metric its step can never measure is refused before anything runs', async () => {
+    // It once ran the step and failed the gate "no samples for p95" (exit 5); now measurable() refuses it up front.
     const run = await runCli([
       'run',
       '--scenario',
@@ -72,8 +73,11 @@ describe('l4stress run --scenario', () => {
       '--results-dir',
       resultsDir,
     ]);
-    expect(run.code).toBe(5);
-    expect(run.stdout).toMatch(/p95 < 1s — no samples for p95/);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /step 'churn': threshold 'p95 < 1s': a round-trip figure has no samples in --mode connect/,
+    );
+    expect(existsSync(path.join(resultsDir, 'scenarios', 'nodata'))).toBe(false);
   });
 
   it('an invalid scenario is exit 2 before anything runs', async () => {

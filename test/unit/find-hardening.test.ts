@@ -52,11 +52,12 @@ describe('what a conns search may ask of this machine, before anything is spawne
     expect(plan.targetProcesses * PROCESS_BYTES).toBeLessThan(budget);
   });
 
-  it('ports bound an external target without --source-ips, with the figures', () => {
+  it("leaves fds and ports to each probe's preflight (the generator's limit, with its fix): memory only", () => {
     const bound = machineSessionBound(external, 10_000_000, limits, 64 * GiB);
-    expect(bound).toMatchObject({ max: 28_232 });
-    expect(bound!.why).toMatch(/ip_local_port_range = 32768-60999/);
+    expect(bound!.max).toBeGreaterThan(28_232);
+    expect(bound!.why).toMatch(/of the 64.0 GiB this machine has available/);
     expect(machineSessionBound(external, 20_000, limits, 64 * GiB)).toBeNull();
+    expect(machineSessionBound(external, 10_000_000, limits, null)).toBeNull();
   });
 
   it('clamps --to (or an unbounded embedded search) and refuses a --from past the bound', () => {
@@ -71,6 +72,13 @@ describe('what a conns search may ask of this machine, before anything is spawne
       asked: null,
       to: UNBOUNDED_EMBEDDED_SESSIONS,
     });
+    // A probe is a run: past a run's 1,000,000 sessions --to is clamped, --from is bad input naming --from.
+    expect(clampConnsSearch(external, 100, 10_000_000, () => null)).toMatchObject({
+      to: 1_000_000,
+      why: 'a probe is a run, and a run holds at most 1,000,000 sessions (--conns)',
+    });
+    // Without --to, an embedded target is sized for --from when it is above 100,000: never a --from past --to.
+    expect(clampConnsSearch(embedded, 200_000, Number.POSITIVE_INFINITY, () => null)).toMatchObject({ to: 200_000 });
     expect(() => clampConnsSearch(external, 6000, 10_000_000, bound)).toThrow(CouldNotRunError);
     expect(() => clampConnsSearch(external, 6000, 10_000_000, bound)).toThrow(/--from 6,000: .* hold 5,000 .*figures/);
   });
@@ -123,6 +131,11 @@ describe('a find step in a scenario', () => {
   ])('refuses %s of its own, naming step and key (it was ignored silently)', async (key, value, message) => {
     const sc = scenario({ steps: [{ name: 'a', [key]: value, find: { vary: 'rate', slo: ['p99<5ms'] } }] });
     await expect(runScenario(sc, { ...o, resultsDir: tempDir() })).rejects.toThrow(message);
+  });
+
+  it("--from past a run's 1,000,000 sessions is refused naming --from (it named --conns)", () => {
+    const from = { name: 'f', find: { vary: 'conns', slo: ['errors==0'], from: 2_000_000 } };
+    expect(() => config({ steps: [from] })).toThrow(/^--from: 2000000 is out of range \(allowed: 1..1000000\)/);
   });
 
   it('find --window 0 is refused as --window, the option typed (it named --duration)', () => {

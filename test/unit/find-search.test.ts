@@ -61,6 +61,47 @@ describe('capacity search', () => {
     expect(made.length).toBeLessThanOrEqual(11);
   });
 
+  it('reads a plateau (achieved flat while the asked load grows) and confirms it in a few probes', () => {
+    // HAProxy maxconn 9,000 behind a conns search: every probe past it opens exactly 9,000 sessions. Before the
+    // plateau rule, 12,800 -> 9,000 was followed by 10,900, 9,950, 9,475, 9,238, ... each one achieving 9,000.
+    const search = new CapacitySearch({ from: 100, to: Infinity, precision: 0.05, confirm: 2 });
+    const made: string[] = [];
+    for (let p = search.proposal(); p !== null; p = search.proposal()) {
+      made.push(`${p.purpose} ${p.load}`);
+      search.record(p.load <= 9000, null, p.load > 9000 ? 9000 : null);
+    }
+    expect(search.answer()).toMatchObject({ end: 'found', capacity: 9000 });
+    const afterGrowth = made.slice(made.indexOf('grow 12800') + 1);
+    expect(afterGrowth).toEqual(['bisect 9000', 'bisect 10900', 'confirm 9000', 'above 9450']);
+  });
+
+  it('a plateau met stepping down from a --from above the limit is probed as such', () => {
+    // --from 20,000 against a 9,000-session cap: 20,000 and 10,000 both open 9,000, 5,000 passes.
+    const search = new CapacitySearch({ from: 20_000, to: Infinity, precision: 0.05, confirm: 2 });
+    const made: string[] = [];
+    for (let p = search.proposal(); p !== null; p = search.proposal()) {
+      made.push(`${p.purpose} ${p.load}`);
+      search.record(p.load <= 9000, null, p.load > 9000 ? 9000 : null);
+    }
+    expect(made.slice(0, 4)).toEqual(['grow 20000', 'step-down 10000', 'step-down 5000', 'plateau 9000']);
+    expect(search.answer()).toMatchObject({ end: 'found', capacity: 9000 });
+    expect(made.length).toBeLessThanOrEqual(7);
+  });
+
+  it('a plateau that fails its SLO does not close the bracket: the bisection goes on below it', () => {
+    // A backend that serves 1,000/s at most, within the SLO only up to 975/s: probes past 1,000 achieve 1,000.
+    const search = new CapacitySearch({ from: 200, to: Infinity, precision: 0.05, confirm: 2 });
+    const made: string[] = [];
+    for (let p = search.proposal(); p !== null; p = search.proposal()) {
+      made.push(`${p.purpose} ${p.load}`);
+      search.record(p.load <= 975, null, p.load > 1000 ? 1000 : null);
+    }
+    expect(search.answer().end).toBe('found');
+    expect(search.answer().capacity!).toBeLessThanOrEqual(975);
+    expect(search.answer().capacity!).toBeGreaterThanOrEqual(975 / 1.05);
+    expect(made.length).toBeLessThanOrEqual(12);
+  });
+
   it('steps down when --from already fails', () => {
     const { answer, made } = drive({ from: 1000 }, knee(180));
     expect(made[1]).toEqual({ load: 500, purpose: 'step-down' });
@@ -144,6 +185,17 @@ describe('capacity search', () => {
 
   it('retries an inconclusive probe INCONCLUSIVE_RETRIES times, then ends inconclusive', () => {
     const { answer, made } = drive({}, (p) => (p.load >= 800 ? { pass: false, bound: 'inconclusive' } : true));
+    expect(answer).toMatchObject({ end: 'inconclusive', capacity: 400, atLeast: true });
+    expect(made.filter((p) => p.purpose === 'retry')).toHaveLength(INCONCLUSIVE_RETRIES);
+  });
+
+  it('a bound that flips between machine and inconclusive at one load still ends, as the more severe', () => {
+    let flip = false;
+    const { answer, made } = drive({}, (p) => {
+      if (p.load < 800) return true;
+      flip = !flip;
+      return { pass: false, bound: flip ? 'machine' : 'inconclusive' };
+    });
     expect(answer).toMatchObject({ end: 'inconclusive', capacity: 400, atLeast: true });
     expect(made.filter((p) => p.purpose === 'retry')).toHaveLength(INCONCLUSIVE_RETRIES);
   });

@@ -206,7 +206,8 @@ describe('compare', () => {
       { threshold: 'errors == 0', pass: true, actual: 0, reason: '' },
       { threshold: 'p95 < 1us', pass: false, actual: 1000, reason: '' },
     ];
-    expect(gatesLine(two, compareSummaries(base, two))).toBe('Gates: 2 passed, 1 failed');
+    // Two thresholds, and two gated comparisons by default (p95 and errors).
+    expect(gatesLine(two, compareSummaries(base, two))).toBe('Gates: 3 passed, 1 failed');
   });
 
   it('a metric neither side has is left out rather than called missing', () => {

@@ -19,7 +19,7 @@ const message = (connId: number, seq: number): Buffer => {
 };
 
 function feed(seqs: number[], connId = 7): ReturnType<typeof emptyIntegrity> {
-  const win: SeqWindow = { maxSeen: -1, mask: 0 };
+  const win: SeqWindow = { maxSeen: -1, mask: 0, givenUp: 0 };
   const out = emptyIntegrity();
   for (const s of seqs) verifyEcho(message(connId, s), 0, template, connId, hash, win, out);
   return out;
@@ -40,7 +40,7 @@ describe('echo integrity bookkeeping', () => {
   });
 
   it("a flipped body byte, a wrong stamp or another connection's message is corrupted, and not also a gap", () => {
-    const win: SeqWindow = { maxSeen: -1, mask: 0 };
+    const win: SeqWindow = { maxSeen: -1, mask: 0, givenUp: 0 };
     const out = emptyIntegrity();
     verifyEcho(message(7, 0), 0, template, 7, hash, win, out);
     const flipped = message(7, 1);
@@ -54,15 +54,35 @@ describe('echo integrity bookkeeping', () => {
     expect(out).toEqual({ verified: 2, corrupted: 3, duplicated: 0, outOfOrder: 0, missing: 0 });
   });
 
-  it('a given-up echo counts missing once, and its late arrival takes it back', () => {
-    const win: SeqWindow = { maxSeen: -1, mask: 0 };
+  it('a given-up echo counts missing once and stays missing when it arrives late: not out of order', () => {
+    const win: SeqWindow = { maxSeen: -1, mask: 0, givenUp: 0 };
     const out = emptyIntegrity();
     verifyEcho(message(7, 0), 0, template, 7, hash, win, out);
     markGivenUp(win, 1, out);
     verifyEcho(message(7, 2), 0, template, 7, hash, win, out);
     expect(out.missing).toBe(1);
     verifyEcho(message(7, 1), 0, template, 7, hash, win, out);
-    expect(out).toMatchObject({ missing: 0, outOfOrder: 1 });
+    expect(out).toMatchObject({ missing: 1, outOfOrder: 0, duplicated: 0 });
+    // Its second arrival is a duplicate.
+    verifyEcho(message(7, 1), 0, template, 7, hash, win, out);
+    expect(out).toMatchObject({ missing: 1, outOfOrder: 0, duplicated: 1 });
+  });
+
+  it("a queued session's first message, given up and answered at the stop, is missing (issue 30)", () => {
+    const win: SeqWindow = { maxSeen: -1, mask: 0, givenUp: 0 };
+    const out = emptyIntegrity();
+    markGivenUp(win, 0, out);
+    verifyEcho(message(7, 0), 0, template, 7, hash, win, out);
+    expect(out).toEqual({ verified: 1, corrupted: 0, duplicated: 0, outOfOrder: 0, missing: 1 });
+  });
+
+  it('a gap later filled is still out of order after a give-up further on', () => {
+    const win: SeqWindow = { maxSeen: -1, mask: 0, givenUp: 0 };
+    const out = emptyIntegrity();
+    for (const s of [0, 2]) verifyEcho(message(7, s), 0, template, 7, hash, win, out);
+    markGivenUp(win, 3, out);
+    verifyEcho(message(7, 1), 0, template, 7, hash, win, out);
+    expect(out).toMatchObject({ missing: 1, outOfOrder: 1 });
   });
 
   it.each([
@@ -77,7 +97,7 @@ describe('echo integrity bookkeeping', () => {
       stamp(reads.subarray(5 + i * size), 9, i, h);
     }
     reads[5 + 2 * size + size - 1] ^= 0x80;
-    const win: SeqWindow = { maxSeen: -1, mask: 0 };
+    const win: SeqWindow = { maxSeen: -1, mask: 0, givenUp: 0 };
     const out = emptyIntegrity();
     const seqs = [0, 1, 2].map((i) => verifyEcho(reads, 5 + i * size, body, 9, h, win, out));
     expect(seqs).toEqual([0, 1, -1]);
@@ -98,7 +118,7 @@ describe('echo integrity bookkeeping', () => {
     for (let i = 0; i < size; i++) body[i] = (i * 37 + 11) & 0xff;
     const h = bodyHash(body, STAMP_BYTES);
     const read = Buffer.alloc(offset + size);
-    const win: SeqWindow = { maxSeen: -1, mask: 0 };
+    const win: SeqWindow = { maxSeen: -1, mask: 0, givenUp: 0 };
     const out = emptyIntegrity();
     for (let flip = STAMP_BYTES - 1; flip < size; flip++) {
       body.copy(read, offset);

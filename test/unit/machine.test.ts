@@ -8,7 +8,7 @@ import type { MachineSample } from '../../src/documents/machine.js';
 import { DIMENSIONS } from '../../src/find/dimensions.js';
 import { judgeProbe, whoseLimit } from '../../src/find/probe-verdict.js';
 import { parseThreshold } from '../../src/gates/thresholds.js';
-import { parsePressureTotal, parseProcStat, parseSchedstat } from '../../src/metrics/machine.js';
+import { coreFigures, parsePressureTotal, parseProcStat, parseSchedstat } from '../../src/metrics/machine.js';
 import { buildResult } from '../../src/result/build.js';
 import { buildMachine, machineWarnings } from '../../src/result/machine-section.js';
 import { fixtureConfig, fixtureInputs, fixtureOutcome, timelineRowFixture } from '../fixtures/outcome.js';
@@ -38,6 +38,24 @@ describe('the /proc readers', () => {
       'some avg10=1.00 avg60=0.50 avg300=0.10 total=123456\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=9\n';
     expect(parsePressureTotal(text)).toBe(123456);
     expect(parsePressureTotal('')).toBeNull();
+  });
+
+  it('turns two /proc/stat readings into busy, steal, ours and others (irqs are nobody’s)', () => {
+    const core = (busy: number, irq: number, steal: number, total: number) => ({ busy, irq, steal, total });
+    const before = [core(0, 0, 0, 0), core(0, 0, 0, 0)];
+    // Over 100 ticks a core: core 0 busy 90 (10 of them interrupts), core 1 busy 50 and 10 stolen.
+    const after = [core(90, 10, 0, 100), core(50, 0, 10, 100)];
+    expect(coreFigures(before, after, 0.6)).toEqual({
+      busyPercent: 70,
+      coreBusyPercent: [90, 50],
+      stealPercent: 5,
+      oursCores: 0.6,
+      // 1.4 busy cores - 0.1 of interrupts - 0.6 ours.
+      othersCores: 0.7,
+    });
+    // A core count that changed, or no reading: every figure null, none 0.
+    expect(coreFigures(before, after.slice(0, 1), 0.6)).toMatchObject({ busyPercent: null, othersCores: null });
+    expect(coreFigures(null, after, 0.6).oursCores).toBeNull();
   });
 
   it('reads schedstat: ns on a CPU, ns waiting on a run queue', () => {

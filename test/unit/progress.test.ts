@@ -32,6 +32,10 @@ describe('progress', () => {
       '600 conn/s  in flight 100',
     );
     expect(modeFigures('hold', row({ open: 98 }), null, 100)).toBe('held 98/100  5,000 pings/s  ping p99 2.50ms');
+    // Held means served: 400 open behind HAProxy maxconn 320, 80 of them never answered.
+    expect(modeFigures('hold', row({ open: 400, opened: 320 }), null, 400)).toBe(
+      'held 320/400  unanswered 80  5,000 pings/s  ping p99 2.50ms',
+    );
   });
 
   it('writes a plain line every second in a short run, every 10 s in a long one', () => {

@@ -6,12 +6,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runResultSchema, type TimelineRow } from '../../src/documents/result.js';
+import { runResultSchema } from '../../src/documents/result.js';
 import { stepMetrics } from '../../src/gates/metrics.js';
 import { parseThreshold } from '../../src/gates/thresholds.js';
 import { renderSummary } from '../../src/reporters/summary.js';
 import { buildResult } from '../../src/result/build.js';
 import { mergeResults } from '../../src/result/merge.js';
+import { connectTimeoutWarnings } from '../../src/result/warnings.js';
 import {
   fixtureConfig,
   fixtureInputs,
@@ -96,6 +97,17 @@ describe('the kernel witness', () => {
     expect(parseThreshold('kernel.synRetrans==0').metric).toBe('kernel.synRetrans');
     expect(stepMetrics(r)['kernel.synRetrans']).toBe(41);
   });
+
+  it("connects that timed out while the kernel lost no SYN are the machine's, said so; after SYN losses, not", () => {
+    const clean = buildResult(fixtureInputs(config, fixtureOutcome())).kernel;
+    expect(connectTimeoutWarnings(157, clean, 5000, 4_760_000).join('\n')).toMatch(
+      /^157 connects timed out .* no SYN .* the generator got to them late \(connect p99 4\.76s\): this machine's/,
+    );
+    expect(
+      connectTimeoutWarnings(157, { ...clean!, counters: { ...clean!.counters, synRetrans: 3 } }, 5000, null),
+    ).toEqual([]);
+    expect(connectTimeoutWarnings(0, clean, 5000, null)).toEqual([]);
+  });
 });
 
 describe('mergeResults', () => {
@@ -150,76 +162,5 @@ describe('renderSummary', () => {
     const golden = path.join(ROOT, 'test/fixtures/golden/summary-echo.txt');
     if (process.env.L4STRESS_UPDATE_GOLDEN) writeFileSync(golden, text);
     expect(text).toBe(readFileSync(golden, 'utf8'));
-  });
-});
-
-describe("the watched process's cost per unit of work", () => {
-  const config = fixtureConfig(['--target', '127.0.0.1:7000']);
-  const row = (t: number, rssBytes: number): TimelineRow =>
-    timelineRowFixture({ t, open: 100, watched: [{ pid: 99, cpuPercent: 10, rssBytes }] });
-  const watched = {
-    pid: 99,
-    role: 'watched' as const,
-    name: 'haproxy',
-    samples: 12,
-    cpuPercentMean: 10,
-    cpuPercentMax: 12,
-    maxRssBytes: 0,
-    exited: false,
-    exitedAfterS: null,
-  };
-  const MiB = 1024 * 1024;
-
-  it('RSS per held session, CPU per round trip, and no leak for a steady process', () => {
-    const outcome = fixtureOutcome(100, {
-      watched: [watched],
-      timeline: Array.from({ length: 12 }, (_, i) => row(i + 1, 50 * MiB + (i % 2) * 4096)),
-      watchMarks: {
-        baseline: { 99: { rssBytes: 40 * MiB, cpuMs: 100 } },
-        ramped: { 99: { rssBytes: 40 * MiB + 100 * 2048, cpuMs: 150 } },
-        measureStart: { 99: { rssBytes: 50 * MiB, cpuMs: 200 } },
-        measureEnd: { 99: { rssBytes: 50 * MiB, cpuMs: 1200 } },
-      },
-    });
-    const r = buildResult(fixtureInputs(config, outcome));
-    expect(r.resources.watched[0].cost).toMatchObject({
-      rssPerSessionBytes: 2048,
-      // 1,000 ms of CPU over 10,000 round trips
-      cpuUsPerRoundTrip: 100,
-      cpuUsPerConnection: null,
-      leakSuspected: false,
-    });
-    expect(r.warnings.join('\n')).not.toMatch(/leak/);
-  });
-
-  it('embedded target processes each carry their share: the cost is over the sessions each holds', () => {
-    const target = (pid: number) => ({ ...watched, pid, role: 'target' as const, name: 'node' });
-    const mark = (rssBytes: number, cpuMs: number) => ({ 7: { rssBytes, cpuMs }, 8: { rssBytes, cpuMs } });
-    const outcome = fixtureOutcome(100, {
-      watched: [target(7), target(8)],
-      timeline: [],
-      watchMarks: {
-        baseline: mark(40 * MiB, 100),
-        // Each of the two grew by 50 sessions' worth at 2,048 B: 50 of the 100 sessions are its own.
-        ramped: mark(40 * MiB + 50 * 2048, 150),
-        measureStart: mark(50 * MiB, 200),
-        measureEnd: mark(50 * MiB, 700),
-      },
-    });
-    const r = buildResult(fixtureInputs(config, outcome));
-    // 500 ms of CPU each over its 5,000 of the 10,000 round trips.
-    for (const w of r.resources.watched)
-      expect(w.cost).toMatchObject({ rssPerSessionBytes: 2048, cpuUsPerRoundTrip: 100 });
-  });
-
-  it('a steady climb over the measured phase is a suspected leak, with its slope, and a threshold names it', () => {
-    const outcome = fixtureOutcome(100, {
-      watched: [watched],
-      timeline: Array.from({ length: 12 }, (_, i) => row(i + 1, 50 * MiB + i * MiB)),
-    });
-    const r = buildResult(fixtureInputs(config, outcome));
-    expect(r.resources.watched[0].cost).toMatchObject({ rssSlopeMiBPerHour: 3600, rssSlopeR2: 1, leakSuspected: true });
-    expect(r.warnings.join('\n')).toMatch(/watched process 99 \(haproxy\) grew its RSS steadily .* 3600 MiB per hour/);
-    expect(stepMetrics(r)['watched.rssSlope']).toBe(3600);
   });
 });

@@ -7,6 +7,7 @@
 import { formatBitsPerSecond, formatBytes, formatCount, formatMicros } from '../../core/units.js';
 import { KERNEL_COUNTER_NAMES } from '../../core/vocabulary.js';
 import type { ScenarioSummary } from '../../documents/summary.js';
+import { resultErrorTotal } from '../../result/error-total.js';
 import { STEP_HEADER, stepRows } from '../scenario.js';
 import { type Chart, type ChartKit, loadChartKit } from './charts.js';
 import { type LabelledResult, phaseSpans, resultCurves, type TimelineMetric, timelinePoints } from './series.js';
@@ -61,6 +62,7 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
         'rate',
         'errors',
         'drops',
+        'unserved',
         'gen CPU max',
         'gen RSS max',
         'target RSS',
@@ -81,15 +83,18 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
           : r.modeStats.churn
             ? `${formatCount(r.modeStats.churn.cyclesPerSecond)} conn/s`
             : `${formatCount(r.throughput.roundTripsPerSecond)} rt/s`,
-        formatCount(r.connections.failed.total),
+        // The one error total (failed, dropped, unserved, integrity, ...), as thresholds and the status count it.
+        formatCount(resultErrorTotal(r)),
         formatCount(r.connections.dropped.total),
+        formatCount(r.connections.unserved ?? 0),
         `${r.resources.generator.cpuPercentMax}%`,
         formatBytes(r.resources.generator.maxRssBytes),
         r.resources.target ? formatBytes(r.resources.target.maxRssBytes) : '-',
       ]),
     ),
     '<p class="window">Round-trip latency and rates: measured phase; connect latency: every connect (the ramp ' +
-      'for held sessions, the measured phase for churn); errors, drops, CPU and memory: the whole run.</p>',
+      'for held sessions, the measured phase for churn); errors (failed, dropped, unserved and integrity), drops, ' +
+      'unserved sessions, CPU and memory: the whole run.</p>',
     ...charts(kit, results),
     kernelTable(results),
     machineTable(results),

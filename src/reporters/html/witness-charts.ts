@@ -3,7 +3,9 @@
  * chart per series name), and the machine (cores busy, others' share, CPU pressure, the load threads' run-queue
  * wait, all as % of the second) with a table of each run's window and verdict.
  */
+
 import type { RunResult } from '../../documents/result.js';
+import { verdictWord } from '../../result/machine-section.js';
 import type { Chart, ChartKit } from './charts.js';
 import { type LabelledResult, type PhaseSpan, phaseSpans } from './series.js';
 
@@ -82,7 +84,7 @@ export function machineRows(results: LabelledResult[]): { header: string[]; rows
         m.othersCoresMean === null ? '-' : `${m.othersCoresMean} cores`,
         pct(m.cpuPressure),
         pct(m.loadThreadWait?.mean),
-        `${m.verdict === 'quiet' && m.queued ? 'kept up, queued' : m.verdict}${m.reason ? `: ${m.reason}` : ''}`,
+        `${verdictWord(m)}${m.reason ? `: ${m.reason}` : ''}`,
       ];
     }),
   };

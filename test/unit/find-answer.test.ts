@@ -1,0 +1,95 @@
+/**
+ * The search's answer in words, on built probes: the machine's limit and inconclusive name the machine's figures
+ * and are never a capacity (a gate on them has no sample); a capacity whose probes passed with errors says so and
+ * how to fail them.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ProbeRecord } from '../../src/documents/find.js';
+import { answerText, capacityMetrics } from '../../src/find/answer.js';
+import { resolveFindConfig } from '../../src/find/find-config.js';
+import { FIND_DEFAULTS, type FindOptionKey } from '../../src/options/find-options.js';
+import { parseRunArgs } from '../../src/options/run-command-options.js';
+import type { RunOptionKey } from '../../src/options/run-options.js';
+
+const find = resolveFindConfig(
+  {
+    ...parseRunArgs(['--target', '127.0.0.1:7000', '--quiet']),
+    ...FIND_DEFAULTS,
+    vary: 'conns',
+    slo: ['opened==target'],
+  },
+  ['target', 'vary', 'slo'] as (RunOptionKey | FindOptionKey)[],
+);
+
+const summary = { count: 0, min: null, mean: null, p50: null, p90: null, p95: null, p99: null, p999: null, max: null };
+function probe(over: Partial<ProbeRecord>): ProbeRecord {
+  return {
+    index: 1,
+    load: 100,
+    purpose: 'grow',
+    pass: true,
+    achieved: 100,
+    carried: true,
+    slo: [],
+    failure: null,
+    generatorLimit: null,
+    limitOf: null,
+    machineLimit: null,
+    machine: null,
+    status: 'completed',
+    exitCode: 0,
+    roundTripUs: summary,
+    connectUs: summary,
+    tlsHandshakeUs: null,
+    errors: 0,
+    established: 100,
+    opened: 100,
+    cpu: { generator: null, target: null, watched: [] },
+    kernel: null,
+    elapsedMs: 1000,
+    histograms: { roundTripUs: '', connectUs: '' },
+    warnings: [],
+    ...over,
+  };
+}
+
+const starved = 'load threads waited 40% of the window for a core and ran 55%; others took 1.3 cores';
+
+describe("the search's answer in words", () => {
+  it('the machine’s limit names the figures and how to measure the target alone', () => {
+    const probes = [
+      probe({ load: 400 }),
+      probe({ load: 800, pass: false, limitOf: 'machine', machineLimit: starved, failure: 'p99<1s broke: 2s' }),
+    ];
+    const answer = { end: 'machine-limit' as const, capacity: 400, atLeast: true, bracket: { pass: 400, fail: null } };
+    const w = answerText(find, answer, probes, null, false);
+    expect(w.limitOf).toBe('machine');
+    expect(w.text).toMatch(/^the machine's limit, not the target's: at least 400 sessions/);
+    expect(w.text).toContain(starved);
+    expect(w.text).toMatch(/run the generator on another host \(shards\)/);
+    expect(capacityMetrics({ answer: { ...answer, ...w } } as never).capacity).toBeNull();
+  });
+
+  it('inconclusive says others took the cores, with the figures, and is never a capacity', () => {
+    const probes = [probe({ load: 800, pass: false, limitOf: 'inconclusive', machineLimit: starved, failure: 'x' })];
+    const answer = {
+      end: 'inconclusive' as const,
+      capacity: null,
+      atLeast: false,
+      bracket: { pass: null, fail: null },
+    };
+    const w = answerText(find, answer, probes, null, false);
+    expect(w.limitOf).toBe('inconclusive');
+    expect(w.text).toMatch(/^inconclusive: at least 0 sessions, but above it other work took this machine's cores/);
+    expect(capacityMetrics({ answer: { ...answer, ...w } } as never).capacity).toBeNull();
+  });
+
+  it('a capacity whose probes passed with errors says so, and how to fail them', () => {
+    const probes = [probe({ load: 2047, errors: 1000 }), probe({ load: 2047, errors: 3262 })];
+    const answer = { end: 'found' as const, capacity: 2047, atLeast: false, bracket: { pass: 2047, fail: 2150 } };
+    const w = answerText(find, answer, probes, null, false);
+    expect(w.text).toMatch(/Probes at 2,047 passed with up to 3,262 errors .* add --slo 'errors==0'/);
+    const clean = answerText(find, answer, [probe({ load: 2047 })], null, false);
+    expect(clean.text).not.toMatch(/errors/);
+  });
+});
