@@ -90,7 +90,7 @@ export async function loadFindCharts(): Promise<FindChartKit> {
             ticks,
             tickFormat: SEPARATED,
           },
-          color: { legend: true },
+          color: colors(rows),
           marks: [
             ...probes(shown, knees),
             Plot.ruleY(limits, { y: 'value', stroke: SLO_RED, strokeDasharray: '6,4', className: 'slo-limit' }),
@@ -107,7 +107,7 @@ export async function loadFindCharts(): Promise<FindChartKit> {
       return {
         title,
         note,
-        svg: render({ x, y: { ...y, tickFormat: SEPARATED }, color: { legend: true }, marks: probes(rows, knees) }),
+        svg: render({ x, y: { ...y, tickFormat: SEPARATED }, color: colors(rows), marks: probes(rows, knees) }),
       };
     },
     achieved: (title, note, rows, knees) => {
@@ -118,7 +118,7 @@ export async function loadFindCharts(): Promise<FindChartKit> {
         svg: render({
           x,
           y: { label: 'achieved', grid: true, zero: true, tickFormat: SEPARATED },
-          color: { legend: true },
+          color: colors(rows),
           marks: [
             Plot.line(
               [
@@ -134,6 +134,33 @@ export async function loadFindCharts(): Promise<FindChartKit> {
       };
     },
   };
+}
+
+/**
+ * Light (before) and dark (after) of one hue per metric, so a before/after pair reads as one measure; no red (the SLO
+ * lines) and green late (the capacities).
+ */
+const PAIRS: [string, string][] = [
+  ['#9ecae1', '#2166ac'],
+  ['#fdae6b', '#d94801'],
+  ['#bcbddc', '#6a51a3'],
+  ['#a1d99b', '#238b45'],
+  ['#d9d9d9', '#525252'],
+  ['#fbb4b9', '#ae017e'],
+];
+
+/**
+ * The color scale: Plot's categories for one search; for two (series named `before …` and `after …`), each metric
+ * one hue, light before and dark after, in the legend side by side.
+ */
+export function colors(rows: LoadPoint[]): { legend: true; domain?: string[]; range?: string[] } {
+  const names = [...new Set(rows.map((r) => r.series))];
+  const paired = names.every((n) => /^(before|after) /.test(n));
+  if (!paired || names.length === 0) return { legend: true };
+  const metrics = [...new Set(names.map((n) => n.replace(/^(before|after) /, '')))].sort();
+  const domain = metrics.flatMap((m) => [`before ${m}`, `after ${m}`]);
+  const range = metrics.flatMap((_, i) => PAIRS[i % PAIRS.length]);
+  return { legend: true, domain, range };
 }
 
 /** Each series' median at each load, in load order: the line a series draws. */
