@@ -113,10 +113,11 @@ function buildProgram(setExit: SetExit): Command {
       .command('compare')
       .description(
         'compare two scenario summaries (or run folders), or two single results: per step and metric, improved / ' +
-          'unchanged / regressed (single runs: judged on --allow alone)',
+          'unchanged / regressed (single runs: judged on --allow alone); or two find documents: capacity improved / ' +
+          'no change / regressed beyond both brackets (docs/find.md)',
       )
-      .argument('<baseline>', 'baseline summary.json (or its folder), or a result .json')
-      .argument('<candidate>', 'candidate summary.json (or its folder), or a result .json (same kind as the baseline)')
+      .argument('<baseline>', 'baseline summary.json (or its folder), a result .json, or a find document')
+      .argument('<candidate>', 'candidate summary.json (or its folder), a result or a find document (same kind)')
       .option('--json', 'print the comparison as JSON'),
   ).action(async (base: string, cand: string, opts, cmd: Command) => {
     const { compareCommand } = await import('./scenario-commands.js');
@@ -154,7 +155,10 @@ function buildProgram(setExit: SetExit): Command {
   program
     .command('report')
     .description('write reports of stored results and scenario summaries (HTML with charts, Markdown, .hgrm, .hlog)')
-    .argument('<files...>', 'result files, summary.json files or scenario run folders; several overlay')
+    .argument(
+      '<files...>',
+      'result files, summary.json files or scenario run folders; several overlay; or one or two find documents',
+    )
     .option('--html <file>', 'self-contained HTML report (default, beside the first input, when no output is given)')
     .option('--md <file>', 'Markdown summary')
     .option('--hgrm <dir>', 'HdrHistogram percentile distributions (.hgrm, ms), one per run and histogram')

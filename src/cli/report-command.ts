@@ -16,6 +16,7 @@ import type { ReportInput, ScenarioInput } from '../reporters/html/page.js';
 import type { LabelledResult } from '../reporters/html/series.js';
 import { renderResultsMarkdown } from '../reporters/result-markdown.js';
 import { renderMarkdown } from '../reporters/scenario.js';
+import { anyFind, reportFinds } from './report-find.js';
 
 export interface ReportOptions {
   html?: string;
@@ -26,6 +27,10 @@ export interface ReportOptions {
 }
 
 export async function reportCommand(files: string[], opts: ReportOptions): Promise<number> {
+  if (anyFind(files)) {
+    for (const line of await reportFinds(files, opts)) process.stdout.write(`${line}\n`);
+    return 0;
+  }
   const outputs = { ...opts };
   if (!outputs.html && !outputs.md && !outputs.hgrm && !outputs.hlog)
     outputs.html = `${files[0].replace(/\/+$/, '').replace(/(\/summary)?\.json$/, '')}.html`;

@@ -16,6 +16,7 @@ import { checkOutputs } from '../preflight/outputs.js';
 import { comparisonVerdict, renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
 import { machineLine } from '../reporters/summary.js';
 import { limitedOrQueued } from '../result/machine-section.js';
+import { compareFindCommand, isFindComparison } from './compare-find-command.js';
 
 export interface RawCompareOptions {
   allow: string;
@@ -61,6 +62,7 @@ export function compareCommand(
   candFile: string,
   opts: RawCompareOptions & { json?: boolean; gateGiven?: boolean },
 ): number {
+  if (isFindComparison(baseFile, candFile)) return compareFindCommand(baseFile, candFile, opts);
   const base = readSummaryOrRun(baseFile, 'baseline');
   const cand = readSummaryOrRun(candFile, 'scenario summary');
   if (base.singleRun !== cand.singleRun)

@@ -6,11 +6,14 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { UsageError } from '../core/errors.js';
+import { type DocumentId, whichDocument, wrongKindMessage } from './document-kinds.js';
 
 /** What the document is called in messages, and the schemaVersion the reader understands (if it has one). */
 export interface DocumentKind {
   name: string;
   schemaVersion?: number;
+  /** The kind this reader takes: a document of another kind is refused in one line naming the command it is for. */
+  id?: DocumentId;
 }
 
 export function readDocument<T extends z.ZodType>(file: string, schema: T, kind: DocumentKind): z.infer<T> {
@@ -45,6 +48,9 @@ export function parseDocument<T extends z.ZodType>(
         `${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : typeof doc}`,
     );
   }
+  const found = whichDocument(doc);
+  if (kind.id !== undefined && found !== null && found !== kind.id)
+    throw new UsageError(wrongKindMessage(where, found, `an ${kind.name}`));
   const version = (doc as { schemaVersion?: unknown }).schemaVersion;
   if (kind.schemaVersion !== undefined && version !== undefined && version !== kind.schemaVersion) {
     throw new UsageError(

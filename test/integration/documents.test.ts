@@ -54,7 +54,13 @@ describe('document readers refuse bad files with exit 2, naming the file', () =>
         expect(run.code, run.stderr).toBe(2);
         expect(run.stderr).toContain(file);
         expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
-        if (name === 'version') expect(run.stderr).toMatch(/schemaVersion 99 is not supported/);
+        // The bad files are made from a summary: the profile reader names it as one before reading its version.
+        if (name === 'version')
+          expect(run.stderr).toMatch(
+            label.includes('profile')
+              ? /is an l4stress scenario summary, not an l4stress hardware profile/
+              : /schemaVersion 99 is not supported/,
+          );
         if (name === 'null') expect(run.stderr).toMatch(/expected a JSON object, got null/);
         if (name === 'empty') expect(run.stderr).toMatch(/at (kind|schemaVersion): /);
         if (name === 'truncated') expect(run.stderr).toMatch(/not valid JSON/);

@@ -91,6 +91,7 @@ describe('l4stress find: capacities of known targets', { timeout: 240_000 }, () 
       expect(opened.requests).toEqual([]);
       expect(opened.charts.map((c) => c.title)).toEqual([
         'Latency against load',
+        'Achieved against asked',
         'Errors against load',
         'CPU against load',
       ]);

@@ -6,6 +6,7 @@
 import type { CurvePoint, PhaseSpan, TimePoint } from './series.js';
 
 type PlotModule = typeof import('@observablehq/plot');
+type PlotOptions = Parameters<PlotModule['plot']>[0];
 
 export interface Chart {
   title: string;
@@ -19,22 +20,6 @@ export interface ChartKit {
   timeline(title: string, note: string, yLabel: string, points: TimePoint[], spans: PhaseSpan[]): Chart;
   dots(title: string, note: string, rows: { group: string; series: string; value: number }[], yLabel: string): Chart;
   trend(title: string, note: string, yLabel: string, rows: { date: Date; series: string; value: number }[]): Chart;
-  /** A capacity search: each series against the load, with horizontal SLO lines and the knee marked. */
-  load(title: string, note: string, yLabel: string, rows: LoadPoint[], marks: LoadMarks): Chart;
-}
-
-export interface LoadPoint {
-  load: number;
-  series: string;
-  value: number;
-  pass: boolean;
-}
-
-export interface LoadMarks {
-  /** Horizontal lines: an SLO's limit in the chart's unit. */
-  limits: { label: string; value: number }[];
-  /** The capacity found (a vertical line), if any. */
-  knee: number | null;
 }
 
 const WIDTH = 960;
@@ -49,14 +34,11 @@ const PHASE_FILL: Record<string, string> = {
 const NINES = [1, 10, 100, 1_000, 10_000, 100_000];
 const NINES_LABEL = ['0%', '90%', '99%', '99.9%', '99.99%', '99.999%'];
 
-/**
- * Loads Plot and the DOM once per report. Over 100 lines on purpose: one entry per chart kind, each a declarative
- * Plot spec over the two shared helpers above it; split, the kinds would lose the helpers they share.
- */
-export async function loadChartKit(): Promise<ChartKit> {
+/** Plot and a renderer to standalone SVG strings (960 x 320 by default), loaded once per report. */
+export async function loadPlot(): Promise<{ Plot: PlotModule; render: (o: PlotOptions) => string }> {
   const [Plot, { parseHTML }] = await Promise.all([import('@observablehq/plot'), import('linkedom')]);
   const { document } = parseHTML('<!doctype html><html><body></body></html>');
-  const render = (options: Parameters<PlotModule['plot']>[0]): string => {
+  const render = (options: PlotOptions): string => {
     const node = Plot.plot({
       document,
       width: WIDTH,
@@ -67,6 +49,15 @@ export async function loadChartKit(): Promise<ChartKit> {
     // A standalone SVG needs its namespace (linkedom does not add it); inline it is harmless.
     return node.outerHTML.replace(/<svg(?![^>]*xmlns=)/g, '<svg xmlns="http://www.w3.org/2000/svg"');
   };
+  return { Plot, render };
+}
+
+/**
+ * Loads Plot and the DOM once per report. Over 100 lines on purpose: one entry per chart kind, each a declarative
+ * Plot spec over the shared helper above it; split, the kinds would lose the helper they share.
+ */
+export async function loadChartKit(): Promise<ChartKit> {
+  const { Plot, render } = await loadPlot();
   /** One line per series with a dot per point, each dot's tooltip from `title`. */
   const lineWithDots = <T extends { series: string }>(
     data: T[],
@@ -124,32 +115,6 @@ export async function loadChartKit(): Promise<ChartKit> {
           2.5,
           (d) => `${d.series}\n${d.date.toISOString()}: ${round(d.value)}`,
         ),
-      }),
-    }),
-    load: (title, note, yLabel, rows, { limits, knee }) => ({
-      title,
-      note,
-      svg: render({
-        x: { label: 'load', grid: true, zero: true },
-        y: { label: yLabel, grid: true, zero: true },
-        color: { legend: true },
-        marks: [
-          ...lineWithDots(
-            [...rows].sort((a, b) => a.load - b.load),
-            'load',
-            'value',
-            3,
-            (d) => `${d.series}\nload ${round(d.load)}: ${round(d.value)} (${d.pass ? 'pass' : 'fail'})`,
-          ),
-          Plot.ruleY(limits, { y: 'value', stroke: '#d62728', strokeDasharray: '6,4' }),
-          Plot.text(limits, { y: 'value', text: 'label', frameAnchor: 'right', dy: -6, fill: '#d62728' }),
-          ...(knee === null
-            ? []
-            : [
-                Plot.ruleX([knee], { stroke: '#2ca02c', strokeWidth: 2 }),
-                Plot.text([knee], { x: (k: number) => k, text: () => 'capacity', frameAnchor: 'top', dy: 6 }),
-              ]),
-        ],
       }),
     }),
     dots: (title, note, rows, yLabel) => ({
