@@ -78,7 +78,7 @@ function answerWords(
         limitOf: 'generator',
         firstFailure: generatorFailure ? { load: generatorFailure.load, reason: what } : firstFailure,
         text:
-          `the generator's limit, not the target's: at least ${capacity ?? `0 ${unit}`}. ` +
+          `the generator's limit, not the target's: ${capacity === null ? 'nothing passed' : `at least ${capacity}`}. ` +
           `It gave out${at}: ${what}. Fix: ${find.def.generatorFix}.`,
       };
     }
@@ -87,7 +87,7 @@ function answerWords(
       const at = machineFailure
         ? ` At ${formatCount(machineFailure.load)} ${unit}: ${machineFailure.machineLimit}.`
         : '';
-      const lower = `at least ${capacity ?? `0 ${unit}`}`;
+      const lower = capacity === null ? 'nothing passed' : `at least ${capacity}`;
       return {
         limitOf: answer.end === 'machine-limit' ? 'machine' : 'inconclusive',
         firstFailure: machineFailure ? { load: machineFailure.load, reason: reasonOf(machineFailure) } : firstFailure,
@@ -96,8 +96,9 @@ function answerWords(
             ? `the machine's limit, not the target's: ${lower}, where the generator, the target and the watched ` +
               `processes filled this machine's cores.${at} The figure is this setup's: run the generator on ` +
               'another host (shards) to measure the target alone.'
-            : `inconclusive: ${lower}, but above it other work took this machine's cores, so no probe there could ` +
-              `be judged (retried after a cool-down).${at} Run again on a quiet machine.`,
+            : `inconclusive: ${lower}, but ${capacity === null ? 'while the probes ran' : 'above it'} other work ` +
+              `took this machine's cores, so no probe there could be judged (retried after a cool-down).${at} Run ` +
+              'again on a quiet machine.',
       };
     }
     case 'nothing-passed':

@@ -80,7 +80,9 @@ describe("the search's answer in words", () => {
     };
     const w = answerText(find, answer, probes, null, false);
     expect(w.limitOf).toBe('inconclusive');
-    expect(w.text).toMatch(/^inconclusive: at least 0 sessions, but above it other work took this machine's cores/);
+    expect(w.text).toMatch(
+      /^inconclusive: nothing passed, but while the probes ran other work took this machine's cores/,
+    );
     expect(capacityMetrics({ answer: { ...answer, ...w } } as never).capacity).toBeNull();
   });
 
