@@ -10,7 +10,7 @@ import {
 } from '../core/tcp-bindings.js';
 import { ProxyHeaderParser } from '../proxy/parser.js';
 import type { EchoServerOptions, TargetTally } from './echo-server.js';
-import type { ServiceQueue } from './service-queue.js';
+import type { ServiceLine, ServiceQueue } from './service-queue.js';
 import type { SessionGate } from './session-gate.js';
 import { SLOWDOWN, slowDown } from './slowdown.js';
 import { bump } from './stats.js';
@@ -71,8 +71,10 @@ export class Peer {
   /** This connection's echo buffer (see REUSED_ECHO_BYTES); null while a queued write holds it. */
   private out: Buffer | null = null;
   private paused = false;
-  /** --service-time: bytes of a message not yet complete, carried to the next read. */
-  private carry = 0;
+  /** --service-time: this connection's line (service-queue.ts); null without. */
+  private line: ServiceLine | null = null;
+  /** --service-time: its echoes backed up past ECHO_QUEUE_LIMIT, until its write queue is empty again. */
+  private backed = false;
   private finSent = false;
   private closing = false;
 
@@ -128,20 +130,37 @@ export class Peer {
 
   private begin(rest: Buffer | null): void {
     if (this.s.options.mode === 'source') this.pumpSource();
-    if (rest && this.s.service && this.s.options.mode === 'echo') this.serveInTurn(rest);
+    if (this.s.service && this.s.options.mode === 'echo') this.line = this.s.service.open((c) => this.deliver(c));
+    if (rest && this.line) this.serveInTurn(rest);
     else if (rest) this.serve(rest);
   }
 
   /** --service-time: the echo of `chunk` (its own copy) goes out when its messages have been served, in order. */
   private serveInTurn(chunk: Buffer): void {
-    const service = this.s.service!;
-    const stats = this.s.tally.stats;
-    stats.bytesIn += chunk.length;
-    this.carry = service.serve(this.carry, chunk.length, () => {
-      if (this.closing) return;
-      stats.bytesOut += chunk.length;
-      this.write(chunk);
-    });
+    this.s.tally.stats.bytesIn += chunk.length;
+    this.s.service!.push(this.line!, chunk);
+    this.holdOrRead();
+  }
+
+  /** --service-time: `chunk`'s messages are served: its echo goes out (a backed-up one blocks the line). */
+  private deliver(chunk: Buffer): void {
+    if (this.closing) return;
+    this.s.tally.stats.bytesOut += chunk.length;
+    this.write(chunk);
+    if (!this.backed && this.handle.writeQueueSize > ECHO_QUEUE_LIMIT) {
+      this.backed = true;
+      this.s.service!.block(this.line!, true);
+    }
+    this.holdOrRead();
+  }
+
+  /** --service-time: not read while its line is full or its echoes back up; read again when neither holds. */
+  private holdOrRead(): void {
+    const hold = this.backed || this.line!.full;
+    if (hold === this.paused || this.closing) return;
+    this.paused = hold;
+    if (hold) this.handle.readStop();
+    else this.handle.readStart();
   }
 
   /** Serves the bytes of a read still in the shared buffer: counted, and echoed from a copy. */
@@ -206,7 +225,11 @@ export class Peer {
       return;
     }
     if (this.closing || this.handle.writeQueueSize > 0) return;
-    if (this.paused) {
+    if (this.line) {
+      this.backed = false;
+      this.s.service!.block(this.line, false);
+      this.holdOrRead();
+    } else if (this.paused) {
       this.paused = false;
       this.handle.readStart();
     }
@@ -229,6 +252,8 @@ export class Peer {
   close(): void {
     if (this.closing) return;
     this.closing = true;
+    // --service-time: what it queued is dropped now; it costs the server no more time.
+    if (this.line) this.s.service!.close(this.line);
     this.handle.readStop();
     this.handle.close(onPeerClosed);
   }
