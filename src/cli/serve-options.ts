@@ -69,8 +69,9 @@ export const SERVE_OPTIONS = [
   },
   {
     flags: '--message-size <bytes>',
-    description: 'with --service-time: the message size it counts in (l4stress sends 64 B unless --size says)',
-    default: '64',
+    description:
+      'with --service-time (refused without it): the message size it counts in (default 64: l4stress sends 64 B ' +
+      'unless --size says)',
   },
   {
     flags: '--max-sessions <n>',
@@ -98,7 +99,7 @@ export interface RawServeOptions {
   cert?: string;
   key?: string;
   serviceTime?: string;
-  messageSize: string;
+  messageSize?: string;
   maxSessions?: string;
   quiet?: boolean;
 }
