@@ -19,6 +19,7 @@ import { bump } from './stats.js';
 const ECHO_QUEUE_LIMIT = 1024 * 1024;
 /** Echoes up to this size reuse their connection's buffer; larger ones get a fresh copy (rare, and amortized). */
 const REUSED_ECHO_BYTES = 4096;
+const EMPTY = Buffer.alloc(0);
 /** Up to this size a byte loop copies cheaper than Buffer.copy (which makes a view per call). */
 const LOOP_COPY_BYTES = 256;
 
@@ -31,6 +32,8 @@ export interface Served {
   readBuffer: Buffer;
   /** Connections still reading their PROXY header (the header timeout sweep looks only at these). */
   inHeader: Set<Peer>;
+  /** --service-time: connections not read because their line is full, probed by the same sweep (Peer.probe). */
+  held: Set<Peer>;
   peers: Set<Peer>;
   /** --service-time: answers wait their turn (service-queue.ts); null answers at once. */
   service: ServiceQueue | null;
@@ -161,6 +164,20 @@ export class Peer {
     this.paused = hold;
     if (hold) this.handle.readStop();
     else this.handle.readStart();
+    // Held with no write pending, nothing would notice the client leave: the sweep probes it.
+    if (hold && !this.backed) this.s.held.add(this);
+    else this.s.held.delete(this);
+  }
+
+  /**
+   * --service-time, a held connection: has its client gone? A connection not read and with no write pending hears
+   * nothing of a reset (and its receive queue may hold megabytes before it); a zero-length write is refused at once
+   * by a reset socket, so its line is dropped within a sweep, not after its backlog is served.
+   */
+  probe(): void {
+    if (this.closing) return;
+    const status = writeToHandle(this.s.b, this.handle, EMPTY, this, onWriteDone);
+    if (status < 0) this.fail(errnoName(status));
   }
 
   /** Serves the bytes of a read still in the shared buffer: counted, and echoed from a copy. */
@@ -252,6 +269,7 @@ export class Peer {
   close(): void {
     if (this.closing) return;
     this.closing = true;
+    this.s.held.delete(this);
     // --service-time: what it queued is dropped now; it costs the server no more time.
     if (this.line) this.s.service!.close(this.line);
     this.handle.readStop();

@@ -2,9 +2,7 @@
  * `serve --service-time`: a backend of known capacity. The process serves one message at a time, each taking the
  * service time, so it answers at most 1 / service-time messages per second however many connections ask: past that,
  * answers queue and latency grows, as an ingress's backend at its limit does. A message is --message-size bytes of
- * what a connection sent (l4stress's default --size: 64 B); what a read holds is counted in whole messages, the rest
- * carried to the connection's next read, and a read's echo goes out when its last whole message is served (a read
- * that completes none is echoed as soon as nothing of its connection waits before it).
+ * what a connection sent (l4stress's default --size: 64 B), counted across reads (service-line.ts).
  *
  * Bounded, as a real server's socket buffers bound it: each connection waits in its own line, and the lines are
  * served round robin, a message each turn, so a busy connection cannot starve the rest (a fresh client waits at most
@@ -12,91 +10,12 @@
  * connection stops reading (its socket buffers fill and the client is held back) until the line is served below
  * it. A connection whose echoes back up (a client that never reads) is `blocked`: not served until its writes drain.
  * A connection that closes drops its line at once, so a fresh client is not answered after a dead one's backlog.
- * Answers go out when due, from one timer per process (Node's timers fire to about a millisecond: latency gains up
- * to that; the capacity does not change).
+ * Answers go out when due, from one timer per process: what each pass of it served is echoed at its end, a write per
+ * connection (Node's timers fire to about a millisecond: latency gains up to that; the capacity does not change).
  */
+import { type QueueTotals, ServiceLine } from './service-line.js';
 
-/** A connection's line past this many bytes is full: stop reading it until it is served below. */
-export const LINE_LIMIT_BYTES = 64 * 1024;
-
-/** One connection's waiting reads, in order, with the messages each completes; linked into the queue's ring. */
-export class ServiceLine {
-  private readonly chunks: (Buffer | null)[] = [];
-  private readonly counts: number[] = [];
-  private head = 0;
-  /** Bytes and whole messages waiting in this line. */
-  bytes = 0;
-  messages = 0;
-  /** Bytes of a message not yet complete, carried to the next read. */
-  carry = 0;
-  /** Its echoes are backed up: not served until they drain. */
-  blocked = false;
-  closed = false;
-  linked = false;
-  next: ServiceLine = this;
-  prev: ServiceLine = this;
-
-  /** `deliver` echoes a read whose messages are served. */
-  constructor(readonly deliver: (chunk: Buffer) => void) {}
-
-  /** The line holds LINE_LIMIT_BYTES or more: its connection should not be read. */
-  get full(): boolean {
-    return this.bytes >= LINE_LIMIT_BYTES;
-  }
-
-  get empty(): boolean {
-    return this.head === this.chunks.length;
-  }
-
-  append(chunk: Buffer, messages: number): void {
-    this.chunks.push(chunk);
-    this.counts.push(messages);
-    this.bytes += chunk.length;
-    this.messages += messages;
-  }
-
-  /** One message of the first read that has any is served; returns the bytes echoed (reads now fully served). */
-  serveOne(): number {
-    this.counts[this.head]--;
-    this.messages--;
-    return this.deliverServed();
-  }
-
-  /** Echoes the reads at the front whose messages are all served; returns their bytes. */
-  deliverServed(): number {
-    let delivered = 0;
-    while (!this.closed && this.head < this.chunks.length && this.counts[this.head] === 0) {
-      const chunk = this.chunks[this.head]!;
-      this.chunks[this.head++] = null;
-      this.bytes -= chunk.length;
-      delivered += chunk.length;
-      this.deliver(chunk);
-    }
-    this.compact();
-    return delivered;
-  }
-
-  /** Everything waiting is dropped (the connection closed). */
-  clear(): void {
-    this.chunks.length = 0;
-    this.counts.length = 0;
-    this.head = 0;
-    this.bytes = 0;
-    this.messages = 0;
-  }
-
-  private compact(): void {
-    if (this.head === this.chunks.length) {
-      this.chunks.length = 0;
-      this.counts.length = 0;
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.chunks.length) {
-      this.chunks.splice(0, this.head);
-      this.counts.splice(0, this.head);
-      this.head = 0;
-    }
-  }
-}
+export { LINE_LIMIT_BYTES, ServiceLine } from './service-line.js';
 
 export class ServiceQueue {
   /** The next line to serve in the ring of lines with messages waiting (and not blocked); null: idle. */
@@ -105,9 +24,10 @@ export class ServiceQueue {
   private clockMs = 0;
   private readonly serviceMs: number;
   private timer: NodeJS.Timeout | null = null;
+  /** Lines served in the current pass, echoed at its end (reused: no allocation per pass). */
+  private readonly served: ServiceLine[] = [];
   /** What waits in every line now (serve's stats: a bound that holds is visible). */
-  queuedBytes = 0;
-  queuedMessages = 0;
+  readonly totals: QueueTotals = { bytes: 0, messages: 0 };
 
   constructor(
     serviceUs: number,
@@ -116,26 +36,18 @@ export class ServiceQueue {
     this.serviceMs = serviceUs / 1000;
   }
 
-  /** A connection's line; `deliver` echoes a read whose messages are served. */
+  /** A connection's line; `deliver` writes its echoes. */
   open(deliver: (chunk: Buffer) => void): ServiceLine {
-    return new ServiceLine(deliver);
+    return new ServiceLine(this.totals, this.messageBytes, deliver);
   }
 
   /** A read of `line`'s connection (its own copy): served in turn; afterwards, `line.full` says whether to read on. */
   push(line: ServiceLine, chunk: Buffer): void {
     if (line.closed) return;
-    const total = line.carry + chunk.length;
-    const messages = Math.floor(total / this.messageBytes);
-    line.carry = total % this.messageBytes;
-    if (messages === 0 && line.empty) {
-      // Nothing of its connection waits before it and it completes no message: echoed now, as before the queue.
-      line.deliver(chunk);
-      return;
-    }
-    line.append(chunk, messages);
-    this.queuedBytes += chunk.length;
-    this.queuedMessages += messages;
-    this.ready(line);
+    line.append(chunk);
+    // No whole message waits: what it holds of an incomplete one is echoed now, as before the queue.
+    if (line.messages === 0) line.flush();
+    else this.ready(line);
   }
 
   /** `line`'s echoes backed up (true) or drained (false): a blocked line is not served. */
@@ -150,10 +62,7 @@ export class ServiceQueue {
   close(line: ServiceLine): void {
     if (line.closed) return;
     this.unlink(line);
-    line.closed = true;
-    this.queuedBytes -= line.bytes;
-    this.queuedMessages -= line.messages;
-    line.clear();
+    line.drop();
   }
 
   /** Pending answers are dropped (the process is stopping). */
@@ -199,26 +108,30 @@ export class ServiceQueue {
     this.timer = setTimeout(() => this.drain(), Math.max(0, this.clockMs + this.serviceMs - now));
   }
 
-  /** Serves every message whose time has come, a message per line in turn. */
+  /** Serves every message whose time has come, a message per line in turn; then echoes what each line had served. */
   private drain(): void {
     this.timer = null;
     const now = performance.now();
     while (this.cursor !== null && this.clockMs + this.serviceMs <= now) {
       const line = this.cursor;
       this.clockMs += this.serviceMs;
-      this.queuedMessages--;
-      this.queuedBytes -= line.serveOne();
+      line.serveOne();
+      if (!line.dirty) {
+        line.dirty = true;
+        this.served.push(line);
+      }
       if (line.messages === 0) this.unlink(line);
-      else if (line.linked && this.cursor === line) this.cursor = line.next;
+      else this.cursor = line.next;
     }
-    this.arm(now);
+    // Echoes last: a write may block or close its line, which must not happen while the ring is walked.
+    for (let i = 0; i < this.served.length; i++) {
+      const line = this.served[i];
+      line.dirty = false;
+      line.flush();
+    }
+    this.served.length = 0;
+    this.arm(performance.now());
   }
-}
-
-/** Whole messages in `bytes` more of a connection's stream, given what it carried over; returns [messages, carry]. */
-export function countMessages(carry: number, bytes: number, messageBytes: number): [number, number] {
-  const total = carry + bytes;
-  return [Math.floor(total / messageBytes), total % messageBytes];
 }
 
 /** `200us`, `1.5ms`, `1s` -> µs; null when not a time. */
