@@ -130,8 +130,8 @@ function judge(result: RunResult, names: Map<number, string>): boolean {
     if (c?.leakSuspected) leaks++;
     const name = names.get(w.pid) ?? w.role;
     console.log(
-      `${name.padEnd(10)} pid ${w.pid}: RSS slope ${c?.rssSlopeMiBPerHour ?? '-'} MiB/h (R² ${c?.rssSlopeR2 ?? '-'}), ` +
-        `leak ${c?.leakSuspected ? 'SUSPECTED' : 'not suspected'}`,
+      `${name.padEnd(10)} pid ${w.pid}: RSS slope ${c?.rssSlopeMiBPerHour ?? '-'} MiB/h ` +
+        `(R² ${c?.rssSlopeR2 ?? '-'}), leak ${c?.leakSuspected ? 'SUSPECTED' : 'not suspected'}`,
     );
   }
   return leaks === 0 && errors === 0;
