@@ -65,7 +65,9 @@ export const SERVE_OPTIONS = [
     flags: '--service-time <time>',
     description:
       'echo: serve each message in turn, taking this long (e.g. 200us), so this process answers at most 1/time ' +
-      'messages per second: a backend of known capacity (default 0: answer at once)',
+      'messages per second: a backend of known capacity (default 0: answer at once). Bounded: connections take ' +
+      'turns, one with 64 KiB waiting is not read until served below it, one whose echoes back up is not served, ' +
+      "and a closed one's queue is dropped at once (GET /stats: serviceQueue)",
   },
   {
     flags: '--message-size <bytes>',
