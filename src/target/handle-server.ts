@@ -78,6 +78,8 @@ export class Peer {
   private line: ServiceLine | null = null;
   /** --service-time: its echoes backed up past ECHO_QUEUE_LIMIT, until its write queue is empty again. */
   private backed = false;
+  /** --service-time: in the sweep's `held` set (see holdOrRead). */
+  private probed = false;
   private finSent = false;
   private closing = false;
 
@@ -159,14 +161,19 @@ export class Peer {
 
   /** --service-time: not read while its line is full or its echoes back up; read again when neither holds. */
   private holdOrRead(): void {
+    if (this.closing) return;
     const hold = this.backed || this.line!.full;
-    if (hold === this.paused || this.closing) return;
+    // Held with no write pending, nothing would notice the client leave: the sweep probes it.
+    const probed = hold && !this.backed;
+    if (probed !== this.probed) {
+      this.probed = probed;
+      if (probed) this.s.held.add(this);
+      else this.s.held.delete(this);
+    }
+    if (hold === this.paused) return;
     this.paused = hold;
     if (hold) this.handle.readStop();
     else this.handle.readStart();
-    // Held with no write pending, nothing would notice the client leave: the sweep probes it.
-    if (hold && !this.backed) this.s.held.add(this);
-    else this.s.held.delete(this);
   }
 
   /**
