@@ -9,7 +9,7 @@ import { parseDurationMs, parseIntInRange, parseSizeBytes } from '../core/units.
 import { checkOutputs } from '../preflight/outputs.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import { type CertificatePair, selfSignedCertificate } from '../target/certificate.js';
-import { runServe } from '../target/serve-process.js';
+import { runServe, SERVE_DEFAULTS } from '../target/serve-process.js';
 import { parseServiceTimeUs } from '../target/service-queue.js';
 import type { ServeMode } from '../worker-contract/traits.js';
 import type { RawServeOptions } from './serve-options.js';
@@ -44,12 +44,20 @@ export async function serveCommand(opts: RawServeOptions): Promise<number> {
   return ExitCode.ok;
 }
 
-/** --service-time (µs, 1 µs to 1 s) in --message-size units; refused outside echo, where no message is answered. */
+/**
+ * --service-time (µs, 1 µs to 1 s) in --message-size units; refused outside echo, where no message is answered, and
+ * --message-size refused without it.
+ */
 function serviceTime(opts: RawServeOptions): { serviceTimeUs: number; messageBytes: number } {
-  const messageBytes = parseSizeBytes('--message-size', opts.messageSize);
+  if (opts.serviceTime === undefined) {
+    // Nothing counts messages without a service time: refused, not ignored.
+    if (opts.messageSize !== undefined) throw new UsageError('--message-size goes with --service-time');
+    return { serviceTimeUs: 0, messageBytes: SERVE_DEFAULTS.messageBytes };
+  }
+  const messageBytes =
+    opts.messageSize === undefined ? SERVE_DEFAULTS.messageBytes : parseSizeBytes('--message-size', opts.messageSize);
   if (messageBytes < 1 || messageBytes > 16 * 1024 * 1024)
     throw new UsageError(`--message-size: ${messageBytes} bytes is out of range (allowed: 1B..16MiB)`);
-  if (opts.serviceTime === undefined) return { serviceTimeUs: 0, messageBytes };
   const us = parseServiceTimeUs(opts.serviceTime);
   if (us === null || us < 1 || us > 1_000_000)
     throw new UsageError(`--service-time: '${opts.serviceTime}' is not a time from 1us to 1s (e.g. 200us, 1.5ms)`);

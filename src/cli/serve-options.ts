@@ -65,12 +65,15 @@ export const SERVE_OPTIONS = [
     flags: '--service-time <time>',
     description:
       'echo: serve each message in turn, taking this long (e.g. 200us), so this process answers at most 1/time ' +
-      'messages per second: a backend of known capacity (default 0: answer at once)',
+      'messages per second: a backend of known capacity (default 0: answer at once). Bounded: connections take ' +
+      'turns, one with 64 KiB waiting is not read until served below it, one whose echoes back up is not served, ' +
+      "and a closed one's queue is dropped at once (GET /stats: serviceQueue)",
   },
   {
     flags: '--message-size <bytes>',
-    description: 'with --service-time: the message size it counts in (l4stress sends 64 B unless --size says)',
-    default: '64',
+    description:
+      'with --service-time (refused without it): the message size it counts in (default 64: l4stress sends 64 B ' +
+      'unless --size says)',
   },
   {
     flags: '--max-sessions <n>',
@@ -98,7 +101,7 @@ export interface RawServeOptions {
   cert?: string;
   key?: string;
   serviceTime?: string;
-  messageSize: string;
+  messageSize?: string;
   maxSessions?: string;
   quiet?: boolean;
 }

@@ -145,6 +145,8 @@ export const targetStatsSchema = z.object({
   maxRssBytes: count,
   cpuUserUs: count,
   cpuSystemUs: count,
+  /** serve --service-time: what waits to be served now, over every connection (absent without it, and in older). */
+  serviceQueue: z.object({ bytes: count, messages: count }).optional(),
 });
 export type TargetStats = z.infer<typeof targetStatsSchema>;
 

@@ -74,11 +74,12 @@ function answerWords(
     case 'generator-limit': {
       const what = generatorGaveOut ?? generatorFailure?.generatorLimit ?? 'the generator gave out';
       const at = generatorGaveOut ? '' : ` at ${formatCount(generatorFailure?.load ?? 0)} ${unit}`;
+      const lower = capacity === null ? 'nothing passed' : `at least ${capacity}`;
       return {
         limitOf: 'generator',
         firstFailure: generatorFailure ? { load: generatorFailure.load, reason: what } : firstFailure,
         text:
-          `the generator's limit, not the target's: ${capacity === null ? 'nothing passed' : `at least ${capacity}`}. ` +
+          `the generator's limit, not the target's: ${lower}. ` +
           `It gave out${at}: ${what}. Fix: ${find.def.generatorFix}.`,
       };
     }

@@ -111,6 +111,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
         maxRssBytes: usage.maxRSS * 1024,
         cpuUserUs: usage.userCPUTime,
         cpuSystemUs: usage.systemCPUTime,
+        ...(service && { serviceQueue: { ...service.totals } }),
       };
     },
     sources() {

@@ -8,7 +8,8 @@ import type { ServiceQueue } from './service-queue.js';
 import { SessionGate } from './session-gate.js';
 import { bump } from './stats.js';
 
-const HEADER_SWEEP_MS = 100;
+/** How often header deadlines are checked and held connections probed (handle-server.ts Peer.probe). */
+const SWEEP_MS = 100;
 const READ_BUFFER_BYTES = 64 * 1024;
 
 function listenError(status: number, syscall: string): NodeJS.ErrnoException {
@@ -32,6 +33,7 @@ export function listenOnHandles(
     source,
     readBuffer,
     inHeader: new Set(),
+    held: new Set(),
     peers: new Set(),
     service,
     gate: null,
@@ -70,7 +72,8 @@ export function listenOnHandles(
   const sweep = setInterval(() => {
     const now = performance.now();
     for (const peer of served.inHeader) if (now > peer.headerDeadline) peer.reject('header-timeout');
-  }, HEADER_SWEEP_MS);
+    for (const peer of served.held) peer.probe();
+  }, SWEEP_MS);
   sweep.unref();
   return {
     address: { host: name.address ?? options.host, port: name.port ?? options.port },

@@ -10,7 +10,7 @@ import {
 } from '../core/tcp-bindings.js';
 import { ProxyHeaderParser } from '../proxy/parser.js';
 import type { EchoServerOptions, TargetTally } from './echo-server.js';
-import type { ServiceQueue } from './service-queue.js';
+import type { ServiceLine, ServiceQueue } from './service-queue.js';
 import type { SessionGate } from './session-gate.js';
 import { SLOWDOWN, slowDown } from './slowdown.js';
 import { bump } from './stats.js';
@@ -19,6 +19,7 @@ import { bump } from './stats.js';
 const ECHO_QUEUE_LIMIT = 1024 * 1024;
 /** Echoes up to this size reuse their connection's buffer; larger ones get a fresh copy (rare, and amortized). */
 const REUSED_ECHO_BYTES = 4096;
+const EMPTY = Buffer.alloc(0);
 /** Up to this size a byte loop copies cheaper than Buffer.copy (which makes a view per call). */
 const LOOP_COPY_BYTES = 256;
 
@@ -31,6 +32,8 @@ export interface Served {
   readBuffer: Buffer;
   /** Connections still reading their PROXY header (the header timeout sweep looks only at these). */
   inHeader: Set<Peer>;
+  /** --service-time: connections not read because their line is full, probed by the same sweep (Peer.probe). */
+  held: Set<Peer>;
   peers: Set<Peer>;
   /** --service-time: answers wait their turn (service-queue.ts); null answers at once. */
   service: ServiceQueue | null;
@@ -71,8 +74,12 @@ export class Peer {
   /** This connection's echo buffer (see REUSED_ECHO_BYTES); null while a queued write holds it. */
   private out: Buffer | null = null;
   private paused = false;
-  /** --service-time: bytes of a message not yet complete, carried to the next read. */
-  private carry = 0;
+  /** --service-time: this connection's line (service-queue.ts); null without. */
+  private line: ServiceLine | null = null;
+  /** --service-time: its echoes backed up past ECHO_QUEUE_LIMIT, until its write queue is empty again. */
+  private backed = false;
+  /** --service-time: in the sweep's `held` set (see holdOrRead). */
+  private probed = false;
   private finSent = false;
   private closing = false;
 
@@ -128,20 +135,56 @@ export class Peer {
 
   private begin(rest: Buffer | null): void {
     if (this.s.options.mode === 'source') this.pumpSource();
-    if (rest && this.s.service && this.s.options.mode === 'echo') this.serveInTurn(rest);
+    if (this.s.service && this.s.options.mode === 'echo') this.line = this.s.service.open((c) => this.deliver(c));
+    if (rest && this.line) this.serveInTurn(rest);
     else if (rest) this.serve(rest);
   }
 
   /** --service-time: the echo of `chunk` (its own copy) goes out when its messages have been served, in order. */
   private serveInTurn(chunk: Buffer): void {
-    const service = this.s.service!;
-    const stats = this.s.tally.stats;
-    stats.bytesIn += chunk.length;
-    this.carry = service.serve(this.carry, chunk.length, () => {
-      if (this.closing) return;
-      stats.bytesOut += chunk.length;
-      this.write(chunk);
-    });
+    this.s.tally.stats.bytesIn += chunk.length;
+    this.s.service!.push(this.line!, chunk);
+    this.holdOrRead();
+  }
+
+  /** --service-time: `chunk`'s messages are served: its echo goes out (a backed-up one blocks the line). */
+  private deliver(chunk: Buffer): void {
+    if (this.closing) return;
+    this.s.tally.stats.bytesOut += chunk.length;
+    this.write(chunk);
+    if (!this.backed && this.handle.writeQueueSize > ECHO_QUEUE_LIMIT) {
+      this.backed = true;
+      this.s.service!.block(this.line!, true);
+    }
+    this.holdOrRead();
+  }
+
+  /** --service-time: not read while its line is full or its echoes back up; read again when neither holds. */
+  private holdOrRead(): void {
+    if (this.closing) return;
+    const hold = this.backed || this.line!.full;
+    // Held with no write pending, nothing would notice the client leave: the sweep probes it.
+    const probed = hold && !this.backed;
+    if (probed !== this.probed) {
+      this.probed = probed;
+      if (probed) this.s.held.add(this);
+      else this.s.held.delete(this);
+    }
+    if (hold === this.paused) return;
+    this.paused = hold;
+    if (hold) this.handle.readStop();
+    else this.handle.readStart();
+  }
+
+  /**
+   * --service-time, a held connection: has its client gone? A connection not read and with no write pending hears
+   * nothing of a reset (and its receive queue may hold megabytes before it); a zero-length write is refused at once
+   * by a reset socket, so its line is dropped within a sweep, not after its backlog is served.
+   */
+  probe(): void {
+    if (this.closing) return;
+    const status = writeToHandle(this.s.b, this.handle, EMPTY, this, onWriteDone);
+    if (status < 0) this.fail(errnoName(status));
   }
 
   /** Serves the bytes of a read still in the shared buffer: counted, and echoed from a copy. */
@@ -206,7 +249,11 @@ export class Peer {
       return;
     }
     if (this.closing || this.handle.writeQueueSize > 0) return;
-    if (this.paused) {
+    if (this.line) {
+      this.backed = false;
+      this.s.service!.block(this.line, false);
+      this.holdOrRead();
+    } else if (this.paused) {
       this.paused = false;
       this.handle.readStart();
     }
@@ -229,6 +276,9 @@ export class Peer {
   close(): void {
     if (this.closing) return;
     this.closing = true;
+    this.s.held.delete(this);
+    // --service-time: what it queued is dropped now; it costs the server no more time.
+    if (this.line) this.s.service!.close(this.line);
     this.handle.readStop();
     this.handle.close(onPeerClosed);
   }

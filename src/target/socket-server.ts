@@ -184,15 +184,7 @@ function serveStream(
   service: ServiceQueue | null,
 ): void {
   // --service-time: each chunk's echo waits for its messages' turn (data events hand over fresh buffers).
-  let carry = 0;
-  const inTurn = (chunk: Buffer): void => {
-    tally.stats.bytesIn += chunk.length;
-    carry = service!.serve(carry, chunk.length, () => {
-      if (stream.destroyed) return;
-      tally.stats.bytesOut += chunk.length;
-      stream.write(chunk);
-    });
-  };
+  const inTurn = service && options.mode === 'echo' ? serveInTurn(stream, tally, service) : null;
   const echo = (chunk: Buffer): void => {
     const start = SLOWDOWN > 1 ? performance.now() : 0;
     tally.stats.bytesIn += chunk.length;
@@ -204,7 +196,7 @@ function serveStream(
   const sink = (chunk: Buffer): void => {
     tally.stats.bytesIn += chunk.length;
   };
-  const onPayload = options.mode === 'echo' ? (service ? inTurn : echo) : sink;
+  const onPayload = options.mode === 'echo' ? (inTurn?.push ?? echo) : sink;
   // Source: write the shared chunk until the kernel buffer is full, continue on 'drain' (bounded memory).
   const source = (): void => {
     while (!stream.destroyed && stream.writable) {
@@ -213,10 +205,53 @@ function serveStream(
     }
   };
   stream.on('data', onPayload);
-  if (options.mode === 'echo') stream.on('drain', () => stream.resume());
+  if (options.mode === 'echo') stream.on('drain', inTurn?.drained ?? (() => stream.resume()));
   if (options.mode === 'source') {
     stream.on('drain', source);
     source();
   }
   if (rest.length > 0) onPayload(rest);
+}
+
+/**
+ * --service-time on a stream: its line in the queue (service-queue.ts). Not read while the line is full or its echoes
+ * back up (a write refused past the stream's high-water mark blocks the line until 'drain'); its line is dropped
+ * when it closes.
+ */
+function serveInTurn(
+  stream: net.Socket,
+  tally: TargetTally,
+  service: ServiceQueue,
+): { push: (chunk: Buffer) => void; drained: () => void } {
+  let backed = false;
+  let paused = false;
+  const line = service.open((chunk) => {
+    if (stream.destroyed) return;
+    tally.stats.bytesOut += chunk.length;
+    if (!stream.write(chunk) && !backed) {
+      backed = true;
+      service.block(line, true);
+    }
+    holdOrRead();
+  });
+  const holdOrRead = (): void => {
+    const hold = backed || line.full;
+    if (hold === paused || stream.destroyed) return;
+    paused = hold;
+    if (hold) stream.pause();
+    else stream.resume();
+  };
+  stream.once('close', () => service.close(line));
+  return {
+    push(chunk) {
+      tally.stats.bytesIn += chunk.length;
+      service.push(line, chunk);
+      holdOrRead();
+    },
+    drained() {
+      backed = false;
+      service.block(line, false);
+      holdOrRead();
+    },
+  };
 }

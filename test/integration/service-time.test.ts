@@ -33,6 +33,8 @@ describe('serve --service-time: a backend of known capacity', () => {
   it.each([
     [['--service-time', '5'], /--service-time: '5' is not a time from 1us to 1s/],
     [['--service-time', '1ms', '--mode', 'sink'], /--service-time: goes with --mode echo/],
+    // Nothing counts messages without a service time: refused, not accepted and ignored (issue 31).
+    [['--message-size', '128'], /--message-size goes with --service-time/],
   ])('serve %s is exit 2', async (args, message) => {
     const run = await runCli(['serve', '--port', '0', ...args]);
     expect(run.code).toBe(2);
