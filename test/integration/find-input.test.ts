@@ -38,6 +38,32 @@ describe('l4stress find: bad input and interruption', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it.each([
+    ['cps', ['--vary', 'cps', '--slo', 'connect.p99<100ms']],
+    ['rate', ['--vary', 'rate', '--slo', 'p99<20ms', '--conns', '4']],
+  ])("a closed port (%s): unreachable, the target's, at once; never the generator's", async (_name, args) => {
+    const file = path.join(tempDir(), 'closed.json');
+    const run = await runCli([
+      'find',
+      ...args,
+      '--target',
+      '127.0.0.1:1',
+      '--warmup',
+      '0s',
+      '--window',
+      '1s',
+      '--out',
+      file,
+    ]);
+    expect(run.code, run.stderr).toBe(3);
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as FindDocument;
+    expect(validate(doc)).toEqual([]);
+    expect(doc.probes).toHaveLength(1);
+    expect(doc.answer.limitOf).toBe('target');
+    expect(doc.answer.text).toMatch(/^the target is unreachable: the target refused .* connects \(ECONNREFUSED \d+\)/);
+    expect(doc.answer.text).not.toMatch(/generator/);
+  });
+
   it('Ctrl-C mid-search writes what was found so far and exits 130', async () => {
     const file = path.join(tempDir(), 'find.json');
     const run = startCli(
