@@ -150,6 +150,17 @@ export const targetStatsSchema = z.object({
 });
 export type TargetStats = z.infer<typeof targetStatsSchema>;
 
+/** The bounds a scrape is held to (core/scrape-bounds.ts); a failure past one is counted under its name. */
+const scrapeBoundsSchema = z.object({
+  bodyBytes: count,
+  timeMs: count,
+  samples: count,
+  lineChars: count,
+  labelValueChars: count,
+  seriesKeyChars: count,
+  series: count,
+});
+
 export const watchedSampleSchema = z.object({ pid: count, cpuPercent: z.number(), rssBytes: count });
 export type WatchedSample = z.infer<typeof watchedSampleSchema>;
 
@@ -549,14 +560,8 @@ export const runResultSchema = z
             scrapes: count,
             failures: count,
             /** Failures by the bound they hit (core/scrape-bounds.ts); absent in older results. */
-            failuresByBound: z
-              .object({
-                bodyBytes: count,
-                timeMs: count,
-                samples: count,
-                lineChars: count,
-                labelValueChars: count,
-              })
+            failuresByBound: scrapeBoundsSchema
+              .pick({ bodyBytes: true, timeMs: true, samples: true, lineChars: true, labelValueChars: true })
               .optional(),
             lastError: z.string().nullable(),
             skippedLines: count,
@@ -577,17 +582,7 @@ export const runResultSchema = z
         /** Series left out past the cap (bounds.series): the most any one scrape left out. */
         droppedSeries: count,
         /** The bounds every scrape was held to (core/scrape-bounds.ts); absent in older results. */
-        bounds: z
-          .object({
-            bodyBytes: count,
-            timeMs: count,
-            samples: count,
-            lineChars: count,
-            labelValueChars: count,
-            seriesKeyChars: count,
-            series: count,
-          })
-          .optional(),
+        bounds: scrapeBoundsSchema.optional(),
       })
       .nullable()
       .optional(),

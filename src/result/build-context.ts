@@ -9,6 +9,7 @@ import type { Environment, GitInfo } from '../environment/environment.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
 import { totalErrors } from '../metrics/errors.js';
 import { type Histogram, mergeEncoded, summarize } from '../metrics/histogram.js';
+import { counterDeltas } from '../metrics/kernel-tcp.js';
 import { peakOpen } from '../metrics/peak.js';
 import type { TargetStats } from '../target/stats.js';
 import type { LoadOutcome } from '../worker-contract/outcome.js';
@@ -150,9 +151,5 @@ export function buildContext(inputs: ResultInputs): BuildContext {
 /** What the kernel said of the target's accept queue over the run: overflows and SYN retransmits; null off Linux. */
 function acceptQueue(outcome: LoadOutcome): { listenOverflows: number; synRetrans: number } | null {
   const { before, after } = outcome.kernel;
-  if (!before || !after) return null;
-  return {
-    listenOverflows: after.counters.listenOverflows - before.counters.listenOverflows,
-    synRetrans: after.counters.synRetrans - before.counters.synRetrans,
-  };
+  return before && after ? counterDeltas(before.counters, after.counters) : null;
 }

@@ -159,29 +159,23 @@ describe('capacity search', () => {
     expect(made.map((p) => p.load)).toEqual([100, 200, 400, 700]);
   });
 
-  it('ends as the generator limit when the generator gives out twice at a load: at least the last pass', () => {
-    const { answer, made } = drive({}, (p) => (p.load >= 800 ? { pass: false, bound: 'generator' } : true));
-    expect(answer).toMatchObject({ end: 'generator-limit', capacity: 400, atLeast: true });
-    expect(made.map((p) => `${p.purpose} ${p.load}`)).toEqual([
-      'grow 100',
-      'grow 200',
-      'grow 400',
-      'grow 800',
-      'retry 800',
-    ]);
-  });
-
-  it('ends as the machine limit when our own processes fill the machine twice at a load: never a capacity', () => {
-    const { answer, made } = drive({}, (p) => (p.load >= 800 ? { pass: false, bound: 'machine' } : true));
-    expect(answer).toMatchObject({ end: 'machine-limit', capacity: 400, atLeast: true });
-    expect(made.map((p) => `${p.purpose} ${p.load}`)).toEqual([
-      'grow 100',
-      'grow 200',
-      'grow 400',
-      'grow 800',
-      'retry 800',
-    ]);
-  });
+  it.each([
+    ['generator', 'generator-limit'],
+    ['machine', 'machine-limit'],
+  ] as const)(
+    'ends as the %s limit when it gives out twice at a load: at least the last pass, never a capacity',
+    (bound, end) => {
+      const { answer, made } = drive({}, (p) => (p.load >= 800 ? { pass: false, bound } : true));
+      expect(answer).toMatchObject({ end, capacity: 400, atLeast: true });
+      expect(made.map((p) => `${p.purpose} ${p.load}`)).toEqual([
+        'grow 100',
+        'grow 200',
+        'grow 400',
+        'grow 800',
+        'retry 800',
+      ]);
+    },
+  );
 
   it('retries an inconclusive probe INCONCLUSIVE_RETRIES times, then ends inconclusive', () => {
     const { answer, made } = drive({}, (p) => (p.load >= 800 ? { pass: false, bound: 'inconclusive' } : true));
