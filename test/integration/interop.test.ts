@@ -202,7 +202,10 @@ describe('nginx at its worker_connections limit', () => {
     expect(dropped.byKind.OTHER ?? 0).toBe(0);
     expect(dropped.byKind.EOF ?? 0).toBeGreaterThan(0);
     const warnings = result.warnings.join('\n');
-    expect(warnings).toMatch(/the target ended [\d,]+ established sessions \(closed \(EOF\) \d+.*: the target's doing/);
+    // The kinds are listed as they first happened: nginx may reset a few before it closes the rest.
+    expect(warnings).toMatch(
+      /the target ended [\d,]+ established sessions \(.*closed \(EOF\) \d+.*: the target's doing/,
+    );
     expect(warnings).not.toMatch(/could not keep the schedule/);
     expect(result.modeStats.openLoop).toMatchObject({ missed: 0, generatorBehind: false });
     // Seen from nginx's side too: its process sampled, with what the sessions it kept cost it, and the kernel's
