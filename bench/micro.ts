@@ -3,7 +3,7 @@
  * run on the same machine (absolute ns/op on a shared 2-core box mean little; ratios travel).
  */
 import { performance } from 'node:perf_hooks';
-import { createHistogram, recordMicros } from '../src/metrics/histogram.js';
+import { createHistogram, recordMicros } from '../src/instruments/histogram.js';
 import { parseAddressSpec } from '../src/proxy/addresses.js';
 import { NO_PROXY, type ProxyHeaderPlan, ProxyHeaderWriter } from '../src/proxy/header.js';
 import { parseTlvOption } from '../src/proxy/tlv.js';

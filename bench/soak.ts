@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { readResult } from '../src/documents/readers.js';
 import type { RunResult } from '../src/documents/result.js';
 import { resultErrorTotal } from '../src/result/error-total.js';
-import { parseServiceTimeUs } from '../src/target/service-queue.js';
+import { parseServiceTimeUs } from '../src/serve/service-queue.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'bin/l4stress.js');

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, isListening } from '../native-tools/ports.js';
 import type { RunResult } from '../src/documents/result.js';
-import { selfSignedCertificate } from '../src/target/certificate.js';
+import { selfSignedCertificate } from '../src/serve/certificate.js';
 import { type Goal, goal, mean } from './goal.js';
 import { CLI, l4stress, run } from './run-cli.js';
 

@@ -5,7 +5,7 @@
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { currentThread } from '../src/metrics/machine.js';
+import { currentThread } from '../src/instruments/machine.js';
 import type { MainToWorker, WorkerReport, WorkerTask } from '../src/worker-contract/protocol.js';
 import { createConnectMode } from './connect-mode.js';
 import { createEchoMode } from './echo-mode.js';

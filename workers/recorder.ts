@@ -3,8 +3,8 @@
  * window's byte counts. Snapshots and the final report leave as plain data with histograms encoded.
  */
 
-import { cloneCounters, emptyCounters } from '../src/metrics/counters.js';
-import { createHistogram, encodeHistogram, recordMicros } from '../src/metrics/histogram.js';
+import { cloneCounters, emptyCounters } from '../src/instruments/counters.js';
+import { createHistogram, encodeHistogram, recordMicros } from '../src/instruments/histogram.js';
 import { SourceTally } from '../src/proxy/source-tally.js';
 import type { WorkerReport, WorkerToMain } from '../src/worker-contract/protocol.js';
 import type { StreamFairness } from './mode.js';

@@ -14,7 +14,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { tcpBindings } from '../src/core/tcp-bindings.js';
-import { errorKind, tlsErrorKind } from '../src/metrics/errors.js';
+import { errorKind, tlsErrorKind } from '../src/instruments/errors.js';
 import { type Endpoint, type WorkerPlan, wireId } from '../src/worker-contract/plan.js';
 import type { ModeTraits } from '../src/worker-contract/traits.js';
 import { HeaderSender } from './header-sender.js';

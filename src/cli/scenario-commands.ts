@@ -10,7 +10,7 @@ import { readHistory, readResult, readSummary } from '../documents/readers.js';
 import type { RunResult } from '../documents/result.js';
 import { type ScenarioSummary, SUMMARY_KIND } from '../documents/summary.js';
 import { type CompareOptions, compareSummaries, DEFAULT_COMPARE } from '../gates/compare.js';
-import { METRIC_NAMES, type MeasuredBy, type MetricName, measurable } from '../gates/metrics.js';
+import { METRIC_NAMES, type MeasuredBy, type MetricName, measurable } from '../gates/metric-table.js';
 import { summaryOfRun } from '../gates/single-run.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import { comparisonVerdict, renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';

@@ -8,9 +8,9 @@ import { printableLines } from '../core/printable.js';
 import { parseDurationMs, parseIntInRange, parseSizeBytes } from '../core/units.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import type { ProxyMode } from '../proxy/parser.js';
-import { type CertificatePair, selfSignedCertificate } from '../target/certificate.js';
-import { runServe, SERVE_DEFAULTS } from '../target/serve-process.js';
-import { parseServiceTimeUs } from '../target/service-queue.js';
+import { type CertificatePair, selfSignedCertificate } from '../serve/certificate.js';
+import { runServe, SERVE_DEFAULTS } from '../serve/serve-process.js';
+import { parseServiceTimeUs } from '../serve/service-queue.js';
 import type { ServeMode } from '../worker-contract/traits.js';
 import type { RawServeOptions } from './serve-options.js';
 

@@ -1,4 +1,4 @@
-/** The options of `l4stress serve`, one row each (defaults as typed; see target/serve-process.ts SERVE_DEFAULTS). */
+/** The options of `l4stress serve`, one row each (defaults as typed; see serve/serve-process.ts SERVE_DEFAULTS). */
 import { HEADER_POLICIES, SERVE_MODES } from '../core/vocabulary.js';
 
 export const SERVE_OPTIONS = [

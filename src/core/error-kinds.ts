@@ -22,7 +22,7 @@ export const ERROR_KINDS = [
   'EINVAL',
   'EOF',
   'OTHER',
-  // TLS handshake failures, by what went wrong (metrics/errors.ts maps OpenSSL's codes onto these).
+  // TLS handshake failures, by what went wrong (instruments/errors.ts maps OpenSSL's codes onto these).
   'TLS_ALERT',
   'TLS_CERTIFICATE',
   'TLS_PROTOCOL_VERSION',

@@ -1,7 +1,7 @@
 /**
  * Node's own TCP handle bindings (`process.binding('tcp_wrap' | 'stream_wrap')`): sockets and listeners without
  * net.Socket's streams, for the generator's sessions (workers/tcp-link.ts) and the embedded target
- * (target/handle-server.ts). Not a public API: tcpBindings() is null when it is missing or not as expected, and
+ * (serve/handle-server.ts). Not a public API: tcpBindings() is null when it is missing or not as expected, and
  * both callers then use node:net. Errors are libuv status codes; errnoName turns them into ECONNRESET and the like.
  */
 import { getSystemErrorName } from 'node:util';

@@ -36,7 +36,7 @@ export type ServeMode = (typeof SERVE_MODES)[number];
 export const HEADER_POLICIES = ['none', 'accept', 'require'] as const;
 export type HeaderPolicy = (typeof HEADER_POLICIES)[number];
 
-/** The kernel TCP counters a result keeps (metrics/kernel-tcp.ts): result key -> (/proc/net table, kernel field). */
+/** The kernel TCP counters a result keeps (instruments/kernel-tcp.ts): result key -> (/proc/net table, field). */
 export const KERNEL_COUNTERS = {
   listenOverflows: ['TcpExt', 'ListenOverflows'],
   listenDrops: ['TcpExt', 'ListenDrops'],

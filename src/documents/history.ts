@@ -16,7 +16,7 @@ export const historyLineSchema = z
     dirty: z.boolean().nullable(),
     host: z.string(),
     iterations: count,
-    /** Each metric reduced over the iterations as thresholds reduce it (gates/metrics.ts). */
+    /** Each metric reduced over the iterations as thresholds reduce it (gates/metric-table.ts). */
     p50: z.number().nullable(),
     p95: z.number().nullable(),
     p99: z.number().nullable(),

@@ -40,7 +40,7 @@ export const integrityCountersSchema = z.object({
 });
 export type IntegrityCounters = z.infer<typeof integrityCountersSchema>;
 
-/** A worker's counters, cumulative; summed across workers (see metrics/counters.ts for how each merges). */
+/** A worker's counters, cumulative; summed across workers (see instruments/counters.ts for how each merges). */
 export const loadCountersSchema = integrityCountersSchema.extend({
   attempted: count,
   established: count,
@@ -59,7 +59,7 @@ export const loadCountersSchema = integrityCountersSchema.extend({
   connectFailed: errorCountsSchema,
   /** Established connections the peer closed or broke before the run ended, by kind. */
   dropped: errorCountsSchema,
-  /** Currently open (a gauge) and the most open at once (see metrics/peak.ts). */
+  /** Currently open (a gauge) and the most open at once (see instruments/peak.ts). */
   open: z.number().int(),
   peakOpen: count,
   messagesSent: count,
@@ -205,7 +205,7 @@ export const phaseSchema = z.enum(['ramp', 'warmup', 'measure', 'stopping']);
 export type Phase = z.infer<typeof phaseSchema>;
 
 /** One second of the run: what the progress line shows and the result keeps. */
-/** The kernel's TCP counters (metrics/kernel-tcp.ts), each a count: over a run, or over one second. */
+/** The kernel's TCP counters (instruments/kernel-tcp.ts), each a count: over a run, or over one second. */
 export const kernelCountersSchema = z.object(
   Object.fromEntries(KERNEL_COUNTER_NAMES.map((k) => [k, count])) as Record<KernelCounterName, typeof count>,
 );

@@ -13,7 +13,7 @@ export const SUMMARY_SCHEMA_VERSION = 1;
 
 /**
  * The metrics a summary records per iteration, by name. What each means (unit, direction, reduction, how it is read
- * from a result) is defined once, in gates/metrics.ts, which must cover every name here.
+ * from a result) is defined once, in gates/metric-table.ts, which must cover every name here.
  */
 /** Each kernel TCP counter's delta over a run (`kernel.synRetrans`): thresholds can name them. */
 export type KernelMetricName = `kernel.${KernelCounterName}`;

@@ -3,7 +3,7 @@
  * message (they may hold a private key, which the command line would show to other users); it then answers on the
  * channel (listening, stats, sources) and stops when its parent says so or goes away.
  */
-import { type ParentToTarget, runServe } from '../target/serve-process.js';
+import { type ParentToTarget, runServe } from '../serve/serve-process.js';
 
 process.once('message', (msg: ParentToTarget) => {
   if (msg.type !== 'options') return;

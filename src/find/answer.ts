@@ -6,7 +6,7 @@
 
 import { formatCount } from '../core/units.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
-import { METRIC_NAMES, type StepMetrics } from '../gates/metrics.js';
+import { METRIC_NAMES, type StepMetrics } from '../gates/metric-table.js';
 import type { CapacityGate, FindConfig } from './find-config.js';
 import type { SearchAnswer } from './search.js';
 

@@ -15,7 +15,7 @@
 import { formatCount, formatMicros } from '../core/units.js';
 import type { FindLimit } from '../core/vocabulary.js';
 import type { RunResult } from '../documents/result.js';
-import { METRICS, stepMetrics } from '../gates/metrics.js';
+import { METRICS, stepMetrics } from '../gates/metric-table.js';
 import { evaluateThreshold, type Threshold, type ThresholdVerdict } from '../gates/thresholds.js';
 import { targetRefusals } from '../result/connect-verdict.js';
 import { machineFigures, othersTookCores } from '../result/machine-section.js';

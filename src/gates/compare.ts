@@ -10,7 +10,7 @@ import { median } from '../calibration/stats.js';
 import type { ScenarioSummary } from '../documents/summary.js';
 import { RUN_DEFAULTS } from '../options/run-options.js';
 import { countsEvents, judgeWorst } from './count-verdict.js';
-import { LATENCY_METRICS, LOWER_IS_BETTER, type MetricName } from './metrics.js';
+import { LATENCY_METRICS, LOWER_IS_BETTER, type MetricName } from './metric-table.js';
 import { mannWhitneyGreater } from './statistics.js';
 
 export type Verdict = 'improved' | 'unchanged' | 'regressed' | 'missing';

@@ -5,7 +5,7 @@
  * (and the other way round improved); otherwise a change counts beyond the allowance, in ratio as for every metric.
  */
 import type { MetricComparison } from './compare.js';
-import type { MetricName } from './metrics.js';
+import type { MetricName } from './metric-table.js';
 
 /** Counted events: judged by judgeWorst. */
 export function countsEvents(metric: MetricName): boolean {

@@ -4,7 +4,7 @@
  */
 import type { RunResult } from '../documents/result.js';
 import { type ScenarioSummary, SUMMARY_KIND, SUMMARY_SCHEMA_VERSION } from '../documents/summary.js';
-import { stepMetrics } from './metrics.js';
+import { stepMetrics } from './metric-table.js';
 
 export const SINGLE_RUN_STEP = 'run';
 

@@ -19,7 +19,7 @@ import {
   reductionText,
   type StepMetrics,
   stepMetrics,
-} from './metrics.js';
+} from './metric-table.js';
 
 export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
 

@@ -5,7 +5,7 @@
 
 import { formatCount, formatMicros } from '../core/units.js';
 import { type FindComparison, type FindSide, intervalText, type SloAtLoad } from '../gates/compare-find.js';
-import { METRICS } from '../gates/metrics.js';
+import { METRICS } from '../gates/metric-table.js';
 import { parseThreshold } from '../gates/thresholds.js';
 import { renderTable } from './table.js';
 

@@ -6,7 +6,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import type { RunResult } from '../documents/result.js';
-import { decodeHistogram } from '../metrics/histogram.js';
+import { decodeHistogram } from '../instruments/histogram.js';
 
 /** Which of a result's histograms exist, by the name used as file name and `.hlog` tag. */
 export function storedHistograms(r: RunResult): { name: string; encoded: string }[] {

@@ -6,7 +6,7 @@
  */
 import { printable } from '../core/printable.js';
 import { formatBitsPerSecond, formatCount, formatMicros } from '../core/units.js';
-import type { TimelineRow } from '../metrics/timeline.js';
+import type { TimelineRow } from '../instruments/timeline.js';
 import type { LoadMode } from '../worker-contract/traits.js';
 
 export interface ProgressReporter {

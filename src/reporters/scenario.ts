@@ -3,7 +3,7 @@ import { formatBitsPerSecond, formatMicros } from '../core/units.js';
 import type { HistoryLine } from '../documents/history.js';
 import type { ScenarioSummary, StepSummary } from '../documents/summary.js';
 import type { ComparisonReport, MetricComparison } from '../gates/compare.js';
-import { METRICS, type MetricName, reduceMetric } from '../gates/metrics.js';
+import { METRICS, type MetricName, reduceMetric } from '../gates/metric-table.js';
 import { renderTable } from './table.js';
 
 /** A step's metric reduced over its iterations as the gates reduce it (the metrics table), then formatted. */

@@ -2,8 +2,8 @@
 
 import { formatBitsPerSecond, formatCount, formatMicros } from '../core/units.js';
 import type { RunResult } from '../documents/result.js';
-import type { ErrorCounts } from '../metrics/errors.js';
-import type { LatencySummary } from '../metrics/histogram.js';
+import type { ErrorCounts } from '../instruments/errors.js';
+import type { LatencySummary } from '../instruments/histogram.js';
 import { verdictWord } from '../result/machine-section.js';
 import { renderTable } from './table.js';
 

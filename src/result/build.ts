@@ -2,7 +2,7 @@ import { calibrationRatios } from '../calibration/ratios.js';
 import type { RunConfig } from '../config/run-config.js';
 import { EXIT_CODE_FOR_STATUS } from '../core/errors.js';
 import { RESULT_SCHEMA_VERSION, type RunResult } from '../documents/result.js';
-import { encodeHistogram, summarize } from '../metrics/histogram.js';
+import { encodeHistogram, summarize } from '../instruments/histogram.js';
 import { describeProxyPlan } from '../proxy/header.js';
 import { type BuildContext, buildContext, type ResultInputs } from './build-context.js';
 import { integrityErrors } from './error-total.js';

@@ -12,7 +12,7 @@
  * - neither held a connect back: the generator did not get to them (its CPU); failed, naming the fix.
  */
 import type { RunConfig } from '../config/run-config.js';
-import type { LoadCounters } from '../metrics/counters.js';
+import type { LoadCounters } from '../instruments/counters.js';
 
 /** Below this share of the asked rate, the schedule was not kept. */
 export const CONNECT_RATE_KEPT = 0.9;

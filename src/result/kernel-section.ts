@@ -1,6 +1,6 @@
 /** The result's kernel section: built from the readings around a run, and merged over shards. */
 import type { RunResult } from '../documents/result.js';
-import { counterDeltas, KERNEL_COUNTER_NAMES, type KernelTcpReading } from '../metrics/kernel-tcp.js';
+import { counterDeltas, KERNEL_COUNTER_NAMES, type KernelTcpReading } from '../instruments/kernel-tcp.js';
 
 type Kernel = NonNullable<RunResult['kernel']>;
 

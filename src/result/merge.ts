@@ -9,10 +9,10 @@
  */
 import { EXIT_CODE_FOR_STATUS, type RunStatus } from '../core/errors.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, type TimelineRow } from '../documents/result.js';
-import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
-import { addErrorCounts, totalErrors } from '../metrics/errors.js';
-import { encodeHistogram, type Histogram, mergeEncoded, summarize } from '../metrics/histogram.js';
-import { peakOpen } from '../metrics/peak.js';
+import { addCounters, emptyCounters, type LoadCounters } from '../instruments/counters.js';
+import { addErrorCounts, totalErrors } from '../instruments/errors.js';
+import { encodeHistogram, type Histogram, mergeEncoded, summarize } from '../instruments/histogram.js';
+import { peakOpen } from '../instruments/peak.js';
 import { mergeKernel } from './kernel-section.js';
 import { mergeMachine } from './machine-section.js';
 import { checkShards } from './merge-check.js';
@@ -152,7 +152,7 @@ const RULES: ResultRules<MergeContext> = {
       target: c.shard.totalConns,
       attempted: c.sum((r) => r.connections.attempted),
       established: c.sum((r) => r.connections.established),
-      // The one peak rule (metrics/peak.ts) on the merged timeline: seconds when every shard's sessions were open.
+      // The one peak rule (instruments/peak.ts) on the merged timeline: seconds when every shard's sessions were open.
       peak: peakOpen(
         c.results.map((r) => r.connections.peak),
         c.timeline.map((row) => row.open),

@@ -1,9 +1,9 @@
 /** What the chosen mode adds to a result: open-loop pacing, integrity, stream fairness, churn, hold. */
 import type { RunConfig } from '../config/run-config.js';
 import type { ModeStats } from '../documents/result.js';
-import type { LoadCounters } from '../metrics/counters.js';
-import { totalErrors } from '../metrics/errors.js';
-import { type Histogram, summarize } from '../metrics/histogram.js';
+import type { LoadCounters } from '../instruments/counters.js';
+import { totalErrors } from '../instruments/errors.js';
+import { type Histogram, summarize } from '../instruments/histogram.js';
 import type { LoadOutcome } from '../worker-contract/outcome.js';
 import { lateToleranceMs } from '../worker-contract/schedule.js';
 import { modeTraits } from '../worker-contract/traits.js';

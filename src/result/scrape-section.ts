@@ -1,7 +1,7 @@
 /** The result's scrape section: each kept series over the measured phase, from the timeline rows that hold it. */
 import { SCRAPE_BOUNDS } from '../core/scrape-bounds.js';
 import type { RunResult, TimelineRow } from '../documents/result.js';
-import { round2 } from '../metrics/scrape-series.js';
+import { round2 } from '../instruments/scrape-series.js';
 import type { LoadOutcome } from '../worker-contract/outcome.js';
 
 type Scrape = NonNullable<RunResult['scrape']>;

@@ -8,7 +8,7 @@ import type { RunConfig } from '../config/run-config.js';
 import { type ScrapeBoundName, scrapeBoundText } from '../core/scrape-bounds.js';
 import { formatMicros } from '../core/units.js';
 import type { RunResult, TimelineRow } from '../documents/result.js';
-import type { LoadCounters } from '../metrics/counters.js';
+import type { LoadCounters } from '../instruments/counters.js';
 import { planV2Length } from '../proxy/header.js';
 import { DEFAULT_MAX_V2_LENGTH } from '../proxy/parser.js';
 import type { LoadOutcome } from '../worker-contract/outcome.js';

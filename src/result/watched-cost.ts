@@ -20,7 +20,7 @@
  *   longer run, where the settling is a smaller share of the first half.
  */
 import type { RunResult, TimelineRow, WatchedSummary } from '../documents/result.js';
-import type { LoadCounters } from '../metrics/counters.js';
+import type { LoadCounters } from '../instruments/counters.js';
 import type { LoadOutcome } from '../worker-contract/outcome.js';
 
 const MIB = 1024 * 1024;

@@ -9,15 +9,10 @@ import { CouldNotRunError } from '../core/errors.js';
 import { siblingEntry } from '../core/modules.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import { mergeTallies, type SourceTallyDoc } from '../proxy/source-tally.js';
-import type { CertificatePair } from '../target/certificate.js';
-import type { ServeMode } from '../target/echo-server.js';
-import {
-  type ParentToTarget,
-  SERVE_DEFAULTS,
-  type ServeOptions,
-  type TargetToParent,
-} from '../target/serve-process.js';
-import { emptyTargetStats, type TargetStats } from '../target/stats.js';
+import type { CertificatePair } from '../serve/certificate.js';
+import type { ServeMode } from '../serve/echo-server.js';
+import { type ParentToTarget, SERVE_DEFAULTS, type ServeOptions, type TargetToParent } from '../serve/serve-process.js';
+import { emptyTargetStats, type TargetStats } from '../serve/stats.js';
 
 export interface EmbeddedTarget {
   /** Every process's address: connection id -> targets[id % length]. */

@@ -23,7 +23,7 @@ import { createProgressReporter } from '../reporters/progress.js';
 import { renderSummary } from '../reporters/summary.js';
 import { buildResult } from '../result/build.js';
 import { defaultResultPath, writeResult } from '../result/write.js';
-import type { TargetStats } from '../target/stats.js';
+import type { TargetStats } from '../serve/stats.js';
 import { fetchBackendSources } from './backend-control.js';
 import type { EmbeddedTarget } from './embedded-target.js';
 import { type MetricsEndpoint, startMetricsEndpoint } from './metrics-endpoint.js';

@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import { CouldNotRunError } from '../core/errors.js';
 import type { LoadCounters, TimelineRow } from '../documents/result.js';
-import { totalErrors } from '../metrics/errors.js';
+import { totalErrors } from '../instruments/errors.js';
 
 export interface MetricsEndpoint {
   update(row: TimelineRow, totals: LoadCounters): void;

@@ -2,8 +2,8 @@
  * A default ramp ends when it stops moving, not at a fixed time: a ramp of 100,000 sessions at 3,000/s takes 33 s
  * and must not be cut at 30, while a target that stopped answering should not hold a run for the hard cap.
  */
-import type { LoadCounters } from '../metrics/counters.js';
-import { totalErrors } from '../metrics/errors.js';
+import type { LoadCounters } from '../instruments/counters.js';
+import { totalErrors } from '../instruments/errors.js';
 
 /** What counts as the ramp moving: a connect attempted, established or failed, or a first echo back. */
 export function rampProgress(c: LoadCounters): number {

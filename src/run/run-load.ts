@@ -8,12 +8,12 @@
 
 import type { RunConfig } from '../config/run-config.js';
 import { waitUntil } from '../core/clock.js';
-import type { LoadCounters } from '../metrics/counters.js';
-import { readKernelTcp } from '../metrics/kernel-tcp.js';
-import { MachineSampler } from '../metrics/machine.js';
-import { PidWatcher, readRss, type WatchRole, withChildren } from '../metrics/pid-watch.js';
-import { ProcessUsageSampler } from '../metrics/process-usage.js';
-import type { TimelineRow } from '../metrics/timeline.js';
+import type { LoadCounters } from '../instruments/counters.js';
+import { readKernelTcp } from '../instruments/kernel-tcp.js';
+import { MachineSampler } from '../instruments/machine.js';
+import { PidWatcher, readRss, type WatchRole, withChildren } from '../instruments/pid-watch.js';
+import { ProcessUsageSampler } from '../instruments/process-usage.js';
+import type { TimelineRow } from '../instruments/timeline.js';
 import type { LoadOutcome } from '../worker-contract/outcome.js';
 import type { MainToWorker } from '../worker-contract/protocol.js';
 import { AbortableSleep } from './abortable-sleep.js';

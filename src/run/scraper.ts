@@ -7,8 +7,8 @@
  */
 import { redactCredentials } from '../core/redact.js';
 import { SCRAPE_BOUND_NAMES, ScrapeBoundError } from '../core/scrape-bounds.js';
-import { PromTextReader } from '../metrics/prometheus-text.js';
-import { type ScrapeTargetState, SeriesTracker } from '../metrics/scrape-series.js';
+import { PromTextReader } from '../instruments/prometheus-text.js';
+import { type ScrapeTargetState, SeriesTracker } from '../instruments/scrape-series.js';
 import { scrapeErrorReason, scrapeUrl } from './scrape-fetch.js';
 
 const PERIOD_MS = 1000;

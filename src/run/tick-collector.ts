@@ -4,13 +4,13 @@
  * arrived). Each row joins the generator's and the watched processes' CPU and RSS.
  */
 
-import { emptyCounters, type LoadCounters } from '../metrics/counters.js';
-import { mergeEncoded } from '../metrics/histogram.js';
-import { counterDeltas, type KernelTcpReading, readKernelTcp } from '../metrics/kernel-tcp.js';
-import type { MachineSampler } from '../metrics/machine.js';
-import type { PidWatcher } from '../metrics/pid-watch.js';
-import type { ProcessUsageSampler } from '../metrics/process-usage.js';
-import { type Phase, type TimelineRow, timelineRow } from '../metrics/timeline.js';
+import { emptyCounters, type LoadCounters } from '../instruments/counters.js';
+import { mergeEncoded } from '../instruments/histogram.js';
+import { counterDeltas, type KernelTcpReading, readKernelTcp } from '../instruments/kernel-tcp.js';
+import type { MachineSampler } from '../instruments/machine.js';
+import type { PidWatcher } from '../instruments/pid-watch.js';
+import type { ProcessUsageSampler } from '../instruments/process-usage.js';
+import { type Phase, type TimelineRow, timelineRow } from '../instruments/timeline.js';
 import type { MainToWorker, WorkerToMain } from '../worker-contract/protocol.js';
 import type { Scraper } from './scraper.js';
 import type { WorkerQuorum } from './worker-quorum.js';

@@ -5,7 +5,7 @@
  * missing. Only when none is left does `allLost` resolve and the run end early.
  */
 
-import { addCounters, emptyCounters, type LoadCounters } from '../metrics/counters.js';
+import { addCounters, emptyCounters, type LoadCounters } from '../instruments/counters.js';
 import type { LostWorker } from '../worker-contract/outcome.js';
 import type { WorkerToMain } from '../worker-contract/protocol.js';
 import type { WorkerLink } from './links.js';

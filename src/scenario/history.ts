@@ -4,7 +4,7 @@ import { appendLines } from '../core/files.js';
 import { guardDocument } from '../documents/guard.js';
 import { type HistoryLine, historyLineSchema } from '../documents/history.js';
 import type { ScenarioSummary } from '../documents/summary.js';
-import { METRIC_NAMES, reduceMetric } from '../gates/metrics.js';
+import { METRIC_NAMES, reduceMetric } from '../gates/metric-table.js';
 
 /** One history line per step, each metric reduced over the iterations as the gates reduce it. */
 export function appendHistory(resultsDir: string, s: ScenarioSummary, summaryFile: string): void {

@@ -13,7 +13,7 @@ import { readResult } from '../documents/readers.js';
 import type { RunResult } from '../documents/result.js';
 import { flagOf, type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 
-/** Test-only switches that must reach the candidate alone (see target/echo-server.ts). */
+/** Test-only switches that must reach the candidate alone (see serve/echo-server.ts). */
 const CANDIDATE_ONLY_ENV = ['L4STRESS_TEST_TARGET_SLOWDOWN'];
 
 /**

@@ -19,7 +19,7 @@ import { type ScenarioSummary, type StepSummary, SUMMARY_KIND, SUMMARY_SCHEMA_VE
 import { environmentIdentity, gitInfo } from '../environment/environment.js';
 import type { FindConfig } from '../find/find-config.js';
 import type { CompareOptions, ComparisonReport } from '../gates/compare.js';
-import { stepMetrics } from '../gates/metrics.js';
+import { stepMetrics } from '../gates/metric-table.js';
 import { parseThreshold, refuseUnmeasurable } from '../gates/thresholds.js';
 import { assignRawOptions } from '../options/raw-options.js';
 import { flagOf, type RawRunOptions, RUN_DEFAULTS, type RunOptionKey } from '../options/run-options.js';

@@ -5,7 +5,7 @@
  * duplicated, out-of-order and missing messages. Messages of STAMP_BYTES or fewer carry no stamp (integrity off).
  */
 
-import type { IntegrityCounters } from '../metrics/counters.js';
+import type { IntegrityCounters } from '../instruments/counters.js';
 
 /** connId (u32) | seq (u32) | check (u32) */
 export const STAMP_BYTES = 12;

@@ -1,9 +1,9 @@
 /** What a load run hands to the result builder: every worker's report, the timeline, phases, resources. */
 import type { TimelineRow, WatchedSummary } from '../documents/result.js';
-import type { KernelTcpReading } from '../metrics/kernel-tcp.js';
-import type { WatchMarks } from '../metrics/pid-watch.js';
-import type { ProcessUsageSampler } from '../metrics/process-usage.js';
-import type { ScrapeTargetState, SeriesMeta } from '../metrics/scrape-series.js';
+import type { KernelTcpReading } from '../instruments/kernel-tcp.js';
+import type { WatchMarks } from '../instruments/pid-watch.js';
+import type { ProcessUsageSampler } from '../instruments/process-usage.js';
+import type { ScrapeTargetState, SeriesMeta } from '../instruments/scrape-series.js';
 import type { WorkerReport } from './protocol.js';
 
 export interface LoadOutcome {
@@ -36,7 +36,7 @@ export interface LoadOutcome {
   scrape: { targets: ScrapeTargetState[]; series: SeriesMeta[]; droppedSeries: number } | null;
   /** The kernel's TCP counters and socket gauges before the load and after it (null off Linux). */
   kernel: { before: KernelTcpReading | null; after: KernelTcpReading | null };
-  /** Machine sources the kernel did not give (metrics/machine.ts), each with why; the timeline rows carry the rest. */
+  /** Machine sources the kernel lacked (instruments/machine.ts), each with why; the timeline rows carry the rest. */
   machineUnavailable: string[];
   /** Generator processes' RSS (summed) before any connection and right after the ramp, heaps collected both times. */
   memory: { baselineRssBytes: number; rampedRssBytes: number; processes: number[] };

@@ -4,7 +4,7 @@
  */
 
 import type { MessagePort } from 'node:worker_threads';
-import type { LoadCounters } from '../metrics/counters.js';
+import type { LoadCounters } from '../instruments/counters.js';
 import type { SourceTallyDoc } from '../proxy/source-tally.js';
 import type { WorkerPlan } from './plan.js';
 

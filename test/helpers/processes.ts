@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, isListening } from '../../native-tools/ports.js';
-import { selfSignedCertificate } from '../../src/target/certificate.js';
+import { selfSignedCertificate } from '../../src/serve/certificate.js';
 import { CLI, tempDir } from './cli.js';
 
 export { freePort };

@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { errorKind } from '../../src/metrics/errors.js';
+import { errorKind } from '../../src/instruments/errors.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir();

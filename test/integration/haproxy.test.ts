@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
 import { assignEndpoint, compileAddress, parseAddressSpec } from '../../src/proxy/addresses.js';
 import { endpointKey } from '../../src/proxy/header.js';
-import type { TargetStats } from '../../src/target/stats.js';
+import type { TargetStats } from '../../src/serve/stats.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import {
   eventually,

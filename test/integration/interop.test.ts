@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
-import type { TargetStats } from '../../src/target/stats.js';
+import type { TargetStats } from '../../src/serve/stats.js';
 import { tempDir } from '../helpers/cli.js';
 import {
   certificateFiles,

@@ -12,8 +12,8 @@ import { ConfigMap } from 'kubernetes-models/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { RunResult } from '../../src/documents/result.js';
-import { mergeEncoded, summarize } from '../../src/metrics/histogram.js';
-import type { TargetStats } from '../../src/target/stats.js';
+import { mergeEncoded, summarize } from '../../src/instruments/histogram.js';
+import type { TargetStats } from '../../src/serve/stats.js';
 import { CLI, ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { type RunningProcess, startServe } from '../helpers/processes.js';
 

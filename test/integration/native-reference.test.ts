@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildNativeReference, type NativeReference } from '../../native-tools/native-build.js';
 import type { RunResult } from '../../src/documents/result.js';
 import type { SourceTallyDoc } from '../../src/proxy/source-tally.js';
-import type { TargetStats } from '../../src/target/stats.js';
+import type { TargetStats } from '../../src/serve/stats.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { startServe } from '../helpers/processes.js';
 

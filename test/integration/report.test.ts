@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
-import { decodeHistogram } from '../../src/metrics/histogram.js';
+import { decodeHistogram } from '../../src/instruments/histogram.js';
 import { openReport } from '../helpers/browser.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
 import type { SourceTallyDoc } from '../../src/proxy/source-tally.js';
-import type { TargetStats } from '../../src/target/stats.js';
+import type { TargetStats } from '../../src/serve/stats.js';
 import { runCli, startCli, tempDir } from '../helpers/cli.js';
 import { freePort, type RunningProcess, startServe, waitForPort } from '../helpers/processes.js';
 

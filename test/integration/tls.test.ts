@@ -5,8 +5,8 @@
 
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tlsErrorKind } from '../../src/metrics/errors.js';
-import type { TargetStats } from '../../src/target/stats.js';
+import { tlsErrorKind } from '../../src/instruments/errors.js';
+import type { TargetStats } from '../../src/serve/stats.js';
 import { tempDir } from '../helpers/cli.js';
 import { certificateFiles, startServe } from '../helpers/processes.js';
 import { runForResult } from '../helpers/schema.js';

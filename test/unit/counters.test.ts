@@ -4,7 +4,7 @@
  */
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { addCounters, cloneCounters, emptyCounters } from '../../src/metrics/counters.js';
+import { addCounters, cloneCounters, emptyCounters } from '../../src/instruments/counters.js';
 
 v8.setFlagsFromString('--allow-natives-syntax');
 const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;

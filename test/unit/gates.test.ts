@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compareOptions } from '../../src/cli/scenario-commands.js';
 import { type ScenarioSummary, SUMMARY_KIND } from '../../src/documents/summary.js';
 import { compareSummaries, DEFAULT_COMPARE } from '../../src/gates/compare.js';
-import type { StepMetrics } from '../../src/gates/metrics.js';
+import type { StepMetrics } from '../../src/gates/metric-table.js';
 import { mannWhitneyGreater } from '../../src/gates/statistics.js';
 import { evaluateThreshold, parseThreshold } from '../../src/gates/thresholds.js';
 import { gatesLine, renderMarkdown, STEP_HEADER, stepRows } from '../../src/reporters/scenario.js';

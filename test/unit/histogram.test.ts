@@ -6,7 +6,7 @@ import {
   mergeEncoded,
   recordMicros,
   summarize,
-} from '../../src/metrics/histogram.js';
+} from '../../src/instruments/histogram.js';
 
 /** A deterministic spread of latencies from 1 µs to ~2 s, heavy-tailed like real ones. */
 function values(seed: number, n: number): number[] {

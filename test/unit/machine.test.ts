@@ -8,7 +8,7 @@ import type { MachineSample } from '../../src/documents/machine.js';
 import { DIMENSIONS } from '../../src/find/dimensions.js';
 import { judgeProbe, whoseLimit } from '../../src/find/probe-verdict.js';
 import { parseThreshold } from '../../src/gates/thresholds.js';
-import { coreFigures, parsePressureTotal, parseProcStat, parseSchedstat } from '../../src/metrics/machine.js';
+import { coreFigures, parsePressureTotal, parseProcStat, parseSchedstat } from '../../src/instruments/machine.js';
 import { buildResult } from '../../src/result/build.js';
 import { buildMachine, machineWarnings } from '../../src/result/machine-section.js';
 import { fixtureConfig, fixtureInputs, fixtureOutcome, timelineRowFixture } from '../fixtures/outcome.js';

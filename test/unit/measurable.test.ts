@@ -10,7 +10,7 @@ import { mergeCommand } from '../../src/cli/merge-command.js';
 import { compareCommand } from '../../src/cli/scenario-commands.js';
 import { UsageError } from '../../src/core/errors.js';
 import { resolveFindConfig } from '../../src/find/find-config.js';
-import { measurable } from '../../src/gates/metrics.js';
+import { measurable } from '../../src/gates/metric-table.js';
 import { parseThreshold } from '../../src/gates/thresholds.js';
 import { FIND_DEFAULTS, type FindOptionKey, type RawFindOptions } from '../../src/options/find-options.js';
 import { parseRunArgs } from '../../src/options/run-command-options.js';

@@ -7,7 +7,7 @@ import { parseNetperfOutput } from '../../native-tools/netperf.js';
 import type { HardwareProfile } from '../../src/calibration/profile.js';
 import { calibrationRatios } from '../../src/calibration/ratios.js';
 import { median, repeatedStat } from '../../src/calibration/stats.js';
-import { counterDeltas, parseProcNetTables, parseSockstat, readKernelTcp } from '../../src/metrics/kernel-tcp.js';
+import { counterDeltas, parseProcNetTables, parseSockstat, readKernelTcp } from '../../src/instruments/kernel-tcp.js';
 import { ROOT } from '../helpers/cli.js';
 
 const fixture = (name: string): string => readFileSync(path.join(ROOT, 'test/fixtures/native', name), 'utf8');

@@ -13,7 +13,7 @@ import { parseRunArgs } from '../../src/options/run-command-options.js';
 import { flagOf, RUN_OPTIONS, type RunOptionKey, STEP_OPTION_KEYS } from '../../src/options/run-options.js';
 import { expand } from '../../src/scenario/load.js';
 import { stepRawOptions } from '../../src/scenario/run-scenario.js';
-import { selfSignedCertificate } from '../../src/target/certificate.js';
+import { selfSignedCertificate } from '../../src/serve/certificate.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir();

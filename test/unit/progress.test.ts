@@ -1,6 +1,6 @@
 /** The live line shows what matters in each mode, and the plain (non-TTY) output paces itself for CI logs. */
 import { describe, expect, it } from 'vitest';
-import type { TimelineRow } from '../../src/metrics/timeline.js';
+import type { TimelineRow } from '../../src/instruments/timeline.js';
 import { createProgressReporter, modeFigures } from '../../src/reporters/progress.js';
 
 const row = (over: Partial<TimelineRow>): TimelineRow => ({

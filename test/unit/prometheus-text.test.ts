@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { parsePrometheusText, seriesKey } from '../../src/metrics/prometheus-text.js';
-import { namePattern, SeriesTracker } from '../../src/metrics/scrape-series.js';
+import { parsePrometheusText, seriesKey } from '../../src/instruments/prometheus-text.js';
+import { namePattern, SeriesTracker } from '../../src/instruments/scrape-series.js';
 import { ROOT } from '../helpers/cli.js';
 
 const haproxy = readFileSync(path.join(ROOT, 'test/fixtures/native/haproxy-2.6-metrics.txt'), 'utf8');

@@ -1,7 +1,7 @@
 /** The numbers behind the report's charts and exports, checked against the histograms they come from. */
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
-import { createHistogram, decodeHistogram, encodeHistogram } from '../../src/metrics/histogram.js';
+import { createHistogram, decodeHistogram, encodeHistogram } from '../../src/instruments/histogram.js';
 import { hgrmText } from '../../src/reporters/hdr-export.js';
 import { latencyCurve, timelinePoints } from '../../src/reporters/html/series.js';
 

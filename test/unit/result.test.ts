@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runResultSchema } from '../../src/documents/result.js';
-import { stepMetrics } from '../../src/gates/metrics.js';
+import { stepMetrics } from '../../src/gates/metric-table.js';
 import { parseThreshold } from '../../src/gates/thresholds.js';
 import { renderSummary } from '../../src/reporters/summary.js';
 import { buildResult } from '../../src/result/build.js';

@@ -11,8 +11,8 @@ import { redactCredentials } from '../../src/core/redact.js';
 import { SCRAPE_BOUNDS, ScrapeBoundError } from '../../src/core/scrape-bounds.js';
 import { guardDocument } from '../../src/documents/guard.js';
 import { runResultSchema } from '../../src/documents/result.js';
-import { type PromSample, PromTextReader, parsePrometheusText } from '../../src/metrics/prometheus-text.js';
-import { SeriesTracker } from '../../src/metrics/scrape-series.js';
+import { type PromSample, PromTextReader, parsePrometheusText } from '../../src/instruments/prometheus-text.js';
+import { SeriesTracker } from '../../src/instruments/scrape-series.js';
 import { buildResult } from '../../src/result/build.js';
 import { fixtureConfig, fixtureInputs, fixtureOutcome, timelineRowFixture } from '../fixtures/outcome.js';
 

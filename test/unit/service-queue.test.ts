@@ -3,7 +3,7 @@
  * (a line per connection, round robin, full lines held back, blocked and closed lines cost no time).
  */
 import { describe, expect, it } from 'vitest';
-import { LINE_LIMIT_BYTES, parseServiceTimeUs, ServiceQueue } from '../../src/target/service-queue.js';
+import { LINE_LIMIT_BYTES, parseServiceTimeUs, ServiceQueue } from '../../src/serve/service-queue.js';
 
 const message = (n = 1): Buffer => Buffer.alloc(64 * n, 0x61);
 const until = async (check: () => boolean, ms = 5000): Promise<void> => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runResultSchema } from '../../src/documents/result.js';
 import { compareSummaries, DEFAULT_COMPARE } from '../../src/gates/compare.js';
 import { judgeWorst } from '../../src/gates/count-verdict.js';
-import { measurable, stepMetrics } from '../../src/gates/metrics.js';
+import { measurable, stepMetrics } from '../../src/gates/metric-table.js';
 import { summaryOfRun } from '../../src/gates/single-run.js';
 import { evaluateThreshold, parseThreshold } from '../../src/gates/thresholds.js';
 import { comparisonVerdict } from '../../src/reporters/scenario.js';

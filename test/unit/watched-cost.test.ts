@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TimelineRow } from '../../src/documents/result.js';
-import { stepMetrics } from '../../src/gates/metrics.js';
+import { stepMetrics } from '../../src/gates/metric-table.js';
 import { judgeRun, parseThreshold } from '../../src/gates/thresholds.js';
 import { buildResult } from '../../src/result/build.js';
 import { LEAK_MIN_WINDOW_S, leakSuspected, settledSlope } from '../../src/result/watched-cost.js';

@@ -9,7 +9,7 @@
 import { formatCount } from '../../core/units.js';
 import type { FindDocument, ProbeRecord } from '../../documents/find.js';
 import { type FindComparison, intervalText } from '../../gates/compare-find.js';
-import { METRICS } from '../../gates/metrics.js';
+import { METRICS } from '../../gates/metric-table.js';
 import { parseThreshold } from '../../gates/thresholds.js';
 import { sloValue, VERDICT_WORD } from '../find-compare-text.js';
 import { machineCell, verdictCell } from '../find-text.js';

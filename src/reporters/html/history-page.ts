@@ -1,6 +1,6 @@
 /** `history --html`: the trend of scenario runs per step (latency, rate, CPU per operation, errors) in one page. */
 import type { HistoryLine } from '../../documents/history.js';
-import { METRICS, type MetricName } from '../../gates/metrics.js';
+import { METRICS, type MetricName } from '../../gates/metric-table.js';
 import { renderHistory } from '../scenario.js';
 import { loadChartKit } from './charts.js';
 import { esc, figure, page } from './page.js';

@@ -3,7 +3,7 @@
  * numbers a chart shows can be checked without a browser.
  */
 import type { Phase, RunResult } from '../../documents/result.js';
-import { decodeHistogram } from '../../metrics/histogram.js';
+import { decodeHistogram } from '../../instruments/histogram.js';
 
 /** A result and the name it goes by in legends. */
 export interface LabelledResult {

@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { tlsErrorKind } from '../metrics/errors.js';
+import { tlsErrorKind } from '../instruments/errors.js';
 import { ProxyHeaderParser } from '../proxy/parser.js';
 import type { EchoServerOptions, Listener, TargetTally } from './echo-server.js';
 import type { ServiceQueue } from './service-queue.js';
