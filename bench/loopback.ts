@@ -91,50 +91,43 @@ export interface LoopbackResults {
 }
 
 export async function loopbackBenches(target: { host: string; port: number }): Promise<LoopbackResults> {
+  const t = `${target.host}:${target.port}`;
+  return { echo: await echoBench(target, t), proxy: await proxyBenches(t), memory: await memoryBench(target, t) };
+}
+
+/** Round trips/s at 100 connections, A-B-A: the reference client before and after l4stress, averaged. */
+async function echoBench(target: { host: string; port: number }, t: string): Promise<LoopbackResults['echo']> {
   const conns = 100;
   const seconds = 5;
-  const t = `${target.host}:${target.port}`;
-  // A-B-A: the reference client before and after l4stress, averaged. It also warms the target up first, so
-  // neither side meets a cold (not yet optimized) target.
+  // The reference client also warms the target up first, so neither side meets a cold (not yet optimized) target.
   const referenceClient = async (): Promise<number> => {
     const args = ['-e', REFERENCE_CLIENT, target.host, String(target.port), String(conns), String(seconds), '64'];
     const r = await run(args);
     return (JSON.parse(r.stdout.trim()) as { roundTripsPerSecond: number }).roundTripsPerSecond;
   };
   const before = await referenceClient();
-  const ours = await l4stress([
-    '--target',
-    t,
-    '--conns',
-    String(conns),
-    '--workers',
-    '1',
-    '--duration',
-    `${seconds}s`,
-    '--warmup',
-    '1s',
-  ]);
+  const ours = await l4stress(
+    ['--target', t, '--conns', String(conns), '--workers', '1'].concat(['--duration', `${seconds}s`, '--warmup', '1s']),
+  );
   const ref = (before + (await referenceClient())) / 2;
+  return {
+    conns,
+    l4stressRoundTripsPerSecond: ours.throughput.roundTripsPerSecond,
+    referenceRoundTripsPerSecond: Math.round(ref),
+    ratio: Math.round((ours.throughput.roundTripsPerSecond / ref) * 100) / 100,
+    l4stressP50Us: ours.latency.roundTripUs.p50,
+    l4stressP99Us: ours.latency.roundTripUs.p99,
+  };
+}
 
+/** The ramp of 5,000 sessions with each PROXY variant, its rate against no header. */
+async function proxyBenches(t: string): Promise<LoopbackResults['proxy']> {
+  const tlvs = ['--proxy-tlv', 'authority=api.example.com', '--proxy-tlv', 'unique-id=auto', '--proxy-tlv', 'crc32c'];
   const variants: [string, string[]][] = [
     ['none', ['--proxy', 'none']],
     ['v1', ['--proxy', 'v1']],
     ['v2', ['--proxy', 'v2']],
-    [
-      'v2 + TLVs + crc32c',
-      [
-        '--proxy',
-        'v2',
-        '--proxy-src',
-        '10.0.0.0/8',
-        '--proxy-tlv',
-        'authority=api.example.com',
-        '--proxy-tlv',
-        'unique-id=auto',
-        '--proxy-tlv',
-        'crc32c',
-      ],
-    ],
+    ['v2 + TLVs + crc32c', ['--proxy', 'v2', '--proxy-src', '10.0.0.0/8', ...tlvs]],
   ];
   const proxy: LoopbackResults['proxy'] = [];
   for (const [variant, args] of variants) {
@@ -152,42 +145,31 @@ export async function loopbackBenches(target: { host: string; port: number }): P
   }
   for (const p of proxy)
     p.ratioToNone = Math.round((p.connectionsPerSecond / proxy[0].connectionsPerSecond) * 100) / 100;
-  // Memory: hold sessions vs bare sockets, same count, same target, RSS after a full GC on both sides.
+  return proxy;
+}
+
+/** Memory: hold sessions vs bare sockets, same count, same target, RSS after a full GC on both sides. */
+async function memoryBench(target: { host: string; port: number }, t: string): Promise<LoopbackResults['memory']> {
   const memConns = 10_000;
-  const hold = await l4stress([
-    '--target',
-    t,
-    '--mode',
-    'hold',
-    '--conns',
-    String(memConns),
-    '--ping-interval',
-    '5s',
-    '--duration',
-    '1s',
-    '--warmup',
-    '0s',
-    '--workers',
-    '1',
-  ]);
+  const hold = await l4stress(
+    ['--target', t, '--mode', 'hold', '--conns', String(memConns)].concat([
+      '--ping-interval',
+      '5s',
+      '--duration',
+      '1s',
+      '--warmup',
+      '0s',
+      '--workers',
+      '1',
+    ]),
+  );
   const refMem = await run(['-e', REFERENCE_MEMORY, target.host, String(target.port), String(memConns)]);
   const refBytes = (JSON.parse(refMem.stdout.trim()) as { bytesPerConnection: number }).bytesPerConnection;
   const ourBytes = hold.resources.generator.memoryPerConnectionBytes;
   return {
-    memory: {
-      conns: memConns,
-      l4stressBytesPerConnection: ourBytes,
-      referenceBytesPerConnection: Math.round(refBytes),
-      ratio: ourBytes === null ? null : Math.round((ourBytes / refBytes) * 100) / 100,
-    },
-    echo: {
-      conns,
-      l4stressRoundTripsPerSecond: ours.throughput.roundTripsPerSecond,
-      referenceRoundTripsPerSecond: Math.round(ref),
-      ratio: Math.round((ours.throughput.roundTripsPerSecond / ref) * 100) / 100,
-      l4stressP50Us: ours.latency.roundTripUs.p50,
-      l4stressP99Us: ours.latency.roundTripUs.p99,
-    },
-    proxy,
+    conns: memConns,
+    l4stressBytesPerConnection: ourBytes,
+    referenceBytesPerConnection: Math.round(refBytes),
+    ratio: ourBytes === null ? null : Math.round((ourBytes / refBytes) * 100) / 100,
   };
 }

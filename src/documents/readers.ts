@@ -1,4 +1,4 @@
-/** Every document l4stress reads back, validated (documents/read.ts): a bad file is exit 2 naming it. */
+/** Every document l4stress reads back, validated (parse-document.ts): a bad file is exit 2 naming it. */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import { type DocumentId, whichDocument } from './document-kinds.js';

@@ -2,7 +2,7 @@
  * The Prometheus text exposition format and OpenMetrics, as exporters write them (HAProxy's built-in exporter,
  * Envoy's /stats/prometheus, prom-client): `# TYPE name type` lines, then samples `name{label="v",...} value
  * [timestamp]`; OpenMetrics ends with `# EOF` and names a counter's samples `name_total`. Small enough to parse
- * here (DEPENDENCIES.md: the npm parsers are old); a line that does not parse is skipped and counted, never fatal.
+ * here (the npm parsers are unmaintained); a line that does not parse is skipped and counted, never fatal.
  * Read as a stream, line by line, within core/scrape-bounds.ts: no body is ever held whole, and only the samples a
  * caller wants have their labels read.
  */

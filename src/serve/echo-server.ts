@@ -1,12 +1,13 @@
 /**
- * The embedded target: a TCP echo server that accepts PROXY v1/v2 headers (streaming, auto-detected), counts what
- * it saw, and echoes every byte after the header. It runs in its own process (see serve-process.ts) so its
- * sockets do not share the generator's file-descriptor limit.
+ * The target (`serve` and the embedded one): a TCP server that accepts PROXY v1/v2 headers (streaming,
+ * auto-detected), counts what it saw, then serves the mode: echo, sink or source, with --service-time's bounded line
+ * and --max-sessions' gate. It runs in its own process (see serve-process.ts) so its sockets do not share the
+ * generator's file-descriptor limit.
  *
- * Why two listeners: plain TCP listens on bare libuv handles (handle-server.ts: a tenth less CPU and 40% less
- * memory than net.Socket), but Node's TLS needs a stream under it, so TLS (and a Node without the handle API)
- * listens on a net.Server (socket-server.ts). Both report into one TargetTally and share the header parser, the
- * source tally and the modes' rules, so what the target counts is the same whichever carried the connection.
+ * Why two listeners: plain TCP runs on bare libuv handles (handle-listener.ts accepts, handle-server.ts serves: a
+ * tenth less CPU and 40% less memory than net.Socket), but Node's TLS needs a stream under it, so TLS (and a Node
+ * without the handle API) listens on a net.Server (socket-server.ts). Both report into one TargetTally and share the
+ * header parser, the source tally and the modes' rules, so what the target counts is the same whichever carried it.
  */
 import { tcpBindings } from '../core/tcp-bindings.js';
 import { endpointKey } from '../proxy/header.js';

@@ -1,3 +1,4 @@
+/** Plain TCP sessions on bare libuv handles (echo-server.ts says why): the PROXY header, then the mode, per Peer. */
 import { performance } from 'node:perf_hooks';
 import {
   errnoName,
