@@ -13,7 +13,7 @@ import { type RawRunOptions, RUN_DEFAULTS, RUN_OPTIONS, type RunOptionKey } from
 
 export { CouldNotRunError, ExitCode, L4StressError, UsageError } from './core/errors.js';
 export type { Environment, LatencySummary } from './documents/common.js';
-export type { HardwareProfile } from './documents/profile.js';
+export type { HardwareProfile } from './documents/hardware-profile.js';
 export { readHistory, readProfile, readResult, readSummary } from './documents/readers.js';
 export type { LoadCounters, RunResult, RunStatus, TargetStats, TimelineRow } from './documents/result.js';
 export type { ScenarioSummary } from './documents/summary.js';

@@ -9,7 +9,7 @@ import { type NetperfResult, runNetperf, startNetserver } from '../../native-too
 import { freePort } from '../../native-tools/ports.js';
 import { toolVersion } from '../core/version.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
-import { type HardwareProfile, PROFILE_KIND, PROFILE_SCHEMA_VERSION, type RrMeasurement } from './profile.js';
+import { type HardwareProfile, PROFILE_KIND, PROFILE_SCHEMA_VERSION, type RrMeasurement } from './hardware-profile.js';
 import { NOISY_SPREAD_PERCENT, type RepeatedStat, repeatedStat as stat } from './stats.js';
 
 export interface CalibrateOptions {

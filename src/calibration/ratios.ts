@@ -5,7 +5,7 @@
  */
 import type { CalibrationRatios } from '../documents/result.js';
 import type { LoadMode } from '../worker-contract/traits.js';
-import type { HardwareProfile } from './profile.js';
+import type { HardwareProfile } from './hardware-profile.js';
 
 export type { CalibrationRatios };
 

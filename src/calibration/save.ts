@@ -1,7 +1,7 @@
 /** Calibrate and save the hardware profile (`l4stress calibrate`, and `run --calibrate` before a run). */
 import os from 'node:os';
 import { writeJsonAtomically } from '../core/files.js';
-import type { HardwareProfile } from '../documents/profile.js';
+import type { HardwareProfile } from '../documents/hardware-profile.js';
 import { type CalibrateOptions, calibrate } from './calibrate.js';
 
 /** What `run --calibrate` does before a run: one short round, enough for ratios, not for a release baseline. */

@@ -1,5 +1,5 @@
 /** Repeated measurements reduced to a median and a spread, so one noisy sample does not become the profile. */
-import type { RepeatedStat } from '../documents/profile.js';
+import type { RepeatedStat } from '../documents/hardware-profile.js';
 
 export type { RepeatedStat };
 

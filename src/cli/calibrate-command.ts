@@ -1,11 +1,11 @@
 /** `l4stress calibrate`: measure this machine with iperf3 and netperf, save the hardware profile, print a table. */
 import os from 'node:os';
-import { defaultProfilePath } from '../calibration/profile.js';
+import { defaultProfilePath } from '../calibration/hardware-profile.js';
 import { calibrateAndSave } from '../calibration/save.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { printableLines } from '../core/printable.js';
 import { HOUR_MS, parseDurationMs, parseIntInRange, parseSizeBytes } from '../core/units.js';
-import { renderProfile } from '../reporters/profile.js';
+import { renderProfile } from '../reporters/hardware-profile.js';
 
 export interface RawCalibrateOptions {
   host?: string;

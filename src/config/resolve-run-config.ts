@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { defaultProfilePath } from '../calibration/profile.js';
+import { defaultProfilePath } from '../calibration/hardware-profile.js';
 import { UsageError } from '../core/errors.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { redactCredentials } from '../core/redact.js';

@@ -4,7 +4,7 @@
  * the command that reads it, before any schema message about fields it was never meant to have.
  */
 import { FIND_KIND } from './find.js';
-import { PROFILE_KIND } from './profile.js';
+import { PROFILE_KIND } from './hardware-profile.js';
 import { SUMMARY_KIND } from './summary.js';
 
 export type DocumentId = 'result' | 'summary' | 'find' | 'profile' | 'history';

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { findDocumentSchema } from './find.js';
+import { hardwareProfileSchema } from './hardware-profile.js';
 import { historyLineSchema } from './history.js';
-import { hardwareProfileSchema } from './profile.js';
 import { runResultSchema } from './result.js';
 import { scenarioSchema } from './scenario-file.js';
 import { scenarioSummarySchema } from './summary.js';

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import { type DocumentId, whichDocument } from './document-kinds.js';
 import { FIND_SCHEMA_VERSION, type FindDocument, findDocumentSchema } from './find.js';
+import { type HardwareProfile, hardwareProfileSchema, PROFILE_SCHEMA_VERSION } from './hardware-profile.js';
 import { HISTORY_SCHEMA_VERSION, type HistoryLine, historyLineSchema } from './history.js';
 import { parseDocument, readDocument } from './parse-document.js';
-import { type HardwareProfile, hardwareProfileSchema, PROFILE_SCHEMA_VERSION } from './profile.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, runResultSchema } from './result.js';
 import { type ScenarioSummary, SUMMARY_SCHEMA_VERSION, scenarioSummarySchema } from './summary.js';
 

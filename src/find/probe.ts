@@ -4,7 +4,7 @@
  * itself is not written: the find document keeps what a probe is judged and drawn by, its histograms included.
  */
 
-import type { HardwareProfile } from '../calibration/profile.js';
+import type { HardwareProfile } from '../calibration/hardware-profile.js';
 import type { ProbeRecord } from '../documents/find.js';
 import type { RunResult } from '../documents/result.js';
 import type { Environment, GitInfo } from '../environment/environment.js';

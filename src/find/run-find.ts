@@ -5,7 +5,7 @@
  * search with what was found so far, written all the same.
  */
 
-import { loadProfile } from '../calibration/profile.js';
+import { loadProfile } from '../calibration/hardware-profile.js';
 import { CouldNotRunError, ExitCode } from '../core/errors.js';
 import { toolVersion } from '../core/version.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';

@@ -2,7 +2,7 @@
  * The facts every section of a built result reads, worked out once from what the generator and the target
  * reported: totals, merged histograms, the peak, the mode's statistics, the schedule verdicts and the run's status.
  */
-import type { HardwareProfile } from '../calibration/profile.js';
+import type { HardwareProfile } from '../calibration/hardware-profile.js';
 import type { RunConfig } from '../config/run-config.js';
 import type { ProxyVerification, RunResult, RunStatus } from '../documents/result.js';
 import type { Environment, GitInfo } from '../environment/environment.js';

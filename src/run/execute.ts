@@ -4,7 +4,7 @@
  * data, recorded in the result), only for the tool's own failures.
  */
 
-import { loadProfile } from '../calibration/profile.js';
+import { loadProfile } from '../calibration/hardware-profile.js';
 import { calibrateAndSave, QUICK_CALIBRATION } from '../calibration/save.js';
 import type { RunConfig } from '../config/run-config.js';
 import { DocumentNotSavedError, ExitCode } from '../core/errors.js';

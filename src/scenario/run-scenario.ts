@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { defaultProfilePath, loadProfile } from '../calibration/profile.js';
+import { defaultProfilePath, loadProfile } from '../calibration/hardware-profile.js';
 import { resolveRunConfig } from '../config/resolve-run-config.js';
 import { CouldNotRunError, DocumentNotSavedError, L4StressError, UsageError } from '../core/errors.js';
 import { formatMicros } from '../core/units.js';

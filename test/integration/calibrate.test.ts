@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { HardwareProfile } from '../../src/calibration/profile.js';
+import type { HardwareProfile } from '../../src/calibration/hardware-profile.js';
 import type { RunResult } from '../../src/documents/result.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { profileValidator, resultValidator } from '../helpers/schema.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIperf3Json } from '../../native-tools/iperf3.js';
 import { parseNetperfOutput } from '../../native-tools/netperf.js';
-import type { HardwareProfile } from '../../src/calibration/profile.js';
+import type { HardwareProfile } from '../../src/calibration/hardware-profile.js';
 import { calibrationRatios } from '../../src/calibration/ratios.js';
 import { median, repeatedStat } from '../../src/calibration/stats.js';
 import { counterDeltas, parseProcNetTables, parseSockstat, readKernelTcp } from '../../src/instruments/kernel-tcp.js';

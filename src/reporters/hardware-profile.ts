@@ -1,6 +1,6 @@
 /** The hardware profile as a table for people (l4stress calibrate). */
 import { formatMicros } from '../core/units.js';
-import type { HardwareProfile, RepeatedStat } from '../documents/profile.js';
+import type { HardwareProfile, RepeatedStat } from '../documents/hardware-profile.js';
 import { renderTable } from './table.js';
 
 const fmt = (s: RepeatedStat, unit: string, scale = 1, digits = 0): string =>

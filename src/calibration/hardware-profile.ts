@@ -1,13 +1,13 @@
 /**
  * Where a host's hardware profile lives and how a run finds it. The document itself (what iperf3 and netperf
- * measured) is defined in documents/profile.ts.
+ * measured) is defined in documents/hardware-profile.ts.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
-import type { HardwareProfile, RrMeasurement } from '../documents/profile.js';
-import { PROFILE_KIND, PROFILE_SCHEMA_VERSION } from '../documents/profile.js';
+import type { HardwareProfile, RrMeasurement } from '../documents/hardware-profile.js';
+import { PROFILE_KIND, PROFILE_SCHEMA_VERSION } from '../documents/hardware-profile.js';
 import { readProfile } from '../documents/readers.js';
 
 export type { HardwareProfile, RrMeasurement };
