@@ -79,3 +79,11 @@ export type FindEnd = (typeof FIND_ENDS)[number];
  */
 export const FIND_LIMITS = ['target', 'generator', 'machine', 'inconclusive'] as const;
 export type FindLimit = (typeof FIND_LIMITS)[number];
+
+/** Whose target a run loads: the one l4stress starts itself, or one given with --target. */
+export const TARGET_KINDS = ['embedded', 'external'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+/** A run's phases, in order: sessions opening, warm-up (not measured), the measured window, stopping. */
+export const RUN_PHASES = ['ramp', 'warmup', 'measure', 'stopping'] as const;
+export type RunPhase = (typeof RUN_PHASES)[number];

@@ -5,7 +5,7 @@
  */
 
 import { z } from 'zod';
-import { FIND_DIMENSIONS, FIND_ENDS, FIND_LIMITS, FIND_PROBE_PURPOSES } from '../core/vocabulary.js';
+import { FIND_DIMENSIONS, FIND_ENDS, FIND_LIMITS, FIND_PROBE_PURPOSES, TARGET_KINDS } from '../core/vocabulary.js';
 import { count, environmentSchema, gitInfoSchema, latencySummarySchema, toolSchema } from './common.js';
 import { machineSectionSchema } from './machine.js';
 import { resultConfigSchema } from './result.js';
@@ -103,7 +103,7 @@ export const findDocumentSchema = z
     }),
     /** The settings every probe shared, at the first probe's load. */
     config: resultConfigSchema,
-    target: z.object({ kind: z.enum(['embedded', 'external']), host: z.string(), port: count }),
+    target: z.object({ kind: z.enum(TARGET_KINDS), host: z.string(), port: count }),
     answer: z.object({
       end: findEndSchema,
       /** The highest load that passed (confirmed when end is found); null when none did. */

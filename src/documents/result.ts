@@ -13,7 +13,9 @@ import {
   LOAD_MODES,
   PROXY_COMMANDS,
   PROXY_VERSIONS,
+  RUN_PHASES,
   STREAM_DIRECTIONS,
+  TARGET_KINDS,
 } from '../core/vocabulary.js';
 import {
   count,
@@ -201,7 +203,7 @@ export const watchedSummarySchema = z.object({
 });
 export type WatchedSummary = z.infer<typeof watchedSummarySchema>;
 
-export const phaseSchema = z.enum(['ramp', 'warmup', 'measure', 'stopping']);
+export const phaseSchema = z.enum(RUN_PHASES);
 export type Phase = z.infer<typeof phaseSchema>;
 
 /** One second of the run: what the progress line shows and the result keeps. */
@@ -472,7 +474,7 @@ export const runResultSchema = z
       startLateByMs: count.nullable().optional(),
     }),
     target: z.object({
-      kind: z.enum(['embedded', 'external']),
+      kind: z.enum(TARGET_KINDS),
       host: z.string(),
       port: z.number().int(),
       stats: targetStatsSchema.nullable(),

@@ -4,9 +4,11 @@
  *
  * Over 300 lines on purpose: one short function per warning, all in one place so none is said twice.
  */
+
 import type { RunConfig } from '../config/run-config.js';
 import { type ScrapeBoundName, scrapeBoundText } from '../core/scrape-bounds.js';
 import { formatMicros } from '../core/units.js';
+import type { TargetKind } from '../core/vocabulary.js';
 import type { RunResult, TimelineRow } from '../documents/result.js';
 import type { LoadCounters } from '../instruments/counters.js';
 import { planV2Length } from '../proxy/header.js';
@@ -28,11 +30,7 @@ export function lostWorkerWarnings(outcome: LoadOutcome, partial: RunResult['par
   return warnings;
 }
 
-export function settingWarnings(
-  config: RunConfig,
-  outcome: LoadOutcome,
-  targetKind: 'embedded' | 'external',
-): string[] {
+export function settingWarnings(config: RunConfig, outcome: LoadOutcome, targetKind: TargetKind): string[] {
   const warnings: string[] = [];
   if (config.mode === 'connect' && config.sourceIps.length > 0 && config.closeStyle === 'fin') {
     warnings.push(

@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { CouldNotRunError } from '../core/errors.js';
+import { RUN_PHASES } from '../core/vocabulary.js';
 import type { LoadCounters, TimelineRow } from '../documents/result.js';
 import { totalErrors } from '../instruments/errors.js';
 
@@ -81,7 +82,7 @@ export async function startMetricsEndpoint(
       cpu.set(row.cpuPercent);
       rss.set(row.rssBytes);
       elapsed.set(row.t);
-      for (const p of ['ramp', 'warmup', 'measure', 'stopping']) phase.set({ phase: p }, p === row.phase ? 1 : 0);
+      for (const p of RUN_PHASES) phase.set({ phase: p }, p === row.phase ? 1 : 0);
       for (const [series, value] of Object.entries(row.scrape ?? {})) ingress.set({ series }, value);
       if (row.kernel) {
         synRetrans.set(row.kernel.synRetrans);

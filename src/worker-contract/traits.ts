@@ -41,7 +41,9 @@ export interface ModeTraits {
 }
 
 export function modeTraits(s: ModeSpec): ModeTraits {
-  const echoes = s.mode === 'echo' || s.mode === 'hold' || (s.mode === 'connect' && s.churnEcho);
+  // Echo and hold sessions ping-pong for their whole life: a round trip is their unit of work.
+  const pingPong = s.mode === 'echo' || s.mode === 'hold';
+  const echoes = pingPong || (s.mode === 'connect' && s.churnEcho);
   const stream = s.mode === 'stream';
   // Hold pings every connection once per interval: a rate like any other, so one pacer serves both.
   const intendedPerSecond =
@@ -54,7 +56,7 @@ export function modeTraits(s: ModeSpec): ModeTraits {
     longLived: s.mode !== 'connect',
     sendsFirstMessage: echoes || (stream && s.direction !== 'down'),
     openOnConnect: !echoes && !(stream && s.direction !== 'up'),
-    roundTrips: s.mode === 'echo' || s.mode === 'hold',
+    roundTrips: pingPong,
     serveMode: !stream || s.direction === 'both' ? 'echo' : s.direction === 'up' ? 'sink' : 'source',
   };
 }
