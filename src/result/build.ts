@@ -1,3 +1,9 @@
+/**
+ * Assembles the result document from what the generator and the target reported. Pure: no I/O. First the facts
+ * every section reads are worked out once (build-context.ts: totals, histograms, verdicts, status); then one rule per
+ * field of the document (sections.ts makes a forgotten field a compile error), each witness's section from its own
+ * file (witnesses/list.ts), and every warning: warnings.ts's, then each witness's.
+ */
 import { calibrationRatios } from '../calibration/ratios.js';
 import type { RunConfig } from '../config/run-config.js';
 import { EXIT_CODE_FOR_STATUS } from '../core/errors.js';
