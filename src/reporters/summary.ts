@@ -5,7 +5,6 @@ import type { RunResult } from '../documents/result.js';
 import type { ErrorCounts } from '../instruments/errors.js';
 import type { LatencySummary } from '../instruments/histogram.js';
 import { WITNESSES } from '../witnesses/list.js';
-import type { AnyWitness } from '../witnesses/witness.js';
 import { renderTable } from './table.js';
 
 const byKind = (counts: ErrorCounts): string => {
@@ -151,7 +150,7 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
     );
   }
   // Each witness's lines (witnesses/list.ts), where the result has its section.
-  for (const w of WITNESSES as readonly AnyWitness[]) {
+  for (const w of WITNESSES) {
     const section = r[w.key];
     if (section) lines.push(...w.summary(section));
   }

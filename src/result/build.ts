@@ -11,7 +11,6 @@ import { RESULT_SCHEMA_VERSION, type RunResult } from '../documents/result.js';
 import { encodeHistogram, summarize } from '../instruments/histogram.js';
 import { describeProxyPlan } from '../proxy/header.js';
 import { WITNESSES } from '../witnesses/list.js';
-import type { AnyWitness } from '../witnesses/witness.js';
 import { type BuildContext, buildContext, type ResultInputs } from './build-context.js';
 import { integrityErrors } from './error-total.js';
 import { generatorResources } from './resources.js';
@@ -176,9 +175,7 @@ const RULES: ResultRules<BuildContext> = {
         summarize(c.connect).p99,
       ),
       // Each witness's own, in the list's order.
-      ...(WITNESSES as readonly AnyWitness[]).flatMap((w) =>
-        w.warnings(RULES[w.key](c), { connectP99Us: summarize(c.connect).p99 }),
-      ),
+      ...WITNESSES.flatMap((w) => w.warnings(RULES[w.key](c), { connectP99Us: summarize(c.connect).p99 })),
     ];
   },
 };

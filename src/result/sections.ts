@@ -27,7 +27,8 @@ export function assemble<C>(rules: ResultRules<C>, c: C): RunResult {
 
 /** One rule per listed witness's section, made from the witness (its section when building, its merge when merging). */
 export function witnessRules<C>(rule: (w: AnyWitness, c: C) => unknown): Pick<ResultRules<C>, ListedKey> {
-  return Object.fromEntries(
-    (WITNESSES as readonly AnyWitness[]).map((w) => [w.key, (c: C) => rule(w, c)]),
-  ) as unknown as Pick<ResultRules<C>, ListedKey>;
+  return Object.fromEntries(WITNESSES.map((w) => [w.key, (c: C) => rule(w, c)])) as unknown as Pick<
+    ResultRules<C>,
+    ListedKey
+  >;
 }

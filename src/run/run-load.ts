@@ -14,7 +14,6 @@ import { PidWatcher, readRss, type WatchRole, withChildren } from '../instrument
 import { ProcessUsageSampler } from '../instruments/process-usage.js';
 import type { TimelineRow } from '../instruments/timeline.js';
 import { WITNESSES, type WitnessRecords } from '../witnesses/list.js';
-import type { LiveWitness } from '../witnesses/witness.js';
 import type { LoadOutcome } from '../worker-contract/outcome.js';
 import type { MainToWorker } from '../worker-contract/protocol.js';
 import { AbortableSleep } from './abortable-sleep.js';
@@ -59,7 +58,7 @@ export async function runLoad(
   const loadThreads: { pid: number; tid: number }[] = [];
   const pidsOf = (role: WatchRole): number[] => watch.filter((w) => w.role === role).map((w) => w.pid);
   const witnesses = WITNESSES.map((w) => [w.key, w.live({ config, loadThreads: () => loadThreads, pidsOf })] as const);
-  const lives = witnesses.map(([, w]) => w as LiveWitness<unknown>);
+  const lives = witnesses.map(([, w]) => w);
   let stallWatch: StallWatch | null = null;
   const ticks = new TickCollector(quorum, send, usage, watcher, lives, (row, totals) => {
     hooks.onSecond?.(row, totals);

@@ -9,9 +9,12 @@ import { machineWitness } from './machine.js';
 import { scrapeWitness } from './scrape.js';
 import type { AnyWitness, LiveWitness } from './witness.js';
 
-export const WITNESSES = [kernelWitness, machineWitness, scrapeWitness] as const satisfies readonly AnyWitness[];
+const LISTED = [kernelWitness, machineWitness, scrapeWitness] as const;
 
-type Listed = (typeof WITNESSES)[number];
+/** The list every stage loops over. */
+export const WITNESSES: readonly AnyWitness[] = LISTED;
+
+type Listed = (typeof LISTED)[number];
 
 /** The result fields the listed witnesses fill. */
 export type ListedKey = Listed['key'];
@@ -23,14 +26,14 @@ export type WitnessRecords = {
 
 /** The witness whose metric this is (by name, or by a series prefix such as `scrape.`); undefined for the table's. */
 export function witnessOf(metric: string): AnyWitness | undefined {
-  return (WITNESSES as readonly AnyWitness[]).find(
+  return WITNESSES.find(
     (w) => metric in w.metrics || (w.seriesMetrics !== undefined && metric.startsWith(w.seriesMetrics.prefix)),
   );
 }
 
 /** A metric named by a witness's series prefix and a series name (`scrape.haproxy_...`): unitless, median. */
 export function isSeriesMetric(metric: string): boolean {
-  return (WITNESSES as readonly AnyWitness[]).some((w) => isSeriesOf(w, metric));
+  return WITNESSES.some((w) => isSeriesOf(w, metric));
 }
 
 function isSeriesOf(w: AnyWitness, metric: string): boolean {
@@ -41,6 +44,6 @@ function isSeriesOf(w: AnyWitness, metric: string): boolean {
 /** Every witness's series metrics of one result (`scrape.<name>`: its measured-phase mean). */
 export function seriesMetrics(r: RunResult): Record<string, number | null> {
   const out: Record<string, number | null> = {};
-  for (const w of WITNESSES as readonly AnyWitness[]) Object.assign(out, w.seriesMetrics?.read(r[w.key]));
+  for (const w of WITNESSES) Object.assign(out, w.seriesMetrics?.read(r[w.key]));
   return out;
 }

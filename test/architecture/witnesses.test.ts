@@ -16,7 +16,7 @@ import { WITNESSES } from '../../src/witnesses/list.js';
 import type { AnyWitness } from '../../src/witnesses/witness.js';
 import { ROOT } from '../helpers/cli.js';
 
-const listed = WITNESSES as readonly AnyWitness[];
+const listed = WITNESSES;
 const DIR = 'src/witnesses';
 
 /** What a witness must have: the run loop, build, merge, gates and reports each call one of these. */

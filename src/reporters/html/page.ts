@@ -8,7 +8,6 @@ import { formatBitsPerSecond, formatBytes, formatCount, formatMicros } from '../
 import type { ScenarioSummary } from '../../documents/summary.js';
 import { resultErrorTotal } from '../../result/error-total.js';
 import { WITNESSES } from '../../witnesses/list.js';
-import type { AnyWitness } from '../../witnesses/witness.js';
 import { STEP_HEADER, stepRows } from '../scenario.js';
 import { type Chart, type ChartKit, loadChartKit } from './charts.js';
 import { type LabelledResult, phaseSpans, resultCurves, type TimelineMetric, timelinePoints } from './series.js';
@@ -114,7 +113,7 @@ function charts(kit: ChartKit, results: LabelledResult[]): string[] {
     if (points.length > 0) out.push(kit.timeline(t.title, t.note, t.y, points, spans));
   }
   // The witnesses' charts (witnesses/list.ts): the target's (the ingress's own series) first, then the host's.
-  const listed = WITNESSES as readonly AnyWitness[];
+  const listed = WITNESSES;
   for (const w of [...listed.filter((w) => w.subject === 'target'), ...listed.filter((w) => w.subject === 'host')])
     for (const c of w.charts(results)) out.push(kit.timeline(c.title, c.note, c.yLabel, c.points, spans));
   return out.map(figure);
@@ -122,7 +121,7 @@ function charts(kit: ChartKit, results: LabelledResult[]): string[] {
 
 /** Each witness's table over the runs that have its section, in the list's order ('' where no run has one). */
 function witnessTables(results: LabelledResult[]): string[] {
-  return (WITNESSES as readonly AnyWitness[]).flatMap((w) => {
+  return WITNESSES.flatMap((w) => {
     if (!w.table) return [];
     const t = w.table(results);
     if (!t) return '';
