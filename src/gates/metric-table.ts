@@ -22,10 +22,12 @@ const latency = (pick: (r: RunResult) => number | null): MetricDef => ({
   reduce: 'median',
   read: pick,
 });
+/** Counted events: the worst iteration. */
 const worst = (read: (r: RunResult) => number | null): MetricDef => ({
   unit: 'count',
   better: 'lower',
   reduce: 'max',
+  events: true,
   read,
 });
 const fewest = (read: (r: RunResult) => number | null): MetricDef => ({

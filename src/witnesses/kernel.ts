@@ -50,7 +50,7 @@ export const kernelWitness: Witness<'kernel', Readings> = {
   metrics: Object.fromEntries(
     KERNEL_COUNTER_NAMES.map((n): [string, MetricDef] => [
       `kernel.${n}`,
-      { unit: 'count', better: 'lower', reduce: 'max', read: (r) => r.kernel?.counters[n] ?? null },
+      { unit: 'count', better: 'lower', reduce: 'max', events: true, read: (r) => r.kernel?.counters[n] ?? null },
     ]),
   ),
   measurable: () => null,

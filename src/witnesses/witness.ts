@@ -25,6 +25,8 @@ export interface MetricDef {
   read: (r: RunResult) => number | null;
   /** Why `read` gave null, where a run can say (a threshold that fails for want of data then says it). */
   whyNull?: (r: RunResult) => string | null;
+  /** Counted events (errors, the kernel's counters): a comparison judges worst against worst, no statistical test. */
+  events?: true;
 }
 
 /** The run settings that decide what can be measured: a RunConfig and a result's config alike. */

@@ -10,6 +10,7 @@ import { FIND_DIMENSIONS, LOAD_MODES } from '../../src/core/vocabulary.js';
 import { runResultSchema, timelineRowSchema } from '../../src/documents/result.js';
 import { METRIC_NAMES } from '../../src/documents/summary.js';
 import { DIMENSIONS } from '../../src/find/dimensions.js';
+import { countsEvents } from '../../src/gates/count-verdict.js';
 import { METRICS, measurable } from '../../src/gates/metric-table.js';
 import { parseThreshold } from '../../src/gates/thresholds.js';
 import { WITNESSES } from '../../src/witnesses/list.js';
@@ -120,6 +121,17 @@ describe('metrics (CONTRIBUTING.md: adding a metric)', () => {
       return why === null || why.length > 0 ? [] : [`${m}: measurable() gave an empty reason`];
     });
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('counted events', () => {
+  it("are the table's error counts and the kernel witness's counters, each as its definition says", () => {
+    const events = METRIC_NAMES.filter((m) => countsEvents(m));
+    expect(events.filter((m) => !m.startsWith('kernel.'))).toEqual(['errors', 'failed', 'dropped', 'unserved']);
+    expect(events.filter((m) => m.startsWith('kernel.')).length).toBe(
+      METRIC_NAMES.filter((m) => m.startsWith('kernel.')).length,
+    );
+    expect(countsEvents('watched.rssSlope')).toBe(false);
   });
 });
 
