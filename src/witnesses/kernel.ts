@@ -79,6 +79,18 @@ export const kernelWitness: Witness<'kernel', Readings> = {
     };
   },
   charts: () => [],
+  gauges: [
+    {
+      name: 'kernel_syn_retransmits',
+      help: 'SYN retransmits in the last second (the namespace)',
+      read: (row) => row.kernel?.synRetrans,
+    },
+    {
+      name: 'kernel_listen_overflows',
+      help: 'accept-queue overflows in the last second (the namespace)',
+      read: (row) => row.kernel?.listenOverflows,
+    },
+  ],
 };
 
 /** What the counters did over the run, and the gauges before and after; null without both readings. */

@@ -53,6 +53,7 @@ export const machineWitness: Witness<'machine', { unavailable: string[] }> = {
     const chart = machineChart(runs);
     return chart ? [chart] : [];
   },
+  gauges: [],
 };
 
 export const WAIT_SHARE = 0.1;

@@ -48,6 +48,15 @@ export const scrapeWitness: Witness<'scrape', ScrapeRecord> = {
   warnings: (scrape) => scrapeWarnings(scrape),
   summary: (scrape) => scrapeLines(scrape),
   charts: scrapeCharts,
+  // Re-exported: the ingress's series beside the client's, one dashboard for both.
+  gauges: [
+    {
+      name: 'ingress_value',
+      help: "the ingress's scraped series (counters as rates per second)",
+      label: 'series',
+      read: (row) => row.scrape ?? {},
+    },
+  ],
 };
 
 export function buildScrape(scrape: ScrapeRecord, timeline: TimelineRow[]): Scrape | null {

@@ -4,8 +4,9 @@
  * loops over that list: the run loop starts, ticks, marks and stops them (run/run-load.ts, run/tick-collector.ts),
  * the result builder and the merge make their sections (result/build.ts, result/merge.ts), the metric table and the
  * threshold grammar read their metrics and ask them what they can measure (gates/), the summary and the HTML report
- * print their lines, tables and charts (reporters/). A witness's section and timeline field are defined in
- * documents/ (a document is defined once, in zod, floor 2); everything else about it is its file.
+ * print their lines, tables and charts (reporters/), and --metrics-port exports their gauges (run/metrics-endpoint.ts).
+ * A witness's section and timeline field are defined in documents/ (a document is defined once, in zod, floor 2);
+ * everything else about it is its file.
  *
  * Why this floor (3.5, between instruments and worker-contract): a witness reads instruments (the /proc readers), and
  * everything that loops over the list sits above it (the run's outcome carries its records). Its report parts are
@@ -78,6 +79,16 @@ export interface WitnessChart {
   points: { series: string; t: number; value: number }[];
 }
 
+/** A gauge on --metrics-port (`l4stress_<name>`), set from each second's row: one value, or one per label value. */
+export interface WitnessGauge {
+  name: string;
+  help: string;
+  /** The label its values are keyed by (a series name), for a gauge of several values. */
+  label?: string;
+  /** This second's value (or values by label); undefined when the row has none. */
+  read(row: TimelineRow): number | Record<string, number> | undefined;
+}
+
 export interface Witness<K extends WitnessKey, R> {
   /** The result's section and the timeline rows' field it fills. */
   key: K;
@@ -102,6 +113,8 @@ export interface Witness<K extends WitnessKey, R> {
   table?(runs: LabelledRun[]): WitnessTable | null;
   /** Its charts in the HTML report, on the run's time axis. */
   charts(runs: LabelledRun[]): WitnessChart[];
+  /** Its live figures on --metrics-port (run/metrics-endpoint.ts), each second. */
+  gauges: WitnessGauge[];
 }
 
 /** A witness whose types are not spelled out: what the list and the loops hold. */

@@ -48,6 +48,7 @@ function missingParts(witnesses: readonly AnyWitness[]): string[] {
     for (const part of PARTS)
       if (typeof (w as unknown as Record<string, unknown>)[part] !== 'function')
         out.push(`${name}: no ${part}() (witnesses/witness.ts says what each part is)`);
+    if (!Array.isArray(w.gauges)) out.push(`${name}: no gauges (an empty list when it exports none)`);
     if (keys.has(w.key)) out.push(`${name}: listed twice, or two witnesses fill one field`);
     keys.add(w.key);
     if (!(w.key in runResultSchema.shape))
