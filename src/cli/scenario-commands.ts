@@ -14,8 +14,7 @@ import { METRIC_NAMES, type MeasuredBy, type MetricName, measurable } from '../g
 import { summaryOfRun } from '../gates/single-run.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import { comparisonVerdict, renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
-import { machineLine } from '../reporters/summary.js';
-import { limitedOrQueued } from '../result/machine-section.js';
+import { limitedOrQueued, machineLine } from '../witnesses/machine.js';
 import { compareFindCommand, isFindComparison } from './compare-find-command.js';
 
 export interface RawCompareOptions {

@@ -37,7 +37,7 @@ export const probeSchema = z.object({
   limitOf: z.enum(FIND_LIMITS).nullable().optional(),
   /** Set when the machine bounded the probe (limitOf machine or inconclusive): its figures in words. */
   machineLimit: z.string().nullable().optional(),
-  /** The machine over the probe's window (result/machine-section.ts); null where nothing was sampled. */
+  /** The machine over the probe's window (witnesses/machine.ts); null where nothing was sampled. */
   machine: machineSectionSchema.nullable().optional(),
   /** The probe run's status and exit code, as a run would report them. */
   status: z.string(),

@@ -1,5 +1,5 @@
 /**
- * The machine as a witness (instruments/machine.ts reads it, result/machine-section.ts judges it): how busy every core
+ * The machine as a witness (instruments/machine.ts reads it, witnesses/machine.ts judges it): how busy every core
  * was, who took the CPU (the run's own processes, or others), how long runnable tasks waited for a core (the
  * kernel's CPU pressure) and how long the load threads and the embedded target's threads did. A figure the kernel
  * cannot give is null, with the reason in `unavailable`: never 0.

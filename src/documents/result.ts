@@ -597,7 +597,7 @@ export const runResultSchema = z
       .nullable()
       .optional(),
     /**
-     * The machine as a witness over the measured window (result/machine-section.ts): cores busy, who took them,
+     * The machine as a witness over the measured window (witnesses/machine.ts): cores busy, who took them,
      * CPU pressure, the run-queue wait of the load threads and the target's, and the verdict (quiet, our own
      * processes filled the machine, or others took its cores). Absent in older results.
      */

@@ -96,7 +96,7 @@ export const iterationSchema = z.object({
   metrics: stepMetricsSchema,
   maxRssBytes: count,
   cpuPercentMax: z.number(),
-  /** The machine over the iteration's measured window (result/machine-section.ts); absent in older summaries. */
+  /** The machine over the iteration's measured window (witnesses/machine.ts); absent in older summaries. */
   machine: machineSectionSchema.optional(),
 });
 

@@ -18,7 +18,7 @@ import type { RunResult } from '../documents/result.js';
 import { METRICS, stepMetrics } from '../gates/metric-table.js';
 import { evaluateThreshold, type Threshold, type ThresholdVerdict } from '../gates/thresholds.js';
 import { targetRefusals } from '../result/connect-verdict.js';
-import { machineFigures, othersTookCores } from '../result/machine-section.js';
+import { machineFigures, othersTookCores } from '../witnesses/machine.js';
 import type { DimensionDef } from './dimensions.js';
 
 /** A generator thread this busy over the measured window is the limit (its own queuing is in every figure). */

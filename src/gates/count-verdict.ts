@@ -5,11 +5,11 @@
  * (and the other way round improved); otherwise a change counts beyond the allowance, in ratio as for every metric.
  */
 import type { MetricComparison } from './compare.js';
-import type { MetricName } from './metric-table.js';
+import { METRICS, type MetricName } from './metric-table.js';
 
-/** Counted events: judged by judgeWorst. */
+/** Counted events, as the metric table (or the witness that owns the metric) says: judged by judgeWorst. */
 export function countsEvents(metric: MetricName): boolean {
-  return ['errors', 'failed', 'dropped', 'unserved'].includes(metric) || metric.startsWith('kernel.');
+  return METRICS[metric]?.events === true;
 }
 
 export function judgeWorst(

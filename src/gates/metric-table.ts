@@ -1,38 +1,20 @@
 /**
  * The one table of metrics: for every name a scenario summary records (documents/summary.ts), its unit, which
  * way is better, how a step's iterations reduce to one value, and how it is read from a run's result. Thresholds,
- * comparisons, history and reports all read this table.
+ * comparisons, history and reports all read this table. The witnesses' metrics (witnesses/list.ts) join it from
+ * each witness, and each witness says whether a run can measure its own.
  */
 
 import { median } from '../calibration/stats.js';
-import { KERNEL_COUNTER_NAMES } from '../core/vocabulary.js';
-import type { ResultConfig, RunResult } from '../documents/result.js';
-import {
-  type KernelMetricName,
-  METRIC_NAMES,
-  type MetricName,
-  type ScrapeMetricName,
-  type StepMetrics,
-} from '../documents/summary.js';
+import type { RunResult } from '../documents/result.js';
+import { METRIC_NAMES, type MetricName, type ScrapeMetricName, type StepMetrics } from '../documents/summary.js';
 import { resultErrorTotal } from '../result/error-total.js';
-import { scrapeMetrics } from '../result/scrape-section.js';
+import { isSeriesMetric, seriesMetrics, WITNESSES, witnessOf } from '../witnesses/list.js';
+import type { MetricDef, MetricUnit, WitnessConfig } from '../witnesses/witness.js';
 import { modeTraits } from '../worker-contract/traits.js';
 
-export type { MetricName, StepMetrics };
+export type { MetricDef, MetricName, MetricUnit, StepMetrics };
 export { METRIC_NAMES };
-
-export type MetricUnit = 'us' | 'cpu-us' | 'per-second' | 'bytes-per-second' | 'count';
-
-export interface MetricDef {
-  unit: MetricUnit;
-  better: 'lower' | 'higher';
-  /** Over a step's iterations: the median (latency, rates), the worst (error counts) or the fewest (connections). */
-  reduce: 'median' | 'max' | 'min';
-  /** The value in one run; null where the run has no such samples (a threshold on it then fails). */
-  read: (r: RunResult) => number | null;
-  /** Why `read` gave null, where a run can say (a threshold that fails for want of data then says it). */
-  whyNull?: (r: RunResult) => string | null;
-}
 
 const latency = (pick: (r: RunResult) => number | null): MetricDef => ({
   unit: 'us',
@@ -40,10 +22,12 @@ const latency = (pick: (r: RunResult) => number | null): MetricDef => ({
   reduce: 'median',
   read: pick,
 });
+/** Counted events: the worst iteration. */
 const worst = (read: (r: RunResult) => number | null): MetricDef => ({
   unit: 'count',
   better: 'lower',
   reduce: 'max',
+  events: true,
   read,
 });
 const fewest = (read: (r: RunResult) => number | null): MetricDef => ({
@@ -53,7 +37,8 @@ const fewest = (read: (r: RunResult) => number | null): MetricDef => ({
   read,
 });
 
-export const METRICS: Record<MetricName, MetricDef> = {
+/** Every metric by name: the run's own here, each witness's from its file (a test checks every name has its entry). */
+export const METRICS = {
   p50: latency((r) => r.latency.roundTripUs.p50),
   p90: latency((r) => r.latency.roundTripUs.p90),
   p95: latency((r) => r.latency.roundTripUs.p95),
@@ -139,14 +124,12 @@ export const METRICS: Record<MetricName, MetricDef> = {
    * bound or a stop left; null when the generator gave out or nothing passed. A run has none.
    */
   capacity: { unit: 'count', better: 'higher', reduce: 'min', read: () => null },
-  // The kernel's TCP counters over the run (worst iteration): null where the result has no kernel witness.
-  ...(Object.fromEntries(
-    KERNEL_COUNTER_NAMES.map((n) => [`kernel.${n}`, worst((r) => r.kernel?.counters[n] ?? null)]),
-  ) as Record<KernelMetricName, MetricDef>),
-};
+  // Each witness's metrics (the kernel's counters over the run, ...): an architecture test checks every name is here.
+  ...(Object.assign({}, ...WITNESSES.map((w) => w.metrics)) as Record<string, MetricDef>),
+} satisfies Partial<Record<MetricName, MetricDef>> as unknown as Record<MetricName, MetricDef>;
 
 /** What decides whether a metric can have samples: a run's settings (a RunConfig, or a result's config). */
-export type MeasuredBy = Pick<ResultConfig, 'mode' | 'churnEcho' | 'target' | 'watchPids' | 'scrape'>;
+export type MeasuredBy = WitnessConfig;
 
 const ROUND_TRIP = new Set<string>(['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean']);
 
@@ -163,7 +146,8 @@ export function measurable(metric: string, config: MeasuredBy, of: 'run' | 'sear
       : `a find step records only its capacity, not ${metric} (put what each probe must meet in find.slo)`;
   if (metric === 'capacity')
     return "capacity is a capacity search's answer, which a run has not (a find step's threshold, or find --expect)";
-  if (metric.startsWith('scrape.')) return config.scrape?.urls.length ? null : 'a scraped series needs --scrape <url>';
+  const witness = witnessOf(metric);
+  if (witness) return witness.measurable(metric, config);
   const traits = modeTraits({
     ...config,
     ratePerSecond: 0,
@@ -214,7 +198,7 @@ export const LOWER_IS_BETTER = new Set<MetricName>(METRIC_NAMES.filter((m) => ME
 export function stepMetrics(r: RunResult): StepMetrics {
   return {
     ...Object.fromEntries(METRIC_NAMES.map((m) => [m, METRICS[m].read(r)])),
-    ...scrapeMetrics(r.scrape),
+    ...seriesMetrics(r),
   } as StepMetrics;
 }
 
@@ -223,13 +207,13 @@ export function reduceMetric(metric: MetricName | ScrapeMetricName, values: (num
   const present = values.filter((v): v is number => v !== null);
   if (present.length === 0 || present.length < values.length) return null;
   // A scraped series over iterations: the median, as for every other level the ingress reports.
-  const how = metric.startsWith('scrape.') ? 'median' : METRICS[metric as MetricName].reduce;
+  const how = isSeriesMetric(metric) ? 'median' : METRICS[metric as MetricName].reduce;
   return how === 'max' ? Math.max(...present) : how === 'min' ? Math.min(...present) : median(present);
 }
 
 /** How a reduction is described in a verdict. */
 export function reductionText(metric: MetricName | ScrapeMetricName, n: number): string {
-  if (metric.startsWith('scrape.')) return n === 1 ? 'measured-phase mean' : `median of ${n} measured-phase means`;
+  if (isSeriesMetric(metric)) return n === 1 ? 'measured-phase mean' : `median of ${n} measured-phase means`;
   const how = METRICS[metric as MetricName].reduce;
   return how === 'max' ? 'worst iteration' : how === 'min' ? 'fewest in an iteration' : `median of ${n}`;
 }

@@ -8,6 +8,7 @@ import { ExitCode, UsageError } from '../core/errors.js';
 import type { RunResult } from '../documents/result.js';
 import { THRESHOLD_PATTERN } from '../documents/scenario-file.js';
 import type { ScrapeMetricName, ThresholdVerdict } from '../documents/summary.js';
+import { isSeriesMetric } from '../witnesses/list.js';
 import {
   METRIC_NAMES,
   METRICS,
@@ -47,8 +48,8 @@ export function parseThreshold(text: string): Threshold {
   if (!m) throw new UsageError(`threshold '${text}': not of the form '<metric> <op> <value>' (e.g. "p95 < 5ms")`);
   const op = m[2] as Op;
   const raw = m[3].trim();
-  // A scraped series: the ingress's own number, unitless (a bare value as read, k and m allowed).
-  if (m[1].startsWith('scrape.') && m[1].length > 7) {
+  // A witness's series (a scraped one: the ingress's own number), unitless (a bare value as read, k and m allowed).
+  if (isSeriesMetric(m[1])) {
     const v = /^([0-9.]+)\s*([km]?)$/i.exec(raw);
     if (!v || !/^\d+(\.\d+)?$/.test(v[1]))
       throw new UsageError(`threshold '${text}': '${raw}' is not a number for a scraped series`);

@@ -4,7 +4,7 @@ import { formatBitsPerSecond, formatCount, formatMicros } from '../core/units.js
 import type { RunResult } from '../documents/result.js';
 import type { ErrorCounts } from '../instruments/errors.js';
 import type { LatencySummary } from '../instruments/histogram.js';
-import { verdictWord } from '../result/machine-section.js';
+import { WITNESSES } from '../witnesses/list.js';
 import { renderTable } from './table.js';
 
 const byKind = (counts: ErrorCounts): string => {
@@ -149,9 +149,11 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
         costText(w.cost),
     );
   }
-  if (r.kernel) lines.push(kernelLine(r.kernel));
-  if (r.machine) lines.push(machineLine(r.machine));
-  if (r.scrape) lines.push(...scrapeLines(r.scrape));
+  // Each witness's lines (witnesses/list.ts), where the result has its section.
+  for (const w of WITNESSES) {
+    const section = r[w.key];
+    if (section) lines.push(...w.summary(section));
+  }
   const cal = r.calibration;
   if (cal) {
     const x = (v: number | null): string => (v === null ? '-' : `${v}x`);
@@ -226,58 +228,6 @@ function transportOf(t: RunResult['totals']): string {
   if (t.bareHandleSessions === 0) return 'sessions on net.Socket';
   if (t.bareHandleSessions >= opened) return 'sessions on bare TCP handles';
   return `${formatCount(t.bareHandleSessions)} sessions on bare TCP handles, the rest on net.Socket`;
-}
-
-/** The kernel's counters that moved (all of them named when none did), and TIME_WAIT around the run. */
-export function kernelLine(k: NonNullable<RunResult['kernel']>): string {
-  const moved = Object.entries(k.counters)
-    .filter(([, n]) => n > 0)
-    .map(([name, n]) => `${name} ${formatCount(n)}`);
-  return (
-    `kernel       ${moved.length ? moved.join(', ') : 'no SYN retransmit, accept-queue overflow, timeout or reset'}; ` +
-    `TIME_WAIT ${formatCount(k.before.timeWait)} before, ${formatCount(k.after.timeWait)} after`
-  );
-}
-
-/**
- * The machine over the measured window, and its verdict: `machine      2 cores 97% busy (98%, 96%); ours 1.80
- * cores, others 0.10; CPU pressure 41%; load threads waited 38% (ran 55%); verdict ours`.
- */
-export function machineLine(m: NonNullable<RunResult['machine']>): string {
-  const pct = (v: number): string => `${Math.round(v * 100)}%`;
-  const perCore = m.coreBusyPercentMean.map((c) => `${Math.round(c)}%`).join(', ');
-  const parts = [
-    m.busyPercentMean === null
-      ? `${m.cores} cores`
-      : `${m.cores} cores ${Math.round(m.busyPercentMean)}% busy (${perCore})`,
-    ...(m.oursCoresMean === null
-      ? []
-      : [`ours ${m.oursCoresMean.toFixed(2)} cores, others ${m.othersCoresMean?.toFixed(2)}`]),
-    ...(m.stealPercentMean ? [`steal ${m.stealPercentMean}%`] : []),
-    m.cpuPressure === null ? 'CPU pressure -' : `CPU pressure ${pct(m.cpuPressure)}`,
-    ...(m.loadThreadWait
-      ? [`load threads waited ${pct(m.loadThreadWait.mean)} (ran ${pct(m.loadThreadWait.runMean ?? 0)})`]
-      : []),
-    ...(m.targetThreadWait?.busiest ? [`target's busiest thread waited ${pct(m.targetThreadWait.busiest.wait)}`] : []),
-    `verdict ${verdictWord(m)}`,
-  ];
-  return `machine      ${parts.join('; ')}${m.unavailable.length ? ` (unavailable: ${m.unavailable.join('; ')})` : ''}`;
-}
-
-/** The ingress's own series (--scrape), one line each: the measured-phase mean and the last value. */
-export function scrapeLines(scrape: NonNullable<RunResult['scrape']>, max = 12): string[] {
-  const num = (v: number | null): string => (v === null ? '-' : Number.isInteger(v) ? formatCount(v) : v.toFixed(2));
-  const lines = scrape.series.slice(0, max).map((s) => {
-    const per = s.kind === 'counter' ? '/s' : '';
-    return `ingress      ${s.key}: mean ${num(s.mean)}${per}, last ${num(s.last)}${per}`;
-  });
-  if (scrape.series.length > max)
-    lines.push(`ingress      ... and ${scrape.series.length - max} more series (in the result)`);
-  const scrapes = scrape.targets.reduce((n, t) => n + t.scrapes, 0);
-  const failed = scrape.targets.reduce((n, t) => n + t.failures, 0);
-  const urls = scrape.targets.map((t) => t.url).join(', ');
-  lines.push(`ingress      ${formatCount(scrapes)} scrapes of ${urls}, ${formatCount(failed)} failed`);
-  return lines;
 }
 
 /** A watched process's cost per unit of work, the parts that apply: `; 2.00 KiB RSS per session, 41µs CPU/rt`. */

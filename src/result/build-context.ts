@@ -151,6 +151,6 @@ export function buildContext(inputs: ResultInputs): BuildContext {
 
 /** What the kernel said of the target's accept queue over the run: overflows and SYN retransmits; null off Linux. */
 function acceptQueue(outcome: LoadOutcome): { listenOverflows: number; synRetrans: number } | null {
-  const { before, after } = outcome.kernel;
+  const { before, after } = outcome.witnesses.kernel;
   return before && after ? counterDeltas(before.counters, after.counters) : null;
 }

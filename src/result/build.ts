@@ -1,16 +1,20 @@
+/**
+ * Assembles the result document from what the generator and the target reported. Pure: no I/O. First the facts
+ * every section reads are worked out once (build-context.ts: totals, histograms, verdicts, status); then one rule per
+ * field of the document (sections.ts makes a forgotten field a compile error), each witness's section from its own
+ * file (witnesses/list.ts), and every warning: warnings.ts's, then each witness's.
+ */
 import { calibrationRatios } from '../calibration/ratios.js';
 import type { RunConfig } from '../config/run-config.js';
 import { EXIT_CODE_FOR_STATUS } from '../core/errors.js';
 import { RESULT_SCHEMA_VERSION, type RunResult } from '../documents/result.js';
 import { encodeHistogram, summarize } from '../instruments/histogram.js';
 import { describeProxyPlan } from '../proxy/header.js';
+import { WITNESSES } from '../witnesses/list.js';
 import { type BuildContext, buildContext, type ResultInputs } from './build-context.js';
 import { integrityErrors } from './error-total.js';
-import { buildKernel } from './kernel-section.js';
-import { buildMachine, machineWarnings } from './machine-section.js';
 import { generatorResources } from './resources.js';
-import { buildScrape } from './scrape-section.js';
-import { assemble, type Complete, type ResultRules } from './sections.js';
+import { assemble, type Complete, type ResultRules, witnessRules } from './sections.js';
 import * as warn from './warnings.js';
 import { withCosts } from './watched-cost.js';
 
@@ -123,10 +127,13 @@ const RULES: ResultRules<BuildContext> = {
       streamBitsPerSecond:
         8 * c.perS(c.outcome.reports.reduce((n, r) => n + r.measuredBytesSent + r.measuredBytesReceived, 0)),
     }),
-  scrape: (c) => buildScrape(c.outcome.scrape, c.outcome.timeline),
-  kernel: (c) => buildKernel(c.outcome.kernel.before, c.outcome.kernel.after),
-  machine: (c) =>
-    buildMachine(c.outcome.timeline, c.inputs.environment.cores, c.outcome.machineUnavailable) ?? undefined,
+  // Each witness's section, from what it recorded and the timeline rows it wrote (witnesses/list.ts).
+  ...witnessRules<BuildContext>((w, c) =>
+    w.section(c.outcome.witnesses[w.key as keyof typeof c.outcome.witnesses], {
+      timeline: c.outcome.timeline,
+      cores: c.inputs.environment.cores,
+    }),
+  ),
   environment: (c) => c.inputs.environment,
   timeline: (c) => c.outcome.timeline,
   histograms: (c): Complete<RunResult['histograms']> => ({
@@ -154,7 +161,6 @@ const RULES: ResultRules<BuildContext> = {
         Math.min(c.inputs.environment.cores, config.workers) * outcome.memory.processes.length,
         outcome.watched.filter((w) => w.role === 'generator').map((w) => w.pid),
       ),
-      ...machineWarnings(RULES.machine(c)),
       ...warn.verifyWarnings(c.inputs.verify),
       ...warn.watchedWarnings(outcome.watched.filter((w) => w.role !== 'watched' || config.watchPids.includes(w.pid))),
       ...warn.leakWarnings(RULES.resources(c).watched),
@@ -162,14 +168,14 @@ const RULES: ResultRules<BuildContext> = {
       ...warn.dropWarnings(totals.dropped, c.traits.longLived),
       ...warn.unservedWarnings(totals.unserved),
       ...warn.connectFailureWarnings(config, totals.connectFailed, c.inputs.environment.tcp.ipLocalPortRange),
-      ...warn.kernelWarnings(RULES.kernel(c), summarize(c.connect).p99),
       ...warn.connectTimeoutWarnings(
         totals.connectFailed.ETIMEDOUT ?? 0,
         RULES.kernel(c),
         config.connectTimeoutMs,
         summarize(c.connect).p99,
       ),
-      ...warn.scrapeWarnings(RULES.scrape(c)),
+      // Each witness's own, in the list's order.
+      ...WITNESSES.flatMap((w) => w.warnings(RULES[w.key](c), { connectP99Us: summarize(c.connect).p99 })),
     ];
   },
 };

@@ -13,13 +13,11 @@ import { addCounters, emptyCounters, type LoadCounters } from '../instruments/co
 import { addErrorCounts, totalErrors } from '../instruments/errors.js';
 import { encodeHistogram, type Histogram, mergeEncoded, summarize } from '../instruments/histogram.js';
 import { peakOpen } from '../instruments/peak.js';
-import { mergeKernel } from './kernel-section.js';
-import { mergeMachine } from './machine-section.js';
 import { checkShards } from './merge-check.js';
 import { mergeConfig } from './merge-config.js';
 import { mergeModeStats } from './merge-mode-stats.js';
 import { mergeTimelines } from './merge-timeline.js';
-import { assemble, type Complete, type ResultRules } from './sections.js';
+import { assemble, type Complete, type ResultRules, witnessRules } from './sections.js';
 import { mergeWarnings } from './warnings.js';
 
 export interface MergeInput {
@@ -239,10 +237,8 @@ const RULES: ResultRules<MergeContext> = {
   }),
   // Each machine has its own profile: no one ratio speaks for all.
   calibration: () => null,
-  // Every shard scraped the one ingress: the first shard's view of it (their timelines keep each second's).
-  scrape: (c) => same(c).scrape,
-  kernel: (c) => mergeKernel(c.results.map((r) => r.kernel ?? null)),
-  machine: (c) => mergeMachine(c.results.map((r) => r.machine)),
+  // Each witness's section by its own merge rule (witnesses/list.ts), from the shards' in shard order.
+  ...witnessRules<MergeContext>((w, c) => w.merge(c.results.map((r) => r[w.key]))),
   environment: (c) => same(c).environment, // the first shard's machine; each shard's host is in mergedFrom
   timeline: (c) => c.timeline,
   histograms: (c): Complete<RunResult['histograms']> => ({

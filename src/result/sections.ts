@@ -2,9 +2,12 @@
  * A result is assembled by section, with an explicit rule for every field: `ResultRules` names every top-level
  * field of the result document (optional ones too), and `Complete` makes a section spell out every field it holds.
  * A new schema field therefore fails to compile until both the builder (build.ts) and the merge (merge.ts) say
- * what to do with it; nothing is copied from "the first shard" by a spread.
+ * what to do with it; nothing is copied from "the first shard" by a spread. The witnesses' sections (witnesses/list.ts)
+ * each have their rule from their witness: `witnessRules` makes one per listed witness.
  */
 import type { RunResult } from '../documents/result.js';
+import { type ListedKey, WITNESSES } from '../witnesses/list.js';
+import type { AnyWitness } from '../witnesses/witness.js';
 
 /** Every key of T, optional ones included, must be written (an optional one may be written as undefined). */
 export type Complete<T> = { [K in keyof Required<T>]: K extends keyof T ? T[K] : never };
@@ -20,4 +23,12 @@ export function assemble<C>(rules: ResultRules<C>, c: C): RunResult {
     if (value !== undefined) out[key] = value;
   }
   return out as RunResult;
+}
+
+/** One rule per listed witness's section, made from the witness (its section when building, its merge when merging). */
+export function witnessRules<C>(rule: (w: AnyWitness, c: C) => unknown): Pick<ResultRules<C>, ListedKey> {
+  return Object.fromEntries(WITNESSES.map((w) => [w.key, (c: C) => rule(w, c)])) as unknown as Pick<
+    ResultRules<C>,
+    ListedKey
+  >;
 }

@@ -6,7 +6,6 @@
  */
 
 import type { RunConfig } from '../config/run-config.js';
-import { type ScrapeBoundName, scrapeBoundText } from '../core/scrape-bounds.js';
 import { formatMicros } from '../core/units.js';
 import type { TargetKind } from '../core/vocabulary.js';
 import type { RunResult, TimelineRow } from '../documents/result.js';
@@ -239,61 +238,6 @@ export function mergeWarnings(missing: number[], count: number, shards: RunResul
       ? [`merged without shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} (--partial)`]
       : [];
   return [...lacking, ...shards.flatMap((r) => r.warnings.map((w) => `shard ${r.config.shard!.index}: ${w}`))];
-}
-
-/** TIME_WAIT past this many before a run slows connects (the port search walks them): said beside the figures. */
-const TIME_WAIT_NOTE = 10_000;
-
-/**
- * What the kernel saw, in words: SYN retransmits (each turns a connect into a 1 s, then 3 s step), the accept queue
- * overflowing, and a machine still full of TIME_WAIT sockets from earlier runs.
- */
-export function kernelWarnings(kernel: RunResult['kernel'], connectP99Us: number | null): string[] {
-  if (!kernel) return [];
-  const out: string[] = [];
-  const { synRetrans, listenOverflows, listenDrops } = kernel.counters;
-  const overflowed =
-    `the accept queue overflowed ${listenOverflows.toLocaleString('en-US')} time${listenOverflows === 1 ? '' : 's'} ` +
-    "(ListenOverflows): raise the target's listen backlog or net.core.somaxconn, or let it accept faster";
-  if (synRetrans > 0) {
-    const p99 = connectP99Us === null ? '' : `connect p99 ${formatMicros(connectP99Us)}: `;
-    out.push(
-      `${p99}${synRetrans.toLocaleString('en-US')} SYN retransmit${synRetrans === 1 ? '' : 's'} (each a 1 s, then ` +
-        `3 s wait); ${listenOverflows > 0 ? overflowed : 'SYNs went unanswered (a full SYN queue, a filter, or loss)'}`,
-    );
-  } else if (listenOverflows > 0 || listenDrops > 0) out.push(overflowed);
-  if (kernel.before.timeWait > TIME_WAIT_NOTE)
-    out.push(
-      `${kernel.before.timeWait.toLocaleString('en-US')} sockets were in TIME_WAIT before the run: connects may be ` +
-        'slower than on a fresh machine (they clear within 60 s)',
-    );
-  return out;
-}
-
-/** --scrape that failed (gaps in the ingress's series), found nothing to keep, or kept too much. */
-export function scrapeWarnings(scrape: RunResult['scrape']): string[] {
-  if (!scrape) return [];
-  const out: string[] = [];
-  for (const t of scrape.targets) {
-    if (t.failures === 0) continue;
-    const byBound = Object.entries(t.failuresByBound ?? {})
-      .filter(([, n]) => n > 0)
-      .map(([bound, n]) => `${n} ${scrapeBoundText(bound as ScrapeBoundName)}`);
-    out.push(
-      `${t.failures} of ${t.scrapes} scrapes of ${t.url} failed (${byBound.length ? `${byBound.join(', ')}; ` : ''}` +
-        `last: ${t.lastError}): the ingress's series have gaps; the load itself was not affected`,
-    );
-  }
-  if (scrape.series.length === 0 && scrape.targets.some((t) => t.scrapes > t.failures))
-    out.push(
-      'the scraped metrics hold none of the series l4stress keeps by default (HAProxy, Envoy): choose them with ' +
-        '--scrape-metric (e.g. --scrape-metric "nginx_*")',
-    );
-  if (scrape.droppedSeries > 0)
-    out.push(
-      `${scrape.droppedSeries} scraped series were left out past ${scrape.series.length}: narrow --scrape-metric`,
-    );
-  return out;
 }
 
 /** A watched process whose RSS grew steadily over the measured phase (result/watched-cost.ts): a leak, likely. */

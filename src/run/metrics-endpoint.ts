@@ -9,6 +9,7 @@ import { CouldNotRunError } from '../core/errors.js';
 import { RUN_PHASES } from '../core/vocabulary.js';
 import type { LoadCounters, TimelineRow } from '../documents/result.js';
 import { totalErrors } from '../instruments/errors.js';
+import { WITNESSES } from '../witnesses/list.js';
 
 export interface MetricsEndpoint {
   update(row: TimelineRow, totals: LoadCounters): void;
@@ -35,10 +36,11 @@ export async function startMetricsEndpoint(
   const rss = gauge('generator_rss_bytes', "the generator's resident memory");
   const elapsed = gauge('elapsed_seconds', 'seconds since the run started');
   const phase = gauge('phase', '1 for the phase the run is in', ['phase']);
-  // --scrape re-exported: the ingress's series beside the client's, one dashboard for both.
-  const ingress = gauge('ingress_value', "the ingress's scraped series (counters as rates per second)", ['series']);
-  const synRetrans = gauge('kernel_syn_retransmits', 'SYN retransmits in the last second (the namespace)');
-  const overflows = gauge('kernel_listen_overflows', 'accept-queue overflows in the last second (the namespace)');
+  // Each witness's own (witnesses/list.ts): the kernel's counters, the ingress's scraped series, ...
+  const witnessGauges = WITNESSES.flatMap((w) => w.gauges).map((g) => ({
+    g,
+    gauge: gauge(g.name, g.help, g.label ? [g.label] : []),
+  }));
   const counter = (name: string, help: string) =>
     new prom.Counter({ name: `l4stress_${name}`, help, registers: [registry] });
   const failed = counter('connect_failures', 'failed connects');
@@ -83,10 +85,10 @@ export async function startMetricsEndpoint(
       rss.set(row.rssBytes);
       elapsed.set(row.t);
       for (const p of RUN_PHASES) phase.set({ phase: p }, p === row.phase ? 1 : 0);
-      for (const [series, value] of Object.entries(row.scrape ?? {})) ingress.set({ series }, value);
-      if (row.kernel) {
-        synRetrans.set(row.kernel.synRetrans);
-        overflows.set(row.kernel.listenOverflows);
+      for (const { g, gauge } of witnessGauges) {
+        const value = g.read(row);
+        if (typeof value === 'number') gauge.set(value);
+        else for (const [key, v] of Object.entries(value ?? {})) gauge.set({ [g.label ?? 'series']: key }, v);
       }
       const now = {
         failed: totalErrors(totals.connectFailed),

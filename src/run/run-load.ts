@@ -3,23 +3,22 @@
  * each) -> wait for --start-at -> ramp -> warm-up -> measure -> stop and collect each worker's final report
  * (histograms arrive encoded). The pieces it is made of each live in a file of their own: the worker quorum (ready,
  * ramped, lost), the tick collector (one timeline row a second, lined up across workers), the stall watch (a default
- * ramp ends when it stops moving) and the abortable sleep (every wait ends early on Ctrl-C).
+ * ramp ends when it stops moving) and the abortable sleep (every wait ends early on Ctrl-C). The witnesses beside
+ * the load (witnesses/list.ts) are started, ticked and told each phase by the tick collector, and stopped here.
  */
 
 import type { RunConfig } from '../config/run-config.js';
 import { waitUntil } from '../core/clock.js';
 import type { LoadCounters } from '../instruments/counters.js';
-import { readKernelTcp } from '../instruments/kernel-tcp.js';
-import { MachineSampler } from '../instruments/machine.js';
 import { PidWatcher, readRss, type WatchRole, withChildren } from '../instruments/pid-watch.js';
 import { ProcessUsageSampler } from '../instruments/process-usage.js';
 import type { TimelineRow } from '../instruments/timeline.js';
+import { WITNESSES, type WitnessRecords } from '../witnesses/list.js';
 import type { LoadOutcome } from '../worker-contract/outcome.js';
 import type { MainToWorker } from '../worker-contract/protocol.js';
 import { AbortableSleep } from './abortable-sleep.js';
 import { startWorkers, type WorkerGroup } from './links.js';
 import { rampProgress, StallWatch } from './ramp-stall.js';
-import { Scraper } from './scraper.js';
 import { TickCollector } from './tick-collector.js';
 import { WorkerQuorum } from './worker-quorum.js';
 
@@ -55,17 +54,13 @@ export async function runLoad(
   const send = (msg: MainToWorker): void => {
     for (const link of group.links) link.post(msg);
   };
-  const scraper = config.scrape?.urls.length ? new Scraper(config.scrape.urls, config.scrape.metrics) : null;
   // The load threads introduce themselves when ready; the target's and watched processes' threads are read whole.
   const loadThreads: { pid: number; tid: number }[] = [];
   const pidsOf = (role: WatchRole): number[] => watch.filter((w) => w.role === role).map((w) => w.pid);
-  const machine = new MachineSampler(() => ({
-    load: loadThreads,
-    targetPids: pidsOf('target'),
-    watchedPids: pidsOf('watched'),
-  }));
+  const witnesses = WITNESSES.map((w) => [w.key, w.live({ config, loadThreads: () => loadThreads, pidsOf })] as const);
+  const lives = witnesses.map(([, w]) => w);
   let stallWatch: StallWatch | null = null;
-  const ticks = new TickCollector(quorum, send, usage, watcher, scraper, machine, (row, totals) => {
+  const ticks = new TickCollector(quorum, send, usage, watcher, lives, (row, totals) => {
     hooks.onSecond?.(row, totals);
     if (ticks.phase === 'ramp') stallWatch?.observe(performance.now(), rampProgress(totals));
   });
@@ -89,10 +84,8 @@ export async function runLoad(
   // --start-at: every shard is ready (workers up, the target reached by nothing yet); all go at one wall time.
   const startLateByMs = config.startAt ? await waitUntil(config.startAt, hooks.signal) : null;
   const abortedBeforeStart = aborted();
-  const kernelBefore = readKernelTcp();
   const startedAt = new Date();
   ticks.startClock();
-  scraper?.start();
 
   // Ramp: until every worker attempted all its connections and none is opening; or a stall, the ramp timeout,
   // Ctrl-C, or every worker lost.
@@ -146,10 +139,9 @@ export async function runLoad(
   // Stop: the last row, the workers drain and report, the processes go.
   ticks.phase = 'stopping';
   ticks.stop();
-  scraper?.stop();
   const reports = await stopAndCollect(group, send);
   waits.dispose();
-  const kernelAfter = readKernelTcp();
+  const records = Object.fromEntries(witnesses.map(([key, w]) => [key, w.stop()])) as WitnessRecords;
 
   return {
     reports,
@@ -179,16 +171,8 @@ export async function runLoad(
     watched: watcher.summaries(),
     lostWorkers: [...quorum.lost.values()].sort((a, b) => a.worker - b.worker),
     startLateByMs,
-    kernel: { before: kernelBefore, after: kernelAfter },
-    machineUnavailable: machine.unavailable,
     watchMarks: marks,
-    scrape: scraper
-      ? {
-          targets: scraper.targets,
-          series: [...scraper.tracker.series.values()],
-          droppedSeries: scraper.tracker.dropped,
-        }
-      : null,
+    witnesses: records,
   };
 }
 

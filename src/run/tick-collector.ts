@@ -1,18 +1,17 @@
 /**
  * The per-second timeline: once a second every live worker is asked for a snapshot, so rows line up across
  * workers; a row is made when every live worker answered, or when the next tick goes out (closed with what
- * arrived). Each row joins the generator's and the watched processes' CPU and RSS.
+ * arrived). Each row joins the generator's and the watched processes' CPU and RSS, and every witness's figures for
+ * that second (witnesses/list.ts); a phase change is told to every witness too.
  */
 
 import { emptyCounters, type LoadCounters } from '../instruments/counters.js';
 import { mergeEncoded } from '../instruments/histogram.js';
-import { counterDeltas, type KernelTcpReading, readKernelTcp } from '../instruments/kernel-tcp.js';
-import type { MachineSampler } from '../instruments/machine.js';
 import type { PidWatcher } from '../instruments/pid-watch.js';
 import type { ProcessUsageSampler } from '../instruments/process-usage.js';
 import { type Phase, type TimelineRow, timelineRow } from '../instruments/timeline.js';
+import type { LiveWitness } from '../witnesses/witness.js';
 import type { MainToWorker, WorkerToMain } from '../worker-contract/protocol.js';
-import type { Scraper } from './scraper.js';
 import type { WorkerQuorum } from './worker-quorum.js';
 
 const TICK_MS = 1000;
@@ -20,7 +19,7 @@ type Snapshot = WorkerToMain & { type: 'snapshot' };
 
 export class TickCollector {
   readonly timeline: TimelineRow[] = [];
-  phase: Phase = 'ramp';
+  private current: Phase = 'ramp';
   private t0 = performance.now();
   private lastRowAt = this.t0;
   private prevTotals = emptyCounters();
@@ -31,16 +30,13 @@ export class TickCollector {
     { snapshots: Map<number, Snapshot>; done: (() => void)[]; phase: Phase }
   >();
   private ticker: NodeJS.Timeout | null = null;
-  /** The kernel's counters at the last row: each row gets what they did in its second. */
-  private lastKernel: KernelTcpReading | null = readKernelTcp();
 
   constructor(
     private readonly quorum: WorkerQuorum,
     private readonly send: (msg: MainToWorker) => void,
     private readonly usage: ProcessUsageSampler,
     private readonly watcher: PidWatcher,
-    private readonly scraper: Scraper | null,
-    private readonly machine: MachineSampler,
+    private readonly witnesses: LiveWitness<unknown>[],
     private readonly onRow: (row: TimelineRow, totals: LoadCounters) => void,
   ) {
     quorum.whenLost(() => {
@@ -48,10 +44,19 @@ export class TickCollector {
     });
   }
 
-  /** Row times count from here (the load's start: after --start-at). */
+  /** The phase new ticks go out in; every witness hears of a change. */
+  get phase(): Phase {
+    return this.current;
+  }
+
+  set phase(phase: Phase) {
+    this.current = phase;
+    for (const w of this.witnesses) w.phase(phase);
+  }
+
+  /** Row times count from here (the load's start: after --start-at); the witnesses start reading here too. */
   startClock(): void {
-    this.lastKernel = readKernelTcp();
-    this.machine.restart();
+    for (const w of this.witnesses) w.start();
     this.t0 = performance.now();
     this.lastRowAt = this.t0;
   }
@@ -93,7 +98,7 @@ export class TickCollector {
   private tick(): number {
     for (const seq of [...this.pending.keys()]) this.complete(seq);
     this.seq++;
-    this.pending.set(this.seq, { snapshots: new Map(), done: [], phase: this.phase });
+    this.pending.set(this.seq, { snapshots: new Map(), done: [], phase: this.current });
     this.send({ type: 'tick', seq: this.seq });
     return this.seq;
   }
@@ -119,21 +124,9 @@ export class TickCollector {
       rssBytes,
       watched,
     );
-    // The machine over the same second: the run's own processes are the generator and every watched one.
-    row.machine = this.machine.sample((cpuPercent + watched.reduce((n, w) => n + w.cpuPercent, 0)) / 100);
-    const kernel = readKernelTcp();
-    if (kernel && this.lastKernel) {
-      const d = counterDeltas(this.lastKernel.counters, kernel.counters);
-      row.kernel = {
-        synRetrans: d.synRetrans,
-        listenOverflows: d.listenOverflows,
-        retransSegs: d.retransSegs,
-        outRsts: d.outRsts,
-        timeWait: kernel.sockets.timeWait,
-      };
-    }
-    this.lastKernel = kernel;
-    if (this.scraper) row.scrape = { ...this.scraper.latest() };
+    // The run's own processes this second: the generator and every watched one.
+    const ourCores = (cpuPercent + watched.reduce((n, w) => n + w.cpuPercent, 0)) / 100;
+    for (const w of this.witnesses) w.tick(row, { ourCores });
     this.lastRowAt = now;
     this.prevTotals = totals;
     this.timeline.push(row);

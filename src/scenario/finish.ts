@@ -6,7 +6,7 @@ import { errorReason, notSavedMessage } from '../core/files.js';
 import { writeDocument } from '../documents/guard.js';
 import { type ScenarioSummary, scenarioSummarySchema } from '../documents/summary.js';
 import { type ComparisonReport, compareSummaries } from '../gates/compare.js';
-import { limitedOrQueued, othersTookCores } from '../result/machine-section.js';
+import { limitedOrQueued, othersTookCores } from '../witnesses/machine.js';
 import { appendHistory } from './history.js';
 import type { ScenarioRunOptions } from './run-scenario.js';
 

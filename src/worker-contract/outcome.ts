@@ -1,9 +1,8 @@
 /** What a load run hands to the result builder: every worker's report, the timeline, phases, resources. */
 import type { TimelineRow, WatchedSummary } from '../documents/result.js';
-import type { KernelTcpReading } from '../instruments/kernel-tcp.js';
 import type { WatchMarks } from '../instruments/pid-watch.js';
 import type { ProcessUsageSampler } from '../instruments/process-usage.js';
-import type { ScrapeTargetState, SeriesMeta } from '../instruments/scrape-series.js';
+import type { WitnessRecords } from '../witnesses/list.js';
 import type { WorkerReport } from './protocol.js';
 
 export interface LoadOutcome {
@@ -32,12 +31,8 @@ export interface LoadOutcome {
   startLateByMs: number | null;
   /** Watched processes (target, --watch-pid) at the run's moments: RSS and CPU used so far, by PID. */
   watchMarks: { baseline: WatchMarks; ramped: WatchMarks; measureStart: WatchMarks; measureEnd: WatchMarks };
-  /** --scrape: the URLs' tallies and the series kept (their values are in the timeline rows); null without. */
-  scrape: { targets: ScrapeTargetState[]; series: SeriesMeta[]; droppedSeries: number } | null;
-  /** The kernel's TCP counters and socket gauges before the load and after it (null off Linux). */
-  kernel: { before: KernelTcpReading | null; after: KernelTcpReading | null };
-  /** Machine sources the kernel lacked (instruments/machine.ts), each with why; the timeline rows carry the rest. */
-  machineUnavailable: string[];
+  /** What each witness (witnesses/list.ts) handed over at the end, by its key; the timeline rows carry the rest. */
+  witnesses: WitnessRecords;
   /** Generator processes' RSS (summed) before any connection and right after the ramp, heaps collected both times. */
   memory: { baselineRssBytes: number; rampedRssBytes: number; processes: number[] };
 }

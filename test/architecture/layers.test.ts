@@ -15,6 +15,8 @@ const FLOORS: Record<string, number> = {
   'src/documents': 2,
   'src/proxy': 3,
   'src/instruments': 3,
+  /** Witnesses beside the load (kernel, scrape, machine): over the instruments, under all that loops over them. */
+  'src/witnesses': 3.5,
   'native-tools': 3,
   'src/worker-contract': 4,
   'src/environment': 4,

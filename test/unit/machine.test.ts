@@ -10,7 +10,7 @@ import { judgeProbe, whoseLimit } from '../../src/find/probe-verdict.js';
 import { parseThreshold } from '../../src/gates/thresholds.js';
 import { coreFigures, parsePressureTotal, parseProcStat, parseSchedstat } from '../../src/instruments/machine.js';
 import { buildResult } from '../../src/result/build.js';
-import { buildMachine, machineWarnings } from '../../src/result/machine-section.js';
+import { buildMachine, machineWarnings } from '../../src/witnesses/machine.js';
 import { fixtureConfig, fixtureInputs, fixtureOutcome, timelineRowFixture } from '../fixtures/outcome.js';
 
 const PROC_STAT = `cpu  10132153 290696 3084719 46828483 16683 0 25195 0 0 0

@@ -79,12 +79,16 @@ describe('the kernel witness', () => {
 
   it('SYN retransmits with accept-queue overflows are explained, with the connect p99 they made', () => {
     const outcome = fixtureOutcome(100, {
-      kernel: {
-        before: kernelReading(10, 31_000),
-        after: {
-          ...kernelReading(10, 31_500),
-          counters: { ...kernelReading(10, 0).counters, synRetrans: 51, listenOverflows: 51 },
+      witnesses: {
+        kernel: {
+          before: kernelReading(10, 31_000),
+          after: {
+            ...kernelReading(10, 31_500),
+            counters: { ...kernelReading(10, 0).counters, synRetrans: 51, listenOverflows: 51 },
+          },
         },
+        machine: { unavailable: [] },
+        scrape: null,
       },
     });
     const r = buildResult(fixtureInputs(config, outcome));

@@ -5,13 +5,12 @@
  */
 
 import { formatBitsPerSecond, formatBytes, formatCount, formatMicros } from '../../core/units.js';
-import { KERNEL_COUNTER_NAMES } from '../../core/vocabulary.js';
 import type { ScenarioSummary } from '../../documents/summary.js';
 import { resultErrorTotal } from '../../result/error-total.js';
+import { WITNESSES } from '../../witnesses/list.js';
 import { STEP_HEADER, stepRows } from '../scenario.js';
 import { type Chart, type ChartKit, loadChartKit } from './charts.js';
 import { type LabelledResult, phaseSpans, resultCurves, type TimelineMetric, timelinePoints } from './series.js';
-import { machineChart, machineRows, scrapeCharts } from './witness-charts.js';
 
 export interface ScenarioInput {
   label: string;
@@ -96,8 +95,7 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
       'for held sessions, the measured phase for churn); errors (failed, dropped, unserved and integrity), drops, ' +
       'unserved sessions, CPU and memory: the whole run.</p>',
     ...charts(kit, results),
-    kernelTable(results),
-    machineTable(results),
+    ...witnessTables(results),
     watchedTable(results),
     environment(results),
   ].join('\n');
@@ -114,16 +112,22 @@ function charts(kit: ChartKit, results: LabelledResult[]): string[] {
     const points = results.flatMap((r) => timelinePoints(r, t.metric));
     if (points.length > 0) out.push(kit.timeline(t.title, t.note, t.y, points, spans));
   }
-  out.push(...scrapeCharts(kit, results, spans));
-  const machine = machineChart(kit, results);
-  if (machine) out.push(machine);
+  // The witnesses' charts (witnesses/list.ts): the target's (the ingress's own series) first, then the host's.
+  const listed = WITNESSES;
+  for (const w of [...listed.filter((w) => w.subject === 'target'), ...listed.filter((w) => w.subject === 'host')])
+    for (const c of w.charts(results)) out.push(kit.timeline(c.title, c.note, c.yLabel, c.points, spans));
   return out.map(figure);
 }
 
-/** The machine over each run's measured window, and whether it limited the run (result/machine-section.ts). */
-function machineTable(results: LabelledResult[]): string {
-  const t = machineRows(results);
-  return t ? ['<h2>The machine</h2>', table(t.header, t.rows)].join('\n') : '';
+/** Each witness's table over the runs that have its section, in the list's order ('' where no run has one). */
+function witnessTables(results: LabelledResult[]): string[] {
+  return WITNESSES.flatMap((w) => {
+    if (!w.table) return [];
+    const t = w.table(results);
+    if (!t) return '';
+    const note = t.note ? [`<p class="window">${esc(t.note)}</p>`] : [];
+    return [`<h2>${esc(t.title)}</h2>`, table(t.header, t.rows), ...note].join('\n');
+  });
 }
 
 function scenarioSection(kit: ChartKit, s: ScenarioInput): string {
@@ -170,30 +174,6 @@ function scenarioSection(kit: ChartKit, s: ScenarioInput): string {
 }
 
 /** What the kernel saw in each run (the generator's network namespace): counters that moved, TIME_WAIT around it. */
-function kernelTable(results: LabelledResult[]): string {
-  const withKernel = results.filter(({ result: r }) => r.kernel);
-  if (withKernel.length === 0) return '';
-  const names = KERNEL_COUNTER_NAMES.filter(
-    (n) =>
-      ['synRetrans', 'listenOverflows', 'retransSegs'].includes(n) ||
-      withKernel.some((x) => x.result.kernel!.counters[n] > 0),
-  );
-  return [
-    '<h2>Kernel</h2>',
-    table(
-      ['run', ...names, 'TIME_WAIT before', 'TIME_WAIT after'],
-      withKernel.map(({ label, result: r }) => [
-        label,
-        ...names.map((n) => formatCount(r.kernel!.counters[n])),
-        formatCount(r.kernel!.before.timeWait),
-        formatCount(r.kernel!.after.timeWait),
-      ]),
-    ),
-    '<p class="window">TCP counters from /proc/net (netstat, snmp) over the whole run; a SYN retransmit turns a ' +
-      'connect into a 1 s, then 3 s wait, and ListenOverflows says the accept queue was full.</p>',
-  ].join('\n');
-}
-
 const WATCHED_HEADER = ['run', 'process', 'RSS per session', 'CPU per round trip', 'CPU per connection'].concat([
   'CPU per handshake',
   'RSS slope',

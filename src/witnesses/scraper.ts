@@ -1,7 +1,7 @@
 /**
  * --scrape: the ingress's own metrics, fetched once a second while the run lasts, beside the client's view. Every
  * scrape is bounded (core/scrape-bounds.ts: body bytes, time, samples, line and label lengths) and read as a
- * stream (run/scrape-fetch.ts); no redirect is followed (only the given host). A scrape that fails, at a bound or
+ * stream (scrape-fetch.ts); no redirect is followed (only the given host). A scrape that fails, at a bound or
  * otherwise, is counted with its reason and never touches the load; a scrape still running when the next second
  * comes skips that second. The newest values go into each timeline row.
  */

@@ -1,5 +1,10 @@
 /**
- * The machine's section of a result, from the timeline's per-second machine samples over the measured window, and
+ * The machine as a witness (instruments/machine.ts reads /proc once a second): every core's busy share, others' CPU,
+ * CPU pressure and the run-queue wait of the load threads, the target's and the watched processes' threads.
+ * It is over 300 lines on purpose: one witness whole (its sampling, section, verdict, merge, warnings, summary line,
+ * table and chart), as every witness is one file.
+ *
+ * Its section, from the timeline's per-second machine samples over the measured window, and
  * its verdict: did the machine limit the run, and whose processes filled it? The rule (docs/results.md):
  * - queued: the load threads waited on the run queue for WAIT_SHARE of the window or more (their mean): every
  *   latency includes that wait;
@@ -15,7 +20,41 @@
  * CPU their work needed (HAProxy's `rate-limit sessions 500` beside busy loops is still found at 500/s).
  */
 import type { MachineSample, MachineSection, ThreadWait } from '../documents/machine.js';
-import type { TimelineRow } from '../documents/result.js';
+import type { RunResult, TimelineRow } from '../documents/result.js';
+import { MachineSampler } from '../instruments/machine.js';
+import { type LabelledRun, live, type Witness, type WitnessChart, type WitnessTable } from './witness.js';
+
+export const machineWitness: Witness<'machine', { unavailable: string[] }> = {
+  key: 'machine',
+  subject: 'host',
+  live: ({ loadThreads, pidsOf }) => {
+    const sampler = new MachineSampler(() => ({
+      load: loadThreads(),
+      targetPids: pidsOf('target'),
+      watchedPids: pidsOf('watched'),
+    }));
+    return live({
+      start: () => sampler.restart(),
+      // The machine over the same second: the run's own processes are the generator and every watched one.
+      tick: (row, { ourCores }) => {
+        row.machine = sampler.sample(ourCores);
+      },
+      stop: () => ({ unavailable: sampler.unavailable }),
+    });
+  },
+  section: ({ unavailable }, { timeline, cores }) => buildMachine(timeline, cores, unavailable) ?? undefined,
+  merge: mergeMachine,
+  metrics: {},
+  measurable: () => null,
+  warnings: (machine) => machineWarnings(machine),
+  summary: (m) => [machineLine(m)],
+  table: machineTable,
+  charts: (runs) => {
+    const chart = machineChart(runs);
+    return chart ? [chart] : [];
+  },
+  gauges: [],
+};
 
 export const WAIT_SHARE = 0.1;
 export const RUNNABLE_SHARE = 0.75;
@@ -199,4 +238,81 @@ const rank = (m: MachineSection): number => (m.verdict === 'others' ? 0 : m.verd
 export function mergeMachine(sections: (MachineSection | undefined)[]): MachineSection | undefined {
   const known = sections.filter((m): m is MachineSection => m !== undefined);
   return known.length === 0 ? undefined : known.reduce((worst, m) => (rank(m) < rank(worst) ? m : worst));
+}
+
+/**
+ * The machine over the measured window, and its verdict: `machine      2 cores 97% busy (98%, 96%); ours 1.80
+ * cores, others 0.10; CPU pressure 41%; load threads waited 38% (ran 55%); verdict ours`.
+ */
+export function machineLine(m: MachineSection): string {
+  const pct = (v: number): string => `${Math.round(v * 100)}%`;
+  const perCore = m.coreBusyPercentMean.map((c) => `${Math.round(c)}%`).join(', ');
+  const parts = [
+    m.busyPercentMean === null
+      ? `${m.cores} cores`
+      : `${m.cores} cores ${Math.round(m.busyPercentMean)}% busy (${perCore})`,
+    ...(m.oursCoresMean === null
+      ? []
+      : [`ours ${m.oursCoresMean.toFixed(2)} cores, others ${m.othersCoresMean?.toFixed(2)}`]),
+    ...(m.stealPercentMean ? [`steal ${m.stealPercentMean}%`] : []),
+    m.cpuPressure === null ? 'CPU pressure -' : `CPU pressure ${pct(m.cpuPressure)}`,
+    ...(m.loadThreadWait
+      ? [`load threads waited ${pct(m.loadThreadWait.mean)} (ran ${pct(m.loadThreadWait.runMean ?? 0)})`]
+      : []),
+    ...(m.targetThreadWait?.busiest ? [`target's busiest thread waited ${pct(m.targetThreadWait.busiest.wait)}`] : []),
+    `verdict ${verdictWord(m)}`,
+  ];
+  return `machine      ${parts.join('; ')}${m.unavailable.length ? ` (unavailable: ${m.unavailable.join('; ')})` : ''}`;
+}
+
+/** One line per figure and run, as % of the second (others as % of the machine's cores). */
+function machineChart(runs: LabelledRun[]): WitnessChart | null {
+  const points = runs.flatMap(({ label, result }) => {
+    const cores = result.machine?.cores ?? result.environment.cores;
+    const name = (what: string): string => `${label} ${what}`.trim();
+    return result.timeline.flatMap((row) => {
+      const m = row.machine;
+      if (!m) return [];
+      const figures: [string, number | null][] = [
+        ['cores busy', m.busyPercent],
+        ['others', m.othersCores === null ? null : (m.othersCores / cores) * 100],
+        ['CPU pressure', m.cpuPressure === null ? null : m.cpuPressure * 100],
+        ['load threads waited', m.loadThreadWait === null ? null : m.loadThreadWait.mean * 100],
+      ];
+      return figures.flatMap(([what, value]) => (value === null ? [] : [{ series: name(what), t: row.t, value }]));
+    });
+  });
+  if (points.length === 0) return null;
+  return {
+    title: 'The machine',
+    note:
+      'each second: all cores busy, others (processes none of ours) as a share of the cores, CPU pressure (PSI ' +
+      'some), and the run-queue wait of the load threads',
+    yLabel: '% of the second',
+    points,
+  };
+}
+
+/** Each run's measured window: busy, ours and others, pressure, waits, and the verdict with its reason. */
+function machineTable(runs: LabelledRun[]): WitnessTable | null {
+  const withMachine = runs.filter(({ result }) => result.machine);
+  if (withMachine.length === 0) return null;
+  const pct = (v: number | null | undefined): string =>
+    v === null || v === undefined ? '-' : `${Math.round(v * 100)}%`;
+  return {
+    title: 'The machine',
+    header: ['run', 'cores busy', 'ours', 'others', 'CPU pressure', 'load threads waited', 'verdict'],
+    rows: withMachine.map(({ label, result }) => {
+      const m = result.machine as NonNullable<RunResult['machine']>;
+      return [
+        label,
+        m.busyPercentMean === null ? '-' : `${Math.round(m.busyPercentMean)}% of ${m.cores}`,
+        m.oursCoresMean === null ? '-' : `${m.oursCoresMean} cores`,
+        m.othersCoresMean === null ? '-' : `${m.othersCoresMean} cores`,
+        pct(m.cpuPressure),
+        pct(m.loadThreadWait?.mean),
+        `${verdictWord(m)}${m.reason ? `: ${m.reason}` : ''}`,
+      ];
+    }),
+  };
 }
