@@ -15,8 +15,8 @@ import {
   parseDurationMs,
   parseHostPort,
   parseIntInRange,
+  parseMessageBytes,
   parseRatePerSecond,
-  parseSizeBytes,
 } from '../core/units.js';
 import {
   CLOSE_STYLES,
@@ -35,8 +35,6 @@ import { resolveShard, resolveStartAt, seedFrom } from './shard.js';
 import { parseSourceIps } from './source-ips.js';
 import { resolveTls } from './tls.js';
 
-/** Largest message the closed-loop echo supports: bounded so a typo cannot allocate gigabytes per worker. */
-const MAX_SIZE_BYTES = 16 * 1024 * 1024;
 /** The most sessions one run holds (--conns): a capacity search's probes too. */
 export const MAX_CONNS = 1_000_000;
 
@@ -58,7 +56,7 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const mode = oneOf('--mode', raw.mode, LOAD_MODES);
   refuseOutOfMode(raw, mode);
   // Small messages measure latency; a stream wants large writes.
-  const sizeBytes = parseSizeBytes('--size', raw.size ?? (mode === 'stream' ? '64KiB' : '64'));
+  const sizeBytes = parseMessageBytes('--size', raw.size ?? (mode === 'stream' ? '64KiB' : '64'));
   const ratePerSecond = raw.rate === undefined ? 0 : parseRatePerSecond('--rate', raw.rate);
   if (raw.rate !== undefined && ratePerSecond <= 0)
     throw new UsageError('--rate: an open-loop rate above 0 goes with --mode echo');
@@ -69,9 +67,6 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const drainTimeoutMs = parseDurationMs('--drain-timeout', raw.drainTimeout, { max: 10 * 60_000 });
   const sourceIps = raw.sourceIps === undefined ? [] : parseSourceIps(raw.sourceIps);
   const processes = raw.processes === undefined ? 0 : parseIntInRange('--processes', raw.processes, 1, 64);
-  if (sizeBytes < 1 || sizeBytes > MAX_SIZE_BYTES) {
-    throw new UsageError(`--size: ${sizeBytes} bytes is out of range (allowed: 1B..16MiB)`);
-  }
   const target = raw.target === undefined ? null : parseHostPort('--target', raw.target);
   const workers =
     raw.workers === undefined ? defaultWorkers(target) : parseIntInRange('--workers', raw.workers, 1, 256);
