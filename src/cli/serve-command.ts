@@ -6,13 +6,13 @@ import { ExitCode, L4StressError, UsageError } from '../core/errors.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { printableLines } from '../core/printable.js';
 import { parseDurationMs, parseIntInRange, parseMessageBytes, parseSizeBytes } from '../core/units.js';
+import type { RawServeOptions } from '../options/serve-options.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import { type CertificatePair, selfSignedCertificate } from '../serve/certificate.js';
 import { runServe, SERVE_DEFAULTS } from '../serve/serve-process.js';
 import { parseServiceTimeUs } from '../serve/service-queue.js';
 import type { ServeMode } from '../worker-contract/traits.js';
-import type { RawServeOptions } from './serve-options.js';
 
 export async function serveCommand(opts: RawServeOptions): Promise<number> {
   const options = {

@@ -26,7 +26,8 @@ import {
   PROXY_VERSIONS,
   STREAM_DIRECTIONS,
 } from '../core/vocabulary.js';
-import { flagOf, type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
+import { refuseInapplicable } from '../options/applies.js';
+import { type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import { parseAddressSpec } from '../proxy/addresses.js';
 import { type ProxyHeaderPlan, validateProxyPlan } from '../proxy/header.js';
 import { parseTlvOption } from '../proxy/tlv.js';
@@ -209,18 +210,11 @@ function resolveRampTimeout(
 
 /**
  * An option that does nothing in the chosen mode is refused, not ignored: a user who typed it believes it acted.
- * Which modes each option acts in is said once, in the options table.
+ * Which modes each option acts in is said once, in the options table; the refusal is every path's (applies.ts).
  */
 function refuseOutOfMode(raw: RawRunOptions, mode: LoadMode): void {
-  for (const key of Object.keys(RUN_OPTIONS) as RunOptionKey[]) {
-    const modes = RUN_OPTIONS[key].modes;
-    const value = raw[key];
-    if (!modes || modes.includes(mode) || value === undefined || value === false) continue;
-    throw new UsageError(
-      `${flagOf(key)}: does nothing with --mode ${mode} (it acts in: ${modes.join(', ')})`,
-      'leave it off, or pick a mode it acts in',
-    );
-  }
+  const given = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter((k) => raw[k] !== undefined && raw[k] !== false);
+  refuseInapplicable(RUN_OPTIONS, given, { mode });
   // Churn without --churn-echo sends no message: a message size would mean nothing.
   if (mode === 'connect' && raw.churnEcho !== true && raw.size !== undefined)
     throw new UsageError('--size: does nothing with --mode connect without --churn-echo (no message is sent)');

@@ -25,7 +25,7 @@ export function referenceArgs(raw: RawRunOptions): string[] {
   const args: string[] = [];
   for (const key of Object.keys(RUN_OPTIONS) as RunOptionKey[]) {
     const def = RUN_OPTIONS[key];
-    if (def.role !== 'step' && key !== 'target') continue;
+    if (!def.applies.includes('step') && key !== 'target') continue;
     const v = raw[key];
     if (v === undefined || v === false || (def.default !== undefined && v === def.default)) continue;
     if (v === true) args.push(flagOf(key));
