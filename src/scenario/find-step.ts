@@ -10,7 +10,7 @@ import { type FindConfig, resolveFindConfig } from '../find/find-config.js';
 import { runFind } from '../find/run-find.js';
 import { refuseInapplicable } from '../options/applies.js';
 import { rawFindOptions } from '../options/find-options.js';
-import { type RawRunOptions, RUN_OPTIONS } from '../options/run-options.js';
+import { type RawRunOptions, RUN_DEFAULTS, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import type { Progress } from './finish.js';
 import type { Scenario } from './load.js';
 import type { ScenarioRunOptions } from './run-scenario.js';
@@ -19,13 +19,20 @@ import type { ScenarioRunOptions } from './run-scenario.js';
  * A `find:` step's search, checked like the command line's: what the step itself gives counts as given, the
  * scenario's defaults do not (they are defaults: a default `conns` must not refuse `vary: conns`, nor a default
  * `mode` override the dimension's). A run option of the step's own that does not apply to a find step is refused
- * (options/applies.ts), naming step and key.
+ * (options/applies.ts), naming step and key; one the scenario's defaults or the command line give every step is
+ * left out of the search (a default `duration` is the run steps'; a `shard` used to split the search's probes).
  */
 export function stepFindConfig(st: Scenario['steps'][number], raw: RawRunOptions, o: ScenarioRunOptions): FindConfig {
   refuseInapplicable(RUN_OPTIONS, st.ownKeys, { path: 'find-step' });
+  const notHere = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter(
+    (k) => RUN_OPTIONS[k].applies.includes('step') && !RUN_OPTIONS[k].applies.includes('find-step'),
+  );
+  const shared: RawRunOptions = { ...raw };
+  for (const k of notHere) Object.assign(shared, { [k]: (RUN_DEFAULTS as Partial<RawRunOptions>)[k] });
   const findRaw = rawFindOptions(st.find as Parameters<typeof rawFindOptions>[0], `step ${st.name}: `);
-  const given = [...st.ownKeys, ...Object.keys(o.overrides), ...Object.keys(st.find ?? {})];
-  return resolveFindConfig({ ...raw, ...findRaw }, given as Parameters<typeof resolveFindConfig>[1]);
+  const overrides = Object.keys(o.overrides).filter((k) => !notHere.includes(k as RunOptionKey));
+  const given = [...st.ownKeys, ...overrides, ...Object.keys(st.find ?? {})];
+  return resolveFindConfig({ ...shared, ...findRaw }, given as Parameters<typeof resolveFindConfig>[1]);
 }
 
 /**

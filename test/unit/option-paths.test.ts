@@ -188,3 +188,29 @@ describe("serve's defaults, written once", () => {
     expect(SERVE_DEFAULTS.maxV2Length).toBe(DEFAULT_MAX_V2_LENGTH);
   });
 });
+
+describe('a find step takes no step option that does not apply to it, from the defaults or --scenario', () => {
+  const o = (overrides: object) => ({ resultsDir: '/tmp', overrides }) as never;
+  const first = (file: object, overrides: object = {}) => {
+    const sc = expand('/x/s.yaml', { name: 's', target: '127.0.0.1:7000', ...file } as never, null);
+    const st = sc.steps.find((s) => s.find)!;
+    return stepFindConfig(st, stepRawOptions(sc, st.options, st.name, o(overrides)), o(overrides)).first;
+  };
+  const steps = [
+    { name: 'run', conns: 4 },
+    { name: 'search', find: { vary: 'rate', slo: ['p99<5ms'] } },
+  ];
+
+  it("the scenario's default shard and duration are the run steps': the search runs whole, its window measured", () => {
+    // A default `shard: 0/2` split every probe of the search (it ran half the connections at half the rate).
+    const config = first({ defaults: { shard: '0/2', seed: 1, duration: '30s' }, steps });
+    expect(config.shard).toBeNull();
+    expect(config.durationMs).toBe(5000);
+  });
+
+  it('so are --shard and --duration given with --scenario', () => {
+    const config = first({ steps }, { shard: '1/2', seed: '1', duration: '30s' });
+    expect(config.shard).toBeNull();
+    expect(config.durationMs).toBe(5000);
+  });
+});
