@@ -6,7 +6,8 @@
  */
 import { OPTION_PATHS, type OptionDef, PATH_NAMES } from '../options/applies.js';
 import { COMMANDS, type CommandDef } from '../options/commands.js';
-import { FIND_OPTIONS } from '../options/find-options.js';
+import { FIND_OPTIONS, FIND_RUN_DEFAULTS } from '../options/find-options.js';
+import { flagOf, type RunOptionKey } from '../options/run-options.js';
 
 /** Options of the program that no table holds: commander adds them to every command (help) or the program. */
 export const SKIPPED = ['-h, --help', '-V, --version'] as const;
@@ -40,6 +41,13 @@ function table(rows: OptionDef[], withWhere: boolean): string[] {
   ];
 }
 
+/** The run options whose default differs under find (options/find-options.ts FIND_RUN_DEFAULTS). */
+function findDefaults(): string {
+  return (Object.entries(FIND_RUN_DEFAULTS) as [RunOptionKey, string | undefined][])
+    .map(([k, v]) => `${code(flagOf(k))} ${v === undefined ? 'none (each --vary picks its own)' : code(v)}`)
+    .join(', ');
+}
+
 const INTRO: Partial<Record<CommandDef['name'], string[]>> = {
   run: [
     '`run` is the default command. Times take a unit (`500ms`, `30s`, `2m`; a bare number is seconds), sizes `64`,',
@@ -52,7 +60,8 @@ const INTRO: Partial<Record<CommandDef['name'], string[]>> = {
   find: [
     'The capacity search (docs/find.md): these options (in a scenario step, its `find:` block), and every run',
     'option above whose *where* names `find` (in a scenario find step: `find step`), except the one --vary sets',
-    '(`--rate`, `--conns` or `--connect-rate`). Any other run option is refused, naming why.',
+    '(`--rate`, `--conns` or `--connect-rate`). Any other run option is refused, naming why. Under find:',
+    `${findDefaults()}.`,
   ],
   serve: [
     'The target on its own (the embedded one runs the same code, with the same defaults): an echo, sink or source',
