@@ -52,7 +52,7 @@ const INTRO: Partial<Record<CommandDef['name'], string[]>> = {
   run: [
     '`run` is the default command. Times take a unit (`500ms`, `30s`, `2m`; a bare number is seconds), sizes `64`,',
     '`4KiB`, `1MB`, rates `2000`, `5k/s`, `600/m`. *Where* says where an option applies: `run` (a single run),',
-    '`--scenario` (given with it; a scenario step option given there overrides every step), `scenario step` (a key',
+    '`run --scenario` (a scenario step option given there overrides every step), `scenario step` (a key',
     'of a step, in camelCase: `connectRate: 5k/s`, `tls: true`), `find` and `find step` (a probe of a capacity',
     'search), `run()` (the library). Given anywhere else it is refused (exit 2), never ignored, as is an option',
     'that does nothing in the chosen mode (*Acts in*).',

@@ -18,7 +18,7 @@ export type OptionPath = (typeof OPTION_PATHS)[number];
 /** How the options document and the refusals name each path. */
 export const PATH_NAMES: Record<OptionPath, string> = {
   run: 'run',
-  scenario: '--scenario',
+  scenario: 'run --scenario',
   step: 'scenario step',
   find: 'find',
   'find-step': 'find step',

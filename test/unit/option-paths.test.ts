@@ -114,7 +114,7 @@ describe('where each run option applies: the same on every path as its row says'
       /^--duration: does not apply to find \(a probe measures --window\)$/,
     );
     await expect(p.run(['run', '--baseline', 'b.json'])).rejects.toThrow(
-      /^--baseline: does not apply to a single run \(it goes with: --scenario\)$/,
+      /^--baseline: does not apply to a single run \(it goes with: run --scenario\)$/,
     );
     expect(() => libraryRawOptions({ json: true })).toThrow(
       /^run\(\): json: does not apply to the library's run\(\) \(it goes with: run\)$/,
