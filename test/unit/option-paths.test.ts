@@ -109,6 +109,14 @@ describe('where each run option applies: the same on every path as its row says'
     expect(await accepted(p, key, on)).toBe(RUN_OPTIONS[key].applies.includes(on));
   });
 
+  it.each(Object.keys(FIND_OPTIONS))("find's %s: on find's command line and in a step's find: block", async (key) => {
+    const def = FIND_OPTIONS[key as keyof typeof FIND_OPTIONS];
+    expect(def.applies).toEqual(['find', 'find-step']);
+    expect(await acceptedBy(async () => expect(await p.run(['find', ...argsFor(def)])).not.toBeNull())).toBe(true);
+    const file = scenarioStep({ find: { vary: 'rate', slo: ['p99<5ms'], [key]: valueFor(def) } });
+    expect(scenarioSchema.safeParse(file).success).toBe(true);
+  });
+
   it('a refusal is one line naming the option and where it goes', async () => {
     await expect(p.run(['find', '--duration', '5s'])).rejects.toThrow(
       /^--duration: does not apply to find \(a probe measures --window\)$/,
