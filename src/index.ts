@@ -6,10 +6,9 @@
  * Like the CLI, a run writes its result file (under `resultsDir`, default `results/`, or at `out`), and while it
  * runs it handles SIGINT/SIGTERM by stopping gracefully. Invalid options reject with a UsageError (exitCode 2).
  */
-import { UsageError } from './core/errors.js';
 import type { RunResult } from './documents/result.js';
-import { assignRawOptions } from './options/raw-options.js';
-import { type RawRunOptions, RUN_DEFAULTS, RUN_OPTIONS, type RunOptionKey } from './options/run-options.js';
+import { libraryRawOptions } from './options/raw-options.js';
+import type { LibraryKey } from './options/run-options.js';
 
 export { CouldNotRunError, ExitCode, L4StressError, UsageError } from './core/errors.js';
 export type { Environment, LatencySummary } from './documents/common.js';
@@ -18,31 +17,12 @@ export { readHistory, readProfile, readResult, readSummary } from './documents/r
 export type { LoadCounters, RunResult, RunStatus, TargetStats, TimelineRow } from './documents/result.js';
 export type { ScenarioSummary } from './documents/summary.js';
 
-type LibraryKey = Exclude<
-  RunOptionKey,
-  | 'scenario'
-  | 'profile'
-  | 'iterations'
-  | 'referenceCli'
-  | 'baseline'
-  | 'allow'
-  | 'gate'
-  | 'alpha'
-  | 'markdown'
-  | 'json'
-  | 'report'
->;
+/** The run options the library takes: the rows of the option table that apply to `library`. */
 export type RunOptions = { [K in LibraryKey]?: string | number | boolean | string[] };
 
 /** Runs one load and returns its result; the result file is written as by the CLI. */
 export async function run(options: RunOptions = {}): Promise<RunResult> {
-  const raw: RawRunOptions = { ...RUN_DEFAULTS, quiet: true };
-  for (const key of Object.keys(options)) {
-    const def = RUN_OPTIONS[key as RunOptionKey];
-    const refused = !def || def.role === 'scenario-only' || key === 'json' || key === 'report';
-    if (refused) throw new UsageError(`run(): unknown option '${key}'`);
-  }
-  assignRawOptions(raw, options, 'run(): ');
+  const raw = libraryRawOptions(options);
   // Loaded on first use: importing the library stays cheap.
   const [{ resolveRunConfig }, { executeRun }, { parseThreshold }] = await Promise.all([
     import('./config/resolve-run-config.js'),

@@ -1,7 +1,8 @@
 /**
  * `l4stress run`: one run from the command line, or a scenario file. With --scenario, run options given on the
  * command line override every step (command line > step > profile > defaults; --target replaces the scenario's
- * target), and options that only make sense for a single run are refused: nothing given is silently dropped.
+ * target). Options given where they do not apply (a single run's with --scenario, --scenario's without it) were
+ * refused before this runs (cli/program.ts, options/applies.ts): nothing given is silently dropped.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { UsageError } from '../core/errors.js';
 import { printableLines } from '../core/printable.js';
 import { parseIntInRange } from '../core/units.js';
 import { parseThreshold } from '../gates/thresholds.js';
-import { flagOf, type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
+import { type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import { renderMarkdown, renderScenario } from '../reporters/scenario.js';
 import { executeRun } from '../run/execute.js';
 import { loadScenario } from '../scenario/load.js';
@@ -20,11 +21,6 @@ import { compareOptions } from './scenario-commands.js';
 /** `given`: the options typed on the command line (not defaults). */
 export async function runCommand(opts: RawRunOptions, given: RunOptionKey[], argv: string[]): Promise<number> {
   if (opts.scenario !== undefined) return scenarioRun(opts, given);
-  const scenarioOnly = given.find((k) => RUN_OPTIONS[k].role === 'scenario-only');
-  if (scenarioOnly)
-    throw new UsageError(
-      `${flagOf(scenarioOnly)}: goes with --scenario (a single run has no ${flagOf(scenarioOnly).slice(2)})`,
-    );
   const thresholds = (opts.threshold ?? []).map(parseThreshold);
   const report = parseReportFormats(opts.report);
   const { result, file } = await executeRun(resolveRunConfig(opts), argv, { thresholds });
@@ -56,16 +52,9 @@ async function writeRunReports(files: string[], stem: string, formats: ReportFor
 }
 
 async function scenarioRun(opts: RawRunOptions, given: RunOptionKey[]): Promise<number> {
-  const single = given.find((k) => RUN_OPTIONS[k].role === 'single');
-  if (single) {
-    throw new UsageError(
-      `${flagOf(single)}: does not apply with --scenario`,
-      'each step writes its own result under --results-dir/scenarios/',
-    );
-  }
   const overrides: Partial<RawRunOptions> = {};
   const fields = overrides as Record<string, unknown>;
-  for (const k of given) if (RUN_OPTIONS[k].role === 'step' || k === 'target') fields[k] = opts[k];
+  for (const k of given) if (RUN_OPTIONS[k].applies.includes('step') || k === 'target') fields[k] = opts[k];
   const quiet = opts.quiet === true;
   if (opts.referenceCli !== undefined && opts.baseline !== undefined)
     throw new UsageError('--reference-cli and --baseline: compare with one or the other');

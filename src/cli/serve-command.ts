@@ -5,14 +5,14 @@ import { createSecureContext } from 'node:tls';
 import { ExitCode, L4StressError, UsageError } from '../core/errors.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { printableLines } from '../core/printable.js';
-import { parseDurationMs, parseIntInRange, parseSizeBytes } from '../core/units.js';
+import { parseDurationMs, parseIntInRange, parseMessageBytes, parseSizeBytes } from '../core/units.js';
+import type { RawServeOptions } from '../options/serve-options.js';
 import { checkOutputs } from '../preflight/outputs.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import { type CertificatePair, selfSignedCertificate } from '../serve/certificate.js';
 import { runServe, SERVE_DEFAULTS } from '../serve/serve-process.js';
 import { parseServiceTimeUs } from '../serve/service-queue.js';
 import type { ServeMode } from '../worker-contract/traits.js';
-import type { RawServeOptions } from './serve-options.js';
 
 export async function serveCommand(opts: RawServeOptions): Promise<number> {
   const options = {
@@ -55,9 +55,9 @@ function serviceTime(opts: RawServeOptions): { serviceTimeUs: number; messageByt
     return { serviceTimeUs: 0, messageBytes: SERVE_DEFAULTS.messageBytes };
   }
   const messageBytes =
-    opts.messageSize === undefined ? SERVE_DEFAULTS.messageBytes : parseSizeBytes('--message-size', opts.messageSize);
-  if (messageBytes < 1 || messageBytes > 16 * 1024 * 1024)
-    throw new UsageError(`--message-size: ${messageBytes} bytes is out of range (allowed: 1B..16MiB)`);
+    opts.messageSize === undefined
+      ? SERVE_DEFAULTS.messageBytes
+      : parseMessageBytes('--message-size', opts.messageSize);
   const us = parseServiceTimeUs(opts.serviceTime);
   if (us === null || us < 1 || us > 1_000_000)
     throw new UsageError(`--service-time: '${opts.serviceTime}' is not a time from 1us to 1s (e.g. 200us, 1.5ms)`);

@@ -15,8 +15,8 @@ import {
   parseDurationMs,
   parseHostPort,
   parseIntInRange,
+  parseMessageBytes,
   parseRatePerSecond,
-  parseSizeBytes,
 } from '../core/units.js';
 import {
   CLOSE_STYLES,
@@ -26,7 +26,8 @@ import {
   PROXY_VERSIONS,
   STREAM_DIRECTIONS,
 } from '../core/vocabulary.js';
-import { flagOf, type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
+import { refuseInapplicable } from '../options/applies.js';
+import { type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import { parseAddressSpec } from '../proxy/addresses.js';
 import { type ProxyHeaderPlan, validateProxyPlan } from '../proxy/header.js';
 import { parseTlvOption } from '../proxy/tlv.js';
@@ -35,8 +36,6 @@ import { resolveShard, resolveStartAt, seedFrom } from './shard.js';
 import { parseSourceIps } from './source-ips.js';
 import { resolveTls } from './tls.js';
 
-/** Largest message the closed-loop echo supports: bounded so a typo cannot allocate gigabytes per worker. */
-const MAX_SIZE_BYTES = 16 * 1024 * 1024;
 /** The most sessions one run holds (--conns): a capacity search's probes too. */
 export const MAX_CONNS = 1_000_000;
 
@@ -58,7 +57,7 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const mode = oneOf('--mode', raw.mode, LOAD_MODES);
   refuseOutOfMode(raw, mode);
   // Small messages measure latency; a stream wants large writes.
-  const sizeBytes = parseSizeBytes('--size', raw.size ?? (mode === 'stream' ? '64KiB' : '64'));
+  const sizeBytes = parseMessageBytes('--size', raw.size ?? (mode === 'stream' ? '64KiB' : '64'));
   const ratePerSecond = raw.rate === undefined ? 0 : parseRatePerSecond('--rate', raw.rate);
   if (raw.rate !== undefined && ratePerSecond <= 0)
     throw new UsageError('--rate: an open-loop rate above 0 goes with --mode echo');
@@ -69,9 +68,6 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const drainTimeoutMs = parseDurationMs('--drain-timeout', raw.drainTimeout, { max: 10 * 60_000 });
   const sourceIps = raw.sourceIps === undefined ? [] : parseSourceIps(raw.sourceIps);
   const processes = raw.processes === undefined ? 0 : parseIntInRange('--processes', raw.processes, 1, 64);
-  if (sizeBytes < 1 || sizeBytes > MAX_SIZE_BYTES) {
-    throw new UsageError(`--size: ${sizeBytes} bytes is out of range (allowed: 1B..16MiB)`);
-  }
   const target = raw.target === undefined ? null : parseHostPort('--target', raw.target);
   const workers =
     raw.workers === undefined ? defaultWorkers(target) : parseIntInRange('--workers', raw.workers, 1, 256);
@@ -214,18 +210,11 @@ function resolveRampTimeout(
 
 /**
  * An option that does nothing in the chosen mode is refused, not ignored: a user who typed it believes it acted.
- * Which modes each option acts in is said once, in the options table.
+ * Which modes each option acts in is said once, in the options table; the refusal is every path's (applies.ts).
  */
 function refuseOutOfMode(raw: RawRunOptions, mode: LoadMode): void {
-  for (const key of Object.keys(RUN_OPTIONS) as RunOptionKey[]) {
-    const modes = RUN_OPTIONS[key].modes;
-    const value = raw[key];
-    if (!modes || modes.includes(mode) || value === undefined || value === false) continue;
-    throw new UsageError(
-      `${flagOf(key)}: does nothing with --mode ${mode} (it acts in: ${modes.join(', ')})`,
-      'leave it off, or pick a mode it acts in',
-    );
-  }
+  const given = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter((k) => raw[k] !== undefined && raw[k] !== false);
+  refuseInapplicable(RUN_OPTIONS, given, { mode });
   // Churn without --churn-echo sends no message: a message size would mean nothing.
   if (mode === 'connect' && raw.churnEcho !== true && raw.size !== undefined)
     throw new UsageError('--size: does nothing with --mode connect without --churn-echo (no message is sent)');

@@ -5,7 +5,16 @@
  */
 import { UsageError } from './errors.js';
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** The one time-unit table, in µs: durations (ms..h), serve's --service-time (us..s) and thresholds read it. */
+export const TIME_UNITS_US = { us: 1, µs: 1, ms: 1000, s: 1_000_000, m: 60_000_000, h: 3_600_000_000 } as const;
+export type TimeUnit = keyof typeof TIME_UNITS_US;
+
+/** The units of TIME_UNITS_US named, each scaled to `per` µs (1000: milliseconds). */
+export function timeUnits(names: readonly TimeUnit[], per = 1): Record<string, number> {
+  return Object.fromEntries(names.map((u) => [u, TIME_UNITS_US[u] / per]));
+}
+
+const DURATION_UNITS_MS = timeUnits(['ms', 's', 'm', 'h'], 1000);
 const SIZE_UNITS_BYTES: Record<string, number> = {
   '': 1,
   b: 1,
@@ -66,6 +75,19 @@ export function parseSizeBytes(option: string, text: string): number {
   if (!m) throw new UsageError(`${option}: '${text}' is not a size (use e.g. 64, 512B, 4KiB, 1MB)`);
   const bytes = Number(m[1]) * SIZE_UNITS_BYTES[(m[2] ?? '').toLowerCase()];
   if (!Number.isInteger(bytes)) throw new UsageError(`${option}: '${text}' is not a whole number of bytes`);
+  return bytes;
+}
+
+/** Largest message a run's --size or serve's --message-size takes: a typo must not allocate gigabytes per worker. */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/** A message size (parseSizeBytes) from 1 B to MAX_MESSAGE_BYTES. */
+export function parseMessageBytes(option: string, text: string): number {
+  const bytes = parseSizeBytes(option, text);
+  if (bytes < 1 || bytes > MAX_MESSAGE_BYTES)
+    throw new UsageError(
+      `${option}: ${bytes} bytes is out of range (allowed: 1B..${MAX_MESSAGE_BYTES / 1024 ** 2}MiB)`,
+    );
   return bytes;
 }
 

@@ -9,6 +9,7 @@ import type { RunConfig } from '../config/run-config.js';
 import { UsageError } from '../core/errors.js';
 import { HOUR_MS, parseDurationMs, parseIntInRange, parseRatePerSecond } from '../core/units.js';
 import { FIND_DIMENSIONS, type FindDimension, type LoadMode } from '../core/vocabulary.js';
+import { THRESHOLD_PATTERN } from '../documents/scenario-file.js';
 import { parseThreshold, refuseUnmeasurable, type Threshold } from '../gates/thresholds.js';
 import { FIND_WARMUP, type FindOptionKey, type RawFindOptions } from '../options/find-options.js';
 import { flagOf, type RawRunOptions, type RunOptionKey } from '../options/run-options.js';
@@ -125,10 +126,20 @@ function parsePrecision(text: string): number {
   return value;
 }
 
-/** `capacity>=5000`, `capacity > 2k`: a gate on the answer, in the dimension's unit. */
+/**
+ * `capacity>=5000`, `capacity > 2k`: a gate on the answer, in the dimension's unit, read by the threshold grammar
+ * (gates/thresholds.ts) as a step's `capacity` threshold is; `!=` and `target` mean nothing for a capacity.
+ */
 function parseCapacityGate(text: string): CapacityGate {
-  const m = /^\s*capacity\s*(<=|>=|==|<|>)\s*(\d+(?:\.\d+)?)\s*([km]?)\s*(?:\/s)?\s*$/i.exec(text);
-  if (!m) throw new UsageError(`--expect '${text}': not of the form 'capacity>=N' (e.g. capacity>=5000, capacity>2k)`);
-  const scale = m[3] === '' ? 1 : m[3].toLowerCase() === 'k' ? 1000 : 1_000_000;
-  return { text, op: m[1] as CapacityGate['op'], value: Number(m[2]) * scale };
+  const form = "not of the form 'capacity>=N' (e.g. capacity>=5000, capacity>2k)";
+  if (THRESHOLD_PATTERN.exec(text)?.[1].toLowerCase() !== 'capacity')
+    throw new UsageError(`--expect '${text}': ${form}`);
+  let t: Threshold;
+  try {
+    t = parseThreshold(text);
+  } catch (e) {
+    throw new UsageError(`--expect ${(e as Error).message.replace(/^threshold /, '')}`);
+  }
+  if (t.op === '!=' || t.value === 'target') throw new UsageError(`--expect '${text}': ${form}`);
+  return { text, op: t.op, value: t.value };
 }

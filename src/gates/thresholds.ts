@@ -5,6 +5,7 @@
  */
 
 import { ExitCode, UsageError } from '../core/errors.js';
+import { timeUnits } from '../core/units.js';
 import type { RunResult } from '../documents/result.js';
 import { THRESHOLD_PATTERN } from '../documents/scenario-file.js';
 import type { ScrapeMetricName, ThresholdVerdict } from '../documents/summary.js';
@@ -36,8 +37,8 @@ export interface Threshold {
 export type { ThresholdVerdict };
 
 const UNITS: Record<MetricUnit, Record<string, number>> = {
-  us: { '': 1, us: 1, µs: 1, ms: 1000, s: 1_000_000 },
-  'cpu-us': { '': 1, us: 1, µs: 1, ms: 1000 },
+  us: { '': 1, ...timeUnits(['us', 'µs', 'ms', 's']) },
+  'cpu-us': { '': 1, ...timeUnits(['us', 'µs', 'ms']) },
   'bytes-per-second': { '': 1, 'b/s': 1, 'bit/s': 1 / 8, 'kbit/s': 125, 'mbit/s': 125_000, 'gbit/s': 125_000_000 },
   'per-second': { '': 1, k: 1000, m: 1_000_000 },
   count: { '': 1, k: 1000, m: 1_000_000 },

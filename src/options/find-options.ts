@@ -1,12 +1,14 @@
 /**
- * The options of `l4stress find` beside the run options a probe takes (options/run-options.ts): one table, read by
- * commander, --help, the options document and the find config. Values stay strings as typed.
+ * The options of `l4stress find` beside the run options a probe takes (the rows of options/run-options.ts that
+ * apply to find): one table, read by commander, --help, the options document, a scenario step's `find:` block and
+ * the find config. Values stay strings as typed.
  */
 
 import { UsageError } from '../core/errors.js';
 import { FIND_DIMENSIONS } from '../core/vocabulary.js';
+import type { OptionDef } from './applies.js';
 import type { OptionValue } from './raw-options.js';
-import type { RunOptionDef, RunOptionKey } from './run-options.js';
+import type { RunOptionKey } from './run-options.js';
 
 export interface RawFindOptions {
   vary?: string;
@@ -21,9 +23,13 @@ export interface RawFindOptions {
 }
 export type FindOptionKey = keyof RawFindOptions;
 
-export const FIND_OPTIONS: Record<FindOptionKey, Omit<RunOptionDef, 'role'>> = {
+/** Find's own options apply on its command line and in a scenario step's `find:` block. */
+const FIND = ['find', 'find-step'] as const;
+
+export const FIND_OPTIONS: Record<FindOptionKey, OptionDef> = {
   vary: {
     flags: '--vary <dimension>',
+    applies: FIND,
     description:
       'the load that grows: rate (open-loop messages/s over --conns), conns (concurrent sessions), cps (new ' +
       'connections/s) or tls-handshakes (full TLS handshakes/s)',
@@ -31,56 +37,55 @@ export const FIND_OPTIONS: Record<FindOptionKey, Omit<RunOptionDef, 'role'>> = {
   },
   slo: {
     flags: '--slo <expr>',
+    applies: FIND,
     description:
       "what a probe must meet, in the threshold grammar ('p99<20ms', 'errors==0', 'connect.p99<100ms', " +
       "'opened==target'); repeatable, all must hold",
     repeatable: true,
   },
-  from: { flags: '--from <load>', description: 'first load (default: rate 1000, conns 100, cps 500, tls 100)' },
+  from: {
+    flags: '--from <load>',
+    description: 'first load (default: rate 1000, conns 100, cps 500, tls 100)',
+    applies: FIND,
+  },
   to: {
     flags: '--to <load>',
+    applies: FIND,
     description:
       'highest load to try (default: none; --max-time bounds the search); conns: clamped to what this machine can ' +
       'hold (fds, ports, memory), said when it is',
   },
   precision: {
     flags: '--precision <percent>',
+    applies: FIND,
     description: 'stop bisecting when the highest pass and lowest failure are this close (0-50%)',
     default: '5%',
   },
   confirm: {
     flags: '--confirm <n>',
+    applies: FIND,
     description: "probes the answer must pass at its load, the search's own pass included",
     default: '2',
   },
   maxTime: {
     flags: '--max-time <time>',
+    applies: FIND,
     description: 'bound on the whole search; stopped by it, the answer is "at least" the highest pass',
     default: '10m',
   },
   window: {
     flags: '--window <time>',
+    applies: FIND,
     description: "each probe's measured window, after its --warmup (2s unless given)",
     default: '5s',
   },
   expect: {
     flags: '--expect <expr>',
+    applies: FIND,
     description: "a capacity regression gate, e.g. 'capacity>=5000': exit 5 below it (repeatable)",
     repeatable: true,
   },
 };
-
-/** Run options a probe cannot take: find sets them itself, or they belong to a single run. */
-export const RUN_OPTIONS_NOT_FOR_FIND: readonly RunOptionKey[] = [
-  'duration',
-  'threshold',
-  'shard',
-  'startAt',
-  'json',
-  'verifyProxy',
-  'metricsPort',
-  'calibrate',
-];
 
 /** The find default for --warmup, when it is not given (a probe is warm-up + window). */
 export const FIND_WARMUP = '2s';

@@ -5,7 +5,8 @@
  * run alike (a scenario's `true` once became the string "true" and the option went silently off).
  */
 import { UsageError } from '../core/errors.js';
-import { flagOf, type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from './run-options.js';
+import { refuseInapplicable } from './applies.js';
+import { flagOf, type RawRunOptions, RUN_DEFAULTS, RUN_OPTIONS, type RunOptionKey } from './run-options.js';
 
 /** A value as a YAML file, JSON or a JavaScript caller may give it. */
 export type OptionValue = string | number | boolean | readonly (string | number)[];
@@ -56,4 +57,16 @@ function scalarText(name: string, v: string | number | boolean): string {
   if (typeof v === 'number' && !Number.isFinite(v)) throw new UsageError(`${name}: '${v}' is not a number`);
   if (typeof v === 'boolean') throw new UsageError(`${name}: takes a value, not ${v}`);
   return String(v);
+}
+
+/**
+ * The raw options of one run() call, each checked as every path is: an unknown key, or one that does not apply to
+ * the library (options/applies.ts), rejects with a UsageError before anything runs.
+ */
+export function libraryRawOptions(options: Partial<Record<string, OptionValue>>): RawRunOptions {
+  const raw: RawRunOptions = { ...RUN_DEFAULTS, quiet: true };
+  const unknown = Object.keys(options).find((key) => !(key in RUN_OPTIONS));
+  if (unknown !== undefined) throw new UsageError(`run(): unknown option '${unknown}'`);
+  refuseInapplicable(RUN_OPTIONS, Object.keys(options), { path: 'library' }, 'run(): ');
+  return assignRawOptions(raw, options, 'run(): ');
 }

@@ -1,15 +1,20 @@
 /**
- * Commander options made from the option table: the `run` command's flags, and the same parse for tests that check
+ * Commander options made from the option tables: every command's flags, and the same parse for tests that check
  * a value given on the command line and in a scenario step reaches the run alike.
  */
 import { Command, Option } from 'commander';
-import { type RawRunOptions, RUN_OPTIONS, type RunOptionDef, type RunOptionKey } from './run-options.js';
+import type { OptionDef } from './applies.js';
+import { type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from './run-options.js';
 
-export function optionFrom(def: Pick<RunOptionDef, 'flags' | 'description' | 'default' | 'choices' | 'repeatable'>) {
-  const option = new Option(def.flags, def.description);
-  if (def.choices) option.choices(def.choices);
-  if (def.default !== undefined) option.default(def.default);
+/** One row as commander's option; `refused`: taken only to be refused (options/applies.ts), not in --help. */
+export function optionFrom(def: OptionDef, refused = false): Option {
+  const implied = def.implied === undefined ? '' : ` (default: ${def.implied})`;
+  const option = new Option(def.flags, `${def.description}${implied}`);
+  if (def.choices && !refused) option.choices(def.choices);
+  if (def.default !== undefined && !refused) option.default(def.default);
   if (def.repeatable) option.argParser((v: string, prev: string[] = []) => [...prev, v]);
+  if (def.required) option.makeOptionMandatory();
+  if (refused) option.hideHelp();
   return option;
 }
 

@@ -1,8 +1,9 @@
 /**
- * The one table of `l4stress run` options. Commander's options and --help, the scenario file's step keys and the
- * raw option type are all read from it, so an option cannot exist in one place and be missing from another.
- * Values stay strings here (as typed, with the same units everywhere); config/options.ts turns them into a
- * RunConfig.
+ * The one table of `l4stress run` options, each row saying where it applies (options/applies.ts: a single run,
+ * --scenario, a scenario step, find, a find step, the library's run()). Commander's options and --help, the
+ * scenario file's step keys, find's run options, the library's option type and the raw option type are all read
+ * from it, so an option cannot exist in one place and be missing from another. Values stay strings here (as typed,
+ * with the same units everywhere); config/resolve-run-config.ts turns them into a RunConfig.
  *
  * Over 300 lines on purpose: it is one table, a row per option, and splitting it would bring back the copies it
  * replaced.
@@ -12,38 +13,32 @@ import { SCRAPE_BOUNDS_TEXT } from '../core/scrape-bounds.js';
 import {
   CLOSE_STYLES,
   LOAD_MODES,
-  type LoadMode,
   PROXY_COMMANDS,
   PROXY_VERSIONS,
   STREAM_DIRECTIONS,
   TLS_VERSIONS,
 } from '../core/vocabulary.js';
+import { longFlag, type OptionDef, type OptionPath } from './applies.js';
 
 /** PROXY v2 TLVs --proxy-tlv accepts (also named in the parser's error message). */
 export const TLV_HELP =
   'authority=NAME, alpn=PROTO, unique-id=auto|TEXT, noop=BYTES, crc32c, netns=NAME, ' +
   'ssl=VERSION[,cn=NAME][,cipher=NAME], 0xE0..0xEF=TEXT|hex:BYTES';
 
-/**
- * What an option means beside --scenario. step: also a scenario step key, and given on the command line it
- * overrides every step (command line > step > profile > defaults); scenario: applies to the whole scenario run;
- * single: only for a single run (refused with --scenario); scenario-only: only with --scenario.
- */
-export type ScenarioRole = 'step' | 'scenario' | 'single' | 'scenario-only';
+/** Every path: a run, --scenario and its steps, find and its steps, the library. */
+const EVERY = ['run', 'scenario', 'step', 'find', 'find-step', 'library'] as const;
+/** A step option a search sets itself or cannot split: not find's, nor a find step's. */
+const NOT_FIND = ['run', 'scenario', 'step', 'library'] as const;
+/** For the whole run, scenario or search: given once, never a step key. */
+const WHOLE = ['run', 'scenario', 'find', 'library'] as const;
+/** One run's or one search's own document (a scenario writes one per step). */
+const OWN_DOCUMENT = ['run', 'find', 'library'] as const;
+/** A single run only. */
+const SINGLE = ['run', 'library'] as const;
+/** With --scenario only. */
+const SCENARIO = ['scenario'] as const;
 
-export interface RunOptionDef {
-  /** Commander flags, e.g. `-c, --conns <n>`. */
-  flags: string;
-  description: string;
-  /** Default as typed on the command line; absent = none (or computed, as the description says). */
-  default?: string;
-  choices?: readonly string[];
-  /** May be given several times; values collect into a list. */
-  repeatable?: boolean;
-  role: ScenarioRole;
-  /** The load modes it does something in; given with another mode it is refused (never silently ignored). */
-  modes?: readonly LoadMode[];
-}
+export type RunOptionDef = OptionDef & { applies: readonly OptionPath[] };
 
 /** Options as commander hands them over: strings as typed (or defaults), booleans for flags, lists when repeatable. */
 export interface RawRunOptions {
@@ -112,26 +107,26 @@ export interface RawRunOptions {
 export type RunOptionKey = keyof RawRunOptions;
 
 /** Every key of RawRunOptions has its row (the Record type makes a missing one a compile error), in --help order. */
-export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
+const TABLE = {
   target: {
     flags: '-t, --target <host:port>',
     description:
       'TCP service to load; without it an embedded echo target starts in its own process (with --scenario: ' +
       "replaces the scenario's target)",
-    role: 'scenario',
+    applies: WHOLE,
   },
   conns: {
     flags: '-c, --conns <n>',
     description: 'concurrent connections, total across workers',
     default: '100',
-    role: 'step',
+    applies: EVERY,
   },
   proxy: {
     flags: '-p, --proxy <version>',
     description: 'PROXY protocol header sent first on every connection',
     default: 'none',
     choices: PROXY_VERSIONS,
-    role: 'step',
+    applies: EVERY,
   },
   proxySrc: {
     flags: '--proxy-src <spec>',
@@ -140,119 +135,124 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
       '2001:db8::/64; ' +
       'one distinct address:port per connection, from --seed), unix:/path (v2), unknown (v1 UNKNOWN / v2 UNSPEC)',
     default: 'socket',
-    role: 'step',
+    applies: EVERY,
   },
   proxyDst: {
     flags: '--proxy-dst <spec>',
     description: 'destination the header claims (socket = the target; same forms as --proxy-src)',
     default: 'socket',
-    role: 'step',
+    applies: EVERY,
   },
   proxyCommand: {
     flags: '--proxy-command <command>',
     description: 'v2 command: proxy, or local (no addresses, as health checks send)',
     default: 'proxy',
     choices: PROXY_COMMANDS,
-    role: 'step',
+    applies: EVERY,
   },
   proxyTlv: {
     flags: '--proxy-tlv <tlv>',
     description: `v2 TLV, repeatable: ${TLV_HELP}`,
     repeatable: true,
-    role: 'step',
+    applies: EVERY,
   },
   verifyProxy: {
     flags: '--verify-proxy [url]',
     description:
       'check that every claimed source arrived at the backend: alone for the embedded target, or the control URL of ' +
       'an `l4stress serve --control-port` behind the ingress',
-    role: 'single',
+    applies: SINGLE,
   },
   tls: {
     flags: '--tls',
     description:
       'open TLS over every session, after the PROXY header (the embedded target then terminates TLS with a ' +
       'self-signed certificate this run trusts)',
-    role: 'step',
+    applies: EVERY,
   },
   sni: {
     flags: '--sni <name>',
     description: 'TLS server name to send (default: the target host when it is a name); a trailing dot is dropped',
-    role: 'step',
+    applies: EVERY,
   },
   alpn: {
     flags: '--alpn <protocols>',
     description: 'TLS ALPN protocols to offer, comma-separated (e.g. h2,http/1.1)',
-    role: 'step',
+    applies: EVERY,
   },
   tlsCa: {
     flags: '--tls-ca <file>',
     description: "PEM CA certificate(s) to verify the target's certificate with (default: the system's)",
-    role: 'step',
+    applies: EVERY,
   },
-  tlsInsecure: { flags: '--tls-insecure', description: "do not verify the target's certificate", role: 'step' },
+  tlsInsecure: { flags: '--tls-insecure', description: "do not verify the target's certificate", applies: EVERY },
   tlsMin: {
     flags: '--tls-min <version>',
     description: 'lowest TLS version to offer',
     choices: TLS_VERSIONS,
-    role: 'step',
+    applies: EVERY,
   },
   tlsMax: {
     flags: '--tls-max <version>',
     description: 'highest TLS version to offer',
     choices: TLS_VERSIONS,
-    role: 'step',
+    applies: EVERY,
   },
-  tlsCiphers: { flags: '--tls-ciphers <list>', description: 'OpenSSL cipher list for TLS 1.2 and below', role: 'step' },
+  tlsCiphers: {
+    flags: '--tls-ciphers <list>',
+    description: 'OpenSSL cipher list for TLS 1.2 and below',
+    applies: EVERY,
+  },
   tlsResume: {
     flags: '--tls-resume',
     description:
       'resume TLS sessions (tickets or IDs) from earlier connections to the same target; resumed and full ' +
       'handshakes are counted apart',
-    role: 'step',
+    applies: EVERY,
   },
   duration: {
     flags: '-d, --duration <time>',
     description: 'measured phase, after ramp-up and warm-up (e.g. 30s, 2m)',
     default: '10s',
-    role: 'step',
+    applies: NOT_FIND,
+    why: { find: 'a probe measures --window', 'find-step': 'a probe measures find.window' },
   },
   warmup: {
     flags: '--warmup <time>',
     description: 'traffic excluded from the final statistics (the timeline shows it)',
     default: '1s',
-    role: 'step',
+    applies: EVERY,
   },
   connectRate: {
     flags: '--connect-rate <rate>',
     description: 'new connections per second during ramp-up, total (e.g. 2000, 5k/s); 0 = unlimited',
     default: '0',
-    role: 'step',
+    applies: EVERY,
   },
   maxConnecting: {
     flags: '--max-connecting <n>',
     description: 'sessions being opened at once, total: connect plus first echo (bounds SYN bursts)',
     default: '512',
-    role: 'step',
+    applies: EVERY,
   },
   connectTimeout: {
     flags: '--connect-timeout <time>',
     description: 'a connect slower than this fails as ETIMEDOUT',
     default: '5s',
-    role: 'step',
+    applies: EVERY,
   },
   rampTimeout: {
     flags: '--ramp-timeout <time>',
     description:
       'stop waiting for the ramp-up after this long (default: none while connections make progress; the ramp ' +
       'ends when none did for twice --connect-timeout, at least 10s)',
-    role: 'step',
+    applies: EVERY,
   },
   size: {
     flags: '-s, --size <bytes>',
     description:
       'message size (echo, hold, churn echo; default 64) or write size (stream; default 64KiB), e.g. 512B, 4KiB',
-    role: 'step',
+    applies: EVERY,
   },
   mode: {
     flags: '-m, --mode <mode>',
@@ -262,7 +262,7 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
       '--ping-interval',
     default: 'echo',
     choices: LOAD_MODES,
-    role: 'step',
+    applies: EVERY,
   },
   rate: {
     flags: '-r, --rate <rate>',
@@ -270,19 +270,19 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     description:
       'echo open loop: total messages per second over all connections, sent at their intended times; latency is ' +
       'measured from those times (coordinated omission corrected)',
-    role: 'step',
+    applies: EVERY,
   },
   direction: {
     flags: '--direction <dir>',
     description: 'stream: up (we send, the target sinks), down (the target sends), both (default: up)',
     choices: STREAM_DIRECTIONS,
-    role: 'step',
+    applies: EVERY,
     modes: ['stream'],
   },
   pingInterval: {
     flags: '--ping-interval <time>',
     description: 'hold: one echo per connection this often, spread evenly (default: 1s)',
-    role: 'step',
+    applies: EVERY,
     modes: ['hold'],
   },
   close: {
@@ -290,12 +290,12 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
     description: 'how connections close (each cycle in connect mode): fin, or rst (SO_LINGER 0: no TIME_WAIT)',
     default: 'fin',
     choices: CLOSE_STYLES,
-    role: 'step',
+    applies: EVERY,
   },
   churnEcho: {
     flags: '--churn-echo',
     description: 'connect mode: one echo round trip per cycle before closing',
-    role: 'step',
+    applies: EVERY,
     modes: ['connect'],
   },
   shard: {
@@ -304,28 +304,30 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
       'run shard I of N (0-based) of this run on this machine: connections, rates and connection ids split so N ' +
       'machines together make one run against one --target; job/N takes I from JOB_COMPLETION_INDEX (a ' +
       'Kubernetes Indexed Job)',
-    role: 'step',
+    applies: NOT_FIND,
+    why: { find: 'a search runs whole, on one machine', 'find-step': 'a search runs whole, on one machine' },
   },
   startAt: {
     flags: '--start-at <time>',
     description:
       'start the load at this wall-clock time (ISO 8601 with a zone, e.g. 2026-11-28T10:00:00Z): shards ramp ' +
       'together; a late start is recorded',
-    role: 'single',
+    applies: SINGLE,
+    why: { find: 'a search starts when it is run' },
   },
   reconnect: {
     flags: '--reconnect',
     description:
       'long-lived modes: reopen a session the target dropped, with exponential backoff (100 ms doubling to 2 s, ' +
       'jittered); drops still count as errors, reconnects are counted apart',
-    role: 'step',
+    applies: EVERY,
     modes: ['echo', 'stream', 'hold'],
   },
   echoTimeout: {
     flags: '--echo-timeout <time>',
     description: 'an echo not back after this long counts as missing and the session moves on',
     default: '5s',
-    role: 'step',
+    applies: EVERY,
   },
   drainTimeout: {
     flags: '--drain-timeout <time>',
@@ -333,61 +335,61 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
       'at the stop, wait this long at most for echoes in flight (and stream writes to flush) before closing; ' +
       'bytes still missing then count as lost',
     default: '3s',
-    role: 'step',
+    applies: EVERY,
   },
   sourceIps: {
     flags: '--source-ips <ips>',
     description:
       'local addresses to bind, spread over connections: a range 127.0.0.1-127.0.0.16, a list, or a CIDR ' +
       '(more ephemeral ports than one address has)',
-    role: 'step',
+    applies: EVERY,
   },
   processes: {
     flags: '--processes <n>',
     description:
       'generator processes (default: as many as --conns needs under the fd limit); each runs --workers threads',
-    role: 'step',
+    applies: EVERY,
   },
   workers: {
     flags: '-w, --workers <n>',
     description:
       'worker threads (default: available cores, one fewer for a target on loopback); connections and rates are ' +
       'split among them',
-    role: 'step',
+    applies: EVERY,
   },
   seed: {
     flags: '--seed <n>',
     description: 'seed for every random choice (default: random, recorded in the result)',
-    role: 'step',
+    applies: EVERY,
   },
   name: {
     flags: '-n, --name <name>',
     description:
       'run name for the result file (default: <mode>-c<conns>-<proxy>; echo --rate: echo-open-c<conns>-<proxy>)',
-    role: 'single',
+    applies: OWN_DOCUMENT,
   },
   out: {
     flags: '-o, --out <file>',
     description: 'result file (default: <results-dir>/<timestamp>-<name>.json)',
-    role: 'single',
+    applies: OWN_DOCUMENT,
   },
   resultsDir: {
     flags: '--results-dir <dir>',
     description: 'folder for result files',
     default: 'results',
-    role: 'scenario',
+    applies: WHOLE,
   },
   metricsPort: {
     flags: '--metrics-port <port>',
     description: 'serve the per-second figures as OpenMetrics on http://127.0.0.1:PORT/metrics while the run lasts',
-    role: 'single',
+    applies: SINGLE,
   },
   watchPid: {
     flags: '--watch-pid <pid>',
     description:
       "also sample this process's CPU and RSS each second (repeatable; the embedded target is always watched)",
     repeatable: true,
-    role: 'step',
+    applies: EVERY,
   },
   scrape: {
     flags: '--scrape <url>',
@@ -396,7 +398,7 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
       'sent as Basic auth and redacted everywhere) every second during the run: HAProxy and Envoy series by default, ' +
       `into the timeline, the summary and thresholds (scrape.NAME); ${SCRAPE_BOUNDS_TEXT}; repeatable`,
     repeatable: true,
-    role: 'step',
+    applies: EVERY,
   },
   scrapeMetric: {
     flags: '--scrape-metric <pattern>',
@@ -404,58 +406,58 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
       'with --scrape: keep the series whose name matches (`*` for any run of characters, e.g. haproxy_frontend_*) ' +
       'instead of the built-in selections; repeatable',
     repeatable: true,
-    role: 'step',
+    applies: EVERY,
   },
   calibration: {
     flags: '--calibration <file>',
     description: 'hardware profile to compare with (default: results/profiles/<hostname>.json when it exists)',
-    role: 'single',
+    applies: OWN_DOCUMENT,
   },
   calibrate: {
     flags: '--calibrate',
     description: "run a quick calibration (iperf3, netperf) first and save it as this host's profile",
-    role: 'single',
+    applies: SINGLE,
   },
-  quiet: { flags: '-q, --quiet', description: 'no progress and no summary', role: 'scenario' },
+  quiet: { flags: '-q, --quiet', description: 'no progress and no summary', applies: WHOLE },
   json: {
     flags: '--json',
     description: 'print the result JSON on stdout (the summary goes to stderr)',
-    role: 'single',
+    applies: ['run'] as const,
   },
   scenario: {
     flags: '--scenario <file>',
     description:
       'run a scenario file (steps x matrix x iterations, thresholds); run options given here override every step',
-    role: 'scenario-only',
+    applies: SCENARIO,
   },
   profile: {
     flags: '--profile <name>',
     description: 'with --scenario: the profile to use (e.g. ci, full)',
-    role: 'scenario-only',
+    applies: SCENARIO,
   },
   iterations: {
     flags: '--iterations <n>',
     description: 'with --scenario: override the iterations of every step',
-    role: 'scenario-only',
+    applies: SCENARIO,
   },
   referenceCli: {
     flags: '--reference-cli <file>',
     description:
       "with --scenario: another build's bin/l4stress.js; every iteration runs with it too, interleaved (ABBA), and " +
       'the gate compares this build with it on the same machine at the same time (noise-immune)',
-    role: 'scenario-only',
+    applies: SCENARIO,
   },
   baseline: {
     flags: '--baseline <summary>',
     description: 'with --scenario: compare with this baseline summary and fail on a regression',
-    role: 'scenario-only',
+    applies: SCENARIO,
   },
   allow: {
     flags: '--allow <percent>',
     description:
       'with --baseline or --reference-cli: the variance allowed before a change counts (per metric: 50%,cpu.op=25%)',
     default: '10%',
-    role: 'scenario-only',
+    applies: SCENARIO,
   },
   gate: {
     flags: '--gate <metrics>',
@@ -463,36 +465,38 @@ export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = {
       'with --baseline or --reference-cli, and compare: metrics whose regression fails (comma-separated; errors: any ' +
       'where the baseline had none)',
     default: 'p95,errors',
-    role: 'scenario-only',
+    applies: SCENARIO,
   },
   alpha: {
     flags: '--alpha <p>',
     description: 'with --baseline or --reference-cli: significance level of the Mann-Whitney test',
     default: '0.05',
-    role: 'scenario-only',
+    applies: SCENARIO,
   },
   report: {
     flags: '--report <formats>',
     description:
       'also write reports at the end: html, md (comma-separated); beside the result (a scenario: in its run folder)',
-    role: 'scenario',
+    applies: ['run', 'scenario', 'find'] as const,
   },
   threshold: {
     flags: '--threshold <expr>',
     description: "a pass/fail rule on this run, e.g. 'p95<5ms', 'errors==0' (repeatable; exit 5 when one fails)",
     repeatable: true,
-    role: 'single',
+    applies: SINGLE,
+    why: { find: 'gate each probe with --slo, the capacity with --expect' },
   },
   markdown: {
     flags: '--markdown <file>',
     description: 'with --scenario: also write the Markdown perf summary here',
-    role: 'scenario-only',
+    applies: SCENARIO,
   },
-};
+} as const satisfies Record<RunOptionKey, RunOptionDef>;
+export const RUN_OPTIONS: Record<RunOptionKey, RunOptionDef> = TABLE;
 
 /** Options a scenario step may set (camelCase keys, the command line's units). */
-export const STEP_OPTION_KEYS = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter(
-  (k) => RUN_OPTIONS[k].role === 'step',
+export const STEP_OPTION_KEYS = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter((k) =>
+  (RUN_OPTIONS[k].applies as readonly OptionPath[]).includes('step'),
 );
 
 /** Defaults as typed, for building a RawRunOptions without commander (scenarios, the library API). */
@@ -524,5 +528,10 @@ export const RUN_DEFAULTS = Object.fromEntries(
 
 /** `--proxy-src` for `proxySrc`: how messages name an option. */
 export function flagOf(key: RunOptionKey): string {
-  return /--[a-z0-9-]+/.exec(RUN_OPTIONS[key].flags)![0];
+  return longFlag(RUN_OPTIONS[key]);
 }
+
+/** The keys the library's run() takes, from the table (the type of its options). */
+export type LibraryKey = {
+  [K in RunOptionKey]: 'library' extends (typeof TABLE)[K]['applies'][number] ? K : never;
+}[RunOptionKey];

@@ -2,41 +2,37 @@
  * A scenario step that is a capacity search (`find:`): its options checked like the command line's, and one
  * iteration run, its document written beside the step's results and its answer kept as the `capacity` metric.
  */
-import { UsageError } from '../core/errors.js';
 import { notSavedMessage } from '../core/files.js';
 import { findDocumentSchema } from '../documents/find.js';
 import { writeDocument } from '../documents/guard.js';
 import { capacityMetrics } from '../find/answer.js';
 import { type FindConfig, resolveFindConfig } from '../find/find-config.js';
 import { runFind } from '../find/run-find.js';
-import { RUN_OPTIONS_NOT_FOR_FIND, rawFindOptions } from '../options/find-options.js';
-import type { RawRunOptions, RunOptionKey } from '../options/run-options.js';
+import { refuseInapplicable } from '../options/applies.js';
+import { rawFindOptions } from '../options/find-options.js';
+import { type RawRunOptions, RUN_DEFAULTS, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
 import type { Progress } from './finish.js';
 import type { Scenario } from './load.js';
 import type { ScenarioRunOptions } from './run-scenario.js';
 
-/** Why a find step refuses a run option of its own (find's command line has no such option either). */
-const NOT_FOR_FIND_WHY: Partial<Record<RunOptionKey, string>> = {
-  duration: 'a probe measures find.window',
-  shard: 'a search runs whole, on one machine',
-  startAt: 'a search starts when its step does',
-  threshold: "gate the capacity with the step's thresholds, and each probe with find.slo",
-};
-
 /**
  * A `find:` step's search, checked like the command line's: what the step itself gives counts as given, the
  * scenario's defaults do not (they are defaults: a default `conns` must not refuse `vary: conns`, nor a default
- * `mode` override the dimension's). A run option find takes not is refused, naming step and key.
+ * `mode` override the dimension's). A run option of the step's own that does not apply to a find step is refused
+ * (options/applies.ts), naming step and key; one the scenario's defaults or the command line give every step is
+ * left out of the search (a default `duration` is the run steps'; a `shard` used to split the search's probes).
  */
 export function stepFindConfig(st: Scenario['steps'][number], raw: RawRunOptions, o: ScenarioRunOptions): FindConfig {
-  const refused = st.ownKeys.find((k) => RUN_OPTIONS_NOT_FOR_FIND.includes(k as RunOptionKey));
-  if (refused !== undefined)
-    throw new UsageError(
-      `${refused}: a find step does not take it (${NOT_FOR_FIND_WHY[refused as RunOptionKey] ?? 'find sets it'})`,
-    );
+  refuseInapplicable(RUN_OPTIONS, st.ownKeys, { path: 'find-step' });
+  const notHere = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter(
+    (k) => RUN_OPTIONS[k].applies.includes('step') && !RUN_OPTIONS[k].applies.includes('find-step'),
+  );
+  const shared: RawRunOptions = { ...raw };
+  for (const k of notHere) Object.assign(shared, { [k]: (RUN_DEFAULTS as Partial<RawRunOptions>)[k] });
   const findRaw = rawFindOptions(st.find as Parameters<typeof rawFindOptions>[0], `step ${st.name}: `);
-  const given = [...st.ownKeys, ...Object.keys(o.overrides), ...Object.keys(st.find ?? {})];
-  return resolveFindConfig({ ...raw, ...findRaw }, given as Parameters<typeof resolveFindConfig>[1]);
+  const overrides = Object.keys(o.overrides).filter((k) => !notHere.includes(k as RunOptionKey));
+  const given = [...st.ownKeys, ...overrides, ...Object.keys(st.find ?? {})];
+  return resolveFindConfig({ ...shared, ...findRaw }, given as Parameters<typeof resolveFindConfig>[1]);
 }
 
 /**

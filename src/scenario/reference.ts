@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ExitCode } from '../core/errors.js';
 import { readResult } from '../documents/readers.js';
 import type { RunResult } from '../documents/result.js';
 import { flagOf, type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
@@ -24,7 +25,7 @@ export function referenceArgs(raw: RawRunOptions): string[] {
   const args: string[] = [];
   for (const key of Object.keys(RUN_OPTIONS) as RunOptionKey[]) {
     const def = RUN_OPTIONS[key];
-    if (def.role !== 'step' && key !== 'target') continue;
+    if (!def.applies.includes('step') && key !== 'target') continue;
     const v = raw[key];
     if (v === undefined || v === false || (def.default !== undefined && v === def.default)) continue;
     if (v === true) args.push(flagOf(key));
@@ -71,8 +72,8 @@ export function runBuild(
     signal.addEventListener('abort', onAbort, { once: true });
     child.on('close', (code) => {
       signal.removeEventListener('abort', onAbort);
-      // Exit 0, 3, 4, 130 write a result (a failing target is data); 1 and 2 do not.
-      if (code === 1 || code === 2 || code === null) {
+      // Exit 0, 3, 4, 130 write a result (a failing target is data); internal (1) and usage (2) do not.
+      if (code === ExitCode.internal || code === ExitCode.usage || code === null) {
         resolve({ result: null, error: `${cli} exited ${code ?? 'by a signal'}: ${stderr.trim().split('\n')[0]}` });
         return;
       }

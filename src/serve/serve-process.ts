@@ -4,7 +4,8 @@
  * shuts down on `shutdown` or when the parent goes away.
  */
 import { writeTextWithFallback } from '../core/files.js';
-import { DEFAULT_MAX_V2_LENGTH } from '../proxy/parser.js';
+import { parseDurationMs, parseSizeBytes } from '../core/units.js';
+import { SERVE_OPTIONS } from '../options/serve-options.js';
 import type { SourceTallyDoc } from '../proxy/source-tally.js';
 import { startControlServer } from './control-server.js';
 import { type EchoServer, type EchoServerOptions, startEchoServer } from './echo-server.js';
@@ -24,15 +25,18 @@ export type TargetToParent =
   | { type: 'reset' }
   | { type: 'failed'; message: string };
 
-/** What `l4stress serve` and the embedded target use unless told otherwise. */
+/**
+ * What `l4stress serve` and the embedded target use unless told otherwise: serve's option table's defaults
+ * (options/serve-options.ts), the one copy; no service time and no session limit are off, not defaults.
+ */
 export const SERVE_DEFAULTS = {
-  headerTimeoutMs: 5000,
-  tlsHandshakeTimeoutMs: 10_000,
+  headerTimeoutMs: parseDurationMs('--header-timeout', SERVE_OPTIONS.headerTimeout.default),
+  tlsHandshakeTimeoutMs: parseDurationMs('--tls-timeout', SERVE_OPTIONS.tlsTimeout.default),
   serviceTimeUs: 0,
-  messageBytes: 64,
+  messageBytes: parseSizeBytes('--message-size', SERVE_OPTIONS.messageSize.implied),
   maxSessions: 0,
-  backlog: 4096,
-  maxV2Length: DEFAULT_MAX_V2_LENGTH,
+  backlog: Number(SERVE_OPTIONS.backlog.default),
+  maxV2Length: parseSizeBytes('--max-header', SERVE_OPTIONS.maxHeader.default),
 } as const;
 
 export interface ServeOptions extends EchoServerOptions {

@@ -13,6 +13,7 @@
  * Answers go out when due, from one timer per process: what each pass of it served is echoed at its end, a write per
  * connection (Node's timers fire to about a millisecond: latency gains up to that; the capacity does not change).
  */
+import { TIME_UNITS_US, type TimeUnit } from '../core/units.js';
 import { type QueueTotals, ServiceLine } from './service-line.js';
 
 export { LINE_LIMIT_BYTES, ServiceLine } from './service-line.js';
@@ -137,7 +138,5 @@ export class ServiceQueue {
 /** `200us`, `1.5ms`, `1s` -> µs; null when not a time. */
 export function parseServiceTimeUs(text: string): number | null {
   const m = /^(\d+(?:\.\d+)?)\s*(us|µs|ms|s)$/.exec(text.trim().toLowerCase());
-  if (!m) return null;
-  const scale = m[2] === 's' ? 1_000_000 : m[2] === 'ms' ? 1000 : 1;
-  return Number(m[1]) * scale;
+  return m ? Number(m[1]) * TIME_UNITS_US[m[2] as TimeUnit] : null;
 }

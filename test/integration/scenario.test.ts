@@ -148,7 +148,9 @@ describe('command-line options with --scenario: override, refuse, never drop', (
   it('scenario-only options without --scenario are refused, not ignored', async () => {
     const run = await runCli(['run', '--baseline', 'x.json', '-c', '2', '-d', '200ms']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--baseline: goes with --scenario/);
+    expect(run.stderr).toMatch(
+      /^l4stress: --baseline: does not apply to a single run \(it goes with: run --scenario\)$/m,
+    );
   });
 });
 

@@ -126,8 +126,12 @@ describe('a find step in a scenario', () => {
   });
 
   it.each([
-    ['duration', '5s', /^s.yaml: step 'a': duration: a find step does not take it \(a probe measures find.window\)$/],
-    ['shard', '0/2', /^s.yaml: step 'a': shard: a find step does not take it \(a search runs whole, on one machine\)$/],
+    ['duration', '5s', /^s.yaml: step 'a': duration: does not apply in a find step \(a probe measures find.window\)$/],
+    [
+      'shard',
+      '0/2',
+      /^s.yaml: step 'a': shard: does not apply in a find step \(a search runs whole, on one machine\)$/,
+    ],
   ])('refuses %s of its own, naming step and key (it was ignored silently)', async (key, value, message) => {
     const sc = scenario({ steps: [{ name: 'a', [key]: value, find: { vary: 'rate', slo: ['p99<5ms'] } }] });
     await expect(runScenario(sc, { ...o, resultsDir: tempDir() })).rejects.toThrow(message);

@@ -4,9 +4,12 @@ import {
   parseDurationMs,
   parseHostPort,
   parseIntInRange,
+  parseMessageBytes,
   parseRatePerSecond,
   parseSizeBytes,
 } from '../../src/core/units.js';
+import { parseThreshold } from '../../src/gates/thresholds.js';
+import { parseServiceTimeUs } from '../../src/serve/service-queue.js';
 
 describe('units', () => {
   it.each([
@@ -69,5 +72,22 @@ describe('units', () => {
     expect(parseHostPort('--target', ':9000')).toEqual({ host: '127.0.0.1', port: 9000 });
     expect(() => parseHostPort('--target', 'localhost')).toThrow(/^--target: /);
     expect(() => parseHostPort('--target', 'h:70000')).toThrow(/out of range/);
+  });
+
+  it('one time-unit table: a duration, a service time and a threshold read 1.5ms and 2s alike', () => {
+    expect(parseDurationMs('--warmup', '1.5s')).toBe(1500);
+    expect(parseServiceTimeUs('1.5ms')).toBe(1500);
+    expect(parseThreshold('p99<1.5ms').value).toBe(1500);
+    expect(parseDurationMs('--warmup', '2s') * 1000).toBe(parseServiceTimeUs('2s'));
+    expect(parseThreshold('p99<2s').value).toBe(parseServiceTimeUs('2s'));
+    expect(parseServiceTimeUs('2m')).toBeNull();
+  });
+
+  it('one 16 MiB cap on a message, for --size and --message-size alike', () => {
+    expect(parseMessageBytes('--size', '16MiB')).toBe(16 * 1024 * 1024);
+    expect(() => parseMessageBytes('--message-size', '16777217')).toThrow(
+      /^--message-size: 16777217 bytes is out of range \(allowed: 1B\.\.16MiB\)$/,
+    );
+    expect(() => parseMessageBytes('--size', '0')).toThrow(/^--size: 0 bytes is out of range/);
   });
 });

@@ -1,10 +1,14 @@
-/** The options of `l4stress serve`, one row each (defaults as typed; see serve/serve-process.ts SERVE_DEFAULTS). */
+/**
+ * The options of `l4stress serve`, one row each, defaults as typed: the one copy of them (serve/serve-process.ts
+ * SERVE_DEFAULTS, which the embedded target uses too, reads them from here).
+ */
 import { HEADER_POLICIES, SERVE_MODES } from '../core/vocabulary.js';
+import type { OptionDef } from './applies.js';
 
-export const SERVE_OPTIONS = [
-  { flags: '--host <address>', description: 'address to listen on', default: '127.0.0.1' },
-  { flags: '--port <n>', description: 'port to listen on (0 = any free port)', default: '7000' },
-  {
+export const SERVE_OPTIONS = {
+  host: { flags: '--host <address>', description: 'address to listen on', default: '127.0.0.1' },
+  port: { flags: '--port <n>', description: 'port to listen on (0 = any free port)', default: '7000' },
+  proxy: {
     flags: '--proxy <mode>',
     description:
       'PROXY header: none = never parsed, accept = optional (v1/v2 auto-detected), require = close ' +
@@ -12,56 +16,56 @@ export const SERVE_OPTIONS = [
     default: 'accept',
     choices: HEADER_POLICIES,
   },
-  {
+  mode: {
     flags: '--mode <mode>',
     description: 'after the header: echo every byte back, sink (read and discard), or source (send continuously)',
     default: 'echo',
     choices: SERVE_MODES,
   },
-  {
+  headerTimeout: {
     flags: '--header-timeout <time>',
     description: 'close a connection whose header is incomplete after this long',
     default: '5s',
   },
-  {
+  maxHeader: {
     flags: '--max-header <bytes>',
     description: "largest PROXY v2 header variable part (addresses + TLVs) accepted; the spec's field allows 65535",
     default: '2048',
   },
-  { flags: '--backlog <n>', description: 'listen backlog (capped by net.core.somaxconn)', default: '4096' },
-  {
+  backlog: { flags: '--backlog <n>', description: 'listen backlog (capped by net.core.somaxconn)', default: '4096' },
+  controlPort: {
     flags: '--control-port <n>',
     description: 'HTTP control endpoint: GET /stats, GET /sources, POST /reset (for --verify-proxy)',
   },
-  {
+  controlHost: {
     flags: '--control-host <address>',
     description: 'address the control endpoint listens on (not --host: it stays on loopback unless told)',
     default: '127.0.0.1',
   },
-  {
+  controlToken: {
     flags: '--control-token <token>',
     description:
       'require `Authorization: Bearer <token>` on every control request; required beyond loopback (or set ' +
       'L4STRESS_CONTROL_TOKEN: a command line is visible to every user of the machine)',
   },
-  {
+  dumpSources: {
     flags: '--dump-sources <file>',
     description: 'on exit, write every claimed source address with its count, one per line',
   },
-  {
+  tls: {
     flags: '--tls',
     description:
       'terminate TLS after the optional PROXY header (with --cert/--key, or a self-signed certificate made ' +
       'by openssl at start)',
   },
-  {
+  tlsTimeout: {
     flags: '--tls-timeout <time>',
     description: 'with --tls: close a connection whose TLS handshake is not done this long after the header',
     default: '10s',
   },
-  { flags: '--cert <file>', description: 'with --tls: PEM certificate (chain)' },
-  { flags: '--key <file>', description: 'with --tls: PEM private key' },
-  {
+  cert: { flags: '--cert <file>', description: 'with --tls: PEM certificate (chain)' },
+  key: { flags: '--key <file>', description: 'with --tls: PEM private key' },
+  serviceTime: {
     flags: '--service-time <time>',
     description:
       'echo: serve each message in turn, taking this long (e.g. 200us), so this process answers at most 1/time ' +
@@ -69,20 +73,21 @@ export const SERVE_OPTIONS = [
       'turns, one with 64 KiB waiting is not read until served below it, one whose echoes back up is not served, ' +
       "and a closed one's queue is dropped at once (GET /stats: serviceQueue)",
   },
-  {
+  messageSize: {
     flags: '--message-size <bytes>',
     description:
-      'with --service-time (refused without it): the message size it counts in (default 64: l4stress sends 64 B ' +
-      'unless --size says)',
+      'with --service-time (refused without it): the message size it counts in (l4stress sends 64 B unless --size ' +
+      'says)',
+    implied: '64',
   },
-  {
+  maxSessions: {
     flags: '--max-sessions <n>',
     description:
       'serve at most n sessions at once; connections past it are accepted but wait unanswered until one ends ' +
       "(a proxy's maxconn queue, as a client sees it): a backend of known session capacity (default: no limit)",
   },
-  { flags: '-q, --quiet', description: 'print nothing' },
-] as const;
+  quiet: { flags: '-q, --quiet', description: 'print nothing' },
+} as const satisfies Record<keyof RawServeOptions, OptionDef>;
 
 export interface RawServeOptions {
   host: string;
