@@ -56,6 +56,11 @@ export const DATAGRAM_HEADER_ERRORS = [
 ] as const;
 export type DatagramHeaderError = (typeof DATAGRAM_HEADER_ERRORS)[number];
 
+/** What is wrong with a datagram's stamp (udp/stamp.ts): too short to hold one, a bad check word, a length it does
+ * not claim, a body that differs from the run's pattern. Each counts as corrupt. */
+export const STAMP_FAULTS = ['short', 'check', 'length', 'body'] as const;
+export type StampFault = (typeof STAMP_FAULTS)[number];
+
 /**
  * The kernel UDP counters (instruments/udp-snmp.ts): key -> field of /proc/net/snmp's `Udp:` table; /proc/net/snmp6
  * names the same field `Udp6<field>`.
