@@ -31,6 +31,21 @@ function word(b: Uint8Array, at: number): number {
   return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
 }
 
+/** Doubles by hand through one scratch word, big-endian on the wire (Buffer's writeDoubleBE checks its arguments). */
+const scratch = new Float64Array(1);
+const scratchBytes = new Uint8Array(scratch.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function putDouble(b: Uint8Array, at: number, v: number): void {
+  scratch[0] = v;
+  for (let i = 0; i < 8; i++) b[at + i] = scratchBytes[LITTLE_ENDIAN ? 7 - i : i];
+}
+
+function double(b: Uint8Array, at: number): number {
+  for (let i = 0; i < 8; i++) scratchBytes[LITTLE_ENDIAN ? 7 - i : i] = b[at + i];
+  return scratch[0];
+}
+
 /** The check word: the TCP stamp's mix of (flow, seq, body hash), then the time's two halves and the length. */
 function udpCheck(b: Uint8Array, at: number, flow: number, seq: number, length: number, hash: number): number {
   let h = checkWord(flow, seq, hash);
@@ -68,7 +83,7 @@ export function writeStamp(
 ) {
   putWord(tx, at, flow >>> 0);
   putWord(tx, at + 4, seq >>> 0);
-  tx.writeDoubleBE(sentMs, at + 8);
+  putDouble(tx, at + 8, sentMs);
   putWord(tx, at + 16, length >>> 0);
   putWord(tx, at + 20, udpCheck(tx, at, flow >>> 0, seq >>> 0, length >>> 0, hash));
 }
@@ -78,7 +93,7 @@ export function writeStamp(
  * the sender stamped over) and hash. `ok` lets the caller read its flow, seq and send time.
  */
 export function verifyStamp(
-  rx: Uint8Array,
+  rx: Buffer,
   at: number,
   length: number,
   template: Uint8Array,
@@ -92,13 +107,22 @@ export function verifyStamp(
   if (word(rx, at + 20) !== udpCheck(rx, at, flow, seq, claimed, hash)) return 'check';
   if (claimed !== length) return 'length';
   if (tAt + length > template.length) return 'length';
-  for (let i = UDP_STAMP_BYTES; i < length; i++) if (rx[at + i] !== template[tAt + i]) return 'body';
-  return 'ok';
+  return sameBody(rx, at, length, template, tAt) ? 'ok' : 'body';
+}
+
+/** Bodies up to this size compare in a JS loop: cheaper than a native call with its argument checks. */
+const LOOP_COMPARE_BYTES = 256;
+
+function sameBody(rx: Buffer, at: number, length: number, template: Uint8Array, tAt: number): boolean {
+  if (length > LOOP_COMPARE_BYTES)
+    return rx.compare(template, tAt + UDP_STAMP_BYTES, tAt + length, at + UDP_STAMP_BYTES, at + length) === 0;
+  for (let i = UDP_STAMP_BYTES; i < length; i++) if (rx[at + i] !== template[tAt + i]) return false;
+  return true;
 }
 
 export const stampFlow = (rx: Uint8Array, at: number): number => word(rx, at);
 export const stampSeq = (rx: Uint8Array, at: number): number => word(rx, at + 4);
 /** The send time the stamp carries (the sender's performance.now(), ms). */
-export function stampSentMs(rx: Buffer, at: number): number {
-  return rx.readDoubleBE(at + 8);
+export function stampSentMs(rx: Uint8Array, at: number): number {
+  return double(rx, at + 8);
 }

@@ -19,6 +19,7 @@ import {
 } from '../../src/proxy/datagram-parser.js';
 import { ProxyHeaderParser } from '../../src/proxy/parser.js';
 import { parseTlvOption } from '../../src/proxy/tlv.js';
+import { collectionsDuring } from '../helpers/gc-count.js';
 
 const SIG = '0d0a0d0a000d0a515549540a';
 const spec = (over: Partial<DatagramHeaderSpec>): DatagramHeaderSpec => {
@@ -131,5 +132,21 @@ describe('datagram headers: parsing', () => {
     expect(parse(short).error).toBe('v2-short-address');
     const spp = buildDatagramHeader(spec({ kind: 'spp' }));
     expect(parse(spp.subarray(0, 37)).error).toBe('spp-truncated');
+  });
+
+  it('allocates nothing per datagram: v2 with TLVs and CRC, SPP, refusals', async () => {
+    const tlvs = [parseTlvOption('unique-id=auto'), parseTlvOption('crc32c')];
+    const datagrams = [spec({ tlvs }), spec({ kind: 'spp' })].map((s) =>
+      Buffer.concat([buildDatagramHeader(s), Buffer.alloc(64)]),
+    );
+    datagrams.push(Buffer.from('no header at all'));
+    const view = new DatagramHeaderView();
+    let refused = 0;
+    const collections = await collectionsDuring(1_000_000, (i) => {
+      const d = datagrams[i % 3];
+      if (parseDatagramHeader(d, d.length, 'require', view) !== null) refused++;
+    });
+    expect(collections).toBeLessThanOrEqual(1); // 16 B a call would be 32 MB: several
+    expect(refused).toBe(2 * 666_666); // every third call of two rounds of two million (warm-up and measured)
   });
 });
