@@ -10,7 +10,8 @@
  *   all it is `late` and stays lost, as a TCP echo past --echo-timeout does;
  * - below the window nothing is known of it any more: `late` too (it was counted lost when it left the window);
  * - `corrupt` is the caller's (a stamp that failed verifyStamp: its own flow and seq are not trusted; the caller
- *   knows the flow from the socket it arrived on).
+ *   knows the flow from the socket it arrived on). Its sequence number stays missing, so it is counted lost too:
+ *   what arrived could not be read, as an application would discard it.
  * `close` counts what the sender sent after the last arrival (tail loss: a receiver cannot see it by itself).
  */
 
