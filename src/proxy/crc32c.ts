@@ -25,9 +25,8 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number
  */
 export function crc32cZeroed(bytes: Uint8Array, start: number, end: number, zeroAt: number): number {
   let crc = 0xffffffff;
-  for (let i = start; i < end; i++) {
-    const b = i >= zeroAt && i < zeroAt + 4 ? 0 : bytes[i];
-    crc = TABLE[(crc ^ b) & 0xff] ^ (crc >>> 8);
-  }
+  for (let i = start; i < zeroAt; i++) crc = TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  for (let i = 0; i < 4; i++) crc = TABLE[crc & 0xff] ^ (crc >>> 8);
+  for (let i = zeroAt + 4; i < end; i++) crc = TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
