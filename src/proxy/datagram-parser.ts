@@ -24,7 +24,10 @@ export class DatagramHeaderView {
   kind: DatagramHeader = 'none';
   /** False for a v2 LOCAL header (a health check: no addresses, the payload is the proxy's own). */
   proxied = true;
-  /** 4 or 6 when the header carries IP addresses (SPP's IPv4-mapped ones read as 4); 0 when it carries none. */
+  /**
+   * 4 or 6 when the header carries IP addresses (SPP's read as 4 when both are IPv4-mapped: then `sourceAt` and
+   * `destinationAt` point at the IPv4 bytes); 0 when it carries none.
+   */
   family: 0 | 4 | 6 = 0;
   /** Where the payload starts: the header's length (0 without one). */
   headerLength = 0;
@@ -178,22 +181,40 @@ export function findTlv(d: Uint8Array, view: DatagramHeaderView, type: number): 
 }
 
 /**
- * The claimed source as one number, for counting distinct sources without a string per datagram: IPv4 address and
- * port (48 bits, exact in a double); -1 for IPv6 or no address (the caller names those with `sourceText`).
+ * The claimed source as one number, for counting distinct sources without a string per datagram: IPv4 address (an
+ * IPv4-mapped IPv6 one included) and port, 48 bits, exact in a double; -1 for IPv6 or no address (the caller names
+ * those with `endpointText`).
  */
 export function sourceKey4(d: Uint8Array, view: DatagramHeaderView): number {
-  if (view.family !== 4) return -1;
-  const a = view.sourceAt;
+  if (view.sourceAt < 0) return -1;
+  let a = view.sourceAt;
+  if (view.family === 6) {
+    if (!isMapped(d, a)) return -1;
+    a += 12;
+  }
   return (((d[a] << 24) | (d[a + 1] << 16) | (d[a + 2] << 8) | d[a + 3]) >>> 0) * 65536 + view.sourcePort;
 }
 
-/** `addr:port` of the claimed source or destination as people read it (allocates: for reports, not per datagram). */
+/** `1.2.3.4:5678` of a sourceKey4 (the form endpointKey gives the generator's side). */
+export function sourceKey4Text(key: number): string {
+  const address = Math.floor(key / 65536);
+  const port = key % 65536;
+  return `${address >>> 24}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}:${port}`;
+}
+
+/**
+ * `addr:port` of the claimed source or destination in the form endpointKey gives (IPv4 dotted, an IPv4-mapped
+ * IPv6 address included; IPv6 as RFC 5952 in brackets). Allocates: for tallies and reports, not per datagram.
+ */
 export function endpointText(d: Uint8Array, view: DatagramHeaderView, which: 'source' | 'destination'): string | null {
-  const at = which === 'source' ? view.sourceAt : view.destinationAt;
+  let at = which === 'source' ? view.sourceAt : view.destinationAt;
   const port = which === 'source' ? view.sourcePort : view.destinationPort;
   if (at < 0) return null;
-  if (view.family === 4) return `${d[at]}.${d[at + 1]}.${d[at + 2]}.${d[at + 3]}:${port}`;
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((d[at + i] << 8) | d[at + i + 1]).toString(16));
-  return `[${compressGroups(groups)}]:${port}`;
+  if (view.family === 6 && isMapped(d, at)) at += 12;
+  else if (view.family === 6) {
+    const groups: string[] = [];
+    for (let i = 0; i < 16; i += 2) groups.push(((d[at + i] << 8) | d[at + i + 1]).toString(16));
+    return `[${compressGroups(groups)}]:${port}`;
+  }
+  return `${d[at]}.${d[at + 1]}.${d[at + 2]}.${d[at + 3]}:${port}`;
 }

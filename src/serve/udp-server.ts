@@ -16,6 +16,7 @@ import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { HeaderPolicy, ServeMode } from '../core/vocabulary.js';
 import { DatagramHeaderView, DEFAULT_MAX_V2_LENGTH, parseDatagramHeader } from '../proxy/datagram-parser.js';
+import type { SourceTallyDoc } from '../proxy/source-tally.js';
 import { bump } from './stats.js';
 import { UdpServiceQueue } from './udp-queue.js';
 import { DistinctEndpoints, emptyUdpStats, type UdpTargetStats } from './udp-tally.js';
@@ -56,6 +57,8 @@ export const UDP_SERVER_DEFAULTS: Omit<UdpServerOptions, 'host' | 'port'> = {
 export interface UdpServer {
   address: { host: string; port: number; family: 'udp4' | 'udp6' };
   stats(): UdpTargetStats;
+  /** Claimed sources since start or the last reset, each once (bounded: MAX_DISTINCT, then overflow). */
+  sources(): SourceTallyDoc;
   /** A fresh measurement window: counters back to zero. */
   reset(): void;
   close(): Promise<void>;
@@ -123,7 +126,12 @@ export async function startUdpServer(options: UdpServerOptions): Promise<UdpServ
   return {
     address: { host: bound.address, port: bound.port, family },
     stats() {
-      const out = { ...stats, headers: { ...stats.headers }, rejected: { ...stats.rejected } };
+      const out = {
+        ...stats,
+        headers: { ...stats.headers },
+        rejected: { ...stats.rejected },
+        sendErrors: { ...stats.sendErrors },
+      };
       out.dropped = queue && queue.dropped > 0 ? { 'queue-full': queue.dropped } : {};
       out.distinctPeers = seen.peerCount;
       out.distinctSources = seen.sourceCount;
@@ -134,6 +142,7 @@ export async function startUdpServer(options: UdpServerOptions): Promise<UdpServ
       out.sendBufferBytes = socket.getSendBufferSize();
       return out;
     },
+    sources: () => seen.tally(),
     reset() {
       stats = emptyUdpStats();
       seen.clear();

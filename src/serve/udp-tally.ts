@@ -6,7 +6,8 @@
  * peers are kept by the address string Node already made for the datagram, then by port; IPv4 sources by a number.
  */
 import { DATAGRAM_HEADERS, type DatagramHeader, type DatagramHeaderError } from '../core/vocabulary.js';
-import { type DatagramHeaderView, endpointText, sourceKey4 } from '../proxy/datagram-parser.js';
+import { type DatagramHeaderView, endpointText, sourceKey4, sourceKey4Text } from '../proxy/datagram-parser.js';
+import { SourceTally, type SourceTallyDoc } from '../proxy/source-tally.js';
 
 /** Distinct peers, and distinct claimed sources, each tracked up to this many. */
 export const MAX_DISTINCT = 200_000;
@@ -104,6 +105,18 @@ export class DistinctEndpoints {
     }
     if (key4 >= 0) this.sources4.add(key4);
     else this.sources6.add(key6);
+  }
+
+  /**
+   * The claimed sources as a tally of the TCP target's kind, each source once (a flow claims its source on every
+   * datagram; the generator will tally each flow's once), so --verify-proxy compares them with proxy/verify.ts.
+   * Allocates a string per source: at the end of a run, not per datagram.
+   */
+  tally(): SourceTallyDoc {
+    const tally = new SourceTally();
+    for (const key of this.sources4) tally.add(sourceKey4Text(key));
+    for (const key of this.sources6) tally.add(key);
+    return tally.toDoc();
   }
 
   clear(): void {

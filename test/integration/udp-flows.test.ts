@@ -90,7 +90,8 @@ describe('UDP flows on loopback', () => {
     const tracker = await runFlows(server.address.port, 20, 100);
     expect(tracker.totals()).toEqual({ received: 2000, duplicate: 0, reordered: 0, lost: 0, late: 0, corrupt: 0 });
     expect(server.stats()).toMatchObject({ headers: { v2: 2000 }, crcVerified: 2000, distinctPeers: 20 });
-    expect(server.stats().distinctSources).toBe(20);
+    const claimed = Object.fromEntries(Array.from({ length: 20 }, (_, flow) => [`198.18.0.1:${10_000 + flow}`, 1]));
+    expect(server.sources().counts).toEqual(claimed);
   });
 
   it('through a misbehaving peer: each fault it injected is counted, per flow and in total', async () => {

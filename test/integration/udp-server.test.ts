@@ -80,6 +80,8 @@ describe('UDP target', () => {
       distinctSources: 2,
       rejected: {},
     });
+    // Each claimed source once, in the generator's form, for --verify-proxy (proxy/verify.ts).
+    expect(server.sources().counts).toEqual({ '203.0.113.9:4000': 1, '[2001:db8::5]:9': 1 });
   });
 
   it('counts malformed headers and missing ones by reason, answers none of them, and serves on', async () => {

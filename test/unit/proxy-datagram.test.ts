@@ -16,6 +16,7 @@ import {
   findTlv,
   parseDatagramHeader,
   sourceKey4,
+  sourceKey4Text,
 } from '../../src/proxy/datagram-parser.js';
 import { ProxyHeaderParser } from '../../src/proxy/parser.js';
 import { parseTlvOption } from '../../src/proxy/tlv.js';
@@ -97,6 +98,16 @@ describe('datagram headers: parsing', () => {
     const d6 = buildDatagramHeader(spec({ kind: 'spp', source: { address: '2001:db8::1', port: 9 } }));
     const { view } = parse(d6);
     expect([view.family, endpointText(d6, view, 'source'), sourceKey4(d6, view)]).toEqual([6, '[2001:db8::1]:9', -1]);
+  });
+
+  it('an IPv4-mapped address in a v2 UDP6 header reads as its IPv4 address, as the generator names it', () => {
+    const d = buildDatagramHeader(spec({ destination: { address: '2001:db8::7', port: 53 } }));
+    const { error, view } = parse(d);
+    expect([error, view.family, d[13]]).toEqual([null, 6, 0x22]);
+    expect(endpointText(d, view, 'source')).toBe('192.0.2.1:5353');
+    expect(endpointText(d, view, 'destination')).toBe('[2001:db8::7]:53');
+    expect(sourceKey4(d, view)).toBe(0xc0000201 * 65536 + 5353);
+    expect(sourceKey4Text(sourceKey4(d, view))).toBe('192.0.2.1:5353');
   });
 
   it('LOCAL carries no addresses; its payload is the proxy`s own', () => {
