@@ -116,9 +116,14 @@ export async function startUdpServer(options: UdpServerOptions): Promise<UdpServ
   socket.on('error', (err) => bump(stats.sendErrors, (err as NodeJS.ErrnoException).code ?? 'error'));
 
   await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
+    const failed = (err: Error) => {
+      // Not bound (the port taken, the address not ours): nothing to serve, the socket is let go.
+      socket.close();
+      reject(err);
+    };
+    socket.once('error', failed);
     socket.bind(options.port, options.host, () => {
-      socket.off('error', reject);
+      socket.off('error', failed);
       resolve();
     });
   });

@@ -13,8 +13,10 @@ import { SourceTally, type SourceTallyDoc } from '../proxy/source-tally.js';
 export const MAX_DISTINCT = 200_000;
 
 export interface UdpTargetStats {
+  /** Every datagram received, refused ones included, and its bytes (header included). */
   datagramsIn: number;
   bytesIn: number;
+  /** Answers handed to the socket (one the kernel then refused is also in `sendErrors`), and their bytes. */
   datagramsOut: number;
   bytesOut: number;
   headers: Record<DatagramHeader, number>;

@@ -163,6 +163,11 @@ describe('UDP target', () => {
     expect(small.stats().recvBufferBytes).toBeLessThan(recvBufferBytes);
   });
 
+  it('a port already bound is refused at start, as an error, not a hang', async () => {
+    const taken = await serve({});
+    await expect(serve({ port: taken.address.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+
   it('reset starts a fresh window', async () => {
     const server = await serve({});
     const c = await client(server);
