@@ -161,6 +161,20 @@ export class FlowTracker {
     return given;
   }
 
+  /**
+   * Flows that have gone silent: answered before, and nothing since `quietMs` before `nowMs` (an ingress that forgot
+   * the flow's entry). Each one's `lastArrivalMs` is when it went silent. A flow never answered is not counted here:
+   * its datagrams are lost.
+   */
+  silentFlows(nowMs: number, quietMs: number): number {
+    let silent = 0;
+    for (let flow = 0; flow < this.flows; flow++) {
+      const last = this.lastArrivalMs[flow];
+      if (last >= 0 && nowMs - last > quietMs) silent++;
+    }
+    return silent;
+  }
+
   /** Missing now (neither arrived nor given up yet) on `flow`. */
   pending(flow: number): number {
     return this.missing[flow];

@@ -118,6 +118,16 @@ describe('the flow tracker', () => {
     expect(t.pending(0)).toBe(0);
   });
 
+  it('a flow answered before and quiet since is silent, with the time it went silent', () => {
+    const t = new FlowTracker(3, 8, 100, 0);
+    t.receive(0, 0, 1000);
+    t.receive(1, 0, 1000);
+    t.receive(1, 1, 4000);
+    expect(t.silentFlows(4500, 2000)).toBe(1);
+    expect(t.lastArrivalMs[0]).toBe(1000);
+    expect(t.silentFlows(7000, 2000)).toBe(2);
+  });
+
   it('corrupt is counted for the flow the caller names; totals add the flows', () => {
     const t = new FlowTracker(3, 8, 100, 0);
     t.markCorrupt(2);
