@@ -36,6 +36,48 @@ export type ServeMode = (typeof SERVE_MODES)[number];
 export const HEADER_POLICIES = ['none', 'accept', 'require'] as const;
 export type HeaderPolicy = (typeof HEADER_POLICIES)[number];
 
+/** The header a datagram may carry first: none, PROXY v2 with the DGRAM transport, or Cloudflare's SPP (38 B). */
+export const DATAGRAM_HEADERS = ['none', 'v2', 'spp'] as const;
+export type DatagramHeader = (typeof DATAGRAM_HEADERS)[number];
+
+/** Why a datagram's header was refused (proxy/datagram.ts): a closed set, counted by the UDP target. */
+export const DATAGRAM_HEADER_ERRORS = [
+  'missing-header',
+  'v2-bad-version',
+  'v2-bad-command',
+  'v2-bad-family',
+  'v2-not-dgram',
+  'v2-too-long',
+  'v2-truncated',
+  'v2-short-address',
+  'v2-bad-tlv',
+  'v2-bad-crc',
+  'spp-truncated',
+] as const;
+export type DatagramHeaderError = (typeof DATAGRAM_HEADER_ERRORS)[number];
+
+/** What is wrong with a datagram's stamp (udp/stamp.ts): too short to hold one, a bad check word, a length it does
+ * not claim, a body that differs from the run's pattern. Each counts as corrupt. */
+export const STAMP_FAULTS = ['short', 'check', 'length', 'body'] as const;
+export type StampFault = (typeof STAMP_FAULTS)[number];
+
+/**
+ * The kernel UDP counters (instruments/udp-snmp.ts): key -> field of /proc/net/snmp's `Udp:` table; /proc/net/snmp6
+ * names the same field `Udp6<field>`.
+ */
+export const UDP_COUNTERS = {
+  inDatagrams: 'InDatagrams',
+  noPorts: 'NoPorts',
+  inErrors: 'InErrors',
+  outDatagrams: 'OutDatagrams',
+  rcvbufErrors: 'RcvbufErrors',
+  sndbufErrors: 'SndbufErrors',
+  inCsumErrors: 'InCsumErrors',
+  memErrors: 'MemErrors',
+} as const;
+export type UdpCounterName = keyof typeof UDP_COUNTERS;
+export const UDP_COUNTER_NAMES = Object.keys(UDP_COUNTERS) as UdpCounterName[];
+
 /** The kernel TCP counters a result keeps (instruments/kernel-tcp.ts): result key -> (/proc/net table, field). */
 export const KERNEL_COUNTERS = {
   listenOverflows: ['TcpExt', 'ListenOverflows'],

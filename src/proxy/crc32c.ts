@@ -18,3 +18,15 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number
   for (let i = start; i < end; i++) crc = TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
+
+/**
+ * CRC32C of `bytes[start, end)` read as if the 4 bytes at `zeroAt` were zero: a PROXY v2 header's checksum is
+ * computed with its own value field zeroed, and a datagram's header is checked where it lies, without a copy.
+ */
+export function crc32cZeroed(bytes: Uint8Array, start: number, end: number, zeroAt: number): number {
+  let crc = 0xffffffff;
+  for (let i = start; i < zeroAt; i++) crc = TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  for (let i = 0; i < 4; i++) crc = TABLE[crc & 0xff] ^ (crc >>> 8);
+  for (let i = zeroAt + 4; i < end; i++) crc = TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}

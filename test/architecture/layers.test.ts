@@ -21,6 +21,8 @@ const FLOORS: Record<string, number> = {
   'src/worker-contract': 4,
   'src/environment': 4,
   'src/preflight': 4,
+  /** UDP's own parts below the target and the workers: the datagram stamp, the per-flow receive tracker. */
+  'src/udp': 4.5,
   'src/serve': 5,
   'src/calibration': 5,
   workers: 6,
