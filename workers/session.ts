@@ -111,16 +111,17 @@ export class Session<S> {
     const due = plan.connectRate > 0 ? Math.min(plan.conns, Math.floor(elapsedS * plan.connectRate) + 1) : plan.conns;
     while (this.nextToOpen < due && this.opening < plan.maxConnecting) this.open(plan.connIdOffset + this.nextToOpen++);
     if (this.nextToOpen >= plan.conns) {
-      if (this.opening === 0) this.announceRamped(performance.now() - this.startMs);
+      if (this.opening === 0) this.announceRamped();
       return;
     }
     this.scheduleRamp(elapsedS, due, this.nextToOpen);
   }
 
-  announceRamped(atMs: number): void {
+  /** The ramp is over now; `onRamped` gets the time as an absolute one (timeOrigin + now, ms). */
+  announceRamped(): void {
     if (this.rampAnnounced) return;
     this.rampAnnounced = true;
-    this.onRamped(atMs);
+    this.onRamped(performance.timeOrigin + performance.now());
   }
 
   /** Wakes `pump` when the connect rate allows the next connection. */
