@@ -27,11 +27,11 @@ export function run(
   });
 }
 
-/** l4stress through its CLI; the result document it prints with --json. */
-export async function l4stress(args: string[], timeoutMs = 180_000): Promise<RunResult> {
+/** l4stress through its CLI (`cli`: another build's); the result document it prints with --json. */
+export async function l4stress(args: string[], timeoutMs = 180_000, cli = CLI): Promise<RunResult> {
   const r = await run(
     process.execPath,
-    [CLI, ...args, '--json', '--quiet', '--results-dir', path.join(ROOT, 'results', 'bench-runs')],
+    [cli, ...args, '--json', '--quiet', '--results-dir', path.join(ROOT, 'results', 'bench-runs')],
     timeoutMs,
   );
   const line = r.stdout.trim().split('\n').pop() ?? '';

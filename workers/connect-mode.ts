@@ -23,7 +23,7 @@ export function createConnectMode(session: Session<EchoState>): Mode<EchoState> 
     newState: (id) => exchange.newState(id),
     pump() {
       if (!session.traffic) {
-        session.announceRamped(0);
+        session.announceRamped();
         return;
       }
       const elapsedS = (performance.now() - startMs) / 1000;

@@ -59,6 +59,12 @@ export class Session<S> {
   /** Per target: 4 or 6 for an address a link can reach, 0 for a name. */
   private readonly targetFamilies: number[];
   private connectSweep: NodeJS.Timeout | null = null;
+  /**
+   * Connections on bare handles in the order they began connecting (so by start time), from `connectHead` on: the
+   * sweep looks at the oldest ones only, never at every session.
+   */
+  private connectQueue: Connection<S>[] = [];
+  private connectHead = 0;
   /** Connections opened and not yet closed; the stop waits for it to reach 0. */
   private live = 0;
   private onAllClosed: (() => void) | null = null;
@@ -105,16 +111,17 @@ export class Session<S> {
     const due = plan.connectRate > 0 ? Math.min(plan.conns, Math.floor(elapsedS * plan.connectRate) + 1) : plan.conns;
     while (this.nextToOpen < due && this.opening < plan.maxConnecting) this.open(plan.connIdOffset + this.nextToOpen++);
     if (this.nextToOpen >= plan.conns) {
-      if (this.opening === 0) this.announceRamped(performance.now() - this.startMs);
+      if (this.opening === 0) this.announceRamped();
       return;
     }
     this.scheduleRamp(elapsedS, due, this.nextToOpen);
   }
 
-  announceRamped(atMs: number): void {
+  /** The ramp is over now; `onRamped` gets the time as an absolute one (timeOrigin + now, ms). */
+  announceRamped(): void {
     if (this.rampAnnounced) return;
     this.rampAnnounced = true;
-    this.onRamped(atMs);
+    this.onRamped(performance.timeOrigin + performance.now());
   }
 
   /** Wakes `pump` when the connect rate allows the next connection. */
@@ -177,6 +184,7 @@ export class Session<S> {
       c.socket = link;
       c.tcp = link;
       this.recorder.counters.bareHandleSessions++;
+      this.connectQueue.push(c);
       this.sweepConnects();
       return;
     }
@@ -187,25 +195,52 @@ export class Session<S> {
   private sweepConnects(): void {
     if (this.connectSweep !== null) return;
     this.connectSweep = setInterval(() => {
-      const now = performance.now();
-      const late = this.connections.filter(
-        (c) =>
-          c.socket instanceof TcpLink && c.socket.isConnecting && now - c.connectStartMs > this.plan.connectTimeoutMs,
-      );
+      const late = this.lateConnects(performance.now() - this.plan.connectTimeoutMs);
       // Timers run before the loop polls for I/O: after a stall (a starved machine), connects the kernel completed
       // long ago are still unread. The verdict waits for this turn's poll (setImmediate runs after it), so only the
       // ones still connecting then time out.
-      if (late.length > 0)
+      if (late !== null)
         setImmediate(() => {
-          for (const c of late) if (c.socket instanceof TcpLink && c.socket.isConnecting) c.socket.timedOut();
+          for (const link of late) if (link.isConnecting) link.timedOut();
         });
       if (this.opening === 0 || this.stopping) this.stopConnectSweep();
     }, CONNECT_SWEEP_MS);
   }
 
+  /**
+   * The links still connecting that began before `startedBefore` (null when none). The queue is in start order, so
+   * the look ends at the first connection started later, and those done connecting leave it from the front.
+   */
+  private lateConnects(startedBefore: number): TcpLink<Connection<S>>[] | null {
+    const queue = this.connectQueue;
+    let head = this.connectHead;
+    while (head < queue.length && !(queue[head].tcp as TcpLink<Connection<S>>).isConnecting) head++;
+    let late: TcpLink<Connection<S>>[] | null = null;
+    for (let i = head; i < queue.length && queue[i].connectStartMs < startedBefore; i++) {
+      const link = queue[i].tcp as TcpLink<Connection<S>>;
+      if (!link.isConnecting) continue;
+      late ??= [];
+      late.push(link);
+    }
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+    } else if (head >= 1024 && head * 2 >= queue.length) {
+      // Churn keeps opening: what is done connecting leaves the array, so it stays as long as what is in flight.
+      queue.copyWithin(0, head);
+      queue.length -= head;
+      head = 0;
+    }
+    this.connectHead = head;
+    return late;
+  }
+
   private stopConnectSweep(): void {
     if (this.connectSweep !== null) clearInterval(this.connectSweep);
     this.connectSweep = null;
+    // Nothing is opening (or the run stops): nothing queued is still connecting.
+    this.connectQueue.length = 0;
+    this.connectHead = 0;
   }
 
   /** net.Socket: TLS, a target given by name, or a Node without the handle API. */

@@ -36,9 +36,6 @@ export interface LinkHooks<C> {
 /** The address family a link reaches `host` by: 4 or 6, or 0 for a name (net.Socket and its resolver take it). */
 export const linkFamily = (host: string): number => isIP(host);
 
-/** getsockname for the PROXY header asks address then port: one system call serves both. */
-let lastName: { link: unknown; peer: boolean; out: { address?: string; port?: number } } | null = null;
-
 function onRead(this: TcpHandle): void {
   const link = this.owner as TcpLink<unknown>;
   const nread = link.b.state[link.b.readBytes];
@@ -113,19 +110,32 @@ export class TcpLink<C> {
   }
 
   get localAddress(): string | undefined {
-    return this.name(false).address;
+    return this.endpoint(false).address || undefined;
   }
 
   get localPort(): number | undefined {
-    return this.name(false).port;
+    return this.endpoint(false).port || undefined;
   }
 
   get remoteAddress(): string | undefined {
-    return this.name(true).address;
+    return this.endpoint(true).address || undefined;
   }
 
   get remotePort(): number | undefined {
-    return this.name(true).port;
+    return this.endpoint(true).port || undefined;
+  }
+
+  /**
+   * The socket's own (getsockname) or the peer's (getpeername) address and port in one system call, as the object
+   * the binding fills: what a PROXY header is built from. Empty ('' and 0) once closing.
+   */
+  endpoint(peer: boolean): { address: string; port: number } {
+    const out = { address: '', port: 0 };
+    if (!this.closing) {
+      if (peer) this.handle.getpeername(out);
+      else this.handle.getsockname(out);
+    }
+    return out;
   }
 
   /** Writes `data`; false when some of it waits in libuv's queue ('drained' follows). */
@@ -224,20 +234,5 @@ export class TcpLink<C> {
     // cause: the drop stays an EOF (nginx at worker_connections once showed 1,195 drops as OTHER this way).
     if (!(this.eof && (code === 'ENOTCONN' || code === 'EPIPE'))) this.error ??= code;
     this.destroy();
-  }
-
-  private name(peer: boolean): { address?: string; port?: number } {
-    if (lastName !== null && lastName.link === this && lastName.peer === peer) {
-      const { out } = lastName;
-      lastName = null;
-      return out;
-    }
-    const out: { address?: string; port?: number } = {};
-    if (!this.closing) {
-      if (peer) this.handle.getpeername(out);
-      else this.handle.getsockname(out);
-    }
-    lastName = { link: this, peer, out };
-    return out;
   }
 }

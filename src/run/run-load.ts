@@ -106,6 +106,9 @@ export async function runLoad(
   waits.clear();
   const abortedInRamp = !abortedBeforeStart && aborted();
   const rampEnd = performance.now();
+  // The ramp's figure ends where its last session opened, as the workers stamped it: their heap collection after
+  // that (for the memory figure) is not ramp.
+  const lastOpenedAt = quorum.rampEndMs(rampStart);
   // Workers collected their heaps just before reporting the ramp done: what is left is what the sessions hold.
   const rampRss = generatorRss(group.pids);
   marks.ramped = watcher.mark();
@@ -148,7 +151,7 @@ export async function runLoad(
     timeline: ticks.timeline,
     memory: { baselineRssBytes: baselineRss, rampedRssBytes: rampRss, processes: group.pids },
     phases: {
-      rampMs: Math.round(rampEnd - rampStart),
+      rampMs: Math.round(lastOpenedAt - rampStart),
       warmupMs: Math.round(warmupEnd - rampEnd),
       measuredMs: measureStart >= 0 ? Math.round(measureEnd - measureStart) : 0,
     },

@@ -32,6 +32,8 @@ export class WorkerQuorum {
   readonly allLost: Promise<void>;
   private readonly ready = new Set<number>();
   private readonly ramped = new Set<number>();
+  /** The latest 'ramped' time of a worker (absolute: timeOrigin + now, ms), 0 before any. */
+  private lastRampedAtMs = 0;
   private readonly readyGate = new Gate();
   private readonly rampedGate = new Gate();
   private readonly lostGate = new Gate();
@@ -65,11 +67,25 @@ export class WorkerQuorum {
     return this.ramped.size >= this.alive;
   }
 
+  /**
+   * Asked when the ramp is over: when it ended on this thread's clock (performance.now()), that is when the last
+   * worker's last session opened, as the workers stamped it before collecting their heaps and reporting, kept within
+   * [from, now]; now when not every live worker ramped (a timeout, a stall, Ctrl-C).
+   */
+  rampEndMs(from: number): number {
+    const now = performance.now();
+    if (!this.isRamped || this.lastRampedAtMs === 0) return now;
+    return Math.min(now, Math.max(from, this.lastRampedAtMs - performance.timeOrigin));
+  }
+
   /** The quorum's part of a worker's message: readiness, the ramp, the newest counters. */
   observe(msg: WorkerToMain): void {
     if (msg.type === 'snapshot') this.latest.set(msg.worker, msg.counters);
     else if (msg.type === 'ready') this.ready.add(msg.worker);
-    else if (msg.type === 'ramped') this.ramped.add(msg.worker);
+    else if (msg.type === 'ramped') {
+      this.ramped.add(msg.worker);
+      this.lastRampedAtMs = Math.max(this.lastRampedAtMs, msg.atMs);
+    }
     this.check();
   }
 

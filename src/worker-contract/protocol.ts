@@ -24,7 +24,11 @@ export type WorkerToMain =
   /** Started, heap collected, waiting for `go` (so the generator's memory baseline has no connection in it). */
   | { type: 'ready'; worker: number; thread: { pid: number; tid: number } | null }
   | { type: 'snapshot'; seq: number; worker: number; counters: LoadCounters; intervalRtt: string }
-  /** Every planned connection was attempted and none is still connecting; the heap was collected just before. */
+  /**
+   * Every planned connection was attempted and none is still opening; the heap was collected just before. `atMs`:
+   * when the last one opened (its first echo back), before that collection, as an absolute time (timeOrigin + now,
+   * ms: each thread's performance.now() has its own origin), so the ramp ends where its last session opened.
+   */
   | { type: 'ramped'; worker: number; atMs: number };
 
 export interface WorkerTask {
