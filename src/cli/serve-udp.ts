@@ -55,7 +55,8 @@ function datagramBytes(opts: RawServeOptions): number {
   const bytes = parseSizeBytes('--message-size', opts.messageSize);
   if (bytes > MAX_UDP_PAYLOAD)
     throw new UsageError(
-      `--message-size: ${bytes} bytes is more than a UDP datagram carries (at most ${MAX_UDP_PAYLOAD.toLocaleString('en-US')})`,
+      `--message-size: ${bytes} bytes is more than a UDP datagram carries ` +
+        `(at most ${MAX_UDP_PAYLOAD.toLocaleString('en-US')})`,
     );
   if (bytes < 1) throw new UsageError('--message-size: at least 1 byte');
   if (opts.mode !== 'source')

@@ -107,7 +107,7 @@ describe('serve --udp', () => {
     expect(printed).toMatch(/l4stress serve: stopped; \{"datagramsIn":3,/);
   });
 
-  it('strips and checks PROXY v2 DGRAM and SPP headers; a missing or malformed one is counted, not answered', async () => {
+  it('strips and checks v2 DGRAM and SPP headers; a missing or malformed one is counted, not answered', async () => {
     const serve = await serveUdp(['--proxy', 'require']);
     const c = await client(serve.port);
     c.send(Buffer.concat([header('v2', 4000), Buffer.from('via v2')]));
