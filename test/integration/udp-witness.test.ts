@@ -58,7 +58,7 @@ describe('the UDP witness in the result', () => {
     expect(r.timeline.some((row) => row.udp?.rcvbufErrors === 0)).toBe(true);
   });
 
-  it('a burst into an unread buffer during the window: RcvbufErrors counted, the warning names it, the gate fails', async () => {
+  it('a burst into an unread buffer: RcvbufErrors counted, the warning names them, the gate fails', async () => {
     await ns.start(['python3', '-c', BURSTS]);
     const r = runInNs('burst', [...RUN, '-d', '2s']);
     expect(r.udp!.total.rcvbufErrors).toBeGreaterThan(0);
