@@ -12,6 +12,8 @@ export interface UdpServe {
   child: ChildProcess;
   port: number;
   stats(): Promise<UdpTargetStats>;
+  /** The control endpoint, e.g. `http://127.0.0.1:9001` (GET /sources, POST /reset). */
+  controlUrl: string;
   /** SIGTERM; resolves with what it printed. */
   stop(): Promise<string>;
 }
@@ -55,6 +57,7 @@ export async function serveUdp(args: string[]): Promise<UdpServe> {
   const serve: UdpServe = {
     child,
     port: Number(m[1]),
+    controlUrl: `http://127.0.0.1:${controlPort}`,
     stats: async () => (await (await fetch(`http://127.0.0.1:${controlPort}/stats`)).json()) as UdpTargetStats,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -56,6 +56,11 @@ describe('serve --udp', () => {
     expect(s.headers).toMatchObject({ v2: 2, spp: 1 });
     expect(s.rejected).toEqual({ 'v2-not-dgram': 1, 'missing-header': 1 });
     expect([s.datagramsIn, s.datagramsOut, s.distinctSources]).toEqual([5, 3, 3]);
+    // The claimed sources on the control endpoint, as --verify-proxy reads them; POST /reset starts a new window.
+    const sources = (await (await fetch(`${serve.controlUrl}/sources`)).json()) as { counts: Record<string, number> };
+    expect(sources.counts).toEqual({ '203.0.113.9:4000': 1, '203.0.113.9:4001': 1, '203.0.113.9:4003': 1 });
+    expect((await fetch(`${serve.controlUrl}/reset`, { method: 'POST' })).status).toBe(200);
+    expect((await serve.stats()).datagramsIn).toBe(0);
   });
 
   it('--service-time with a full --queue-limit drops and counts each datagram past it', async () => {
