@@ -51,7 +51,7 @@ describe('serve --udp behind nginx stream udp', () => {
     expect([s.datagramsIn, s.datagramsOut, s.headers.none, s.distinctPeers]).toEqual([100, 100, 100, 5]);
   });
 
-  it('proxy_protocol on sends v1 text (TCP4) on datagrams, not v2 DGRAM: --proxy require refuses and counts it', async () => {
+  it('proxy_protocol on sends v1 text (TCP4), not v2 DGRAM: --proxy require refuses and counts it', async () => {
     const serve = await serveUdp(['--proxy', 'require']);
     const front = await freePort();
     await nginxUdp(front, serve.port, 'proxy_protocol on;');
