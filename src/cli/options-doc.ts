@@ -27,10 +27,13 @@ function row(d: OptionDef, withWhere: boolean): string {
   const choices = d.choices ? ` One of: ${d.choices.join(', ')}.` : '';
   const repeat = d.repeatable ? ' Repeatable.' : '';
   const required = d.required ? ' Required.' : '';
+  // Serve's rows say which transport an option is for (options/serve-options.ts): given with the other, refused.
+  const transport = (d as { transport?: 'tcp' | 'udp' }).transport;
+  const only = transport === 'tcp' ? ' TCP only.' : transport === 'udp' ? ' UDP only.' : '';
   const shown = d.default ?? d.implied;
   const def = shown === undefined ? '' : code(shown);
   const where = withWhere ? ` ${whereText(d)} |` : '';
-  return `| ${code(d.flags)} | ${def} |${where} ${cell(d.description)}.${choices}${modes}${repeat}${required} |`;
+  return `| ${code(d.flags)} | ${def} |${where} ${cell(d.description)}.${choices}${modes}${only}${repeat}${required} |`;
 }
 
 function table(rows: OptionDef[], withWhere: boolean): string[] {
@@ -65,7 +68,9 @@ const INTRO: Partial<Record<CommandDef['name'], string[]>> = {
   ],
   serve: [
     'The target on its own (the embedded one runs the same code, with the same defaults): an echo, sink or source',
-    'server that reads PROXY headers, optionally terminates TLS, and counts what it saw.',
+    'server that reads PROXY headers, optionally terminates TLS, and counts what it saw. With `--udp` it serves',
+    'datagrams instead (docs/udp.md): PROXY v2 DGRAM or SPP per datagram, a bounded --service-time queue; an',
+    'option marked TCP only is refused with it.',
   ],
 };
 

@@ -13,9 +13,12 @@ import { type CertificatePair, selfSignedCertificate } from '../serve/certificat
 import { runServe, SERVE_DEFAULTS } from '../serve/serve-process.js';
 import { parseServiceTimeUs } from '../serve/service-queue.js';
 import type { ServeMode } from '../worker-contract/traits.js';
+import { udpServe } from './serve-udp.js';
 
 export async function serveCommand(opts: RawServeOptions): Promise<number> {
+  const udp = udpServe(opts);
   const options = {
+    udp,
     mode: opts.mode as ServeMode,
     controlPort: opts.controlPort === undefined ? null : parseIntInRange('--control-port', opts.controlPort, 0, 65535),
     ...controlAccess(opts),
@@ -28,7 +31,8 @@ export async function serveCommand(opts: RawServeOptions): Promise<number> {
     maxV2Length: maxHeader(opts.maxHeader),
     tls: serveTls(opts),
     tlsHandshakeTimeoutMs: parseDurationMs('--tls-timeout', opts.tlsTimeout, { min: 1, max: 10 * 60_000 }),
-    ...serviceTime(opts),
+    // With --udp, --message-size is the source mode's datagram size (serve-udp.ts), not a service-time unit.
+    ...serviceTime(udp ? { ...opts, messageSize: undefined } : opts),
     maxSessions:
       opts.maxSessions === undefined ? 0 : parseIntInRange('--max-sessions', opts.maxSessions, 1, 10_000_000),
   };

@@ -27,6 +27,7 @@ import {
 } from './common.js';
 import { machineSampleSchema, machineSectionSchema } from './machine.js';
 import { thresholdVerdictSchema } from './summary.js';
+import { udpSampleSchema, udpSectionSchema } from './udp.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
 const nullableNumber = z.number().nullable();
@@ -245,6 +246,8 @@ export const timelineRowSchema = z.object({
     .optional(),
   /** The machine this second: cores busy, others' CPU, CPU pressure, run-queue waits (absent in older results). */
   machine: machineSampleSchema.optional(),
+  /** The kernel's UDP counters this second, IPv4 and IPv6 added up (absent in older results and off Linux). */
+  udp: udpSampleSchema.optional(),
 });
 export type TimelineRow = z.infer<typeof timelineRowSchema>;
 
@@ -602,6 +605,11 @@ export const runResultSchema = z
      * processes filled the machine, or others took its cores). Absent in older results.
      */
     machine: machineSectionSchema.optional(),
+    /**
+     * The kernel's UDP counters over the measured window (witnesses/udp.ts): InDatagrams, OutDatagrams, NoPorts,
+     * InErrors, RcvbufErrors, SndbufErrors, InCsumErrors, MemErrors for IPv4 and IPv6. Absent in older results.
+     */
+    udp: udpSectionSchema.optional(),
     environment: environmentSchema,
     timeline: z.array(timelineRowSchema),
     /** Encoded HDR histograms (compressed base64, µs), so results can be merged and re-reported later. */

@@ -4,7 +4,12 @@
  */
 
 import { z } from 'zod';
-import { KERNEL_COUNTER_NAMES, type KernelCounterName } from '../core/vocabulary.js';
+import {
+  KERNEL_COUNTER_NAMES,
+  type KernelCounterName,
+  UDP_COUNTER_NAMES,
+  type UdpCounterName,
+} from '../core/vocabulary.js';
 import { count, gitInfoSchema } from './common.js';
 import { machineSectionSchema } from './machine.js';
 
@@ -18,6 +23,9 @@ export const SUMMARY_SCHEMA_VERSION = 1;
 /** Each kernel TCP counter's delta over a run (`kernel.synRetrans`): thresholds can name them. */
 export type KernelMetricName = `kernel.${KernelCounterName}`;
 const KERNEL_METRIC_NAMES = KERNEL_COUNTER_NAMES.map((n): KernelMetricName => `kernel.${n}`);
+/** Each kernel UDP counter's delta over the measured window, IPv4 and IPv6 added up (`udp.rcvbufErrors`). */
+export type UdpMetricName = `udp.${UdpCounterName}`;
+const UDP_METRIC_NAMES = UDP_COUNTER_NAMES.map((n): UdpMetricName => `udp.${n}`);
 
 const BASE_METRIC_NAMES = [
   'p50',
@@ -48,8 +56,8 @@ const BASE_METRIC_NAMES = [
   'watched.rssSlope',
   'capacity',
 ] as const;
-export type MetricName = (typeof BASE_METRIC_NAMES)[number] | KernelMetricName;
-export const METRIC_NAMES: readonly MetricName[] = [...BASE_METRIC_NAMES, ...KERNEL_METRIC_NAMES];
+export type MetricName = (typeof BASE_METRIC_NAMES)[number] | KernelMetricName | UdpMetricName;
+export const METRIC_NAMES: readonly MetricName[] = [...BASE_METRIC_NAMES, ...KERNEL_METRIC_NAMES, ...UDP_METRIC_NAMES];
 /** A scraped series by name (--scrape): its measured-phase mean, series of one name added up. */
 export type ScrapeMetricName = `scrape.${string}`;
 
@@ -67,6 +75,7 @@ const LATER_METRICS = new Set<MetricName>([
   'unserved',
   'capacity',
   ...KERNEL_METRIC_NAMES,
+  ...UDP_METRIC_NAMES,
 ]);
 
 const stepMetricsSchema = z

@@ -5,6 +5,9 @@
 import { HEADER_POLICIES, SERVE_MODES } from '../core/vocabulary.js';
 import type { OptionDef } from './applies.js';
 
+/** A serve option's row: `transport` where it means something over TCP only or UDP only (absent: both). */
+type ServeOptionDef = OptionDef & { transport?: 'tcp' | 'udp' };
+
 export const SERVE_OPTIONS = {
   host: { flags: '--host <address>', description: 'address to listen on', default: '127.0.0.1' },
   port: { flags: '--port <n>', description: 'port to listen on (0 = any free port)', default: '7000' },
@@ -26,13 +29,19 @@ export const SERVE_OPTIONS = {
     flags: '--header-timeout <time>',
     description: 'close a connection whose header is incomplete after this long',
     default: '5s',
+    transport: 'tcp',
   },
   maxHeader: {
     flags: '--max-header <bytes>',
     description: "largest PROXY v2 header variable part (addresses + TLVs) accepted; the spec's field allows 65535",
     default: '2048',
   },
-  backlog: { flags: '--backlog <n>', description: 'listen backlog (capped by net.core.somaxconn)', default: '4096' },
+  backlog: {
+    flags: '--backlog <n>',
+    description: 'listen backlog (capped by net.core.somaxconn)',
+    default: '4096',
+    transport: 'tcp',
+  },
   controlPort: {
     flags: '--control-port <n>',
     description: 'HTTP control endpoint: GET /stats, GET /sources, POST /reset (for --verify-proxy)',
@@ -57,14 +66,16 @@ export const SERVE_OPTIONS = {
     description:
       'terminate TLS after the optional PROXY header (with --cert/--key, or a self-signed certificate made ' +
       'by openssl at start)',
+    transport: 'tcp',
   },
   tlsTimeout: {
     flags: '--tls-timeout <time>',
     description: 'with --tls: close a connection whose TLS handshake is not done this long after the header',
     default: '10s',
+    transport: 'tcp',
   },
-  cert: { flags: '--cert <file>', description: 'with --tls: PEM certificate (chain)' },
-  key: { flags: '--key <file>', description: 'with --tls: PEM private key' },
+  cert: { flags: '--cert <file>', description: 'with --tls: PEM certificate (chain)', transport: 'tcp' },
+  key: { flags: '--key <file>', description: 'with --tls: PEM private key', transport: 'tcp' },
   serviceTime: {
     flags: '--service-time <time>',
     description:
@@ -77,7 +88,7 @@ export const SERVE_OPTIONS = {
     flags: '--message-size <bytes>',
     description:
       'with --service-time (refused without it): the message size it counts in (l4stress sends 64 B unless --size ' +
-      'says)',
+      'says); with --udp --mode source: the size of each datagram sent back (at most 65,507)',
     implied: '64',
   },
   maxSessions: {
@@ -85,9 +96,36 @@ export const SERVE_OPTIONS = {
     description:
       'serve at most n sessions at once; connections past it are accepted but wait unanswered until one ends ' +
       "(a proxy's maxconn queue, as a client sees it): a backend of known session capacity (default: no limit)",
+    transport: 'tcp',
+  },
+  udp: {
+    flags: '--udp',
+    description:
+      'serve UDP instead of TCP: each datagram answered by --mode (echo without its header, sink, source), PROXY v2 ' +
+      "DGRAM or SPP headers read per datagram under --proxy (accept reads SPP from a payload's first bytes 0x56EC)",
+  },
+  queueLimit: {
+    flags: '--queue-limit <n>',
+    description:
+      'with --udp --service-time: datagrams that may wait to be served; past it each is dropped and counted ' +
+      '(GET /stats: dropped.queue-full)',
+    implied: '1024',
+    transport: 'udp',
+  },
+  rcvbuf: {
+    flags: '--rcvbuf <bytes>',
+    description:
+      "with --udp: SO_RCVBUF asked for (the kernel doubles it, capped by net.core.rmem_max; default: the kernel's)",
+    transport: 'udp',
+  },
+  sndbuf: {
+    flags: '--sndbuf <bytes>',
+    description:
+      "with --udp: SO_SNDBUF asked for (the kernel doubles it, capped by net.core.wmem_max; default: the kernel's)",
+    transport: 'udp',
   },
   quiet: { flags: '-q, --quiet', description: 'print nothing' },
-} as const satisfies Record<keyof RawServeOptions, OptionDef>;
+} as const satisfies Record<keyof RawServeOptions, ServeOptionDef>;
 
 export interface RawServeOptions {
   host: string;
@@ -108,5 +146,15 @@ export interface RawServeOptions {
   serviceTime?: string;
   messageSize?: string;
   maxSessions?: string;
+  udp?: boolean;
+  queueLimit?: string;
+  rcvbuf?: string;
+  sndbuf?: string;
   quiet?: boolean;
 }
+
+/** Serve's options for one transport only, by their rows' `transport`: refused with the other (cli/serve-udp.ts). */
+export const TRANSPORT_ONLY_SERVE_OPTIONS = (transport: 'tcp' | 'udp'): (keyof RawServeOptions)[] =>
+  (Object.keys(SERVE_OPTIONS) as (keyof RawServeOptions)[]).filter(
+    (k) => (SERVE_OPTIONS[k] as ServeOptionDef).transport === transport,
+  );

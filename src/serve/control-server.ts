@@ -10,10 +10,17 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
-import type { EchoServer } from './echo-server.js';
+import type { SourceTallyDoc } from '../proxy/source-tally.js';
+
+/** What the endpoint asks of a target, TCP's (echo-server.ts) or UDP's (udp-server.ts): its figures as JSON. */
+export interface ControlledTarget {
+  stats(): object;
+  sources(): SourceTallyDoc;
+  reset(): void;
+}
 
 export async function startControlServer(
-  server: EchoServer,
+  server: ControlledTarget,
   host: string,
   port: number,
   token: string | null = null,

@@ -10,6 +10,7 @@ import type { SourceTallyDoc } from '../proxy/source-tally.js';
 import { startControlServer } from './control-server.js';
 import { type EchoServer, type EchoServerOptions, startEchoServer } from './echo-server.js';
 import type { TargetStats } from './stats.js';
+import { startUdpServer, type UdpServer, type UdpTargetStats } from './udp-server.js';
 
 export type ParentToTarget =
   /** First message to a forked target: its options (they may hold a private key: not on the command line). */
@@ -39,7 +40,20 @@ export const SERVE_DEFAULTS = {
   maxV2Length: parseSizeBytes('--max-header', SERVE_OPTIONS.maxHeader.default),
 } as const;
 
+/** `serve --udp`: what the UDP target needs beyond the TCP target's options (udp-server.ts). */
+export interface UdpServeSettings {
+  /** Datagrams that may wait for --service-time; the rest are dropped and counted. */
+  queueLimit: number;
+  /** SO_RCVBUF / SO_SNDBUF asked for; null keeps the kernel's default. */
+  recvBufferBytes: number | null;
+  sendBufferBytes: number | null;
+  /** --mode source: the size of each datagram sent back. */
+  sourceBytes: number;
+}
+
 export interface ServeOptions extends EchoServerOptions {
+  /** Serve UDP (the datagram target) instead of TCP; absent or null: TCP. */
+  udp?: UdpServeSettings | null;
   /** HTTP control endpoint (GET /stats, GET /sources, POST /reset) on `controlHost`; null = none. */
   controlPort: number | null;
   controlHost: string;
@@ -53,9 +67,11 @@ export async function runServe(options: ServeOptions, log: (line: string) => voi
   const send = (msg: TargetToParent): void => {
     process.send?.(msg);
   };
-  let server: EchoServer;
+  let server: EchoServer | UdpServer;
   try {
-    server = await startEchoServer(options);
+    server = options.udp
+      ? await startUdpServer(udpServerOptions(options, options.udp))
+      : await startEchoServer(options);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const message = `cannot listen on ${options.host}:${options.port}: ${e.code ?? e.message}`;
@@ -77,7 +93,7 @@ export async function runServe(options: ServeOptions, log: (line: string) => voi
   }
   const bracket = (h: string): string => (h.includes(':') ? `[${h}]` : h);
   log(
-    `l4stress serve: listening on ${bracket(host)}:${port} (proxy: ${options.proxy})` +
+    `l4stress serve: listening on ${bracket(host)}:${port}${options.udp ? ' udp' : ''} (proxy: ${options.proxy})` +
       (control
         ? `, control on http://${bracket(options.controlHost)}:${control.port}` +
           (options.controlToken ? ' (token required)' : '')
@@ -96,7 +112,8 @@ export async function runServe(options: ServeOptions, log: (line: string) => voi
       // (it still needs our stats), so SIGINT is ignored here.
       process.on('SIGINT', () => {});
       process.on('message', (msg: ParentToTarget) => {
-        if (msg.type === 'stats') send({ type: 'stats', stats: server.stats() });
+        // The embedded target is TCP's (the generator forks no UDP target yet): its stats are TargetStats.
+        if (msg.type === 'stats') send({ type: 'stats', stats: server.stats() as TargetStats });
         else if (msg.type === 'sources') send({ type: 'sources', sources: server.sources() });
         else if (msg.type === 'reset') {
           server.reset();
@@ -114,7 +131,7 @@ export async function runServe(options: ServeOptions, log: (line: string) => voi
  * --dump-sources at the stop, never lost: where asked, else a fallback file in the temp folder, else printed (the
  * path was checked at start, but a disk can fill or a mount turn read-only while serve runs).
  */
-function dumpSources(file: string, server: EchoServer): void {
+function dumpSources(file: string, server: Pick<EchoServer, 'sources'>): void {
   const lines = Object.entries(server.sources().counts).map(([k, n]) => `${k} ${n}`);
   const text = lines.length ? `${lines.join('\n')}\n` : '';
   const written = writeTextWithFallback(file, text);
@@ -125,3 +142,22 @@ function dumpSources(file: string, server: EchoServer): void {
   );
   if (!written.file) process.stdout.write(text);
 }
+
+/** The UDP target's options: the TCP target's shared ones (host, port, mode, --proxy, --max-header, service time). */
+function udpServerOptions(options: ServeOptions, udp: UdpServeSettings): Parameters<typeof startUdpServer>[0] {
+  return {
+    host: options.host,
+    port: options.port,
+    mode: options.mode,
+    proxy: options.proxy,
+    maxV2Length: options.maxV2Length,
+    serviceTimeUs: options.serviceTimeUs,
+    queueLimit: udp.queueLimit,
+    recvBufferBytes: udp.recvBufferBytes,
+    sendBufferBytes: udp.sendBufferBytes,
+    sourceCount: 1,
+    sourceBytes: udp.sourceBytes,
+  };
+}
+
+export type { UdpTargetStats };

@@ -128,6 +128,8 @@ export async function startUdpServer(options: UdpServerOptions): Promise<UdpServ
     });
   });
   const bound = socket.address();
+  // Read once while bound: a closed socket has none to read (serve prints its stats after the close).
+  const granted = { recv: socket.getRecvBufferSize(), send: socket.getSendBufferSize() };
   return {
     address: { host: bound.address, port: bound.port, family },
     stats() {
@@ -143,8 +145,8 @@ export async function startUdpServer(options: UdpServerOptions): Promise<UdpServ
       out.overflow = seen.overflow;
       out.queued = queue?.size ?? 0;
       out.peakQueued = queue?.peak ?? 0;
-      out.recvBufferBytes = socket.getRecvBufferSize();
-      out.sendBufferBytes = socket.getSendBufferSize();
+      out.recvBufferBytes = granted.recv;
+      out.sendBufferBytes = granted.send;
       return out;
     },
     sources: () => seen.tally(),

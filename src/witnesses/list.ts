@@ -7,9 +7,10 @@ import type { RunResult } from '../documents/result.js';
 import { kernelWitness } from './kernel.js';
 import { machineWitness } from './machine.js';
 import { scrapeWitness } from './scrape.js';
+import { udpWitness } from './udp.js';
 import type { AnyWitness, LiveWitness } from './witness.js';
 
-const LISTED = [kernelWitness, machineWitness, scrapeWitness] as const;
+const LISTED = [kernelWitness, udpWitness, machineWitness, scrapeWitness] as const;
 
 /** The list every stage loops over. */
 export const WITNESSES: readonly AnyWitness[] = LISTED;

@@ -88,6 +88,7 @@ describe('the kernel witness', () => {
           },
         },
         machine: { unavailable: [] },
+        udp: { measured: false, from: null, to: null },
         scrape: null,
       },
     });

@@ -1,0 +1,234 @@
+/**
+ * The kernel's UDP counters as a witness, in the generator's network namespace (instruments/udp-snmp.ts reads
+ * /proc/net/snmp and snmp6): what InDatagrams, OutDatagrams, NoPorts, InErrors, RcvbufErrors, SndbufErrors,
+ * InCsumErrors and MemErrors did over the measured window (IPv4 and IPv6 apart and added up) and each second. It
+ * attributes a loss: RcvbufErrors or SndbufErrors that rose are datagrams this host's own socket buffers dropped (a
+ * receiver that did not read fast enough, a sender that found no room), not the ingress or the target. Counted for
+ * every run, TCP ones too: a run beside a UDP burst on the same host says so.
+ */
+import { formatCount } from '../core/units.js';
+import { UDP_COUNTER_NAMES, UDP_COUNTERS, type UdpCounterName } from '../core/vocabulary.js';
+import type { RunResult } from '../documents/result.js';
+import type { UdpCountersDoc, UdpSample, UdpSection } from '../documents/udp.js';
+import { readUdpSnmp, type UdpSnmpReading, type UdpSource, udpSnmpDelta } from '../instruments/udp-snmp.js';
+import {
+  type LabelledRun,
+  live,
+  type MetricDef,
+  type Witness,
+  type WitnessChart,
+  type WitnessTable,
+} from './witness.js';
+
+/** The readings that bound the window, and whether it was the measured phase. */
+export interface UdpWindow {
+  measured: boolean;
+  from: { reading: UdpSnmpReading; at: number } | null;
+  to: { reading: UdpSnmpReading; at: number } | null;
+}
+
+/** The counters that are drops on this host, each with what it means in a warning. */
+const HOST_DROPS = {
+  rcvbufErrors: 'a receive buffer was full, a socket on this host did not read fast enough',
+  sndbufErrors: 'a send found no room in its send buffer',
+  memErrors: "the kernel's UDP memory (net.ipv4.udp_mem) was exhausted",
+} as const satisfies Partial<Record<UdpCounterName, string>>;
+
+const RCVBUF_FIX = " (raise the receiver's SO_RCVBUF, serve --rcvbuf, or net.core.rmem_max)";
+
+const reading = () => ({ reading: readUdpSnmp(), at: performance.now() });
+
+export const udpWitness: Witness<'udp', UdpWindow> = {
+  key: 'udp',
+  subject: 'host',
+  live: () => {
+    const window: UdpWindow = { measured: false, from: null, to: null };
+    let last: UdpSnmpReading | null = null;
+    return live({
+      start: () => {
+        window.from = reading();
+        last = window.from.reading;
+      },
+      // The measured window: from its first moment to the stopping phase (the drain is not measured).
+      phase: (p) => {
+        if (p === 'measure') Object.assign(window, { measured: true, from: reading(), to: null });
+        else if (p === 'stopping' && window.measured && !window.to) window.to = reading();
+      },
+      tick: (row) => {
+        const now = readUdpSnmp();
+        if (last) {
+          const sample = sampleOf(total(udpSnmpDelta(last, now)));
+          if (Object.keys(sample).length > 0) row.udp = sample;
+        }
+        last = now;
+      },
+      stop: () => ({ ...window, to: window.to ?? reading() }),
+    });
+  },
+  section: (w) => buildUdp(w) ?? undefined,
+  merge: mergeUdp,
+  // Over the window, both families added up (worst iteration); null where the host gave no UDP table.
+  metrics: Object.fromEntries(
+    UDP_COUNTER_NAMES.map((n): [string, MetricDef] => [
+      `udp.${n}`,
+      {
+        unit: 'count',
+        // Traffic (InDatagrams, OutDatagrams) is a figure, its median over iterations; the rest are drops, events.
+        ...(n === 'inDatagrams' || n === 'outDatagrams'
+          ? { better: 'higher', reduce: 'median' }
+          : { better: 'lower', reduce: 'max', events: true }),
+        read: (r) => r.udp?.total[n] ?? null,
+        whyNull: (r) => whyNull(r.udp, n),
+      },
+    ]),
+  ),
+  measurable: () => {
+    const now = readUdpSnmp();
+    return now.udp.available ? null : `the kernel's UDP counters are unavailable on this host (${now.udp.why})`;
+  },
+  warnings: (section) => udpWarnings(section),
+  summary: (s) => [udpLine(s)],
+  table: udpTable,
+  charts: (runs) => {
+    const chart = udpChart(runs);
+    return chart ? [chart] : [];
+  },
+  gauges: [
+    {
+      name: 'udp_rcvbuf_errors',
+      help: 'UDP datagrams dropped for a full receive buffer in the last second (the namespace, IPv4 + IPv6)',
+      read: (row) => row.udp?.rcvbufErrors ?? undefined,
+    },
+    {
+      name: 'udp_sndbuf_errors',
+      help: 'UDP sends refused for a full send buffer in the last second (the namespace, IPv4 + IPv6)',
+      read: (row) => row.udp?.sndbufErrors ?? undefined,
+    },
+  ],
+};
+
+/** IPv4 and IPv6 added up: a family the host lacks adds nothing; null where IPv4's table or its field is missing. */
+function total(r: { udp: UdpSource; udp6: UdpSource }): UdpCountersDoc {
+  const out = {} as UdpCountersDoc;
+  for (const n of UDP_COUNTER_NAMES) {
+    const v4 = r.udp.available ? r.udp.counters[n] : null;
+    const v6 = r.udp6.available ? r.udp6.counters[n] : 0;
+    out[n] = v4 === null ? null : v4 + (v6 ?? 0);
+  }
+  return out;
+}
+
+function sampleOf(counters: UdpCountersDoc): UdpSample {
+  return Object.fromEntries(Object.entries(counters).filter(([, v]) => v !== null)) as UdpSample;
+}
+
+/** The section: the window's deltas; null without both readings. */
+export function buildUdp(w: UdpWindow): UdpSection | null {
+  if (!w.from || !w.to) return null;
+  const d = udpSnmpDelta(w.from.reading, w.to.reading);
+  return {
+    window: w.measured ? 'measure' : 'run',
+    windowMs: Math.max(0, Math.round(w.to.at - w.from.at)),
+    udp: d.udp,
+    udp6: d.udp6,
+    total: total(d),
+  };
+}
+
+/** The shards' as one: each host's counters added up (their windows overlap); unavailable where every shard's was. */
+export function mergeUdp(shards: (UdpSection | null | undefined)[]): UdpSection | undefined {
+  const present = shards.filter((s): s is UdpSection => s != null);
+  if (present.length === 0) return undefined;
+  const add = (pick: (s: UdpSection) => UdpSource): UdpSource => {
+    const known = present.map(pick).filter((s) => s.available);
+    if (known.length === 0) return pick(present[0]);
+    const counters = {} as UdpCountersDoc;
+    for (const n of UDP_COUNTER_NAMES) {
+      const vs = known.map((s) => s.counters[n]);
+      counters[n] = vs.includes(null) ? null : vs.reduce<number>((a, b) => a + (b ?? 0), 0);
+    }
+    return { available: true, counters };
+  };
+  const udp = add((s) => s.udp);
+  const udp6 = add((s) => s.udp6);
+  return {
+    window: present.every((s) => s.window === 'measure') ? 'measure' : 'run',
+    windowMs: Math.max(...present.map((s) => s.windowMs)),
+    udp,
+    udp6,
+    total: total({ udp, udp6 }),
+  };
+}
+
+function whyNull(section: UdpSection | undefined, n: UdpCounterName): string | null {
+  if (!section) return 'the result has no UDP counters (an older result, or the run ended before the load began)';
+  if (!section.udp.available) return `the kernel's UDP counters were unavailable (${section.udp.why})`;
+  return `this kernel's /proc/net/snmp has no Udp ${UDP_COUNTERS[n]} field`;
+}
+
+/** Drops on this host, in words, with the counter's kernel name: a loss over that window is partly the host's. */
+export function udpWarnings(section: UdpSection | undefined): string[] {
+  if (!section) return [];
+  const during = section.window === 'measure' ? 'during the measured window' : 'during the run';
+  return (Object.keys(HOST_DROPS) as (keyof typeof HOST_DROPS)[]).flatMap((n) => {
+    const v = section.total[n];
+    if (!v) return [];
+    return [
+      `this machine's kernel dropped ${v.toLocaleString('en-US')} UDP datagram${v === 1 ? '' : 's'} ${during} ` +
+        `(${UDP_COUNTERS[n]}: ${HOST_DROPS[n]}): a UDP loss over this window is partly this host's socket ` +
+        `buffers, not the network's or a remote ingress's${n === 'rcvbufErrors' ? RCVBUF_FIX : ''}`,
+    ];
+  });
+}
+
+/** `udp          in 1,234, out 1,230, RcvbufErrors 0, ...` (every counter named, so a 0 is seen as a 0). */
+export function udpLine(s: UdpSection): string {
+  if (!s.udp.available) return `udp          unavailable (${s.udp.why})`;
+  const figures = UDP_COUNTER_NAMES.map((n) => {
+    const v = s.total[n];
+    return `${UDP_COUNTERS[n]} ${v === null ? '-' : formatCount(v)}`;
+  });
+  const v6 = s.udp6.available ? 'IPv4 + IPv6' : 'IPv4 only';
+  return `udp          ${figures.join(', ')} (${v6}, over the ${s.window === 'measure' ? 'measured window' : 'run'})`;
+}
+
+function udpTable(runs: LabelledRun[]): WitnessTable | null {
+  const withUdp = runs.filter(({ result }) => result.udp?.udp.available);
+  if (withUdp.length === 0) return null;
+  return {
+    title: 'UDP (kernel)',
+    header: ['run', ...UDP_COUNTER_NAMES.map((n) => UDP_COUNTERS[n])],
+    rows: withUdp.map(({ label, result }) => [
+      label,
+      ...UDP_COUNTER_NAMES.map((n) => {
+        const v = (result.udp as UdpSection).total[n];
+        return v === null ? '-' : formatCount(v);
+      }),
+    ]),
+    note:
+      "UDP counters from /proc/net/snmp and snmp6 over the measured window (the host's, every socket's): " +
+      "RcvbufErrors and SndbufErrors are datagrams this host's own socket buffers dropped.",
+  };
+}
+
+/** The drops each second, per run: zero lines are left out unless a run had some. */
+function udpChart(runs: LabelledRun[]): WitnessChart | null {
+  const shown: UdpCounterName[] = ['rcvbufErrors', 'sndbufErrors', 'inErrors', 'noPorts'];
+  const points = runs.flatMap(({ label, result }: { label: string; result: RunResult }) =>
+    result.timeline.flatMap((row) =>
+      shown.flatMap((n) => {
+        const v = row.udp?.[n];
+        return v === undefined || v === null
+          ? []
+          : [{ series: `${label} ${UDP_COUNTERS[n]}`.trim(), t: row.t, value: v }];
+      }),
+    ),
+  );
+  if (!points.some((p) => p.value > 0)) return null;
+  return {
+    title: 'UDP drops on this host',
+    note: "each second: the kernel's UDP RcvbufErrors, SndbufErrors, InErrors and NoPorts (every socket on the host)",
+    yLabel: 'datagrams per second',
+    points,
+  };
+}
