@@ -83,3 +83,10 @@ export const machineSectionSchema = z.object({
   unavailable: z.array(z.string()),
 });
 export type MachineSection = z.infer<typeof machineSectionSchema>;
+
+/** Its document parts (witness-documents.ts lists them); absent in older results. It names no metrics. */
+export const machineDocument = {
+  section: machineSectionSchema.optional(),
+  sample: machineSampleSchema.optional(),
+  metricNames: [] as const,
+};

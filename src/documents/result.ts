@@ -8,8 +8,6 @@ import { z } from 'zod';
 import { RUN_STATUSES, type RunStatus } from '../core/errors.js';
 import {
   CLOSE_STYLES,
-  KERNEL_COUNTER_NAMES,
-  type KernelCounterName,
   LOAD_MODES,
   PROXY_COMMANDS,
   PROXY_VERSIONS,
@@ -25,9 +23,8 @@ import {
   latencySummarySchema,
   toolSchema,
 } from './common.js';
-import { machineSampleSchema, machineSectionSchema } from './machine.js';
 import { thresholdVerdictSchema } from './summary.js';
-import { udpSampleSchema, udpSectionSchema } from './udp.js';
+import { WITNESS_SAMPLES, WITNESS_SECTIONS } from './witness-documents.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
 const nullableNumber = z.number().nullable();
@@ -153,17 +150,6 @@ export const targetStatsSchema = z.object({
 });
 export type TargetStats = z.infer<typeof targetStatsSchema>;
 
-/** The bounds a scrape is held to (core/scrape-bounds.ts); a failure past one is counted under its name. */
-const scrapeBoundsSchema = z.object({
-  bodyBytes: count,
-  timeMs: count,
-  samples: count,
-  lineChars: count,
-  labelValueChars: count,
-  seriesKeyChars: count,
-  series: count,
-});
-
 export const watchedSampleSchema = z.object({ pid: count, cpuPercent: z.number(), rssBytes: count });
 export type WatchedSample = z.infer<typeof watchedSampleSchema>;
 
@@ -208,12 +194,6 @@ export const phaseSchema = z.enum(RUN_PHASES);
 export type Phase = z.infer<typeof phaseSchema>;
 
 /** One second of the run: what the progress line shows and the result keeps. */
-/** The kernel's TCP counters (instruments/kernel-tcp.ts), each a count: over a run, or over one second. */
-export const kernelCountersSchema = z.object(
-  Object.fromEntries(KERNEL_COUNTER_NAMES.map((k) => [k, count])) as Record<KernelCounterName, typeof count>,
-);
-export const kernelSocketsSchema = z.object({ timeWait: count, orphans: count, memPages: count });
-
 export const timelineRowSchema = z.object({
   /** Seconds since the load started, at the end of this interval. */
   t: z.number(),
@@ -238,16 +218,8 @@ export const timelineRowSchema = z.object({
   rssBytes: count,
   /** Watched processes (embedded target, --watch-pid) still alive this second. */
   watched: z.array(watchedSampleSchema),
-  /** --scrape: the ingress's series at the newest scrape (gauges as read, counters per second), by series key. */
-  scrape: z.record(z.string(), z.number()).optional(),
-  /** The kernel this second: counter deltas and TIME_WAIT sockets (absent in older results and off Linux). */
-  kernel: z
-    .object({ synRetrans: count, listenOverflows: count, retransSegs: count, outRsts: count, timeWait: count })
-    .optional(),
-  /** The machine this second: cores busy, others' CPU, CPU pressure, run-queue waits (absent in older results). */
-  machine: machineSampleSchema.optional(),
-  /** The kernel's UDP counters this second, IPv4 and IPv6 added up (absent in older results and off Linux). */
-  udp: udpSampleSchema.optional(),
+  /** Each witness's figures this second (documents/witness-documents.ts): scrape, kernel, machine, udp. */
+  ...WITNESS_SAMPLES,
 });
 export type TimelineRow = z.infer<typeof timelineRowSchema>;
 
@@ -553,63 +525,8 @@ export const runResultSchema = z
       watched: z.array(watchedSummarySchema),
     }),
     calibration: calibrationRatiosSchema.nullable(),
-    /**
-     * --scrape: each URL's scrapes and failures, and each kept series (gauges as read, counters as rates per
-     * second) over the measured phase: its mean, min, max and the last value. Absent without --scrape.
-     */
-    scrape: z
-      .object({
-        targets: z.array(
-          z.object({
-            url: z.string(),
-            scrapes: count,
-            failures: count,
-            /** Failures by the bound they hit (core/scrape-bounds.ts); absent in older results. */
-            failuresByBound: scrapeBoundsSchema
-              .pick({ bodyBytes: true, timeMs: true, samples: true, lineChars: true, labelValueChars: true })
-              .optional(),
-            lastError: z.string().nullable(),
-            skippedLines: count,
-          }),
-        ),
-        series: z.array(
-          z.object({
-            key: z.string(),
-            name: z.string(),
-            labels: z.record(z.string(), z.string()),
-            kind: z.enum(['counter', 'gauge']),
-            mean: nullableNumber,
-            min: nullableNumber,
-            max: nullableNumber,
-            last: nullableNumber,
-          }),
-        ),
-        /** Series left out past the cap (bounds.series): the most any one scrape left out. */
-        droppedSeries: count,
-        /** The bounds every scrape was held to (core/scrape-bounds.ts); absent in older results. */
-        bounds: scrapeBoundsSchema.optional(),
-      })
-      .nullable()
-      .optional(),
-    /**
-     * The kernel's witness, in the generator's network namespace: TCP counter deltas over the run, and socket
-     * gauges before and after it. Null where /proc/net cannot be read; absent in older results.
-     */
-    kernel: z
-      .object({ counters: kernelCountersSchema, before: kernelSocketsSchema, after: kernelSocketsSchema })
-      .nullable()
-      .optional(),
-    /**
-     * The machine as a witness over the measured window (witnesses/machine.ts): cores busy, who took them,
-     * CPU pressure, the run-queue wait of the load threads and the target's, and the verdict (quiet, our own
-     * processes filled the machine, or others took its cores). Absent in older results.
-     */
-    machine: machineSectionSchema.optional(),
-    /**
-     * The kernel's UDP counters over the measured window (witnesses/udp.ts): InDatagrams, OutDatagrams, NoPorts,
-     * InErrors, RcvbufErrors, SndbufErrors, InCsumErrors, MemErrors for IPv4 and IPv6. Absent in older results.
-     */
-    udp: udpSectionSchema.optional(),
+    /** Each witness's section (documents/witness-documents.ts): scrape, kernel, machine, udp. */
+    ...WITNESS_SECTIONS,
     environment: environmentSchema,
     timeline: z.array(timelineRowSchema),
     /** Encoded HDR histograms (compressed base64, µs), so results can be merged and re-reported later. */

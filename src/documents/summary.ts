@@ -4,14 +4,9 @@
  */
 
 import { z } from 'zod';
-import {
-  KERNEL_COUNTER_NAMES,
-  type KernelCounterName,
-  UDP_COUNTER_NAMES,
-  type UdpCounterName,
-} from '../core/vocabulary.js';
 import { count, gitInfoSchema } from './common.js';
 import { machineSectionSchema } from './machine.js';
+import { WITNESS_METRIC_NAMES, type WitnessMetricName } from './witness-documents.js';
 
 export const SUMMARY_KIND = 'l4stress-scenario-summary';
 export const SUMMARY_SCHEMA_VERSION = 1;
@@ -20,13 +15,6 @@ export const SUMMARY_SCHEMA_VERSION = 1;
  * The metrics a summary records per iteration, by name. What each means (unit, direction, reduction, how it is read
  * from a result) is defined once, in gates/metric-table.ts, which must cover every name here.
  */
-/** Each kernel TCP counter's delta over a run (`kernel.synRetrans`): thresholds can name them. */
-export type KernelMetricName = `kernel.${KernelCounterName}`;
-const KERNEL_METRIC_NAMES = KERNEL_COUNTER_NAMES.map((n): KernelMetricName => `kernel.${n}`);
-/** Each kernel UDP counter's delta over the measured window, IPv4 and IPv6 added up (`udp.rcvbufErrors`). */
-export type UdpMetricName = `udp.${UdpCounterName}`;
-const UDP_METRIC_NAMES = UDP_COUNTER_NAMES.map((n): UdpMetricName => `udp.${n}`);
-
 const BASE_METRIC_NAMES = [
   'p50',
   'p90',
@@ -56,8 +44,9 @@ const BASE_METRIC_NAMES = [
   'watched.rssSlope',
   'capacity',
 ] as const;
-export type MetricName = (typeof BASE_METRIC_NAMES)[number] | KernelMetricName | UdpMetricName;
-export const METRIC_NAMES: readonly MetricName[] = [...BASE_METRIC_NAMES, ...KERNEL_METRIC_NAMES, ...UDP_METRIC_NAMES];
+export type MetricName = (typeof BASE_METRIC_NAMES)[number] | WitnessMetricName;
+/** The table's own metrics, then each witness's (documents/witness-documents.ts). */
+export const METRIC_NAMES: readonly MetricName[] = [...BASE_METRIC_NAMES, ...WITNESS_METRIC_NAMES];
 /** A scraped series by name (--scrape): its measured-phase mean, series of one name added up. */
 export type ScrapeMetricName = `scrape.${string}`;
 
@@ -74,8 +63,7 @@ const LATER_METRICS = new Set<MetricName>([
   'opened',
   'unserved',
   'capacity',
-  ...KERNEL_METRIC_NAMES,
-  ...UDP_METRIC_NAMES,
+  ...WITNESS_METRIC_NAMES,
 ]);
 
 const stepMetricsSchema = z

@@ -40,3 +40,14 @@ export type UdpSection = z.infer<typeof udpSectionSchema>;
 /** One second: each counter's delta, both families added up (absent where the host gave none). */
 export const udpSampleSchema = udpCountersSchema.partial();
 export type UdpSample = z.infer<typeof udpSampleSchema>;
+
+/** Each kernel UDP counter's delta over the measured window, IPv4 and IPv6 added up (`udp.rcvbufErrors`). */
+export type UdpMetricName = `udp.${UdpCounterName}`;
+const UDP_METRIC_NAMES = UDP_COUNTER_NAMES.map((n): UdpMetricName => `udp.${n}`);
+
+/** Its document parts (witness-documents.ts lists them); absent in older results and off Linux. */
+export const udpDocument = {
+  section: udpSectionSchema.optional(),
+  sample: udpSampleSchema.optional(),
+  metricNames: UDP_METRIC_NAMES,
+};

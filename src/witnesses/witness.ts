@@ -5,8 +5,8 @@
  * the result builder and the merge make their sections (result/build.ts, result/merge.ts), the metric table and the
  * threshold grammar read their metrics and ask them what they can measure (gates/), the summary and the HTML report
  * print their lines, tables and charts (reporters/), and --metrics-port exports their gauges (run/metrics-endpoint.ts).
- * A witness's section and timeline field are defined in documents/ (a document is defined once, in zod, floor 2);
- * everything else about it is its file.
+ * A witness's section, timeline field and metric names are defined in documents/<name>.ts and listed in
+ * documents/witness-documents.ts (a document is defined once, in zod, floor 2); everything else about it is its file.
  *
  * Why this floor (3.5, between instruments and worker-contract): a witness reads instruments (the /proc readers), and
  * everything that loops over the list sits above it (the run's outcome carries its records). Its report parts are
@@ -99,7 +99,7 @@ export interface Witness<K extends WitnessKey, R> {
   section(record: R, run: { timeline: TimelineRow[]; cores: number }): RunResult[K];
   /** Its section of a merged result, from each shard's (in shard order). */
   merge(shards: RunResult[K][]): RunResult[K];
-  /** Its metrics by name (each also named in documents/summary.ts's METRIC_NAMES, which the summary schema lists). */
+  /** Its metrics by name (each also in its document's metricNames: documents/witness-documents.ts). */
   metrics: Record<string, MetricDef>;
   /** Metrics named by a prefix and a series (`scrape.<name>`): read whole from its section, unitless, median. */
   seriesMetrics?: { prefix: string; read: (section: RunResult[K]) => Record<string, number | null> };

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { FIND_DIMENSIONS, LOAD_MODES } from '../../src/core/vocabulary.js';
 import { runResultSchema, timelineRowSchema } from '../../src/documents/result.js';
 import { METRIC_NAMES } from '../../src/documents/summary.js';
+import { WITNESS_KEYS } from '../../src/documents/witness-documents.js';
 import { DIMENSIONS } from '../../src/find/dimensions.js';
 import { countsEvents } from '../../src/gates/count-verdict.js';
 import { METRICS, measurable } from '../../src/gates/metric-table.js';
@@ -51,13 +52,13 @@ function missingParts(witnesses: readonly AnyWitness[]): string[] {
     if (!Array.isArray(w.gauges)) out.push(`${name}: no gauges (an empty list when it exports none)`);
     if (keys.has(w.key)) out.push(`${name}: listed twice, or two witnesses fill one field`);
     keys.add(w.key);
-    if (!(w.key in runResultSchema.shape))
-      out.push(`${name}: no '${w.key}' section in documents/result.ts's runResultSchema`);
-    if (!(w.key in timelineRowSchema.shape))
-      out.push(`${name}: no '${w.key}' field in documents/result.ts's timelineRowSchema (its figures each second)`);
+    if (!(WITNESS_KEYS as readonly string[]).includes(w.key))
+      out.push(`${name}: no '${w.key}' line in documents/witness-documents.ts (its section, row field, metric names)`);
+    else if (!(w.key in runResultSchema.shape) || !(w.key in timelineRowSchema.shape))
+      out.push(`${name}: documents/result.ts does not spread the witnesses' sections and row fields`);
     for (const metric of Object.keys(w.metrics ?? {}))
       if (!(METRIC_NAMES as readonly string[]).includes(metric))
-        out.push(`${name}: metric '${metric}' is not in documents/summary.ts's METRIC_NAMES (summaries record it)`);
+        out.push(`${name}: metric '${metric}' is not in its document's metricNames (summaries record it)`);
   }
   return out;
 }
@@ -76,14 +77,18 @@ describe('witnesses (CONTRIBUTING.md: adding a witness)', () => {
     expect(missingParts(listed)).toEqual([]);
   });
 
+  it('every witness document (documents/witness-documents.ts) has its witness in the list', () => {
+    const orphans = WITNESS_KEYS.filter((k) => !listed.some((w) => w.key === k));
+    expect(orphans.map((k) => `documents '${k}': no witness in witnesses/list.ts fills it`)).toEqual([]);
+  });
+
   it('the check says what a witness lacks (a witness without a merge rule, a section not in the schema)', () => {
     const { merge: _m, ...noMerge } = listed[0];
     const stray = { ...listed[0], key: 'nowhere', metrics: { 'nowhere.x': METRICS.p50 } };
     expect(missingParts([noMerge as AnyWitness, stray as unknown as AnyWitness])).toEqual([
       `witness '${listed[0].key}': no merge() (witnesses/witness.ts says what each part is)`,
-      "witness 'nowhere': no 'nowhere' section in documents/result.ts's runResultSchema",
-      "witness 'nowhere': no 'nowhere' field in documents/result.ts's timelineRowSchema (its figures each second)",
-      "witness 'nowhere': metric 'nowhere.x' is not in documents/summary.ts's METRIC_NAMES (summaries record it)",
+      "witness 'nowhere': no 'nowhere' line in documents/witness-documents.ts (its section, row field, metric names)",
+      "witness 'nowhere': metric 'nowhere.x' is not in its document's metricNames (summaries record it)",
     ]);
   });
 
