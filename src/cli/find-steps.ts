@@ -92,7 +92,7 @@ export function renderFindSteps(list: FindStepComparison[]): string {
       : [step, c.unit, side(c, c.baseline), side(c, c.candidate), VERDICT_WORD[c.verdict]],
   );
   const lines = [
-    'Find steps: capacity (bracket, precision, whose limit), judged by the searches\u2019 own precision (docs/find.md):',
+    "Find steps: capacity (bracket, precision, whose limit), judged by the searches' own precision (docs/find.md):",
     renderTable(rows, ['step', 'unit', 'baseline', 'candidate', 'verdict']),
     ...list.flatMap(({ step, comparison: c, notes }) => [
       ...(c ? [`${step}: ${VERDICT_WORD[c.verdict]}: ${c.reason}`] : []),
@@ -112,5 +112,6 @@ export function findStepsVerdict(list: FindStepComparison[]): string {
   const failed = list.filter((s) => s.comparison?.failed === true);
   const words = failed.map((s) => `${s.step} (${VERDICT_WORD[s.comparison!.verdict]})`);
   const compared = list.filter((s) => s.comparison !== null).length;
-  return `verdict (find steps): ${failed.length ? `FAILED: ${words.join(', ')}` : `no regression (${compared} compared)`}`;
+  const said = failed.length ? `FAILED: ${words.join(', ')}` : `no regression (${compared} compared)`;
+  return `verdict (find steps): ${said}`;
 }

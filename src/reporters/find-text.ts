@@ -5,7 +5,7 @@
 
 import { formatCount, formatMicros } from '../core/units.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
-import { movingSeries } from './moving-series.js';
+import { movingSeries } from '../gates/moving-series.js';
 import { renderTable } from './table.js';
 
 /** `probe 4  rate 1,600 messages/s  achieved 1,212  p50 3.1ms  p99 412ms  errors 0  FAIL  p99<20ms broke: ...` */

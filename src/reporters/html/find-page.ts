@@ -11,10 +11,10 @@ import { formatCount } from '../../core/units.js';
 import type { FindDocument, ProbeRecord } from '../../documents/find.js';
 import { type FindComparison, intervalText } from '../../gates/compare-find.js';
 import { METRICS } from '../../gates/metric-table.js';
+import { movingSeries } from '../../gates/moving-series.js';
 import { parseThreshold } from '../../gates/thresholds.js';
 import { sloValue, VERDICT_WORD } from '../find-compare-text.js';
 import { machineCell, purposeCell, verdictCell } from '../find-text.js';
-import { movingSeries } from '../moving-series.js';
 import { fmt, type LoadPoint, loadFindCharts, type Marker } from './find-charts.js';
 import { esc, figure, page, table, us } from './page.js';
 
