@@ -15,10 +15,9 @@
  *    failure is never averaged away nor taken on its own. Two failures in a row make it a failure, and the
  *    bisection goes on below it; a pass one step above moves the search up.
  * Every pass and failure is remembered: the bracket is always the highest pass and the lowest failure above it, so
- * a noisy result never erases what other probes established. A probe the generator could not carry is retried once
- * (a busy moment of a shared machine is not the generator's limit); twice in a row, it ends the search: nothing
- * above that load is the target's to judge. The same for a probe that filled this machine with our own processes
- * (the machine's limit). A probe judged inconclusive (others took the cores) is retried up to
+ * a noisy result never erases what other probes established. A probe the generator could not carry (or that filled
+ * this machine with our own processes) is retried once (a busy moment); twice in a row, it ends the search: nothing
+ * above that load is the target's to judge. A probe judged inconclusive (others took the cores) is retried up to
  * INCONCLUSIVE_RETRIES times (the caller cools down first); still inconclusive, the search ends so, never a capacity.
  */
 
@@ -34,7 +33,6 @@ export type ProbeBound = 'generator' | 'machine' | 'inconclusive';
 /** Inconclusive says least about the target, then the machine's limit, then the generator's. */
 const SEVERITY: ProbeBound[] = ['inconclusive', 'machine', 'generator'];
 const moreSevere = (a: ProbeBound, b: ProbeBound): ProbeBound => (SEVERITY.indexOf(a) <= SEVERITY.indexOf(b) ? a : b);
-
 const END_OF_BOUND = { generator: 'generator-limit', machine: 'machine-limit', inconclusive: 'inconclusive' } as const;
 const FLOOR = 1; // below this the search stops stepping down: nothing passes at any load worth reporting
 
@@ -50,11 +48,7 @@ export interface SearchSettings {
   scouts?: boolean;
 }
 
-/**
- * found: confirmed (passes at the capacity, fails one precision step above); to-reached: all up to `to` passed;
- * nothing-passed: down to the floor; generator-limit, machine-limit: the generator, or our processes filling this
- * machine, gave out first; inconclusive: others took the cores; stopped: by --max-time or Ctrl-C.
- */
+/** found (confirmed), to-reached, nothing-passed, generator-limit, machine-limit, inconclusive, stopped: answer.ts. */
 export type SearchEnd = FindEnd;
 
 export interface SearchAnswer {
@@ -131,7 +125,7 @@ export class CapacitySearch {
       case 'step-down':
       case 'bisect':
         this.add(load, passed, this.next.scout === true);
-        if (passed && this.phase === 'grow' && load >= this.s.to) this.finish('to-reached');
+        if (passed && this.phase === 'grow' && load >= this.s.to) this.reachedTo(load);
         else if (this.highestPass() === null) this.stepDown(load);
         else this.bisectOrConfirm();
         return;
@@ -280,6 +274,12 @@ export class CapacitySearch {
     }
     this.phase = 'above';
     this.next = { load: above, purpose: 'above' };
+  }
+
+  /** "At least --to" rests on a full probe: a scout's pass at --to is probed again in full. */
+  private reachedTo(load: number): void {
+    if (this.next.scout) this.next = { load, purpose: 'confirm' };
+    else this.finish('to-reached');
   }
 
   /** A growth or step-down probe is a scout when the settings say so. */

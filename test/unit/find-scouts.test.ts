@@ -53,4 +53,21 @@ describe('scouts (growth and step-down probes shorter than the full probe)', () 
     expect(answer.capacity!).toBeGreaterThanOrEqual(2000 / 1.05);
     expect(answer.capacity!).toBeLessThanOrEqual(2000);
   });
+
+  it('"at least --to" rests on a full probe: a scout passing at --to is probed again in full', () => {
+    const search = new CapacitySearch({ from: 100, to: 400, precision: 0.05, confirm: 2, scouts: true });
+    const made: string[] = [];
+    for (let p = search.proposal(); p !== null; p = search.proposal()) {
+      made.push(`${p.purpose} ${p.load}${p.scout ? '*' : ''}`);
+      search.record(true);
+    }
+    expect(made).toEqual(['grow 100*', 'grow 200*', 'grow 400*', 'confirm 400']);
+    expect(search.answer()).toMatchObject({ end: 'to-reached', capacity: 400, atLeast: true });
+    // The full probe at --to fails: the scout's pass there is overruled and the search bisects below it.
+    const strict = new CapacitySearch({ from: 100, to: 400, precision: 0.05, confirm: 2, scouts: true });
+    for (let p = strict.proposal(); p !== null; p = strict.proposal()) strict.record(p.scout ? true : p.load <= 300);
+    expect(strict.answer().end).toBe('found');
+    expect(strict.answer().capacity!).toBeLessThanOrEqual(300);
+    expect(strict.answer().capacity!).toBeGreaterThanOrEqual(300 / 1.05);
+  });
 });
