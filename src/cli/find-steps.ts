@@ -63,10 +63,26 @@ export function compareFindSteps(
   cand: { file: string; summary: ScenarioSummary },
 ): FindStepComparison[] {
   const [b, c] = [findSteps(base.file, base.summary), findSteps(cand.file, cand.summary)];
-  const steps = [...new Set([...b, ...c].map((s) => s.step))];
+  const named = (summary: ScenarioSummary): string[] =>
+    Object.keys(summary.steps).filter((k) => summary.steps[k].iterations.some((it) => isFindIteration(it.resultFile)));
+  const [inBase, inCand] = [named(base.summary), named(cand.summary)];
+  const steps = [...new Set([...inBase, ...inCand])];
   return steps.map((step) => {
     const [x, y] = [b.find((s) => s.step === step), c.find((s) => s.step === step)];
-    if (!x || !y) return { step, comparison: null, notes: [`a find step of the ${x ? 'baseline' : 'candidate'} only`] };
+    if (!inBase.includes(step) || !inCand.includes(step))
+      return {
+        step,
+        comparison: null,
+        notes: [`a find step of the ${inBase.includes(step) ? 'baseline' : 'candidate'} only`],
+      };
+    if (!x || !y)
+      return {
+        step,
+        comparison: null,
+        notes: [
+          `the ${x ? 'candidate' : 'baseline'}'s find documents were not found (as written, nor beside its summary)`,
+        ],
+      };
     const notes = [x, y].flatMap((s, i) => [
       ...(s.searches > 1 ? [`${['baseline', 'candidate'][i]} ran ${s.searches} searches: the median capacity's`] : []),
       ...(s.missing > 0 ? [`${['baseline', 'candidate'][i]}: ${s.missing} find document(s) not found`] : []),
