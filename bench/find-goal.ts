@@ -69,7 +69,9 @@ export async function findGoals(log: (line: string) => void): Promise<Goal[]> {
         referenceName: 'the 90 s goal',
         unit: 's',
         want: { op: '<=', ratio: 1 },
-        note: `${doc.probes.length} probes of 2 s warm-up + 5 s window; each probe a fresh run (its ramp included)`,
+        note:
+          `${doc.probes.length} probes (${doc.probes.filter((p) => p.scout).length} scouts of 1 s warm-up + 2 s ` +
+          'window, the rest 2 s + 5 s); each probe a fresh run (its ramp included)',
       }),
     ];
   } finally {

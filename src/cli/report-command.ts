@@ -16,7 +16,8 @@ import type { ReportInput, ScenarioInput } from '../reporters/html/page.js';
 import type { LabelledResult } from '../reporters/html/series.js';
 import { renderResultsMarkdown } from '../reporters/result-markdown.js';
 import { renderMarkdown } from '../reporters/scenario.js';
-import { anyFind, reportFinds } from './report-find.js';
+import { isFindIteration } from './find-steps.js';
+import { anyFind, reportFindSteps, reportFinds } from './report-find.js';
 
 export interface ReportOptions {
   html?: string;
@@ -36,6 +37,8 @@ export async function reportCommand(files: string[], opts: ReportOptions): Promi
     outputs.html = `${files[0].replace(/\/+$/, '').replace(/(\/summary)?\.json$/, '')}.html`;
   const input = loadReportInput(files, outputs.title);
   const written = await writeReports(input, outputs);
+  // A summary's find steps: each search on its own page (two summaries: before and after on the same charts).
+  if (outputs.html) written.push(...(await reportFindSteps(files.map(summaryFileOf).filter(isSummary), outputs.html)));
   for (const w of written) process.stdout.write(`${printableLines(w)}\n`);
   return 0;
 }
@@ -44,7 +47,7 @@ export async function reportCommand(files: string[], opts: ReportOptions): Promi
 export function loadReportInput(files: string[], title?: string): ReportInput {
   const input: ReportInput = { title: title ?? 'l4stress report', results: [], scenarios: [], notes: [] };
   for (const given of files) {
-    const file = existsSync(path.join(given, 'summary.json')) ? path.join(given, 'summary.json') : given;
+    const file = summaryFileOf(given);
     if (!existsSync(file)) throw new UsageError(`report: no file '${given}'`);
     if (isSummary(file)) input.scenarios.push(loadScenario(file, input.notes));
     else input.results.push({ label: labelOf(file), result: readResult(file) });
@@ -96,6 +99,7 @@ function loadScenario(file: string, notes: string[]): ScenarioInput {
   const missing: string[] = [];
   for (const [step, e] of Object.entries(summary.steps)) {
     results[step] = e.iterations.flatMap((it, i) => {
+      if (isFindIteration(it.resultFile)) return []; // a search: drawn on its find page (reportFindSteps)
       const found = [it.resultFile, path.join(path.dirname(file), path.basename(it.resultFile))].find(existsSync);
       if (!found) {
         missing.push(it.resultFile);
@@ -107,6 +111,11 @@ function loadScenario(file: string, notes: string[]): ScenarioInput {
   if (missing.length > 0)
     notes.push(`${missing.length} iteration result(s) named by ${file} were not found (e.g. ${missing[0]}).`);
   return { label: labelOf(file), summary, results };
+}
+
+/** A run folder's summary.json, or the file given. */
+function summaryFileOf(given: string): string {
+  return existsSync(path.join(given, 'summary.json')) ? path.join(given, 'summary.json') : given;
 }
 
 function isSummary(file: string): boolean {

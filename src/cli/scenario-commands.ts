@@ -16,6 +16,7 @@ import { checkOutputs } from '../preflight/outputs.js';
 import { comparisonVerdict, renderComparison, renderHistory, renderMarkdown } from '../reporters/scenario.js';
 import { limitedOrQueued, machineLine } from '../witnesses/machine.js';
 import { compareFindCommand, isFindComparison } from './compare-find-command.js';
+import { compareFindSteps, findStepsFailed, findStepsVerdict, renderFindSteps } from './find-steps.js';
 
 export interface RawCompareOptions {
   allow: string;
@@ -71,16 +72,25 @@ export function compareCommand(
   // where it has no samples (a churn run), as before.
   if (opts.gateGiven) for (const metric of options.gate) refuseUngateable(metric, base, cand);
   const report = compareSummaries(base.summary, cand.summary, options);
+  // Find steps: each search's capacity judged by the searches' own rule (find-steps.ts), not by --allow alone.
+  const finds = base.singleRun
+    ? []
+    : compareFindSteps(
+        { file: resolveSummary(baseFile), summary: base.summary },
+        { file: resolveSummary(candFile), summary: cand.summary },
+      );
   // Two single runs: the machine each ran on, side by side (a difference may be the machine's, not the build's).
   const machines = base.result && cand.result ? machineComparison(base.result, cand.result) : [];
   process.stdout.write(
     opts.json
-      ? `${JSON.stringify(report)}\n`
+      ? `${JSON.stringify(finds.length ? { ...report, findSteps: finds } : report)}\n`
       : printableLines(
-          `${renderComparison(report)}\n${machines.map((l) => `${l}\n`).join('')}\n${comparisonVerdict(report)}\n`,
+          `${renderComparison(report)}\n${machines.map((l) => `${l}\n`).join('')}` +
+            `${finds.length ? `\n${renderFindSteps(finds)}\n` : ''}\n${comparisonVerdict(report)}\n` +
+            `${finds.length ? `${findStepsVerdict(finds)}\n` : ''}`,
         ),
   );
-  return report.regressed ? ExitCode.gateFailed : ExitCode.ok;
+  return report.regressed || findStepsFailed(finds) ? ExitCode.gateFailed : ExitCode.ok;
 }
 
 type Compared = ReturnType<typeof readSummaryOrRun>;

@@ -23,6 +23,11 @@ export const probeSchema = z.object({
   /** The load asked, in the dimension's unit. */
   load: z.number().min(0),
   purpose: probePurposeSchema,
+  /**
+   * Set on a scout (growth, stepping down): a shorter probe that steers the search, its warm-up and window. Its pass
+   * is never the answer's evidence (confirmations and the failure above are full probes). Absent on a full probe.
+   */
+  scout: z.object({ warmupMs: count, windowMs: count }).optional(),
   pass: z.boolean(),
   /** What the probe achieved, in the dimension's unit, and whether that carried the load asked. */
   achieved: nullableNumber,

@@ -2,9 +2,11 @@
  * One probe of a capacity search: a run at one load (ramp, warm-up, the measured window, stop) against the target
  * the search started once, built into a full run result by the same builder a run uses, then judged. The result
  * itself is not written: the find document keeps what a probe is judged and drawn by, its histograms included.
+ * A scout (growth, stepping down: search.ts) runs at most SCOUT's warm-up and window: it only steers the search.
  */
 
 import type { HardwareProfile } from '../calibration/hardware-profile.js';
+import type { RunConfig } from '../config/run-config.js';
 import type { ProbeRecord } from '../documents/find.js';
 import type { RunResult } from '../documents/result.js';
 import type { Environment, GitInfo } from '../environment/environment.js';
@@ -15,6 +17,18 @@ import { type LoadHooks, runLoad } from '../run/run-load.js';
 import { type FindConfig, probeRunConfig } from './find-config.js';
 import { judgeProbe, measuredCpu } from './probe-verdict.js';
 import type { NextProbe } from './search.js';
+
+/**
+ * A scout's warm-up and window at most. Growth from 100 to 12,800 sessions is eight probes; at the full 2 s + 5 s
+ * they were most of a search's time, and none of them is the answer's evidence (its confirmations and the failure
+ * above it are full probes). The window stays over the 1 s below which the machine's verdict is not given.
+ */
+export const SCOUT = { warmupMs: 1000, windowMs: 2000 };
+
+/** Whether a scout would be shorter than a full probe with these settings (else growth runs full probes). */
+export function scoutsShorter(config: Pick<RunConfig, 'warmupMs' | 'durationMs'>): boolean {
+  return config.warmupMs > SCOUT.warmupMs || config.durationMs > SCOUT.windowMs;
+}
 
 export interface ProbeContext {
   find: FindConfig;
@@ -34,7 +48,14 @@ export async function runProbe(
   processes: number,
 ): Promise<{ record: ProbeRecord; result: RunResult }> {
   const startedMs = performance.now();
-  const config = { ...probeRunConfig(ctx.find, next.load), processes };
+  const full = { ...probeRunConfig(ctx.find, next.load), processes };
+  const config = next.scout
+    ? {
+        ...full,
+        warmupMs: Math.min(full.warmupMs, SCOUT.warmupMs),
+        durationMs: Math.min(full.durationMs, SCOUT.windowMs),
+      }
+    : full;
   const t = ctx.target;
   const outcome = await runLoad({ ...config, tlsCaPem: t.tlsCaPem }, t.targets, ctx.hooks);
   const result = buildResult({
@@ -56,6 +77,7 @@ export async function runProbe(
     index,
     load: next.load,
     purpose: next.purpose,
+    ...(next.scout ? { scout: { warmupMs: config.warmupMs, windowMs: config.durationMs } } : {}),
     pass: verdict.pass,
     achieved: verdict.achieved,
     carried: verdict.carried,

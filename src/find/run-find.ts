@@ -21,7 +21,7 @@ import { prepareTarget } from '../run/prepare-target.js';
 import { answerText, judgeCapacityGates } from './answer.js';
 import type { FindConfig } from './find-config.js';
 import { clampConnsSearch, clampLine, type SearchClamp } from './machine-bound.js';
-import { type ProbeContext, runProbe } from './probe.js';
+import { type ProbeContext, runProbe, scoutsShorter } from './probe.js';
 import { CapacitySearch, type ProbeBound, type SearchAnswer } from './search.js';
 import { type WatchedExit, watchedExitAnswer, watchedExitOf } from './watched-exit.js';
 
@@ -52,7 +52,7 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
   const git = gitInfo();
   const target = await prepareTarget(config, targetProcesses(find));
   const probes: ProbeRecord[] = [];
-  const search = new CapacitySearch(find.search);
+  const search = new CapacitySearch({ ...find.search, scouts: scoutsShorter(config) });
   let generatorGaveOut: string | null = null;
   let watchedExit: WatchedExit | null = null;
   try {

@@ -4,21 +4,25 @@
  * bound reached) is tested with a scripted target.
  *
  * 1. Grow: from `from`, multiply by GROWTH until a probe fails (or `to` is reached: "at least `to`"). A failure at
- *    `from` itself steps down the same way, to find any load that passes.
- * 2. Bisect between the highest pass and the lowest failure until they are within `precision` of each other.
- * 3. Confirm: the candidate must pass `confirm` probes in all (its pass in the search counts as the first), and the
- *    load one precision step above it must fail. A failure of the candidate is retried once: noise near the
- *    boundary is expected, and a lone failure is never averaged away nor taken on its own. Two failures in a row make
- *    it a failure, and the bisection goes on below it; a pass one step above moves the search up.
+ *    `from` itself steps down the same way, to find any load that passes. With `scouts`, these probes are scouts
+ *    (shorter, run-find.ts): they steer the search, and their passes never count as the answer's evidence.
+ * 2. Bisect between the highest pass and the lowest failure until they are within `precision` of each other. A
+ *    failure above the pass that achieved about the pass (a cap, a rate limit: saturated there) sends the next probe
+ *    one precision step above the pass, which settles the bracket at once.
+ * 3. Confirm: the candidate must pass `confirm` full probes in all (its pass in the search counts as the first when
+ *    it was not a scout's), and the load one precision step above it must fail in a full probe (one the bisection
+ *    made counts). A failure of the candidate is retried once: noise near the boundary is expected, and a lone
+ *    failure is never averaged away nor taken on its own. Two failures in a row make it a failure, and the
+ *    bisection goes on below it; a pass one step above moves the search up.
  * Every pass and failure is remembered: the bracket is always the highest pass and the lowest failure above it, so
- * a noisy result never erases what other probes established. A probe the generator could not carry is retried once
- * (a busy moment of a shared machine is not the generator's limit); twice in a row, it ends the search: nothing
- * above that load is the target's to judge. The same for a probe that filled this machine with our own processes
- * (the machine's limit). A probe judged inconclusive (others took the cores) is retried up to
+ * a noisy result never erases what other probes established. A probe the generator could not carry (or that filled
+ * this machine with our own processes) is retried once (a busy moment); twice in a row, it ends the search: nothing
+ * above that load is the target's to judge. A probe judged inconclusive (others took the cores) is retried up to
  * INCONCLUSIVE_RETRIES times (the caller cools down first); still inconclusive, the search ends so, never a capacity.
  */
 
 import type { FindEnd, FindProbePurpose } from '../core/vocabulary.js';
+import { plateauOf, saturatedAt, stepAbove } from './saturation.js';
 
 export const GROWTH = 2;
 /** Retries of a probe that others' load made inconclusive, before the search ends inconclusive. */
@@ -26,20 +30,11 @@ export const INCONCLUSIVE_RETRIES = 2;
 
 /** What bounded a failed probe when it was not the target: the search never takes such a failure as a capacity. */
 export type ProbeBound = 'generator' | 'machine' | 'inconclusive';
-
 /** Inconclusive says least about the target, then the machine's limit, then the generator's. */
 const SEVERITY: ProbeBound[] = ['inconclusive', 'machine', 'generator'];
 const moreSevere = (a: ProbeBound, b: ProbeBound): ProbeBound => (SEVERITY.indexOf(a) <= SEVERITY.indexOf(b) ? a : b);
-
-const END_OF_BOUND: Record<ProbeBound, SearchEnd> = {
-  generator: 'generator-limit',
-  machine: 'machine-limit',
-  inconclusive: 'inconclusive',
-};
-/** Below this the search stops stepping down: nothing passes at any load worth reporting. */
-const FLOOR = 1;
-
-export type ProbePurpose = FindProbePurpose;
+const END_OF_BOUND = { generator: 'generator-limit', machine: 'machine-limit', inconclusive: 'inconclusive' } as const;
+const FLOOR = 1; // below this the search stops stepping down: nothing passes at any load worth reporting
 
 export interface SearchSettings {
   from: number;
@@ -49,14 +44,11 @@ export interface SearchSettings {
   precision: number;
   /** Passes the answer needs at its load, the search's own included. */
   confirm: number;
+  /** Growth and step-down probes are scouts (shorter than the full probe): their passes confirm nothing. */
+  scouts?: boolean;
 }
 
-/**
- * found: confirmed (passes at the capacity, fails one precision step above); to-reached: every probe up to `to`
- * passed; nothing-passed: down to the floor; generator-limit: the generator gave out before the target did;
- * machine-limit: our own processes filled this machine first; inconclusive: others took the machine's cores, so
- * no probe above could be judged; stopped: by --max-time or Ctrl-C before it was confirmed.
- */
+/** found (confirmed), to-reached, nothing-passed, generator-limit, machine-limit, inconclusive, stopped: answer.ts. */
 export type SearchEnd = FindEnd;
 
 export interface SearchAnswer {
@@ -71,13 +63,18 @@ export interface SearchAnswer {
 
 export interface NextProbe {
   load: number;
-  purpose: ProbePurpose;
+  purpose: FindProbePurpose;
+  /** Set on a scout (growth, stepping down, their retries): a short probe that steers the search. */
+  scout?: true;
 }
 
 export class CapacitySearch {
   private phase: 'grow' | 'step-down' | 'bisect' | 'confirm' | 'above' | 'done' = 'grow';
   private readonly passes = new Set<number>();
   private readonly fails = new Set<number>();
+  /** The loads whose pass or failure a full probe (not a scout) established: the answer's evidence. */
+  private readonly fullPasses = new Set<number>();
+  private readonly fullFails = new Set<number>();
   private candidatePasses = 0;
   private candidateFailedOnce = false;
   /** The load whose probe something other than the target bounded, and how often it was retried. */
@@ -90,7 +87,7 @@ export class CapacitySearch {
   private next: NextProbe;
 
   constructor(private readonly s: SearchSettings) {
-    this.next = { load: s.from, purpose: 'grow' };
+    this.next = this.probe(s.from, 'grow');
   }
 
   /** The next load to probe, or null when the search is over. */
@@ -119,7 +116,7 @@ export class CapacitySearch {
         return;
       }
       this.boundRetries = { load, worst, retries: retries + 1 };
-      this.next = { load, purpose: 'retry' };
+      this.next = { ...this.next, purpose: 'retry' };
       return;
     }
     this.boundRetries = null;
@@ -127,8 +124,8 @@ export class CapacitySearch {
       case 'grow':
       case 'step-down':
       case 'bisect':
-        this.add(load, passed);
-        if (passed && this.phase === 'grow' && load >= this.s.to) this.finish('to-reached');
+        this.add(load, passed, this.next.scout === true);
+        if (passed && this.phase === 'grow' && load >= this.s.to) this.reachedTo(load);
         else if (this.highestPass() === null) this.stepDown(load);
         else this.bisectOrConfirm();
         return;
@@ -136,7 +133,7 @@ export class CapacitySearch {
         this.confirmed(load, passed);
         return;
       case 'above':
-        this.add(load, passed);
+        this.add(load, passed, false);
         if (passed) this.bisectOrConfirm();
         else this.finish('found');
         return;
@@ -161,11 +158,21 @@ export class CapacitySearch {
     };
   }
 
-  private add(load: number, passed: boolean): void {
+  /** A full probe's verdict outranks a scout's at one load; between equals a pass outweighs a failure. */
+  private add(load: number, passed: boolean, scout: boolean): void {
+    const [mine, other] = passed ? [this.fullPasses, this.fullFails] : [this.fullFails, this.fullPasses];
+    if (other.has(load) && (scout || !passed)) return;
+    if (!scout) {
+      mine.add(load);
+      other.delete(load);
+    }
     if (passed) {
       this.passes.add(load);
       this.fails.delete(load);
-    } else if (!this.passes.has(load)) this.fails.add(load);
+    } else if (!scout || !this.passes.has(load)) {
+      this.passes.delete(load);
+      this.fails.add(load);
+    }
   }
 
   private highestPass(): number | null {
@@ -186,7 +193,7 @@ export class CapacitySearch {
       return;
     }
     this.phase = 'step-down';
-    this.next = { load: lower, purpose: 'step-down' };
+    this.next = this.probe(lower, 'step-down');
   }
 
   private bisectOrConfirm(): void {
@@ -198,17 +205,21 @@ export class CapacitySearch {
         return;
       }
       this.phase = 'grow';
-      this.next = { load: Math.min(this.s.to, round(pass * GROWTH)), purpose: 'grow' };
+      this.next = this.probe(Math.min(this.s.to, round(pass * GROWTH)), 'grow');
       return;
     }
     const mid = round((pass + fail) / 2);
-    const plateau = this.plateau();
-    // A plateau closes the bracket from above: every load past it achieves it, so a pass at it is the answer.
-    const closed = plateau !== null && pass >= plateau * (1 - this.s.precision);
-    if (closed || (fail - pass) / pass <= this.s.precision || mid <= pass || mid >= fail) {
+    if (fail <= stepAbove(pass, this.s.precision) || mid <= pass || mid >= fail) {
       this.startConfirm(pass);
       return;
     }
+    if (saturatedAt(pass, this.shortfalls, this.s.precision)) {
+      // Every load past the pass achieved about the pass: the step above it closes the bracket in one probe.
+      this.phase = 'bisect';
+      this.next = { load: stepAbove(pass, this.s.precision), purpose: 'above' };
+      return;
+    }
+    const plateau = plateauOf(this.shortfalls, this.s.precision);
     if (plateau !== null && round(plateau) > pass && round(plateau) < fail) {
       this.phase = 'bisect';
       this.next = { load: round(plateau), purpose: 'plateau' };
@@ -219,25 +230,9 @@ export class CapacitySearch {
     this.next = { load: hint !== null && hint > pass && hint < fail ? hint : mid, purpose: 'bisect' };
   }
 
-  /**
-   * The achieved value flat while the asked load grows: two failed probes at different loads, each short of what
-   * was asked by more than the precision, achieved within the precision of each other. The lower is the plateau: a
-   * limit (a connection cap, a rate limit) the bisection would otherwise approach one halving at a time.
-   */
-  private plateau(): number | null {
-    const short = [...this.shortfalls]
-      .filter(([load, achieved]) => achieved < load * (1 - this.s.precision))
-      .map(([, achieved]) => achieved);
-    for (let i = 0; i < short.length; i++)
-      for (let j = i + 1; j < short.length; j++) {
-        const [lo, hi] = short[i] < short[j] ? [short[i], short[j]] : [short[j], short[i]];
-        if (lo > 0 && hi / lo - 1 <= this.s.precision) return lo;
-      }
-    return null;
-  }
-
   private startConfirm(candidate: number): void {
-    this.candidatePasses = 1;
+    // A scout's pass steered the search here; the answer's passes are full probes.
+    this.candidatePasses = this.fullPasses.has(candidate) ? 1 : 0;
     this.candidateFailedOnce = false;
     if (this.candidatePasses >= this.s.confirm) {
       this.probeAbove(candidate);
@@ -251,6 +246,7 @@ export class CapacitySearch {
     if (passed) {
       this.candidateFailedOnce = false;
       this.candidatePasses++;
+      this.fullPasses.add(candidate);
       if (this.candidatePasses >= this.s.confirm) this.probeAbove(candidate);
       else this.next = { load: candidate, purpose: 'confirm' };
       return;
@@ -262,20 +258,33 @@ export class CapacitySearch {
       return;
     }
     // Failed twice in a row: the candidate is not the capacity. Bisect below it, from the passes left.
-    this.passes.delete(candidate);
-    this.fails.add(candidate);
+    for (const set of [this.passes, this.fullPasses]) set.delete(candidate);
+    for (const set of [this.fails, this.fullFails]) set.add(candidate);
     if (this.highestPass() === null) this.stepDown(candidate);
     else this.bisectOrConfirm();
   }
 
   private probeAbove(pass: number): void {
-    const above = Math.max(pass + 1, Math.ceil(pass * (1 + this.s.precision)));
-    if (above > this.s.to) {
+    const above = stepAbove(pass, this.s.precision);
+    // The step above already failed in a full probe (the bisection's): that failure is the confirmation's.
+    const failed = [...this.fullFails].some((f) => f > pass && f <= above);
+    if (above > this.s.to || failed) {
       this.finish('found');
       return;
     }
     this.phase = 'above';
     this.next = { load: above, purpose: 'above' };
+  }
+
+  /** "At least --to" rests on a full probe: a scout's pass at --to is probed again in full. */
+  private reachedTo(load: number): void {
+    if (this.next.scout) this.next = { load, purpose: 'confirm' };
+    else this.finish('to-reached');
+  }
+
+  /** A growth or step-down probe is a scout when the settings say so. */
+  private probe(load: number, purpose: 'grow' | 'step-down'): NextProbe {
+    return this.s.scouts ? { load, purpose, scout: true } : { load, purpose };
   }
 
   private finish(end: SearchEnd): void {

@@ -13,6 +13,7 @@
 import { median } from '../calibration/stats.js';
 import { UsageError } from '../core/errors.js';
 import type { FindDocument } from '../documents/find.js';
+import { movingSeries } from './moving-series.js';
 
 export type FindVerdict = 'improved' | 'same' | 'regressed' | 'not-comparable';
 
@@ -161,10 +162,17 @@ function cautionsOf(b: FindDocument, c: FindDocument): string[] {
   return out;
 }
 
-/** Each SLO and the achieved load, at every load both searches probed, in load order. */
+/** The row name of a scraped series (--scrape) beside the SLOs: `ingress KEY`. */
+export const INGRESS_ROW = 'ingress ';
+
+/**
+ * Each SLO, the achieved load and the ingress's own view (the scraped series that moved most with the load on
+ * either side, as the text table picks it), at every load both searches probed, in load order.
+ */
 function sloAtCommonLoads(b: FindDocument, c: FindDocument): SloAtLoad[] {
   const loads = [...new Set(b.probes.map((p) => p.load))].filter((l) => c.probes.some((p) => p.load === l));
-  const slos = ['achieved', ...new Set([...b.slo, ...c.slo])];
+  const ingress = [...new Set([b, c].flatMap((d) => movingSeries(d.probes, 1).map((m) => INGRESS_ROW + m.key)))];
+  const slos = ['achieved', ...ingress, ...new Set([...b.slo, ...c.slo])];
   return loads
     .sort((x, y) => x - y)
     .flatMap((load) => slos.map((slo) => ({ load, slo, baseline: at(b, load, slo), candidate: at(c, load, slo) })));
@@ -172,6 +180,13 @@ function sloAtCommonLoads(b: FindDocument, c: FindDocument): SloAtLoad[] {
 
 function at(doc: FindDocument, load: number, slo: string): SloAtLoad['baseline'] {
   const probes = doc.probes.filter((p) => p.load === load);
+  if (slo.startsWith(INGRESS_ROW)) {
+    // A gauge's mean or a counter's rate: no pass of its own; `passed` counts the probes that passed.
+    const key = slo.slice(INGRESS_ROW.length);
+    const values = probes.flatMap((p) => (p.scrape?.[key] === undefined ? [] : [p.scrape[key]]));
+    if (values.length === 0) return null;
+    return { value: median(values), passed: probes.filter((p) => p.pass).length, probes: probes.length };
+  }
   const values = probes.flatMap((p) => {
     const v = slo === 'achieved' ? p.achieved : (p.slo.find((s) => s.threshold === slo)?.actual ?? null);
     return v === null ? [] : [v];

@@ -4,7 +4,13 @@
  */
 
 import { formatCount, formatMicros } from '../core/units.js';
-import { type FindComparison, type FindSide, intervalText, type SloAtLoad } from '../gates/compare-find.js';
+import {
+  type FindComparison,
+  type FindSide,
+  INGRESS_ROW,
+  intervalText,
+  type SloAtLoad,
+} from '../gates/compare-find.js';
 import { METRICS } from '../gates/metric-table.js';
 import { parseThreshold } from '../gates/thresholds.js';
 import { renderTable } from './table.js';
@@ -26,7 +32,7 @@ export function renderFindComparison(c: FindComparison): string {
   if (c.slo.length > 0)
     lines.push(
       '',
-      'At the loads both searches probed (median over repeats; passes/probes):',
+      'At the loads both searches probed (median over repeats; passes/probes; ingress: its scraped view, the mean):',
       renderTable(
         c.slo.map((r) => [formatCount(r.load), r.slo, cell(r.slo, r.baseline), cell(r.slo, r.candidate)]),
         [`load (${c.unit})`, 'SLO', 'baseline', 'candidate'],
@@ -54,6 +60,8 @@ function sideRow(name: string, s: FindSide, unit: string): string[] {
 /** `3.10ms (2/2 pass)`; `-` where the side had no such SLO. */
 function cell(slo: string, v: SloAtLoad['baseline']): string {
   if (v === null) return '-';
+  if (slo.startsWith(INGRESS_ROW))
+    return `${sloValue(slo, v.value ?? 0)} (${v.probes} probe${v.probes === 1 ? '' : 's'})`;
   const what = slo === 'achieved' ? 'carried' : 'pass';
   return `${v.value === null ? '-' : sloValue(slo, v.value)} (${v.passed}/${v.probes} ${what})`;
 }
@@ -61,6 +69,8 @@ function cell(slo: string, v: SloAtLoad['baseline']): string {
 /** A value in its metric's unit: latency as µs/ms/s, everything else as a count with separators. */
 export function sloValue(slo: string, value: number): string {
   if (slo === 'achieved') return formatCount(value);
+  if (slo.startsWith(INGRESS_ROW))
+    return Math.abs(value) >= 100 ? formatCount(value) : String(Math.round(value * 100) / 100);
   const metric = parseThreshold(slo).metric;
   const unit = (METRICS as Record<string, { unit: string }>)[metric]?.unit;
   if (unit === 'us') return formatMicros(value);

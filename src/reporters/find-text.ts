@@ -5,7 +5,7 @@
 
 import { formatCount, formatMicros } from '../core/units.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
-import { movingSeries } from './moving-series.js';
+import { movingSeries } from '../gates/moving-series.js';
 import { renderTable } from './table.js';
 
 /** `probe 4  rate 1,600 messages/s  achieved 1,212  p50 3.1ms  p99 412ms  errors 0  FAIL  p99<20ms broke: ...` */
@@ -20,7 +20,7 @@ export function renderProbeLine(p: ProbeRecord, unit: string): string {
   const achieved = p.achieved === null ? '-' : formatCount(p.achieved);
   const { roundTripUs: rt, connectUs: connect } = p;
   return (
-    `probe ${p.index}  ${p.purpose} ${formatCount(p.load)} ${unit}  achieved ${achieved}` +
+    `probe ${p.index}  ${purposeCell(p)} ${formatCount(p.load)} ${unit}  achieved ${achieved}` +
     `  p50 ${formatMicros(rt.p50 ?? NaN)}  p99 ${formatMicros(rt.p99 ?? NaN)}` +
     `  connect p99 ${formatMicros(connect.p99 ?? NaN)}  errors ${formatCount(p.errors)}  ${verdict}${why}`
   );
@@ -31,7 +31,7 @@ export function renderFindSummary(doc: FindDocument, file: string): string {
   const ingress = movingSeries(doc.probes, 1)[0]?.key ?? null;
   const rows = doc.probes.map((p) => [
     String(p.index),
-    p.purpose,
+    purposeCell(p),
     formatCount(p.load),
     p.achieved === null ? '-' : formatCount(p.achieved),
     formatMicros(p.roundTripUs.p50 ?? NaN),
@@ -100,6 +100,11 @@ function targetCpu(p: ProbeRecord): string {
     ...p.cpu.watched.map((w) => `${w.name} ${w.percent === null ? '-' : `${Math.round(w.percent)}%`}`),
   ];
   return parts.length ? parts.join(', ') : '-';
+}
+
+/** A probe's purpose, `grow (scout)` for a scout: a short probe that only steers the search. */
+export function purposeCell(p: ProbeRecord): string {
+  return p.scout ? `${p.purpose} (scout)` : p.purpose;
 }
 
 /** A failed probe's verdict with whose limit it was when not the target's: `FAIL gen`, `FAIL machine`, ... */

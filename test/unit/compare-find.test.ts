@@ -74,4 +74,25 @@ describe('compare of two capacity searches', () => {
   it('searches of different dimensions are refused', () => {
     expect(() => verdict(found(100, 105), doc({ capacity: 1000 }, 'rate'))).toThrow(/different units/);
   });
+
+  it("the ingress's own view at the common loads: the series that moved most with the load, its median there", () => {
+    const KEY = 'haproxy_frontend_current_sessions{proxy="fe"}';
+    const probe = (load: number, sessions: number, pass: boolean) =>
+      ({ load, pass, achieved: sessions, carried: pass, slo: [], scrape: { [KEY]: sessions, idle: 0 } }) as never;
+    const before = {
+      ...found(320, 336),
+      probes: [probe(100, 100, true), probe(400, 320, false), probe(320, 320, true)],
+    };
+    const after = {
+      ...found(640, 672),
+      probes: [probe(100, 100, true), probe(400, 400, true), probe(800, 640, false)],
+    };
+    const rows = verdict(before, after).slo.filter((r) => r.slo === `ingress ${KEY}`);
+    expect(rows.map((r) => [r.load, r.baseline?.value, r.candidate?.value])).toEqual([
+      [100, 100, 100],
+      [400, 320, 400],
+    ]);
+    // A series that never moved (an idle frontend) is not drawn in.
+    expect(verdict(before, after).slo.some((r) => r.slo === 'ingress idle')).toBe(false);
+  });
 });

@@ -2,7 +2,8 @@
  * The HTML page of a capacity search, or of two (a before and an after, on the same axes): the answer (and, for
  * two, the comparison's verdict, each side's bracket and the SLOs at the loads both probed), then latency against
  * load on a log axis with each latency SLO drawn as a line and the capacity marked, achieved against asked with
- * y = x, errors, CPU of the generator, the target and every --watch-pid process, and the table of every probe.
+ * y = x, errors, the ingress's own view (--scrape: the series that moved most with the load), CPU of the generator,
+ * the target and every --watch-pid process, and the table of every probe (with the moving scraped series).
  * Static SVG, like every report.
  */
 
@@ -10,10 +11,11 @@ import { formatCount } from '../../core/units.js';
 import type { FindDocument, ProbeRecord } from '../../documents/find.js';
 import { type FindComparison, intervalText } from '../../gates/compare-find.js';
 import { METRICS } from '../../gates/metric-table.js';
+import { movingSeries } from '../../gates/moving-series.js';
 import { parseThreshold } from '../../gates/thresholds.js';
 import { sloValue, VERDICT_WORD } from '../find-compare-text.js';
-import { machineCell, verdictCell } from '../find-text.js';
-import { type LoadPoint, loadFindCharts, type Marker } from './find-charts.js';
+import { machineCell, purposeCell, verdictCell } from '../find-text.js';
+import { fmt, type LoadPoint, loadFindCharts, type Marker } from './find-charts.js';
 import { esc, figure, page, table, us } from './page.js';
 
 export interface FindPageSide {
@@ -66,6 +68,11 @@ export async function renderFindPages(
           },
         ],
   );
+  // The ingress's own view (--scrape): per side, the series that moved most with the load, as the text table picks it.
+  const ingress = sides.flatMap((s) => {
+    const key = movingSeries(s.doc.probes, 1)[0]?.key;
+    return key === undefined ? [] : s.doc.probes.flatMap((p) => point(s, p, key, p.scrape?.[key] ?? null));
+  });
   const first = sides[0].doc;
   const unit = first.unit;
   const body = [
@@ -89,6 +96,17 @@ export async function renderFindPages(
         true,
       ),
     ),
+    ingress.length > 0
+      ? figure(
+          kit.linear(
+            "The ingress's view against load",
+            '--scrape: per probe, the mean over its window of the scraped series that moved most with the load',
+            'scraped',
+            ingress,
+            knees,
+          ),
+        )
+      : '',
     cpu.length > 0 ? figure(kit.linear('CPU against load', '% of one core, measured window', 'CPU %', cpu, knees)) : '',
     ...sides.flatMap((s) => [
       sides.length > 1 ? `<h2>${esc(s.label)}: ${esc(s.file)}, every probe</h2>` : '',
@@ -150,11 +168,13 @@ function comparisonSection(sides: FindPageSide[], c: FindComparison): string {
   ].join('\n');
 }
 
+/** Every probe, with a column per scraped series that moved with the load (up to three: all in the document). */
 function probeTable(doc: FindDocument): string {
+  const scraped = movingSeries(doc.probes).map((m) => m.key);
   const head = ['#', 'probe', `load (${doc.unit})`, 'achieved', 'p50', 'p99', 'connect p99', 'errors', 'machine'];
   const rows = doc.probes.map((p) => [
     String(p.index),
-    p.purpose,
+    purposeCell(p),
     formatCount(p.load),
     p.achieved === null ? '-' : formatCount(p.achieved),
     us(p.roundTripUs.p50),
@@ -162,9 +182,10 @@ function probeTable(doc: FindDocument): string {
     us(p.connectUs.p99),
     formatCount(p.errors),
     machineCell(p),
+    ...scraped.map((k) => (p.scrape?.[k] === undefined ? '-' : fmt(p.scrape[k]))),
     p.pass
       ? 'pass'
       : `${verdictCell(p)}: ${p.generatorLimit ?? p.failure ?? ''}${p.machineLimit ? `; ${p.machineLimit}` : ''}`,
   ]);
-  return table([...head, 'verdict'], rows);
+  return table([...head, ...scraped, 'verdict'], rows);
 }
