@@ -85,7 +85,7 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
       log(renderProbeLine(record, find.def.unit));
       if (stop.aborted) break;
       if (watchedExit) {
-        search.record(false);
+        search.record({ passed: false });
         break;
       }
       if (await recordProbe(search, record, probes, stop, log)) break;
@@ -207,7 +207,7 @@ async function recordProbe(
   if (record.status === 'unreachable' && record.limitOf === 'target' && !probes.some((p) => p.pass)) return true;
   const bound: ProbeBound | null =
     record.pass || record.limitOf === 'target' || !record.limitOf ? null : record.limitOf;
-  search.record(record.pass, bound, record.carried ? null : record.achieved);
+  search.record({ passed: record.pass, bound, carried: record.carried ? null : record.achieved });
   if (bound === 'inconclusive' && search.proposal() !== null) await coolDown(stop, log);
   return false;
 }
@@ -226,7 +226,7 @@ async function coolDown(stop: AbortSignal, log: (line: string) => void): Promise
  */
 export function endAsGeneratorLimit(search: CapacitySearch): void {
   // The search retries a generator-bound load once before it believes it; a preflight refusal needs no retry.
-  for (let i = 0; i < 2 && search.proposal() !== null; i++) search.record(false, 'generator');
+  for (let i = 0; i < 2 && search.proposal() !== null; i++) search.record({ passed: false, bound: 'generator' });
 }
 
 /**

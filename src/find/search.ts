@@ -74,6 +74,21 @@ export interface NextProbe {
   purpose: ProbePurpose;
 }
 
+/** What a probe told the search. */
+export interface ProbeOutcome {
+  passed: boolean;
+  /**
+   * It failed because of something other than the target (the generator gave out, our processes filled the machine,
+   * others took its cores): retried, never taken as a capacity. Absent or null: the target's (or a pass).
+   */
+  bound?: ProbeBound | null;
+  /**
+   * The load it achieved, when less than asked: where the next bisection probe goes, if inside the bracket (a
+   * saturated target's throughput is its capacity's estimate; one probe saved, the bracket unchanged).
+   */
+  carried?: number | null;
+}
+
 export class CapacitySearch {
   private phase: 'grow' | 'step-down' | 'bisect' | 'confirm' | 'above' | 'done' = 'grow';
   private readonly passes = new Set<number>();
@@ -98,13 +113,8 @@ export class CapacitySearch {
     return this.phase === 'done' ? null : this.next;
   }
 
-  /**
-   * The outcome of the probe proposal() gave. `bound`: it failed because of something other than the target (the
-   * generator gave out, our processes filled the machine, others took its cores). `carried`: the load it achieved,
-   * when less than asked: where the next bisection probe goes, if inside the bracket (a saturated target's
-   * throughput is its capacity's estimate; one probe saved, the bracket unchanged).
-   */
-  record(passed: boolean, bound: ProbeBound | null = null, carried: number | null = null): void {
+  /** The outcome of the probe proposal() gave (see ProbeOutcome). */
+  record({ passed, bound = null, carried = null }: ProbeOutcome): void {
     const { load } = this.next;
     this.hint = !passed && carried !== null && carried < load ? carried : null;
     if (this.hint !== null && bound === null) this.shortfalls.set(load, this.hint);

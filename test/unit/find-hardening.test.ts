@@ -25,7 +25,7 @@ import { tempDir } from '../helpers/cli.js';
 describe('a conns probe past the generator fd/port limits', () => {
   it("ends the search as the generator's limit (exit 3), not as a stop by --max-time", () => {
     const search = new CapacitySearch({ from: 100, to: Number.POSITIVE_INFINITY, precision: 0.05, confirm: 2 });
-    search.record(true);
+    search.record({ passed: true });
     expect(search.proposal()?.load).toBe(200);
     endAsGeneratorLimit(search);
     expect(search.proposal()).toBeNull();
