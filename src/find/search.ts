@@ -77,10 +77,7 @@ export interface NextProbe {
 /** What a probe told the search. */
 export interface ProbeOutcome {
   passed: boolean;
-  /**
-   * It failed because of something other than the target (the generator gave out, our processes filled the machine,
-   * others took its cores): retried, never taken as a capacity. Absent or null: the target's (or a pass).
-   */
+  /** Failed for something other than the target (generator, machine, others' load): retried, never a capacity. */
   bound?: ProbeBound | null;
   /**
    * The load it achieved, when less than asked: where the next bisection probe goes, if inside the bracket (a
