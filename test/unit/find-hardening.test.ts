@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CouldNotRunError } from '../../src/core/errors.js';
+import { endAsGeneratorLimit, exitCodeOf } from '../../src/find/find-loop.js';
 import {
   clampConnsSearch,
   MEMORY_SHARE,
@@ -12,7 +13,6 @@ import {
   sessionsBytes,
   UNBOUNDED_EMBEDDED_SESSIONS,
 } from '../../src/find/machine-bound.js';
-import { endAsGeneratorLimit, exitCodeOf } from '../../src/find/run-find.js';
 import { CapacitySearch } from '../../src/find/search.js';
 import { DEFAULT_COMPARE } from '../../src/gates/compare.js';
 import { preflight, type SystemLimits } from '../../src/preflight/limits.js';
