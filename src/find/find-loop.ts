@@ -83,6 +83,8 @@ export async function searchCapacity(find: FindConfig, parts: FindParts, o: Find
       try {
         processes = await parts.preflight(next.load, stop);
       } catch (e) {
+        // Ctrl-C or --max-time during the port wait: a stop with what was found, not a limit nor a lost document.
+        if (stop.aborted) break;
         if (!(e instanceof CouldNotRunError && find.dimension === 'conns')) throw e;
         generatorGaveOut = `${e.message} (${e.hint})`;
         endAsGeneratorLimit(search);

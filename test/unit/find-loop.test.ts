@@ -118,6 +118,28 @@ describe('--max-time mid-search', () => {
     expect(s.answer).toMatchObject({ end: 'stopped', capacity: 1000 });
     expect(s.exitCode).toBe(0);
   });
+
+  it.each([
+    ['conns', CONNS],
+    ['rate', RATE],
+  ])("%s: mid-port-wait, stopped by --max-time, the document written (not the generator's limit)", async (_d, args) => {
+    // As the real port wait does: interrupted, it throws "could not run", having applied no load.
+    const waiting = (clock: FakeClock) => {
+      const pass = fakePreflight();
+      return async (load: number, signal: AbortSignal) => {
+        // Two probes' ports free; the third waits past the deadline.
+        if (pass.loads.length < 2) return pass(load, signal);
+        clock.advance(60_000, signal);
+        throw new CouldNotRunError('interrupted while waiting for TIME_WAIT ports to clear: no load was applied');
+      };
+    };
+    const s = await fakeSearch([...args, '--max-time', '30s'], () => ({}), { preflight: waiting });
+    expect(s.elapsedMs).toBe(30_000);
+    expect(s.probes).toHaveLength(2);
+    expect(s.answer).toMatchObject({ end: 'stopped', capacity: s.probes[1].load, atLeast: true });
+    expect(s.answer.text).toMatch(/^at least .*: stopped by --max-time before the answer was confirmed\.$/);
+    expect(s.exitCode).toBe(0);
+  });
 });
 
 describe('a probe something other than the target bounded', () => {
