@@ -3,6 +3,7 @@
  * probe runner, a fake preflight and a fake clock, with the search's settings from the command line. What the unit
  * tests of the loop and of its ends start from.
  */
+import type { FindConfig } from '../../src/find/find-config.js';
 import type { FindParts } from '../../src/find/find-loop.js';
 import { searchCapacity } from '../../src/find/find-loop.js';
 import { FakeClock, fakePreflight, fakeProbeRunner, type ProbeScript } from './fake-find.js';
@@ -19,9 +20,12 @@ export interface FakeSearch {
   preflight?: (clock: FakeClock) => FindParts['preflight'];
 }
 
-/** `l4stress find --target 127.0.0.1:7000 ARGS` searched against the scripted target, every part a fake. */
-export async function fakeSearch(args: string[], script: ProbeScript, o: FakeSearch = {}) {
-  const find = findFromArgs(['--target', '127.0.0.1:7000', ...args]);
+/**
+ * `l4stress find --target 127.0.0.1:7000 ARGS` (or a search configured otherwise: a scenario step's) searched against
+ * the scripted target, every part a fake.
+ */
+export async function fakeSearch(args: string[] | FindConfig, script: ProbeScript, o: FakeSearch = {}) {
+  const find = Array.isArray(args) ? findFromArgs(['--target', '127.0.0.1:7000', ...args]) : args;
   const clock = o.clock ?? new FakeClock();
   const started = clock.now();
   const probe = fakeProbeRunner(find, script, clock);
