@@ -105,7 +105,10 @@ export async function searchCapacity(find: FindConfig, parts: FindParts, o: Find
   } finally {
     cancel();
   }
-  const answer = search.answer();
+  // A preflight refusal is certain: the generator's limit, even on the retry of a load that the machine or others'
+  // load bounded before (the search would end as the more severe of the two bounds, the refusal's words lost).
+  const known = search.answer();
+  const answer: SearchAnswer = generatorGaveOut === null ? known : { ...known, end: 'generator-limit' };
   const worded = wordAnswer(find, answer, probes, generatorGaveOut, signal.aborted, watchedExit);
   const expect = judgeCapacityGates(find.expect, answer);
   // A watched process that died under load is the target failing: exit 4 (unless Ctrl-C came first).

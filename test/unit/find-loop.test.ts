@@ -44,6 +44,28 @@ describe("a probe this host's limits refuse before any socket", () => {
     expect(s.exitCode).toBe(3);
   });
 
+  it.each([
+    ['machine', 'ours'],
+    ['others (inconclusive)', 'others'],
+  ] as const)("refused on the retry of a load the %s bounded: still the generator's limit", async (_w, machine) => {
+    // The retry's port wait finds the ports held (an earlier probe's TIME_WAIT that will not clear in time).
+    const portsHeld = () => {
+      const seen = new Set<number>();
+      return async (load: number) => {
+        if (seen.has(load)) throw new CouldNotRunError(`${load} sessions: no free ports`, 'spread over --source-ips');
+        seen.add(load);
+        return 1;
+      };
+    };
+    const s = await fakeSearch(CONNS, (load) => (load > 400 ? { opened: load / 2, machine } : {}), {
+      preflight: portsHeld,
+    });
+    expect(s.probes.map((p) => p.load)).toEqual([100, 200, 400, 800]);
+    expect(s.answer).toMatchObject({ end: 'generator-limit', capacity: 400, limitOf: 'generator' });
+    expect(s.answer.text).toMatch(/It gave out: 800 sessions: no free ports \(spread over --source-ips\)\./);
+    expect(s.exitCode).toBe(3);
+  });
+
   it('a rate search refused at its fixed --conns is the tool failing to run (thrown, exit 3 by its type)', async () => {
     await expect(fakeSearch(RATE, rateKnee(5000), { fdsFor: 50 })).rejects.toThrow(CouldNotRunError);
   });
