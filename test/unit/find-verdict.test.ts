@@ -103,6 +103,32 @@ describe('whose limit a failed probe was, in order', () => {
   });
 });
 
+describe('a latency SLO broken while the load threads queued for a core', () => {
+  const queued = (othersCoresMean: number) => ({
+    verdict: 'quiet' as const,
+    queued: true,
+    reason: 'load threads waited 15% of the window for a core',
+    ...{ othersCoresMean },
+  });
+  const p99 = [parseThreshold('p99<1ms')];
+  const slow = { roundTripUs: { p99: 5000 } };
+
+  it("on a load carried, behind our own processes: the machine's; behind others': inconclusive", () => {
+    const ours = judgeProbe(resultFixture('echo', { ...slow, machine: queued(0.05) }), 2000, DIMENSIONS.rate, p99);
+    expect(ours).toMatchObject({
+      limitOf: 'machine',
+      machineLimit: 'load threads waited 15% of the window for a core',
+    });
+    const others = judgeProbe(resultFixture('echo', { ...slow, machine: queued(1.2) }), 2000, DIMENSIONS.rate, p99);
+    expect(others.limitOf).toBe('inconclusive');
+  });
+
+  it("on a load the target held back (not carried): the target's, our threads' wait notwithstanding", () => {
+    const held = resultFixture('echo', { ...slow, achieved: 1000, machine: queued(0.05) });
+    expect(judgeProbe(held, 2000, DIMENSIONS.rate, p99).limitOf).toBe('target');
+  });
+});
+
 describe("the generator's own signs", () => {
   const threads = (r: RunResult) => Math.min(r.environment.cores, r.config.workers);
 
