@@ -29,7 +29,11 @@ describe("a probe this host's limits refuse before any socket", () => {
     expect(s.probe.calls.map((c) => c.load)).toEqual([100, 200, 400, 800]);
     expect(s.answer).toMatchObject({ end: 'generator-limit', capacity: 800, atLeast: true, limitOf: 'generator' });
     expect(s.answer.text).toMatch(
-      /^the generator's limit, not the target's: at least 800 sessions\. It gave out: --conns 1600 needs 3264 file descriptors; the limit is 2064 \(raise it \(ulimit -n\), or spread over --processes\)\. Fix: more source addresses/,
+      new RegExp(
+        "^the generator's limit, not the target's: at least 800 sessions\\. It gave out: --conns 1600 needs 3264 " +
+          'file descriptors; the limit is 2064 \\(raise it \\(ulimit -n\\), or spread over --processes\\)\\. ' +
+          'Fix: more source addresses',
+      ),
     );
     expect(s.answer.text).not.toMatch(/max-time/);
     expect(s.exitCode).toBe(3);
@@ -70,7 +74,7 @@ describe("a probe this host's limits refuse before any socket", () => {
     await expect(fakeSearch(RATE, rateKnee(5000), { fdsFor: 50 })).rejects.toThrow(CouldNotRunError);
   });
 
-  it('each probe runs with the processes the preflight gave it, and the deadline timer is left behind by none', async () => {
+  it('each probe runs with the processes the preflight gave it; no deadline timer is left behind', async () => {
     const s = await fakeSearch([...CONNS, '--to', '400'], connsKnee(100_000));
     expect(s.probe.calls).toEqual([
       { load: 100, purpose: 'grow', processes: 1 },
@@ -181,7 +185,7 @@ describe('a probe something other than the target bounded', () => {
     expect(s.answer).toMatchObject({ end: 'found' });
   });
 
-  it(`inconclusive: retried ${INCONCLUSIVE_RETRIES} times, each after a ${COOL_DOWN_MS / 1000} s cool-down, then exit 6`, async () => {
+  it(`inconclusive: retried ${INCONCLUSIVE_RETRIES} times, each after a cool-down, then exit 6`, async () => {
     const s = await fakeSearch(RATE, starvedAbove(1000));
     expect(s.probes.map((p) => `${p.purpose} ${p.load}`)).toEqual([
       'grow 1000',
