@@ -1,8 +1,9 @@
 /**
- * `l4stress find` start to document: the target started once, then probe after probe as the search proposes,
- * each judged, each line printed as it lands; the answer worded (whose limit, with the fix when it was the
- * generator's), the --expect gates judged, and the document written atomically. Ctrl-C and --max-time end the
- * search with what was found so far, written all the same.
+ * `l4stress find` start to document: the target started once, then find's loop (find-loop.ts) given the real parts
+ * (probes against that target, the run's preflight and port wait, the wall clock): probe after probe as the search
+ * proposes, each judged, each line printed as it lands; the answer worded (whose limit, with the fix when it was the
+ * generator's), the --expect gates judged, and the document returned for the caller to write. Ctrl-C and --max-time
+ * end the search with what was found so far, in the document all the same.
  */
 
 import { loadProfile } from '../calibration/profile.js';
