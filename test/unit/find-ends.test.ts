@@ -74,6 +74,25 @@ describe('every end in words, with its exit code', () => {
     expect(s.exitCode).toBe(6);
   });
 
+  it.each([
+    ['machine', 'ours', "the machine's limit, not the target's: nothing passed, where the generator"],
+    ['others', 'others', 'inconclusive: nothing passed, but while the probes ran other work took'],
+  ] as const)('bounded by %s from the first probe: nothing passed, never a capacity', async (_w, machine, text) => {
+    const s = await fakeSearch(RATE, above(0, { machine }));
+    expect(s.answer).toMatchObject({ capacity: null, atLeast: false });
+    expect(s.answer.text.startsWith(text)).toBe(true);
+  });
+
+  it('stopped by --max-time mid-bisection: "at least" the highest pass, with the failure above it', async () => {
+    // 1,000, 2,000, 4,000 pass; 8,000 achieves 5,000, tried next and passed; the sixth probe meets the deadline.
+    const s = await fakeSearch([...RATE, '--max-time', '40s'], rateKnee(5000));
+    expect(s.answer.text).toBe(
+      'at least 5,000 messages/s: stopped by --max-time before the answer was confirmed (8,000 failed). At 8,000: ' +
+        'the load was not carried: 5,000 messages/s of 8,000 asked.',
+    );
+    expect(s.exitCode).toBe(0);
+  });
+
   it('the embedded target: a failure is never the target’s, whatever the load (3)', async () => {
     const s = await fakeSearch(RATE, (load, i) => ({ ...rateKnee(5000)(load, i), target: 'embedded' }));
     expect(s.answer).toMatchObject({ end: 'machine-limit', limitOf: 'machine' });

@@ -60,6 +60,12 @@ const SIGNS: { name: string; knobs: ResultKnobs; limitOf: string; why: RegExp | 
     why: /^40 connects found no free ephemeral port \(EADDRNOTAVAIL; range 32768-60999, 27,000 sockets in TIME_WAIT\)/,
   },
   {
+    name: "this host's file descriptors",
+    knobs: { failed: { EMFILE: 12 } },
+    limitOf: 'generator',
+    why: /^12 connects found no free file descriptor \(EMFILE\)$/,
+  },
+  {
     name: "others took the machine's cores",
     knobs: { machine: 'others' },
     limitOf: 'inconclusive',
