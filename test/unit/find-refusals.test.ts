@@ -20,7 +20,7 @@ const refusal = (f: () => unknown): string => {
 };
 
 /** A run option find takes not, with a value a run would take: refused by commander, and by the step. */
-const NOT_FOR_FIND: Record<(typeof RUN_OPTIONS_NOT_FOR_FIND)[number], [string[], unknown]> = {
+const NOT_FOR_FIND: Partial<Record<RunOptionKey, [string[], unknown]>> = {
   duration: [['5s'], '5s'],
   threshold: [['p99<5ms'], ['p99<5ms']],
   shard: [['0/2'], '0/2'],
