@@ -65,23 +65,32 @@ export function buildProgram(setExit: (code: number) => void, actions: Record<Co
       if (!parents.has(first)) parents.set(first, program.command(first).description(PARENTS[first]));
       parent = parents.get(first)!;
     }
-    const command = parent.command(sub ?? first, { isDefault: def.isDefault }).description(def.description);
-    for (const a of def.arguments) command.argument(a.name, a.description);
-    for (const row of Object.values(def.options)) command.addOption(optionFrom(row));
-    for (const row of Object.values(def.refused ?? {})) command.addOption(optionFrom(row, true));
+    const command = withOptions(parent.command(sub ?? first, { isDefault: def.isDefault }), def);
     command.action(async (...params: unknown[]) => {
-      const cmd = params.at(-1) as Command;
       const opts = params.at(-2) as Opts;
-      const given = givenKeys(def, cmd);
-      if (def.path) refuseInapplicable({ ...def.options, ...def.refused }, given, { path: def.path(opts) });
+      const given = refusedOrGiven(def, params.at(-1) as Command);
       setExit(await actions[def.name](params.slice(0, -2) as string[], opts, given));
     });
   }
   return program;
 }
 
-/** The options typed on the command line, not defaults. */
-function givenKeys(def: CommandDef, cmd: Command): string[] {
+/** A command's description, arguments and options from its row of the command table. */
+export function withOptions(command: Command, def: CommandDef): Command {
+  command.description(def.description);
+  for (const a of def.arguments) command.argument(a.name, a.description);
+  for (const row of Object.values(def.options)) command.addOption(optionFrom(row));
+  for (const row of Object.values(def.refused ?? {})) command.addOption(optionFrom(row, true));
+  return command;
+}
+
+/**
+ * After parsing: the options typed on the command line (not defaults), once an option given where it does not
+ * apply is refused (options/applies.ts, one line, exit 2).
+ */
+export function refusedOrGiven(def: CommandDef, cmd: Command): string[] {
   const keys = [...Object.keys(def.options), ...Object.keys(def.refused ?? {})];
-  return keys.filter((k) => cmd.getOptionValueSource(k) === 'cli');
+  const given = keys.filter((k) => cmd.getOptionValueSource(k) === 'cli');
+  if (def.path) refuseInapplicable({ ...def.options, ...def.refused }, given, { path: def.path(cmd.opts()) });
+  return given;
 }

@@ -1,6 +1,7 @@
 /**
  * One probe judged from its run result: did every SLO hold, was the load asked carried, and if it failed, whose
- * limit was it? Pure: a result in, a verdict out, so each rule is tested on built results. In order:
+ * limit was it? Pure: a result in, a verdict out, so each rule is tested on built results (find-verdict.test.ts
+ * proves each sign against every later one on test/fixtures/result.ts; machine.test.ts the machine's side). In order:
  * 1. a target that refused or reset most connects is the target's (unreachable or refusing), never the generator's;
  * 2. this host's limits, the generator's: ephemeral ports (TIME_WAIT holding them named), file descriptors;
  * 3. others took the machine's cores while our threads waited for one (result/machine-section.ts): inconclusive (a

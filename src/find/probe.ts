@@ -69,15 +69,26 @@ export async function runProbe(
     profile: ctx.profile,
     target: targetInputs(t, null),
   });
-  const verdict = judgeProbe(result, next.load, ctx.find.def, ctx.find.slo);
+  return { record: probeRecord(ctx.find, index, next, result, Math.round(performance.now() - startedMs)), result };
+}
+
+/** A probe's record from its built result, judged: what the find document keeps of it. */
+export function probeRecord(
+  find: Pick<FindConfig, 'def' | 'slo'>,
+  index: number,
+  next: NextProbe,
+  result: RunResult,
+  elapsedMs: number,
+): ProbeRecord {
+  const verdict = judgeProbe(result, next.load, find.def, find.slo);
   const kernel = result.kernel
     ? Object.fromEntries(Object.entries(result.kernel.counters).filter(([, v]) => v > 0))
     : null;
-  const record: ProbeRecord = {
+  return {
     index,
     load: next.load,
     purpose: next.purpose,
-    ...(next.scout ? { scout: { warmupMs: config.warmupMs, windowMs: config.durationMs } } : {}),
+    ...(next.scout ? { scout: { warmupMs: result.config.warmupMs, windowMs: result.config.durationMs } } : {}),
     pass: verdict.pass,
     achieved: verdict.achieved,
     carried: verdict.carried,
@@ -100,9 +111,8 @@ export async function runProbe(
     scrape: result.scrape
       ? Object.fromEntries(result.scrape.series.flatMap((s) => (s.mean === null ? [] : [[s.key, s.mean]])))
       : null,
-    elapsedMs: Math.round(performance.now() - startedMs),
+    elapsedMs,
     histograms: { roundTripUs: result.histograms.roundTripUs, connectUs: result.histograms.connectUs },
     warnings: result.warnings,
   };
-  return { record, result };
 }

@@ -1,7 +1,8 @@
 /**
  * The capacity search, as a pure state machine: it proposes the next load, is told whether the probe passed, and
  * finally says what it found. No sockets and no clock here, so every path (growth, bisection, a noisy failure, a
- * bound reached) is tested with a scripted target.
+ * bound reached) is tested with a scripted target. Over 300 lines on purpose: one state machine, whose rules read
+ * best beside each other (saturation.ts has their arithmetic).
  *
  * 1. Grow: from `from`, multiply by GROWTH until a probe fails (or `to` is reached: "at least `to`"). A failure at
  *    `from` itself steps down the same way, to find any load that passes. With `scouts`, these probes are scouts
@@ -68,6 +69,18 @@ export interface NextProbe {
   scout?: true;
 }
 
+/** What a probe told the search. */
+export interface ProbeOutcome {
+  passed: boolean;
+  /** Failed for something other than the target (generator, machine, others' load): retried, never a capacity. */
+  bound?: ProbeBound | null;
+  /**
+   * The load it achieved, when less than asked: where the next bisection probe goes, if inside the bracket (a
+   * saturated target's throughput is its capacity's estimate; one probe saved, the bracket unchanged).
+   */
+  carried?: number | null;
+}
+
 export class CapacitySearch {
   private phase: 'grow' | 'step-down' | 'bisect' | 'confirm' | 'above' | 'done' = 'grow';
   private readonly passes = new Set<number>();
@@ -95,13 +108,8 @@ export class CapacitySearch {
     return this.phase === 'done' ? null : this.next;
   }
 
-  /**
-   * The outcome of the probe proposal() gave. `bound`: it failed because of something other than the target (the
-   * generator gave out, our processes filled the machine, others took its cores). `carried`: the load it achieved,
-   * when less than asked: where the next bisection probe goes, if inside the bracket (a saturated target's
-   * throughput is its capacity's estimate; one probe saved, the bracket unchanged).
-   */
-  record(passed: boolean, bound: ProbeBound | null = null, carried: number | null = null): void {
+  /** The outcome of the probe proposal() gave (see ProbeOutcome). */
+  record({ passed, bound = null, carried = null }: ProbeOutcome): void {
     const { load } = this.next;
     this.hint = !passed && carried !== null && carried < load ? carried : null;
     if (this.hint !== null && bound === null) this.shortfalls.set(load, this.hint);

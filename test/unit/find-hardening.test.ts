@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CouldNotRunError } from '../../src/core/errors.js';
+import { endAsGeneratorLimit, exitCodeOf } from '../../src/find/find-loop.js';
 import {
   clampConnsSearch,
   MEMORY_SHARE,
@@ -12,7 +13,6 @@ import {
   sessionsBytes,
   UNBOUNDED_EMBEDDED_SESSIONS,
 } from '../../src/find/machine-bound.js';
-import { endAsGeneratorLimit, exitCodeOf } from '../../src/find/run-find.js';
 import { CapacitySearch } from '../../src/find/search.js';
 import { DEFAULT_COMPARE } from '../../src/gates/compare.js';
 import { preflight, type SystemLimits } from '../../src/preflight/limits.js';
@@ -25,7 +25,7 @@ import { tempDir } from '../helpers/cli.js';
 describe('a conns probe past the generator fd/port limits', () => {
   it("ends the search as the generator's limit (exit 3), not as a stop by --max-time", () => {
     const search = new CapacitySearch({ from: 100, to: Number.POSITIVE_INFINITY, precision: 0.05, confirm: 2 });
-    search.record(true);
+    search.record({ passed: true });
     expect(search.proposal()?.load).toBe(200);
     endAsGeneratorLimit(search);
     expect(search.proposal()).toBeNull();

@@ -14,7 +14,7 @@ describe('scouts (growth and step-down probes shorter than the full probe)', () 
     for (let p = search.proposal(); p !== null && made.length < 50; p = search.proposal()) {
       made.push(`${p.purpose} ${p.load}${p.scout ? '*' : ''}`);
       const [pass, achieved] = target(p);
-      search.record(pass, null, achieved);
+      search.record({ passed: pass, carried: achieved });
     }
     return { answer: search.answer(), made };
   }
@@ -59,13 +59,14 @@ describe('scouts (growth and step-down probes shorter than the full probe)', () 
     const made: string[] = [];
     for (let p = search.proposal(); p !== null; p = search.proposal()) {
       made.push(`${p.purpose} ${p.load}${p.scout ? '*' : ''}`);
-      search.record(true);
+      search.record({ passed: true });
     }
     expect(made).toEqual(['grow 100*', 'grow 200*', 'grow 400*', 'confirm 400']);
     expect(search.answer()).toMatchObject({ end: 'to-reached', capacity: 400, atLeast: true });
     // The full probe at --to fails: the scout's pass there is overruled and the search bisects below it.
     const strict = new CapacitySearch({ from: 100, to: 400, precision: 0.05, confirm: 2, scouts: true });
-    for (let p = strict.proposal(); p !== null; p = strict.proposal()) strict.record(p.scout ? true : p.load <= 300);
+    for (let p = strict.proposal(); p !== null; p = strict.proposal())
+      strict.record({ passed: p.scout ? true : p.load <= 300 });
     expect(strict.answer().end).toBe('found');
     expect(strict.answer().capacity!).toBeLessThanOrEqual(300);
     expect(strict.answer().capacity!).toBeGreaterThanOrEqual(300 / 1.05);

@@ -21,8 +21,8 @@ function drive(settings: Partial<SearchSettings>, probe: (p: NextProbe, i: numbe
     if (made.length > 200) throw new Error('the search did not end');
     const out = probe(p, made.length);
     made.push(p);
-    if (typeof out === 'boolean') search.record(out);
-    else search.record(out.pass, out.bound);
+    if (typeof out === 'boolean') search.record({ passed: out });
+    else search.record({ passed: out.pass, bound: out.bound });
   }
   return { answer: search.answer(), made };
 }
@@ -54,7 +54,7 @@ describe('capacity search', () => {
     for (let p = search.proposal(); p !== null; p = search.proposal()) {
       made.push(p.load);
       // A target that carries 1,000/s at most and meets the SLO up to 970.
-      search.record(p.load <= 970, null, p.load > 1000 ? 1000 : null);
+      search.record({ passed: p.load <= 970, carried: p.load > 1000 ? 1000 : null });
     }
     expect(made.slice(0, 5)).toEqual([200, 400, 800, 1600, 1000]);
     expect(search.answer().end).toBe('found');
@@ -71,7 +71,7 @@ describe('capacity search', () => {
     const made: string[] = [];
     for (let p = search.proposal(); p !== null; p = search.proposal()) {
       made.push(`${p.purpose} ${p.load}`);
-      search.record(p.load <= 9000, null, p.load > 9000 ? 9000 : null);
+      search.record({ passed: p.load <= 9000, carried: p.load > 9000 ? 9000 : null });
     }
     expect(search.answer()).toMatchObject({ end: 'found', capacity: 9000 });
     const afterGrowth = made.slice(made.indexOf('grow 12800') + 1);
@@ -84,7 +84,7 @@ describe('capacity search', () => {
     const made: string[] = [];
     for (let p = search.proposal(); p !== null; p = search.proposal()) {
       made.push(`${p.purpose} ${p.load}`);
-      search.record(p.load <= 9000, null, p.load > 9000 ? 9000 : null);
+      search.record({ passed: p.load <= 9000, carried: p.load > 9000 ? 9000 : null });
     }
     expect(made.slice(0, 4)).toEqual(['grow 20000', 'step-down 10000', 'step-down 5000', 'plateau 9000']);
     expect(search.answer()).toMatchObject({ end: 'found', capacity: 9000 });
@@ -97,7 +97,7 @@ describe('capacity search', () => {
     const made: string[] = [];
     for (let p = search.proposal(); p !== null; p = search.proposal()) {
       made.push(`${p.purpose} ${p.load}`);
-      search.record(p.load <= 975, null, p.load > 1000 ? 1000 : null);
+      search.record({ passed: p.load <= 975, carried: p.load > 1000 ? 1000 : null });
     }
     expect(search.answer().end).toBe('found');
     expect(search.answer().capacity!).toBeLessThanOrEqual(975);
@@ -242,8 +242,8 @@ describe('capacity search', () => {
 
   it('stops with what is known: at least the highest pass', () => {
     const search = new CapacitySearch({ from: 100, to: Infinity, precision: 0.05, confirm: 2 });
-    search.record(true);
-    search.record(true);
+    search.record({ passed: true });
+    search.record({ passed: true });
     search.stop();
     expect(search.proposal()).toBeNull();
     expect(search.answer()).toMatchObject({ end: 'stopped', capacity: 200, atLeast: true });
