@@ -7,17 +7,21 @@ import type { RunResult } from '../documents/result.js';
 import { kernelWitness } from './kernel.js';
 import { machineWitness } from './machine.js';
 import { scrapeWitness } from './scrape.js';
-import type { AnyWitness, LiveWitness } from './witness.js';
+import { watchedWitness } from './watched.js';
+import { type AnyWitness, type LiveWitness, type SectionOf, sectionOf, type TopKey } from './witness.js';
 
-const LISTED = [kernelWitness, machineWitness, scrapeWitness] as const;
+// The run's own processes first: each second, their CPU is what the machine witness counts as ours.
+const LISTED = [watchedWitness, kernelWitness, machineWitness, scrapeWitness] as const;
 
 /** The list every stage loops over. */
 export const WITNESSES: readonly AnyWitness[] = LISTED;
 
 type Listed = (typeof LISTED)[number];
 
-/** The result fields the listed witnesses fill. */
-export type ListedKey = Listed['key'];
+/** The result fields the listed witnesses fill (the top-level ones; a nested one is a field of its `resources`). */
+export type ListedKey = Extract<Listed['key'], TopKey>;
+/** The `resources` fields the listed witnesses fill. */
+export type ListedResourcesKey = Exclude<Listed['key'], TopKey>;
 
 /** What each witness's live part handed over at the run's end, by its key: the run's outcome carries it. */
 export type WitnessRecords = {
@@ -44,6 +48,15 @@ function isSeriesOf(w: AnyWitness, metric: string): boolean {
 /** Every witness's series metrics of one result (`scrape.<name>`: its measured-phase mean). */
 export function seriesMetrics(r: RunResult): Record<string, number | null> {
   const out: Record<string, number | null> = {};
-  for (const w of WITNESSES) Object.assign(out, w.seriesMetrics?.read(r[w.key]));
+  for (const w of WITNESSES) Object.assign(out, w.seriesMetrics?.read(sectionOf(w, r)));
   return out;
+}
+
+/** The `resources` fields of the listed witnesses nested there, each from `rule` (their section, or their merge). */
+export function resourcesSections(rule: (w: AnyWitness) => unknown): {
+  [K in ListedResourcesKey]: SectionOf<K>;
+} {
+  return Object.fromEntries(WITNESSES.filter((w) => w.nested === 'resources').map((w) => [w.key, rule(w)])) as {
+    [K in ListedResourcesKey]: SectionOf<K>;
+  };
 }

@@ -51,8 +51,12 @@ function missingParts(witnesses: readonly AnyWitness[]): string[] {
     if (!Array.isArray(w.gauges)) out.push(`${name}: no gauges (an empty list when it exports none)`);
     if (keys.has(w.key)) out.push(`${name}: listed twice, or two witnesses fill one field`);
     keys.add(w.key);
-    if (!(w.key in runResultSchema.shape))
-      out.push(`${name}: no '${w.key}' section in documents/result.ts's runResultSchema`);
+    const nested = w.nested === 'resources';
+    const sections = nested ? runResultSchema.shape.resources.shape : runResultSchema.shape;
+    if (!(w.key in sections))
+      out.push(
+        `${name}: no '${w.key}' section in documents/result.ts's runResultSchema${nested ? ' (its resources)' : ''}`,
+      );
     if (!(w.key in timelineRowSchema.shape))
       out.push(`${name}: no '${w.key}' field in documents/result.ts's timelineRowSchema (its figures each second)`);
     for (const metric of Object.keys(w.metrics ?? {}))
@@ -65,7 +69,7 @@ function missingParts(witnesses: readonly AnyWitness[]): string[] {
 describe('witnesses (CONTRIBUTING.md: adding a witness)', () => {
   it('every witness in src/witnesses/ is in the list (witnesses/list.ts)', async () => {
     const found = await exportedWitnesses();
-    expect(found.length).toBeGreaterThanOrEqual(3);
+    expect(found.length).toBeGreaterThanOrEqual(4);
     const unlisted = found
       .filter(({ witness }) => !listed.includes(witness))
       .map(({ file, name }) => `${DIR}/${file}: ${name} is not in WITNESSES (witnesses/list.ts): no stage will run it`);
@@ -81,7 +85,7 @@ describe('witnesses (CONTRIBUTING.md: adding a witness)', () => {
     const stray = { ...listed[0], key: 'nowhere', metrics: { 'nowhere.x': METRICS.p50 } };
     expect(missingParts([noMerge as AnyWitness, stray as unknown as AnyWitness])).toEqual([
       `witness '${listed[0].key}': no merge() (witnesses/witness.ts says what each part is)`,
-      "witness 'nowhere': no 'nowhere' section in documents/result.ts's runResultSchema",
+      "witness 'nowhere': no 'nowhere' section in documents/result.ts's runResultSchema (its resources)",
       "witness 'nowhere': no 'nowhere' field in documents/result.ts's timelineRowSchema (its figures each second)",
       "witness 'nowhere': metric 'nowhere.x' is not in documents/summary.ts's METRIC_NAMES (summaries record it)",
     ]);
