@@ -12,6 +12,7 @@ import { buildResult } from '../result/build.js';
 import { resultErrorTotal } from '../result/error-total.js';
 import { type PreparedTarget, targetInputs } from '../run/prepare-target.js';
 import { type LoadHooks, runLoad } from '../run/run-load.js';
+import { probeFigures } from '../witnesses/list.js';
 import { type FindConfig, probeRunConfig } from './find-config.js';
 import { judgeProbe, measuredCpu } from './probe-verdict.js';
 import type { NextProbe } from './search.js';
@@ -49,9 +50,6 @@ export async function runProbe(
     target: targetInputs(t, null),
   });
   const verdict = judgeProbe(result, next.load, ctx.find.def, ctx.find.slo);
-  const kernel = result.kernel
-    ? Object.fromEntries(Object.entries(result.kernel.counters).filter(([, v]) => v > 0))
-    : null;
   const record: ProbeRecord = {
     index,
     load: next.load,
@@ -64,7 +62,6 @@ export async function runProbe(
     generatorLimit: verdict.generatorLimit,
     limitOf: verdict.limitOf,
     machineLimit: verdict.machineLimit,
-    machine: result.machine ?? null,
     status: result.status,
     exitCode: result.exitCode,
     roundTripUs: result.latency.roundTripUs,
@@ -74,10 +71,8 @@ export async function runProbe(
     established: result.connections.established,
     opened: result.totals.opened,
     cpu: measuredCpu(result),
-    kernel,
-    scrape: result.scrape
-      ? Object.fromEntries(result.scrape.series.flatMap((s) => (s.mean === null ? [] : [[s.key, s.mean]])))
-      : null,
+    // Each witness's view of the probe (witnesses/list.ts): the machine, the kernel's counters, the ingress's series.
+    ...probeFigures(result),
     elapsedMs: Math.round(performance.now() - startedMs),
     histograms: { roundTripUs: result.histograms.roundTripUs, connectUs: result.histograms.connectUs },
     warnings: result.warnings,

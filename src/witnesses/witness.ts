@@ -13,6 +13,7 @@
  * everything that loops over the list sits above it (the run's outcome carries its records). Its report parts are
  * data (lines, a table's cells, a chart's points), which the reporters render.
  */
+import type { ProbeRecord } from '../documents/find.js';
 import type { Phase, ResultConfig, RunResult, TimelineRow, WatchRole } from '../documents/result.js';
 import type { LoadCounters } from '../instruments/counters.js';
 
@@ -126,6 +127,16 @@ export interface BuiltRun {
   longLived: boolean;
 }
 
+/** A column of find's probe table (reporters/find-text.ts): its header, each probe's cell, a line under the table. */
+export interface ProbeColumn {
+  header: string;
+  cell(p: ProbeRecord): string;
+  note?: string;
+}
+
+/** The find document's figure of a witness in each probe: the probe field of its key (none: no figure). */
+export type ProbeFigure<K extends WitnessKey> = K extends keyof ProbeRecord ? ProbeRecord[K] : never;
+
 export interface Witness<K extends WitnessKey, R> {
   /** The result's section and the timeline rows' field it fills. */
   key: K;
@@ -157,6 +168,15 @@ export interface Witness<K extends WitnessKey, R> {
   charts(runs: LabelledRun[]): WitnessChart[];
   /** Its live figures on --metrics-port (run/metrics-endpoint.ts), each second. */
   gauges: WitnessGauge[];
+  /**
+   * Its view of each probe of a capacity search (find/probe.ts): a few figures from its section, kept in the find
+   * document's probe under its key (documents/find.ts's probeSchema), and its column of find's probe table from the
+   * probes (null: no column for these). Absent: a witness with no per-probe figure.
+   */
+  probe?: {
+    figures(section: SectionOf<K>): ProbeFigure<K>;
+    column?(probes: ProbeRecord[]): ProbeColumn | null;
+  };
 }
 
 /** A witness whose types are not spelled out: what the list and the loops hold. */
