@@ -10,7 +10,14 @@ import { formatBytes, formatMicros } from '../core/units.js';
 import type { RunResult, WatchedSummary } from '../documents/result.js';
 import { PidWatcher } from '../instruments/pid-watch.js';
 import { type WatchedMarks, withCosts } from './watched-cost.js';
-import { live, type RunMoment, type Witness, type WitnessTable } from './witness.js';
+import {
+  type LabelledRun,
+  live,
+  type RunMoment,
+  type Witness,
+  type WitnessChart,
+  type WitnessTable,
+} from './witness.js';
 
 type Watched = RunResult['resources']['watched'];
 /** Each process's summary and its marks: the section is built from them and the rows. */
@@ -72,7 +79,11 @@ export const watchedWitness: Witness<'watched', WatchedRecord> = {
   ],
   summary: (watched) => watched.map(watchedLine),
   table: watchedTable,
-  charts: () => [],
+  charts: (runs) =>
+    [
+      processChart(runs, 'CPU', '% of one core', (s) => s.cpuPercent),
+      processChart(runs, 'Memory (RSS)', 'MiB', (s) => s.rssBytes / 2 ** 20),
+    ].filter((c) => c.points.length > 0),
   gauges: [],
 };
 
@@ -159,4 +170,25 @@ function watchedTable(runs: { label: string; result: RunResult }[]): WitnessTabl
       'RSS per session: after the ramp minus before, over the sessions; CPU: the measured phase; RSS slope: least ' +
       'squares over the measured phase.',
   };
+}
+
+/** Each second: the generator's own figure (this process, from the row), then each watched process by its role. */
+function processChart(
+  runs: LabelledRun[],
+  title: string,
+  yLabel: string,
+  pick: (s: { cpuPercent: number; rssBytes: number }) => number,
+): WitnessChart {
+  const points = runs.flatMap(({ label, result: r }) => {
+    const roles = new Map(r.resources.watched.map((w) => [w.pid, `${w.role} ${w.name} (${w.pid})`]));
+    return r.timeline.flatMap((row) => [
+      { series: `${label} generator`.trim(), t: row.t, value: pick(row) },
+      ...row.watched.map((s) => ({
+        series: `${label} ${roles.get(s.pid) ?? `pid ${s.pid}`}`.trim(),
+        t: row.t,
+        value: pick(s),
+      })),
+    ]);
+  });
+  return { title, note: 'generator, embedded target and watched processes', yLabel, points };
 }

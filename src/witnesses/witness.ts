@@ -143,8 +143,8 @@ export interface Witness<K extends WitnessKey, R> {
   /** Where the section sits: a field of the result (absent), or of its `resources` (the run's own processes). */
   nested?: 'resources';
   /**
-   * What it watches: the target (the report charts those first), the generator's host, or the run's own processes
-   * (their tables close the report's witness tables).
+   * What it watches: the run's own processes (the report charts them first, beside the load's charts, and closes its
+   * witness tables with theirs), the target (charted next), or the generator's host.
    */
   subject: 'target' | 'host' | 'process';
   live(run: WitnessRun): LiveWitness<R>;

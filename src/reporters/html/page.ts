@@ -32,8 +32,6 @@ const TIMELINES: { metric: TimelineMetric; title: string; y: string; note: strin
   { metric: 'open', title: 'Open connections', y: 'connections', note: 'at the end of each second' },
   { metric: 'errors', title: 'Connect failures and drops', y: 'per second', note: 'new in each second' },
   { metric: 'latency', title: 'Latency per second', y: 'µs', note: 'p50 and p99 of the round trips in each second' },
-  { metric: 'cpu', title: 'CPU', y: '% of one core', note: 'generator, embedded target and watched processes' },
-  { metric: 'rss', title: 'Memory (RSS)', y: 'MiB', note: 'generator, embedded target and watched processes' },
 ];
 
 export async function renderHtmlReport(input: ReportInput): Promise<string> {
@@ -111,10 +109,10 @@ function charts(kit: ChartKit, results: LabelledResult[]): string[] {
     const points = results.flatMap((r) => timelinePoints(r, t.metric));
     if (points.length > 0) out.push(kit.timeline(t.title, t.note, t.y, points, spans));
   }
-  // The witnesses' charts (witnesses/list.ts): the target's (the ingress's own series) first, then the host's, then
-  // the run's own processes'.
+  // The witnesses' charts (witnesses/list.ts): the run's own processes' (CPU, RSS) after the load's own, then the
+  // target's (the ingress's own series), then the host's.
   const bySubject = (s: string) => WITNESSES.filter((w) => w.subject === s);
-  for (const w of [...bySubject('target'), ...bySubject('host'), ...bySubject('process')])
+  for (const w of [...bySubject('process'), ...bySubject('target'), ...bySubject('host')])
     for (const c of w.charts(results)) out.push(kit.timeline(c.title, c.note, c.yLabel, c.points, spans));
   return out.map(figure);
 }
