@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIND_DIMENSIONS, LOAD_MODES } from '../../src/core/vocabulary.js';
+import { probeSchema } from '../../src/documents/find.js';
 import { runResultSchema, timelineRowSchema } from '../../src/documents/result.js';
 import { METRIC_NAMES } from '../../src/documents/summary.js';
 import { DIMENSIONS } from '../../src/find/dimensions.js';
@@ -59,6 +60,11 @@ function missingParts(witnesses: readonly AnyWitness[]): string[] {
       );
     if (!(w.key in timelineRowSchema.shape))
       out.push(`${name}: no '${w.key}' field in documents/result.ts's timelineRowSchema (its figures each second)`);
+    const probeField = w.key in probeSchema.shape;
+    if (w.probe && !probeField)
+      out.push(`${name}: a probe part, but no '${w.key}' field in documents/find.ts's probeSchema`);
+    if (!w.probe && probeField)
+      out.push(`${name}: '${w.key}' is a field of find's probes, but it gives no probe figure`);
     for (const metric of Object.keys(w.metrics ?? {}))
       if (!(METRIC_NAMES as readonly string[]).includes(metric))
         out.push(`${name}: metric '${metric}' is not in documents/summary.ts's METRIC_NAMES (summaries record it)`);
@@ -82,12 +88,22 @@ describe('witnesses (CONTRIBUTING.md: adding a witness)', () => {
 
   it('the check says what a witness lacks (a witness without a merge rule, a section not in the schema)', () => {
     const { merge: _m, ...noMerge } = listed[0];
-    const stray = { ...listed[0], key: 'nowhere', metrics: { 'nowhere.x': METRICS.p50 } };
+    const stray = {
+      ...listed[0],
+      key: 'nowhere',
+      metrics: { 'nowhere.x': METRICS.p50 },
+      probe: { figures: () => null },
+    };
     expect(missingParts([noMerge as AnyWitness, stray as unknown as AnyWitness])).toEqual([
       `witness '${listed[0].key}': no merge() (witnesses/witness.ts says what each part is)`,
       "witness 'nowhere': no 'nowhere' section in documents/result.ts's runResultSchema (its resources)",
       "witness 'nowhere': no 'nowhere' field in documents/result.ts's timelineRowSchema (its figures each second)",
+      "witness 'nowhere': a probe part, but no 'nowhere' field in documents/find.ts's probeSchema",
       "witness 'nowhere': metric 'nowhere.x' is not in documents/summary.ts's METRIC_NAMES (summaries record it)",
+    ]);
+    const { probe: _p, ...kernelNoProbe } = listed.find((w) => w.key === 'kernel')!;
+    expect(missingParts([kernelNoProbe as AnyWitness])).toEqual([
+      "witness 'kernel': 'kernel' is a field of find's probes, but it gives no probe figure",
     ]);
   });
 

@@ -9,7 +9,7 @@ import type { FindDocument, ProbeRecord } from '../../src/documents/find.js';
 import { probeSchema } from '../../src/documents/find.js';
 import { renderFindSummary } from '../../src/reporters/find-text.js';
 import { buildResult } from '../../src/result/build.js';
-import { probeColumns, probeFigures, WITNESSES } from '../../src/witnesses/list.js';
+import { probeColumns, probeFigures } from '../../src/witnesses/list.js';
 import { fixtureConfig, fixtureInputs, fixtureOutcome, kernelReading } from '../fixtures/outcome.js';
 
 const summary = { count: 0, min: null, mean: null, p50: null, p90: null, p95: null, p99: null, p999: null, max: null };
@@ -68,16 +68,6 @@ describe("find's per-probe figures, from the witness list", () => {
     expect(figures.machine).toBeNull();
     // What the list gives is a valid probe record's part.
     expect(() => probeSchema.parse(probe(figures))).not.toThrow();
-  });
-
-  it('a witness with a probe part fills a probe field of its key, and one whose key is a probe field has one', () => {
-    const wrong = WITNESSES.flatMap((w) => {
-      const field = w.key in probeSchema.shape;
-      if (w.probe && !field) return [`${w.key}: a probe part, but no '${w.key}' in documents/find.ts's probeSchema`];
-      if (!w.probe && field) return [`${w.key}: '${w.key}' is a probe field, but the witness gives no probe figure`];
-      return [];
-    });
-    expect(wrong).toEqual([]);
   });
 
   it("the probe table has each witness's column in the list's order: the machine, then the ingress's series", () => {
