@@ -137,11 +137,16 @@ export interface ProbeColumn {
 /** The find document's figure of a witness in each probe: the probe field of its key (none: no figure). */
 export type ProbeFigure<K extends WitnessKey> = K extends keyof ProbeRecord ? ProbeRecord[K] : never;
 
-export interface Witness<K extends WitnessKey, R> {
+/**
+ * A witness. Where its section sits follows from its key: a field of the result (no `nested`), or of its `resources`
+ * (the run's own processes: `nested: 'resources'`, which the compiler then asks for).
+ */
+export type Witness<K extends WitnessKey, R> = WitnessParts<K, R> &
+  (K extends TopKey ? { nested?: undefined } : { nested: 'resources' });
+
+interface WitnessParts<K extends WitnessKey, R> {
   /** The result's section and the timeline rows' field it fills. */
   key: K;
-  /** Where the section sits: a field of the result (absent), or of its `resources` (the run's own processes). */
-  nested?: 'resources';
   /**
    * What it watches: the run's own processes (the report charts them first, beside the load's charts, and closes its
    * witness tables with theirs), the target (charted next), or the generator's host.
