@@ -4,7 +4,7 @@
  * serve process: 500 messages/s), for MINUTES after a 60 s warm-up, by two generator processes; with `--watch-pid`
  * on serve and on this script, and `--scrape` of this script, a tiny exporter that serves serve's own figures
  * (GET /stats on its control port: open sessions, queued bytes and messages, RSS) as Prometheus text. The result
- * (results/soak/) carries the leak verdicts (RSS slope over the measured phase, src/result/watched-cost.ts), which
+ * (results/soak/) carries the leak verdicts (RSS slope over the measured phase, src/witnesses/watched-cost.ts), which
  * judge the soak: every generator process's and serve's; the exporter's (this script, the soak's own fixture) is
  * printed, not judged. Printed at the end with the errors and the pacer's lateness; exit 0 when no leak is suspected
  * and no error was counted, 1 otherwise (the run's own exit code when it failed). SOAK_CONNS, SOAK_SERVICE_TIME and

@@ -102,7 +102,7 @@ export async function tlsMemoryGoals(log: (line: string) => void): Promise<Goal[
   log('memory, 10,000 held TLS sessions (embedded TLS target)');
   const r = await l4stress(['--tls', '--mode', 'hold', '-c', '10000', '-d', '1s', '--warmup', '0s'], 300_000);
   const target = r.resources.watched.filter((w) => w.role === 'target');
-  // Each target process's RSS grown over the ramp, over the sessions it holds (result/watched-cost.ts).
+  // Each target process's RSS grown over the ramp, over the sessions it holds (witnesses/watched-cost.ts).
   const perTargetSession = target.length
     ? Math.round(target.reduce((n, w) => n + (w.cost?.rssPerSessionBytes ?? 0), 0) / target.length)
     : null;

@@ -169,7 +169,7 @@ export const watchedSummarySchema = z.object({
   /** Seconds since sampling began when it was last seen alive, if it exited. */
   exitedAfterS: nullableNumber,
   /**
-   * What a unit of the run's work cost this process (result/watched-cost.ts): RSS per held session over the ramp,
+   * What a unit of the run's work cost this process (witnesses/watched-cost.ts): RSS per held session over the ramp,
    * CPU µs per round trip, per connection and per TLS handshake in the measured phase (null where the mode has
    * none), and the RSS slope over the second half of the measured phase (MiB per hour, least squares; the first
    * half is settling after the ramp) with its fit and the leak verdict; `rssSlopeNote` says why there is no slope

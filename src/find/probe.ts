@@ -14,6 +14,7 @@ import { buildResult } from '../result/build.js';
 import { resultErrorTotal } from '../result/error-total.js';
 import { type PreparedTarget, targetInputs } from '../run/prepare-target.js';
 import { type LoadHooks, runLoad } from '../run/run-load.js';
+import { probeFigures } from '../witnesses/list.js';
 import { type FindConfig, probeRunConfig } from './find-config.js';
 import { judgeProbe, measuredCpu } from './probe-verdict.js';
 import type { NextProbe } from './search.js';
@@ -81,9 +82,6 @@ export function probeRecord(
   elapsedMs: number,
 ): ProbeRecord {
   const verdict = judgeProbe(result, next.load, find.def, find.slo);
-  const kernel = result.kernel
-    ? Object.fromEntries(Object.entries(result.kernel.counters).filter(([, v]) => v > 0))
-    : null;
   return {
     index,
     load: next.load,
@@ -97,7 +95,6 @@ export function probeRecord(
     generatorLimit: verdict.generatorLimit,
     limitOf: verdict.limitOf,
     machineLimit: verdict.machineLimit,
-    machine: result.machine ?? null,
     status: result.status,
     exitCode: result.exitCode,
     roundTripUs: result.latency.roundTripUs,
@@ -107,10 +104,8 @@ export function probeRecord(
     established: result.connections.established,
     opened: result.totals.opened,
     cpu: measuredCpu(result),
-    kernel,
-    scrape: result.scrape
-      ? Object.fromEntries(result.scrape.series.flatMap((s) => (s.mean === null ? [] : [[s.key, s.mean]])))
-      : null,
+    // Each witness's view of the probe (witnesses/list.ts): the machine, the kernel's counters, the ingress's series.
+    ...probeFigures(result),
     elapsedMs,
     histograms: { roundTripUs: result.histograms.roundTripUs, connectUs: result.histograms.connectUs },
     warnings: result.warnings,

@@ -13,7 +13,7 @@
 import { median } from '../calibration/stats.js';
 import { UsageError } from '../core/errors.js';
 import type { FindDocument } from '../documents/find.js';
-import { movingSeries } from './moving-series.js';
+import { movingSeries } from '../witnesses/moving-series.js';
 
 export type FindVerdict = 'improved' | 'same' | 'regressed' | 'not-comparable';
 

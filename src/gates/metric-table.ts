@@ -103,23 +103,6 @@ export const METRICS = {
     r.resources.target ? r.resources.target.cpuUserMs + r.resources.target.cpuSystemMs : null,
   ),
   /**
-   * The steepest RSS slope of a --watch-pid process over the settled half of the measured phase, MiB per hour
-   * (result/watched-cost.ts); null, with its note, under 30 s of measured phase.
-   */
-  'watched.rssSlope': {
-    unit: 'count',
-    better: 'lower',
-    reduce: 'max',
-    read: (r) => {
-      const slopes = r.resources.watched.flatMap((w) =>
-        w.role === 'watched' && w.cost?.rssSlopeMiBPerHour != null ? [w.cost.rssSlopeMiBPerHour] : [],
-      );
-      return slopes.length ? Math.max(...slopes) : null;
-    },
-    whyNull: (r) =>
-      r.resources.watched.find((w) => w.role === 'watched' && w.cost?.rssSlopeNote)?.cost?.rssSlopeNote ?? null,
-  },
-  /**
    * A `find:` step's answer, in its dimension's unit (find/answer.ts): the confirmed capacity, or the lower bound a
    * bound or a stop left; null when the generator gave out or nothing passed. A run has none.
    */
@@ -166,7 +149,6 @@ export function measurable(metric: string, config: MeasuredBy, of: 'run' | 'sear
     return `${metric} counts long-lived sessions; connect mode has none`;
   if (metric === 'target.cpu.op' && config.target !== null)
     return "target.cpu.op is the embedded target's CPU; an external target's is not read (see --watch-pid)";
-  if (metric === 'watched.rssSlope' && config.watchPids.length === 0) return 'watched.rssSlope needs --watch-pid';
   return null;
 }
 

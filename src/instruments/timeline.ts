@@ -1,5 +1,5 @@
 /** One row per second of the run: what the live progress line shows and what the result keeps. */
-import type { LoadCounters, Phase, TimelineRow, WatchedSample } from '../documents/result.js';
+import type { LoadCounters, Phase, TimelineRow } from '../documents/result.js';
 import { totalErrors } from './errors.js';
 import type { Histogram } from './histogram.js';
 
@@ -15,7 +15,6 @@ export function timelineRow(
   interval: Histogram,
   cpuPercent: number,
   rssBytes: number,
-  watched: WatchedSample[] = [],
 ): TimelineRow {
   const perS = (d: number): number => (intervalMs > 0 ? Math.round((d * 1000) / intervalMs) : 0);
   const has = interval.totalCount > 0;
@@ -37,6 +36,7 @@ export function timelineRow(
     maxUs: has ? interval.getValueAtPercentile(100) : null,
     cpuPercent: Math.round(cpuPercent * 10) / 10,
     rssBytes,
-    watched,
+    // The watched processes' witness (witnesses/watched.ts) writes this second's samples.
+    watched: [],
   };
 }

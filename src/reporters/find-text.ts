@@ -5,8 +5,11 @@
 
 import { formatCount, formatMicros } from '../core/units.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
-import { movingSeries } from '../gates/moving-series.js';
+import { probeColumns } from '../witnesses/list.js';
 import { renderTable } from './table.js';
+
+// The machine's column of the probe table, as find's HTML page draws it too.
+export { machineCell } from '../witnesses/machine.js';
 
 /** `probe 4  rate 1,600 messages/s  achieved 1,212  p50 3.1ms  p99 412ms  errors 0  FAIL  p99<20ms broke: ...` */
 export function renderProbeLine(p: ProbeRecord, unit: string): string {
@@ -27,8 +30,8 @@ export function renderProbeLine(p: ProbeRecord, unit: string): string {
 }
 
 export function renderFindSummary(doc: FindDocument, file: string): string {
-  // The ingress's own view per probe: the scraped series that moved most with the load (--scrape).
-  const ingress = movingSeries(doc.probes, 1)[0]?.key ?? null;
+  // Each witness's view per probe (witnesses/list.ts): the machine, the ingress's series that moved most (--scrape).
+  const columns = probeColumns(doc.probes);
   const rows = doc.probes.map((p) => [
     String(p.index),
     purposeCell(p),
@@ -40,8 +43,7 @@ export function renderFindSummary(doc: FindDocument, file: string): string {
     formatCount(p.errors),
     p.cpu.generator === null ? '-' : `${Math.round(p.cpu.generator)}%`,
     targetCpu(p),
-    machineCell(p),
-    ...(ingress === null ? [] : [p.scrape?.[ingress] === undefined ? '-' : formatCount(p.scrape[ingress])]),
+    ...columns.map((c) => c.cell(p)),
     p.pass ? 'pass' : verdictCell(p),
   ]);
   const lines = [
@@ -58,13 +60,10 @@ export function renderFindSummary(doc: FindDocument, file: string): string {
       'errors',
       'gen cpu',
       'target cpu',
-      'machine',
-      ...(ingress === null ? [] : ['ingress']),
+      ...columns.map((c) => c.header),
       'verdict',
     ]),
-    ...(ingress === null
-      ? []
-      : [`ingress: ${ingress}, the scraped series that moved most with the load (probe means; all in the document)`]),
+    ...columns.flatMap((c) => (c.note ? [c.note] : [])),
     '',
     `Answer: ${doc.answer.text}`,
   ];
@@ -114,16 +113,4 @@ export function verdictCell(p: ProbeRecord): string {
   if (limit === 'machine') return 'FAIL machine';
   if (limit === 'inconclusive') return 'inconclusive';
   return 'FAIL';
-}
-
-/** The machine over the probe's window: `97% busy, others 0.9, wait 38%` (cores busy, others' cores, load wait). */
-export function machineCell(p: ProbeRecord): string {
-  const m = p.machine;
-  if (!m) return '-';
-  const parts = [
-    ...(m.busyPercentMean === null ? [] : [`${Math.round(m.busyPercentMean)}% busy`]),
-    ...(m.othersCoresMean === null ? [] : [`others ${m.othersCoresMean.toFixed(1)}`]),
-    ...(m.loadThreadWait === null ? [] : [`wait ${Math.round(m.loadThreadWait.mean * 100)}%`]),
-  ];
-  return parts.length ? parts.join(', ') : '-';
 }

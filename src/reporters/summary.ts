@@ -5,6 +5,7 @@ import type { RunResult } from '../documents/result.js';
 import type { ErrorCounts } from '../instruments/errors.js';
 import type { LatencySummary } from '../instruments/histogram.js';
 import { WITNESSES } from '../witnesses/list.js';
+import { sectionOf } from '../witnesses/witness.js';
 import { renderTable } from './table.js';
 
 const byKind = (counts: ErrorCounts): string => {
@@ -140,18 +141,9 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
         : '') +
       `; ${transportOf(r.totals)}`,
   );
-  for (const w of r.resources.watched) {
-    lines.push(
-      `${w.role.padEnd(12)} pid ${w.pid} (${w.name}): CPU mean ${w.cpuPercentMean ?? '-'}% max ` +
-        `${w.cpuPercentMax ?? '-'}%, ` +
-        `max RSS ${w.maxRssBytes === null ? '-' : mb(w.maxRssBytes)}` +
-        (w.exited ? `, exited after ${w.exitedAfterS} s` : '') +
-        costText(w.cost),
-    );
-  }
-  // Each witness's lines (witnesses/list.ts), where the result has its section.
+  // Each witness's lines (witnesses/list.ts), where the result has its section: the run's own processes' first.
   for (const w of WITNESSES) {
-    const section = r[w.key];
+    const section = sectionOf(w, r);
     if (section) lines.push(...w.summary(section));
   }
   const cal = r.calibration;
@@ -228,17 +220,4 @@ function transportOf(t: RunResult['totals']): string {
   if (t.bareHandleSessions === 0) return 'sessions on net.Socket';
   if (t.bareHandleSessions >= opened) return 'sessions on bare TCP handles';
   return `${formatCount(t.bareHandleSessions)} sessions on bare TCP handles, the rest on net.Socket`;
-}
-
-/** A watched process's cost per unit of work, the parts that apply: `; 2.00 KiB RSS per session, 41µs CPU/rt`. */
-function costText(cost: RunResult['resources']['watched'][number]['cost']): string {
-  if (!cost) return '';
-  const parts = [
-    cost.rssPerSessionBytes !== null ? `${(cost.rssPerSessionBytes / 1024).toFixed(2)} KiB RSS per session` : null,
-    cost.cpuUsPerRoundTrip !== null ? `${formatMicros(cost.cpuUsPerRoundTrip)} CPU per round trip` : null,
-    cost.cpuUsPerConnection !== null ? `${formatMicros(cost.cpuUsPerConnection)} CPU per connection` : null,
-    cost.cpuUsPerHandshake !== null ? `${formatMicros(cost.cpuUsPerHandshake)} CPU per TLS handshake` : null,
-    cost.rssSlopeMiBPerHour !== null && cost.leakSuspected ? `RSS +${cost.rssSlopeMiBPerHour} MiB/h (leak?)` : null,
-  ].filter((p) => p !== null);
-  return parts.length ? `; ${parts.join(', ')}` : '';
 }

@@ -10,13 +10,13 @@ import { EXIT_CODE_FOR_STATUS } from '../core/errors.js';
 import { RESULT_SCHEMA_VERSION, type RunResult } from '../documents/result.js';
 import { encodeHistogram, summarize } from '../instruments/histogram.js';
 import { describeProxyPlan } from '../proxy/header.js';
-import { WITNESSES } from '../witnesses/list.js';
+import { resourcesSections, WITNESSES } from '../witnesses/list.js';
+import type { AnyWitness, BuiltRun } from '../witnesses/witness.js';
 import { type BuildContext, buildContext, type ResultInputs } from './build-context.js';
 import { integrityErrors } from './error-total.js';
 import { generatorResources } from './resources.js';
 import { assemble, type Complete, type ResultRules, witnessRules } from './sections.js';
 import * as warn from './warnings.js';
-import { withCosts } from './watched-cost.js';
 
 export type { ResultInputs };
 
@@ -111,7 +111,8 @@ const RULES: ResultRules<BuildContext> = {
             cpuSystemMs: Math.round(c.inputs.target.stats.cpuSystemUs / 1000),
           }
         : null,
-    watched: withCosts(c.outcome, c.totals, c.traits.longLived, c.rtt.totalCount),
+    // The run's own processes' witness (witnesses/watched.ts), whose section sits here.
+    ...resourcesSections((w) => section(w, c)),
   }),
   calibration: (c) =>
     c.inputs.profile &&
@@ -128,12 +129,7 @@ const RULES: ResultRules<BuildContext> = {
         8 * c.perS(c.outcome.reports.reduce((n, r) => n + r.measuredBytesSent + r.measuredBytesReceived, 0)),
     }),
   // Each witness's section, from what it recorded and the timeline rows it wrote (witnesses/list.ts).
-  ...witnessRules<BuildContext>((w, c) =>
-    w.section(c.outcome.witnesses[w.key as keyof typeof c.outcome.witnesses], {
-      timeline: c.outcome.timeline,
-      cores: c.inputs.environment.cores,
-    }),
-  ),
+  ...witnessRules<BuildContext>(section),
   environment: (c) => c.inputs.environment,
   timeline: (c) => c.outcome.timeline,
   histograms: (c): Complete<RunResult['histograms']> => ({
@@ -159,11 +155,11 @@ const RULES: ResultRules<BuildContext> = {
       ...warn.saturationWarnings(
         outcome.timeline,
         Math.min(c.inputs.environment.cores, config.workers) * outcome.memory.processes.length,
-        outcome.watched.filter((w) => w.role === 'generator').map((w) => w.pid),
+        RULES.resources(c)
+          .watched.filter((w) => w.role === 'generator')
+          .map((w) => w.pid),
       ),
       ...warn.verifyWarnings(c.inputs.verify),
-      ...warn.watchedWarnings(outcome.watched.filter((w) => w.role !== 'watched' || config.watchPids.includes(w.pid))),
-      ...warn.leakWarnings(RULES.resources(c).watched),
       ...warn.settingWarnings(config, outcome, c.inputs.target.kind),
       ...warn.dropWarnings(totals.dropped, c.traits.longLived),
       ...warn.unservedWarnings(totals.unserved),
@@ -175,10 +171,22 @@ const RULES: ResultRules<BuildContext> = {
         summarize(c.connect).p99,
       ),
       // Each witness's own, in the list's order.
-      ...WITNESSES.flatMap((w) => w.warnings(RULES[w.key](c), { connectP99Us: summarize(c.connect).p99 })),
+      ...WITNESSES.flatMap((w) => w.warnings(section(w, c), { connectP99Us: summarize(c.connect).p99, config })),
     ];
   },
 };
+
+/** A witness's section, from what it recorded, the timeline rows it wrote and the builder's totals. */
+function section(w: AnyWitness, c: BuildContext): unknown {
+  const run: BuiltRun = {
+    timeline: c.outcome.timeline,
+    cores: c.inputs.environment.cores,
+    totals: c.totals,
+    measuredRoundTrips: c.rtt.totalCount,
+    longLived: c.traits.longLived,
+  };
+  return w.section(c.outcome.witnesses[w.key as keyof typeof c.outcome.witnesses], run);
+}
 
 /** A run's settings as documents keep them: the header plan described, the console-only switches left out. */
 export function describeConfig(config: RunConfig): RunResult['config'] {

@@ -13,6 +13,8 @@ import { addCounters, emptyCounters, type LoadCounters } from '../instruments/co
 import { addErrorCounts, totalErrors } from '../instruments/errors.js';
 import { encodeHistogram, type Histogram, mergeEncoded, summarize } from '../instruments/histogram.js';
 import { peakOpen } from '../instruments/peak.js';
+import { resourcesSections } from '../witnesses/list.js';
+import { sectionOf } from '../witnesses/witness.js';
 import { checkShards } from './merge-check.js';
 import { mergeConfig } from './merge-config.js';
 import { mergeModeStats } from './merge-mode-stats.js';
@@ -232,13 +234,13 @@ const RULES: ResultRules<MergeContext> = {
     },
     // One target for all shards, not sampled by any one of them.
     target: null,
-    // Processes watched on each shard's machine are that machine's: not summable.
-    watched: [],
+    // The run's own processes' witness (witnesses/watched.ts) by its merge rule, from the shards' in shard order.
+    ...resourcesSections((w) => w.merge(c.results.map((r) => sectionOf(w, r)))),
   }),
   // Each machine has its own profile: no one ratio speaks for all.
   calibration: () => null,
   // Each witness's section by its own merge rule (witnesses/list.ts), from the shards' in shard order.
-  ...witnessRules<MergeContext>((w, c) => w.merge(c.results.map((r) => r[w.key]))),
+  ...witnessRules<MergeContext>((w, c) => w.merge(c.results.map((r) => sectionOf(w, r)))),
   environment: (c) => same(c).environment, // the first shard's machine; each shard's host is in mergedFrom
   timeline: (c) => c.timeline,
   histograms: (c): Complete<RunResult['histograms']> => ({

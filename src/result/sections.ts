@@ -3,7 +3,8 @@
  * field of the result document (optional ones too), and `Complete` makes a section spell out every field it holds.
  * A new schema field therefore fails to compile until both the builder (build.ts) and the merge (merge.ts) say
  * what to do with it; nothing is copied from "the first shard" by a spread. The witnesses' sections (witnesses/list.ts)
- * each have their rule from their witness: `witnessRules` makes one per listed witness.
+ * each have their rule from their witness: `witnessRules` makes one per listed witness (one nested in `resources` is
+ * made by the resources rule, with witnesses/list.ts's `resourcesSections`).
  */
 import type { RunResult } from '../documents/result.js';
 import { type ListedKey, WITNESSES } from '../witnesses/list.js';
@@ -27,7 +28,8 @@ export function assemble<C>(rules: ResultRules<C>, c: C): RunResult {
 
 /** One rule per listed witness's section, made from the witness (its section when building, its merge when merging). */
 export function witnessRules<C>(rule: (w: AnyWitness, c: C) => unknown): Pick<ResultRules<C>, ListedKey> {
-  return Object.fromEntries(WITNESSES.map((w) => [w.key, (c: C) => rule(w, c)])) as unknown as Pick<
+  const top = WITNESSES.filter((w) => w.nested === undefined);
+  return Object.fromEntries(top.map((w) => [w.key, (c: C) => rule(w, c)])) as unknown as Pick<
     ResultRules<C>,
     ListedKey
   >;

@@ -220,17 +220,6 @@ export function verifyWarnings(verify: RunResult['proxy']['verify']): string[] {
   ];
 }
 
-/** A watched process (the embedded target, --watch-pid) that exited: its sampling stopped there. */
-export function watchedWarnings(watched: RunResult['resources']['watched']): string[] {
-  return watched
-    .filter((w) => w.exited)
-    .map(
-      (w) =>
-        `watched process ${w.pid} (${w.name}) exited ` +
-        `${w.exitedAfterS === 0 ? 'before the run' : `after ${w.exitedAfterS} s`}; its sampling stopped there`,
-    );
-}
-
 /** A merged run: the shards it lacks (--partial), then every shard's own warnings, each named by its shard. */
 export function mergeWarnings(missing: number[], count: number, shards: RunResult[]): string[] {
   const lacking =
@@ -238,15 +227,4 @@ export function mergeWarnings(missing: number[], count: number, shards: RunResul
       ? [`merged without shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} (--partial)`]
       : [];
   return [...lacking, ...shards.flatMap((r) => r.warnings.map((w) => `shard ${r.config.shard!.index}: ${w}`))];
-}
-
-/** A watched process whose RSS grew steadily over the measured phase (result/watched-cost.ts): a leak, likely. */
-export function leakWarnings(watched: RunResult['resources']['watched']): string[] {
-  return watched
-    .filter((w) => w.cost?.leakSuspected)
-    .map(
-      (w) =>
-        `watched process ${w.pid} (${w.name}) grew its RSS steadily over the measured phase: ` +
-        `${w.cost!.rssSlopeMiBPerHour} MiB per hour (fit R² ${w.cost!.rssSlopeR2}); a leak is likely: soak it longer`,
-    );
 }

@@ -10,7 +10,7 @@
 import type { RunConfig } from '../config/run-config.js';
 import { waitUntil } from '../core/clock.js';
 import type { LoadCounters } from '../instruments/counters.js';
-import { PidWatcher, readRss, type WatchRole, withChildren } from '../instruments/pid-watch.js';
+import { readRss, type WatchRole, withChildren } from '../instruments/pid-watch.js';
 import { ProcessUsageSampler } from '../instruments/process-usage.js';
 import type { TimelineRow } from '../instruments/timeline.js';
 import { WITNESSES, type WitnessRecords } from '../witnesses/list.js';
@@ -47,20 +47,23 @@ export async function runLoad(
   const watch = withChildren(hooks.watch ?? [], [process.pid, ...group.pids]);
   const quorum = new WorkerQuorum(group.links);
   const usage = new ProcessUsageSampler();
-  const watcher = new PidWatcher([
+  // The run's processes besides this one: the generator's children, then the target's and the watched.
+  const processes = [
     ...group.pids.filter((pid) => pid !== process.pid).map((pid) => ({ pid, role: 'generator' as const })),
     ...watch,
-  ]);
+  ];
   const send = (msg: MainToWorker): void => {
     for (const link of group.links) link.post(msg);
   };
   // The load threads introduce themselves when ready; the target's and watched processes' threads are read whole.
   const loadThreads: { pid: number; tid: number }[] = [];
   const pidsOf = (role: WatchRole): number[] => watch.filter((w) => w.role === role).map((w) => w.pid);
-  const witnesses = WITNESSES.map((w) => [w.key, w.live({ config, loadThreads: () => loadThreads, pidsOf })] as const);
+  const witnesses = WITNESSES.map(
+    (w) => [w.key, w.live({ config, loadThreads: () => loadThreads, pidsOf, processes })] as const,
+  );
   const lives = witnesses.map(([, w]) => w);
   let stallWatch: StallWatch | null = null;
-  const ticks = new TickCollector(quorum, send, usage, watcher, lives, (row, totals) => {
+  const ticks = new TickCollector(quorum, send, usage, lives, (row, totals) => {
     hooks.onSecond?.(row, totals);
     if (ticks.phase === 'ramp') stallWatch?.observe(performance.now(), rampProgress(totals));
   });
@@ -80,7 +83,7 @@ export async function runLoad(
   // there is no --start-at to blame (it said "--start-at null").
   const abortedInStartUp = aborted() && !config.startAt;
   const baselineRss = generatorRss(group.pids);
-  const marks = { baseline: watcher.mark(), ramped: {}, measureStart: {}, measureEnd: {} } as LoadOutcome['watchMarks'];
+  ticks.moment('ready');
   // --start-at: every shard is ready (workers up, the target reached by nothing yet); all go at one wall time.
   const startLateByMs = config.startAt ? await waitUntil(config.startAt, hooks.signal) : null;
   const abortedBeforeStart = aborted();
@@ -111,7 +114,7 @@ export async function runLoad(
   const lastOpenedAt = quorum.rampEndMs(rampStart);
   // Workers collected their heaps just before reporting the ramp done: what is left is what the sessions hold.
   const rampRss = generatorRss(group.pids);
-  marks.ramped = watcher.mark();
+  ticks.moment('ramped');
   // Fresh counters, so "nothing established" is judged on current numbers. Churn opens its connections in the
   // traffic phase, so the ramp says nothing about reachability there.
   const established = (await ticks.fresh()).established;
@@ -130,11 +133,11 @@ export async function runLoad(
     if (!over()) {
       ticks.phase = 'measure';
       measureStart = performance.now();
-      marks.measureStart = watcher.mark();
+      ticks.moment('measure-start');
       send({ type: 'measure' });
       await Promise.race([waits.sleep(config.durationMs), quorum.allLost]);
       waits.clear();
-      marks.measureEnd = watcher.mark();
+      ticks.moment('measure-end');
     }
     measureEnd = performance.now();
   }
@@ -171,10 +174,8 @@ export async function runLoad(
     rampTimedOut,
     rampStalled: rampTimedOut && stallWatch.fired,
     usage: usage.totals(),
-    watched: watcher.summaries(),
     lostWorkers: [...quorum.lost.values()].sort((a, b) => a.worker - b.worker),
     startLateByMs,
-    watchMarks: marks,
     witnesses: records,
   };
 }

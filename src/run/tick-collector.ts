@@ -1,16 +1,16 @@
 /**
  * The per-second timeline: once a second every live worker is asked for a snapshot, so rows line up across
  * workers; a row is made when every live worker answered, or when the next tick goes out (closed with what
- * arrived). Each row joins the generator's and the watched processes' CPU and RSS, and every witness's figures for
- * that second (witnesses/list.ts); a phase change is told to every witness too.
+ * arrived). Each row joins the generator's CPU and RSS, and every witness's figures for that second
+ * (witnesses/list.ts: the watched processes' CPU and RSS among them); a phase change and the run's moments (ready,
+ * ramped, the measured phase's ends) are told to every witness too.
  */
 
 import { emptyCounters, type LoadCounters } from '../instruments/counters.js';
 import { mergeEncoded } from '../instruments/histogram.js';
-import type { PidWatcher } from '../instruments/pid-watch.js';
 import type { ProcessUsageSampler } from '../instruments/process-usage.js';
 import { type Phase, type TimelineRow, timelineRow } from '../instruments/timeline.js';
-import type { LiveWitness } from '../witnesses/witness.js';
+import type { LiveWitness, RunMoment } from '../witnesses/witness.js';
 import type { MainToWorker, WorkerToMain } from '../worker-contract/protocol.js';
 import type { WorkerQuorum } from './worker-quorum.js';
 
@@ -35,7 +35,6 @@ export class TickCollector {
     private readonly quorum: WorkerQuorum,
     private readonly send: (msg: MainToWorker) => void,
     private readonly usage: ProcessUsageSampler,
-    private readonly watcher: PidWatcher,
     private readonly witnesses: LiveWitness<unknown>[],
     private readonly onRow: (row: TimelineRow, totals: LoadCounters) => void,
   ) {
@@ -52,6 +51,11 @@ export class TickCollector {
   set phase(phase: Phase) {
     this.current = phase;
     for (const w of this.witnesses) w.phase(phase);
+  }
+
+  /** A moment the run marks: every witness hears of it. */
+  moment(moment: RunMoment): void {
+    for (const w of this.witnesses) w.moment(moment);
   }
 
   /** Row times count from here (the load's start: after --start-at); the witnesses start reading here too. */
@@ -111,7 +115,6 @@ export class TickCollector {
     const interval = mergeEncoded([...tick.snapshots.values()].map((s) => s.intervalRtt));
     const totals = this.quorum.totals();
     const { cpuPercent, rssBytes } = this.usage.sample();
-    const watched = this.watcher.sample();
     const row = timelineRow(
       (now - this.t0) / 1000,
       // The phase the tick went out in: a measured second answered late (a busy machine) is still measured.
@@ -122,11 +125,15 @@ export class TickCollector {
       interval,
       cpuPercent,
       rssBytes,
-      watched,
     );
-    // The run's own processes this second: the generator and every watched one.
-    const ourCores = (cpuPercent + watched.reduce((n, w) => n + w.cpuPercent, 0)) / 100;
-    for (const w of this.witnesses) w.tick(row, { ourCores });
+    // The run's own processes this second: the generator and every watched one (the row's `watched`, written by its
+    // witness, which the list puts before any that reads this).
+    const second = {
+      get ourCores(): number {
+        return (cpuPercent + row.watched.reduce((n, w) => n + w.cpuPercent, 0)) / 100;
+      },
+    };
+    for (const w of this.witnesses) w.tick(row, second);
     this.lastRowAt = now;
     this.prevTotals = totals;
     this.timeline.push(row);

@@ -79,6 +79,8 @@ export const kernelWitness: Witness<'kernel', Readings> = {
     };
   },
   charts: () => [],
+  // Each probe: the counters that moved during it.
+  probe: { figures: (k) => (k ? Object.fromEntries(Object.entries(k.counters).filter(([, v]) => v > 0)) : null) },
   gauges: [
     {
       name: 'kernel_syn_retransmits',

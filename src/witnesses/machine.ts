@@ -19,6 +19,8 @@
  * machine: the figure is this setup's). Saturated by others while our threads kept up: `quiet`, since they got the
  * CPU their work needed (HAProxy's `rate-limit sessions 500` beside busy loops is still found at 500/s).
  */
+
+import type { ProbeRecord } from '../documents/find.js';
 import type { MachineSample, MachineSection, ThreadWait } from '../documents/machine.js';
 import type { RunResult, TimelineRow } from '../documents/result.js';
 import { MachineSampler } from '../instruments/machine.js';
@@ -54,6 +56,8 @@ export const machineWitness: Witness<'machine', { unavailable: string[] }> = {
     return chart ? [chart] : [];
   },
   gauges: [],
+  // Each probe: the machine over its window, and the column of find's table that sums it up.
+  probe: { figures: (m) => m ?? null, column: () => ({ header: 'machine', cell: machineCell }) },
 };
 
 export const WAIT_SHARE = 0.1;
@@ -315,4 +319,16 @@ function machineTable(runs: LabelledRun[]): WitnessTable | null {
       ];
     }),
   };
+}
+
+/** The machine over a probe's window: `97% busy, others 0.9, wait 38%` (cores busy, others' cores, load wait). */
+export function machineCell(p: ProbeRecord): string {
+  const m = p.machine;
+  if (!m) return '-';
+  const parts = [
+    ...(m.busyPercentMean === null ? [] : [`${Math.round(m.busyPercentMean)}% busy`]),
+    ...(m.othersCoresMean === null ? [] : [`others ${m.othersCoresMean.toFixed(1)}`]),
+    ...(m.loadThreadWait === null ? [] : [`wait ${Math.round(m.loadThreadWait.mean * 100)}%`]),
+  ];
+  return parts.length ? parts.join(', ') : '-';
 }

@@ -5,10 +5,12 @@
  */
 import { SCRAPE_BOUNDS, type ScrapeBoundName, scrapeBoundText } from '../core/scrape-bounds.js';
 import { formatCount } from '../core/units.js';
+import type { ProbeRecord } from '../documents/find.js';
 import type { RunResult, TimelineRow } from '../documents/result.js';
 import { round2, type ScrapeTargetState, type SeriesMeta } from '../instruments/scrape-series.js';
+import { movingSeries } from './moving-series.js';
 import { Scraper } from './scraper.js';
-import { live, type Witness, type WitnessChart } from './witness.js';
+import { live, type ProbeColumn, type Witness, type WitnessChart } from './witness.js';
 
 type Scrape = NonNullable<RunResult['scrape']>;
 /** The URLs' tallies and the series kept (their values are in the timeline rows); null without --scrape. */
@@ -48,6 +50,12 @@ export const scrapeWitness: Witness<'scrape', ScrapeRecord> = {
   warnings: (scrape) => scrapeWarnings(scrape),
   summary: (scrape) => scrapeLines(scrape),
   charts: scrapeCharts,
+  probe: {
+    // Each series' mean over the probe's measured window.
+    figures: (s) =>
+      s ? Object.fromEntries(s.series.flatMap((x) => (x.mean === null ? [] : [[x.key, x.mean]]))) : null,
+    column: ingressColumn,
+  },
   // Re-exported: the ingress's series beside the client's, one dashboard for both.
   gauges: [
     {
@@ -161,4 +169,15 @@ function scrapeCharts(runs: { label: string; result: RunResult }[]): WitnessChar
       });
   }
   return out;
+}
+
+/** The ingress's own view per probe in find's table: the scraped series that moved most with the load. */
+function ingressColumn(probes: ProbeRecord[]): ProbeColumn | null {
+  const ingress = movingSeries(probes, 1)[0]?.key;
+  if (ingress === undefined) return null;
+  return {
+    header: 'ingress',
+    cell: (p) => (p.scrape?.[ingress] === undefined ? '-' : formatCount(p.scrape[ingress])),
+    note: `ingress: ${ingress}, the scraped series that moved most with the load (probe means; all in the document)`,
+  };
 }

@@ -1,6 +1,5 @@
 /** What a load run hands to the result builder: every worker's report, the timeline, phases, resources. */
-import type { TimelineRow, WatchedSummary } from '../documents/result.js';
-import type { WatchMarks } from '../instruments/pid-watch.js';
+import type { TimelineRow } from '../documents/result.js';
 import type { ProcessUsageSampler } from '../instruments/process-usage.js';
 import type { WitnessRecords } from '../witnesses/list.js';
 import type { WorkerReport } from './protocol.js';
@@ -24,13 +23,10 @@ export interface LoadOutcome {
   /** The ramp timed out because no connection made progress for config.rampStallMs (default ramp timeout only). */
   rampStalled: boolean;
   usage: ReturnType<ProcessUsageSampler['totals']>;
-  watched: WatchedSummary[];
   /** Workers that died (their process was killed, or the thread threw): the result is partial without them. */
   lostWorkers: LostWorker[];
   /** --start-at: how late the load started after the asked time (0 when on time); null without it. */
   startLateByMs: number | null;
-  /** Watched processes (target, --watch-pid) at the run's moments: RSS and CPU used so far, by PID. */
-  watchMarks: { baseline: WatchMarks; ramped: WatchMarks; measureStart: WatchMarks; measureEnd: WatchMarks };
   /** What each witness (witnesses/list.ts) handed over at the end, by its key; the timeline rows carry the rest. */
   witnesses: WitnessRecords;
   /** Generator processes' RSS (summed) before any connection and right after the ramp, heaps collected both times. */

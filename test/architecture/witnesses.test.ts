@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIND_DIMENSIONS, LOAD_MODES } from '../../src/core/vocabulary.js';
+import { probeSchema } from '../../src/documents/find.js';
 import { runResultSchema, timelineRowSchema } from '../../src/documents/result.js';
 import { METRIC_NAMES } from '../../src/documents/summary.js';
 import { WITNESS_KEYS } from '../../src/documents/witness-documents.js';
@@ -52,10 +53,21 @@ function missingParts(witnesses: readonly AnyWitness[]): string[] {
     if (!Array.isArray(w.gauges)) out.push(`${name}: no gauges (an empty list when it exports none)`);
     if (keys.has(w.key)) out.push(`${name}: listed twice, or two witnesses fill one field`);
     keys.add(w.key);
-    if (!(WITNESS_KEYS as readonly string[]).includes(w.key))
+    const nested = w.nested === 'resources';
+    if (!nested && !(WITNESS_KEYS as readonly string[]).includes(w.key))
       out.push(`${name}: no '${w.key}' line in documents/witness-documents.ts (its section, row field, metric names)`);
-    else if (!(w.key in runResultSchema.shape) || !(w.key in timelineRowSchema.shape))
-      out.push(`${name}: documents/result.ts does not spread the witnesses' sections and row fields`);
+    const sections = nested ? runResultSchema.shape.resources.shape : runResultSchema.shape;
+    if (!(w.key in sections))
+      out.push(
+        `${name}: no '${w.key}' section in documents/result.ts's runResultSchema${nested ? ' (its resources)' : ''}`,
+      );
+    if (!(w.key in timelineRowSchema.shape))
+      out.push(`${name}: no '${w.key}' field in documents/result.ts's timelineRowSchema (its figures each second)`);
+    const probeField = w.key in probeSchema.shape;
+    if (w.probe && !probeField)
+      out.push(`${name}: a probe part, but no '${w.key}' field in documents/find.ts's probeSchema`);
+    if (!w.probe && probeField)
+      out.push(`${name}: '${w.key}' is a field of find's probes, but it gives no probe figure`);
     for (const metric of Object.keys(w.metrics ?? {}))
       if (!(METRIC_NAMES as readonly string[]).includes(metric))
         out.push(`${name}: metric '${metric}' is not in its document's metricNames (summaries record it)`);
@@ -66,7 +78,7 @@ function missingParts(witnesses: readonly AnyWitness[]): string[] {
 describe('witnesses (CONTRIBUTING.md: adding a witness)', () => {
   it('every witness in src/witnesses/ is in the list (witnesses/list.ts)', async () => {
     const found = await exportedWitnesses();
-    expect(found.length).toBeGreaterThanOrEqual(3);
+    expect(found.length).toBeGreaterThanOrEqual(4);
     const unlisted = found
       .filter(({ witness }) => !listed.includes(witness))
       .map(({ file, name }) => `${DIR}/${file}: ${name} is not in WITNESSES (witnesses/list.ts): no stage will run it`);
@@ -84,11 +96,22 @@ describe('witnesses (CONTRIBUTING.md: adding a witness)', () => {
 
   it('the check says what a witness lacks (a witness without a merge rule, a section not in the schema)', () => {
     const { merge: _m, ...noMerge } = listed[0];
-    const stray = { ...listed[0], key: 'nowhere', metrics: { 'nowhere.x': METRICS.p50 } };
+    const stray = {
+      ...listed[0],
+      key: 'nowhere',
+      metrics: { 'nowhere.x': METRICS.p50 },
+      probe: { figures: () => null },
+    };
     expect(missingParts([noMerge as AnyWitness, stray as unknown as AnyWitness])).toEqual([
       `witness '${listed[0].key}': no merge() (witnesses/witness.ts says what each part is)`,
-      "witness 'nowhere': no 'nowhere' line in documents/witness-documents.ts (its section, row field, metric names)",
+      "witness 'nowhere': no 'nowhere' section in documents/result.ts's runResultSchema (its resources)",
+      "witness 'nowhere': no 'nowhere' field in documents/result.ts's timelineRowSchema (its figures each second)",
+      "witness 'nowhere': a probe part, but no 'nowhere' field in documents/find.ts's probeSchema",
       "witness 'nowhere': metric 'nowhere.x' is not in its document's metricNames (summaries record it)",
+    ]);
+    const { probe: _p, ...kernelNoProbe } = listed.find((w) => w.key === 'kernel')!;
+    expect(missingParts([kernelNoProbe as AnyWitness])).toEqual([
+      "witness 'kernel': 'kernel' is a field of find's probes, but it gives no probe figure",
     ]);
   });
 

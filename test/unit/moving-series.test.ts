@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ProbeRecord } from '../../src/documents/find.js';
-import { movingSeries } from '../../src/gates/moving-series.js';
+import { movingSeries } from '../../src/witnesses/moving-series.js';
 
 const SESSIONS = 'haproxy_frontend_current_sessions{proxy="fe"}';
 const IDLE = 'haproxy_process_idle_time_percent';

@@ -80,6 +80,7 @@ describe('the kernel witness', () => {
   it('SYN retransmits with accept-queue overflows are explained, with the connect p99 they made', () => {
     const outcome = fixtureOutcome(100, {
       witnesses: {
+        ...fixtureOutcome().witnesses,
         kernel: {
           before: kernelReading(10, 31_000),
           after: {

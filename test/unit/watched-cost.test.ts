@@ -1,14 +1,15 @@
 /**
- * The watched process's cost and the leak verdict (result/watched-cost.ts) on built timelines: RSS per session and
- * CPU per unit of work, and the slope rule proven both ways: a flat process, a steady climb (a leak), RSS settling
- * after the ramp (no leak), and a window too short for any slope (null, with the reason a threshold repeats).
+ * The watched process's cost and the leak verdict (witnesses/watched-cost.ts: the watched witness's section) on built
+ * timelines: RSS per session and CPU per unit of work, and the slope rule proven both ways: a flat process, a steady
+ * climb (a leak), RSS settling after the ramp (no leak), and a window too short for any slope (null, with the reason
+ * a threshold repeats).
  */
 import { describe, expect, it } from 'vitest';
 import type { TimelineRow } from '../../src/documents/result.js';
 import { stepMetrics } from '../../src/gates/metric-table.js';
 import { judgeRun, parseThreshold } from '../../src/gates/thresholds.js';
 import { buildResult } from '../../src/result/build.js';
-import { LEAK_MIN_WINDOW_S, leakSuspected, settledSlope } from '../../src/result/watched-cost.js';
+import { LEAK_MIN_WINDOW_S, leakSuspected, settledSlope, type WatchedMarks } from '../../src/witnesses/watched-cost.js';
 import { fixtureConfig, fixtureInputs, fixtureOutcome, timelineRowFixture } from '../fixtures/outcome.js';
 
 const MiB = 1024 * 1024;
@@ -29,21 +30,27 @@ const watched = {
   exited: false,
   exitedAfterS: null,
 };
-const build = (rows: TimelineRow[]) =>
-  buildResult(fixtureInputs(config, fixtureOutcome(100, { watched: [watched], timeline: rows })));
+type Marks = WatchedMarks;
+const NO_MARKS: Marks = { baseline: {}, ramped: {}, measureStart: {}, measureEnd: {} };
+/** The fixture outcome with the watched witness's record: these processes' summaries and marks. */
+const outcomeWith = (summaries: (typeof watched)[], timeline: TimelineRow[], marks: Marks = NO_MARKS) => {
+  const base = fixtureOutcome(100, { timeline });
+  return { ...base, witnesses: { ...base.witnesses, watched: { summaries, marks } } };
+};
+const build = (rows: TimelineRow[]) => buildResult(fixtureInputs(config, outcomeWith([watched], rows)));
 
 describe("the watched process's cost per unit of work", () => {
   it('RSS per held session, CPU per round trip, and no leak for a steady process', () => {
-    const outcome = fixtureOutcome(100, {
-      watched: [watched],
-      timeline: timeline(40, (i) => 50 * MiB + (i % 2) * 4096),
-      watchMarks: {
+    const outcome = outcomeWith(
+      [watched],
+      timeline(40, (i) => 50 * MiB + (i % 2) * 4096),
+      {
         baseline: { 99: { rssBytes: 40 * MiB, cpuMs: 100 } },
         ramped: { 99: { rssBytes: 40 * MiB + 100 * 2048, cpuMs: 150 } },
         measureStart: { 99: { rssBytes: 50 * MiB, cpuMs: 200 } },
         measureEnd: { 99: { rssBytes: 50 * MiB, cpuMs: 1200 } },
       },
-    });
+    );
     const r = buildResult(fixtureInputs(config, outcome));
     expect(r.resources.watched[0].cost).toMatchObject({
       rssPerSessionBytes: 2048,
@@ -60,16 +67,12 @@ describe("the watched process's cost per unit of work", () => {
   it('embedded target processes each carry their share: the cost is over the sessions each holds', () => {
     const target = (pid: number) => ({ ...watched, pid, role: 'target' as const, name: 'node' });
     const mark = (rssBytes: number, cpuMs: number) => ({ 7: { rssBytes, cpuMs }, 8: { rssBytes, cpuMs } });
-    const outcome = fixtureOutcome(100, {
-      watched: [target(7), target(8)],
-      timeline: [],
-      watchMarks: {
-        baseline: mark(40 * MiB, 100),
-        // Each of the two grew by 50 sessions' worth at 2,048 B: 50 of the 100 sessions are its own.
-        ramped: mark(40 * MiB + 50 * 2048, 150),
-        measureStart: mark(50 * MiB, 200),
-        measureEnd: mark(50 * MiB, 700),
-      },
+    const outcome = outcomeWith([target(7), target(8)], [], {
+      baseline: mark(40 * MiB, 100),
+      // Each of the two grew by 50 sessions' worth at 2,048 B: 50 of the 100 sessions are its own.
+      ramped: mark(40 * MiB + 50 * 2048, 150),
+      measureStart: mark(50 * MiB, 200),
+      measureEnd: mark(50 * MiB, 700),
     });
     const r = buildResult(fixtureInputs(config, outcome));
     // 500 ms of CPU each over its 5,000 of the 10,000 round trips.

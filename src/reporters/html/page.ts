@@ -32,8 +32,6 @@ const TIMELINES: { metric: TimelineMetric; title: string; y: string; note: strin
   { metric: 'open', title: 'Open connections', y: 'connections', note: 'at the end of each second' },
   { metric: 'errors', title: 'Connect failures and drops', y: 'per second', note: 'new in each second' },
   { metric: 'latency', title: 'Latency per second', y: 'µs', note: 'p50 and p99 of the round trips in each second' },
-  { metric: 'cpu', title: 'CPU', y: '% of one core', note: 'generator, embedded target and watched processes' },
-  { metric: 'rss', title: 'Memory (RSS)', y: 'MiB', note: 'generator, embedded target and watched processes' },
 ];
 
 export async function renderHtmlReport(input: ReportInput): Promise<string> {
@@ -96,7 +94,6 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
       'unserved sessions, CPU and memory: the whole run.</p>',
     ...charts(kit, results),
     ...witnessTables(results),
-    watchedTable(results),
     environment(results),
   ].join('\n');
 }
@@ -112,16 +109,24 @@ function charts(kit: ChartKit, results: LabelledResult[]): string[] {
     const points = results.flatMap((r) => timelinePoints(r, t.metric));
     if (points.length > 0) out.push(kit.timeline(t.title, t.note, t.y, points, spans));
   }
-  // The witnesses' charts (witnesses/list.ts): the target's (the ingress's own series) first, then the host's.
-  const listed = WITNESSES;
-  for (const w of [...listed.filter((w) => w.subject === 'target'), ...listed.filter((w) => w.subject === 'host')])
+  // The witnesses' charts (witnesses/list.ts): the run's own processes' (CPU, RSS) after the load's own, then the
+  // target's (the ingress's own series), then the host's.
+  const bySubject = (s: string) => WITNESSES.filter((w) => w.subject === s);
+  for (const w of [...bySubject('process'), ...bySubject('target'), ...bySubject('host')])
     for (const c of w.charts(results)) out.push(kit.timeline(c.title, c.note, c.yLabel, c.points, spans));
   return out.map(figure);
 }
 
-/** Each witness's table over the runs that have its section, in the list's order ('' where no run has one). */
+/**
+ * Each witness's table over the runs that have its section ('' where no run has one): the host's and the target's in
+ * the list's order, then the run's own processes' (their cost per unit of work).
+ */
 function witnessTables(results: LabelledResult[]): string[] {
-  return WITNESSES.flatMap((w) => {
+  const ordered = [
+    ...WITNESSES.filter((w) => w.subject !== 'process'),
+    ...WITNESSES.filter((w) => w.subject === 'process'),
+  ];
+  return ordered.flatMap((w) => {
     if (!w.table) return [];
     const t = w.table(results);
     if (!t) return '';
@@ -171,38 +176,6 @@ function scenarioSection(kit: ChartKit, s: ScenarioInput): string {
     parts.push(...charts(kit, rs).slice(0, 4));
   }
   return parts.join('\n');
-}
-
-/** What the kernel saw in each run (the generator's network namespace): counters that moved, TIME_WAIT around it. */
-const WATCHED_HEADER = ['run', 'process', 'RSS per session', 'CPU per round trip', 'CPU per connection'].concat([
-  'CPU per handshake',
-  'RSS slope',
-  'leak',
-]);
-
-/** What the run's work cost each watched process (--watch-pid, the embedded target): per session, per operation. */
-function watchedTable(results: LabelledResult[]): string {
-  const rows = results.flatMap(({ label, result: r }) =>
-    r.resources.watched
-      .filter((w) => w.cost)
-      .map((w) => [
-        label,
-        `${w.pid} (${w.name}, ${w.role})`,
-        w.cost!.rssPerSessionBytes === null ? '-' : formatBytes(w.cost!.rssPerSessionBytes),
-        us(w.cost!.cpuUsPerRoundTrip),
-        us(w.cost!.cpuUsPerConnection),
-        us(w.cost!.cpuUsPerHandshake),
-        w.cost!.rssSlopeMiBPerHour === null ? '-' : `${w.cost!.rssSlopeMiBPerHour} MiB/h`,
-        w.cost!.leakSuspected ? 'suspected' : 'no',
-      ]),
-  );
-  if (rows.length === 0) return '';
-  return [
-    '<h2>Watched processes: cost per unit of work</h2>',
-    table(WATCHED_HEADER, rows),
-    '<p class="window">RSS per session: after the ramp minus before, over the sessions; CPU: the measured phase; RSS ' +
-      'slope: least squares over the measured phase.</p>',
-  ].join('\n');
 }
 
 function environment(results: LabelledResult[]): string {

@@ -84,7 +84,7 @@ export interface TimePoint {
   value: number;
 }
 
-export type TimelineMetric = 'rate' | 'open' | 'errors' | 'latency' | 'cpu' | 'rss';
+export type TimelineMetric = 'rate' | 'open' | 'errors' | 'latency';
 
 /** The per-second rows of a chart: the mode decides what "rate" means (round trips/s or Gbit/s each way). */
 export function timelinePoints(r: LabelledResult, metric: TimelineMetric): TimePoint[] {
@@ -113,39 +113,9 @@ export function timelinePoints(r: LabelledResult, metric: TimelineMetric): TimeP
       return [...at('connect failures', (row) => row.connectFailed), ...at('drops', (row) => row.dropped)];
     case 'latency':
       return [...at('p50', (row) => row.p50Us), ...at('p99', (row) => row.p99Us)];
-    case 'cpu':
-      return processPoints(
-        r,
-        (s) => s.cpuPercent,
-        (row) => row.cpuPercent,
-      );
-    case 'rss':
-      return processPoints(
-        r,
-        (s) => s.rssBytes / 2 ** 20,
-        (row) => row.rssBytes / 2 ** 20,
-      );
   }
 }
 
 function perSecond(n: number, row: { intervalMs: number }): number {
   return row.intervalMs > 0 ? Math.round((n * 1000) / row.intervalMs) : 0;
-}
-
-/** The generator's own figure, then each watched process (embedded target, --watch-pid) by its role. */
-function processPoints(
-  r: LabelledResult,
-  watched: (s: { cpuPercent: number; rssBytes: number }) => number,
-  generator: (row: RunResult['timeline'][number]) => number,
-): TimePoint[] {
-  const roles = new Map(r.result.resources.watched.map((w) => [w.pid, `${w.role} ${w.name} (${w.pid})`]));
-  const points: TimePoint[] = [];
-  for (const row of r.result.timeline) {
-    points.push({ series: `${r.label} generator`.trim(), t: row.t, value: generator(row) });
-    for (const s of row.watched) {
-      const role = roles.get(s.pid) ?? `pid ${s.pid}`;
-      points.push({ series: `${r.label} ${role}`.trim(), t: row.t, value: watched(s) });
-    }
-  }
-  return points;
 }

@@ -21,7 +21,7 @@
  */
 import type { RunResult, TimelineRow, WatchedSummary } from '../documents/result.js';
 import type { LoadCounters } from '../instruments/counters.js';
-import type { LoadOutcome } from '../worker-contract/outcome.js';
+import type { WatchMarks } from '../instruments/pid-watch.js';
 
 const MIB = 1024 * 1024;
 const LEAK_MIN_R2 = 0.8;
@@ -34,17 +34,27 @@ const LEAK_MIN_PACE = 0.5;
 
 type Cost = NonNullable<WatchedSummary['cost']>;
 
+/** The watched processes at the run's moments (witnesses/watched.ts marks them): RSS and CPU used so far, by PID. */
+export interface WatchedMarks {
+  baseline: WatchMarks;
+  ramped: WatchMarks;
+  measureStart: WatchMarks;
+  measureEnd: WatchMarks;
+}
+
+/** Each process's summary with its cost per unit of work, from the marks and the measured rows. */
 export function withCosts(
-  outcome: LoadOutcome,
-  totals: LoadCounters,
-  longLived: boolean,
-  measuredRoundTrips: number,
+  watched: WatchedSummary[],
+  marks: WatchedMarks,
+  timeline: TimelineRow[],
+  work: { totals: LoadCounters; longLived: boolean; measuredRoundTrips: number },
 ): RunResult['resources']['watched'] {
-  const { baseline, ramped, measureStart, measureEnd } = outcome.watchMarks;
-  const measured = outcome.timeline.filter((row) => row.phase === 'measure');
+  const { totals, longLived, measuredRoundTrips } = work;
+  const { baseline, ramped, measureStart, measureEnd } = marks;
+  const measured = timeline.filter((row) => row.phase === 'measure');
   const peers = new Map<WatchedSummary['role'], number>();
-  for (const w of outcome.watched) peers.set(w.role, (peers.get(w.role) ?? 0) + 1);
-  return outcome.watched.map((w) => {
+  for (const w of watched) peers.set(w.role, (peers.get(w.role) ?? 0) + 1);
+  return watched.map((w) => {
     const share = w.role === 'watched' ? 1 : 1 / peers.get(w.role)!;
     const b = baseline[w.pid];
     const r = ramped[w.pid];
