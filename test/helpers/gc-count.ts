@@ -10,7 +10,12 @@ import { constants, PerformanceObserver } from 'node:perf_hooks';
 
 export async function collectionsDuring(n: number, op: (i: number) => void): Promise<number> {
   await measure(n, op);
-  return measure(n, op);
+  // The fewest of up to three measured runs: on a busy machine V8's optimizing compiler (a background thread) may
+  // not have finished with the loop after one warm-up, and unoptimized code boxes its numbers. A path that really
+  // allocates per call collects in every run; one that does not reaches 0 or 1 once it is optimized.
+  let fewest = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < 3 && fewest > 1; attempt++) fewest = Math.min(fewest, await measure(n, op));
+  return fewest;
 }
 
 /** One measured run, after one as warm-up (the first runs of a loop are interpreted: they box their numbers). */
