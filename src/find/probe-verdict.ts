@@ -4,7 +4,7 @@
  * proves each sign against every later one on test/fixtures/result.ts; machine.test.ts the machine's side). In order:
  * 1. a target that refused or reset most connects is the target's (unreachable or refusing), never the generator's;
  * 2. this host's limits, the generator's: ephemeral ports (TIME_WAIT holding them named), file descriptors;
- * 3. others took the machine's cores while our threads waited for one (result/machine-section.ts): inconclusive (a
+ * 3. others took the machine's cores while our threads waited for one (witnesses/machine.ts): inconclusive (a
  *    starved generator falls behind its schedule too, and that is not its own limit);
  * 4. the generator's own signs: its schedule, its connects, its load threads busy;
  * 5. our own processes starved or saturated the machine: the machine's limit (the figure is this setup's). With
