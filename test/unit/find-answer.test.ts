@@ -10,6 +10,7 @@ import { resolveFindConfig } from '../../src/find/find-config.js';
 import { FIND_DEFAULTS, type FindOptionKey } from '../../src/options/find-options.js';
 import { parseRunArgs } from '../../src/options/run-command-options.js';
 import type { RunOptionKey } from '../../src/options/run-options.js';
+import { probeFixture } from '../fixtures/probe.js';
 
 const find = resolveFindConfig(
   {
@@ -21,37 +22,7 @@ const find = resolveFindConfig(
   ['target', 'vary', 'slo'] as (RunOptionKey | FindOptionKey)[],
 );
 
-const summary = { count: 0, min: null, mean: null, p50: null, p90: null, p95: null, p99: null, p999: null, max: null };
-function probe(over: Partial<ProbeRecord>): ProbeRecord {
-  return {
-    index: 1,
-    load: 100,
-    purpose: 'grow',
-    pass: true,
-    achieved: 100,
-    carried: true,
-    slo: [],
-    failure: null,
-    generatorLimit: null,
-    limitOf: null,
-    machineLimit: null,
-    machine: null,
-    status: 'completed',
-    exitCode: 0,
-    roundTripUs: summary,
-    connectUs: summary,
-    tlsHandshakeUs: null,
-    errors: 0,
-    established: 100,
-    opened: 100,
-    cpu: { generator: null, target: null, watched: [] },
-    kernel: null,
-    elapsedMs: 1000,
-    histograms: { roundTripUs: '', connectUs: '' },
-    warnings: [],
-    ...over,
-  };
-}
+const probe = probeFixture;
 
 const starved = 'load threads waited 40% of the window for a core and ran 55%; others took 1.3 cores';
 

@@ -11,38 +11,9 @@ import { renderFindSummary } from '../../src/reporters/find-text.js';
 import { buildResult } from '../../src/result/build.js';
 import { probeColumns, probeFigures } from '../../src/witnesses/list.js';
 import { fixtureConfig, fixtureInputs, fixtureOutcome, kernelReading } from '../fixtures/outcome.js';
+import { probeFixture } from '../fixtures/probe.js';
 
-const summary = { count: 0, min: null, mean: null, p50: null, p90: null, p95: null, p99: null, p999: null, max: null };
-function probe(over: Partial<ProbeRecord>): ProbeRecord {
-  return {
-    index: 1,
-    load: 100,
-    purpose: 'grow',
-    pass: true,
-    achieved: 100,
-    carried: true,
-    slo: [],
-    failure: null,
-    generatorLimit: null,
-    limitOf: null,
-    machineLimit: null,
-    status: 'completed',
-    exitCode: 0,
-    roundTripUs: summary,
-    connectUs: summary,
-    tlsHandshakeUs: null,
-    errors: 0,
-    established: 100,
-    opened: 100,
-    cpu: { generator: null, target: null, watched: [] },
-    kernel: null,
-    machine: null,
-    elapsedMs: 1000,
-    histograms: { roundTripUs: '', connectUs: '' },
-    warnings: [],
-    ...over,
-  };
-}
+const probe = probeFixture;
 
 const doc = (probes: ProbeRecord[]): FindDocument =>
   ({
