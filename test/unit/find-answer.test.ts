@@ -4,7 +4,6 @@
  * how to fail them.
  */
 import { describe, expect, it } from 'vitest';
-import type { ProbeRecord } from '../../src/documents/find.js';
 import { answerText, capacityMetrics } from '../../src/find/answer.js';
 import { resolveFindConfig } from '../../src/find/find-config.js';
 import { FIND_DEFAULTS, type FindOptionKey } from '../../src/options/find-options.js';
