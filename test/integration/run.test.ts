@@ -163,12 +163,13 @@ describe('a target that breaks some sessions', () => {
 describe('Ctrl-C', () => {
   it('stops the run, still writes the result atomically, and exits 130', async () => {
     const resultsDir = tempDir();
+    const port = await freePort();
     const child = spawn(
       process.execPath,
-      [CLI, '--conns', '20', '--duration', '60s', '--results-dir', resultsDir, '--quiet'],
+      [CLI, '--conns', '20', '--duration', '60s', '--results-dir', resultsDir, '--quiet', '--metrics-port', `${port}`],
       { stdio: 'ignore' },
     );
-    await new Promise((r) => setTimeout(r, 2500));
+    await runIsUp(port, 'warmup|measure');
     child.kill('SIGINT');
     // Bounded: a run that ignores SIGINT must fail this test, not linger and load the machine.
     const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -201,8 +202,11 @@ describe('Ctrl-C before the load is up: said as an interruption, never as a ramp
     ],
   ])('%s', async (_label, args, message) => {
     const out = path.join(dir, `sigint-${Math.random().toString(36).slice(2)}.json`);
-    const running = startCli([...args, '--duration', '5s', '--out', out, '--quiet']);
-    await new Promise((r) => setTimeout(r, 1500));
+    const port = await freePort();
+    const running = startCli([...args, '--duration', '5s', '--out', out, '--quiet', '--metrics-port', String(port)]);
+    // Not a fixed delay: on a busy machine the CLI may not have its handlers yet (a SIGINT then kills it, code
+    // null). The metrics endpoint listens only after they are installed; the ramp case also waits for the ramp.
+    await runIsUp(port, args.includes('--start-at') ? null : 'ramp');
     running.child.kill('SIGINT');
     const run = await running.done;
     expect(run.code).toBe(130);
@@ -225,3 +229,20 @@ describe('--json', () => {
     expect(existsSync(`${out}.tmp-${process.pid}`)).toBe(false);
   });
 });
+
+/** Polls --metrics-port (bounded: 60 s) until it answers and, with `phase` (alternatives), until the run is in one. */
+async function runIsUp(port: number, phase: string | null): Promise<void> {
+  for (let i = 0; i < 240; i++) {
+    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+      (r) => r.text(),
+      () => null,
+    );
+    if (
+      text !== null &&
+      (phase === null || new RegExp(`^l4stress_phase\\{phase="(?:${phase})"[^}]*\\} 1$`, 'm').test(text))
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the run's metrics endpoint on ${port} never showed it up${phase ? ` in ${phase}` : ''}`);
+}
