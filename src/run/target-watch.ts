@@ -9,11 +9,18 @@
 import type { RunConfig } from '../config/run-config.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import type { TargetWatch } from '../documents/result.js';
-import { findListeners } from '../instruments/listeners.js';
+import { findListeners, type SocketProtocol } from '../instruments/listeners.js';
 import { processName } from '../instruments/pid-watch.js';
 
-/** What was watched for an external loopback target, and how; null off loopback or for the embedded target. */
-export function watchTarget(config: RunConfig, find = findListeners): TargetWatch | null {
+/**
+ * What was watched for an external loopback target, and how; null off loopback or for the embedded target. A UDP
+ * run looks in the UDP tables (`protocol` udp: the socket bound to the port).
+ */
+export function watchTarget(
+  config: RunConfig,
+  find = findListeners,
+  protocol: SocketProtocol = 'tcp',
+): TargetWatch | null {
   const t = config.target;
   if (t === null || !isLoopbackHost(t.host)) return null;
   const named = (pids: number[]) => pids.map((pid) => ({ pid, name: processName(pid) ?? '?' }));
@@ -21,14 +28,15 @@ export function watchTarget(config: RunConfig, find = findListeners): TargetWatc
     return { by: 'watch-pid', processes: named(config.watchPids), how: '--watch-pid given: those are watched' };
   if (config.watchTarget === false)
     return { by: 'off', processes: [], how: '--watch-target off: its processes are not looked for' };
-  // This process and its children are never the target (a generator child holds no listening socket, but skip it).
-  const found = find('tcp', t.host, t.port, [process.pid]);
+  // The generator itself is skipped: it never holds its target's listening socket.
+  const found = find(protocol, t.host, t.port, [process.pid]);
   if (found.pids.length === 0) return { by: 'not-found', processes: [], how: `not found: ${found.why}` };
   return {
     by: 'socket',
     processes: named(found.pids),
     how:
-      `holding the socket that listens on TCP ${t.host}:${t.port} (/proc/net/tcp, tcp6 inode -> /proc/PID/fd), ` +
+      `holding the socket that ${protocol === 'tcp' ? 'listens on' : 'is bound to'} ${protocol.toUpperCase()} ` +
+      `${t.host}:${t.port} (/proc/net/${protocol}, ${protocol}6 inode -> /proc/PID/fd), ` +
       'watched as --watch-pid would',
   };
 }
