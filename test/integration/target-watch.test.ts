@@ -64,7 +64,11 @@ describe('a loopback target watched by its listening socket', { timeout: 120_000
     const backend = await startServe(['--quiet']);
     running.push(backend);
     const front = await freePort();
-    const cfg = `${HAPROXY_BASE}\nfrontend fe\n  bind 127.0.0.1:${front}\n  default_backend be\nbackend be\n  server s1 127.0.0.1:${backend.port}\n`;
+    const cfg = [
+      HAPROXY_BASE,
+      ...['frontend fe', `  bind 127.0.0.1:${front}`, '  default_backend be'],
+      ...['backend be', `  server s1 127.0.0.1:${backend.port}`, ''],
+    ].join('\n');
     const haproxy = await startHaproxy(cfg, front);
     running.push(haproxy);
     const file = path.join(dir, 'find-haproxy.json');
