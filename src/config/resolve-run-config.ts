@@ -25,6 +25,7 @@ import {
   PROXY_COMMANDS,
   PROXY_VERSIONS,
   STREAM_DIRECTIONS,
+  WATCH_TARGET,
 } from '../core/vocabulary.js';
 import { refuseInapplicable } from '../options/applies.js';
 import { type RawRunOptions, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
@@ -122,6 +123,7 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
     resultsDir: raw.resultsDir,
     scrape: resolveScrape(raw.scrape, raw.scrapeMetric),
     watchPids: resolveWatchPids(raw.watchPid),
+    watchTarget: oneOf('--watch-target', raw.watchTarget ?? 'auto', WATCH_TARGET) === 'auto',
     calibration:
       raw.calibration !== undefined
         ? { file: raw.calibration, required: true }

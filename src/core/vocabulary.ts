@@ -126,6 +126,16 @@ export type FindLimit = (typeof FIND_LIMITS)[number];
 export const TARGET_KINDS = ['embedded', 'external'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
+/** --watch-target: a loopback target's processes found by their listening socket and watched (auto), or not (off). */
+export const WATCH_TARGET = ['auto', 'off'] as const;
+
+/**
+ * How a loopback target's processes came to be watched, or why not (run/target-watch.ts): found by the socket they
+ * listen on, named by --watch-pid (which wins), turned off (--watch-target off), or not found (said why).
+ */
+export const TARGET_WATCH_BY = ['socket', 'watch-pid', 'off', 'not-found'] as const;
+export type TargetWatchBy = (typeof TARGET_WATCH_BY)[number];
+
 /** A run's phases, in order: sessions opening, warm-up (not measured), the measured window, stopping. */
 export const RUN_PHASES = ['ramp', 'warmup', 'measure', 'stopping'] as const;
 export type RunPhase = (typeof RUN_PHASES)[number];

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { FIND_DIMENSIONS, FIND_ENDS, FIND_LIMITS, FIND_PROBE_PURPOSES, TARGET_KINDS } from '../core/vocabulary.js';
 import { count, environmentSchema, gitInfoSchema, latencySummarySchema, toolSchema } from './common.js';
 import { machineSectionSchema } from './machine.js';
-import { resultConfigSchema } from './result.js';
+import { resultConfigSchema, targetWatchSchema } from './result.js';
 import { thresholdVerdictSchema } from './summary.js';
 
 export const FIND_KIND = 'l4stress-find';
@@ -108,7 +108,13 @@ export const findDocumentSchema = z
     }),
     /** The settings every probe shared, at the first probe's load. */
     config: resultConfigSchema,
-    target: z.object({ kind: z.enum(TARGET_KINDS), host: z.string(), port: count }),
+    target: z.object({
+      kind: z.enum(TARGET_KINDS),
+      host: z.string(),
+      port: count,
+      /** A loopback target's processes, watched for the whole search (documents/result.ts); absent in older. */
+      watched: targetWatchSchema.nullable().optional(),
+    }),
     answer: z.object({
       end: findEndSchema,
       /** The highest load that passed (confirmed when end is found); null when none did. */

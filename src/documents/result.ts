@@ -14,6 +14,7 @@ import {
   RUN_PHASES,
   STREAM_DIRECTIONS,
   TARGET_KINDS,
+  TARGET_WATCH_BY,
 } from '../core/vocabulary.js';
 import {
   count,
@@ -276,6 +277,20 @@ export const directionSchema = z.enum(STREAM_DIRECTIONS);
 export const closeStyleSchema = z.enum(CLOSE_STYLES);
 const endpointSchema = z.object({ host: z.string(), port: z.number().int().min(0).max(65535) });
 
+/**
+ * An external target on this machine's loopback and its own processes (run/target-watch.ts): found by the socket
+ * they listen on and watched as --watch-pid would (their CPU is ours, not others', in the machine's verdict), named
+ * by --watch-pid, not looked for (--watch-target off), or not found, with why. Null for a target off loopback or the
+ * embedded one (always watched); absent in older documents.
+ */
+export const targetWatchSchema = z.object({
+  by: z.enum(TARGET_WATCH_BY),
+  processes: z.array(z.object({ pid: count, name: z.string() })),
+  /** How they were found, or why none was, in words. */
+  how: z.string(),
+});
+export type TargetWatch = z.infer<typeof targetWatchSchema>;
+
 /** TLS over every session (--tls): what the client offers and how it verifies. */
 export const tlsClientConfigSchema = z.object({
   sni: z.string().nullable(),
@@ -336,6 +351,8 @@ export const resultConfigSchema = z.object({
   out: z.string().nullable(),
   resultsDir: z.string(),
   watchPids: z.array(count),
+  /** --watch-target: a loopback target's processes are looked for and watched (absent in older results). */
+  watchTarget: z.boolean().optional(),
   /** --scrape URLs and --scrape-metric patterns (absent in older results). */
   scrape: z.object({ urls: z.array(z.string()), metrics: z.array(z.string()) }).optional(),
   calibration: z.object({ file: z.string(), required: z.boolean() }),
@@ -453,6 +470,7 @@ export const runResultSchema = z
       host: z.string(),
       port: z.number().int(),
       stats: targetStatsSchema.nullable(),
+      watched: targetWatchSchema.nullable().optional(),
     }),
     connections: z.object({
       target: count,

@@ -95,6 +95,11 @@ export const iterationSchema = z.object({
   cpuPercentMax: z.number(),
   /** The machine over the iteration's measured window (witnesses/machine.ts); absent in older summaries. */
   machine: machineSectionSchema.optional(),
+  /**
+   * A find step's iteration whose `capacity` is a lower bound ("at least": the generator or the machine bounded the
+   * search, or it was stopped): a threshold judges it as --expect does. Absent for runs and in older summaries.
+   */
+  atLeast: z.boolean().optional(),
 });
 
 export const stepSummarySchema = z.object({

@@ -7,6 +7,7 @@
 import { formatCount } from '../core/units.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
 import { METRIC_NAMES, type StepMetrics } from '../gates/metric-table.js';
+import { judgeCapacity } from '../gates/thresholds.js';
 import type { CapacityGate, FindConfig } from './find-config.js';
 import type { SearchAnswer } from './search.js';
 
@@ -138,53 +139,24 @@ function reasonOf(p: ProbeRecord): string {
   return p.failure ?? '';
 }
 
-/** Ends whose capacity is not the target's: a gate on it has no sample. */
-const NOT_THE_TARGETS: FindDocument['answer']['end'][] = [
-  'generator-limit',
-  'machine-limit',
-  'inconclusive',
-  'nothing-passed',
-];
-
 /**
- * A find step's metrics in a scenario summary: `capacity` (null when it is not the target's: the generator or the
- * machine gave out, the machine was too busy to judge, or nothing passed), every run metric null.
+ * A find step's metrics in a scenario summary: `capacity`, the answer's (the highest load that passed: confirmed, or
+ * "at least" when the generator or the machine bounded the search or it was stopped, `atLeast` saying so; null when
+ * nothing passed), every run metric null. Its thresholds are judged as --expect is (judgeCapacity): one rule.
  */
-export function capacityMetrics(doc: FindDocument): StepMetrics {
-  const real = !NOT_THE_TARGETS.includes(doc.answer.end);
+export function capacityMetrics(doc: FindDocument): { metrics: StepMetrics; atLeast: boolean } {
   return {
-    ...Object.fromEntries(METRIC_NAMES.map((m) => [m, null])),
-    capacity: real ? doc.answer.capacity : null,
-  } as StepMetrics;
+    metrics: {
+      ...Object.fromEntries(METRIC_NAMES.map((m) => [m, null])),
+      capacity: doc.answer.capacity,
+    } as StepMetrics,
+    atLeast: doc.answer.capacity !== null && doc.answer.atLeast,
+  };
 }
 
-/** --expect on the answer. An "at least" capacity passes a lower bound it meets; an upper bound it cannot judge. */
+/** --expect on the answer, by the one capacity rule (gates/thresholds.ts judgeCapacity). */
 export function judgeCapacityGates(gates: CapacityGate[], answer: SearchAnswer): FindDocument['expect'] {
-  return gates.map((g) => {
-    const actual = answer.capacity;
-    if (actual === null)
-      return { threshold: g.text, pass: false, actual: null, reason: 'no load passed: no capacity to judge' };
-    const lowerBound = g.op === '>' || g.op === '>=';
-    const pass = compare(actual, g.op, g.value) && (!answer.atLeast || lowerBound);
-    const how = answer.atLeast ? `at least ${actual}` : `${actual}`;
-    return {
-      threshold: g.text,
-      pass,
-      actual,
-      reason:
-        answer.atLeast && !lowerBound
-          ? `capacity ${how}: an upper bound cannot be judged on a lower bound`
-          : `capacity ${how} ${pass ? 'meets' : 'breaks'} ${g.op} ${g.value}`,
-    };
-  });
-}
-
-function compare(a: number, op: CapacityGate['op'], b: number): boolean {
-  if (op === '<') return a < b;
-  if (op === '<=') return a <= b;
-  if (op === '>') return a > b;
-  if (op === '>=') return a >= b;
-  return a === b;
+  return gates.map((g) => judgeCapacity(g, answer.capacity, answer.atLeast));
 }
 
 function lowest(probes: ProbeRecord[]): number {

@@ -86,7 +86,10 @@ export async function searchCapacity(find: FindConfig, parts: FindParts, o: Find
       } catch (e) {
         // Ctrl-C or --max-time during the port wait: a stop with what was found, not a limit nor a lost document.
         if (stop.aborted) break;
-        if (!(e instanceof CouldNotRunError && find.dimension === 'conns')) throw e;
+        // A refusal before any probe of a rate, cps or tls search is its fixed settings' (--conns): the tool could
+        // not run them at all (thrown, exit 3). After a probe ran, it ends the search with what it found, the
+        // document written, as a conns search's refusal does at any load (results are never lost).
+        if (!(e instanceof CouldNotRunError && (find.dimension === 'conns' || probes.length > 0))) throw e;
         generatorGaveOut = `${e.message} (${e.hint})`;
         endAsGeneratorLimit(search);
         break;

@@ -5,7 +5,8 @@
  * 1. a target that refused or reset most connects is the target's (unreachable or refusing), never the generator's;
  * 2. this host's limits, the generator's: ephemeral ports (TIME_WAIT holding them named), file descriptors;
  * 3. others took the machine's cores while our threads waited for one (witnesses/machine.ts): inconclusive (a
- *    starved generator falls behind its schedule too, and that is not its own limit);
+ *    starved generator falls behind its schedule too, and that is not its own limit); a latency SLO broken on a
+ *    carried load while the load threads or a watched target's busiest thread queued for a core is too;
  * 4. the generator's own signs: its schedule, its connects, its load threads busy;
  * 5. our own processes starved or saturated the machine: the machine's limit (the figure is this setup's). With
  *    the embedded target, which shares the generator's cores by design, a failure is never the target's;
@@ -19,7 +20,7 @@ import type { RunResult } from '../documents/result.js';
 import { METRICS, stepMetrics } from '../gates/metric-table.js';
 import { evaluateThreshold, type Threshold, type ThresholdVerdict } from '../gates/thresholds.js';
 import { targetRefusals } from '../result/connect-verdict.js';
-import { machineFigures, othersTookCores } from '../witnesses/machine.js';
+import { machineFigures, othersTookCores, watchedQueued } from '../witnesses/machine.js';
 import type { DimensionDef } from './dimensions.js';
 
 /** A generator thread this busy over the measured window is the limit (its own queuing is in every figure). */
@@ -85,14 +86,16 @@ export function whoseLimit(r: RunResult, latencyBroke = false): { limitOf: FindL
   // Others' load first: a starved generator also falls behind its schedule, and that is not its own limit.
   const machine = r.machine;
   const behind = r.modeStats.openLoop?.generatorBehind === true || r.modeStats.churn?.limit === 'generator';
-  const queued = machine?.queued === true && latencyBroke;
+  // The load threads' queueing, or the watched target's (a loopback target is watched: run/target-watch.ts): a
+  // carried load's latency then includes the wait for a core, on either side of the socket.
+  const queued = (machine?.queued === true || (machine !== undefined && watchedQueued(machine))) && latencyBroke;
   // A schedule slipped while others held the cores is no proof of the generator's own limit.
   if (machine && (machine.verdict === 'others' || ((queued || behind) && othersTookCores(machine))))
     return { limitOf: 'inconclusive', why: machine.reason ?? machineFigures(machine) };
   const generator = generatorLimit(r);
   if (generator) return { limitOf: 'generator', why: generator };
   if (machine && (machine.verdict === 'ours' || (queued && latencyBroke)))
-    return { limitOf: 'machine', why: machine.reason };
+    return { limitOf: 'machine', why: machine.reason ?? machineFigures(machine) };
   if (r.target.kind === 'embedded')
     return {
       limitOf: 'machine',

@@ -13,9 +13,11 @@ import { FIND_KIND, FIND_SCHEMA_VERSION } from '../documents/find.js';
 import { collectEnvironment, gitInfo } from '../environment/environment.js';
 import { preflight, readSystemLimits } from '../preflight/limits.js';
 import { ensurePortSpace, portDemand } from '../preflight/port-wait.js';
+import { targetWatchLine } from '../reporters/summary.js';
 import { describeConfig } from '../result/build.js';
 import { installSignalHandlers } from '../run/execute.js';
 import { prepareTarget } from '../run/prepare-target.js';
+import { withTargetWatched } from '../run/target-watch.js';
 import type { FindConfig } from './find-config.js';
 import { type FindParts, searchCapacity, WALL_CLOCK } from './find-loop.js';
 import { clampConnsSearch, clampLine, type SearchClamp } from './machine-bound.js';
@@ -33,15 +35,20 @@ export interface FindRunOptions {
 /** Runs the search; never throws for a failing target (that is a failing probe), only for the tool's own failures. */
 export async function runFind(asked: FindConfig, options: FindRunOptions): Promise<FindDocument> {
   const log = options.log ?? ((line: string) => options.quiet || process.stderr.write(`${line}\n`));
-  const { find, clamp } = clampToMachine(asked, log);
+  const clamped = clampToMachine(asked, log);
+  const clamp = clamped.clamp;
   const signals = options.signal ? null : installSignalHandlers(options.quiet);
   const signal = options.signal ?? signals!.signal;
-  const config = find.first;
   // --max-time counts from here: the target's start and the environment's collection are part of the search.
   const startedAt = new Date(WALL_CLOCK.now());
-  const environmentPromise = collectEnvironment(config.resultsDir);
+  const environmentPromise = collectEnvironment(clamped.find.first.resultsDir);
   const git = gitInfo();
-  const target = await prepareTarget(config, targetProcesses(find));
+  const target = await prepareTarget(clamped.find.first, targetProcesses(clamped.find));
+  // A loopback target's processes, found by their listening socket, are watched by every probe as --watch-pid would.
+  const find = { ...clamped.find, first: withTargetWatched(clamped.find.first, target.watch) };
+  const config = find.first;
+  const watchLine = targetWatchLine({ ...target.target, watched: target.watch });
+  if (watchLine) log(`l4stress: target ${watchLine}`);
   let found: Awaited<ReturnType<typeof searchCapacity>>;
   try {
     const ctx: ProbeContext = {
@@ -100,6 +107,7 @@ export async function runFind(asked: FindConfig, options: FindRunOptions): Promi
       kind: target.embedded ? 'embedded' : 'external',
       host: target.target.host,
       port: target.target.port,
+      watched: target.watch,
     },
     answer,
     expect,

@@ -104,7 +104,8 @@ export const METRICS = {
   ),
   /**
    * A `find:` step's answer, in its dimension's unit (find/answer.ts): the confirmed capacity, or the lower bound a
-   * bound or a stop left; null when the generator gave out or nothing passed. A run has none.
+   * bound or a stop left (the iteration's `atLeast` says so, and a threshold judges it as --expect does); null when
+   * nothing passed. A run has none.
    */
   capacity: { unit: 'count', better: 'higher', reduce: 'min', read: () => null },
   // Each witness's metrics (the kernel's counters over the run, ...): an architecture test checks every name is here.

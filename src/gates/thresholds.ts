@@ -117,6 +117,33 @@ export function evaluateThreshold(t: Threshold, iterations: StepMetrics[]): Thre
   };
 }
 
+/**
+ * A capacity search's answer against a rule on it: find --expect, a find step's `expect` and its `capacity`
+ * thresholds all judge by this one rule. An "at least" answer (the generator or the machine bounded the search, or
+ * --to or --max-time stopped it) is a lower bound: it meets a lower bound it reaches (`capacity>=5000` by "at least
+ * 6,000") and cannot judge an upper bound (fails it). No answer (nothing passed) fails every rule.
+ */
+export function judgeCapacity(
+  rule: { text: string; op: Exclude<Op, '!='>; value: number },
+  actual: number | null,
+  atLeast: boolean,
+): ThresholdVerdict {
+  if (actual === null)
+    return { threshold: rule.text, pass: false, actual: null, reason: 'no load passed: no capacity to judge' };
+  const lowerBound = rule.op === '>' || rule.op === '>=';
+  const pass = compare(actual, rule.op, rule.value) && (!atLeast || lowerBound);
+  const how = atLeast ? `at least ${actual}` : `${actual}`;
+  return {
+    threshold: rule.text,
+    pass,
+    actual,
+    reason:
+      atLeast && !lowerBound
+        ? `capacity ${how}: an upper bound cannot be judged on a lower bound`
+        : `capacity ${how} ${pass ? 'meets' : 'breaks'} ${rule.op} ${rule.value}`,
+  };
+}
+
 function compare(a: number, op: Op, b: number): boolean {
   switch (op) {
     case '<':

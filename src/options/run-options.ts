@@ -17,6 +17,7 @@ import {
   PROXY_VERSIONS,
   STREAM_DIRECTIONS,
   TLS_VERSIONS,
+  WATCH_TARGET,
 } from '../core/vocabulary.js';
 import { longFlag, type OptionDef, type OptionPath } from './applies.js';
 
@@ -85,6 +86,7 @@ export interface RawRunOptions {
   out?: string;
   resultsDir: string;
   watchPid?: string[];
+  watchTarget?: string;
   scrape?: string[];
   scrapeMetric?: string[];
   metricsPort?: string;
@@ -389,6 +391,16 @@ const TABLE = {
     description:
       "also sample this process's CPU and RSS each second (repeatable; the embedded target is always watched)",
     repeatable: true,
+    applies: EVERY,
+  },
+  watchTarget: {
+    flags: '--watch-target <when>',
+    description:
+      'a --target on loopback: find the process(es) holding its listening socket (/proc/net, /proc/PID/fd) and ' +
+      'watch them as --watch-pid would, so the machine verdict counts their CPU as ours (off: do not; a --watch-pid ' +
+      'given wins)',
+    default: 'auto',
+    choices: WATCH_TARGET,
     applies: EVERY,
   },
   scrape: {

@@ -6,6 +6,7 @@
 import { formatCount, formatMicros } from '../core/units.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
 import { probeColumns } from '../witnesses/list.js';
+import { targetWatchLine } from './summary.js';
 import { renderTable } from './table.js';
 
 // The machine's column of the probe table, as find's HTML page draws it too.
@@ -67,6 +68,9 @@ export function renderFindSummary(doc: FindDocument, file: string): string {
     '',
     `Answer: ${doc.answer.text}`,
   ];
+  // Absent in documents written before loopback targets were watched.
+  const watched = doc.target ? targetWatchLine(doc.target) : null;
+  if (watched) lines.push(`  (target ${watched})`);
   const clamped = doc.search.clamped;
   if (clamped) {
     const asked = clamped.asked === null ? 'unbounded' : formatCount(clamped.asked);

@@ -1,7 +1,7 @@
 /** The human summary printed at the end of a run: a pure function of the result document. */
 
 import { formatBitsPerSecond, formatCount, formatMicros } from '../core/units.js';
-import type { RunResult } from '../documents/result.js';
+import type { RunResult, TargetWatch } from '../documents/result.js';
 import type { ErrorCounts } from '../instruments/errors.js';
 import type { LatencySummary } from '../instruments/histogram.js';
 import { WITNESSES } from '../witnesses/list.js';
@@ -60,6 +60,7 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
         ? `, reconnects ${formatCount(c.reconnects.established)} of ${formatCount(c.reconnects.attempted)} ` +
           `attempts (${formatCount(c.reconnects.failed)} failed)`
         : ''),
+    ...(r.target.watched ? [`target       ${targetWatchLine(r.target)}`] : []),
     ...(c.unserved
       ? [`unserved     ${formatCount(c.unserved)} established but never answered (first echo never back): not held`]
       : []),
@@ -220,4 +221,17 @@ function transportOf(t: RunResult['totals']): string {
   if (t.bareHandleSessions === 0) return 'sessions on net.Socket';
   if (t.bareHandleSessions >= opened) return 'sessions on bare TCP handles';
   return `${formatCount(t.bareHandleSessions)} sessions on bare TCP handles, the rest on net.Socket`;
+}
+
+/**
+ * How an external loopback target's processes were watched (run/target-watch.ts), or why not: `127.0.0.1:9000
+ * watched: pid 812 (haproxy), pid 813 (haproxy), holding the socket that listens on ...`; null otherwise.
+ */
+export function targetWatchLine(t: { host: string; port: number; watched?: TargetWatch | null }): string | null {
+  const w = t.watched;
+  if (!w) return null;
+  const pids = w.processes.map((p) => `pid ${p.pid} (${p.name})`).join(', ');
+  const where = `${t.host}:${t.port}`;
+  if (w.by === 'socket' || w.by === 'watch-pid') return `${where} watched: ${pids}, ${w.how}`;
+  return `${where} not watched: ${w.how}`;
 }

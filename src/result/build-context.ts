@@ -5,7 +5,7 @@
 import type { HardwareProfile } from '../calibration/hardware-profile.js';
 import type { RunConfig } from '../config/run-config.js';
 import type { TargetKind } from '../core/vocabulary.js';
-import type { ProxyVerification, RunResult, RunStatus } from '../documents/result.js';
+import type { ProxyVerification, RunResult, RunStatus, TargetWatch } from '../documents/result.js';
 import type { Environment, GitInfo } from '../environment/environment.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../instruments/counters.js';
 import { totalErrors } from '../instruments/errors.js';
@@ -25,7 +25,15 @@ import { type ScheduleVerdict, scheduleVerdict } from './schedule-verdict.js';
 export interface ResultInputs {
   config: RunConfig;
   outcome: LoadOutcome;
-  target: { kind: TargetKind; host: string; port: number; pid: number | null; stats: TargetStats | null };
+  target: {
+    kind: TargetKind;
+    host: string;
+    port: number;
+    pid: number | null;
+    stats: TargetStats | null;
+    /** An external loopback target's processes, watched (run/target-watch.ts); null or absent otherwise. */
+    watched?: TargetWatch | null;
+  };
   environment: Environment;
   git: GitInfo | null;
   command: string[];

@@ -51,6 +51,7 @@ const RULES: ResultRules<BuildContext> = {
     host: c.inputs.target.host,
     port: c.inputs.target.port,
     stats: c.inputs.target.stats,
+    watched: c.inputs.target.watched ?? null,
   }),
   connections: (c): Complete<RunResult['connections']> => ({
     target: c.config.conns,

@@ -42,6 +42,7 @@ export function mergeConfig(results: RunResult[], totalConns: number): RunResult
     out: () => null,
     resultsDir: 'same',
     watchPids: 'same',
+    watchTarget: 'same',
     scrape: 'same',
     calibration: 'same',
     calibrateFirst: 'same',

@@ -29,6 +29,7 @@ import type { EmbeddedTarget } from './embedded-target.js';
 import { type MetricsEndpoint, startMetricsEndpoint } from './metrics-endpoint.js';
 import { type PreparedTarget, prepareTarget, targetInputs } from './prepare-target.js';
 import { type LoadOutcome, runLoad } from './run-load.js';
+import { withTargetWatched } from './target-watch.js';
 
 export interface ExecuteOptions {
   /**
@@ -126,28 +127,30 @@ async function measureAndWrite(
 
 /** The run with its metrics endpoint: calibrate if asked, the target, the load, the result written and shown. */
 async function runAndReport(
-  config: RunConfig,
+  asked: RunConfig,
   argv: string[],
   plan: ReturnType<typeof preflight>,
   signal: AbortSignal,
   thresholds: Threshold[],
   metrics: MetricsEndpoint | null,
 ): Promise<{ result: RunResult; file: string }> {
-  if (config.calibrateFirst)
+  if (asked.calibrateFirst)
     await calibrateAndSave(
       {
         ...QUICK_CALIBRATION,
-        resultsDir: config.resultsDir,
-        sizeBytes: config.sizeBytes,
-        log: config.quiet ? () => {} : (l) => process.stderr.write(`${l}\n`),
+        resultsDir: asked.resultsDir,
+        sizeBytes: asked.sizeBytes,
+        log: asked.quiet ? () => {} : (l) => process.stderr.write(`${l}\n`),
       },
-      config.calibration.file,
+      asked.calibration.file,
     );
-  const profile = loadProfile(config.calibration.file, config.calibration.required);
+  const profile = loadProfile(asked.calibration.file, asked.calibration.required);
   // systeminformation shells out (~0.5 s): gather while the target starts, never during the load.
-  const environmentPromise = collectEnvironment(config.resultsDir);
+  const environmentPromise = collectEnvironment(asked.resultsDir);
   const git = gitInfo();
-  const t = await prepareTarget(config, plan.targetProcesses);
+  const t = await prepareTarget(asked, plan.targetProcesses);
+  // A loopback target's processes, found by their listening socket, are watched as --watch-pid would.
+  const config = withTargetWatched(asked, t.watch);
   let outcome: LoadOutcome;
   let targetStats: TargetStats | null = null;
   let verify: ProxyVerification | null = null;

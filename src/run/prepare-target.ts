@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { RunConfig } from '../config/run-config.js';
 import { CouldNotRunError } from '../core/errors.js';
+import type { TargetWatch } from '../documents/result.js';
 import { planV2Length } from '../proxy/header.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import type { ResultInputs } from '../result/build-context.js';
@@ -16,6 +17,7 @@ import type { TargetStats } from '../serve/stats.js';
 import { modeTraits } from '../worker-contract/traits.js';
 import { resetBackend } from './backend-control.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from './embedded-target.js';
+import { watchTarget } from './target-watch.js';
 
 /** The target parses headers when any may come; a source that must start sending unprompted cannot wait for one. */
 function embeddedProxyMode(config: RunConfig): ProxyMode {
@@ -28,6 +30,8 @@ export interface PreparedTarget {
   target: { host: string; port: number };
   targets: { host: string; port: number }[];
   tlsCaPem: string | null;
+  /** An external loopback target's processes, found and watched (target-watch.ts); null otherwise. */
+  watch: TargetWatch | null;
 }
 
 /**
@@ -62,7 +66,8 @@ export async function prepareTarget(config: RunConfig, processes: number): Promi
           : 'check the URL and that the backend runs `l4stress serve --control-port`; nothing was loaded',
       );
   }
-  return { embedded, target, targets: embedded ? embedded.targets : [target], tlsCaPem };
+  const watch = embedded ? null : watchTarget(config);
+  return { embedded, target, targets: embedded ? embedded.targets : [target], tlsCaPem, watch };
 }
 
 /** What a result says of the target it loaded (result/build-context.ts ResultInputs.target). */
@@ -73,5 +78,6 @@ export function targetInputs(t: PreparedTarget, stats: TargetStats | null): Resu
     port: t.target.port,
     pid: t.embedded?.pid ?? null,
     stats,
+    watched: t.watch,
   };
 }

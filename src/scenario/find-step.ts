@@ -55,7 +55,7 @@ export async function runFindIteration(
   p.summary.steps[name].iterations.push({
     resultFile: written.file ?? '(not saved)',
     status: `${doc.answer.end}: ${doc.answer.text}`,
-    metrics: capacityMetrics(doc),
+    ...capacityMetrics(doc),
     maxRssBytes: 0,
     cpuPercentMax: Math.max(0, ...doc.probes.map((pr) => pr.cpu.generator ?? 0)),
   });

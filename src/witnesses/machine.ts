@@ -66,6 +66,8 @@ export const BUSY_PERCENT = 90;
 export const OTHERS_SHARE = 0.15;
 export const OTHERS_MIN_CORES = 0.25;
 export const STEAL_PERCENT = 10;
+/** A watched target's busiest thread waiting this share of the window on saturated cores counts as queued. */
+export const WATCHED_MIN_WAIT = 0.01;
 /** Below this window no verdict is given: a few milliseconds of /proc/stat ticks say nothing of a machine. */
 export const MIN_VERDICT_WINDOW_MS = 1000;
 
@@ -203,8 +205,9 @@ export function machineFigures(s: Figures): string {
  * queueing, not only the target's. Who took the cores decides the words (others, or the run's own processes).
  */
 export function machineWarnings(machine: MachineSection | null | undefined): string[] {
-  if (!machine || !limitedOrQueued(machine)) return [];
+  if (!machine) return [];
   const others = othersTookCores(machine);
+  if (!limitedOrQueued(machine)) return watchedQueuedWarning(machine, others);
   if (machine.verdict === 'quiet')
     return [
       `the load threads queued for a core while ${others ? 'other work' : "the run's own processes"} used the ` +
@@ -220,6 +223,34 @@ export function machineWarnings(machine: MachineSection | null | undefined): str
       "they are this setup's (generator, target and watched processes sharing its cores), not the target's alone; " +
       'put the generator on another host (shards) to measure the target',
   ];
+}
+
+/**
+ * A quiet run whose watched processes (a loopback target's, --watch-pid) queued for a core: the target's answers
+ * include that wait, which a latency figure cannot tell from the target's own (find's whose-limit reads it too).
+ */
+function watchedQueuedWarning(machine: MachineSection, others: boolean): string[] {
+  if (!watchedQueued(machine)) return [];
+  const wait = machine.watchedThreadWait?.busiest?.wait ?? 0;
+  return [
+    `the watched processes' busiest thread waited ${Math.round(wait * 100)}% of the window for a core while ` +
+      `${others ? 'other work' : "the run's own processes"} used the machine (${machineFigures(machine)}): the ` +
+      `target's latency includes that wait${others ? '; run again on a quiet machine' : ''}`,
+  ];
+}
+
+/**
+ * The watched processes' busiest thread (a loopback target's worker) queued for a core: it waited WAIT_SHARE of the
+ * window or more, or, on saturated cores (BUSY_PERCENT), at least as long as it ran (and WATCHED_MIN_WAIT of the
+ * window): a target that mostly sleeps waits at every wake-up when no core is idle, so its answers took at least
+ * twice its own CPU time, and its latency is the machine's as much as its own (serve --service-time 1ms beside
+ * others' work on both cores ran 1-3% of the window and waited 2-9%, its p99 27-115 ms at 8-20% of its capacity).
+ */
+export function watchedQueued(m: Pick<MachineSection, 'watchedThreadWait' | 'busyPercentMean'>): boolean {
+  const b = m.watchedThreadWait?.busiest;
+  if (!b) return false;
+  if (b.wait >= WAIT_SHARE) return true;
+  return (m.busyPercentMean ?? 0) >= BUSY_PERCENT && b.wait >= WATCHED_MIN_WAIT && b.wait >= b.run;
 }
 
 /** The machine limited the run, or its load threads queued for a core: every reader says so. */

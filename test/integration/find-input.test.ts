@@ -127,6 +127,38 @@ steps:
     }
   }, 240_000);
 
+  it("an 'at least' answer is a find step's capacity, flagged; its thresholds judge it as expect does", async () => {
+    const backend = await startServe(['--quiet']);
+    try {
+      const dir = tempDir();
+      const file = path.join(dir, 'find.yaml');
+      writeFileSync(
+        file,
+        `name: find-at-least
+target: 127.0.0.1:${backend.port}
+steps:
+  - name: sessions
+    warmup: 1s
+    find: { vary: conns, slo: ['opened==target'], from: 10, to: 20, window: 2s, expect: ['capacity>=15'] }
+    thresholds: ['capacity >= 15', 'capacity <= 100']
+`,
+      );
+      const run = await runCli(['--scenario', file, '--results-dir', dir], { timeoutMs: 200_000 });
+      // "at least 20" meets a lower bound and cannot judge an upper one: the step fails on that alone (exit 5).
+      expect(run.code, run.stderr).toBe(5);
+      const summaryFile = run.stdout.match(/(\S+summary\.json)/)?.[1];
+      const step = (JSON.parse(readFileSync(summaryFile!, 'utf8')) as ScenarioSummary).steps.sessions;
+      expect(step.iterations[0]).toMatchObject({ metrics: { capacity: 20 }, atLeast: true });
+      expect(step.thresholds.map((t) => [t.threshold, t.pass, t.reason])).toEqual([
+        ['capacity >= 15', true, 'capacity at least 20 meets >= 15'],
+        ['capacity <= 100', false, 'capacity at least 20: an upper bound cannot be judged on a lower bound'],
+        ['expect capacity>=15', true, 'capacity at least 20 meets >= 15'],
+      ]);
+    } finally {
+      await backend.stop();
+    }
+  }, 240_000);
+
   it("a find step's expect is a gate: a search short of it fails the scenario (exit 5)", async () => {
     const backend = await startServe(['--quiet', '--max-sessions', '20']);
     try {

@@ -1,9 +1,14 @@
 /**
  * Every end of a search in words (find/answer.ts) and its exit code, reached through find's loop against FAKES of
  * its probe runner, preflight and clock (test/helpers/fake-find.ts) and a scripted target; and the capacity gates
- * (--expect, a scenario step's `expect`) on each kind of answer, "at least" ones included.
+ * (--expect, a scenario step's `expect`, and its recorded `capacity` metric with its thresholds) on each kind of
+ * answer, "at least" ones included.
  */
 import { describe, expect, it } from 'vitest';
+import type { FindDocument } from '../../src/documents/find.js';
+import { capacityMetrics } from '../../src/find/answer.js';
+import { parseThreshold } from '../../src/gates/thresholds.js';
+import { stepVerdicts } from '../../src/scenario/step-verdicts.js';
 import type { ProbeScript } from '../helpers/fake-find.js';
 import { findFromStep } from '../helpers/find-args.js';
 import { fakeSearch, rateKnee } from '../helpers/find-loop.js';
@@ -166,6 +171,22 @@ describe('capacity gates on each kind of answer', () => {
     const { s, verdicts } = await gates(['--from', '8'], () => ({ achieved: 0 }), ['capacity>=1']);
     expect(verdicts).toEqual(['fail: no load passed: no capacity to judge']);
     expect(s.exitCode).toBe(5);
+  });
+
+  it.each([
+    ["the generator's limit", [] as string[], above(2000, { generatorBehind: true })],
+    ['--to reached', ['--from', '100', '--to', '800'], rateKnee(5000)],
+    ['found', [] as string[], rateKnee(5000)],
+  ])("%s: a step's recorded capacity and its thresholds agree with --expect (one rule)", async (_w, args, script) => {
+    const rules = ['capacity>=500', 'capacity>=1m', 'capacity<=1m'];
+    const { s } = await gates(args, script, rules);
+    // The step's iteration as find-step.ts records it, its thresholds judged as a scenario judges them.
+    const { metrics, atLeast } = capacityMetrics({ answer: s.answer } as FindDocument);
+    expect(metrics.capacity).toBe(s.answer.capacity);
+    expect(atLeast).toBe(s.answer.atLeast);
+    const iteration = { resultFile: 'x.find.json', status: s.answer.end, metrics, atLeast, maxRssBytes: 0 };
+    const thresholds = stepVerdicts(rules.map(parseThreshold), [{ ...iteration, cpuPercentMax: 0 }], 'target');
+    expect(thresholds.map((v) => [v.pass, v.reason])).toEqual(s.expect.map((v) => [v.pass, v.reason]));
   });
 
   it("a scenario step's expect is judged as --expect is, on the same search", async () => {

@@ -74,6 +74,30 @@ describe("a probe this host's limits refuse before any socket", () => {
     await expect(fakeSearch(RATE, rateKnee(5000), { fdsFor: 50 })).rejects.toThrow(CouldNotRunError);
   });
 
+  it.each([
+    ['rate', RATE, 1000],
+    ['cps', ['--vary', 'cps', '--slo', 'connect.p99<100ms'], 500],
+  ] as const)(
+    'a %s search whose later probe is refused keeps its probes: the document, exit 3',
+    async (_d, args, from) => {
+      // The third probe's port wait finds the ports still held (earlier probes' TIME_WAIT that will not clear in time).
+      const portsHeldFrom = () => async (load: number) => {
+        if (load >= from * 4) throw new CouldNotRunError(`${load}/s: no free ports after the wait`, 'use --close rst');
+        return 1;
+      };
+      const s = await fakeSearch([...args], () => ({}), { preflight: portsHeldFrom });
+      expect(s.probes.map((p) => p.load)).toEqual([from, from * 2]);
+      expect(s.answer).toMatchObject({
+        end: 'generator-limit',
+        capacity: from * 2,
+        atLeast: true,
+        limitOf: 'generator',
+      });
+      expect(s.answer.text).toContain(`It gave out: ${from * 4}/s: no free ports after the wait (use --close rst).`);
+      expect(s.exitCode).toBe(3);
+    },
+  );
+
   it('each probe runs with the processes the preflight gave it; no deadline timer is left behind', async () => {
     const s = await fakeSearch([...CONNS, '--to', '400'], connsKnee(100_000));
     expect(s.probe.calls).toEqual([

@@ -135,6 +135,60 @@ describe('a latency SLO broken while the load threads queued for a core', () => 
   });
 });
 
+describe("a latency SLO broken while the watched target's busiest thread queued for a core", () => {
+  // The figures of `l4stress serve --service-time 1ms` on loopback beside a busy loop on each core, rate 200/s:
+  // the target's thread ran 2% and waited 40% of the window; the load threads waited 4% (not queued).
+  const targetQueued = (othersCoresMean: number, wait = 0.399) => ({
+    verdict: 'quiet' as const,
+    queued: false,
+    reason: null,
+    othersCoresMean,
+    watchedThreadWait: { threads: 4, mean: 0.137, max: 1, runMean: 0.011, busiest: { run: 0.023, wait } },
+  });
+  const p99 = [parseThreshold('p99<20ms')];
+  const slow = { roundTripUs: { p99: 98_367 } };
+
+  it("a carried load, beside others' work: inconclusive, naming the target's wait; beside ours: the machine's", () => {
+    const others = judgeProbe(
+      resultFixture('echo', { ...slow, machine: targetQueued(1.89) }),
+      2000,
+      DIMENSIONS.rate,
+      p99,
+    );
+    expect(others.limitOf).toBe('inconclusive');
+    expect(others.machineLimit).toMatch(/the watched processes' busiest thread ran 2%, waited 40%; others took 1.89/);
+    const ours = judgeProbe(
+      resultFixture('echo', { ...slow, machine: targetQueued(0.05) }),
+      2000,
+      DIMENSIONS.rate,
+      p99,
+    );
+    expect(ours.limitOf).toBe('machine');
+    expect(ours.machineLimit).toMatch(/waited 40%/);
+  });
+
+  it('on saturated cores, a mostly idle target that waited as long as it ran counts as queued too', () => {
+    // Others' work on both cores (busy 100%): serve ran 1.9% and waited 4.5%, p99 39 ms at 100 messages/s of 1,000.
+    const idleTarget = { threads: 4, mean: 0.02, max: 0.05, runMean: 0.01, busiest: { run: 0.019, wait: 0.045 } };
+    const saturated = { ...targetQueued(1.92), busyPercentMean: 100, watchedThreadWait: idleTarget };
+    expect(judgeProbe(resultFixture('echo', { ...slow, machine: saturated }), 2000, DIMENSIONS.rate, p99).limitOf).toBe(
+      'inconclusive',
+    );
+    // It ran longer than it waited: the cores had room for it when it woke; the failure stays the target's.
+    const roomy = { ...saturated, watchedThreadWait: { ...idleTarget, busiest: { run: 0.05, wait: 0.045 } } };
+    expect(judgeProbe(resultFixture('echo', { ...slow, machine: roomy }), 2000, DIMENSIONS.rate, p99).limitOf).toBe(
+      'target',
+    );
+  });
+
+  it("a target that waited under 10% on cores with room, or held the load back (not carried), is the target's", () => {
+    const brief = resultFixture('echo', { ...slow, machine: targetQueued(1.89, 0.09) });
+    expect(judgeProbe(brief, 2000, DIMENSIONS.rate, p99).limitOf).toBe('target');
+    const held = resultFixture('echo', { ...slow, achieved: 1000, machine: targetQueued(1.89) });
+    expect(judgeProbe(held, 2000, DIMENSIONS.rate, p99).limitOf).toBe('target');
+  });
+});
+
 describe("the generator's own signs", () => {
   const threads = (r: RunResult) => Math.min(r.environment.cores, r.config.workers);
 

@@ -110,6 +110,22 @@ describe('the machine section and its verdict', () => {
     expect(m).toMatchObject({ verdict: 'quiet', queued: true });
   });
 
+  it('a watched target that waited for a core but idled: quiet, warned its latency includes the wait', () => {
+    // serve --service-time 1ms on loopback, watched, beside a busy loop on each core: ran 2%, waited 40%.
+    const target = { threads: 4, mean: 0.137, max: 1, runMean: 0.011, busiest: { run: 0.023, wait: 0.399 } };
+    const m = buildMachine([second({ busyPercent: 100, othersCores: 1.89, watchedThreadWait: target })], 2, []);
+    expect(m).toMatchObject({ verdict: 'quiet', queued: false });
+    const [warning, ...more] = machineWarnings(m);
+    expect(more).toEqual([]);
+    expect(warning).toMatch(/^the watched processes' busiest thread waited 40% of the window for a core while other/);
+    expect(warning).toMatch(/the target's latency includes that wait; run again on a quiet machine$/);
+    // Waiting 5% and running 2%: nothing on cores with room; on saturated ones it waited at every wake-up.
+    const brief = { ...target, busiest: { run: 0.023, wait: 0.05 } };
+    expect(machineWarnings(buildMachine([second({ othersCores: 1.89, watchedThreadWait: brief })], 2, []))).toEqual([]);
+    const full = buildMachine([second({ busyPercent: 100, othersCores: 1.89, watchedThreadWait: brief })], 2, []);
+    expect(machineWarnings(full)[0]).toMatch(/busiest thread waited 5% of the window for a core while other work/);
+  });
+
   it('a starved embedded target thread counts as starved (its busiest thread)', () => {
     const target = { threads: 9, mean: 0.05, max: 0.4, runMean: 0.1, busiest: { run: 0.6, wait: 0.35 } };
     const m = buildMachine([second({ busyPercent: 100, othersCores: 1, targetThreadWait: target })], 2, []);

@@ -59,6 +59,7 @@ const SAMPLES: Partial<Record<RunOptionKey, Sample>> = {
   workers: { yaml: '3' },
   seed: { yaml: '7' },
   watchPid: { yaml: `[${process.pid}]` },
+  watchTarget: { yaml: 'off' },
   scrape: { yaml: '[http://127.0.0.1:8404/metrics]' },
   scrapeMetric: { yaml: '[haproxy_frontend_*]', with: 'scrape: [http://127.0.0.1:8404/metrics]' },
 };
