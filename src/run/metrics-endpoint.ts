@@ -18,7 +18,7 @@ export interface MetricsEndpoint {
 
 export async function startMetricsEndpoint(
   port: number,
-  run: { scenario: string; mode: string; conns: number },
+  run: { scenario: string; mode: string; conns: number; udp?: boolean },
 ): Promise<MetricsEndpoint> {
   const prom = await import('prom-client');
   const registry = new prom.Registry<typeof prom.openMetricsContentType>();
@@ -46,6 +46,16 @@ export async function startMetricsEndpoint(
   const failed = counter('connect_failures', 'failed connects');
   const dropped = counter('drops', 'established sessions lost');
   const echoed = counter('round_trips', 'round trips completed (hold: pings)');
+  // --udp: the datagrams so far, each way and lost, and the flows silent now.
+  const udp = run.udp
+    ? {
+        sent: counter('datagrams_sent', 'datagrams sent (--udp)'),
+        received: counter('datagrams_received', 'datagrams back verified, each once (--udp)'),
+        lost: counter('datagrams_lost', 'datagrams counted lost (--udp)'),
+        silent: gauge('silent_flows', 'flows answered before and silent now (--udp)'),
+      }
+    : null;
+  let seenUdp = { sent: 0, received: 0, lost: 0 };
   target.set(run.conns);
   // Counters only go up: each second adds what the run's totals grew by.
   let seen = { failed: 0, dropped: 0, echoed: 0 };
@@ -99,6 +109,14 @@ export async function startMetricsEndpoint(
       dropped.inc(Math.max(0, now.dropped - seen.dropped));
       echoed.inc(Math.max(0, now.echoed - seen.echoed));
       seen = now;
+      if (udp) {
+        const d = { sent: totals.datagramsSent, received: totals.datagramsReceived, lost: totals.datagramsLost };
+        udp.sent.inc(Math.max(0, d.sent - seenUdp.sent));
+        udp.received.inc(Math.max(0, d.received - seenUdp.received));
+        udp.lost.inc(Math.max(0, d.lost - seenUdp.lost));
+        udp.silent.set(totals.silentFlows);
+        seenUdp = d;
+      }
     },
     close: () =>
       new Promise<void>((resolve) => {
