@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runResultSchema } from '../../src/documents/result.js';
 import { METRICS } from '../../src/gates/metric-table.js';
+import { datagramsRows } from '../../src/reporters/html/datagrams-table.js';
 import { renderSummary } from '../../src/reporters/summary.js';
 import { buildResult } from '../../src/result/build.js';
 import { mergeResults } from '../../src/result/merge.js';
@@ -80,6 +81,17 @@ describe('a UDP result', () => {
     );
     expect(text).toMatch(/^delivered {4}1,999 datagrams\/s back of 64 B .*jitter 0\.250 ms/m);
     expect(text).not.toMatch(/^connections /m);
+  });
+
+  it("has its row in the HTML report's datagrams table; a TCP run has none", () => {
+    const tcp = buildResult(fixtureInputs(fixtureConfig(['--target', '127.0.0.1:7000']), fixtureOutcome()));
+    const rows = datagramsRows([
+      { label: 'udp', result: r },
+      { label: 'tcp', result: tcp },
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].slice(0, 5)).toEqual(['udp', '20,200', '20,190', '10', '0.0495%']);
+    expect(rows[0].slice(9, 11)).toEqual(['100/100', '2']);
   });
 
   it('merges across shards: counts summed, the loss ratio of the sums', () => {
