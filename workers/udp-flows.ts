@@ -20,7 +20,7 @@ import type { UdpFlowsReport } from '../src/worker-contract/protocol.js';
 import type { WorkerDriver } from './mode.js';
 import { Pacer } from './pacer.js';
 import type { Recorder } from './recorder.js';
-import { DatagramLedger } from './udp-datagrams.js';
+import { DatagramLedger, dueWindow } from './udp-datagrams.js';
 import { type Flow, newFlow } from './udp-flow.js';
 import { DatagramHeaders } from './udp-headers.js';
 
@@ -56,6 +56,7 @@ export class UdpFlows implements WorkerDriver {
     private readonly recorder: Recorder,
     private readonly onRamped: (atMs: number) => void,
   ) {
+    const perFlowPerSecond = plan.ratePerSecond > 0 ? plan.ratePerSecond / plan.conns : 0;
     this.ledger = new DatagramLedger(
       plan.conns,
       plan.sizeBytes,
@@ -63,6 +64,7 @@ export class UdpFlows implements WorkerDriver {
       plan.echoTimeoutMs,
       plan.mode === 'stream',
       recorder,
+      dueWindow(perFlowPerSecond),
     );
     this.headers = new DatagramHeaders(plan, recorder);
     this.pacer = plan.traits.paced ? new Pacer(plan.ratePerSecond, this.flows, this, recorder) : null;
