@@ -5,6 +5,7 @@
 import type { HardwareProfile } from '../calibration/hardware-profile.js';
 import type { RunConfig } from '../config/run-config.js';
 import type { TargetKind } from '../core/vocabulary.js';
+import type { UdpTargetStatsDoc } from '../documents/datagrams.js';
 import type { ProxyVerification, RunResult, RunStatus, TargetWatch } from '../documents/result.js';
 import type { Environment, GitInfo } from '../environment/environment.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../instruments/counters.js';
@@ -33,6 +34,8 @@ export interface ResultInputs {
     stats: TargetStats | null;
     /** An external loopback target's processes, watched (run/target-watch.ts); null or absent otherwise. */
     watched?: TargetWatch | null;
+    /** An embedded UDP target's figures (--udp); absent or null otherwise. */
+    udpStats?: UdpTargetStatsDoc | null;
   };
   environment: Environment;
   git: GitInfo | null;
@@ -124,6 +127,7 @@ export function buildContext(inputs: ResultInputs): BuildContext {
     verify: inputs.verify,
     stalled: modeStats.stream?.stalled?.count ?? 0,
     unserved: totals.unserved,
+    corrupt: totals.datagramsCorrupt,
   });
   // A schedule not kept makes the figures the generator's: the run fails, whatever else went right.
   const shortfall = traits.longLived && totals.established < config.conns;
