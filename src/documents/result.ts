@@ -14,6 +14,7 @@ import {
   RUN_PHASES,
   STREAM_DIRECTIONS,
   TARGET_KINDS,
+  TRANSPORTS,
 } from '../core/vocabulary.js';
 import {
   count,
@@ -23,6 +24,7 @@ import {
   latencySummarySchema,
   toolSchema,
 } from './common.js';
+import { datagramsSectionSchema } from './datagrams.js';
 import { thresholdVerdictSchema } from './summary.js';
 import { WITNESS_SAMPLES, WITNESS_SECTIONS } from './witness-documents.js';
 
@@ -108,6 +110,25 @@ export const loadCountersSchema = integrityCountersSchema.extend({
    * no room for (every connection owing 64): what `missed` (measured sends too) is a share of.
    */
   dueSends: count.default(0),
+  /**
+   * --udp, the whole run: datagrams handed to the kernel, and those that came back verified (each once); of the rest,
+   * lost (not back within --echo-timeout of a later one's return, or by the end), and beside them reordered,
+   * duplicated, late (back after counted lost) and corrupt (a stamp or body that failed: also lost). 0 over TCP and
+   * in older results.
+   */
+  datagramsSent: count.default(0),
+  datagramsReceived: count.default(0),
+  datagramsLost: count.default(0),
+  datagramsReordered: count.default(0),
+  datagramsDuplicated: count.default(0),
+  datagramsLate: count.default(0),
+  datagramsCorrupt: count.default(0),
+  /** --udp: sends skipped because the flow's send buffers were all still queued in the kernel (the generator's). */
+  datagramsNotSent: count.default(0),
+  /** --udp: flows answered before and silent for longer than the quiet time (a gauge: now). */
+  silentFlows: count.default(0),
+  /** --udp: socket errors by kind (an ICMP port unreachable turns into ECONNREFUSED on a connected socket). */
+  datagramErrors: errorCountsSchema.default({}),
 });
 export type LoadCounters = z.infer<typeof loadCountersSchema>;
 
@@ -213,6 +234,8 @@ export const timelineRowSchema = z.object({
   p50Us: nullableNumber,
   p99Us: nullableNumber,
   maxUs: nullableNumber,
+  /** --udp: datagrams sent, back (first arrivals) and counted lost this second; absent over TCP. */
+  datagrams: z.object({ sent: count, received: count, lost: count }).optional(),
   /** The generator process (all threads). */
   cpuPercent: z.number(),
   rssBytes: count,
@@ -292,6 +315,8 @@ export type TlsClientConfig = z.infer<typeof tlsClientConfigSchema>;
 
 /** A run's resolved settings as recorded (the PROXY plan described in words). */
 export const resultConfigSchema = z.object({
+  /** tcp, or udp (--udp: flows and datagrams). Absent in older results: tcp. */
+  transport: z.enum(TRANSPORTS).optional(),
   mode: loadModeSchema,
   ratePerSecond: z.number().min(0),
   direction: directionSchema,
@@ -497,6 +522,8 @@ export const runResultSchema = z
       bytesReceivedPerSecond: count,
     }),
     modeStats: modeStatsSchema,
+    /** --udp: datagrams sent and back, loss, reordering, duplicates, silent flows, jitter (documents/datagrams.ts). */
+    datagrams: datagramsSectionSchema.nullable().optional(),
     proxy: proxyDescriptionSchema.extend({
       headersSent: count,
       headerBytes: count,
