@@ -9,6 +9,7 @@ import path from 'node:path';
 import { type Iperf3UdpResult, runIperf3Udp, startIperf3Server } from '../native-tools/iperf3.js';
 import { freePort, freeUdpPort } from '../native-tools/ports.js';
 import { runSockperfPingPong, type SockperfPingPong, startSockperfServer } from '../native-tools/sockperf.js';
+import { CouldNotRunError } from '../src/core/errors.js';
 import { CLI, ROOT, run } from './run-cli.js';
 
 /** The UDP target's figures as serve prints them at its stop (the ones the bench reads). */
@@ -63,34 +64,61 @@ export function startServeUdp(args: string[], timeoutMs = 20_000): Promise<Serve
   });
 }
 
-/** `seconds` of sockperf ping-pong (UDP, `size` B) against a sockperf server of its own on a free port. */
-export async function sockperfRound(size: number, seconds: number): Promise<SockperfPingPong> {
-  const port = await freeUdpPort();
-  const server = await startSockperfServer(port);
+/**
+ * A reference's round, once more on a fresh port if the tool itself failed (a port taken between our probe and its
+ * bind, a server that lost its control connection on a loaded machine): said in the log, never silent.
+ */
+async function twice<T>(what: string, once: () => Promise<T>, log: (line: string) => void): Promise<T> {
   try {
-    return await runSockperfPingPong('127.0.0.1', port, size, seconds);
-  } finally {
-    await server.stop();
+    return await once();
+  } catch (err) {
+    if (!(err instanceof CouldNotRunError)) throw err;
+    log(`  ${what} failed (${err.message}); once more on a fresh port`);
+    return once();
   }
+}
+
+/** `seconds` of sockperf ping-pong (UDP, `size` B) against a sockperf server of its own on a free port. */
+export function sockperfRound(size: number, seconds: number, log: (line: string) => void): Promise<SockperfPingPong> {
+  return twice(
+    'sockperf',
+    async () => {
+      const port = await freeUdpPort();
+      const server = await startSockperfServer(port);
+      try {
+        return await runSockperfPingPong('127.0.0.1', port, size, seconds);
+      } finally {
+        await server.stop();
+      }
+    },
+    log,
+  );
 }
 
 /**
  * `seconds` of `iperf3 -u` at `perSecond` datagrams of `size` B (`-b` is payload bits/s), against an iperf3 server
  * of its own on a free port; `-w` sizes both ends' socket buffers as the l4stress side's are sized.
  */
-export async function iperf3UdpRound(
+export function iperf3UdpRound(
   perSecond: number,
   size: number,
   seconds: number,
   bufferBytes: number,
+  log: (line: string) => void,
 ): Promise<Iperf3UdpResult> {
-  const port = await freePort();
-  const server = await startIperf3Server(port);
-  try {
-    return await runIperf3Udp('127.0.0.1', port, perSecond * size * 8, size, seconds, bufferBytes);
-  } finally {
-    await server.stop();
-  }
+  return twice(
+    'iperf3 -u',
+    async () => {
+      const port = await freePort();
+      const server = await startIperf3Server(port);
+      try {
+        return await runIperf3Udp('127.0.0.1', port, perSecond * size * 8, size, seconds, bufferBytes);
+      } finally {
+        await server.stop();
+      }
+    },
+    log,
+  );
 }
 
 export interface NodeFloorUdp {
