@@ -71,10 +71,11 @@ async function echoRounds(log: Log, rounds: number): Promise<EchoRound[]> {
 }
 
 /** The round whose ratio `ours / reference` is the median of the rounds'; the ratios of all, for the note. */
-function medianRound<R>(rounds: R[], ours: (r: R) => number, reference: (r: R) => number) {
+export function medianRound<R>(rounds: R[], ours: (r: R) => number, reference: (r: R) => number) {
   const ratio = (r: R): number => ours(r) / reference(r);
-  const chosen = rounds.find((r) => ratio(r) === median(rounds.map(ratio)))!;
-  return { l4stress: ours(chosen), reference: reference(chosen), ratios: rounds.map((r) => two(ratio(r))).join(', ') };
+  const round = rounds.find((r) => ratio(r) === median(rounds.map(ratio)))!;
+  const ratios = rounds.map((r) => two(ratio(r))).join(', ');
+  return { round, l4stress: ours(round), reference: reference(round), ratios };
 }
 
 /**
@@ -158,6 +159,14 @@ interface StreamFigures {
   lostPercent: number;
 }
 
+type OurStream = StreamFigures & { runLostPercent: number; oneWayPercent: number | null };
+
+/** One stream round: l4stress between two iperf3 -u runs (their mean). */
+export interface StreamRound {
+  ours: OurStream;
+  iperf3: StreamFigures;
+}
+
 /**
  * l4stress's stream against its embedded target (serve --udp, its own process), which reflects each datagram:
  * delivered is what came back in the measured window per second, a round trip, so the stricter figure beside
@@ -165,7 +174,7 @@ interface StreamFigures {
  * and so where the two are compared, and the run's (the datagrams section's lossRatio, warm-up included).
  * `oneWayPercent`: the target's own count of what reached it over what was sent, the figure iperf3's server gives.
  */
-async function l4stressStream(): Promise<StreamFigures & { runLostPercent: number; oneWayPercent: number | null }> {
+async function l4stressStream(): Promise<OurStream> {
   const { perSecond, size, seconds } = UDP_STREAM;
   const r = await l4stress([
     ...['--udp', '--mode', 'stream', '--conns', '1', '--rate', String(perSecond), '--size', String(size)],
@@ -186,7 +195,7 @@ async function l4stressStream(): Promise<StreamFigures & { runLostPercent: numbe
 export async function udpStreamGoals(log: Log, n = UDP_STREAM.rounds): Promise<Goal[]> {
   const { perSecond, size, seconds, bufferBytes } = UDP_STREAM;
   const offered = `${fmt(perSecond)} datagrams/s of ${fmt(size)} B (${fmt((perSecond * size * 8) / 1e6)} Mbit/s)`;
-  const rounds: { ours: Awaited<ReturnType<typeof l4stressStream>>; iperf3: StreamFigures; ratio: number }[] = [];
+  const rounds: StreamRound[] = [];
   for (let i = 0; i < n; i++) {
     log(`UDP stream, ${offered}, round ${i + 1} of ${n}: iperf3 -u, l4stress, iperf3 -u`);
     const a = await iperf3UdpRound(perSecond, size, seconds, bufferBytes, log);
@@ -196,27 +205,38 @@ export async function udpStreamGoals(log: Log, n = UDP_STREAM.rounds): Promise<G
       deliveredPerSecond: mean(a.deliveredPerSecond, b.deliveredPerSecond),
       lostPercent: mean(a.lostPercent, b.lostPercent),
     };
-    rounds.push({ ours, iperf3, ratio: ours.deliveredPerSecond / iperf3.deliveredPerSecond });
+    rounds.push({ ours, iperf3 });
   }
-  const chosen = rounds.find((r) => r.ratio === median(rounds.map((x) => x.ratio)))!;
+  return [streamGoal(rounds, offered)];
+}
+
+/**
+ * The stream row from its rounds: the round with the median delivered ratio; short, whatever its ratio, when that
+ * round's l4stress loss (measured window) is more than LOSS_SLACK_PERCENT points above iperf3's.
+ */
+export function streamGoal(rounds: StreamRound[], offered: string): Goal {
+  const chosen = medianRound(
+    rounds,
+    (r) => r.ours.deliveredPerSecond,
+    (r) => r.iperf3.deliveredPerSecond,
+  );
   const pct = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}%`);
   const losses = rounds.map(
     (r) => `${pct(r.ours.lostPercent)} (run ${pct(r.ours.runLostPercent)}) vs ${pct(r.iperf3.lostPercent)}`,
   );
   const g = goal({
     goal: `UDP stream delivered, ${offered} offered`,
-    l4stress: chosen.ours.deliveredPerSecond,
-    reference: chosen.iperf3.deliveredPerSecond,
+    l4stress: chosen.l4stress,
+    reference: chosen.reference,
     referenceName: 'iperf3 -u -b -l, same rate and size',
     unit: 'datagrams/s',
     want: { op: '>=', ratio: 0.8 },
     note:
-      `median of ${n} rounds of iperf3, l4stress, iperf3 (ratios ${rounds.map((r) => two(r.ratio)).join(', ')}); ` +
+      `median of ${rounds.length} rounds of iperf3, l4stress, iperf3 (ratios ${chosen.ratios}); ` +
       `loss l4stress (round trip, measured window; whole run) vs iperf3 (one way): ${losses.join('; ')}; ` +
-      "l4stress's datagrams reaching its " +
-      `target: ${rounds.map((r) => pct(r.ours.oneWayPercent)).join(', ')}; ` +
+      `l4stress's datagrams reaching its target: ${rounds.map((r) => pct(r.ours.oneWayPercent)).join(', ')}; ` +
       'l4stress reflects each datagram off its embedded target (4 MiB buffers), iperf3 -w 4M sends one way',
   });
-  const unequal = chosen.ours.lostPercent > chosen.iperf3.lostPercent + LOSS_SLACK_PERCENT;
-  return [unequal ? { ...g, verdict: 'short', note: `${g.note}; loss not equal: short` } : g];
+  const unequal = chosen.round.ours.lostPercent > chosen.round.iperf3.lostPercent + LOSS_SLACK_PERCENT;
+  return unequal ? { ...g, verdict: 'short', note: `${g.note}; loss not equal: short` } : g;
 }
