@@ -28,8 +28,8 @@ import { DatagramHeaders } from './udp-headers.js';
 const SWEEP_MS = 50;
 /** The stop looks whether everything is back this often: 2 ms, 1 ms more per 1,000 flows (each look reads them all). */
 const DRAIN_POLL_MS = 2;
-/** SO_RCVBUF a stream flow asks for. */
-const STREAM_RECEIVE_BUFFER = 1024 * 1024;
+/** SO_RCVBUF a stream flow asks for (the kernel caps it at net.core.rmem_max, and doubles it). */
+const STREAM_RECEIVE_BUFFER = 4 * 1024 * 1024;
 /** Silent flows the report names, with when each went silent. */
 const SILENT_EXAMPLES = 20;
 
