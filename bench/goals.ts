@@ -2,7 +2,8 @@
  * The performance goals (issue: "as fast as the kernel allows"), each a same-run ratio to a reference measured
  * beside it. Against native C peers (native-goals.ts): round trips/s and p50 against the native C client on the
  * same native server, the embedded target as the peer, the 10,000-session v2 ramp. Churn (churn-goal.ts): against
- * the native C churn client with the same cycles in flight, and one at a time against netperf TCP_CRR. Here:
+ * the native C churn client with the same cycles in flight, and one at a time against netperf TCP_CRR. UDP
+ * (udp-goal.ts): one flow's echo against sockperf ping-pong and Node's floor, a stream against iperf3 -u. Here:
  * generator memory per held session after a full GC, and 100,000 sessions held (scale-goal.ts). Each reference is
  * measured before and after l4stress (A-B-A) and averaged, so a machine that drifts during the bench weighs on both
  * sides. Every l4stress figure comes from its own CLI and result document, as a user would get it.
@@ -14,6 +15,7 @@ import { nativeGoals } from './native-goals.js';
 import { l4stress } from './run-cli.js';
 import { holdAtScale } from './scale-goal.js';
 import { tlsHandshakeGoals, tlsMemoryGoals } from './tls-goal.js';
+import { udpEchoGoals, udpStreamGoals } from './udp-goal.js';
 
 export type { Goal };
 
@@ -35,6 +37,7 @@ export const GOAL_GROUPS: Record<string, (log: Log) => Promise<Goal[]>> = {
   },
   tls: async (log) => [...(await tlsMemoryGoals(log)), ...(await tlsHandshakeGoals(log))],
   find: findGoals,
+  udp: async (log) => [...(await udpEchoGoals(log)), ...(await udpStreamGoals(log))],
 };
 
 export async function performanceGoals(log: Log, groups = Object.keys(GOAL_GROUPS)): Promise<Goal[]> {

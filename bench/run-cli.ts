@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../src/documents/result.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** The repository: two up from dist/bench (the bench as built), one up from bench/ (its sources, under tests). */
+export const ROOT = path.resolve(HERE, path.basename(path.dirname(HERE)) === 'dist' ? '../..' : '..');
 export const CLI = path.join(ROOT, 'bin/l4stress.js');
 
 /** `bin` with `args`, killed after `timeoutMs`; its exit code and output. */

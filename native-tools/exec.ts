@@ -1,14 +1,14 @@
 /**
- * The one place l4stress runs external binaries (iperf3, netperf, netserver), through execa: bounded by a timeout,
- * never rejecting on a non-zero exit (the caller reads exitCode and stderr), and turning a missing binary into
- * a clear error that names the install command.
+ * The one place l4stress runs external binaries (iperf3, netperf, netserver, sockperf), through execa: bounded by a
+ * timeout, never rejecting on a non-zero exit (the caller reads exitCode and stderr), and turning a missing binary
+ * into a clear error that names the install command.
  */
 import { execa, type ResultPromise } from 'execa';
 import { CouldNotRunError } from '../src/core/errors.js';
 
 export const INSTALL_HINT =
-  'install it with `bash native-tools/install.sh` (Debian/Ubuntu: iperf3 from main, netperf from non-free), ' +
-  'or `brew install iperf3 netperf` on macOS';
+  'install it with `bash native-tools/install.sh` (Debian/Ubuntu: iperf3 and sockperf from main, netperf from ' +
+  'non-free), or `brew install iperf3 netperf` on macOS';
 
 export interface ToolRun {
   exitCode: number | undefined;

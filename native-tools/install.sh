@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the native peers l4stress tests and calibrates against: HAProxy and nginx with its stream module
-# (PROXY protocol and TLS interop), iperf3 and netperf (hardware calibration), openssl (certificates, the TLS
+# (PROXY protocol and TLS interop), iperf3 and netperf (hardware calibration; iperf3 -u is also the UDP stream
+# bench's reference), sockperf (the UDP echo bench's reference: ping-pong), openssl (certificates, the TLS
 # bench), Chromium and a font (the HTML report is tested in a real browser), gcc (the native reference peers of
 # the bench, native-tools/c). Debian/Ubuntu only; idempotent: does nothing when all are present.
 # netperf lives in Debian's non-free component, so the script enables it before installing.
@@ -10,6 +11,7 @@ need=()
 command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
 command -v netperf >/dev/null 2>&1 || need+=(netperf)
+command -v sockperf >/dev/null 2>&1 || need+=(sockperf)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
@@ -22,7 +24,7 @@ if [ ${#need[@]} -eq 0 ]; then
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "l4stress: missing ${need[*]}; install them with your package manager (macOS: brew install haproxy nginx iperf3 netperf)" >&2
+  echo "l4stress: missing ${need[*]}; install them with your package manager (macOS: brew install haproxy nginx iperf3 netperf; sockperf from its source, github.com/Mellanox/sockperf)" >&2
   exit 1
 fi
 sudo=""
@@ -55,7 +57,7 @@ if [ ! -e "$policy" ]; then
 fi
 $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 if [ -n "$made_policy" ]; then $sudo rm -f "$policy"; fi
-for bin in haproxy iperf3 netperf netserver nginx openssl chromium; do
+for bin in haproxy iperf3 netperf netserver sockperf nginx openssl chromium; do
   command -v "$bin" >/dev/null 2>&1 || { echo "l4stress: $bin still missing after install" >&2; exit 1; }
 done
 [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || { echo "l4stress: nginx's stream module still missing" >&2; exit 1; }

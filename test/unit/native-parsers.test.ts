@@ -1,9 +1,10 @@
-/** Parsers of iperf3 and netperf output, on output recorded from the real binaries on this machine kind. */
+/** Parsers of iperf3, netperf and sockperf output, on output recorded from the real binaries on this machine kind. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseIperf3Json } from '../../native-tools/iperf3.js';
+import { parseIperf3Json, parseIperf3UdpJson } from '../../native-tools/iperf3.js';
 import { parseNetperfOutput } from '../../native-tools/netperf.js';
+import { parseSockperfPingPong } from '../../native-tools/sockperf.js';
 import type { HardwareProfile } from '../../src/calibration/hardware-profile.js';
 import { calibrationRatios } from '../../src/calibration/ratios.js';
 import { median, repeatedStat } from '../../src/calibration/stats.js';
@@ -50,6 +51,48 @@ describe('iperf3 JSON', () => {
       'iperf3: unable to connect to server: Connection refused',
     );
     expect(() => parseIperf3Json('garbage')).toThrow(/printed no JSON/);
+  });
+});
+
+describe('iperf3 -u JSON', () => {
+  it('what the receiver counted: delivered is packets less lost, at the asked rate and size', () => {
+    const r = parseIperf3UdpJson(fixture('iperf3-udp.json'));
+    expect(r).toMatchObject({ targetBitsPerSecond: 200_000_000, datagramBytes: 1200, sent: 41_651 });
+    expect(r).toMatchObject({ delivered: 41_481, lost: 170, outOfOrder: 0 });
+    expect(r.lostPercent).toBeCloseTo(0.408, 3);
+    expect(r.deliveredPerSecond).toBeCloseTo(41_481 / 2.000295, 3);
+    expect(r.deliveredBitsPerSecond).toBeCloseTo(199_079_435.78, 1);
+    expect(r.jitterMs).toBeCloseTo(0.00507, 5);
+  });
+
+  it('a TCP run or a failed one is refused, quoting iperf3', () => {
+    expect(() => parseIperf3UdpJson(fixture('iperf3-2-streams.json'))).toThrow('iperf3: not a UDP run (TCP)');
+    expect(() => parseIperf3UdpJson(fixture('iperf3-refused.json'))).toThrow(/unable to connect to server/);
+  });
+});
+
+describe('sockperf ping-pong', () => {
+  it('--full-rtt: round trips as printed, the rate over the measured window', () => {
+    const r = parseSockperfPingPong(fixture('sockperf-ping-pong-full-rtt.txt'));
+    expect(r.printed).toBe('rtt');
+    expect(r.roundTripUs).toEqual({ avg: 12.132, p50: 11.256, p99: 24.366, min: 10.826, max: 2347.206 });
+    expect(r).toMatchObject({ sent: 127_540, received: 127_540, dropped: 0, durationS: 1.55 });
+    expect(r.roundTripsPerSecond).toBeCloseTo(127_540 / 1.55, 6);
+  });
+
+  it("its default 'latency' is half a round trip: read as printed, given as a round trip (doubled)", () => {
+    const text = fixture('sockperf-ping-pong-latency.txt');
+    const printedP50 = Number(/percentile 50\.000 =\s*([\d.]+)/.exec(text)![1]);
+    const r = parseSockperfPingPong(text);
+    expect(r.printed).toBe('latency');
+    expect(r.roundTripUs.p50).toBeCloseTo(printedP50 * 2, 9);
+    expect(r.roundTripUs.p99).toBeGreaterThanOrEqual(r.roundTripUs.p50);
+  });
+
+  it('no server: an error quoting sockperf', () => {
+    expect(() => parseSockperfPingPong(fixture('sockperf-no-server.txt'))).toThrow(
+      'sockperf ping-pong: no statistics in its output: No messages were received from the server. Is the server down?',
+    );
   });
 });
 
