@@ -11,7 +11,6 @@ import path from 'node:path';
 import { defaultProfilePath, loadProfile } from '../calibration/hardware-profile.js';
 import { resolveRunConfig } from '../config/resolve-run-config.js';
 import { CouldNotRunError, DocumentNotSavedError, L4StressError, UsageError } from '../core/errors.js';
-import { formatMicros } from '../core/units.js';
 import { readSummary } from '../documents/readers.js';
 import type { RunResult } from '../documents/result.js';
 import type { StepOptions } from '../documents/scenario-file.js';
@@ -24,7 +23,7 @@ import { parseThreshold, refuseUnmeasurable } from '../gates/thresholds.js';
 import { assignRawOptions } from '../options/raw-options.js';
 import { flagOf, type RawRunOptions, RUN_DEFAULTS, type RunOptionKey } from '../options/run-options.js';
 import { checkOutputs } from '../preflight/outputs.js';
-import { formatMetric } from '../reporters/scenario.js';
+import { iterationLine } from '../reporters/scenario.js';
 import { executeRun, installSignalHandlers } from '../run/execute.js';
 import { runFindIteration, stepFindConfig } from './find-step.js';
 import { judgeScenario, type Progress, saveSummaries } from './finish.js';
@@ -239,23 +238,6 @@ async function runIteration(
   entry.iterations.push(iterationOf(result, resultFile));
   o.log(iterationLine(step.name, i, iterations, result));
   if (result.status === 'interrupted' || signal.aborted || p.stopped) p.interrupted = true;
-}
-
-/** `D2-echo 2/5: completed, p50 90µs p95 200µs p99 400µs, 120,000 rt/s, errors 0` */
-function iterationLine(name: string, i: number, iterations: number, result: RunResult): string {
-  const metrics = stepMetrics(result);
-  const rate =
-    metrics.cps !== null
-      ? `${formatMetric('cps', metrics.cps)} conn/s`
-      : metrics.rps !== null
-        ? `${formatMetric('rps', metrics.rps)} rt/s`
-        : `${formatMetric('throughput.up', metrics['throughput.up'])} up, ` +
-          `${formatMetric('throughput.down', metrics['throughput.down'])} down`;
-  return (
-    `${name} ${i}/${iterations}: ${result.status}, p50 ${formatMicros(metrics.p50 ?? NaN)} ` +
-    `p95 ${formatMicros(metrics.p95 ?? NaN)} p99 ${formatMicros(metrics.p99 ?? NaN)}, ${rate}, errors ` +
-    `${metrics.errors}`
-  );
 }
 
 /** The candidate's side of an A/B gate: this build's CLI as a child process, exactly as the reference runs. */

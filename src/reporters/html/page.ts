@@ -8,8 +8,9 @@ import { formatBitsPerSecond, formatBytes, formatCount, formatMicros } from '../
 import type { ScenarioSummary } from '../../documents/summary.js';
 import { resultErrorTotal } from '../../result/error-total.js';
 import { WITNESSES } from '../../witnesses/list.js';
-import { STEP_HEADER, stepRows } from '../scenario.js';
+import { stepHeader, stepRows } from '../scenario.js';
 import { type Chart, type ChartKit, loadChartKit } from './charts.js';
+import { datagramsSection } from './datagrams.js';
 import { type LabelledResult, phaseSpans, resultCurves, type TimelineMetric, timelinePoints } from './series.js';
 
 export interface ScenarioInput {
@@ -66,7 +67,7 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
       ],
       results.map(({ label, result: r }) => [
         label,
-        `${r.config.mode}, proxy ${r.proxy.version}`,
+        `${r.config.mode}${r.datagrams ? ' over UDP' : ''}, proxy ${r.proxy.version}`,
         formatCount(r.config.conns),
         r.status,
         us(r.latency.roundTripUs.p50),
@@ -92,6 +93,7 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
     '<p class="window">Round-trip latency and rates: measured phase; connect latency: every connect (the ramp ' +
       'for held sessions, the measured phase for churn); errors (failed, dropped, unserved and integrity), drops, ' +
       'unserved sessions, CPU and memory: the whole run.</p>',
+    ...datagramsSection(kit, results, { table, figure }),
     ...charts(kit, results),
     ...witnessTables(results),
     environment(results),
@@ -142,7 +144,7 @@ function scenarioSection(kit: ChartKit, s: ScenarioInput): string {
     `<p>${esc(sum.startedAt)} – ${esc(sum.endedAt)}, commit ${esc(sum.git?.sha.slice(0, 12) ?? 'none')}, ` +
       `${esc(sum.environment.cpuModel)}, ${sum.environment.cores} cores; ` +
       `verdict <b>${sum.pass ? 'pass' : 'FAIL'}</b></p>`,
-    table(STEP_HEADER, stepRows(sum)),
+    table(stepHeader(sum), stepRows(sum)),
     '<p class="window">Latency and rates: median over iterations of each run\'s measured phase; ' +
       'errors: worst iteration.</p>',
   ];
