@@ -65,9 +65,11 @@ export class UdpFlows implements WorkerDriver {
     );
     this.headers = new DatagramHeaders(plan, recorder);
     this.pacer = plan.traits.paced ? new Pacer(plan.ratePerSecond, this.flows, this, recorder) : null;
-    // A flow is silent once nothing came back for its own cadence twice over, plus the echo timeout.
+    // Silent: more unanswered in a row than loss explains. Paced, a flow sends every perFlowMs: nothing back for
+    // three of those past the echo timeout. A closed loop sends the next one an echo timeout after a loss: nothing
+    // back for two echo timeouts (two lost in a row).
     const perFlowMs = plan.ratePerSecond > 0 ? (plan.conns * 1000) / plan.ratePerSecond : 0;
-    this.quietMs = plan.echoTimeoutMs + 2 * perFlowMs;
+    this.quietMs = perFlowMs > 0 ? plan.echoTimeoutMs + 3 * perFlowMs : 2 * plan.echoTimeoutMs;
   }
 
   pump(): void {
