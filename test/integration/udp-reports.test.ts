@@ -85,6 +85,7 @@ const scenario = (name: string, body: string): string => {
 
 describe('scenario steps over UDP', () => {
   let summary: ScenarioSummary;
+  let summaryFile: string;
   beforeAll(async () => {
     const steps = [
       'steps:',
@@ -104,7 +105,8 @@ describe('scenario steps over UDP', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/step +iter .* rate +loss +errors/);
     expect(r.stderr).toMatch(/echo 1\/1: \S+, .*, loss 0%, [\d,]+ datagrams\/s back/);
-    summary = JSON.parse(readFileSync(/summary: (\S+summary\.json)/.exec(r.stdout)![1], 'utf8'));
+    summaryFile = /summary: (\S+summary\.json)/.exec(r.stdout)![1];
+    summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
   }, 150_000);
 
   it('runs, gates on loss, reorder and the kernel RcvbufErrors, and records the UDP metrics', () => {
@@ -123,6 +125,15 @@ describe('scenario steps over UDP', () => {
     const stream = summary.steps.stream.iterations[0].metrics;
     expect(stream.jitter).not.toBeNull();
     expect(stream.delivered).toBeGreaterThan(50);
+  });
+
+  it('its HTML report shows the loss column and the datagrams per second of each UDP step group', async () => {
+    const html = file('udp-scenario.html');
+    const r = await runCli(['report', path.dirname(summaryFile), '--html', html]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(html, 'utf8');
+    expect(text).toMatch(/<th>rate<\/th><th>loss<\/th><th>errors<\/th>/);
+    expect(text.match(/<b>Datagrams per second<\/b>/g)).toHaveLength(2);
   });
 
   it('history shows the UDP steps with their loss and datagrams back per second', async () => {

@@ -10,7 +10,7 @@ import { resultErrorTotal } from '../../result/error-total.js';
 import { WITNESSES } from '../../witnesses/list.js';
 import { stepHeader, stepRows } from '../scenario.js';
 import { type Chart, type ChartKit, loadChartKit } from './charts.js';
-import { datagramsSection } from './datagrams.js';
+import { datagramsSection, perSecond } from './datagrams.js';
 import { type LabelledResult, phaseSpans, resultCurves, type TimelineMetric, timelinePoints } from './series.js';
 
 export interface ScenarioInput {
@@ -146,9 +146,9 @@ function scenarioSection(kit: ChartKit, s: ScenarioInput): string {
       `verdict <b>${sum.pass ? 'pass' : 'FAIL'}</b></p>`,
     table(stepHeader(sum), stepRows(sum)),
     '<p class="window">Latency and rates: median over iterations of each run\'s measured phase; ' +
-      'errors: worst iteration.</p>',
+      "errors (and a UDP step's loss, over the whole run): worst iteration.</p>",
   ];
-  const dots = (metric: 'p95' | 'cpu.op', y: string) =>
+  const dots = (metric: 'p95' | 'cpu.op' | 'loss', y: string) =>
     Object.entries(sum.steps)
       .flatMap(([step, e]) =>
         e.iterations.flatMap((it) =>
@@ -161,6 +161,11 @@ function scenarioSection(kit: ChartKit, s: ScenarioInput): string {
   const cpu = dots('cpu.op', 'µs CPU');
   if (cpu.length > 0)
     parts.push(figure(kit.dots('Generator CPU per operation, each iteration', 'tick: median', cpu, 'µs CPU')));
+  // UDP steps: the loss of each iteration (a gate reads the worst).
+  const loss = dots('loss', '% of datagrams');
+  if (loss.some((d) => d.value > 0))
+    parts.push(figure(kit.dots('Datagrams lost, each iteration', 'tick: median', loss, '%')));
+  else if (loss.length > 0) parts.push('<p class="window">No datagram was lost in any iteration of a UDP step.</p>');
   // Steps of one kind (a matrix over proxy none/v1/v2) overlay: each drawn from its median-p95 iteration.
   const groups = new Map<string, LabelledResult[]>();
   for (const [step, e] of Object.entries(sum.steps)) {
@@ -176,6 +181,19 @@ function scenarioSection(kit: ChartKit, s: ScenarioInput): string {
   for (const [base, rs] of groups) {
     parts.push(`<h3>${esc(base)}: ${rs.map((r) => esc(r.label)).join(', ')}</h3>`);
     parts.push(...charts(kit, rs).slice(0, 4));
+    const datagrams = rs.flatMap(perSecond);
+    if (datagrams.length > 0)
+      parts.push(
+        figure(
+          kit.timeline(
+            'Datagrams per second',
+            'sent, back and lost',
+            'per second',
+            datagrams,
+            phaseSpans(rs[0].result),
+          ),
+        ),
+      );
   }
   return parts.join('\n');
 }
