@@ -141,6 +141,11 @@ describe('scenario steps over UDP', () => {
     expect(h.code, h.stderr).toBe(0);
     expect(h.stdout.split('\n')[0]).toMatch(/rate +loss +datagrams\/s back +errors/);
     expect(h.stdout).toMatch(/udp-ok .* echo .* 0% +[\d,]+ +0 +pass/);
+    const html = file('history.html');
+    const trend = await runCli(['history', '--results-dir', resultsDir, '--scenario', 'udp-ok', '--html', html]);
+    expect(trend.code, trend.stderr).toBe(0);
+    for (const t of ['Datagrams lost (UDP)', 'Datagrams back per second (UDP)'])
+      expect(readFileSync(html, 'utf8')).toContain(`<b>${t}</b>`);
   });
 
   it('a loss or a reordering the gate forbids fails the scenario, exit 5, naming the threshold', async () => {
