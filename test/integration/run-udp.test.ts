@@ -140,6 +140,7 @@ describe('run --udp against misbehaving targets: every fault counted, exactly', 
     expect(d.sent).toBeGreaterThanOrEqual(5);
     expect([d.received, d.lost, d.lossRatio]).toEqual([0, d.sent, 1]);
     expect([d.flows.answered, d.flows.neverAnswered]).toEqual([0, 5]);
+    expect(r.warnings.join('\n')).toMatch(/5 flows were never answered \(every datagram lost\)/);
   });
 
   it('flows a peer stops answering are silent, each with when it went silent', async () => {
