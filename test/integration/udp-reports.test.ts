@@ -247,6 +247,13 @@ describe('the HTML report and the Markdown of UDP runs', () => {
     const text = readFileSync(html, 'utf8');
     for (const s of ['Datagrams (UDP)', 'Where the loss happened', 'host RcvbufErrors', 'Silent flows'])
       expect(text).toContain(s);
+    // The clean run against the embedded target: every datagram reached it and every answer came back.
+    const clean = read(file('clean.json')).datagrams!;
+    const where = text.slice(text.indexOf('Where the loss happened'));
+    const row = /<tr><td>clean<\/td>(.*?)<\/tr>/.exec(where)![1];
+    const cells = [...row.matchAll(/<td>([^<]*)<\/td>/g)].map((m) => m[1]);
+    const count = (v: number) => v.toLocaleString('en-US');
+    expect(cells.slice(0, 5)).toEqual(['0 (0%)', '0', '0', count(clean.sent), count(clean.target!.datagramsOut)]);
     const silent = read(file('silent.json')).datagrams!;
     expect(silent.flows.silent).toBe(3);
     expect(text).toContain(`flow ${silent.flows.silentExamples[0].flow} at `);

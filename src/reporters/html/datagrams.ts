@@ -7,6 +7,7 @@
 import { formatBitsPerSecond, formatCount, formatPercent } from '../../core/units.js';
 import type { DatagramsSection } from '../../documents/datagrams.js';
 import type { RunResult } from '../../documents/result.js';
+import { lossWays } from '../datagrams-summary.js';
 import type { Chart, ChartKit } from './charts.js';
 import { type LabelledResult, phaseSpans, type TimePoint } from './series.js';
 
@@ -75,20 +76,18 @@ export function datagramsSection(kit: ChartKit, results: LabelledResult[], h: Ht
     ...silentFlows(runs, h),
     '<h3>Where the loss happened</h3>',
     h.table(
-      ['run', 'lost', 'target in', 'target out', 'target dropped', 'target refused', 'target send errors'].concat([
-        'host RcvbufErrors',
-        'host SndbufErrors',
-        'host InErrors',
-        'host MemErrors',
-        'host NoPorts',
-      ]),
+      ['run', 'lost', 'never reached the target', 'answers never back', 'target in', 'target out'].concat(
+        ['target dropped', 'target refused', 'target send errors'],
+        ['host RcvbufErrors', 'host SndbufErrors', 'host InErrors', 'host MemErrors', 'host NoPorts'],
+      ),
       runs.map(lossBeside),
     ),
-    '<p class="window">Target: the embedded serve --udp&#39;s own counts over the whole run (dropped: its bounded ' +
-      'queue was full; refused: a bad header); - with --target or in a merged run. Host: the kernel&#39;s UDP ' +
-      'counters (/proc/net/snmp and snmp6, every socket on this host) over the measured window: RcvbufErrors and ' +
-      'SndbufErrors are datagrams this host&#39;s own socket buffers dropped, not the network&#39;s or the ' +
-      'ingress&#39;s loss.</p>',
+    '<p class="window">Target: the embedded serve --udp&#39;s own counts over the whole run (never reached the ' +
+      'target: sent but not counted in; answers never back: sent out, never back, corrupt ones aside; dropped: its ' +
+      'bounded queue was full; refused: a bad header); - with --target or in a merged run. Host: the ' +
+      'kernel&#39;s UDP counters (/proc/net/snmp and snmp6, every socket on this host) over the measured window: ' +
+      'RcvbufErrors and SndbufErrors are datagrams this host&#39;s own socket buffers dropped, not the ' +
+      'network&#39;s or the ingress&#39;s loss.</p>',
   ];
   const points = runs.flatMap(perSecond);
   if (points.length > 0)
@@ -137,6 +136,8 @@ function lossBeside({ label, result, d }: UdpRun): string[] {
   return [
     label,
     `${n(d.lost)} (${share(d)})`,
+    t ? n(lossWays(d, t).inbound) : '-',
+    t ? n(lossWays(d, t).outbound) : '-',
     t ? n(t.datagramsIn) : '-',
     t ? n(t.datagramsOut) : '-',
     t ? n(sumOf(t.dropped)) : '-',
