@@ -40,7 +40,19 @@ export function datagramsSection(kit: ChartKit, results: LabelledResult[], h: Ht
   const out = [
     '<h2>Datagrams (UDP)</h2>',
     h.table(
-      ['run', 'sent', 'back', 'lost', 'loss', 'reordered', 'duplicated', 'late', 'corrupt', 'not sent', 'errors'],
+      [
+        'run',
+        'sent',
+        'back',
+        'lost',
+        'loss',
+        'reordered',
+        'duplicated',
+        'late',
+        'corrupt',
+        'not sent',
+        'socket errors',
+      ],
       runs.map(({ label, d }) => [
         label,
         n(d.sent),
@@ -76,11 +88,16 @@ export function datagramsSection(kit: ChartKit, results: LabelledResult[], h: Ht
     ...silentFlows(runs, h),
     '<h3>Where the loss happened</h3>',
     h.table(
-      ['run', 'lost', 'never reached the target', 'answers never back', 'target in', 'target out'].concat(
-        ['target dropped', 'target refused', 'target send errors'],
-        ['host RcvbufErrors', 'host SndbufErrors', 'host InErrors', 'host MemErrors', 'host NoPorts'],
-      ),
-      runs.map(lossBeside),
+      ['run', 'lost', 'never reached the target', 'answers never back', 'target in', 'target out'].concat([
+        'target dropped',
+        'target refused',
+        'target send errors',
+      ]),
+      runs.map(targetBeside),
+    ),
+    h.table(
+      ['run', 'lost', 'host RcvbufErrors', 'host SndbufErrors', 'host InErrors', 'host MemErrors', 'host NoPorts'],
+      runs.map(hostBeside),
     ),
     '<p class="window">Target: the embedded serve --udp&#39;s own counts over the whole run (never reached the ' +
       'target: sent but not counted in; answers never back: sent out, never back, corrupt ones aside; dropped: its ' +
@@ -129,20 +146,31 @@ function silentFlows(runs: UdpRun[], h: Html): string[] {
   ];
 }
 
-function lossBeside({ label, result, d }: UdpRun): string[] {
+/** The loss beside the embedded target's counts: which way the lost datagrams went missing. */
+function targetBeside({ label, d }: UdpRun): string[] {
   const t = d.target;
+  if (!t) return [label, `${n(d.lost)} (${share(d)})`, ...Array<string>(7).fill('-')];
+  const ways = lossWays(d, t);
+  return [
+    label,
+    `${n(d.lost)} (${share(d)})`,
+    n(ways.inbound),
+    n(ways.outbound),
+    n(t.datagramsIn),
+    n(t.datagramsOut),
+    n(sumOf(t.dropped)),
+    n(sumOf(t.rejected)),
+    n(sumOf(t.sendErrors)),
+  ];
+}
+
+/** The loss beside this host's kernel UDP counters: its own socket buffers' drops. */
+function hostBeside({ label, result, d }: UdpRun): string[] {
   const k = result.udp?.udp.available ? result.udp.total : null;
   const kernel = (v: number | null | undefined): string => (k === null || v === null || v === undefined ? '-' : n(v));
   return [
     label,
     `${n(d.lost)} (${share(d)})`,
-    t ? n(lossWays(d, t).inbound) : '-',
-    t ? n(lossWays(d, t).outbound) : '-',
-    t ? n(t.datagramsIn) : '-',
-    t ? n(t.datagramsOut) : '-',
-    t ? n(sumOf(t.dropped)) : '-',
-    t ? n(sumOf(t.rejected)) : '-',
-    t ? n(sumOf(t.sendErrors)) : '-',
     kernel(k?.rcvbufErrors),
     kernel(k?.sndbufErrors),
     kernel(k?.inErrors),
