@@ -67,7 +67,7 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
       ],
       results.map(({ label, result: r }) => [
         label,
-        `${r.config.mode}${r.datagrams ? ' over UDP' : ''}, proxy ${r.proxy.version}`,
+        `${r.datagrams ? 'udp ' : ''}${r.config.mode}, proxy ${r.proxy.version}`,
         formatCount(r.config.conns),
         r.status,
         us(r.latency.roundTripUs.p50),
