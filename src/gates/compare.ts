@@ -122,15 +122,23 @@ export function stepTransport(e: StepSummary): Transport {
 /** A UDP step against a TCP one of the same name: their figures mean different things, so no verdict is given. */
 function refuseMixedTransports(base: ScenarioSummary, cand: ScenarioSummary): void {
   for (const [step, c] of Object.entries(cand.steps)) {
-    const b = base.steps[step];
-    if (!b || b.iterations.length === 0 || c.iterations.length === 0) continue;
-    const [tb, tc] = [stepTransport(b), stepTransport(c)];
-    if (tb !== tc)
-      throw new UsageError(
-        `compare: step '${step}' is ${tb.toUpperCase()} in the baseline and ${tc.toUpperCase()} in the candidate: ` +
-          'not comparable',
-      );
+    if (c.iterations.length > 0) refuseBaselineTransport(base, step, stepTransport(c));
   }
+}
+
+/**
+ * A candidate step of `transport` against the baseline's step of its name, if it ran: refused when that one ran over
+ * the other transport. A scenario run asks before its steps run (its --baseline), compare once both sides are read.
+ */
+export function refuseBaselineTransport(base: ScenarioSummary, step: string, transport: Transport): void {
+  const b = base.steps[step];
+  if (!b || b.iterations.length === 0) return;
+  const tb = stepTransport(b);
+  if (tb !== transport)
+    throw new UsageError(
+      `compare: step '${step}' is ${tb.toUpperCase()} in the baseline and ${transport.toUpperCase()} in the ` +
+        'candidate: not comparable',
+    );
 }
 
 function judge(

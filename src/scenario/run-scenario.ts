@@ -17,7 +17,7 @@ import type { StepOptions } from '../documents/scenario-file.js';
 import { type ScenarioSummary, type StepSummary, SUMMARY_KIND, SUMMARY_SCHEMA_VERSION } from '../documents/summary.js';
 import { environmentIdentity, gitInfo } from '../environment/environment.js';
 import type { FindConfig } from '../find/find-config.js';
-import type { CompareOptions, ComparisonReport } from '../gates/compare.js';
+import { type CompareOptions, type ComparisonReport, refuseBaselineTransport } from '../gates/compare.js';
 import { stepMetrics } from '../gates/metric-table.js';
 import { parseThreshold, refuseUnmeasurable } from '../gates/thresholds.js';
 import { assignRawOptions } from '../options/raw-options.js';
@@ -93,6 +93,8 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
     return { step: st, raw, config, find };
   });
   const baseline = o.baseline ? readSummary(o.baseline, 'baseline') : null;
+  // A UDP step against a TCP baseline step (or the other way) has no verdict: said now, not after the steps ran.
+  if (baseline) for (const c of configs) refuseBaselineTransport(baseline, c.step.name, c.config.transport ?? 'tcp');
   const startedAt = new Date();
   const stamp = startedAt
     .toISOString()

@@ -148,6 +148,16 @@ describe('scenario steps over UDP', () => {
       expect(readFileSync(html, 'utf8')).toContain(`<b>${t}</b>`);
   });
 
+  it('a TCP step against a UDP baseline step of its name is refused before anything runs, exit 2', async () => {
+    const f = scenario('udp-vs-tcp', 'steps:\n  - name: echo\n');
+    const r = await runCli(['run', '--scenario', f, '--results-dir', resultsDir, '--baseline', summaryFile]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^l4stress: compare: step 'echo' is UDP in the baseline and TCP in the candidate: not comparable\n/,
+    );
+    expect(existsSync(path.join(resultsDir, 'scenarios', 'udp-vs-tcp'))).toBe(false);
+  });
+
   it('a loss or a reordering the gate forbids fails the scenario, exit 5, naming the threshold', async () => {
     const steps = `target: 127.0.0.1:${faulty.port}\nsteps:\n  - name: echo\n    udp: true\n    echoTimeout: 100ms\n`;
     const f = scenario('udp-lossy', `${steps}    thresholds: ["loss < 0.1%", "reorder == 0"]\n`);
