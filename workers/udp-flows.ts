@@ -163,7 +163,7 @@ export class UdpFlows implements WorkerDriver {
     const seq = this.ledger.receive(flow.index, flow.id, msg, now);
     if (seq < 0) return;
     const s = flow.state;
-    if (!flow.opened) this.markOpened(flow);
+    if (!s.answered) this.markAnswered(flow);
     if (!s.waiting || seq !== this.ledger.sent[flow.index] - 1) return;
     s.waiting = false;
     if (this.traffic && !this.stopping && this.pacer === null) this.closedLoopNext(flow);
@@ -174,10 +174,12 @@ export class UdpFlows implements WorkerDriver {
     flow.state.waiting = true;
   }
 
-  private markOpened(flow: Flow): void {
-    flow.opened = true;
+  /** Its first answer: the flow is served (counted as opened); the ramp stops waiting for it if it still did. */
+  private markAnswered(flow: Flow): void {
+    flow.state.answered = true;
     this.recorder.counters.opened++;
     if (!flow.state.gaveUp) {
+      flow.opened = true;
       this.opening--;
       this.pump();
     }
@@ -193,8 +195,11 @@ export class UdpFlows implements WorkerDriver {
       const s = flow.state;
       if (!s.waiting || flow.closed || now - s.sentAtMs < timeout) continue;
       s.waiting = false;
-      if (!flow.opened && !s.gaveUp) {
+      if (!s.answered && !s.gaveUp) {
+        // The ramp goes on without it; the pacer sends it its share all the same (an open loop's offered load
+        // does not depend on what came back), and a closed loop its next datagram.
         s.gaveUp = true;
+        flow.opened = true;
         this.opening--;
         rampMoved = true;
       }
@@ -249,7 +254,7 @@ export class UdpFlows implements WorkerDriver {
     this.recorder.drainTimedOut = !this.ledger.settled();
     this.ledger.closeAll();
     for (const flow of this.flows) {
-      if (flow.established && !flow.opened) c.unserved++;
+      if (flow.established && !flow.state.answered) c.unserved++;
       if (flow.closed) continue;
       flow.closed = true;
       if (flow.established) c.open--;
