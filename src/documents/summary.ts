@@ -48,6 +48,7 @@ const BASE_METRIC_NAMES = [
   'duplicates',
   'silent',
   'jitter',
+  'delivered',
 ] as const;
 export type MetricName = (typeof BASE_METRIC_NAMES)[number] | WitnessMetricName;
 /** The table's own metrics, then each witness's (documents/witness-documents.ts). */
@@ -73,6 +74,7 @@ const LATER_METRICS = new Set<MetricName>([
   'duplicates',
   'silent',
   'jitter',
+  'delivered',
   ...WITNESS_METRIC_NAMES,
 ]);
 

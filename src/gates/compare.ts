@@ -7,7 +7,9 @@
  * table reduces to the worst iteration (errors, drops, unserved sessions) are judged apart (count-verdict.ts).
  */
 import { median } from '../calibration/stats.js';
-import type { ScenarioSummary } from '../documents/summary.js';
+import { UsageError } from '../core/errors.js';
+import type { Transport } from '../core/vocabulary.js';
+import type { ScenarioSummary, StepSummary } from '../documents/summary.js';
 import { RUN_DEFAULTS } from '../options/run-options.js';
 import { countsEvents, judgeWorst } from './count-verdict.js';
 import { LATENCY_METRICS, LOWER_IS_BETTER, type MetricName } from './metric-table.js';
@@ -48,10 +50,12 @@ export const DEFAULT_COMPARE: CompareOptions = {
   alpha: Number(RUN_DEFAULTS.alpha),
   gate: RUN_DEFAULTS.gate.split(',') as MetricName[],
   // Each mode's own figures: round trips, connect latency (connect and hold), connections/s, Gbit/s each way; and
-  // what went wrong: errors, drops, sessions never served.
+  // what went wrong: errors, drops, sessions never served. Over UDP (absent from TCP runs, so skipped there): the
+  // datagrams' loss, reordering, duplicates, silent flows, stream's jitter and the rate delivered.
   report: [
     ...['p50', 'p95', 'p99', 'connect.p50', 'connect.p99', 'rps', 'cps', 'throughput.up', 'throughput.down'],
     ...['errors', 'dropped', 'unserved'],
+    ...['loss', 'reorder', 'duplicates', 'silent', 'jitter', 'delivered'],
   ] as MetricName[],
   normalize: false,
 };
@@ -69,6 +73,7 @@ export function compareSummaries(
   cand: ScenarioSummary,
   o: CompareOptions = DEFAULT_COMPARE,
 ): ComparisonReport {
+  refuseMixedTransports(base, cand);
   const warnings: string[] = [];
   if (base.scenario !== cand.scenario)
     warnings.push(`comparing scenario '${cand.scenario}' with a baseline of '${base.scenario}'`);
@@ -107,6 +112,33 @@ export function compareSummaries(
     }
   }
   return { comparisons, warnings, regressed: comparisons.some((c) => c.gated && c.verdict === 'regressed') };
+}
+
+/** UDP or TCP: by the step's options (`udp: true`), or its figures (a loss: --udp came from the command line). */
+export function stepTransport(e: StepSummary): Transport {
+  return e.options.udp === true || e.iterations.some((it) => it.metrics.loss != null) ? 'udp' : 'tcp';
+}
+
+/** A UDP step against a TCP one of the same name: their figures mean different things, so no verdict is given. */
+function refuseMixedTransports(base: ScenarioSummary, cand: ScenarioSummary): void {
+  for (const [step, c] of Object.entries(cand.steps)) {
+    if (c.iterations.length > 0) refuseBaselineTransport(base, step, stepTransport(c));
+  }
+}
+
+/**
+ * A candidate step of `transport` against the baseline's step of its name, if it ran: refused when that one ran over
+ * the other transport. A scenario run asks before its steps run (its --baseline), compare once both sides are read.
+ */
+export function refuseBaselineTransport(base: ScenarioSummary, step: string, transport: Transport): void {
+  const b = base.steps[step];
+  if (!b || b.iterations.length === 0) return;
+  const tb = stepTransport(b);
+  if (tb !== transport)
+    throw new UsageError(
+      `compare: step '${step}' is ${tb.toUpperCase()} in the baseline and ${transport.toUpperCase()} in the ` +
+        'candidate: not comparable',
+    );
 }
 
 function judge(

@@ -121,6 +121,13 @@ export const METRICS = {
   silent: worst((r) => r.datagrams?.flows.silent ?? null),
   /** --udp --mode stream: RFC 3550 interarrival jitter, the flows' mean (µs). */
   jitter: latency((r) => (r.datagrams?.jitterMs == null ? null : Math.round(r.datagrams.jitterMs * 1000))),
+  /** --udp: datagrams back per second in the measured phase (stream: delivered; echo: answered), every flow's. */
+  delivered: {
+    unit: 'per-second',
+    better: 'higher',
+    reduce: 'median',
+    read: (r) => r.datagrams?.measured.receivedPerSecond ?? null,
+  },
   // Each witness's metrics (the kernel's counters over the run, ...): an architecture test checks every name is here.
   ...(Object.assign({}, ...WITNESSES.map((w) => w.metrics)) as Record<string, MetricDef>),
 } satisfies Partial<Record<MetricName, MetricDef>> as unknown as Record<MetricName, MetricDef>;
@@ -130,7 +137,7 @@ export type MeasuredBy = WitnessConfig;
 
 const ROUND_TRIP = new Set<string>(['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean']);
 /** The datagrams section's metrics: a TCP run has none. */
-const UDP_METRICS = new Set<string>(['loss', 'reorder', 'duplicates', 'silent', 'jitter']);
+const UDP_METRICS = new Set<string>(['loss', 'reorder', 'duplicates', 'silent', 'jitter', 'delivered']);
 
 /**
  * Whether `metric` can ever have samples in a run of `config` (`of: 'run'`) or in a capacity search's answer

@@ -28,7 +28,8 @@ export function summaryOfRun(r: RunResult, file: string): ScenarioSummary {
     steps: {
       [SINGLE_RUN_STEP]: {
         baseName: SINGLE_RUN_STEP,
-        options: {},
+        // What compare reads to refuse a UDP run against a TCP one (gates/compare.ts stepTransport).
+        options: r.config.transport === 'udp' ? { udp: true } : {},
         iterations: [
           {
             resultFile: file,

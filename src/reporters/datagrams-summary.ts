@@ -1,6 +1,6 @@
 /** The summary's lines of a UDP run (--udp): its datagrams, its flows and what the embedded UDP target counted. */
 import { formatBitsPerSecond, formatCount, formatPercent } from '../core/units.js';
-import type { DatagramsSection } from '../documents/datagrams.js';
+import type { DatagramsSection, UdpTargetStatsDoc } from '../documents/datagrams.js';
 import type { RunResult } from '../documents/result.js';
 
 const kinds = (counts: Record<string, number | undefined>): string =>
@@ -27,6 +27,17 @@ export function flowsLine(r: RunResult, d: DatagramsSection): string {
   );
 }
 
+/**
+ * Which way the lost datagrams went missing, by the embedded target's counts (it sees only this run's datagrams):
+ * sent that never reached it, and its answers that never came back (corrupt ones came back, unreadable).
+ */
+export function lossWays(d: DatagramsSection, t: UdpTargetStatsDoc): { inbound: number; outbound: number } {
+  return {
+    inbound: Math.max(0, d.sent - t.datagramsIn),
+    outbound: Math.max(0, t.datagramsOut - d.received - d.corrupt),
+  };
+}
+
 /** The datagrams' own lines: counts of the whole run, rates of the measured phase, the target's view. */
 export function datagramLines(d: DatagramsSection, sizeBytes: number): string[] {
   const errors = kinds(d.errors);
@@ -47,9 +58,7 @@ export function datagramLines(d: DatagramsSection, sizeBytes: number): string[] 
     const dropped = kinds(t.dropped);
     const rejected = kinds(t.rejected);
     const sendErrors = kinds(t.sendErrors);
-    // The embedded target sees only this run's datagrams: where the lost ones went missing, each way.
-    const inbound = Math.max(0, d.sent - t.datagramsIn);
-    const outbound = Math.max(0, t.datagramsOut - d.received - d.corrupt);
+    const { inbound, outbound } = lossWays(d, t);
     lines.push(
       `target saw   ${formatCount(t.datagramsIn)} datagrams in (${formatCount(inbound)} of those sent never ` +
         `reached it), ${formatCount(t.datagramsOut)} out (${formatCount(outbound)} of its answers never came back), ` +

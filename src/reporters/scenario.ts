@@ -1,9 +1,10 @@
 /** Text and Markdown views of scenario summaries, comparisons and history: pure functions of the documents. */
 import { formatBitsPerSecond, formatMicros, formatPercent } from '../core/units.js';
 import type { HistoryLine } from '../documents/history.js';
+import type { RunResult } from '../documents/result.js';
 import type { ScenarioSummary, StepSummary } from '../documents/summary.js';
 import type { ComparisonReport, MetricComparison } from '../gates/compare.js';
-import { METRICS, type MetricName, reduceMetric } from '../gates/metric-table.js';
+import { METRICS, type MetricName, reduceMetric, stepMetrics } from '../gates/metric-table.js';
 import { renderTable } from './table.js';
 
 /** A step's metric reduced over its iterations as the gates reduce it (the metrics table), then formatted. */
@@ -23,6 +24,29 @@ function rateText(e: StepSummary): string {
   return `${shown(e, 'throughput.up')} up, ${shown(e, 'throughput.down')} down`;
 }
 
+/**
+ * `D2-echo 2/5: completed, p50 90µs p95 200µs p99 400µs, 120,000 rt/s, errors 0`; a UDP run adds its loss and the
+ * datagrams back per second (`, loss 0.012%, 25,000 datagrams/s back`).
+ */
+export function iterationLine(name: string, i: number, iterations: number, result: RunResult): string {
+  const metrics = stepMetrics(result);
+  const rate =
+    metrics.cps !== null
+      ? `${formatMetric('cps', metrics.cps)} conn/s`
+      : metrics.rps !== null
+        ? `${formatMetric('rps', metrics.rps)} rt/s`
+        : `${formatMetric('throughput.up', metrics['throughput.up'])} up, ` +
+          `${formatMetric('throughput.down', metrics['throughput.down'])} down`;
+  const udp = result.datagrams
+    ? `, loss ${formatMetric('loss', metrics.loss)}, ${formatMetric('delivered', metrics.delivered)} datagrams/s back`
+    : '';
+  return (
+    `${name} ${i}/${iterations}: ${result.status}, p50 ${formatMicros(metrics.p50 ?? NaN)} ` +
+    `p95 ${formatMicros(metrics.p95 ?? NaN)} p99 ${formatMicros(metrics.p99 ?? NaN)}, ${rate}, errors ` +
+    `${metrics.errors}${udp}`
+  );
+}
+
 export function formatMetric(metric: MetricName, v: number | null): string {
   if (v === null || !Number.isFinite(v)) return '-';
   const unit = METRICS[metric].unit;
@@ -33,7 +57,12 @@ export function formatMetric(metric: MetricName, v: number | null): string {
   return Math.round(v).toLocaleString('en-US');
 }
 
+/** Whether any step ran over UDP (its summary has a loss figure): the tables then show the loss. */
+const anyUdp = (s: ScenarioSummary): boolean =>
+  Object.values(s.steps).some((e) => e.iterations.some((it) => it.metrics.loss != null));
+
 export function stepRows(s: ScenarioSummary): string[][] {
+  const udp = anyUdp(s);
   return Object.entries(s.steps).map(([name, e]) => {
     const m = (k: MetricName): string => shown(e, k);
     return [
@@ -44,6 +73,7 @@ export function stepRows(s: ScenarioSummary): string[][] {
       m('p99'),
       m('connect.p99'),
       rateText(e),
+      ...(udp ? [m('loss')] : []),
       m('errors'),
       `${e.thresholds.filter((t) => t.pass).length}/${e.thresholds.length}`,
       e.pass ? 'pass' : 'FAIL',
@@ -51,7 +81,12 @@ export function stepRows(s: ScenarioSummary): string[][] {
   });
 }
 
+/** The step table's header over TCP; stepHeader() adds `loss` (the worst iteration) when a step ran over UDP. */
 export const STEP_HEADER = ['step', 'iter', 'p50', 'p95', 'p99', 'connect p99', 'rate', 'errors', 'gates', 'verdict'];
+
+export function stepHeader(s: ScenarioSummary): string[] {
+  return anyUdp(s) ? [...STEP_HEADER.slice(0, 7), 'loss', ...STEP_HEADER.slice(7)] : STEP_HEADER;
+}
 
 export function renderComparison(r: ComparisonReport): string {
   const rows = r.comparisons
@@ -91,7 +126,7 @@ export function renderScenario(s: ScenarioSummary, file: string, comparison: Com
   return [
     `scenario ${s.scenario}${s.profile ? ` (profile ${s.profile})` : ''} at ` +
       `${s.git?.sha.slice(0, 12) ?? 'no git'} on ${s.environment.hostname}`,
-    renderTable(stepRows(s), STEP_HEADER),
+    renderTable(stepRows(s), stepHeader(s)),
     ...(failed.length ? ['failed thresholds:', ...failed] : []),
     ...(comparison ? ['', `against ${comparison.against ?? 'the baseline'}:`, renderComparison(comparison)] : []),
     '',
@@ -114,6 +149,7 @@ export function gatesLine(s: ScenarioSummary, comparison: ComparisonReport | nul
 
 /** A short Markdown perf summary, for a release note or a CI step summary. */
 export function renderMarkdown(s: ScenarioSummary, comparison: ComparisonReport | null): string {
+  const udp = anyUdp(s);
   const rows = Object.entries(s.steps).map(([name, e]) => {
     const m = (k: MetricName): string => shown(e, k);
     const rss = Math.max(...e.iterations.map((it) => it.maxRssBytes));
@@ -123,6 +159,7 @@ export function renderMarkdown(s: ScenarioSummary, comparison: ComparisonReport 
     const verdict = comparison?.comparisons.find((c) => c.step === name && c.gated)?.verdict ?? 'no baseline';
     return (
       `| ${name} | ${m('p50')} | ${m('p95')} | ${m('p99')} | ${m('connect.p99')} | ${rateText(e)} | ` +
+      (udp ? `${m('loss')} | ${m('reorder')} | ${m('silent')} | ` : '') +
       `${(rss / 1024 / 1024).toFixed(0)} MiB | ` +
       `${cpu}% | ${errors} | ${dropped} | ${e.pass ? '✅' : '❌'} | ${verdict} |`
     );
@@ -136,12 +173,14 @@ export function renderMarkdown(s: ScenarioSummary, comparison: ComparisonReport 
     `- when: ${s.startedAt} – ${s.endedAt}`,
     `- verdict: **${s.pass && !comparison?.regressed ? 'pass' : 'fail'}**`,
     '',
-    '| step | p50 | p95 | p99 | connect p99 | rate | max RSS | max CPU | errors | dropped | thresholds | vs baseline |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| step | p50 | p95 | p99 | connect p99 | rate | ${udp ? 'loss | reordered | silent flows | ' : ''}max RSS | ` +
+      'max CPU | errors | dropped | thresholds | vs baseline |',
+    `| --- | --- | --- | --- | --- | --- | ${udp ? '--- | --- | --- | ' : ''}--- | --- | --- | --- | --- | --- |`,
     ...rows,
     '',
     "Latency (round trip and connect) is the median over iterations of each run's percentile; errors and " +
-      "dropped are the worst iteration; CPU is the generator's (100% = one core).",
+      "dropped are the worst iteration; CPU is the generator's (100% = one core)." +
+      (udp ? ' Loss (datagrams sent and never back), reordered datagrams and silent flows: the worst iteration.' : ''),
     '',
   ].join('\n');
 }
@@ -149,6 +188,8 @@ export function renderMarkdown(s: ScenarioSummary, comparison: ComparisonReport 
 export type { HistoryLine };
 
 export function renderHistory(lines: HistoryLine[]): string {
+  // A UDP step's line carries its loss (lines of TCP steps, and lines written before, have none).
+  const udp = lines.some((l) => l.metrics?.loss != null);
   return renderTable(
     lines.map((l) => [
       l.date.slice(0, 19).replace('T', ' '),
@@ -164,9 +205,16 @@ export function renderHistory(lines: HistoryLine[]): string {
         : l.rps !== null
           ? `${formatMetric('rps', l.rps)} rt/s`
           : formatMetric('throughput', l.throughput ?? null),
+      ...(udp
+        ? [formatMetric('loss', l.metrics?.loss ?? null), formatMetric('delivered', l.metrics?.delivered ?? null)]
+        : []),
       String(l.errors),
       l.pass ? 'pass' : 'FAIL',
     ]),
-    ['date', 'scenario', 'profile', 'step', 'sha', 'p50', 'p95', 'p99', 'rate', 'errors', 'gates'],
+    [
+      ...['date', 'scenario', 'profile', 'step', 'sha', 'p50', 'p95', 'p99', 'rate'],
+      ...(udp ? ['loss', 'datagrams/s back'] : []),
+      ...['errors', 'gates'],
+    ],
   );
 }

@@ -11,20 +11,19 @@ import path from 'node:path';
 import { defaultProfilePath, loadProfile } from '../calibration/hardware-profile.js';
 import { resolveRunConfig } from '../config/resolve-run-config.js';
 import { CouldNotRunError, DocumentNotSavedError, L4StressError, UsageError } from '../core/errors.js';
-import { formatMicros } from '../core/units.js';
 import { readSummary } from '../documents/readers.js';
 import type { RunResult } from '../documents/result.js';
 import type { StepOptions } from '../documents/scenario-file.js';
 import { type ScenarioSummary, type StepSummary, SUMMARY_KIND, SUMMARY_SCHEMA_VERSION } from '../documents/summary.js';
 import { environmentIdentity, gitInfo } from '../environment/environment.js';
 import type { FindConfig } from '../find/find-config.js';
-import type { CompareOptions, ComparisonReport } from '../gates/compare.js';
+import { type CompareOptions, type ComparisonReport, refuseBaselineTransport } from '../gates/compare.js';
 import { stepMetrics } from '../gates/metric-table.js';
 import { parseThreshold, refuseUnmeasurable } from '../gates/thresholds.js';
 import { assignRawOptions } from '../options/raw-options.js';
 import { flagOf, type RawRunOptions, RUN_DEFAULTS, type RunOptionKey } from '../options/run-options.js';
 import { checkOutputs } from '../preflight/outputs.js';
-import { formatMetric } from '../reporters/scenario.js';
+import { iterationLine } from '../reporters/scenario.js';
 import { executeRun, installSignalHandlers } from '../run/execute.js';
 import { runFindIteration, stepFindConfig } from './find-step.js';
 import { judgeScenario, type Progress, saveSummaries } from './finish.js';
@@ -94,6 +93,8 @@ export async function runScenario(sc: Scenario, o: ScenarioRunOptions): Promise<
     return { step: st, raw, config, find };
   });
   const baseline = o.baseline ? readSummary(o.baseline, 'baseline') : null;
+  // A UDP step against a TCP baseline step (or the other way) has no verdict: said now, not after the steps ran.
+  if (baseline) for (const c of configs) refuseBaselineTransport(baseline, c.step.name, c.config.transport ?? 'tcp');
   const startedAt = new Date();
   const stamp = startedAt
     .toISOString()
@@ -239,23 +240,6 @@ async function runIteration(
   entry.iterations.push(iterationOf(result, resultFile));
   o.log(iterationLine(step.name, i, iterations, result));
   if (result.status === 'interrupted' || signal.aborted || p.stopped) p.interrupted = true;
-}
-
-/** `D2-echo 2/5: completed, p50 90µs p95 200µs p99 400µs, 120,000 rt/s, errors 0` */
-function iterationLine(name: string, i: number, iterations: number, result: RunResult): string {
-  const metrics = stepMetrics(result);
-  const rate =
-    metrics.cps !== null
-      ? `${formatMetric('cps', metrics.cps)} conn/s`
-      : metrics.rps !== null
-        ? `${formatMetric('rps', metrics.rps)} rt/s`
-        : `${formatMetric('throughput.up', metrics['throughput.up'])} up, ` +
-          `${formatMetric('throughput.down', metrics['throughput.down'])} down`;
-  return (
-    `${name} ${i}/${iterations}: ${result.status}, p50 ${formatMicros(metrics.p50 ?? NaN)} ` +
-    `p95 ${formatMicros(metrics.p95 ?? NaN)} p99 ${formatMicros(metrics.p99 ?? NaN)}, ${rate}, errors ` +
-    `${metrics.errors}`
-  );
 }
 
 /** The candidate's side of an A/B gate: this build's CLI as a child process, exactly as the reference runs. */

@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { runResultSchema } from '../../src/documents/result.js';
 import { METRICS } from '../../src/gates/metric-table.js';
-import { datagramsRows } from '../../src/reporters/html/datagrams-table.js';
+import { loadChartKit } from '../../src/reporters/html/charts.js';
+import { datagramsSection } from '../../src/reporters/html/datagrams.js';
+import { figure, table } from '../../src/reporters/html/page.js';
 import { renderSummary } from '../../src/reporters/summary.js';
 import { buildResult } from '../../src/result/build.js';
 import { mergeResults } from '../../src/result/merge.js';
@@ -83,15 +85,22 @@ describe('a UDP result', () => {
     expect(text).not.toMatch(/^connections /m);
   });
 
-  it("has its row in the HTML report's datagrams table; a TCP run has none", () => {
+  it("has its rows in the HTML report's Datagrams (UDP) section; a TCP run has none", async () => {
     const tcp = buildResult(fixtureInputs(fixtureConfig(['--target', '127.0.0.1:7000']), fixtureOutcome()));
-    const rows = datagramsRows([
-      { label: 'udp', result: r },
-      { label: 'tcp', result: tcp },
-    ]);
-    expect(rows).toHaveLength(1);
-    expect(rows[0].slice(0, 5)).toEqual(['udp', '20,200', '20,190', '10', '0.0495%']);
-    expect(rows[0].slice(9, 11)).toEqual(['100/100', '2']);
+    const kit = await loadChartKit();
+    expect(datagramsSection(kit, [{ label: 'tcp', result: tcp }], { table, figure })).toEqual([]);
+    const html = datagramsSection(
+      kit,
+      [
+        { label: 'udp', result: r },
+        { label: 'tcp', result: tcp },
+      ],
+      { table, figure },
+    ).join('\n');
+    expect(html).toContain('<tr><td>udp</td><td>20,200</td><td>20,190</td><td>10</td><td>0.0495%</td>');
+    // Flows answered of the target, never answered, silent at the stop.
+    expect(html).toMatch(/<tr><td>udp<\/td><td>100\/100<\/td><td>\d+<\/td><td>2<\/td>/);
+    expect(html).not.toContain('<td>tcp</td>');
   });
 
   it('merges across shards: counts summed, the loss ratio of the sums', () => {

@@ -1,4 +1,7 @@
-/** `history --html`: the trend of scenario runs per step (latency, rate, CPU per operation, errors) in one page. */
+/**
+ * `history --html`: the trend of scenario runs per step (latency, rate, CPU per operation, errors; UDP steps' loss,
+ * datagrams back per second and silent flows) in one page.
+ */
 import type { HistoryLine } from '../../documents/history.js';
 import { METRICS, type MetricName } from '../../gates/metric-table.js';
 import { renderHistory } from '../scenario.js';
@@ -15,6 +18,10 @@ const TRENDS: { metric: MetricName; title: string; y: string; scale: number }[] 
   { metric: 'cpu.op', title: 'Generator CPU per operation', y: 'µs CPU', scale: 1 },
   { metric: 'target.cpu.op', title: 'Embedded target CPU per operation', y: 'µs CPU', scale: 1 },
   { metric: 'errors', title: 'Errors (worst iteration)', y: 'count', scale: 1 },
+  // UDP steps only (a TCP step's lines have none, so no chart is drawn for them).
+  { metric: 'loss', title: 'Datagrams lost (UDP)', y: '%', scale: 1 },
+  { metric: 'delivered', title: 'Datagrams back per second (UDP)', y: 'per second', scale: 1 },
+  { metric: 'silent', title: 'Silent flows (UDP, worst iteration)', y: 'count', scale: 1 },
 ];
 
 export async function renderHistoryHtml(lines: HistoryLine[], title: string): Promise<string> {

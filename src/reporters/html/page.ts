@@ -8,9 +8,9 @@ import { formatBitsPerSecond, formatBytes, formatCount, formatMicros } from '../
 import type { ScenarioSummary } from '../../documents/summary.js';
 import { resultErrorTotal } from '../../result/error-total.js';
 import { WITNESSES } from '../../witnesses/list.js';
-import { STEP_HEADER, stepRows } from '../scenario.js';
+import { stepHeader, stepRows } from '../scenario.js';
 import { type Chart, type ChartKit, loadChartKit } from './charts.js';
-import { DATAGRAMS_HEADER, DATAGRAMS_NOTE, datagramsRows } from './datagrams-table.js';
+import { datagramsSection, perSecond } from './datagrams.js';
 import { type LabelledResult, phaseSpans, resultCurves, type TimelineMetric, timelinePoints } from './series.js';
 
 export interface ScenarioInput {
@@ -93,18 +93,11 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
     '<p class="window">Round-trip latency and rates: measured phase; connect latency: every connect (the ramp ' +
       'for held sessions, the measured phase for churn); errors (failed, dropped, unserved and integrity), drops, ' +
       'unserved sessions, CPU and memory: the whole run.</p>',
-    ...udpSection(results),
+    ...datagramsSection(kit, results, { table, figure }),
     ...charts(kit, results),
     ...witnessTables(results),
     environment(results),
   ].join('\n');
-}
-
-/** UDP runs' datagrams and flows (datagrams-table.ts); nothing when no run is a UDP run. */
-function udpSection(results: LabelledResult[]): string[] {
-  const rows = datagramsRows(results);
-  if (rows.length === 0) return [];
-  return ['<h2>Datagrams</h2>', table(DATAGRAMS_HEADER, rows), `<p class="window">${esc(DATAGRAMS_NOTE)}</p>`];
 }
 
 function charts(kit: ChartKit, results: LabelledResult[]): string[] {
@@ -151,11 +144,11 @@ function scenarioSection(kit: ChartKit, s: ScenarioInput): string {
     `<p>${esc(sum.startedAt)} – ${esc(sum.endedAt)}, commit ${esc(sum.git?.sha.slice(0, 12) ?? 'none')}, ` +
       `${esc(sum.environment.cpuModel)}, ${sum.environment.cores} cores; ` +
       `verdict <b>${sum.pass ? 'pass' : 'FAIL'}</b></p>`,
-    table(STEP_HEADER, stepRows(sum)),
+    table(stepHeader(sum), stepRows(sum)),
     '<p class="window">Latency and rates: median over iterations of each run\'s measured phase; ' +
-      'errors: worst iteration.</p>',
+      "errors (and a UDP step's loss, over the whole run): worst iteration.</p>",
   ];
-  const dots = (metric: 'p95' | 'cpu.op', y: string) =>
+  const dots = (metric: 'p95' | 'cpu.op' | 'loss', y: string) =>
     Object.entries(sum.steps)
       .flatMap(([step, e]) =>
         e.iterations.flatMap((it) =>
@@ -168,6 +161,11 @@ function scenarioSection(kit: ChartKit, s: ScenarioInput): string {
   const cpu = dots('cpu.op', 'µs CPU');
   if (cpu.length > 0)
     parts.push(figure(kit.dots('Generator CPU per operation, each iteration', 'tick: median', cpu, 'µs CPU')));
+  // UDP steps: the loss of each iteration (a gate reads the worst).
+  const loss = dots('loss', '% of datagrams');
+  if (loss.some((d) => d.value > 0))
+    parts.push(figure(kit.dots('Datagrams lost, each iteration', 'tick: median', loss, '%')));
+  else if (loss.length > 0) parts.push('<p class="window">No datagram was lost in any iteration of a UDP step.</p>');
   // Steps of one kind (a matrix over proxy none/v1/v2) overlay: each drawn from its median-p95 iteration.
   const groups = new Map<string, LabelledResult[]>();
   for (const [step, e] of Object.entries(sum.steps)) {
@@ -183,6 +181,19 @@ function scenarioSection(kit: ChartKit, s: ScenarioInput): string {
   for (const [base, rs] of groups) {
     parts.push(`<h3>${esc(base)}: ${rs.map((r) => esc(r.label)).join(', ')}</h3>`);
     parts.push(...charts(kit, rs).slice(0, 4));
+    const datagrams = rs.flatMap(perSecond);
+    if (datagrams.length > 0)
+      parts.push(
+        figure(
+          kit.timeline(
+            'Datagrams per second',
+            'sent, back and lost',
+            'per second',
+            datagrams,
+            phaseSpans(rs[0].result),
+          ),
+        ),
+      );
   }
   return parts.join('\n');
 }
