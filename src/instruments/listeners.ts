@@ -6,8 +6,10 @@
  * what could not be read is said in `why`.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import type { Transport } from '../core/vocabulary.js';
 
-export type SocketProtocol = 'tcp' | 'udp';
+/** Whose socket tables to read: a transport's. */
+export type SocketProtocol = Transport;
 
 /** One socket table row: its local address (dotted or colon text), port and state, and its inode. */
 export interface SocketRow {
