@@ -180,6 +180,15 @@ describe('run --udp refuses what UDP cannot do, in one line, exit 2', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('more flows than the port range gives one local address: refused before any load, with the fix', async () => {
+    const range = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+    const [low, high] = range.trim().split(/\s+/).map(Number);
+    const run = await runCli(['run', '--udp', '-q', '-d', '1s', '-c', String(high - low + 2)]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/flows the ephemeral port range allows .* ports per local address\)/);
+    expect(run.stderr).toMatch(/--source-ips 127\.0\.0\.1-127\.0\.0\.\d+/);
+  });
+
   it('--proxy spp and --bitrate without --udp', async () => {
     const spp = await runCli(['run', '-q', '-d', '1s', '--proxy', 'spp']);
     expect([spp.code, spp.stderr]).toEqual([2, expect.stringMatching(/--proxy spp: goes with --udp/)]);
