@@ -15,7 +15,6 @@ import type { Mode, WorkerDriver } from './mode.js';
 import { Recorder } from './recorder.js';
 import { Session } from './session.js';
 import { createStreamMode } from './stream-mode.js';
-import { UdpFlows } from './udp-flows.js';
 
 export default async function loadWorker({ plan, port }: WorkerTask): Promise<WorkerReport> {
   const recorder = new Recorder(plan.traits.paced);
@@ -23,7 +22,9 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
     collectGarbage();
     port.postMessage({ type: 'ramped', worker: plan.index, atMs });
   };
-  const flows = plan.transport === 'udp' ? new UdpFlows(plan, recorder, onRamped) : null;
+  // Loaded only by a UDP run's workers: a TCP worker starts without the UDP engine's modules.
+  const flows =
+    plan.transport === 'udp' ? new (await import('./udp-flows.js')).UdpFlows(plan, recorder, onRamped) : null;
   const driver: WorkerDriver = flows ?? tcpDriver(new Session<never>(plan, recorder, onRamped));
 
   return new Promise<WorkerReport>((resolve) => {
