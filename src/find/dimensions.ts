@@ -22,6 +22,8 @@ export interface DimensionDef {
   achieved(r: RunResult): number | null;
   /** When the generator gives out first: what to change so it does not. */
   generatorFix: string;
+  /** Set on the UDP rows (`--udp`): its probes send datagrams. Absent: TCP. */
+  transport?: 'udp';
 }
 
 export const DIMENSIONS: Record<FindDimension, DimensionDef> = {
@@ -65,5 +67,29 @@ export const DIMENSIONS: Record<FindDimension, DimensionDef> = {
     carriedShare: 0.97,
     achieved: (r) => r.tls?.fullPerSecond ?? null,
     generatorFix: 'more generator threads or processes (--workers, --processes), or shards on other machines',
+  },
+};
+
+/** The fix when a UDP probe's generator (or its host's socket buffers) gave out first. */
+const UDP_GENERATOR_FIX =
+  "room in this host's socket buffers (net.core.rmem_max, net.core.wmem_max), more generator threads or processes " +
+  '(--workers, --processes), or shards on other machines';
+
+/**
+ * The dimensions that mean something over UDP (`--udp`): a datagram rate within a loss and latency SLO, and flows
+ * held. A UDP flow has no connect: cps and tls-handshakes have no UDP row, and find refuses them with --udp.
+ */
+export const UDP_DIMENSIONS: Partial<Record<FindDimension, DimensionDef>> = {
+  rate: {
+    ...DIMENSIONS.rate,
+    unit: 'datagrams/s',
+    generatorFix: UDP_GENERATOR_FIX,
+    transport: 'udp',
+  },
+  conns: {
+    ...DIMENSIONS.conns,
+    unit: 'flows',
+    generatorFix: `more source addresses (--source-ips) for source ports, ${UDP_GENERATOR_FIX}`,
+    transport: 'udp',
   },
 };

@@ -5,11 +5,14 @@
  * 1. a target that refused or reset most connects is the target's (unreachable or refusing), never the generator's;
  * 2. this host's limits, the generator's: ephemeral ports (TIME_WAIT holding them named), file descriptors;
  * 3. others took the machine's cores while our threads waited for one (witnesses/machine.ts): inconclusive (a
- *    starved generator falls behind its schedule too, and that is not its own limit);
- * 4. the generator's own signs: its schedule, its connects, its load threads busy;
- * 5. our own processes starved or saturated the machine: the machine's limit (the figure is this setup's). With
+ *    starved generator falls behind its schedule too, and overflows its receive buffers, and that is not its own
+ *    limit);
+ * 4. a UDP probe during which this host's socket buffers dropped datagrams (witnesses/udp.ts): the generator's host,
+ *    not the target (a loss there is this host's);
+ * 5. the generator's own signs: its schedule, its connects, its load threads busy;
+ * 6. our own processes starved or saturated the machine: the machine's limit (the figure is this setup's). With
  *    the embedded target, which shares the generator's cores by design, a failure is never the target's;
- * 6. otherwise the target's.
+ * 7. otherwise the target's.
  * A generator or a machine that gives out must never pass for the target's capacity.
  */
 
@@ -20,6 +23,7 @@ import { METRICS, stepMetrics } from '../gates/metric-table.js';
 import { evaluateThreshold, type Threshold, type ThresholdVerdict } from '../gates/thresholds.js';
 import { targetRefusals } from '../result/connect-verdict.js';
 import { machineFigures, othersTookCores } from '../witnesses/machine.js';
+import { hostBufferDrops } from '../witnesses/udp.js';
 import type { DimensionDef } from './dimensions.js';
 
 /** A generator thread this busy over the measured window is the limit (its own queuing is in every figure). */
@@ -58,7 +62,10 @@ export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: T
   const latencyBroke = broken !== null && metricUnit(slo[brokenAt].metric) === 'us';
   // A latency SLO broken while the load threads queued is the machine's doing only when the load was carried: one
   // the target held back (a rate limit, a connection cap) while our threads still idled is the target's.
-  const whose = failure === null || interrupted ? null : whoseLimit(r, latencyBroke && carried);
+  const whose =
+    failure === null || interrupted
+      ? null
+      : whoseLimit(r, { latencyBroke: latencyBroke && carried, udp: def.transport === 'udp' });
   // A target that refused is the story of the failure, whatever SLO then had no samples.
   const refused = whose?.limitOf === 'target' && whose.why !== null;
   return {
@@ -73,22 +80,30 @@ export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: T
   };
 }
 
-/**
- * A failed probe's whose-limit, in the header's order, with what decided it. `latencyBroke`: the failure was a
- * latency SLO, which the load threads' queueing for a core inflates even when they kept up.
- */
-export function whoseLimit(r: RunResult, latencyBroke = false): { limitOf: FindLimit; why: string | null } {
+/** What a failed probe's whose-limit needs beside its result. */
+export interface LimitFacts {
+  /** The failure was a latency SLO, which the load threads' queueing for a core inflates even when they kept up. */
+  latencyBroke?: boolean;
+  /** The probe sent UDP: drops in this host's socket buffers are then its loss (a TCP probe's is others'). */
+  udp?: boolean;
+}
+
+/** A failed probe's whose-limit, in the header's order, with what decided it. */
+export function whoseLimit(r: RunResult, facts: LimitFacts = {}): { limitOf: FindLimit; why: string | null } {
+  const latencyBroke = facts.latencyBroke === true;
   const refused = targetRefused(r);
   if (refused) return { limitOf: 'target', why: refused };
   const host = hostLimit(r);
   if (host) return { limitOf: 'generator', why: host };
+  const buffers = facts.udp ? hostBufferDrops(r.udp) : null;
   // Others' load first: a starved generator also falls behind its schedule, and that is not its own limit.
   const machine = r.machine;
   const behind = r.modeStats.openLoop?.generatorBehind === true || r.modeStats.churn?.limit === 'generator';
   const queued = machine?.queued === true && latencyBroke;
-  // A schedule slipped while others held the cores is no proof of the generator's own limit.
-  if (machine && (machine.verdict === 'others' || ((queued || behind) && othersTookCores(machine))))
+  // A schedule slipped, or a receive buffer overflowed, while others held the cores is no proof of our own limit.
+  if (machine && (machine.verdict === 'others' || ((queued || behind || buffers) && othersTookCores(machine))))
     return { limitOf: 'inconclusive', why: machine.reason ?? machineFigures(machine) };
+  if (buffers) return { limitOf: 'generator', why: buffers };
   const generator = generatorLimit(r);
   if (generator) return { limitOf: 'generator', why: generator };
   if (machine && (machine.verdict === 'ours' || (queued && latencyBroke)))

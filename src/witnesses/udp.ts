@@ -8,6 +8,7 @@
  */
 import { formatCount } from '../core/units.js';
 import { UDP_COUNTER_NAMES, UDP_COUNTERS, type UdpCounterName } from '../core/vocabulary.js';
+import type { ProbeRecord } from '../documents/find.js';
 import type { RunResult } from '../documents/result.js';
 import type { UdpCountersDoc, UdpSample, UdpSection } from '../documents/udp.js';
 import { readUdpSnmp, type UdpSnmpReading, type UdpSource, udpSnmpDelta } from '../instruments/udp-snmp.js';
@@ -15,6 +16,7 @@ import {
   type LabelledRun,
   live,
   type MetricDef,
+  type ProbeColumn,
   type Witness,
   type WitnessChart,
   type WitnessTable,
@@ -93,6 +95,8 @@ export const udpWitness: Witness<'udp', UdpWindow> = {
     const chart = udpChart(runs);
     return chart ? [chart] : [];
   },
+  // Each probe of a search: the counters that moved during it; the table's column when this host dropped any.
+  probe: { figures: (s) => (s ? movedCounters(s) : null), column: hostDropsColumn },
   gauges: [
     {
       name: 'udp_rcvbuf_errors',
@@ -179,6 +183,52 @@ export function udpWarnings(section: UdpSection | undefined): string[] {
         `buffers, not the network's or a remote ingress's${n === 'rcvbufErrors' ? RCVBUF_FIX : ''}`,
     ];
   });
+}
+
+/**
+ * For find's whose-limit (find/probe-verdict.ts): the datagrams this host's own socket buffers dropped over a UDP
+ * probe's window, in words, or null when none did (or the host gave no counters). Such a loss is this host's, not
+ * the target's: the generator's sockets (or a target on this host: the counters are the namespace's, every socket's)
+ * had no room, as a generator's saturated CPU is its own limit. The fix is the host's buffers, or another host.
+ */
+export function hostBufferDrops(section: UdpSection | undefined): string | null {
+  if (!section?.udp.available) return null;
+  const counted = HOST_DROP_NAMES.flatMap((n) => {
+    const v = section.total[n];
+    return v ? [{ n, v }] : [];
+  });
+  if (counted.length === 0) return null;
+  const all = counted.reduce((a, c) => a + c.v, 0);
+  return (
+    `this host's socket buffers dropped ${formatCount(all)} UDP datagram${all === 1 ? '' : 's'} during the window ` +
+    `(${counted.map((c) => `${UDP_COUNTERS[c.n]} ${formatCount(c.v)}`).join(', ')}): a loss here is this host's, ` +
+    "not the target's; give the sockets room (net.core.rmem_max, net.core.wmem_max, serve --rcvbuf) or run the " +
+    'generator on another host'
+  );
+}
+
+const HOST_DROP_NAMES = Object.keys(HOST_DROPS) as (keyof typeof HOST_DROPS)[];
+
+/** The counters that moved (a probe's figure): an empty object when none did. */
+function movedCounters(s: UdpSection): Record<string, number> {
+  return Object.fromEntries(Object.entries(s.total).filter((e): e is [string, number] => (e[1] ?? 0) > 0));
+}
+
+/** find's probe table: the datagrams this host's buffers dropped in each probe, when any probe had some. */
+function hostDropsColumn(probes: ProbeRecord[]): ProbeColumn | null {
+  const drops = (p: ProbeRecord): number | null =>
+    p.udp == null ? null : HOST_DROP_NAMES.reduce((a, n) => a + (p.udp?.[n] ?? 0), 0);
+  if (!probes.some((p) => (drops(p) ?? 0) > 0)) return null;
+  return {
+    header: 'host drops',
+    cell: (p) => {
+      const v = drops(p);
+      return v === null ? '-' : formatCount(v);
+    },
+    note:
+      "host drops: UDP datagrams this host's socket buffers dropped during the probe (RcvbufErrors, SndbufErrors, " +
+      "MemErrors): a loss there is not the target's",
+  };
 }
 
 /** `udp          in 1,234, out 1,230, RcvbufErrors 0, ...` (every counter named, so a 0 is seen as a 0). */

@@ -1,0 +1,107 @@
+/**
+ * Whose limit a UDP probe's failure was when this host's socket buffers dropped datagrams during it (the kernel's UDP
+ * counters witness, src/witnesses/udp.ts, read by find/probe-verdict.ts): the generator's host, never the target's;
+ * inconclusive when others held the cores meanwhile (a starved reader overflows its buffer too); a TCP probe's
+ * verdict untouched by the host's UDP drops (they are another socket's). On results from the fixture builder, and
+ * through find's loop with the fakes of test/helpers/fake-find.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { DIMENSIONS, UDP_DIMENSIONS } from '../../src/find/dimensions.js';
+import { probeRecord } from '../../src/find/probe.js';
+import { judgeProbe, whoseLimit } from '../../src/find/probe-verdict.js';
+import { parseThreshold } from '../../src/gates/thresholds.js';
+import { probeColumns } from '../../src/witnesses/list.js';
+import { hostBufferDrops } from '../../src/witnesses/udp.js';
+import { resultFixture } from '../fixtures/result.js';
+import { findFromArgs } from '../helpers/find-args.js';
+import { fakeSearch } from '../helpers/find-loop.js';
+
+const udpRate = UDP_DIMENSIONS.rate!;
+const short = { achieved: 1200 };
+
+describe("this host's socket buffers in a UDP probe's verdict", () => {
+  it("a loss with RcvbufErrors on this host: the generator's host, in words with the counts", () => {
+    const r = resultFixture('echo', { ...short, hostUdp: { rcvbufErrors: 1290, inErrors: 1290 } });
+    const v = judgeProbe(r, 2000, udpRate, []);
+    expect(v).toMatchObject({ pass: false, limitOf: 'generator', machineLimit: null });
+    expect(v.generatorLimit).toBe(
+      "this host's socket buffers dropped 1,290 UDP datagrams during the window (RcvbufErrors 1,290): a loss here is " +
+        "this host's, not the target's; give the sockets room (net.core.rmem_max, net.core.wmem_max, serve " +
+        '--rcvbuf) or run the generator on another host',
+    );
+  });
+
+  it('SndbufErrors and MemErrors count too, each named; InErrors, NoPorts and traffic alone do not', () => {
+    const both = resultFixture('echo', { ...short, hostUdp: { sndbufErrors: 3, memErrors: 1 } });
+    expect(whoseLimit(both, { udp: true }).why).toMatch(/dropped 4 UDP datagrams .*\(SndbufErrors 3, MemErrors 1\)/);
+    const other = resultFixture('echo', { ...short, hostUdp: { inErrors: 50, noPorts: 7, inDatagrams: 9000 } });
+    expect(whoseLimit(other, { udp: true })).toEqual({ limitOf: 'target', why: null });
+    expect(hostBufferDrops(other.udp)).toBeNull();
+    expect(hostBufferDrops(undefined)).toBeNull();
+  });
+
+  it("a TCP probe's verdict ignores the host's UDP drops (another socket's)", () => {
+    const r = resultFixture('echo', { ...short, hostUdp: { rcvbufErrors: 500 } });
+    expect(judgeProbe(r, 2000, DIMENSIONS.rate, []).limitOf).toBe('target');
+  });
+
+  it('drops while others took the cores: inconclusive (a starved reader overflows its buffer)', () => {
+    const r = resultFixture('echo', {
+      ...short,
+      hostUdp: { rcvbufErrors: 500 },
+      machine: { verdict: 'quiet', othersCoresMean: 1.2, reason: null },
+    });
+    expect(whoseLimit(r, { udp: true }).limitOf).toBe('inconclusive');
+    // The same drops with the machine quiet and nobody else on it: the host's buffers.
+    const quiet = resultFixture('echo', { ...short, hostUdp: { rcvbufErrors: 500 }, machine: 'quiet' });
+    expect(whoseLimit(quiet, { udp: true }).limitOf).toBe('generator');
+  });
+
+  it("a refusing target beats the drops; the drops beat the generator's own CPU and the embedded target", () => {
+    const drops = { hostUdp: { rcvbufErrors: 9 } };
+    const refused = resultFixture('echo', { ...short, ...drops, failed: { ECONNREFUSED: 900 } });
+    expect(whoseLimit(refused, { udp: true }).limitOf).toBe('target');
+    const busy = resultFixture('echo', { ...short, ...drops, cpuPercent: 400, target: 'embedded' });
+    expect(whoseLimit(busy, { udp: true }).why).toMatch(/^this host's socket buffers dropped 9 UDP datagrams/);
+  });
+
+  it('a passing probe is a pass whatever the host dropped (the SLOs are the judge)', () => {
+    const r = resultFixture('echo', { hostUdp: { rcvbufErrors: 2 } });
+    expect(judgeProbe(r, 2000, udpRate, [parseThreshold('p99<1s')])).toMatchObject({ pass: true, limitOf: null });
+  });
+});
+
+describe("the probe's UDP figures and the table's column", () => {
+  const find = { ...findFromArgs(['--target', '127.0.0.1:7000', '--vary', 'rate', '--slo', 'p99<1s']), def: udpRate };
+  const next = { load: 2000, purpose: 'grow' as const, scout: false };
+
+  it('keeps the counters that moved; a column "host drops" only when a probe had some', () => {
+    const dropped = probeRecord(find, 1, next, resultFixture('echo', { hostUdp: { rcvbufErrors: 7 } }), 7000);
+    expect(dropped.udp).toEqual({ rcvbufErrors: 7 });
+    const clean = probeRecord(find, 2, next, resultFixture('echo', { hostUdp: { inDatagrams: 10 } }), 7000);
+    expect(clean.udp).toEqual({ inDatagrams: 10 });
+    expect(probeColumns([clean]).map((c) => c.header)).not.toContain('host drops');
+    const column = probeColumns([clean, dropped]).find((c) => c.header === 'host drops');
+    expect([column?.cell(clean), column?.cell(dropped)]).toEqual(['0', '7']);
+    const none = probeRecord(find, 3, next, resultFixture('echo'), 7000);
+    expect([none.udp, column?.cell(none)]).toEqual([null, '-']);
+  });
+});
+
+describe('a UDP rate search whose host drops past 3,000 datagrams/s (find loop, fakes)', () => {
+  it("ends as the generator's limit with the buffers named and the UDP fix, exit 3; never a capacity", async () => {
+    const args = ['--target', '127.0.0.1:7000', '--vary', 'rate', '--slo', 'p99<20ms', '--from', '1000'];
+    const find = { ...findFromArgs(args), def: udpRate };
+    const s = await fakeSearch(find, (load) =>
+      load > 3000 ? { achieved: 3000, hostUdp: { rcvbufErrors: load - 3000 } } : {},
+    );
+    expect(s.exitCode).toBe(3);
+    expect(s.answer).toMatchObject({ end: 'generator-limit', limitOf: 'generator', capacity: 2000, atLeast: true });
+    expect(s.answer.text).toMatch(
+      /^the generator's limit, not the target's: at least 2,000 datagrams\/s\. It gave out at 4,000 datagrams\/s: this host's socket buffers dropped 1,000 UDP datagrams .*Fix: room in this host's socket buffers/,
+    );
+    // Retried once (a busy moment), then the end: both failures at 4,000 say the host's buffers.
+    expect(s.probes.filter((p) => p.load === 4000).map((p) => p.limitOf)).toEqual(['generator', 'generator']);
+    expect(probeColumns(s.probes).find((c) => c.header === 'host drops')?.note).toMatch(/not the target's$/);
+  });
+});
