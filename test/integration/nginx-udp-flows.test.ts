@@ -1,0 +1,69 @@
+/**
+ * nginx stream UDP's flow limit, the one `find --udp --vary conns` must find (test/helpers/nginx-udp.ts explains the
+ * figure): `worker_connections N` holds floor((N - 2) / 2) client flows, each a session of two connections beside the
+ * two listeners' own; the flows past it are never answered (silent), round after round, while the held ones keep
+ * their sessions. And `proxy_responses 1`, which ends each session at its answer, holds no flow table at all.
+ * Plain node:dgram flows against serve --udp, so the figure is nginx's, proved without the load engine.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { type NginxUdp, nginxUdpFlowLimit, startNginxUdp } from '../helpers/nginx-udp.js';
+import { client, serveUdp, stopUdp } from '../helpers/serve-udp.js';
+
+let nginx: NginxUdp | null = null;
+afterEach(async () => {
+  await nginx?.process.stop();
+  nginx = null;
+  await stopUdp();
+});
+
+const FLOWS = 40;
+const ROUNDS = 3;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** FLOWS flows, each pinging once a round: the set of flows answered in each round. */
+async function pingRounds(port: number, expected: number): Promise<Set<number>[]> {
+  const flows = await Promise.all(Array.from({ length: FLOWS }, () => client(port)));
+  const rounds: Set<number>[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const before = flows.map((c) => c.got.length);
+    // Paced a little: a burst on a loaded 2-core machine could overflow a buffer and test that instead.
+    for (const [f, c] of flows.entries()) {
+      c.send(Buffer.from(`flow ${f} round ${round}`));
+      if (f % 10 === 9) await sleep(2);
+    }
+    const answered = () => flows.filter((c, f) => c.got.length > before[f]).length;
+    const deadline = Date.now() + 10_000;
+    while (answered() < expected && Date.now() < deadline) await sleep(10);
+    // Time for a datagram past the limit to come back, were nginx to answer it late rather than never.
+    await sleep(300);
+    rounds.push(new Set(flows.flatMap((c, f) => (c.got.length > before[f] ? [f] : []))));
+  }
+  return rounds;
+}
+
+describe('nginx stream UDP at its worker_connections limit', () => {
+  it.each([
+    [64, 31],
+    [65, 31],
+    [66, 32],
+  ])('worker_connections %i holds %i flows: the same ones each round, the rest silent', async (wc, held) => {
+    expect(nginxUdpFlowLimit(wc)).toBe(held);
+    const serve = await serveUdp(['--proxy', 'none']);
+    nginx = await startNginxUdp({ backend: serve.port, workerConnections: wc });
+    const rounds = await pingRounds(nginx.port, held);
+    expect(rounds.map((r) => r.size)).toEqual(Array(ROUNDS).fill(held));
+    expect([...rounds[1]].sort()).toEqual([...rounds[0]].sort());
+    expect([...rounds[2]].sort()).toEqual([...rounds[0]].sort());
+    const s = await serve.stats();
+    // Each held flow one session, one peer at the backend, answered every round; nothing of the rest got through.
+    expect([s.distinctPeers, s.datagramsIn, s.datagramsOut]).toEqual([held, held * ROUNDS, held * ROUNDS]);
+    expect(nginx.process.stderr()).toMatch(new RegExp(`${wc} worker_connections are not enough`));
+  });
+
+  it('proxy_responses 1 ends each session at its answer: every flow answered, no table to fill', async () => {
+    const serve = await serveUdp(['--proxy', 'none']);
+    nginx = await startNginxUdp({ backend: serve.port, workerConnections: 64, proxyResponses: 1 });
+    const rounds = await pingRounds(nginx.port, FLOWS);
+    expect(rounds.map((r) => r.size)).toEqual(Array(ROUNDS).fill(FLOWS));
+  });
+});
