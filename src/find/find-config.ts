@@ -78,12 +78,23 @@ export function resolveFindConfig(
     duration: raw.window,
   };
   const first = asWindow(() => probeRunConfig({ base, def }, from));
-  const slo = raw.slo.map(parseThreshold);
+  const slo = raw.slo.map(parseSlo);
   // An SLO a probe cannot measure would fail every probe: refused up front, `capacity` (the answer's) included.
   refuseUnmeasurable(slo, first, (t) => `--slo '${t.text}': cannot be judged with --vary ${dimension}`);
   const expect = (raw.expect ?? []).map(parseCapacityGate);
   const name = raw.name ?? `find-${dimension}-${mode}-${first.proxy.version}`;
   return { dimension, def, slo, expect, search, maxTimeMs, base, first, name };
+}
+
+/** One SLO: a threshold. `loss<0.1%,p99<20ms` is two given as one: refused with the way to give them. */
+function parseSlo(text: string): Threshold {
+  const parts = text.split(',');
+  if (parts.length > 1)
+    throw new UsageError(
+      `--slo '${text}': one SLO per --slo`,
+      `repeat it: ${parts.map((t) => `--slo '${t.trim()}'`).join(' ')}`,
+    );
+  return parseThreshold(text);
 }
 
 /** A probe's --duration is find's --window: a refusal of it names the option the user typed. */
