@@ -40,6 +40,32 @@ describe("this host's socket buffers in a UDP probe's verdict", () => {
     expect(hostBufferDrops(undefined)).toBeNull();
   });
 
+  it("with the sockets' own counts: the generator's drops are its host's; another socket's are not", () => {
+    const mine = resultFixture('echo', {
+      ...short,
+      hostUdp: { rcvbufErrors: 700 },
+      udpSockets: { all: 700, generator: 650 },
+    });
+    expect(whoseLimit(mine, { udp: true })).toEqual({
+      limitOf: 'generator',
+      why:
+        "the generator's own sockets dropped 650 UDP datagrams during the window: a loss here is this host's, not " +
+        "the target's; give the sockets room (net.core.rmem_max, net.core.wmem_max, serve --rcvbuf) or run the " +
+        'generator on another host',
+    });
+    const theirs = resultFixture('echo', {
+      ...short,
+      hostUdp: { rcvbufErrors: 700 },
+      udpSockets: { all: 700, generator: 0 },
+    });
+    expect(whoseLimit(theirs, { udp: true })).toEqual({ limitOf: 'target', why: null });
+    // The kernel's UDP memory is every socket's: the host's whoever dropped.
+    const memory = resultFixture('echo', { ...short, hostUdp: { memErrors: 3 }, udpSockets: { all: 3, generator: 0 } });
+    expect(whoseLimit(memory, { udp: true }).why).toMatch(
+      /^the kernel's UDP memory ran out 3 times \(MemErrors\) during/,
+    );
+  });
+
   it("a TCP probe's verdict ignores the host's UDP drops (another socket's)", () => {
     const r = resultFixture('echo', { ...short, hostUdp: { rcvbufErrors: 500 } });
     expect(judgeProbe(r, 2000, DIMENSIONS.rate, []).limitOf).toBe('target');
@@ -85,6 +111,10 @@ describe("the probe's UDP figures and the table's column", () => {
     expect([column?.cell(clean), column?.cell(dropped)]).toEqual(['0', '7']);
     const none = probeRecord(find, 3, next, resultFixture('echo'), 7000);
     expect([none.udp, column?.cell(none)]).toEqual([null, '-']);
+    const sockets = { hostUdp: { rcvbufErrors: 9 }, udpSockets: { all: 9, generator: 4 } };
+    const ours = probeRecord(find, 4, next, resultFixture('echo', sockets), 7000);
+    expect(ours.udp).toEqual({ rcvbufErrors: 9, socketDrops: 9, generatorDrops: 4 });
+    expect(column?.cell(ours)).toBe('9 (ours 4)');
   });
 });
 
@@ -98,7 +128,10 @@ describe('a UDP rate search whose host drops past 3,000 datagrams/s (find loop, 
     expect(s.exitCode).toBe(3);
     expect(s.answer).toMatchObject({ end: 'generator-limit', limitOf: 'generator', capacity: 2000, atLeast: true });
     expect(s.answer.text).toMatch(
-      /^the generator's limit, not the target's: at least 2,000 datagrams\/s\. It gave out at 4,000 datagrams\/s: this host's socket buffers dropped 1,000 UDP datagrams .*Fix: room in this host's socket buffers/,
+      new RegExp(
+        "^the generator's limit, not the target's: at least 2,000 datagrams/s\\. It gave out at 4,000 datagrams/s: " +
+          "this host's socket buffers dropped 1,000 UDP datagrams .*Fix: room in this host's socket buffers",
+      ),
     );
     // Retried once (a busy moment), then the end: both failures at 4,000 say the host's buffers.
     expect(s.probes.filter((p) => p.load === 4000).map((p) => p.limitOf)).toEqual(['generator', 'generator']);
