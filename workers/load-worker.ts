@@ -1,7 +1,8 @@
 /**
  * A load worker: one Piscina task per worker thread, alive for the whole run. It builds the shared session
- * lifecycle and its mode (one file each: echo, hold, stream, churn), then follows the main thread's phases over
- * its MessagePort: go (ramp) -> traffic (warm-up) -> measure -> stop, answering ticks with snapshots.
+ * lifecycle and its mode (one file each: echo, hold, stream, churn), or UDP flows (udp-flows.ts), then follows
+ * the main thread's phases over its MessagePort: go (ramp) -> traffic (warm-up) -> measure -> stop, answering
+ * ticks with snapshots.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -10,32 +11,37 @@ import type { MainToWorker, WorkerReport, WorkerTask } from '../src/worker-contr
 import { createConnectMode } from './connect-mode.js';
 import { createEchoMode } from './echo-mode.js';
 import { createHoldMode } from './hold-mode.js';
-import type { Mode } from './mode.js';
+import type { Mode, WorkerDriver } from './mode.js';
 import { Recorder } from './recorder.js';
 import { Session } from './session.js';
 import { createStreamMode } from './stream-mode.js';
+import { UdpFlows } from './udp-flows.js';
 
 export default async function loadWorker({ plan, port }: WorkerTask): Promise<WorkerReport> {
   const recorder = new Recorder(plan.traits.paced);
-  const session = new Session<never>(plan, recorder, (atMs) => {
+  const onRamped = (atMs: number): void => {
     collectGarbage();
     port.postMessage({ type: 'ramped', worker: plan.index, atMs });
-  });
-  const mode = createMode(session);
-  session.drive(mode);
+  };
+  const flows = plan.transport === 'udp' ? new UdpFlows(plan, recorder, onRamped) : null;
+  const driver: WorkerDriver = flows ?? tcpDriver(new Session<never>(plan, recorder, onRamped));
 
   return new Promise<WorkerReport>((resolve) => {
     port.on('message', (msg: MainToWorker) => {
-      if (msg.type === 'go') session.pump();
-      else if (msg.type === 'tick') port.postMessage(recorder.snapshot(msg.seq, plan.index));
-      else if (msg.type === 'traffic') session.startTraffic();
-      else if (msg.type === 'measure') session.startMeasuring();
+      if (msg.type === 'go') driver.pump();
+      else if (msg.type === 'tick') {
+        driver.beforeSnapshot?.();
+        port.postMessage(recorder.snapshot(msg.seq, plan.index));
+      } else if (msg.type === 'traffic') driver.startTraffic();
+      else if (msg.type === 'measure') driver.startMeasuring();
       else if (msg.type === 'stop') {
         // Fairness is of the measured phase: taken before the drain moves more bytes.
-        const stream = mode.streamFairness();
-        void session.stop().then(() => {
+        const stream = driver.streamFairness();
+        void driver.stop().then(() => {
           port.close();
-          resolve(recorder.report(plan.index, stream));
+          const report = recorder.report(plan.index, stream);
+          if (flows) report.udp = flows.report();
+          resolve(report);
         });
       }
     });
@@ -43,6 +49,19 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
     // Its OS thread, so the main thread can read how long it waited for a core (the machine witness).
     port.postMessage({ type: 'ready', worker: plan.index, thread: currentThread() });
   });
+}
+
+/** TCP: the shared session lifecycle driving the plan's mode. */
+function tcpDriver(session: Session<never>): WorkerDriver {
+  const mode = createMode(session);
+  session.drive(mode);
+  return {
+    pump: () => session.pump(),
+    startTraffic: () => session.startTraffic(),
+    startMeasuring: () => session.startMeasuring(),
+    streamFairness: () => mode.streamFairness(),
+    stop: () => session.stop(),
+  };
 }
 
 /** The mode a plan asks for; each keeps its own per-connection state type. */

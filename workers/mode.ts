@@ -76,3 +76,19 @@ export interface Mode<S> {
   /** Stream: bytes each established connection moved in the measured phase, and those that moved none. */
   streamFairness(): StreamFairness | null;
 }
+
+/**
+ * What a load worker drives over its phases (load-worker.ts): the TCP session lifecycle with its mode
+ * (session.ts), or UDP flows (udp-flows.ts).
+ */
+export interface WorkerDriver {
+  /** Opens what is due (the ramp). */
+  pump(): void;
+  startTraffic(): void;
+  startMeasuring(): void;
+  /** Once a second, before the snapshot leaves: gauges worked out on demand (UDP's silent flows). */
+  beforeSnapshot?(): void;
+  /** Stream fairness of the measured phase (TCP stream only). */
+  streamFairness(): StreamFairness | null;
+  stop(): Promise<void>;
+}

@@ -13,8 +13,29 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { siblingEntry } from '../src/core/modules.js';
 import { lateToleranceMs } from '../src/worker-contract/schedule.js';
-import type { EchoConnection, EchoExchange } from './echo-exchange.js';
 import type { Recorder } from './recorder.js';
+
+/** What the pacer reads of a connection's state: a TCP echo session's, or a UDP flow's (never busy: see udp-flows). */
+export interface PacedState {
+  /** A message is outstanding: a send due now is owed (backlog) until its echo returns. */
+  busy: boolean;
+  backlog: Float64Array | null;
+  backlogHead: number;
+  backlogLength: number;
+}
+
+/** A connection (or UDP flow) the pacer sends on. */
+export interface PacedConnection {
+  closed: boolean;
+  established: boolean;
+  opened: boolean;
+  state: PacedState;
+}
+
+/** Sends one message on `c`, due at `intendedMs`. */
+export interface PacedSender<C> {
+  send(c: C, intendedMs: number): void;
+}
 
 /** A send a connection owed while it waited for an echo is late when it leaves this much after its time. */
 const LATE_MS = 1;
@@ -23,7 +44,7 @@ const BACKLOG_CAPACITY = 64;
 /** Woken this close before a send is due, the worker waits for it rather than sleep a whole wake-up (ms). */
 const WAIT_FOR_DUE_MS = 0.25;
 
-export class Pacer {
+export class Pacer<C extends PacedConnection> {
   private clock: Worker | null = null;
   private readonly state = new Int32Array(new SharedArrayBuffer(8));
   private running = false;
@@ -32,8 +53,8 @@ export class Pacer {
 
   constructor(
     private readonly ratePerSecond: number,
-    private readonly connections: EchoConnection[],
-    private readonly exchange: EchoExchange,
+    private readonly connections: C[],
+    private readonly exchange: PacedSender<C>,
     private readonly recorder: Recorder,
   ) {}
 
@@ -120,7 +141,7 @@ export class Pacer {
   }
 
   /** An echo came back: send what the connection owes, if anything, from when it was due. */
-  owed(c: EchoConnection, now: number): void {
+  owed(c: C, now: number): void {
     const s = c.state;
     if (s.backlogLength === 0) return;
     const intended = s.backlog![s.backlogHead];

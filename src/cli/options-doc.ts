@@ -23,12 +23,13 @@ export function whereText(def: OptionDef): string {
 }
 
 function row(d: OptionDef, withWhere: boolean): string {
-  const modes = d.modes ? ` Acts in: ${d.modes.join(', ')}.` : '';
+  const udpModes = d.udpModes ? ` With --udp acts in: ${d.udpModes.join(', ')}.` : '';
+  const modes = d.modes ? ` Acts in: ${d.modes.join(', ')}.${udpModes}` : '';
   const choices = d.choices ? ` One of: ${d.choices.join(', ')}.` : '';
   const repeat = d.repeatable ? ' Repeatable.' : '';
   const required = d.required ? ' Required.' : '';
-  // Serve's rows say which transport an option is for (options/serve-options.ts): given with the other, refused.
-  const transport = (d as { transport?: 'tcp' | 'udp' }).transport;
+  // A row may say which transport an option is for (options/applies.ts): given with the other, refused.
+  const transport = d.transport;
   const only = transport === 'tcp' ? ' TCP only.' : transport === 'udp' ? ' UDP only.' : '';
   const shown = d.default ?? d.implied;
   const def = shown === undefined ? '' : code(shown);

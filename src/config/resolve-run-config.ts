@@ -35,6 +35,7 @@ import type { RunConfig } from './run-config.js';
 import { resolveShard, resolveStartAt, seedFrom } from './shard.js';
 import { parseSourceIps } from './source-ips.js';
 import { resolveTls } from './tls.js';
+import { resolveTransport, UDP_STREAM_DEFAULT_BYTES } from './udp.js';
 
 /** The most sessions one run holds (--conns): a capacity search's probes too. */
 export const MAX_CONNS = 1_000_000;
@@ -57,10 +58,12 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const mode = oneOf('--mode', raw.mode, LOAD_MODES);
   refuseOutOfMode(raw, mode);
   // Small messages measure latency; a stream wants large writes.
-  const sizeBytes = parseMessageBytes('--size', raw.size ?? (mode === 'stream' ? '64KiB' : '64'));
-  const ratePerSecond = raw.rate === undefined ? 0 : parseRatePerSecond('--rate', raw.rate);
-  if (raw.rate !== undefined && ratePerSecond <= 0)
+  const streamSize = raw.udp ? String(UDP_STREAM_DEFAULT_BYTES) : '64KiB';
+  const sizeBytes = parseMessageBytes('--size', raw.size ?? (mode === 'stream' ? streamSize : '64'));
+  const givenRate = raw.rate === undefined ? 0 : parseRatePerSecond('--rate', raw.rate);
+  if (raw.rate !== undefined && givenRate <= 0)
     throw new UsageError('--rate: an open-loop rate above 0 goes with --mode echo');
+  const { transport, ratePerSecond } = resolveTransport(raw, mode, proxy, sizeBytes, givenRate);
   const direction = oneOf('--direction', raw.direction ?? 'up', STREAM_DIRECTIONS);
   const closeStyle = oneOf('--close', raw.close, CLOSE_STYLES);
   const pingIntervalMs = parseDurationMs('--ping-interval', raw.pingInterval ?? '1s', { min: 10, max: HOUR_MS });
@@ -85,11 +88,14 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   // A shard carries its share of the run: connections, and the rates that are totals, in proportion.
   const share = shard ? shard.conns / conns : 1;
   const scenario =
-    raw.name ?? `${mode}${mode === 'echo' && raw.rate !== undefined ? '-open' : ''}-c${conns}-${proxy.version}`;
+    raw.name ??
+    `${transport === 'udp' ? 'udp-' : ''}${mode}${mode === 'echo' && raw.rate !== undefined ? '-open' : ''}` +
+      `-c${conns}-${proxy.version}`;
   if (!/^[A-Za-z0-9._-]{1,80}$/.test(scenario)) {
     throw new UsageError(`--name: '${scenario}' is not allowed (letters, digits, '.', '_', '-'; at most 80)`);
   }
   return {
+    transport,
     mode,
     ratePerSecond: ratePerSecond * share,
     direction,
@@ -214,7 +220,7 @@ function resolveRampTimeout(
  */
 function refuseOutOfMode(raw: RawRunOptions, mode: LoadMode): void {
   const given = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter((k) => raw[k] !== undefined && raw[k] !== false);
-  refuseInapplicable(RUN_OPTIONS, given, { mode });
+  refuseInapplicable(RUN_OPTIONS, given, { mode, transport: raw.udp === true ? 'udp' : 'tcp' });
   // Churn without --churn-echo sends no message: a message size would mean nothing.
   if (mode === 'connect' && raw.churnEcho !== true && raw.size !== undefined)
     throw new UsageError('--size: does nothing with --mode connect without --churn-echo (no message is sent)');

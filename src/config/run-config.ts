@@ -3,13 +3,20 @@
  * result document's `config` (documents/result.ts), with the PROXY plan in full instead of described in words,
  * plus the two output switches that do not belong in a result.
  */
+
+import type { Transport } from '../core/vocabulary.js';
 import type { ResultConfig, TlsClientConfig } from '../documents/result.js';
 import type { ProxyHeaderPlan } from '../proxy/header.js';
 import type { CloseStyle, LoadMode, StreamDirection } from '../worker-contract/traits.js';
 
 export type { CloseStyle, LoadMode, StreamDirection };
 
-export type RunConfig = Omit<ResultConfig, 'proxy' | 'drainTimeoutMs' | 'tls' | 'reconnect' | 'shard' | 'startAt'> & {
+export type RunConfig = Omit<
+  ResultConfig,
+  'proxy' | 'drainTimeoutMs' | 'tls' | 'reconnect' | 'shard' | 'startAt' | 'transport'
+> & {
+  /** Optional in stored results (older ones are TCP's), always set in a run. */
+  transport: Transport;
   reconnect: boolean;
   shard: { index: number; count: number; totalConns: number } | null;
   startAt: string | null;

@@ -8,13 +8,20 @@
 export const LOAD_MODES = ['echo', 'stream', 'connect', 'hold'] as const;
 export type LoadMode = (typeof LOAD_MODES)[number];
 
-/** The PROXY protocol header a connection sends first (none: no header). */
-export const PROXY_VERSIONS = ['none', 'v1', 'v2'] as const;
+/**
+ * The PROXY protocol header a connection sends first (none: no header). Over UDP (--udp) v2 is sent with the DGRAM
+ * transport and spp is Cloudflare Spectrum's Simple Proxy Protocol; spp is UDP's only and v1 TCP's only.
+ */
+export const PROXY_VERSIONS = ['none', 'v1', 'v2', 'spp'] as const;
 export type ProxyVersion = (typeof PROXY_VERSIONS)[number];
 
 /** The PROXY header's command: a proxied connection, or LOCAL (a health check). */
 export const PROXY_COMMANDS = ['proxy', 'local'] as const;
 export type ProxyCommand = (typeof PROXY_COMMANDS)[number];
+
+/** What a run's load travels on: TCP sessions, or UDP flows (--udp: each flow its own socket and source port). */
+export const TRANSPORTS = ['tcp', 'udp'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 
 /** Which way a stream moves bytes. */
 export const STREAM_DIRECTIONS = ['up', 'down', 'both'] as const;

@@ -14,6 +14,7 @@ import {
   RUN_PHASES,
   STREAM_DIRECTIONS,
   TARGET_KINDS,
+  TRANSPORTS,
 } from '../core/vocabulary.js';
 import {
   count,
@@ -108,6 +109,25 @@ export const loadCountersSchema = integrityCountersSchema.extend({
    * no room for (every connection owing 64): what `missed` (measured sends too) is a share of.
    */
   dueSends: count.default(0),
+  /**
+   * --udp, the whole run: datagrams handed to the kernel, and those that came back verified (each once); of the rest,
+   * lost (not back within --echo-timeout of a later one's return, or by the end), and beside them reordered,
+   * duplicated, late (back after counted lost) and corrupt (a stamp or body that failed: also lost). 0 over TCP and
+   * in older results.
+   */
+  datagramsSent: count.default(0),
+  datagramsReceived: count.default(0),
+  datagramsLost: count.default(0),
+  datagramsReordered: count.default(0),
+  datagramsDuplicated: count.default(0),
+  datagramsLate: count.default(0),
+  datagramsCorrupt: count.default(0),
+  /** --udp: sends skipped because the flow's send buffers were all still queued in the kernel (the generator's). */
+  datagramsNotSent: count.default(0),
+  /** --udp: flows answered before and silent for longer than the quiet time (a gauge: now). */
+  silentFlows: count.default(0),
+  /** --udp: socket errors by kind (an ICMP port unreachable turns into ECONNREFUSED on a connected socket). */
+  datagramErrors: errorCountsSchema.default({}),
 });
 export type LoadCounters = z.infer<typeof loadCountersSchema>;
 
@@ -292,6 +312,8 @@ export type TlsClientConfig = z.infer<typeof tlsClientConfigSchema>;
 
 /** A run's resolved settings as recorded (the PROXY plan described in words). */
 export const resultConfigSchema = z.object({
+  /** tcp, or udp (--udp: flows and datagrams). Absent in older results: tcp. */
+  transport: z.enum(TRANSPORTS).optional(),
   mode: loadModeSchema,
   ratePerSecond: z.number().min(0),
   direction: directionSchema,

@@ -50,6 +50,16 @@ const MERGE: Record<keyof LoadCounters, Merge> = {
   pacedSends: 'sum',
   dueSends: 'sum',
   leftLate: 'sum',
+  datagramsSent: 'sum',
+  datagramsReceived: 'sum',
+  datagramsLost: 'sum',
+  datagramsReordered: 'sum',
+  datagramsDuplicated: 'sum',
+  datagramsLate: 'sum',
+  datagramsCorrupt: 'sum',
+  datagramsNotSent: 'sum',
+  silentFlows: 'sum',
+  datagramErrors: 'errors',
 };
 const KEYS = Object.keys(MERGE) as (keyof LoadCounters)[];
 
@@ -74,5 +84,10 @@ export function addCounters(into: LoadCounters, from: LoadCounters): void {
 }
 
 export function cloneCounters(c: LoadCounters): LoadCounters {
-  return { ...c, connectFailed: { ...c.connectFailed }, dropped: { ...c.dropped } };
+  return {
+    ...c,
+    connectFailed: { ...c.connectFailed },
+    dropped: { ...c.dropped },
+    datagramErrors: { ...c.datagramErrors },
+  };
 }

@@ -5,7 +5,7 @@
  * same function. Each option's row (options/*-options.ts) says where it applies; nothing else decides it.
  */
 import { UsageError } from '../core/errors.js';
-import type { LoadMode } from '../core/vocabulary.js';
+import type { LoadMode, Transport } from '../core/vocabulary.js';
 
 /**
  * run: `l4stress run` without --scenario; scenario: `l4stress run --scenario` (a step option given there overrides
@@ -57,6 +57,10 @@ export interface OptionDef {
   why?: Partial<Record<OptionPath, string>>;
   /** The load modes it does something in; given with another mode it is refused (never silently ignored). */
   modes?: readonly LoadMode[];
+  /** With --udp, the load modes it acts in when they differ from `modes` (--rate also paces a UDP stream). */
+  udpModes?: readonly LoadMode[];
+  /** Where it means something over one transport only (absent: both); given over the other it is refused. */
+  transport?: Transport;
 }
 
 export type OptionTable = Readonly<Record<string, OptionDef>>;
@@ -77,16 +81,17 @@ export function appliesOn(def: OptionDef, path: OptionPath): boolean {
 export function refuseInapplicable(
   table: OptionTable,
   keys: Iterable<string>,
-  at: { path: OptionPath } | { mode: LoadMode },
+  at: { path: OptionPath } | { mode: LoadMode; transport?: Transport },
   prefix = '',
 ): void {
   for (const key of keys) {
     const def = table[key];
     if (def === undefined) continue;
     if ('mode' in at) {
-      if (def.modes && !def.modes.includes(at.mode))
+      const modes = (at.transport === 'udp' ? def.udpModes : undefined) ?? def.modes;
+      if (modes && !modes.includes(at.mode))
         throw new UsageError(
-          `${prefix}${longFlag(def)}: does nothing with --mode ${at.mode} (it acts in: ${def.modes.join(', ')})`,
+          `${prefix}${longFlag(def)}: does nothing with --mode ${at.mode} (it acts in: ${modes.join(', ')})`,
           'leave it off, or pick a mode it acts in',
         );
       continue;
@@ -97,6 +102,23 @@ export function refuseInapplicable(
     const why = def.why?.[at.path] ?? where;
     throw new UsageError(
       `${prefix}${cli ? longFlag(def) : key}: does not apply ${NOT_HERE[at.path]}${why && ` (${why})`}`,
+    );
+  }
+}
+
+/**
+ * Refuses the first of `given` (rows of `table`) whose row says it means something over the other transport only:
+ * `--tls` with `--udp`, `--bitrate` without it. One line, exit 2.
+ */
+export function refuseOffTransport(table: OptionTable, given: Iterable<string>, transport: Transport): void {
+  for (const key of given) {
+    const def = table[key];
+    if (def?.transport === undefined || def.transport === transport) continue;
+    throw new UsageError(
+      def.transport === 'udp'
+        ? `${longFlag(def)}: goes with --udp`
+        : `${longFlag(def)}: does not apply with --udp (TCP only)`,
+      'leave it off',
     );
   }
 }

@@ -43,6 +43,8 @@ export type RunOptionDef = OptionDef & { applies: readonly OptionPath[] };
 /** Options as commander hands them over: strings as typed (or defaults), booleans for flags, lists when repeatable. */
 export interface RawRunOptions {
   target?: string;
+  udp?: boolean;
+  bitrate?: string;
   conns: string;
   proxy: string;
   proxySrc: string;
@@ -115,15 +117,34 @@ const TABLE = {
       "replaces the scenario's target)",
     applies: WHOLE,
   },
+  udp: {
+    flags: '--udp',
+    description:
+      'load over UDP: --conns flows, each its own socket and source port, every datagram stamped (flow, sequence, ' +
+      'send time) so loss, reordering, duplicates and corruption count exactly; echo, hold (flows pinged) and ' +
+      'stream (paced datagrams); --proxy v2 (DGRAM) or spp on every datagram; the embedded target serves UDP',
+    applies: EVERY,
+  },
+  bitrate: {
+    flags: '--bitrate <bits/s>',
+    description:
+      "--udp --mode stream: the offered rate in bits per second of payload (e.g. 100M, 1G: iperf3 -u's -b), " +
+      'instead of --rate datagrams per second',
+    applies: EVERY,
+    modes: ['stream'],
+    transport: 'udp',
+  },
   conns: {
     flags: '-c, --conns <n>',
-    description: 'concurrent connections, total across workers',
+    description: 'concurrent connections (--udp: flows), total across workers',
     default: '100',
     applies: EVERY,
   },
   proxy: {
     flags: '-p, --proxy <version>',
-    description: 'PROXY protocol header sent first on every connection',
+    description:
+      'PROXY protocol header sent first on every connection (--udp: on every datagram, v2 with the DGRAM ' +
+      "transport or spp, Cloudflare Spectrum's 38-byte header; v1 is TCP only)",
     default: 'none',
     choices: PROXY_VERSIONS,
     applies: EVERY,
@@ -169,39 +190,51 @@ const TABLE = {
       'open TLS over every session, after the PROXY header (the embedded target then terminates TLS with a ' +
       'self-signed certificate this run trusts)',
     applies: EVERY,
+    transport: 'tcp',
   },
   sni: {
     flags: '--sni <name>',
     description: 'TLS server name to send (default: the target host when it is a name); a trailing dot is dropped',
     applies: EVERY,
+    transport: 'tcp',
   },
   alpn: {
     flags: '--alpn <protocols>',
     description: 'TLS ALPN protocols to offer, comma-separated (e.g. h2,http/1.1)',
     applies: EVERY,
+    transport: 'tcp',
   },
   tlsCa: {
     flags: '--tls-ca <file>',
     description: "PEM CA certificate(s) to verify the target's certificate with (default: the system's)",
     applies: EVERY,
+    transport: 'tcp',
   },
-  tlsInsecure: { flags: '--tls-insecure', description: "do not verify the target's certificate", applies: EVERY },
+  tlsInsecure: {
+    flags: '--tls-insecure',
+    description: "do not verify the target's certificate",
+    applies: EVERY,
+    transport: 'tcp',
+  },
   tlsMin: {
     flags: '--tls-min <version>',
     description: 'lowest TLS version to offer',
     choices: TLS_VERSIONS,
     applies: EVERY,
+    transport: 'tcp',
   },
   tlsMax: {
     flags: '--tls-max <version>',
     description: 'highest TLS version to offer',
     choices: TLS_VERSIONS,
     applies: EVERY,
+    transport: 'tcp',
   },
   tlsCiphers: {
     flags: '--tls-ciphers <list>',
     description: 'OpenSSL cipher list for TLS 1.2 and below',
     applies: EVERY,
+    transport: 'tcp',
   },
   tlsResume: {
     flags: '--tls-resume',
@@ -209,6 +242,7 @@ const TABLE = {
       'resume TLS sessions (tickets or IDs) from earlier connections to the same target; resumed and full ' +
       'handshakes are counted apart',
     applies: EVERY,
+    transport: 'tcp',
   },
   duration: {
     flags: '-d, --duration <time>',
@@ -240,6 +274,7 @@ const TABLE = {
     description: 'a connect slower than this fails as ETIMEDOUT',
     default: '5s',
     applies: EVERY,
+    transport: 'tcp',
   },
   rampTimeout: {
     flags: '--ramp-timeout <time>',
@@ -267,9 +302,10 @@ const TABLE = {
   rate: {
     flags: '-r, --rate <rate>',
     modes: ['echo'],
+    udpModes: ['echo', 'stream'],
     description:
       'echo open loop: total messages per second over all connections, sent at their intended times; latency is ' +
-      'measured from those times (coordinated omission corrected)',
+      'measured from those times (coordinated omission corrected); --udp --mode stream: datagrams per second',
     applies: EVERY,
   },
   direction: {
@@ -278,6 +314,7 @@ const TABLE = {
     choices: STREAM_DIRECTIONS,
     applies: EVERY,
     modes: ['stream'],
+    transport: 'tcp',
   },
   pingInterval: {
     flags: '--ping-interval <time>',
@@ -291,12 +328,14 @@ const TABLE = {
     default: 'fin',
     choices: CLOSE_STYLES,
     applies: EVERY,
+    transport: 'tcp',
   },
   churnEcho: {
     flags: '--churn-echo',
     description: 'connect mode: one echo round trip per cycle before closing',
     applies: EVERY,
     modes: ['connect'],
+    transport: 'tcp',
   },
   shard: {
     flags: '--shard <i/n>',
@@ -322,6 +361,7 @@ const TABLE = {
       'jittered); drops still count as errors, reconnects are counted apart',
     applies: EVERY,
     modes: ['echo', 'stream', 'hold'],
+    transport: 'tcp',
   },
   echoTimeout: {
     flags: '--echo-timeout <time>',
@@ -336,6 +376,7 @@ const TABLE = {
       'bytes still missing then count as lost',
     default: '3s',
     applies: EVERY,
+    transport: 'tcp',
   },
   sourceIps: {
     flags: '--source-ips <ips>',

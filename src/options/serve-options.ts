@@ -2,11 +2,11 @@
  * The options of `l4stress serve`, one row each, defaults as typed: the one copy of them (serve/serve-process.ts
  * SERVE_DEFAULTS, which the embedded target uses too, reads them from here).
  */
-import { HEADER_POLICIES, SERVE_MODES } from '../core/vocabulary.js';
+import { HEADER_POLICIES, SERVE_MODES, type Transport } from '../core/vocabulary.js';
 import type { OptionDef } from './applies.js';
 
 /** A serve option's row: `transport` where it means something over TCP only or UDP only (absent: both). */
-type ServeOptionDef = OptionDef & { transport?: 'tcp' | 'udp' };
+type ServeOptionDef = OptionDef;
 
 export const SERVE_OPTIONS = {
   host: { flags: '--host <address>', description: 'address to listen on', default: '127.0.0.1' },
@@ -154,7 +154,7 @@ export interface RawServeOptions {
 }
 
 /** Serve's options for one transport only, by their rows' `transport`: refused with the other (cli/serve-udp.ts). */
-export const TRANSPORT_ONLY_SERVE_OPTIONS = (transport: 'tcp' | 'udp'): (keyof RawServeOptions)[] =>
+export const TRANSPORT_ONLY_SERVE_OPTIONS = (transport: Transport): (keyof RawServeOptions)[] =>
   (Object.keys(SERVE_OPTIONS) as (keyof RawServeOptions)[]).filter(
     (k) => (SERVE_OPTIONS[k] as ServeOptionDef).transport === transport,
   );

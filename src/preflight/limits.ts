@@ -63,6 +63,11 @@ export interface PreflightInput {
   processes?: number;
   /** Bound local addresses (--source-ips); none = the kernel picks the source address. */
   sourceIps?: number;
+  /**
+   * --udp: one socket per flow in the generator, as TCP (the same split into processes), but one socket in an
+   * embedded UDP target whatever the flows; and a UDP port bound once per local address, whatever the destination.
+   */
+  udp?: boolean;
 }
 
 export interface PreflightReport {
@@ -83,12 +88,13 @@ export function preflight(input: PreflightInput, limits: SystemLimits = readSyst
   const maxConnsByFds = limits.fdSoft === null ? null : Math.max(0, limits.fdSoft - used - FD_RESERVE);
   const needed = maxConnsByFds === null || maxConnsByFds === 0 ? 1 : Math.ceil(input.conns / maxConnsByFds);
   const processes = input.processes && input.processes > 0 ? input.processes : needed;
-  const targetProcesses = input.embeddedTarget ? needed : 0;
+  const targetProcesses = input.embeddedTarget ? (input.udp ? 1 : needed) : 0;
   const perProcess = Math.ceil(input.conns / processes);
   const sources = input.sourceIps ?? 0;
   const range = limits.portRange ? limits.portRange[1] - limits.portRange[0] + 1 : null;
   // A bound source address owns its ports whatever the destination; an unbound one gets the range per destination.
-  const maxConnsByPorts = range === null ? null : range * (sources > 0 ? sources : Math.max(1, targetProcesses));
+  const perSource = input.udp ? 1 : Math.max(1, targetProcesses);
+  const maxConnsByPorts = range === null ? null : range * (sources > 0 ? sources : perSource);
 
   if (maxConnsByFds !== null && perProcess > maxConnsByFds) {
     const raise =
@@ -106,10 +112,10 @@ export function preflight(input: PreflightInput, limits: SystemLimits = readSyst
   }
   if (maxConnsByPorts !== null && input.conns > maxConnsByPorts) {
     throw new CouldNotRunError(
-      `--conns ${formatCount(input.conns)} exceeds the ${formatCount(maxConnsByPorts)} connections the ` +
-        `ephemeral port range allows ` +
+      `--conns ${formatCount(input.conns)} exceeds the ${formatCount(maxConnsByPorts)} ` +
+        `${input.udp ? 'flows' : 'connections'} the ephemeral port range allows ` +
         `(net.ipv4.ip_local_port_range = ${limits.portRange!.join('-')}, ${formatCount(range!)} ports per ` +
-        `${sources > 0 ? `source address, ${sources} given` : 'destination'})`,
+        `${sources > 0 ? `source address, ${sources} given` : input.udp ? 'local address' : 'destination'})`,
       `spread connections over more local addresses (--source-ips ` +
         `127.0.0.1-127.0.0.${Math.min(254, Math.ceil(input.conns / range!) + 1)} on loopback), ` +
         `or widen the range: sysctl -w net.ipv4.ip_local_port_range="1024 65535"`,

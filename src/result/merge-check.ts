@@ -8,6 +8,7 @@ function identity(r: RunResult): string {
   const c = r.config;
   return JSON.stringify([
     r.scenario,
+    c.transport ?? 'tcp',
     c.mode,
     c.seed,
     c.startAt,

@@ -10,6 +10,7 @@ export function mergeConfig(results: RunResult[], totalConns: number): RunResult
   const first = results[0].config;
   const sum = (f: (r: RunResult) => number): number => results.reduce((n, r) => n + f(r), 0);
   const rules: { [K in keyof Complete<RunResult['config']>]: 'same' | (() => RunResult['config'][K]) } = {
+    transport: 'same',
     mode: 'same',
     ratePerSecond: () => sum((r) => r.config.ratePerSecond),
     direction: 'same',

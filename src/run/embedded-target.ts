@@ -11,7 +11,14 @@ import type { ProxyMode } from '../proxy/parser.js';
 import { mergeTallies, type SourceTallyDoc } from '../proxy/source-tally.js';
 import type { CertificatePair } from '../serve/certificate.js';
 import type { ServeMode } from '../serve/echo-server.js';
-import { type ParentToTarget, SERVE_DEFAULTS, type ServeOptions, type TargetToParent } from '../serve/serve-process.js';
+import {
+  type ParentToTarget,
+  SERVE_DEFAULTS,
+  type ServeOptions,
+  type TargetToParent,
+  type UdpServeSettings,
+  type UdpTargetStats,
+} from '../serve/serve-process.js';
 import { emptyTargetStats, type TargetStats } from '../serve/stats.js';
 
 export interface EmbeddedTarget {
@@ -21,8 +28,10 @@ export interface EmbeddedTarget {
   port: number;
   pids: number[];
   pid: number;
-  /** Sum of what every target process saw; null if none answers. */
+  /** Sum of what every target process saw; null if none answers (or for a UDP target: udpStats). */
   stats(timeoutMs?: number): Promise<TargetStats | null>;
+  /** A UDP target's figures (serve --udp); null if it does not answer, or for a TCP target. */
+  udpStats(timeoutMs?: number): Promise<UdpTargetStats | null>;
   /** Claimed sources seen since start or the last reset, across processes; null if one does not answer. */
   sources(timeoutMs?: number): Promise<SourceTallyDoc | null>;
   reset(): Promise<void>;
@@ -36,16 +45,20 @@ interface Child {
   pid: number;
 }
 
-/** `tls`: the certificate every target process terminates TLS with (the run trusts it); null: plain TCP. */
+/**
+ * `tls`: the certificate every target process terminates TLS with (the run trusts it); null: plain TCP. `udp`: serve
+ * UDP (serve --udp) with these settings instead.
+ */
 export async function startEmbeddedTarget(
   proxy: ProxyMode,
   mode: ServeMode = 'echo',
   processes = 1,
   tls: CertificatePair | null = null,
   maxV2Length: number = SERVE_DEFAULTS.maxV2Length,
+  udp: UdpServeSettings | null = null,
 ): Promise<EmbeddedTarget> {
   const started = await Promise.allSettled(
-    Array.from({ length: processes }, () => startOne(proxy, mode, tls, maxV2Length)),
+    Array.from({ length: processes }, () => startOne(proxy, mode, tls, maxV2Length, udp)),
   );
   const children = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failure = started.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
@@ -60,9 +73,16 @@ export async function startEmbeddedTarget(
     pids: children.map((c) => c.pid),
     pid: children[0].pid,
     async stats(timeoutMs = 3000) {
+      if (udp) return null;
       const all = await Promise.all(children.map((c) => ask(c.child, { type: 'stats' }, 'stats', timeoutMs)));
       if (all.every((m) => m === null)) return null;
-      return all.reduce((sum, m) => (m ? addTargetStats(sum, m.stats) : sum), emptyTargetStats());
+      return all.reduce((sum, m) => (m ? addTargetStats(sum, m.stats as TargetStats) : sum), emptyTargetStats());
+    },
+    async udpStats(timeoutMs = 3000) {
+      if (!udp) return null;
+      // One process serves every flow (a single socket): its figures as they are.
+      const first = await ask(children[0].child, { type: 'stats' }, 'stats', timeoutMs);
+      return first ? (first.stats as UdpTargetStats) : null;
     },
     async sources(timeoutMs = 10_000) {
       const all = await Promise.all(children.map((c) => ask(c.child, { type: 'sources' }, 'sources', timeoutMs)));
@@ -126,6 +146,7 @@ async function startOne(
   mode: ServeMode,
   tls: CertificatePair | null,
   maxV2Length: number,
+  udp: UdpServeSettings | null,
   startTimeoutMs = 10_000,
 ): Promise<Child> {
   const entry = siblingEntry(import.meta.url, '../entry/target-process');
@@ -143,6 +164,7 @@ async function startOne(
     dumpSourcesFile: null,
     tls,
     maxV2Length,
+    udp,
   };
   // Options (a private key among them) go over the IPC channel, never the command line other users can read.
   const child = fork(entry.file, [], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });

@@ -53,6 +53,7 @@ export async function executeRun(
     embeddedTarget: config.target === null,
     processes: config.processes,
     sourceIps: config.sourceIps.length,
+    udp: config.transport === 'udp',
   });
   config = { ...config, processes: plan.processes };
   checkOutputs(
@@ -64,7 +65,8 @@ export async function executeRun(
   try {
     // TIME_WAIT and other sockets per source address, before any socket opens: wait for room, or refuse.
     const range = plan.limits.portRange;
-    if (range)
+    // UDP leaves no TIME_WAIT behind and binds a port once per local address: the preflight's count suffices.
+    if (range && config.transport === 'tcp')
       await ensurePortSpace(
         portDemand(config.conns, range, config.sourceIps, config.target ? [config.target] : [], plan.targetProcesses),
         {

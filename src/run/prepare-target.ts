@@ -7,20 +7,36 @@
 import { readFileSync } from 'node:fs';
 import type { RunConfig } from '../config/run-config.js';
 import { CouldNotRunError } from '../core/errors.js';
+import { SERVE_OPTIONS } from '../options/serve-options.js';
 import { planV2Length } from '../proxy/header.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import type { ResultInputs } from '../result/build-context.js';
 import { selfSignedCertificate } from '../serve/certificate.js';
-import { SERVE_DEFAULTS } from '../serve/serve-process.js';
+import { SERVE_DEFAULTS, type UdpServeSettings } from '../serve/serve-process.js';
 import type { TargetStats } from '../serve/stats.js';
 import { modeTraits } from '../worker-contract/traits.js';
 import { resetBackend } from './backend-control.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from './embedded-target.js';
 
-/** The target parses headers when any may come; a source that must start sending unprompted cannot wait for one. */
+/**
+ * The target parses headers when any may come; a source that must start sending unprompted cannot wait for one.
+ * Over UDP every datagram of a run with --proxy carries one, so the target requires it (and reads none without).
+ */
 function embeddedProxyMode(config: RunConfig): ProxyMode {
+  if (config.transport === 'udp') return config.proxy.version === 'none' ? 'none' : 'require';
   return config.proxy.version === 'none' && config.mode === 'stream' && config.direction === 'down' ? 'none' : 'accept';
 }
+
+/**
+ * The embedded UDP target's settings: receive and send buffers of 4 MiB asked for (the kernel caps them at
+ * net.core.rmem_max/wmem_max), so a burst of flows is not dropped by the target's own socket before it is read.
+ */
+const EMBEDDED_UDP: UdpServeSettings = {
+  queueLimit: Number(SERVE_OPTIONS.queueLimit.implied),
+  recvBufferBytes: 4 * 1024 * 1024,
+  sendBufferBytes: 4 * 1024 * 1024,
+  sourceBytes: Number(SERVE_OPTIONS.messageSize.implied),
+};
 
 export interface PreparedTarget {
   embedded: EmbeddedTarget | null;
@@ -48,6 +64,7 @@ export async function prepareTarget(config: RunConfig, processes: number): Promi
           certificate,
           // The embedded target accepts whatever header its own generator sends.
           Math.max(SERVE_DEFAULTS.maxV2Length, planV2Length(config.proxy)),
+          config.transport === 'udp' ? EMBEDDED_UDP : null,
         )
       : null;
   const target = config.target ?? { host: embedded!.host, port: embedded!.port };

@@ -21,7 +21,7 @@ export type ParentToTarget =
   | { type: 'shutdown' };
 export type TargetToParent =
   | { type: 'listening'; host: string; port: number; pid: number }
-  | { type: 'stats'; stats: TargetStats }
+  | { type: 'stats'; stats: TargetStats | UdpTargetStats }
   | { type: 'sources'; sources: SourceTallyDoc }
   | { type: 'reset' }
   | { type: 'failed'; message: string };
@@ -112,8 +112,8 @@ export async function runServe(options: ServeOptions, log: (line: string) => voi
       // (it still needs our stats), so SIGINT is ignored here.
       process.on('SIGINT', () => {});
       process.on('message', (msg: ParentToTarget) => {
-        // The embedded target is TCP's (the generator forks no UDP target yet): its stats are TargetStats.
-        if (msg.type === 'stats') send({ type: 'stats', stats: server.stats() as TargetStats });
+        // A UDP target's stats are UdpTargetStats: the parent knows which it started.
+        if (msg.type === 'stats') send({ type: 'stats', stats: server.stats() });
         else if (msg.type === 'sources') send({ type: 'sources', sources: server.sources() });
         else if (msg.type === 'reset') {
           server.reset();

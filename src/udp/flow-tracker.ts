@@ -175,6 +175,11 @@ export class FlowTracker {
     return silent;
   }
 
+  /** The highest sequence number that arrived on `flow` (or that `close` accounted for); -1 before any. */
+  highestSeq(flow: number): number {
+    return this.highest[flow];
+  }
+
   /** Missing now (neither arrived nor given up yet) on `flow`. */
   pending(flow: number): number {
     return this.missing[flow];

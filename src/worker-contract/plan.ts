@@ -7,7 +7,14 @@
  */
 import type { TlsClientConfig } from '../documents/result.js';
 import type { ProxyHeaderPlan } from '../proxy/header.js';
-import { type CloseStyle, type LoadMode, type ModeTraits, modeTraits, type StreamDirection } from './traits.js';
+import {
+  type CloseStyle,
+  type LoadMode,
+  type ModeTraits,
+  modeTraits,
+  type StreamDirection,
+  type Transport,
+} from './traits.js';
 
 export interface Endpoint {
   host: string;
@@ -16,6 +23,8 @@ export interface Endpoint {
 
 /** Settings every connection uses as given, whatever the split. */
 interface PerConnection {
+  /** tcp sessions, or udp flows (workers/udp-flows.ts). */
+  transport: Transport;
   mode: LoadMode;
   direction: StreamDirection;
   closeStyle: CloseStyle;
@@ -121,6 +130,7 @@ export function shardByProcess(
         connectRate: config.connectRate > 0 ? (config.connectRate * n) / config.conns : 0,
         maxConnecting: connecting[index],
         targets,
+        transport: config.transport,
         mode: config.mode,
         traits,
         ratePerSecond: totalRate > 0 ? (totalRate * n) / config.conns : 0,

@@ -36,7 +36,20 @@ export interface WorkerTask {
   port: MessagePort;
 }
 
+/** --udp: what one worker's flows add to its report (counts travel in its counters). */
+export interface UdpFlowsReport {
+  /** Datagrams sent and first arrivals back during the measured phase. */
+  measuredSent: number;
+  measuredReceived: number;
+  /** Stream: the mean over flows of the RFC 3550 jitter estimate (ms); null otherwise or before two arrivals. */
+  jitterMs: number | null;
+  /** The first silent flows at the stop: id and when each went silent (absolute ms: timeOrigin + now). */
+  silent: { id: number; atMs: number }[];
+}
+
 export interface WorkerReport {
+  /** --udp: the flows' own figures; absent over TCP. */
+  udp?: UdpFlowsReport;
   worker: number;
   counters: LoadCounters;
   /** Round trips recorded while measuring (encoded HDR, µs); open loop: from the intended send time. */

@@ -3,12 +3,14 @@
  * calibration ratios and the embedded target all ask `modeTraits()` instead of testing `mode` themselves.
  */
 
-import type { LoadMode, ServeMode, StreamDirection } from '../core/vocabulary.js';
+import type { LoadMode, ServeMode, StreamDirection, Transport } from '../core/vocabulary.js';
 import { integrityEnabled } from './integrity.js';
 
-export type { CloseStyle, LoadMode, ServeMode, StreamDirection } from '../core/vocabulary.js';
+export type { CloseStyle, LoadMode, ServeMode, StreamDirection, Transport } from '../core/vocabulary.js';
 
 export interface ModeSpec {
+  /** Absent: tcp. */
+  transport?: Transport;
   mode: LoadMode;
   /** Open-loop echo: total messages per second (0 = closed loop). */
   ratePerSecond: number;
@@ -41,6 +43,7 @@ export interface ModeTraits {
 }
 
 export function modeTraits(s: ModeSpec): ModeTraits {
+  if (s.transport === 'udp') return udpTraits(s);
   // Echo and hold sessions ping-pong for their whole life: a round trip is their unit of work.
   const pingPong = s.mode === 'echo' || s.mode === 'hold';
   const echoes = pingPong || (s.mode === 'connect' && s.churnEcho);
@@ -58,5 +61,25 @@ export function modeTraits(s: ModeSpec): ModeTraits {
     openOnConnect: !echoes && !(stream && s.direction !== 'up'),
     roundTrips: pingPong,
     serveMode: !stream || s.direction === 'both' ? 'echo' : s.direction === 'up' ? 'sink' : 'source',
+  };
+}
+
+/**
+ * Over UDP (workers/udp-flows.ts) every mode sends stamped datagrams to an echo target: echo in a closed loop or at
+ * --rate, hold as flows pinged every --ping-interval, stream at its offered rate (reflected, so loss and jitter are
+ * counted where the datagrams come back). Paced modes share the TCP modes' pacer.
+ */
+function udpTraits(s: ModeSpec): ModeTraits {
+  const intendedPerSecond = s.mode === 'hold' ? (s.conns * 1000) / s.pingIntervalMs : s.ratePerSecond;
+  return {
+    echoes: true,
+    integrity: true,
+    paced: intendedPerSecond > 0,
+    intendedPerSecond,
+    longLived: true,
+    sendsFirstMessage: true,
+    openOnConnect: false,
+    roundTrips: s.mode !== 'stream',
+    serveMode: 'echo',
   };
 }

@@ -131,12 +131,18 @@ describe('where each run option applies: the same on every path as its row says'
 
   it.each(KEYS.filter((k) => RUN_OPTIONS[k].modes))('%s acts only in the modes its row names', (key) => {
     const def = RUN_OPTIONS[key];
-    for (const mode of LOAD_MODES) {
-      const value = key === 'rate' ? ['--rate', '100'] : key === 'direction' ? ['--direction', 'both'] : argsFor(def);
-      const config = () => resolveRunConfig(parseRunArgs([...value, '--mode', mode, '--seed', '1']));
-      if (def.modes!.includes(mode)) expect(config, mode).not.toThrow();
-      else expect(config, mode).toThrow(new RegExp(`^${flagOf(key)}: does nothing with --mode ${mode}`));
-    }
+    // A UDP-only row is tried with --udp; a row with UDP modes of its own is tried over both transports.
+    const transports = def.transport === 'udp' ? [true] : def.udpModes ? [false, true] : [false];
+    for (const udp of transports)
+      for (const mode of LOAD_MODES) {
+        if (udp && mode === 'connect') continue;
+        const value = key === 'rate' ? ['--rate', '100'] : key === 'direction' ? ['--direction', 'both'] : argsFor(def);
+        const args = [...value, '--mode', mode, '--seed', '1', ...(udp ? ['--udp'] : [])];
+        const config = () => resolveRunConfig(parseRunArgs(args));
+        const modes = (udp ? def.udpModes : undefined) ?? def.modes!;
+        if (modes.includes(mode)) expect(config, `${mode}${udp ? ' --udp' : ''}`).not.toThrow();
+        else expect(config, mode).toThrow(new RegExp(`^${flagOf(key)}: does nothing with --mode ${mode}`));
+      }
   });
 });
 

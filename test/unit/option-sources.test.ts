@@ -23,6 +23,8 @@ writeFileSync(caFile, selfSignedCertificate().cert);
 type Sample = { yaml: string; with?: string };
 /** A value in YAML (its natural type) and, where the option needs company, the step options it needs. */
 const SAMPLES: Partial<Record<RunOptionKey, Sample>> = {
+  udp: { yaml: 'true' },
+  bitrate: { yaml: '10M', with: 'udp: true\nmode: stream' },
   conns: { yaml: '250' },
   proxy: { yaml: 'v2' },
   proxySrc: { yaml: '10.0.0.0/8', with: 'proxy: v1' },
