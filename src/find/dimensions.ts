@@ -3,6 +3,7 @@
  * carried. One row per dimension: the config, the search, the verdict and the reports all read this table.
  */
 
+import { formatCount } from '../core/units.js';
 import type { FindDimension, LoadMode } from '../core/vocabulary.js';
 import type { RunResult } from '../documents/result.js';
 import type { RunOptionKey } from '../options/run-options.js';
@@ -24,6 +25,8 @@ export interface DimensionDef {
   generatorFix: string;
   /** Set on the UDP rows (`--udp`): its probes send datagrams. Absent: TCP. */
   transport?: 'udp';
+  /** What a load not carried was short of, in words after "N of M asked" (absent: nothing more to say). */
+  shortfall?(r: RunResult): string;
 }
 
 export const DIMENSIONS: Record<FindDimension, DimensionDef> = {
@@ -80,16 +83,24 @@ const UDP_GENERATOR_FIX =
  * held. A UDP flow has no connect: cps and tls-handshakes have no UDP row, and find refuses them with --udp.
  */
 export const UDP_DIMENSIONS: Partial<Record<FindDimension, DimensionDef>> = {
+  // Datagrams answered per second over the window: a lost one is a round trip that never was.
   rate: {
     ...DIMENSIONS.rate,
     unit: 'datagrams/s',
     generatorFix: UDP_GENERATOR_FIX,
     transport: 'udp',
+    shortfall: (r) =>
+      ` (${formatCount(r.totals.datagramsLost)} of ${formatCount(r.totals.datagramsSent)} datagrams lost)`,
   },
+  // Flows held: answered, and not silent at the end (an ingress that evicted a flow's session stops answering it).
   conns: {
     ...DIMENSIONS.conns,
     unit: 'flows',
+    achieved: (r) => Math.max(0, r.totals.opened - r.totals.silentFlows),
     generatorFix: `more source addresses (--source-ips) for source ports, ${UDP_GENERATOR_FIX}`,
     transport: 'udp',
+    shortfall: (r) =>
+      ` (${formatCount(r.connections.target - r.totals.opened)} never answered, ` +
+      `${formatCount(r.totals.silentFlows)} went silent)`,
   },
 };

@@ -57,7 +57,7 @@ export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: T
       ? `${broken.threshold} broke: ${figure(slo[brokenAt].metric, broken.actual)}`
       : !carried
         ? `the load was not carried: ${achieved === null ? '-' : formatCount(achieved)} ${def.unit} ` +
-          `of ${formatCount(load)} asked`
+          `of ${formatCount(load)} asked${def.shortfall?.(r) ?? ''}`
         : null;
   const latencyBroke = broken !== null && metricUnit(slo[brokenAt].metric) === 'us';
   // A latency SLO broken while the load threads queued is the machine's doing only when the load was carried: one

@@ -19,6 +19,7 @@ export interface RawFindOptions {
   confirm: string;
   maxTime: string;
   window: string;
+  cooldown: string;
   expect?: string[];
 }
 export type FindOptionKey = keyof RawFindOptions;
@@ -79,6 +80,15 @@ export const FIND_OPTIONS: Record<FindOptionKey, OptionDef> = {
     description: "each probe's measured window, after its --warmup (2s unless given)",
     default: '5s',
   },
+  cooldown: {
+    flags: '--cooldown <time>',
+    applies: FIND,
+    description:
+      "idle time before each probe after the first. Over UDP, give more than the ingress's session idle timeout " +
+      "(nginx proxy_timeout): it keeps a flow's session that long after the flow stops, and the next probe would " +
+      "find the last one's flows still in its table",
+    default: '0s',
+  },
   expect: {
     flags: '--expect <expr>',
     applies: FIND,
@@ -102,7 +112,7 @@ export const FIND_RUN_DEFAULTS: Partial<Record<RunOptionKey, string | undefined>
 /** The defaults, as commander would fill them in. */
 export const FIND_DEFAULTS = Object.fromEntries(
   Object.entries(FIND_OPTIONS).flatMap(([k, d]) => (d.default === undefined ? [] : [[k, d.default]])),
-) as Pick<RawFindOptions, 'precision' | 'confirm' | 'maxTime' | 'window'>;
+) as Pick<RawFindOptions, 'precision' | 'confirm' | 'maxTime' | 'window' | 'cooldown'>;
 
 /**
  * A scenario step's `find:` block as the command line would hand it over (strings, lists for repeatable options),

@@ -25,3 +25,46 @@ describe('SLOs, one per --slo', () => {
     });
   });
 });
+
+describe('find --udp', () => {
+  it('varies rate in datagrams/s (echo) and conns in flows (hold), each its own name', () => {
+    const rate = findFromArgs([...CLI, '--udp', '--vary', 'rate', '--slo', 'p99<20ms', '--conns', '10']);
+    expect([rate.def.unit, rate.def.transport, rate.first.transport, rate.first.mode]).toEqual([
+      'datagrams/s',
+      'udp',
+      'udp',
+      'echo',
+    ]);
+    expect(rate.name).toBe('find-rate-udp-echo-none');
+    const conns = findFromArgs([...CLI, '--udp', '--vary', 'conns', '--slo', 'opened==target']);
+    expect([conns.def.unit, conns.first.mode, conns.name]).toEqual(['flows', 'hold', 'find-conns-udp-hold-none']);
+    // Without --udp, TCP's rows as before.
+    expect(findFromArgs([...CLI, '--vary', 'conns', '--slo', 'errors==0']).def.unit).toBe('sessions');
+  });
+
+  it.each(['cps', 'tls-handshakes'])('--vary %s with --udp: refused in one line', (vary) => {
+    expect(refusal(() => findFromArgs([...CLI, '--udp', '--vary', vary, '--slo', 'errors==0']))).toEqual({
+      message:
+        `--vary ${vary}: does not apply with --udp (a UDP flow has no connect or handshake to grow; vary rate or ` +
+        'conns)',
+      hint: undefined,
+    });
+  });
+
+  it('the run refusals of --udp hold for a search too (--tls, --mode connect)', () => {
+    expect(
+      refusal(() => findFromArgs([...CLI, '--udp', '--vary', 'rate', '--slo', 'p99<1s', '--tls'])).message,
+    ).toMatch(/^--tls: /);
+    const connect = refusal(() =>
+      findFromArgs([...CLI, '--udp', '--vary', 'conns', '--mode', 'connect', '--slo', 'errors==0']),
+    );
+    expect(connect.message).toMatch(/^--mode connect: --vary conns runs in --mode hold or echo$/);
+  });
+
+  it('--cooldown: 0 by default, a time, refused when not one', () => {
+    const args = [...CLI, '--udp', '--vary', 'conns', '--slo', 'opened==target'];
+    expect(findFromArgs(args).cooldownMs).toBe(0);
+    expect(findFromArgs([...args, '--cooldown', '4s']).cooldownMs).toBe(4000);
+    expect(refusal(() => findFromArgs([...args, '--cooldown', 'soon'])).message).toMatch(/^--cooldown: /);
+  });
+});

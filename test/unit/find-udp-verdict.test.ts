@@ -138,3 +138,30 @@ describe('a UDP rate search whose host drops past 3,000 datagrams/s (find loop, 
     expect(probeColumns(s.probes).find((c) => c.header === 'host drops')?.note).toMatch(/not the target's$/);
   });
 });
+
+describe('a UDP conns search through an ingress that keeps its sessions (find loop, fakes)', () => {
+  const args = ['--target', '127.0.0.1:7000', '--udp', '--vary', 'conns', '--slo', 'opened==target', '--from', '25'];
+
+  it('--cooldown waits before each probe after the first; without it, a line says why it may be needed', async () => {
+    const held = (load: number) => ({ opened: Math.min(load, 100) });
+    const cooled = await fakeSearch([...args, '--cooldown', '4s'], held);
+    expect(cooled.answer).toMatchObject({ end: 'found', capacity: 100 });
+    expect(cooled.clock.sleeps.filter((ms) => ms === 4000).length).toBe(cooled.probes.length - 1);
+    expect(cooled.lines.join('\n')).not.toMatch(/--cooldown/);
+    const bare = await fakeSearch(args, held);
+    expect(bare.clock.sleeps).toEqual([]);
+    expect(bare.lines[0]).toMatch(/^note: an ingress keeps a UDP flow's session .* without a --cooldown longer/);
+  });
+
+  it('a load not carried says how many flows were never answered and how many went silent', async () => {
+    const s = await fakeSearch(args, (load) => ({ opened: Math.min(load, 100) }));
+    const short = s.probes.find((p) => p.load === 200);
+    expect(short?.failure).toBe('opened==target broke: 100');
+    const find = { ...findFromArgs(args), slo: [] };
+    const r = resultFixture('hold', { load: 200, opened: 100 });
+    r.totals.silentFlows = 3;
+    expect(probeRecord(find, 1, { load: 200, purpose: 'grow', scout: false }, r, 1000).failure).toBe(
+      'the load was not carried: 97 flows of 200 asked (100 never answered, 3 went silent)',
+    );
+  });
+});
