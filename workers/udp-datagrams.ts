@@ -9,6 +9,7 @@
  * our buffer, so the next stamp goes into the next buffer of the ring; with every buffer still queued the send is
  * skipped and counted (datagramsNotSent), never written over bytes the kernel has yet to read.
  */
+import { performance } from 'node:perf_hooks';
 import { FlowTracker } from '../src/udp/flow-tracker.js';
 import { JitterTracker } from '../src/udp/jitter.js';
 import { fillBody, stampFlow, stampSentMs, stampSeq, verifyStamp, writeStamp } from '../src/udp/stamp.js';
@@ -18,6 +19,12 @@ import type { Recorder } from './recorder.js';
 export const SEND_RING = 4;
 /** Sequence numbers a flow remembers (reorder window, and the due times a late answer is measured from). */
 export const SEQ_WINDOW = 64;
+
+/** A flow gone silent: its wire id and when it went silent (absolute ms). */
+export interface SilentFlow {
+  id: number;
+  atMs: number;
+}
 
 /** How an answer came back (for the caller's closed loop): its sequence number, or -1 when it completes nothing. */
 export type Answer = number;
@@ -148,6 +155,19 @@ export class DatagramLedger {
     for (let flow = 0; flow < this.flows; flow++)
       if (t.pending(flow) > 0 || t.highestSeq(flow) < this.sent[flow] - 1) return false;
     return true;
+  }
+
+  /**
+   * The first `most` flows silent at `now` (answered before, nothing for `quietMs`): wire id (`idOf` the flow) and
+   * when each went silent, as an absolute time (timeOrigin + now, ms).
+   */
+  silentExamples(now: number, quietMs: number, most: number, idOf: (flow: number) => number): SilentFlow[] {
+    const out: SilentFlow[] = [];
+    const last = this.tracker.lastArrivalMs;
+    for (let flow = 0; flow < this.flows && out.length < most; flow++)
+      if (last[flow] >= 0 && now - last[flow] > quietMs)
+        out.push({ id: idOf(flow), atMs: performance.timeOrigin + last[flow] });
+    return out;
   }
 
   /** The tracker counts loss in several places (a gap pushed out of the window, the sweep, the close): its sum. */

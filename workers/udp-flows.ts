@@ -18,33 +18,19 @@ import { errorKind } from '../src/instruments/errors.js';
 import { type WorkerPlan, wireId } from '../src/worker-contract/plan.js';
 import type { UdpFlowsReport } from '../src/worker-contract/protocol.js';
 import type { WorkerDriver } from './mode.js';
-import { type PacedConnection, type PacedState, Pacer } from './pacer.js';
+import { Pacer } from './pacer.js';
 import type { Recorder } from './recorder.js';
 import { DatagramLedger } from './udp-datagrams.js';
+import { type Flow, newFlow } from './udp-flow.js';
 import { DatagramHeaders } from './udp-headers.js';
 
 /** How often overdue datagrams are given up on (and a closed loop moves on). */
 const SWEEP_MS = 50;
 const DRAIN_POLL_MS = 2;
+/** SO_RCVBUF a stream flow asks for. */
+const STREAM_RECEIVE_BUFFER = 1024 * 1024;
 /** Silent flows the report names, with when each went silent. */
 const SILENT_EXAMPLES = 20;
-
-interface FlowState extends PacedState {
-  /** Closed loop and the first datagram: one is outstanding since `sentAtMs`. */
-  waiting: boolean;
-  sentAtMs: number;
-  /** Its first datagram was given up on at the ramp (the ramp moved on without it). */
-  gaveUp: boolean;
-}
-
-export interface Flow extends PacedConnection {
-  /** Id on the wire (stamps, address pools, target choice). */
-  id: number;
-  /** This worker's index of it. */
-  index: number;
-  socket: dgram.Socket | null;
-  state: FlowState;
-}
 
 export class UdpFlows implements WorkerDriver {
   readonly flows: Flow[] = [];
@@ -110,28 +96,16 @@ export class UdpFlows implements WorkerDriver {
   private open(index: number): void {
     const { plan } = this;
     const id = wireId(plan, plan.connIdOffset + index);
-    const flow: Flow = {
-      id,
-      index,
-      socket: null,
-      closed: false,
-      established: false,
-      opened: false,
-      state: {
-        busy: false,
-        backlog: null,
-        backlogHead: 0,
-        backlogLength: 0,
-        waiting: false,
-        sentAtMs: 0,
-        gaveUp: false,
-      },
-    };
+    const flow = newFlow(id, index);
     this.flows.push(flow);
     this.recorder.counters.attempted++;
     this.opening++;
     const target = plan.targets[id % plan.targets.length];
-    const socket = dgram.createSocket({ type: isIPv6(target.host) ? 'udp6' : 'udp4' });
+    const socket = dgram.createSocket({
+      type: isIPv6(target.host) ? 'udp6' : 'udp4',
+      // A stream's answers come in bursts when this worker stalls: room for them (capped by net.core.rmem_max).
+      ...(plan.mode === 'stream' && { recvBufferSize: STREAM_RECEIVE_BUFFER }),
+    });
     flow.socket = socket;
     socket.on('error', (err: NodeJS.ErrnoException) => this.onError(flow, err));
     socket.on('message', (msg: Buffer) => this.onMessage(flow, msg));
@@ -281,16 +255,10 @@ export class UdpFlows implements WorkerDriver {
     await new Promise((r) => setImmediate(r));
   }
 
-  /** The flows silent at the stop, counted, and the first few with when each went silent (absolute ms). */
+  /** The flows silent at the stop, counted, and the first few with when each went silent. */
   private nameSilent(now: number): void {
-    const t = this.ledger.tracker;
-    this.recorder.counters.silentFlows = t.silentFlows(now, this.quietMs);
-    this.silent = [];
-    for (const flow of this.flows) {
-      const last = t.lastArrivalMs[flow.index];
-      if (last < 0 || now - last <= this.quietMs) continue;
-      if (this.silent.length < SILENT_EXAMPLES) this.silent.push({ id: flow.id, atMs: performance.timeOrigin + last });
-    }
+    this.recorder.counters.silentFlows = this.ledger.tracker.silentFlows(now, this.quietMs);
+    this.silent = this.ledger.silentExamples(now, this.quietMs, SILENT_EXAMPLES, (index) => this.flows[index].id);
   }
 
   streamFairness(): null {
@@ -302,6 +270,7 @@ export class UdpFlows implements WorkerDriver {
       measuredSent: this.measured.sent,
       measuredReceived: this.measured.received,
       jitterMs: this.ledger.jitter?.meanMs() ?? null,
+      quietMs: this.quietMs,
       silent: this.silent,
     };
   }

@@ -140,6 +140,12 @@ export function formatCount(n: number): string {
   return Math.abs(n) >= 1e15 ? n.toExponential(3) : Math.round(n).toLocaleString('en-US');
 }
 
+/** A share in percent as people read a loss figure: `0%`, `0.012%`, `1.5%`, `100%` (3 significant digits). */
+export function formatPercent(percent: number): string {
+  if (percent === 0) return '0%';
+  return `${Number(percent.toPrecision(3))}%`;
+}
+
 /** Formats a byte count in binary units: `512 B`, `3.0 KiB`, `4.0 MiB`. */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${Math.round(n)} B`;

@@ -24,6 +24,7 @@ import {
   latencySummarySchema,
   toolSchema,
 } from './common.js';
+import { datagramsSectionSchema } from './datagrams.js';
 import { thresholdVerdictSchema } from './summary.js';
 import { WITNESS_SAMPLES, WITNESS_SECTIONS } from './witness-documents.js';
 
@@ -233,6 +234,8 @@ export const timelineRowSchema = z.object({
   p50Us: nullableNumber,
   p99Us: nullableNumber,
   maxUs: nullableNumber,
+  /** --udp: datagrams sent, back (first arrivals) and counted lost this second; absent over TCP. */
+  datagrams: z.object({ sent: count, received: count, lost: count }).optional(),
   /** The generator process (all threads). */
   cpuPercent: z.number(),
   rssBytes: count,
@@ -519,6 +522,8 @@ export const runResultSchema = z
       bytesReceivedPerSecond: count,
     }),
     modeStats: modeStatsSchema,
+    /** --udp: datagrams sent and back, loss, reordering, duplicates, silent flows, jitter (documents/datagrams.ts). */
+    datagrams: datagramsSectionSchema.nullable().optional(),
     proxy: proxyDescriptionSchema.extend({
       headersSent: count,
       headerBytes: count,

@@ -32,7 +32,7 @@ const findShape = Object.fromEntries(
 );
 export type StepFind = Partial<Record<FindOptionKey, string | number | boolean | (string | number | boolean)[]>>;
 
-export const THRESHOLD_PATTERN = /^\s*([a-z][a-z0-9._:]*)\s*(<=|>=|==|!=|<|>)\s*([0-9.]+\s*[a-zµ/]*|target)\s*$/i;
+export const THRESHOLD_PATTERN = /^\s*([a-z][a-z0-9._:]*)\s*(<=|>=|==|!=|<|>)\s*([0-9.]+\s*(?:[a-zµ/]*|%)|target)\s*$/i;
 
 const step = z
   .object({

@@ -43,6 +43,11 @@ const BASE_METRIC_NAMES = [
   'target.cpu.op',
   'watched.rssSlope',
   'capacity',
+  'loss',
+  'reorder',
+  'duplicates',
+  'silent',
+  'jitter',
 ] as const;
 export type MetricName = (typeof BASE_METRIC_NAMES)[number] | WitnessMetricName;
 /** The table's own metrics, then each witness's (documents/witness-documents.ts). */
@@ -63,6 +68,11 @@ const LATER_METRICS = new Set<MetricName>([
   'opened',
   'unserved',
   'capacity',
+  'loss',
+  'reorder',
+  'duplicates',
+  'silent',
+  'jitter',
   ...WITNESS_METRIC_NAMES,
 ]);
 

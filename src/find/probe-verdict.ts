@@ -16,7 +16,7 @@
  * A generator or a machine that gives out must never pass for the target's capacity.
  */
 
-import { formatCount, formatMicros } from '../core/units.js';
+import { formatCount, formatMicros, formatPercent } from '../core/units.js';
 import type { FindLimit } from '../core/vocabulary.js';
 import type { RunResult } from '../documents/result.js';
 import { METRICS, stepMetrics } from '../gates/metric-table.js';
@@ -211,5 +211,6 @@ function metricUnit(metric: string): string | undefined {
 function figure(metric: string, actual: number | null): string {
   if (actual === null) return 'no samples';
   const unit = metricUnit(metric);
+  if (unit === 'percent') return formatPercent(actual);
   return unit === 'us' ? formatMicros(actual) : unit === 'cpu-us' ? `${actual} µs` : formatCount(actual);
 }

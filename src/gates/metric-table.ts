@@ -107,6 +107,19 @@ export const METRICS = {
    * bound or a stop left; null when the generator gave out or nothing passed. A run has none.
    */
   capacity: { unit: 'count', better: 'higher', reduce: 'min', read: () => null },
+  /** --udp: datagrams lost, in percent of those sent (whole run: each one sent is back or lost by the end). */
+  loss: {
+    unit: 'percent',
+    better: 'lower',
+    reduce: 'max',
+    read: (r) => (r.datagrams?.lossRatio == null ? null : r.datagrams.lossRatio * 100),
+  },
+  /** --udp: datagrams back out of order, back twice, and flows silent at the stop (answered before). */
+  reorder: worst((r) => r.datagrams?.reordered ?? null),
+  duplicates: worst((r) => r.datagrams?.duplicated ?? null),
+  silent: worst((r) => r.datagrams?.flows.silent ?? null),
+  /** --udp --mode stream: RFC 3550 interarrival jitter, the flows' mean (µs). */
+  jitter: latency((r) => (r.datagrams?.jitterMs == null ? null : Math.round(r.datagrams.jitterMs * 1000))),
   // Each witness's metrics (the kernel's counters over the run, ...): an architecture test checks every name is here.
   ...(Object.assign({}, ...WITNESSES.map((w) => w.metrics)) as Record<string, MetricDef>),
 } satisfies Partial<Record<MetricName, MetricDef>> as unknown as Record<MetricName, MetricDef>;
@@ -115,6 +128,8 @@ export const METRICS = {
 export type MeasuredBy = WitnessConfig;
 
 const ROUND_TRIP = new Set<string>(['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean']);
+/** The datagrams section's metrics: a TCP run has none. */
+const UDP_METRICS = new Set<string>(['loss', 'reorder', 'duplicates', 'silent', 'jitter']);
 
 /**
  * Whether `metric` can ever have samples in a run of `config` (`of: 'run'`) or in a capacity search's answer
@@ -147,6 +162,9 @@ export function measurable(metric: string, config: MeasuredBy, of: 'run' | 'sear
   if (metric === 'held' && config.mode !== 'hold') return 'held is measured in hold mode only';
   if ((metric === 'opened' || metric === 'unserved') && config.mode === 'connect')
     return `${metric} counts long-lived sessions; connect mode has none`;
+  const udp = config.transport === 'udp';
+  if (UDP_METRICS.has(metric) && !udp) return `${metric} is measured over UDP only (--udp)`;
+  if (metric === 'jitter' && config.mode !== 'stream') return 'jitter is measured in --udp --mode stream';
   if (metric === 'target.cpu.op' && config.target !== null)
     return "target.cpu.op is the embedded target's CPU; an external target's is not read (see --watch-pid)";
   return null;

@@ -1,7 +1,8 @@
 /**
  * Thresholds with units, k6-like: `p95 < 5ms`, `p99.9 < 20ms`, `errors == 0`, `established == target`,
- * `cps > 5000`, `throughput > 1Gbit/s`. Over iterations, latency and rates are judged on their median, error counts
- * on the worst iteration, and established/held on the fewest. A threshold whose metric has no samples fails.
+ * `cps > 5000`, `throughput > 1Gbit/s`, `loss < 0.1%`. Over iterations, latency and rates are judged on their
+ * median, error counts on the worst iteration, and established/held on the fewest. A threshold whose metric has no
+ * samples fails.
  */
 
 import { ExitCode, UsageError } from '../core/errors.js';
@@ -42,6 +43,7 @@ const UNITS: Record<MetricUnit, Record<string, number>> = {
   'bytes-per-second': { '': 1, 'b/s': 1, 'bit/s': 1 / 8, 'kbit/s': 125, 'mbit/s': 125_000, 'gbit/s': 125_000_000 },
   'per-second': { '': 1, k: 1000, m: 1_000_000 },
   count: { '': 1, k: 1000, m: 1_000_000 },
+  percent: { '': 1, '%': 1 },
 };
 
 export function parseThreshold(text: string): Threshold {
@@ -69,6 +71,9 @@ export function parseThreshold(text: string): Threshold {
   // A bare number for a time is ambiguous (--duration 50 means seconds, k6 users read ms, this table holds µs).
   if (unit === '' && (metricUnit === 'us' || metricUnit === 'cpu-us') && Number(v[1]) !== 0)
     throw new UsageError(`threshold '${text}': give a unit for a time: ${v[1]}ms, ${v[1]}us or ${v[1]}s`);
+  // A bare share is ambiguous too (0.1 of a whole, or 0.1 percent?).
+  if (unit === '' && metricUnit === 'percent' && Number(v[1]) !== 0)
+    throw new UsageError(`threshold '${text}': give the share in percent: ${v[1]}%`);
   const table = UNITS[metricUnit];
   if (!(unit in table))
     throw new UsageError(

@@ -34,6 +34,15 @@ export function timelineRow(
     p50Us: has ? interval.getValueAtPercentile(50) : null,
     p99Us: has ? interval.getValueAtPercentile(99) : null,
     maxUs: has ? interval.getValueAtPercentile(100) : null,
+    // Only a UDP run sends datagrams.
+    datagrams:
+      cur.datagramsSent > 0
+        ? {
+            sent: cur.datagramsSent - prev.datagramsSent,
+            received: cur.datagramsReceived - prev.datagramsReceived,
+            lost: Math.max(0, cur.datagramsLost - prev.datagramsLost),
+          }
+        : undefined,
     cpuPercent: Math.round(cpuPercent * 10) / 10,
     rssBytes,
     // The watched processes' witness (witnesses/watched.ts) writes this second's samples.

@@ -1,5 +1,5 @@
 /** Text and Markdown views of scenario summaries, comparisons and history: pure functions of the documents. */
-import { formatBitsPerSecond, formatMicros } from '../core/units.js';
+import { formatBitsPerSecond, formatMicros, formatPercent } from '../core/units.js';
 import type { HistoryLine } from '../documents/history.js';
 import type { ScenarioSummary, StepSummary } from '../documents/summary.js';
 import type { ComparisonReport, MetricComparison } from '../gates/compare.js';
@@ -29,6 +29,7 @@ export function formatMetric(metric: MetricName, v: number | null): string {
   if (unit === 'us') return formatMicros(v);
   if (unit === 'cpu-us') return `${formatMicros(v)} CPU`;
   if (unit === 'bytes-per-second') return formatBitsPerSecond(v);
+  if (unit === 'percent') return formatPercent(v);
   return Math.round(v).toLocaleString('en-US');
 }
 

@@ -6,6 +6,7 @@ import type { ErrorCounts } from '../instruments/errors.js';
 import type { LatencySummary } from '../instruments/histogram.js';
 import { WITNESSES } from '../witnesses/list.js';
 import { sectionOf } from '../witnesses/witness.js';
+import { datagramLines, flowsLine } from './datagrams-summary.js';
 import { renderTable } from './table.js';
 
 const byKind = (counts: ErrorCounts): string => {
@@ -33,12 +34,13 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
   const opened = r.modeStats.churn
     ? `opened ${formatCount(c.established)} (${formatCount(c.target)} in flight at most)`
     : `established ${formatCount(c.established)}/${formatCount(c.target)}`;
+  const d = r.datagrams ?? null;
   const lines = [
-    `l4stress ${r.tool.version} — ${r.scenario}: ${formatCount(c.target)} connections to ${target}, proxy ` +
-      `${r.proxy.version}, ` +
+    `l4stress ${r.tool.version} — ${r.scenario}: ${formatCount(c.target)} ${d ? 'UDP flows' : 'connections'} to ` +
+      `${target}, proxy ${r.proxy.version}, ` +
       (r.config.mode === 'connect' && !r.config.churnEcho
         ? 'no message (connect and close), '
-        : `${r.config.sizeBytes} B ${r.config.mode === 'stream' ? 'writes' : 'messages'}, `) +
+        : `${r.config.sizeBytes} B ${d ? 'datagrams' : r.config.mode === 'stream' ? 'writes' : 'messages'}, `) +
       `${r.config.workers} worker${r.config.workers === 1 ? '' : 's'}` +
       (r.config.shard
         ? `; shard ${r.config.shard.index}/${r.config.shard.count} of ${formatCount(r.config.shard.totalConns)}`
@@ -52,15 +54,17 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
             ? ' (gave up: work still in flight at --drain-timeout)'
             : ' (nothing left in flight)')),
     '',
-    `connections  ${opened}, peak open ${formatCount(c.peak)}, ` +
-      `failed ${formatCount(c.failed.total)}${byKind(c.failed.byKind)}, dropped ` +
-      `${formatCount(c.dropped.total)}${byKind(c.dropped.byKind)}` +
-      (c.abandonedAtStop ? `, ${formatCount(c.abandonedAtStop)} still connecting at the stop (closed by us)` : '') +
-      (c.reconnects
-        ? `, reconnects ${formatCount(c.reconnects.established)} of ${formatCount(c.reconnects.attempted)} ` +
-          `attempts (${formatCount(c.reconnects.failed)} failed)`
-        : ''),
-    ...(c.unserved
+    d
+      ? flowsLine(r, d)
+      : `connections  ${opened}, peak open ${formatCount(c.peak)}, ` +
+        `failed ${formatCount(c.failed.total)}${byKind(c.failed.byKind)}, dropped ` +
+        `${formatCount(c.dropped.total)}${byKind(c.dropped.byKind)}` +
+        (c.abandonedAtStop ? `, ${formatCount(c.abandonedAtStop)} still connecting at the stop (closed by us)` : '') +
+        (c.reconnects
+          ? `, reconnects ${formatCount(c.reconnects.established)} of ${formatCount(c.reconnects.attempted)} ` +
+            `attempts (${formatCount(c.reconnects.failed)} failed)`
+          : ''),
+    ...(c.unserved && !d
       ? [`unserved     ${formatCount(c.unserved)} established but never answered (first echo never back): not held`]
       : []),
     '',
@@ -74,7 +78,8 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
         ...(r.latency.serviceUs ? [latencyRow('service', r.latency.serviceUs, 'measured')] : []),
         latencyRow('connect', r.latency.connectUs, 'whole run'),
         ...(r.latency.tlsHandshakeUs ? [latencyRow('tls handshake', r.latency.tlsHandshakeUs, 'whole run')] : []),
-      ].filter((row) => row[1] !== '0' || row[0] === 'connect'),
+        // A UDP flow has no connect to time.
+      ].filter((row) => row[1] !== '0' || (row[0] === 'connect' && !d)),
       ['latency', 'samples', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean', 'window'],
     ),
     '',
@@ -83,6 +88,7 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
       `${formatBitsPerSecond(r.throughput.bytesSentPerSecond)} up, ` +
       `${formatBitsPerSecond(r.throughput.bytesReceivedPerSecond)} down (measured phase)`,
     ...modeLines(r),
+    ...(d ? datagramLines(d, r.config.sizeBytes) : []),
   ];
   if (r.tls) {
     const t = r.tls;
@@ -136,10 +142,10 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
     `generator    ${g.processes > 1 ? `${g.processes} processes; main ` : ''}max RSS ${mb(g.maxRssBytes)}, ` +
       `CPU mean ${g.cpuPercentMean}% max ${g.cpuPercentMax}% (100% = one core)` +
       (g.memoryPerConnectionBytes !== null
-        ? `; ${(g.memoryPerConnectionBytes / 1024).toFixed(2)} KiB RSS per connection ` +
+        ? `; ${(g.memoryPerConnectionBytes / 1024).toFixed(2)} KiB RSS per ${d ? 'flow' : 'connection'} ` +
           `(${mb(g.baselineRssBytes)} -> ${mb(g.rampedRssBytes)}, heaps collected)`
         : '') +
-      `; ${transportOf(r.totals)}`,
+      `; ${d ? 'flows on node:dgram sockets' : transportOf(r.totals)}`,
   );
   // Each witness's lines (witnesses/list.ts), where the result has its section: the run's own processes' first.
   for (const w of WITNESSES) {
@@ -208,7 +214,8 @@ function modeLines(r: RunResult): string[] {
     );
   if (m.hold)
     out.push(
-      `hold         ${formatCount(m.hold.held)}/${formatCount(m.hold.target)} sessions held for the whole ` +
+      `hold         ${formatCount(m.hold.held)}/${formatCount(m.hold.target)} ` +
+        `${r.datagrams ? 'flows' : 'sessions'} held for the whole ` +
         `run, ping every ${m.hold.pingIntervalMs} ms`,
     );
   return out;

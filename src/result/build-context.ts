@@ -5,6 +5,7 @@
 import type { HardwareProfile } from '../calibration/hardware-profile.js';
 import type { RunConfig } from '../config/run-config.js';
 import type { TargetKind } from '../core/vocabulary.js';
+import type { UdpTargetStatsDoc } from '../documents/datagrams.js';
 import type { ProxyVerification, RunResult, RunStatus } from '../documents/result.js';
 import type { Environment, GitInfo } from '../environment/environment.js';
 import { addCounters, emptyCounters, type LoadCounters } from '../instruments/counters.js';
@@ -25,7 +26,15 @@ import { type ScheduleVerdict, scheduleVerdict } from './schedule-verdict.js';
 export interface ResultInputs {
   config: RunConfig;
   outcome: LoadOutcome;
-  target: { kind: TargetKind; host: string; port: number; pid: number | null; stats: TargetStats | null };
+  target: {
+    kind: TargetKind;
+    host: string;
+    port: number;
+    pid: number | null;
+    stats: TargetStats | null;
+    /** An embedded UDP target's figures (--udp); absent or null otherwise. */
+    udpStats?: UdpTargetStatsDoc | null;
+  };
   environment: Environment;
   git: GitInfo | null;
   command: string[];
@@ -116,6 +125,7 @@ export function buildContext(inputs: ResultInputs): BuildContext {
     verify: inputs.verify,
     stalled: modeStats.stream?.stalled?.count ?? 0,
     unserved: totals.unserved,
+    corrupt: totals.datagramsCorrupt,
   });
   // A schedule not kept makes the figures the generator's: the run fails, whatever else went right.
   const shortfall = traits.longLived && totals.established < config.conns;

@@ -13,6 +13,7 @@ import { describeProxyPlan } from '../proxy/header.js';
 import { resourcesSections, WITNESSES } from '../witnesses/list.js';
 import type { AnyWitness, BuiltRun } from '../witnesses/witness.js';
 import { type BuildContext, buildContext, type ResultInputs } from './build-context.js';
+import { buildDatagrams } from './datagrams.js';
 import { integrityErrors } from './error-total.js';
 import { generatorResources } from './resources.js';
 import { assemble, type Complete, type ResultRules, witnessRules } from './sections.js';
@@ -87,6 +88,8 @@ const RULES: ResultRules<BuildContext> = {
     bytesReceivedPerSecond: c.perS(c.outcome.reports.reduce((n, r) => n + r.measuredBytesReceived, 0)),
   }),
   modeStats: (c) => c.modeStats,
+  datagrams: (c) =>
+    buildDatagrams(c.config, c.outcome, c.totals, c.measuredS, c.inputs.target.udpStats ?? null) ?? undefined,
   proxy: (c): Complete<RunResult['proxy']> => {
     const headerBuildUs = c.outcome.reports.reduce((n, r) => n + r.headerBuildUs, 0);
     return {

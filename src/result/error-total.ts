@@ -10,6 +10,8 @@ export interface ErrorParts {
   stalled: number;
   /** Sessions established but never served (their first echo never back). */
   unserved: number;
+  /** --udp: datagrams back with a stamp, length or body that failed (loss, reordering and duplicates are figures). */
+  corrupt: number;
 }
 
 /** Corrupted, duplicated, out-of-order and missing echoes; bytes lost at close count once. */
@@ -19,13 +21,13 @@ export function integrityErrors(i: ModeStats['integrity']): number {
 
 /**
  * Failed connects + drops + unserved sessions + integrity errors + address-preservation mismatches (at least one if
- * it failed) + stalled stream connections. An unserved session counts itself and, in integrity, the first message
- * it never had answered (missing, or lost at close): two facts, one per figure.
+ * it failed) + stalled stream connections + corrupt datagrams. An unserved session counts itself and, in integrity,
+ * the first message it never had answered (missing, or lost at close): two facts, one per figure.
  */
 export function errorTotal(p: ErrorParts): number {
   const v = p.verify;
   const mismatches = v && !v.ok ? Math.max(1, v.missing + v.unexpected) : 0;
-  return p.failed + p.dropped + p.unserved + integrityErrors(p.integrity) + mismatches + p.stalled;
+  return p.failed + p.dropped + p.unserved + integrityErrors(p.integrity) + mismatches + p.stalled + p.corrupt;
 }
 
 export function resultErrorTotal(r: RunResult): number {
@@ -36,5 +38,6 @@ export function resultErrorTotal(r: RunResult): number {
     verify: r.proxy.verify,
     stalled: r.modeStats.stream?.stalled?.count ?? 0,
     unserved: r.connections.unserved ?? 0,
+    corrupt: r.totals.datagramsCorrupt,
   });
 }

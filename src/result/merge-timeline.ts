@@ -10,8 +10,15 @@ export function mergeTimelines(results: RunResult[], startMs: number): TimelineR
       const t = Math.round(row.t + offsetS);
       const into = rows.get(t);
       if (!into) {
-        rows.set(t, { ...row, t, watched: [] });
+        rows.set(t, { ...row, t, watched: [], datagrams: row.datagrams && { ...row.datagrams } });
         continue;
+      }
+      if (row.datagrams) {
+        into.datagrams ??= { sent: 0, received: 0, lost: 0 };
+        const d = into.datagrams;
+        d.sent += row.datagrams.sent;
+        d.received += row.datagrams.received;
+        d.lost += row.datagrams.lost;
       }
       into.open += row.open;
       into.established += row.established;

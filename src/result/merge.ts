@@ -15,6 +15,7 @@ import { encodeHistogram, type Histogram, mergeEncoded, summarize } from '../ins
 import { peakOpen } from '../instruments/peak.js';
 import { resourcesSections } from '../witnesses/list.js';
 import { sectionOf } from '../witnesses/witness.js';
+import { mergeDatagrams } from './datagrams.js';
 import { checkShards } from './merge-check.js';
 import { mergeConfig } from './merge-config.js';
 import { mergeModeStats } from './merge-mode-stats.js';
@@ -193,6 +194,7 @@ const RULES: ResultRules<MergeContext> = {
     bytesReceivedPerSecond: c.sum((r) => r.throughput.bytesReceivedPerSecond),
   }),
   modeStats: (c) => mergeModeStats(c.results),
+  datagrams: (c) => mergeDatagrams(c.results) ?? undefined,
   proxy: (c): Complete<RunResult['proxy']> => {
     const headersSent = c.sum((r) => r.proxy.headersSent);
     const headerSizes: Record<string, number> = {};

@@ -36,8 +36,9 @@ export function buildModeStats(
           generatorBehind: false,
         }
       : null,
+    // TCP's echo framing; a UDP run's stamps are counted in its datagrams section.
     integrity: {
-      enabled: traits.integrity,
+      enabled: traits.integrity && config.transport !== 'udp',
       verified: totals.verified,
       corrupted: totals.corrupted,
       duplicated: totals.duplicated,
@@ -45,8 +46,9 @@ export function buildModeStats(
       missing: totals.missing,
       bytesLostAtClose: totals.bytesLostAtClose,
     },
+    // A TCP stream's fairness; a UDP stream's figures are the datagrams section's.
     stream:
-      config.mode === 'stream'
+      config.mode === 'stream' && config.transport !== 'udp'
         ? {
             direction: config.direction,
             perConnectionBytesPerSecond: {
@@ -71,9 +73,13 @@ export function buildModeStats(
         ? {
             pingIntervalMs: config.pingIntervalMs,
             // Held: served (first echo back) and kept to the end; established but never answered is not held.
-            held: outcome.interrupted
-              ? totals.open
-              : totals.established - totalErrors(totals.dropped) - totals.unserved,
+            // UDP: flows answered and not silent at the stop.
+            held:
+              config.transport === 'udp'
+                ? totals.opened - totals.silentFlows
+                : outcome.interrupted
+                  ? totals.open
+                  : totals.established - totalErrors(totals.dropped) - totals.unserved,
             target: config.conns,
           }
         : null,

@@ -23,6 +23,7 @@ import { createProgressReporter } from '../reporters/progress.js';
 import { renderSummary } from '../reporters/summary.js';
 import { buildResult } from '../result/build.js';
 import { defaultResultPath, writeResult } from '../result/write.js';
+import type { UdpTargetStats } from '../serve/serve-process.js';
 import type { TargetStats } from '../serve/stats.js';
 import { fetchBackendSources } from './backend-control.js';
 import type { EmbeddedTarget } from './embedded-target.js';
@@ -152,11 +153,15 @@ async function runAndReport(
   const t = await prepareTarget(config, plan.targetProcesses);
   let outcome: LoadOutcome;
   let targetStats: TargetStats | null = null;
+  let udpStats: UdpTargetStats | null = null;
   let verify: ProxyVerification | null = null;
   const environment = await environmentPromise;
   try {
     outcome = await loadWithProgress({ ...config, tlsCaPem: t.tlsCaPem }, t, signal, metrics);
-    if (t.embedded) targetStats = await t.embedded.stats();
+    if (t.embedded) {
+      targetStats = await t.embedded.stats();
+      udpStats = await t.embedded.udpStats();
+    }
     if (config.verifyProxy) verify = await verifySources(config.verifyProxy, t.embedded, outcome);
   } finally {
     await t.embedded?.stop();
@@ -170,7 +175,7 @@ async function runAndReport(
     version: toolVersion(),
     verify,
     profile,
-    target: targetInputs(t, targetStats),
+    target: targetInputs(t, targetStats, udpStats),
   });
   return writeAndShow(config, judgeRun(built, thresholds), outcome.startedAt);
 }

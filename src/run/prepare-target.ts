@@ -12,7 +12,7 @@ import { planV2Length } from '../proxy/header.js';
 import type { ProxyMode } from '../proxy/parser.js';
 import type { ResultInputs } from '../result/build-context.js';
 import { selfSignedCertificate } from '../serve/certificate.js';
-import { SERVE_DEFAULTS, type UdpServeSettings } from '../serve/serve-process.js';
+import { SERVE_DEFAULTS, type UdpServeSettings, type UdpTargetStats } from '../serve/serve-process.js';
 import type { TargetStats } from '../serve/stats.js';
 import { modeTraits } from '../worker-contract/traits.js';
 import { resetBackend } from './backend-control.js';
@@ -83,12 +83,17 @@ export async function prepareTarget(config: RunConfig, processes: number): Promi
 }
 
 /** What a result says of the target it loaded (result/build-context.ts ResultInputs.target). */
-export function targetInputs(t: PreparedTarget, stats: TargetStats | null): ResultInputs['target'] {
+export function targetInputs(
+  t: PreparedTarget,
+  stats: TargetStats | null,
+  udpStats: UdpTargetStats | null = null,
+): ResultInputs['target'] {
   return {
     kind: t.embedded ? 'embedded' : 'external',
     host: t.target.host,
     port: t.target.port,
     pid: t.embedded?.pid ?? null,
     stats,
+    udpStats,
   };
 }

@@ -17,7 +17,8 @@ import type { ProbeRecord } from '../documents/find.js';
 import type { Phase, ResultConfig, RunResult, TimelineRow, WatchRole } from '../documents/result.js';
 import type { LoadCounters } from '../instruments/counters.js';
 
-export type MetricUnit = 'us' | 'cpu-us' | 'per-second' | 'bytes-per-second' | 'count';
+/** percent: of a whole (--udp loss), 0..100. */
+export type MetricUnit = 'us' | 'cpu-us' | 'per-second' | 'bytes-per-second' | 'count' | 'percent';
 
 /** One metric of the table (gates/metric-table.ts): how it reads, compares and reduces. */
 export interface MetricDef {
@@ -34,7 +35,7 @@ export interface MetricDef {
 }
 
 /** The run settings that decide what can be measured: a RunConfig and a result's config alike. */
-export type WitnessConfig = Pick<ResultConfig, 'mode' | 'churnEcho' | 'target' | 'watchPids' | 'scrape'>;
+export type WitnessConfig = Pick<ResultConfig, 'mode' | 'churnEcho' | 'target' | 'watchPids' | 'scrape' | 'transport'>;
 
 /** A field both of the result (the witness's section) and of each timeline row (its figures for that second). */
 export type TopKey = keyof RunResult & keyof TimelineRow;

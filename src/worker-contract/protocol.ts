@@ -43,6 +43,8 @@ export interface UdpFlowsReport {
   measuredReceived: number;
   /** Stream: the mean over flows of the RFC 3550 jitter estimate (ms); null otherwise or before two arrivals. */
   jitterMs: number | null;
+  /** How long a flow answered before must be silent to count as silent (ms). */
+  quietMs: number;
   /** The first silent flows at the stop: id and when each went silent (absolute ms: timeOrigin + now). */
   silent: { id: number; atMs: number }[];
 }

@@ -140,7 +140,8 @@ describe('metrics (CONTRIBUTING.md: adding a metric)', () => {
   it('every metric parses as a threshold with its unit, and a run can say whether it is measurable', () => {
     const config = { mode: 'echo', churnEcho: false, target: null, watchPids: [], scrape: undefined } as const;
     const wrong = METRIC_NAMES.flatMap((m) => {
-      const unit = METRICS[m].unit === 'us' || METRICS[m].unit === 'cpu-us' ? 'ms' : '';
+      const unit =
+        METRICS[m].unit === 'us' || METRICS[m].unit === 'cpu-us' ? 'ms' : METRICS[m].unit === 'percent' ? '%' : '';
       try {
         parseThreshold(`${m} >= 1${unit}`);
       } catch (err) {
@@ -157,7 +158,16 @@ describe('counted events', () => {
   it("are the table's error counts and the kernel witnesses' counters, each as its definition says", () => {
     const events = METRIC_NAMES.filter((m) => countsEvents(m));
     const witnessCounter = (m: string) => m.startsWith('kernel.') || m.startsWith('udp.');
-    expect(events.filter((m) => !witnessCounter(m))).toEqual(['errors', 'failed', 'dropped', 'unserved']);
+    // UDP's reordered and duplicated datagrams and its silent flows are counted events too; its loss is a share.
+    expect(events.filter((m) => !witnessCounter(m))).toEqual([
+      'errors',
+      'failed',
+      'dropped',
+      'unserved',
+      'reorder',
+      'duplicates',
+      'silent',
+    ]);
     // The UDP witness's drops are events; its traffic (InDatagrams, OutDatagrams) is a figure, not a fault.
     expect(events.filter((m) => m.startsWith('udp.'))).toEqual(
       METRIC_NAMES.filter((m) => m.startsWith('udp.') && !/Datagrams$/.test(m)),

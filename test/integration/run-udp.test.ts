@@ -3,12 +3,30 @@
  * comes back, exactly, with and without a PROXY v2 DGRAM or SPP header on each; bad input (option mixes that mean
  * nothing over UDP, sizes UDP cannot carry) is refused in one line, exit 2.
  */
+import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/documents/result.js';
+import { startFaultyUdpEcho } from '../fixtures/faulty-udp-echo.js';
 import { runCli } from '../helpers/cli.js';
+
+const open: { close(): unknown }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0)) await o.close();
+});
+
+/** A UDP peer on loopback: `answer(peer, msg)` says whether it echoes; never answering is `() => false`. */
+async function peer(answer: (port: number, msg: Buffer) => boolean): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  socket.on('message', (msg, r) => {
+    if (answer(r.port, msg)) socket.send(msg, r.port, r.address);
+  });
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  open.push({ close: () => new Promise<void>((r) => socket.close(() => r())) });
+  return socket.address().port;
+}
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'l4stress-run-udp-'));
 let n = 0;
@@ -26,6 +44,15 @@ async function runUdp(
 }
 
 describe('run --udp against the embedded target', () => {
+  it('hold: 2,000 flows, each its own source port, all answered and none silent', async () => {
+    const { r } = await runUdp(['--mode', 'hold', '-c', '2000', '--ping-interval', '1s', '-d', '2s'], 180_000);
+    const d = r.datagrams!;
+    expect([d.flows.answered, d.flows.neverAnswered, d.flows.silent]).toEqual([2000, 0, 0]);
+    expect(d.target?.distinctPeers).toBe(2000);
+    expect(r.modeStats.hold?.held).toBe(2000);
+    expect(d.lost).toBe(0);
+  });
+
   it.each([['none'], ['v2'], ['spp']])('echo with --proxy %s: every datagram back, none lost', async (proxy) => {
     const { r } = await runUdp(['-c', '8', '-d', '1s', '--proxy', proxy, '--workers', '1']);
     const t = r.totals;
@@ -37,6 +64,75 @@ describe('run --udp against the embedded target', () => {
       [0, 0, 0, 0, 0],
     );
     expect(t.headersSent).toBe(proxy === 'none' ? 0 : 8);
+  });
+});
+
+describe('run --udp against misbehaving targets: every fault counted, exactly', () => {
+  it.each([
+    ['closed loop', []],
+    ['open loop', ['--rate', '400']],
+  ])('loss, reordering, duplicates and corruption injected by a peer (%s)', async (_name, extra) => {
+    const faulty = await startFaultyUdpEcho();
+    open.push(faulty);
+    const { code, r } = await runUdp([
+      ...['--target', `127.0.0.1:${faulty.port}`, '-c', '4', '-d', '1500ms', '--echo-timeout', '100ms'],
+      ...['--proxy', 'v2', ...extra],
+    ]);
+    const d = r.datagrams!;
+    const heldAtEnd = faulty.held();
+    expect(d.duplicated).toBe(faulty.injected.duplicated);
+    expect(d.corrupt).toBe(faulty.injected.corrupted);
+    expect(d.reordered).toBe(faulty.injected.reordered - heldAtEnd);
+    // Dropped, corrupt (unreadable) and still held at the peer when the run ended: lost, each once.
+    expect(d.lost).toBe(faulty.injected.dropped + faulty.injected.corrupted + heldAtEnd);
+    expect(d.received + d.lost).toBe(d.sent);
+    expect(d.late).toBe(0);
+    expect(faulty.injected.dropped).toBeGreaterThan(4);
+    // Corrupt datagrams are errors; a run with errors completes with errors (exit 4).
+    expect(code).toBe(4);
+    expect(r.status).toBe('completed-with-errors');
+  });
+
+  it('a target that never answers: every datagram lost, a result written, no hang', async () => {
+    const port = await peer(() => false);
+    const { code, r } = await runUdp([
+      '--target',
+      `127.0.0.1:${port}`,
+      '-c',
+      '5',
+      '-d',
+      '1s',
+      '--echo-timeout',
+      '200ms',
+    ]);
+    const d = r.datagrams!;
+    expect(code).toBe(4);
+    expect(d.sent).toBeGreaterThanOrEqual(5);
+    expect([d.received, d.lost, d.lossRatio]).toEqual([0, d.sent, 1]);
+    expect([d.flows.answered, d.flows.neverAnswered]).toEqual([0, 5]);
+  });
+
+  it('flows a peer stops answering are silent, each with when it went silent', async () => {
+    let first = 0;
+    const forgotten = new Set<number>();
+    const port = await peer((from) => {
+      first ||= Date.now();
+      if (Date.now() - first < 1200) return true;
+      // From then on the first three flows it sees are forgotten, as an ingress whose session table evicted them.
+      if (forgotten.size < 3) forgotten.add(from);
+      return !forgotten.has(from);
+    });
+    const { r } = await runUdp([
+      ...['--target', `127.0.0.1:${port}`, '--mode', 'hold', '-c', '8', '--ping-interval', '100ms'],
+      ...['--echo-timeout', '200ms', '-d', '2500ms'],
+    ]);
+    const d = r.datagrams!;
+    expect(forgotten.size).toBe(3);
+    expect(d.flows.silent).toBe(3);
+    expect(d.flows.answered).toBe(8);
+    expect(d.flows.silentExamples).toHaveLength(3);
+    for (const e of d.flows.silentExamples) expect(e.silentAtS).toBeGreaterThan(0.5);
+    expect(r.modeStats.hold?.held).toBe(5);
   });
 });
 
