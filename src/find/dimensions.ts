@@ -87,20 +87,34 @@ export const UDP_DIMENSIONS: Partial<Record<FindDimension, DimensionDef>> = {
   rate: {
     ...DIMENSIONS.rate,
     unit: 'datagrams/s',
+    achieved: (r) => r.datagrams?.measured.receivedPerSecond ?? r.throughput.roundTripsPerSecond,
     generatorFix: UDP_GENERATOR_FIX,
     transport: 'udp',
-    shortfall: (r) =>
-      ` (${formatCount(r.totals.datagramsLost)} of ${formatCount(r.totals.datagramsSent)} datagrams lost)`,
+    shortfall: (r) => {
+      const d = r.datagrams ?? { lost: r.totals.datagramsLost, sent: r.totals.datagramsSent };
+      return ` (${formatCount(d.lost)} of ${formatCount(d.sent)} datagrams lost)`;
+    },
   },
   // Flows held: answered, and not silent at the end (an ingress that evicted a flow's session stops answering it).
   conns: {
     ...DIMENSIONS.conns,
     unit: 'flows',
-    achieved: (r) => Math.max(0, r.totals.opened - r.totals.silentFlows),
+    achieved: (r) => {
+      const f = udpFlows(r);
+      return Math.max(0, f.answered - f.silent);
+    },
     generatorFix: `more source addresses (--source-ips) for source ports, ${UDP_GENERATOR_FIX}`,
     transport: 'udp',
-    shortfall: (r) =>
-      ` (${formatCount(r.connections.target - r.totals.opened)} never answered, ` +
-      `${formatCount(r.totals.silentFlows)} went silent)`,
+    shortfall: (r) => {
+      const f = udpFlows(r);
+      return ` (${formatCount(f.neverAnswered)} never answered, ${formatCount(f.silent)} went silent)`;
+    },
   },
 };
+
+/** A UDP run's flows: the datagrams section's, or (a result without it) the load counters'. */
+function udpFlows(r: RunResult): { answered: number; neverAnswered: number; silent: number } {
+  if (r.datagrams) return r.datagrams.flows;
+  const answered = r.totals.opened;
+  return { answered, neverAnswered: r.connections.target - answered, silent: r.totals.silentFlows };
+}

@@ -9,7 +9,7 @@
  *    limit);
  * 4. a UDP probe during which this host's socket buffers dropped datagrams (witnesses/udp.ts): the generator's host,
  *    not the target (a loss there is this host's);
- * 5. the generator's own signs: its schedule, its connects, its load threads busy;
+ * 5. the generator's own signs: its schedule, its connects, its datagrams not sent, its load threads busy;
  * 6. our own processes starved or saturated the machine: the machine's limit (the figure is this setup's). With
  *    the embedded target, which shares the generator's cores by design, a failure is never the target's;
  * 7. otherwise the target's.
@@ -141,6 +141,12 @@ export function generatorLimit(r: RunResult): string | null {
       'measured sends left late)'
     );
   if (r.modeStats.churn?.limit === 'generator') return 'the generator did not get to its connects in time';
+  const notSent = r.datagrams?.notSent ?? 0;
+  if (notSent > 0)
+    return (
+      `the generator could not send ${formatCount(notSent)} datagram${notSent === 1 ? '' : 's'}: their flows' ` +
+      'send buffers were all still queued in the kernel'
+    );
   const host = hostLimit(r);
   if (host) return host;
   const cpu = measuredCpu(r).generator;

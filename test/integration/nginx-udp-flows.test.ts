@@ -3,9 +3,15 @@
  * figure): `worker_connections N` holds floor((N - 2) / 2) client flows, each a session of two connections beside the
  * two listeners' own; the flows past it are never answered (silent), round after round, while the held ones keep
  * their sessions. And `proxy_responses 1`, which ends each session at its answer, holds no flow table at all.
- * Plain node:dgram flows against serve --udp, so the figure is nginx's, proved without the load engine.
+ * Plain node:dgram flows against serve --udp, so the figure is nginx's, proved without the load engine; then the
+ * engine's view of it (`run --udp --mode hold`): the flows past the limit are counted as never answered, not as
+ * latency.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/documents/result.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { type NginxUdp, nginxUdpFlowLimit, startNginxUdp } from '../helpers/nginx-udp.js';
 import { client, serveUdp, stopUdp } from '../helpers/serve-udp.js';
 
@@ -65,5 +71,32 @@ describe('nginx stream UDP at its worker_connections limit', () => {
     nginx = await startNginxUdp({ backend: serve.port, workerConnections: 64, proxyResponses: 1 });
     const rounds = await pingRounds(nginx.port, FLOWS);
     expect(rounds.map((r) => r.size)).toEqual(Array(ROUNDS).fill(FLOWS));
+  });
+});
+
+describe('run --udp through nginx past its flow limit', () => {
+  it('40 flows at worker_connections 64: 31 held, 9 never answered, none as a latency sample', async () => {
+    const serve = await serveUdp(['--proxy', 'none']);
+    nginx = await startNginxUdp({ backend: serve.port, workerConnections: 64 });
+    const out = path.join(tempDir(), 'hold.json');
+    const run = await runCli(
+      [
+        ...['--udp', '--mode', 'hold', '--conns', '40', '--target', `127.0.0.1:${nginx.port}`],
+        ...['-d', '3s', '--warmup', '1s', '--echo-timeout', '2s', '--out', out],
+      ],
+      { timeoutMs: 120_000 },
+    );
+    const r = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+    // Not served is an error of the run (exit 4), counted per flow.
+    expect(run.code).toBe(4);
+    expect([r.connections.target, r.totals.opened, r.connections.unserved]).toEqual([40, 31, 9]);
+    expect(r.modeStats.hold?.held).toBe(31);
+    expect(r.totals.silentFlows).toBe(0);
+    // A ping nginx never forwarded is no latency sample: every sample is an answer, none waited out the timeout.
+    expect(r.latency.roundTripUs.count).toBeGreaterThan(0);
+    expect(r.latency.roundTripUs.max!).toBeLessThan(2_000_000);
+    expect(r.warnings.join('\n')).toMatch(/9 sessions were established but never answered/);
+    const s = await serve.stats();
+    expect(s.distinctPeers).toBe(31);
   });
 });

@@ -165,3 +165,50 @@ describe('a UDP conns search through an ingress that keeps its sessions (find lo
     );
   });
 });
+
+describe("a UDP probe judged on its datagrams section (the engine's)", () => {
+  const conns = UDP_DIMENSIONS.conns!;
+  const slo = [parseThreshold('loss<0.1%'), parseThreshold('p99<20ms')];
+
+  it('loss<0.1% is a probe criterion: 0.1% lost fails it, with the figure in percent; under it passes', () => {
+    const lossy = resultFixture('echo', { datagrams: { sent: 10_000, lost: 10 } });
+    expect(judgeProbe(lossy, 2000, udpRate, slo)).toMatchObject({
+      pass: false,
+      failure: 'loss<0.1% broke: 0.1%',
+      limitOf: 'target',
+    });
+    const fine = resultFixture('echo', { datagrams: { sent: 10_000, lost: 9 } });
+    expect(judgeProbe(fine, 2000, udpRate, slo)).toMatchObject({ pass: true, failure: null });
+  });
+
+  it('rate: achieved is what came back per second; short of it says how many were lost', () => {
+    const r = resultFixture('echo', { datagrams: { sent: 14_000, lost: 7000, receivedPerSecond: 1000 } });
+    const v = judgeProbe(r, 2000, udpRate, []);
+    expect([v.achieved, v.failure]).toEqual([
+      1000,
+      'the load was not carried: 1,000 datagrams/s of 2,000 asked (7,000 of 14,000 datagrams lost)',
+    ]);
+  });
+
+  it('conns: flows held are the answered less the silent; one silent fails the load, opened==target or not', () => {
+    const r = resultFixture('hold', { load: 100, datagrams: { answered: 100, silent: 2 } });
+    const v = judgeProbe(r, 100, conns, [parseThreshold('opened==target')]);
+    expect([v.achieved, v.pass, v.failure]).toEqual([
+      98,
+      false,
+      'the load was not carried: 98 flows of 100 asked (0 never answered, 2 went silent)',
+    ]);
+    const held = resultFixture('hold', { load: 100, datagrams: { answered: 100 } });
+    expect(judgeProbe(held, 100, conns, [parseThreshold('opened==target')]).pass).toBe(true);
+  });
+
+  it("datagrams the generator could not send are its limit, after others' cores and the host's buffers", () => {
+    const r = resultFixture('echo', { ...short, datagrams: { notSent: 250 } });
+    expect(whoseLimit(r, { udp: true })).toEqual({
+      limitOf: 'generator',
+      why: "the generator could not send 250 datagrams: their flows' send buffers were all still queued in the kernel",
+    });
+    const starved = resultFixture('echo', { ...short, datagrams: { notSent: 250 }, hostUdp: { rcvbufErrors: 3 } });
+    expect(whoseLimit(starved, { udp: true }).why).toMatch(/^this host's socket buffers dropped 3/);
+  });
+});
