@@ -14,8 +14,9 @@
  * `proxy_timeout` (the session's idle time, from either side) must outlast the ping interval, or a held flow's session
  * ends between pings and its next ping opens a new one. `proxy_responses` is left unset on purpose: with
  * `proxy_responses 1` nginx ends a session as soon as each datagram has its answer, so a flow holds a session only
- * while a ping is in flight and there is no flow table to fill (measured: 100 flows all answered at
- * `worker_connections 64`); `proxyResponses` sets it for the tests that show that.
+ * while a ping is in flight and there is no flow table to fill (measured: 40 flows pinged one after another all
+ * answered at `worker_connections 64`; pinged at once, the in-flight ones can still fill it); `proxyResponses` sets
+ * it for the test that shows that.
  */
 import { freePort, type RunningProcess, startNginx } from './processes.js';
 
