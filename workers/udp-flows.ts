@@ -26,9 +26,10 @@ import { DatagramHeaders } from './udp-headers.js';
 
 /** How often overdue datagrams are given up on (and a closed loop moves on). */
 const SWEEP_MS = 50;
+/** The stop looks whether everything is back this often: 2 ms, 1 ms more per 1,000 flows (each look reads them all). */
 const DRAIN_POLL_MS = 2;
-/** SO_RCVBUF a stream flow asks for. */
-const STREAM_RECEIVE_BUFFER = 1024 * 1024;
+/** SO_RCVBUF a stream flow asks for (the kernel caps it at net.core.rmem_max, and doubles it). */
+const STREAM_RECEIVE_BUFFER = 4 * 1024 * 1024;
 /** Silent flows the report names, with when each went silent. */
 const SILENT_EXAMPLES = 20;
 
@@ -65,9 +66,11 @@ export class UdpFlows implements WorkerDriver {
     );
     this.headers = new DatagramHeaders(plan, recorder);
     this.pacer = plan.traits.paced ? new Pacer(plan.ratePerSecond, this.flows, this, recorder) : null;
-    // A flow is silent once nothing came back for its own cadence twice over, plus the echo timeout.
+    // Silent: more unanswered in a row than loss explains. Paced, a flow sends every perFlowMs: nothing back for
+    // three of those past the echo timeout. A closed loop sends the next one an echo timeout after a loss: nothing
+    // back for two echo timeouts (two lost in a row).
     const perFlowMs = plan.ratePerSecond > 0 ? (plan.conns * 1000) / plan.ratePerSecond : 0;
-    this.quietMs = plan.echoTimeoutMs + 2 * perFlowMs;
+    this.quietMs = perFlowMs > 0 ? plan.echoTimeoutMs + 3 * perFlowMs : 2 * plan.echoTimeoutMs;
   }
 
   pump(): void {
@@ -239,7 +242,7 @@ export class UdpFlows implements WorkerDriver {
     this.nameSilent(stopAt);
     const deadline = stopAt + this.plan.echoTimeoutMs;
     while (!this.ledger.settled() && performance.now() < deadline) {
-      await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
+      await new Promise((r) => setTimeout(r, DRAIN_POLL_MS + this.flows.length / 1000));
       this.ledger.sweep(performance.now());
     }
     this.recorder.drainMs = performance.now() - stopAt;

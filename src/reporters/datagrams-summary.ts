@@ -47,8 +47,13 @@ export function datagramLines(d: DatagramsSection, sizeBytes: number): string[] 
     const dropped = kinds(t.dropped);
     const rejected = kinds(t.rejected);
     const sendErrors = kinds(t.sendErrors);
+    // The embedded target sees only this run's datagrams: where the lost ones went missing, each way.
+    const inbound = Math.max(0, d.sent - t.datagramsIn);
+    const outbound = Math.max(0, t.datagramsOut - d.received - d.corrupt);
     lines.push(
-      `target saw   ${formatCount(t.datagramsIn)} datagrams in, ${formatCount(t.datagramsOut)} out, headers: ` +
+      `target saw   ${formatCount(t.datagramsIn)} datagrams in (${formatCount(inbound)} of those sent never ` +
+        `reached it), ${formatCount(t.datagramsOut)} out (${formatCount(outbound)} of its answers never came back), ` +
+        'headers: ' +
         `${kinds(t.headers) || 'none'}, from ${formatCount(t.distinctPeers)} peers` +
         (dropped ? `, dropped: ${dropped}` : '') +
         (rejected ? `, refused: ${rejected}` : '') +

@@ -51,7 +51,9 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
         ? ''
         : `, drain ${r.phases.drainMs} ms` +
           (r.phases.drainTimedOut
-            ? ' (gave up: work still in flight at --drain-timeout)'
+            ? d
+              ? ' (gave up: datagrams still out after --echo-timeout, counted lost)'
+              : ' (gave up: work still in flight at --drain-timeout)'
             : ' (nothing left in flight)')),
     '',
     d

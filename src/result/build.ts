@@ -165,7 +165,7 @@ const RULES: ResultRules<BuildContext> = {
       ...warn.verifyWarnings(c.inputs.verify),
       ...warn.settingWarnings(config, outcome, c.inputs.target.kind),
       ...warn.dropWarnings(totals.dropped, c.traits.longLived),
-      ...warn.unservedWarnings(totals.unserved),
+      ...warn.unservedWarnings(totals.unserved, config.transport === 'udp'),
       ...warn.connectFailureWarnings(config, totals.connectFailed, c.inputs.environment.tcp.ipLocalPortRange),
       ...warn.connectTimeoutWarnings(
         totals.connectFailed.ETIMEDOUT ?? 0,

@@ -154,9 +154,15 @@ export function dropWarnings(dropped: LoadCounters['dropped'], held: boolean): s
 }
 
 /** Established sessions never answered: an ingress at its connection limit accepted them into a queue. */
-export function unservedWarnings(unserved: number): string[] {
+export function unservedWarnings(unserved: number, udp = false): string[] {
   if (unserved === 0) return [];
   const n = unserved.toLocaleString('en-US');
+  if (udp)
+    return [
+      `${n} flow${unserved === 1 ? ' was' : 's were'} never answered (every datagram lost): nothing answers on that ` +
+        'port (socket errors ECONNREFUSED: ICMP port unreachable), or the ingress dropped the flows (a full session ' +
+        'table, a refused source); they are not counted as held',
+    ];
   return [
     `${n} session${unserved === 1 ? ' was' : 's were'} established but never answered: an ingress at its ` +
       'connection limit queues them (HAProxy maxconn, nginx worker_connections); they are not counted as held',

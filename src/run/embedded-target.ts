@@ -80,9 +80,9 @@ export async function startEmbeddedTarget(
     },
     async udpStats(timeoutMs = 3000) {
       if (!udp) return null;
-      // One process serves every flow (a single socket): its figures as they are.
-      const first = await ask(children[0].child, { type: 'stats' }, 'stats', timeoutMs);
-      return first ? (first.stats as UdpTargetStats) : null;
+      const all = await Promise.all(children.map((c) => ask(c.child, { type: 'stats' }, 'stats', timeoutMs)));
+      const answered = all.flatMap((m) => (m ? [m.stats as UdpTargetStats] : []));
+      return answered.length ? answered.reduce(addUdpStats) : null;
     },
     async sources(timeoutMs = 10_000) {
       const all = await Promise.all(children.map((c) => ask(c.child, { type: 'sources' }, 'sources', timeoutMs)));
@@ -95,6 +95,36 @@ export async function startEmbeddedTarget(
     async stop() {
       await Promise.all(children.map((c) => stopChild(c.child)));
     },
+  };
+}
+
+/** Sums two records of counts by key. */
+function addRecords<T extends Partial<Record<string, number>>>(x: T, y: T): T {
+  const out: Record<string, number> = { ...(x as Record<string, number>) };
+  for (const [k, v] of Object.entries(y)) out[k] = (out[k] ?? 0) + (v ?? 0);
+  return out as T;
+}
+
+/** UDP target processes' figures summed (each serves its own flows); buffers and queue peaks: the largest. */
+function addUdpStats(a: UdpTargetStats, b: UdpTargetStats): UdpTargetStats {
+  return {
+    datagramsIn: a.datagramsIn + b.datagramsIn,
+    bytesIn: a.bytesIn + b.bytesIn,
+    datagramsOut: a.datagramsOut + b.datagramsOut,
+    bytesOut: a.bytesOut + b.bytesOut,
+    headers: addRecords(a.headers, b.headers),
+    crcVerified: a.crcVerified + b.crcVerified,
+    local: a.local + b.local,
+    rejected: addRecords(a.rejected, b.rejected),
+    dropped: addRecords(a.dropped, b.dropped),
+    sendErrors: addRecords(a.sendErrors, b.sendErrors),
+    distinctPeers: a.distinctPeers + b.distinctPeers,
+    distinctSources: a.distinctSources + b.distinctSources,
+    overflow: a.overflow + b.overflow,
+    queued: a.queued + b.queued,
+    peakQueued: Math.max(a.peakQueued, b.peakQueued),
+    recvBufferBytes: Math.max(a.recvBufferBytes, b.recvBufferBytes),
+    sendBufferBytes: Math.max(a.sendBufferBytes, b.sendBufferBytes),
   };
 }
 

@@ -119,6 +119,7 @@ async function measureAndWrite(
           scenario: config.scenario,
           mode: config.mode,
           conns: config.conns,
+          udp: config.transport === 'udp',
         });
   try {
     return await runAndReport(config, argv, plan, signal, thresholds, metrics);

@@ -18,7 +18,7 @@ export interface MetricsEndpoint {
 
 export async function startMetricsEndpoint(
   port: number,
-  run: { scenario: string; mode: string; conns: number },
+  run: { scenario: string; mode: string; conns: number; udp?: boolean },
 ): Promise<MetricsEndpoint> {
   const prom = await import('prom-client');
   const registry = new prom.Registry<typeof prom.openMetricsContentType>();
@@ -46,6 +46,7 @@ export async function startMetricsEndpoint(
   const failed = counter('connect_failures', 'failed connects');
   const dropped = counter('drops', 'established sessions lost');
   const echoed = counter('round_trips', 'round trips completed (hold: pings)');
+  const udp = run.udp ? udpMetrics(counter, gauge) : null;
   target.set(run.conns);
   // Counters only go up: each second adds what the run's totals grew by.
   let seen = { failed: 0, dropped: 0, echoed: 0 };
@@ -99,11 +100,35 @@ export async function startMetricsEndpoint(
       dropped.inc(Math.max(0, now.dropped - seen.dropped));
       echoed.inc(Math.max(0, now.echoed - seen.echoed));
       seen = now;
+      udp?.(totals);
     },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * --udp: the datagrams so far, each way and lost (counters: each second adds what the totals grew by), and the flows
+ * silent now (a gauge). Returns the update of each second.
+ */
+function udpMetrics(
+  counter: (name: string, help: string) => { inc(n: number): void },
+  gauge: (name: string, help: string) => { set(n: number): void },
+): (totals: LoadCounters) => void {
+  const sent = counter('datagrams_sent', 'datagrams sent (--udp)');
+  const received = counter('datagrams_received', 'datagrams back verified, each once (--udp)');
+  const lost = counter('datagrams_lost', 'datagrams counted lost (--udp)');
+  const silent = gauge('silent_flows', 'flows answered before and silent now (--udp)');
+  let seen = { sent: 0, received: 0, lost: 0 };
+  return (totals) => {
+    const now = { sent: totals.datagramsSent, received: totals.datagramsReceived, lost: totals.datagramsLost };
+    sent.inc(Math.max(0, now.sent - seen.sent));
+    received.inc(Math.max(0, now.received - seen.received));
+    lost.inc(Math.max(0, now.lost - seen.lost));
+    silent.set(totals.silentFlows);
+    seen = now;
   };
 }

@@ -57,6 +57,31 @@ describe('--metrics-port', () => {
     await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
   }, 60_000);
 
+  it('--udp: the datagrams so far as counters, and the silent flows', async () => {
+    const port = await freePort();
+    const run = startCli(['--udp', '-c', '4', '-d', '3s', '--quiet', '--metrics-port', String(port)], {
+      timeoutMs: 60_000,
+    });
+    let text = '';
+    // Bounded: at most 20 s of scrapes, every 250 ms, until datagrams have come back.
+    for (let i = 0; i < 80 && !((value(text, 'l4stress_datagrams_received_total') ?? 0) > 100); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      try {
+        text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      } catch {
+        // not listening yet
+      }
+    }
+    expect(value(text, 'l4stress_datagrams_received_total')).toBeGreaterThan(100);
+    expect(value(text, 'l4stress_datagrams_sent_total')).toBeGreaterThanOrEqual(
+      value(text, 'l4stress_datagrams_received_total')!,
+    );
+    expect(value(text, 'l4stress_datagrams_lost_total')).toBe(0);
+    expect(value(text, 'l4stress_silent_flows')).toBe(0);
+    const done = await run.done;
+    expect(done.code, done.stderr).toBe(0);
+  }, 60_000);
+
   it('a port already taken is a clear error before any load (exit 3)', async () => {
     const busy = createServer();
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));

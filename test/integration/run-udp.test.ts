@@ -67,6 +67,36 @@ describe('run --udp against the embedded target', () => {
   });
 });
 
+describe('run --udp stream and gates', () => {
+  it('stream: paced datagrams reflected, delivered rate and RFC 3550 jitter, per-second datagrams', async () => {
+    const { r } = await runUdp(['--mode', 'stream', '--rate', '400', '-c', '4', '-d', '2s', '--size', '1200']);
+    const d = r.datagrams!;
+    expect(r.modeStats.openLoop?.intendedPerSecond).toBe(400);
+    expect(d.received + d.lost).toBe(d.sent);
+    expect(d.measured.received).toBeGreaterThan(0);
+    // Payload bits of what came back (the two rates are rounded apart: within one datagram's bits).
+    expect(Math.abs(d.measured.bitsPerSecond - d.measured.receivedPerSecond * 1200 * 8)).toBeLessThanOrEqual(9600);
+    expect(d.jitterMs).not.toBeNull();
+    const rows = r.timeline.filter((row) => row.datagrams);
+    expect(rows.length).toBeGreaterThan(0);
+    const perSecond = rows.reduce((n, row) => n + row.datagrams!.sent, 0);
+    expect(perSecond).toBeGreaterThan(0);
+    expect(perSecond).toBeLessThanOrEqual(d.sent);
+  });
+
+  it("--threshold 'loss<0.1%' and 'reorder==0' judge a UDP run; over TCP they are refused up front", async () => {
+    const { code, r } = await runUdp(['-c', '4', '-d', '1s', '--threshold', 'loss<0.1%', '--threshold', 'reorder==0']);
+    expect(r.thresholds?.map((t) => [t.threshold, t.pass])).toEqual([
+      ['loss<0.1%', true],
+      ['reorder==0', true],
+    ]);
+    expect(code).toBe(0);
+    const tcp = await runCli(['run', '-q', '-d', '1s', '--threshold', 'loss<0.1%']);
+    expect(tcp.code).toBe(2);
+    expect(tcp.stderr).toMatch(/loss is measured over UDP only \(--udp\)/);
+  });
+});
+
 describe('run --udp against misbehaving targets: every fault counted, exactly', () => {
   it.each([
     ['closed loop', []],
@@ -110,6 +140,7 @@ describe('run --udp against misbehaving targets: every fault counted, exactly', 
     expect(d.sent).toBeGreaterThanOrEqual(5);
     expect([d.received, d.lost, d.lossRatio]).toEqual([0, d.sent, 1]);
     expect([d.flows.answered, d.flows.neverAnswered]).toEqual([0, 5]);
+    expect(r.warnings.join('\n')).toMatch(/5 flows were never answered \(every datagram lost\)/);
   });
 
   it('flows a peer stops answering are silent, each with when it went silent', async () => {

@@ -10,6 +10,7 @@ import { resultErrorTotal } from '../../result/error-total.js';
 import { WITNESSES } from '../../witnesses/list.js';
 import { STEP_HEADER, stepRows } from '../scenario.js';
 import { type Chart, type ChartKit, loadChartKit } from './charts.js';
+import { DATAGRAMS_HEADER, DATAGRAMS_NOTE, datagramsRows } from './datagrams-table.js';
 import { type LabelledResult, phaseSpans, resultCurves, type TimelineMetric, timelinePoints } from './series.js';
 
 export interface ScenarioInput {
@@ -66,7 +67,7 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
       ],
       results.map(({ label, result: r }) => [
         label,
-        `${r.config.mode}, proxy ${r.proxy.version}`,
+        `${r.datagrams ? 'udp ' : ''}${r.config.mode}, proxy ${r.proxy.version}`,
         formatCount(r.config.conns),
         r.status,
         us(r.latency.roundTripUs.p50),
@@ -92,10 +93,18 @@ function resultsSection(kit: ChartKit, results: LabelledResult[]): string {
     '<p class="window">Round-trip latency and rates: measured phase; connect latency: every connect (the ramp ' +
       'for held sessions, the measured phase for churn); errors (failed, dropped, unserved and integrity), drops, ' +
       'unserved sessions, CPU and memory: the whole run.</p>',
+    ...udpSection(results),
     ...charts(kit, results),
     ...witnessTables(results),
     environment(results),
   ].join('\n');
+}
+
+/** UDP runs' datagrams and flows (datagrams-table.ts); nothing when no run is a UDP run. */
+function udpSection(results: LabelledResult[]): string[] {
+  const rows = datagramsRows(results);
+  if (rows.length === 0) return [];
+  return ['<h2>Datagrams</h2>', table(DATAGRAMS_HEADER, rows), `<p class="window">${esc(DATAGRAMS_NOTE)}</p>`];
 }
 
 function charts(kit: ChartKit, results: LabelledResult[]): string[] {
