@@ -100,10 +100,13 @@ describe('run --udp through nginx past its flow limit', () => {
     expect([r.connections.target, r.totals.opened, r.connections.unserved]).toEqual([40, 31, 9]);
     expect(r.modeStats.hold?.held).toBe(31);
     expect(r.totals.silentFlows).toBe(0);
+    // The engine's own figures: never answered, none silent; dropped by nginx, not refused (no ICMP, no ECONNREFUSED).
+    expect(r.datagrams?.flows).toMatchObject({ target: 40, answered: 31, neverAnswered: 9, silent: 0 });
+    expect(r.datagrams?.errors.ECONNREFUSED ?? 0).toBe(0);
     // A ping nginx never forwarded is no latency sample: every sample is an answer, none waited out the timeout.
     expect(r.latency.roundTripUs.count).toBeGreaterThan(0);
     expect(r.latency.roundTripUs.max!).toBeLessThan(2_000_000);
-    expect(r.warnings.join('\n')).toMatch(/9 sessions were established but never answered/);
+    expect(r.warnings.join('\n')).toMatch(/9 flows were never answered \(every datagram lost\)/);
     const s = await serve.stats();
     expect(s.distinctPeers).toBe(31);
   });
