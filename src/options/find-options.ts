@@ -33,7 +33,7 @@ export const FIND_OPTIONS: Record<FindOptionKey, OptionDef> = {
     applies: FIND,
     description:
       'the load that grows: rate (open-loop messages/s over --conns), conns (concurrent sessions), cps (new ' +
-      'connections/s) or tls-handshakes (full TLS handshakes/s)',
+      'connections/s) or tls-handshakes (full TLS handshakes/s); with --udp, rate (datagrams/s) or conns (flows held)',
     choices: FIND_DIMENSIONS,
   },
   slo: {
@@ -41,7 +41,7 @@ export const FIND_OPTIONS: Record<FindOptionKey, OptionDef> = {
     applies: FIND,
     description:
       "what a probe must meet, in the threshold grammar ('p99<20ms', 'errors==0', 'connect.p99<100ms', " +
-      "'opened==target'); repeatable, all must hold",
+      "'opened==target', 'loss<0.1%' with --udp); one per --slo, repeatable, all must hold",
     repeatable: true,
   },
   from: {
