@@ -51,6 +51,26 @@ describe('the UDP socket tables', () => {
     expect(udpSocketDrops({ available: false, why: 'x' }, to, ours)).toBeNull();
   });
 
+  it("counts the drops of this process's own socket: a burst into a tiny unread buffer", async () => {
+    const receiver = dgram.createSocket({ type: 'udp4', recvBufferSize: 1024 });
+    const sender = dgram.createSocket('udp4');
+    await new Promise<void>((r) => receiver.bind(0, '127.0.0.1', r));
+    await new Promise<void>((r) => sender.connect(receiver.address().port, '127.0.0.1', r));
+    try {
+      const from = readUdpSocketTable();
+      // Sent in one turn of the event loop: the receiver reads nothing meanwhile, its buffer holds a few.
+      const payload = Buffer.alloc(512);
+      for (let i = 0; i < 200; i++) sender.send(payload);
+      await new Promise((r) => setTimeout(r, 50));
+      const drops = udpSocketDrops(from, readUdpSocketTable(), () => socketInodes([process.pid]));
+      expect(drops?.ours).toBeGreaterThan(0);
+      expect(drops!.all).toBeGreaterThanOrEqual(drops!.ours);
+    } finally {
+      sender.close();
+      receiver.close();
+    }
+  });
+
   it("finds this process's own UDP socket and its row in the namespace's table", async () => {
     const socket = dgram.createSocket('udp4');
     await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
