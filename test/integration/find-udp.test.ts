@@ -65,6 +65,18 @@ function expectFoundOrInconclusive(run: Awaited<ReturnType<typeof find>>, check:
   check(doc.answer.capacity!);
 }
 
+describe('find --udp: bad input', () => {
+  it('--vary cps with --udp: one line, exit 2, before any socket', async () => {
+    const run = await runCli(['find', '--udp', '--vary', 'cps', '--slo', 'errors==0', '--target', '127.0.0.1:9']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')[0]).toBe(
+      'l4stress: --vary cps: does not apply with --udp (a UDP flow has no connect or handshake to grow; vary rate ' +
+        'or conns)',
+    );
+    expect(run.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+});
+
 describe('find --udp: capacities of known UDP targets', { timeout: 340_000 }, () => {
   it("rate against serve --udp --service-time 1ms (1,000 datagrams/s): within 10%, the loss the queue's", async () => {
     // A queue of 128 (128 ms of waiting) rides out this busy machine's scheduling stalls below the capacity (with 64,

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { findFromArgs } from '../helpers/find-args.js';
+import { findFromArgs, findFromStep } from '../helpers/find-args.js';
 
 const CLI = ['--target', '127.0.0.1:7000'];
 const refusal = (f: () => unknown): { message: string; hint?: string } => {
@@ -49,6 +49,20 @@ describe('find --udp', () => {
         'conns)',
       hint: undefined,
     });
+  });
+
+  it('a scenario find step with udp: the same rows and the same refusal', () => {
+    const step = findFromStep({ udp: true, find: { vary: 'rate', slo: ['loss<0.1%'] } });
+    expect([step.def.unit, step.first.transport, step.slo[0].metric]).toEqual(['datagrams/s', 'udp', 'loss']);
+    expect(refusal(() => findFromStep({ udp: true, find: { vary: 'cps', slo: ['errors==0'] } })).message).toBe(
+      '--vary cps: does not apply with --udp (a UDP flow has no connect or handshake to grow; vary rate or conns)',
+    );
+  });
+
+  it('loss is refused as an SLO without --udp (nothing measures it over TCP)', () => {
+    expect(refusal(() => findFromArgs([...CLI, '--vary', 'rate', '--slo', 'loss<0.1%'])).message).toMatch(
+      /^--slo 'loss<0.1%': cannot be judged with --vary rate/,
+    );
   });
 
   it('the run refusals of --udp hold for a search too (--tls, --mode connect)', () => {
