@@ -51,6 +51,8 @@ export const probeSchema = z.object({
   connectUs: latencySummarySchema,
   tlsHandshakeUs: latencySummarySchema.nullable(),
   errors: count,
+  /** --udp: datagrams lost over the probe's run, in percent of those sent (the `loss` metric); absent over TCP. */
+  loss: z.number().min(0).nullable().optional(),
   established: count,
   opened: count,
   /** Measured-phase CPU, % of one core: the generator, the embedded target, each --watch-pid process. */

@@ -10,6 +10,7 @@ import type { RunConfig } from '../config/run-config.js';
 import type { ProbeRecord } from '../documents/find.js';
 import type { RunResult } from '../documents/result.js';
 import type { Environment, GitInfo } from '../environment/environment.js';
+import { METRICS } from '../gates/metric-table.js';
 import { buildResult } from '../result/build.js';
 import { resultErrorTotal } from '../result/error-total.js';
 import { type PreparedTarget, targetInputs } from '../run/prepare-target.js';
@@ -101,6 +102,7 @@ export function probeRecord(
     connectUs: result.latency.connectUs,
     tlsHandshakeUs: result.latency.tlsHandshakeUs ?? null,
     errors: resultErrorTotal(result),
+    ...(result.datagrams ? { loss: METRICS.loss.read(result) } : {}),
     established: result.connections.established,
     opened: result.totals.opened,
     cpu: measuredCpu(result),

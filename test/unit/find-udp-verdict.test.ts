@@ -10,6 +10,7 @@ import { DIMENSIONS, UDP_DIMENSIONS } from '../../src/find/dimensions.js';
 import { probeRecord } from '../../src/find/probe.js';
 import { judgeProbe, whoseLimit } from '../../src/find/probe-verdict.js';
 import { parseThreshold } from '../../src/gates/thresholds.js';
+import { renderProbeLine } from '../../src/reporters/find-text.js';
 import { probeColumns } from '../../src/witnesses/list.js';
 import { hostBufferDrops } from '../../src/witnesses/udp.js';
 import { resultFixture } from '../fixtures/result.js';
@@ -210,5 +211,19 @@ describe("a UDP probe judged on its datagrams section (the engine's)", () => {
     });
     const starved = resultFixture('echo', { ...short, datagrams: { notSent: 250 }, hostUdp: { rcvbufErrors: 3 } });
     expect(whoseLimit(starved, { udp: true }).why).toMatch(/^this host's socket buffers dropped 3/);
+  });
+});
+
+describe("a UDP probe's loss in the document and its line", () => {
+  const find = { ...findFromArgs(['--target', '127.0.0.1:7000', '--vary', 'rate', '--slo', 'p99<1s']), def: udpRate };
+  const next = { load: 2000, purpose: 'grow' as const, scout: false };
+
+  it('kept as a percent, printed where a TCP probe prints its connect p99; a TCP probe has none', () => {
+    const udp = probeRecord(find, 1, next, resultFixture('echo', { datagrams: { sent: 8000, lost: 4 } }), 7000);
+    expect(udp.loss).toBe(0.05);
+    expect(renderProbeLine(udp, 'datagrams/s')).toMatch(/ p99 [\d.]+\S+ {2}loss 0\.05% {2}errors 0 {2}pass$/);
+    const tcp = probeRecord(find, 2, next, resultFixture('echo'), 7000);
+    expect(tcp.loss).toBeUndefined();
+    expect(renderProbeLine(tcp, 'messages/s')).toMatch(/ {2}connect p99 \S+ {2}errors 0 {2}pass$/);
   });
 });
