@@ -17,8 +17,12 @@ import type { Recorder } from './recorder.js';
 
 /** Send buffers per flow: sends queued in the kernel at once before the next one waits. */
 export const SEND_RING = 4;
-/** Sequence numbers a flow remembers (reorder window, and the due times a late answer is measured from). */
+/** Sequence numbers a flow's tracker remembers (the reorder window). */
 export const SEQ_WINDOW = 64;
+/** Due times a flow remembers: a second of its sends (at least 64, at most 4,096), for answers that take that long. */
+export function dueWindow(perFlowPerSecond: number): number {
+  return Math.min(4096, Math.max(SEQ_WINDOW, Math.ceil(perFlowPerSecond)));
+}
 
 /** A flow gone silent: its wire id and when it went silent (absolute ms). */
 export interface SilentFlow {
@@ -38,7 +42,7 @@ export class DatagramLedger {
   private readonly headerLength: Uint16Array;
   /** Per flow: datagrams sent (the next sequence number). */
   readonly sent: Float64Array;
-  /** Per flow and seq % SEQ_WINDOW: when it was due (paced) or sent. */
+  /** Per flow and seq % dueWindow: when it was due (paced) or sent. */
   private readonly dueMs: Float64Array;
   private readonly template: Buffer;
   private readonly hash: number;
@@ -50,6 +54,7 @@ export class DatagramLedger {
     echoTimeoutMs: number,
     stream: boolean,
     private readonly recorder: Recorder,
+    private readonly window = SEQ_WINDOW,
   ) {
     this.tracker = new FlowTracker(flows, SEQ_WINDOW, echoTimeoutMs);
     this.jitter = stream ? new JitterTracker(flows) : null;
@@ -57,7 +62,7 @@ export class DatagramLedger {
     this.slot = new Uint8Array(flows);
     this.headerLength = new Uint16Array(flows);
     this.sent = new Float64Array(flows);
-    this.dueMs = new Float64Array(flows * SEQ_WINDOW);
+    this.dueMs = new Float64Array(flows * window);
     this.template = Buffer.alloc(size);
     this.hash = fillBody(this.template, 0, size, seed);
   }
@@ -89,7 +94,7 @@ export class DatagramLedger {
     this.slot[flow] = (k + 1) % SEND_RING;
     const tx = this.ring[flow * SEND_RING + k]!;
     const seq = this.sent[flow]++;
-    this.dueMs[flow * SEQ_WINDOW + (seq % SEQ_WINDOW)] = intendedMs < 0 ? now : intendedMs;
+    this.dueMs[flow * this.window + (seq % this.window)] = intendedMs < 0 ? now : intendedMs;
     writeStamp(tx, this.headerLength[flow], id, seq, now, this.size, this.hash);
     c.datagramsSent++;
     c.messagesSent++;
@@ -131,8 +136,9 @@ export class DatagramLedger {
     c.messagesReceived++;
     const sentMs = stampSentMs(rx, 0);
     this.jitter?.arrive(flow, sentMs, now);
-    // The due time is known while the sequence number is within the window (reordering deeper than it is loss).
-    const due = this.sent[flow] - seq <= SEQ_WINDOW ? this.dueMs[flow * SEQ_WINDOW + (seq % SEQ_WINDOW)] : sentMs;
+    // The due time is known for the last `window` sent; an answer older than that is measured from its send.
+    const w = this.window;
+    const due = this.sent[flow] - seq <= w ? this.dueMs[flow * w + (seq % w)] : sentMs;
     this.recorder.roundTrip(now, due, sentMs);
     return seq;
   }

@@ -6,10 +6,16 @@ export interface FlowState extends PacedState {
   /** Closed loop and the first datagram: one is outstanding since `sentAtMs`. */
   waiting: boolean;
   sentAtMs: number;
+  /** Answered at least once (what counts as opened, served). */
+  answered: boolean;
   /** Its first datagram was given up on at the ramp (the ramp moved on without it). */
   gaveUp: boolean;
 }
 
+/**
+ * `opened` is what the pacer reads: the flow is in play (answered, or its first datagram given up on at the ramp);
+ * whether it was ever served is `state.answered`.
+ */
 export interface Flow extends PacedConnection {
   /** Id on the wire (stamps, address pools, target choice). */
   id: number;
@@ -35,6 +41,7 @@ export function newFlow(id: number, index: number): Flow {
       backlogLength: 0,
       waiting: false,
       sentAtMs: 0,
+      answered: false,
       gaveUp: false,
     },
   };

@@ -20,7 +20,7 @@ import type { UdpFlowsReport } from '../src/worker-contract/protocol.js';
 import type { WorkerDriver } from './mode.js';
 import { Pacer } from './pacer.js';
 import type { Recorder } from './recorder.js';
-import { DatagramLedger } from './udp-datagrams.js';
+import { DatagramLedger, dueWindow } from './udp-datagrams.js';
 import { type Flow, newFlow } from './udp-flow.js';
 import { DatagramHeaders } from './udp-headers.js';
 
@@ -56,6 +56,7 @@ export class UdpFlows implements WorkerDriver {
     private readonly recorder: Recorder,
     private readonly onRamped: (atMs: number) => void,
   ) {
+    const perFlowPerSecond = plan.ratePerSecond > 0 ? plan.ratePerSecond / plan.conns : 0;
     this.ledger = new DatagramLedger(
       plan.conns,
       plan.sizeBytes,
@@ -63,6 +64,7 @@ export class UdpFlows implements WorkerDriver {
       plan.echoTimeoutMs,
       plan.mode === 'stream',
       recorder,
+      dueWindow(perFlowPerSecond),
     );
     this.headers = new DatagramHeaders(plan, recorder);
     this.pacer = plan.traits.paced ? new Pacer(plan.ratePerSecond, this.flows, this, recorder) : null;
@@ -163,7 +165,7 @@ export class UdpFlows implements WorkerDriver {
     const seq = this.ledger.receive(flow.index, flow.id, msg, now);
     if (seq < 0) return;
     const s = flow.state;
-    if (!flow.opened) this.markOpened(flow);
+    if (!s.answered) this.markAnswered(flow);
     if (!s.waiting || seq !== this.ledger.sent[flow.index] - 1) return;
     s.waiting = false;
     if (this.traffic && !this.stopping && this.pacer === null) this.closedLoopNext(flow);
@@ -174,10 +176,12 @@ export class UdpFlows implements WorkerDriver {
     flow.state.waiting = true;
   }
 
-  private markOpened(flow: Flow): void {
-    flow.opened = true;
+  /** Its first answer: the flow is served (counted as opened); the ramp stops waiting for it if it still did. */
+  private markAnswered(flow: Flow): void {
+    flow.state.answered = true;
     this.recorder.counters.opened++;
     if (!flow.state.gaveUp) {
+      flow.opened = true;
       this.opening--;
       this.pump();
     }
@@ -193,8 +197,11 @@ export class UdpFlows implements WorkerDriver {
       const s = flow.state;
       if (!s.waiting || flow.closed || now - s.sentAtMs < timeout) continue;
       s.waiting = false;
-      if (!flow.opened && !s.gaveUp) {
+      if (!s.answered && !s.gaveUp) {
+        // The ramp goes on without it; the pacer sends it its share all the same (an open loop's offered load
+        // does not depend on what came back), and a closed loop its next datagram.
         s.gaveUp = true;
+        flow.opened = true;
         this.opening--;
         rampMoved = true;
       }
@@ -249,7 +256,7 @@ export class UdpFlows implements WorkerDriver {
     this.recorder.drainTimedOut = !this.ledger.settled();
     this.ledger.closeAll();
     for (const flow of this.flows) {
-      if (flow.established && !flow.opened) c.unserved++;
+      if (flow.established && !flow.state.answered) c.unserved++;
       if (flow.closed) continue;
       flow.closed = true;
       if (flow.established) c.open--;

@@ -9,7 +9,7 @@ import { parseThreshold } from '../../src/gates/thresholds.js';
 import { buildDatagramHeader } from '../../src/proxy/datagram-header.js';
 import { UDP_STAMP_BYTES } from '../../src/udp/stamp.js';
 import { Recorder } from '../../workers/recorder.js';
-import { DatagramLedger, SEND_RING } from '../../workers/udp-datagrams.js';
+import { DatagramLedger, dueWindow, SEND_RING } from '../../workers/udp-datagrams.js';
 import { collectionsDuring } from '../helpers/gc-count.js';
 
 const SIZE = 200;
@@ -62,6 +62,21 @@ describe('the UDP engine per datagram', () => {
     expect(recorder.counters.datagramsNotSent).toBe(1);
     // One completed: the oldest buffer is free again, and it is the one used.
     expect(l.next(1, 9, -1, 6, SEND_RING - 1)).toBe(sent[0]);
+  });
+
+  it('measures an answer from when it was due while a second of sends is remembered', () => {
+    expect([dueWindow(10), dueWindow(1000), dueWindow(1e6)]).toEqual([64, 1000, 4096]);
+    const recorder = new Recorder(true);
+    recorder.startMeasuring();
+    const l = new DatagramLedger(1, SIZE, 42, 1000, false, recorder, dueWindow(500));
+    l.open(0, Buffer.alloc(0));
+    // 300 sent, the first 50 ms after it was due; it comes back last, 400 ms after it was due (300 sends later:
+    // past the tracker's 64, within a second's due times).
+    const first = echoOf(l.next(0, 3, 100, 150, 0)!, 0);
+    for (let k = 1; k < 300; k++) l.next(0, 3, 150 + k, 150 + k, 0);
+    expect(l.receive(0, 3, first, 500)).toBe(0);
+    expect(recorder.rtt.maxValue).toBeGreaterThanOrEqual(399_000);
+    expect(recorder.service.maxValue).toBeLessThan(351_000);
   });
 
   it('counts the tail lost at the close and settles', () => {
