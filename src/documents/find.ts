@@ -51,7 +51,10 @@ export const probeSchema = z.object({
   connectUs: latencySummarySchema,
   tlsHandshakeUs: latencySummarySchema.nullable(),
   errors: count,
-  /** --udp: datagrams lost over the probe's run, in percent of those sent (the `loss` metric); absent over TCP. */
+  /**
+   * --udp: datagrams lost over the probe's measured window, in percent of those sent in it (what its `loss` SLO is
+   * judged on: find/probe-verdict.ts probeMetrics); absent over TCP.
+   */
   loss: z.number().min(0).nullable().optional(),
   established: count,
   opened: count,

@@ -90,9 +90,11 @@ export const UDP_DIMENSIONS: Partial<Record<FindDimension, DimensionDef>> = {
     achieved: (r) => r.datagrams?.measured.receivedPerSecond ?? r.throughput.roundTripsPerSecond,
     generatorFix: UDP_GENERATOR_FIX,
     transport: 'udp',
+    // Over the window, as the probe's loss is judged (find/probe-verdict.ts probeMetrics).
     shortfall: (r) => {
-      const d = r.datagrams ?? { lost: r.totals.datagramsLost, sent: r.totals.datagramsSent };
-      return ` (${formatCount(d.lost)} of ${formatCount(d.sent)} datagrams lost)`;
+      const m = r.datagrams?.measured;
+      if (!m) return '';
+      return ` (${formatCount(Math.max(0, m.sent - m.received))} of ${formatCount(m.sent)} datagrams lost)`;
     },
   },
   // Flows held: answered, and not silent at the end (an ingress that evicted a flow's session stops answering it).

@@ -19,7 +19,7 @@
 import { formatCount, formatMicros, formatPercent } from '../core/units.js';
 import type { FindLimit } from '../core/vocabulary.js';
 import type { RunResult } from '../documents/result.js';
-import { METRICS, stepMetrics } from '../gates/metric-table.js';
+import { METRICS, type StepMetrics, stepMetrics } from '../gates/metric-table.js';
 import { evaluateThreshold, type Threshold, type ThresholdVerdict } from '../gates/thresholds.js';
 import { targetRefusals } from '../result/connect-verdict.js';
 import { machineFigures, othersTookCores } from '../witnesses/machine.js';
@@ -45,7 +45,7 @@ export interface ProbeVerdict {
 }
 
 export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: Threshold[]): ProbeVerdict {
-  const slos = slo.map((t) => evaluateThreshold(t, [stepMetrics(r)]));
+  const slos = slo.map((t) => evaluateThreshold(t, [probeMetrics(r)]));
   const achieved = def.achieved(r);
   const carried = achieved !== null && achieved >= def.carriedShare * load;
   const brokenAt = slos.findIndex((v) => !v.pass);
@@ -86,6 +86,27 @@ export interface LimitFacts {
   latencyBroke?: boolean;
   /** The probe sent UDP: drops in this host's socket buffers are then its loss (a TCP probe's is others'). */
   udp?: boolean;
+}
+
+/**
+ * A probe's metrics, judged over its measured window: as a run's, but UDP's `loss` is the window's (the datagrams
+ * sent in it less those back in it, in percent of those sent), where a run's counts the whole run, ramp and warm-up
+ * included (a probe's warm-up is there to leave start-up out: one run here lost 115 datagrams at its start and none
+ * in its window).
+ */
+export function probeMetrics(r: RunResult): StepMetrics {
+  const m = stepMetrics(r);
+  const loss = measuredLossPercent(r);
+  return loss === undefined ? m : { ...m, loss };
+}
+
+/** UDP's loss over the measured window, percent (null: nothing sent in it); undefined for a run without datagrams. */
+export function measuredLossPercent(r: RunResult): number | null | undefined {
+  const d = r.datagrams?.measured;
+  if (!d) return undefined;
+  // Answers to datagrams sent before the window come back in it, as some sent in it come back after: at a steady
+  // rate the two ends cancel; a window that got back more than it sent lost none.
+  return d.sent > 0 ? (Math.max(0, d.sent - d.received) / d.sent) * 100 : null;
 }
 
 /** A failed probe's whose-limit, in the header's order, with what decided it. */

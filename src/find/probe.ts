@@ -10,14 +10,13 @@ import type { RunConfig } from '../config/run-config.js';
 import type { ProbeRecord } from '../documents/find.js';
 import type { RunResult } from '../documents/result.js';
 import type { Environment, GitInfo } from '../environment/environment.js';
-import { METRICS } from '../gates/metric-table.js';
 import { buildResult } from '../result/build.js';
 import { resultErrorTotal } from '../result/error-total.js';
 import { type PreparedTarget, targetInputs } from '../run/prepare-target.js';
 import { type LoadHooks, runLoad } from '../run/run-load.js';
 import { probeFigures } from '../witnesses/list.js';
 import { type FindConfig, probeRunConfig } from './find-config.js';
-import { judgeProbe, measuredCpu } from './probe-verdict.js';
+import { judgeProbe, measuredCpu, measuredLossPercent } from './probe-verdict.js';
 import type { NextProbe } from './search.js';
 
 /**
@@ -102,7 +101,7 @@ export function probeRecord(
     connectUs: result.latency.connectUs,
     tlsHandshakeUs: result.latency.tlsHandshakeUs ?? null,
     errors: resultErrorTotal(result),
-    ...(result.datagrams ? { loss: METRICS.loss.read(result) } : {}),
+    ...(result.datagrams ? { loss: measuredLossPercent(result) ?? null } : {}),
     established: result.connections.established,
     opened: result.totals.opened,
     cpu: measuredCpu(result),

@@ -182,6 +182,17 @@ describe("a UDP probe judged on its datagrams section (the engine's)", () => {
     expect(judgeProbe(fine, 2000, udpRate, slo)).toMatchObject({ pass: true, failure: null });
   });
 
+  it("loss is judged over the probe's window: a start-up loss before it fails nothing, one in it fails", () => {
+    // A run here lost 115 datagrams as it started, none in its window: the run's loss metric says 7.42%.
+    const startUp = { sent: 1550, lost: 115, measured: { sent: 1002, received: 1002 } };
+    const r = resultFixture('echo', { datagrams: startUp });
+    expect(judgeProbe(r, 2000, udpRate, slo)).toMatchObject({ pass: true, failure: null });
+    const find = { ...findFromArgs(['--target', '127.0.0.1:7000', '--vary', 'rate', '--slo', 'p99<1s']), def: udpRate };
+    expect(probeRecord(find, 1, { load: 2000, purpose: 'grow', scout: false }, r, 1000).loss).toBe(0);
+    const inWindow = resultFixture('echo', { datagrams: { ...startUp, measured: { sent: 1002, received: 990 } } });
+    expect(judgeProbe(inWindow, 2000, udpRate, slo).failure).toBe('loss<0.1% broke: 1.2%');
+  });
+
   it('rate: achieved is what came back per second; short of it says how many were lost', () => {
     const r = resultFixture('echo', { datagrams: { sent: 14_000, lost: 7000, receivedPerSecond: 1000 } });
     const v = judgeProbe(r, 2000, udpRate, []);
