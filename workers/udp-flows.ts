@@ -246,6 +246,9 @@ export class UdpFlows implements WorkerDriver {
     this.pacer?.stop();
     if (this.sweeper) clearInterval(this.sweeper);
     const stopAt = performance.now();
+    // Answers already waiting in the sockets are read first (a starved thread may not have got to them): a flow is
+    // silent for what its peer did, not for how late this thread read its socket.
+    await new Promise((r) => setImmediate(r));
     this.nameSilent(stopAt);
     const deadline = stopAt + this.plan.echoTimeoutMs;
     while (!this.ledger.settled() && performance.now() < deadline) {
