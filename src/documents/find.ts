@@ -51,6 +51,11 @@ export const probeSchema = z.object({
   connectUs: latencySummarySchema,
   tlsHandshakeUs: latencySummarySchema.nullable(),
   errors: count,
+  /**
+   * --udp: datagrams lost over the probe's measured window, in percent of those sent in it (what its `loss` SLO is
+   * judged on: find/probe-verdict.ts probeMetrics); absent over TCP.
+   */
+  loss: z.number().min(0).nullable().optional(),
   established: count,
   opened: count,
   /** Measured-phase CPU, % of one core: the generator, the embedded target, each --watch-pid process. */
@@ -66,6 +71,12 @@ export const probeSchema = z.object({
   scrape: z.record(z.string(), z.number()).nullable().optional(),
   /** The kernel's TCP counters that moved during the probe (absent where /proc/net is not readable). */
   kernel: z.record(z.string(), count).nullable(),
+  /**
+   * The kernel's UDP counters that moved during the probe (witnesses/udp.ts): RcvbufErrors, SndbufErrors and
+   * MemErrors are drops in this host's socket buffers. Null where /proc/net/snmp is not readable; absent in older
+   * documents.
+   */
+  udp: z.record(z.string(), count).nullable().optional(),
   /** ramp + warm-up + window + stop, as it took. */
   elapsedMs: count,
   histograms: z.object({ roundTripUs: z.string(), connectUs: z.string() }),

@@ -34,6 +34,13 @@ export const udpSectionSchema = z.object({
    * null where IPv4's table is unavailable or its kernel lacks the field.
    */
   total: udpCountersSchema,
+  /**
+   * What UDP sockets dropped over the window by their own count (/proc/net/udp's `drops`, sockets open at its end):
+   * every socket's in the namespace, and the generator's own (the sockets its processes held). RcvbufErrors above
+   * with no drop of the generator's were another socket's (a target on this host, another program). Null where the
+   * tables could not be read; absent in older results and in merged ones.
+   */
+  sockets: z.object({ all: count, generator: count }).nullable().optional(),
 });
 export type UdpSection = z.infer<typeof udpSectionSchema>;
 

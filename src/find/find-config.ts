@@ -13,7 +13,7 @@ import { THRESHOLD_PATTERN } from '../documents/scenario-file.js';
 import { parseThreshold, refuseUnmeasurable, type Threshold } from '../gates/thresholds.js';
 import { FIND_WARMUP, type FindOptionKey, type RawFindOptions } from '../options/find-options.js';
 import { flagOf, type RawRunOptions, type RunOptionKey } from '../options/run-options.js';
-import { DIMENSIONS, type DimensionDef } from './dimensions.js';
+import { DIMENSIONS, type DimensionDef, UDP_DIMENSIONS } from './dimensions.js';
 import type { SearchSettings } from './search.js';
 
 export interface CapacityGate {
@@ -29,6 +29,8 @@ export interface FindConfig {
   expect: CapacityGate[];
   search: SearchSettings;
   maxTimeMs: number;
+  /** --cooldown: idle time before each probe after the first (an ingress's UDP sessions outlive their flows). */
+  cooldownMs: number;
   /** The run options every probe shares; a probe sets the dimension's option to its load. */
   base: RawRunOptions;
   /** `base` resolved at --from: the settings every probe runs with but the load. */
@@ -46,8 +48,9 @@ export function resolveFindConfig(
 ): FindConfig {
   if (raw.vary === undefined) throw new UsageError(`find: --vary is required (one of: ${FIND_DIMENSIONS.join(', ')})`);
   const dimension = raw.vary as FindDimension;
-  const def = DIMENSIONS[dimension];
-  if (def === undefined) throw new UsageError(`--vary: '${raw.vary}' is not one of ${FIND_DIMENSIONS.join(', ')}`);
+  if (DIMENSIONS[dimension] === undefined)
+    throw new UsageError(`--vary: '${raw.vary}' is not one of ${FIND_DIMENSIONS.join(', ')}`);
+  const def = dimensionOf(dimension, raw.udp === true);
   if (!raw.slo?.length) throw new UsageError("find: give at least one --slo (e.g. --slo 'p99<20ms')");
   if (given.includes(def.option))
     throw new UsageError(
@@ -71,6 +74,7 @@ export function resolveFindConfig(
     confirm: parseIntInRange('--confirm', raw.confirm, 1, 10),
   };
   const maxTimeMs = parseDurationMs('--max-time', raw.maxTime, { min: 1000, max: 24 * HOUR_MS });
+  const cooldownMs = parseDurationMs('--cooldown', raw.cooldown ?? '0s', { min: 0, max: HOUR_MS });
   const base: RawRunOptions = {
     ...raw,
     mode: mode as string,
@@ -78,12 +82,36 @@ export function resolveFindConfig(
     duration: raw.window,
   };
   const first = asWindow(() => probeRunConfig({ base, def }, from));
-  const slo = raw.slo.map(parseThreshold);
+  const slo = raw.slo.map(parseSlo);
   // An SLO a probe cannot measure would fail every probe: refused up front, `capacity` (the answer's) included.
   refuseUnmeasurable(slo, first, (t) => `--slo '${t.text}': cannot be judged with --vary ${dimension}`);
   const expect = (raw.expect ?? []).map(parseCapacityGate);
-  const name = raw.name ?? `find-${dimension}-${mode}-${first.proxy.version}`;
-  return { dimension, def, slo, expect, search, maxTimeMs, base, first, name };
+  const transport = def.transport === 'udp' ? 'udp-' : '';
+  const name = raw.name ?? `find-${dimension}-${transport}${mode}-${first.proxy.version}`;
+  return { dimension, def, slo, expect, search, maxTimeMs, cooldownMs, base, first, name };
+}
+
+/** One SLO: a threshold. `loss<0.1%,p99<20ms` is two given as one: refused with the way to give them. */
+function parseSlo(text: string): Threshold {
+  const parts = text.split(',');
+  if (parts.length > 1)
+    throw new UsageError(
+      `--slo '${text}': one SLO per --slo`,
+      `repeat it: ${parts.map((t) => `--slo '${t.trim()}'`).join(' ')}`,
+    );
+  return parseThreshold(text);
+}
+
+/** The dimension's row for the transport: over UDP only rate and conns mean something (a flow has no connect). */
+function dimensionOf(dimension: FindDimension, udp: boolean): DimensionDef {
+  if (!udp) return DIMENSIONS[dimension];
+  const def = UDP_DIMENSIONS[dimension];
+  if (def === undefined)
+    throw new UsageError(
+      `--vary ${dimension}: does not apply with --udp (a UDP flow has no connect or handshake to grow; vary rate or ` +
+        'conns)',
+    );
+  return def;
 }
 
 /** A probe's --duration is find's --window: a refusal of it names the option the user typed. */

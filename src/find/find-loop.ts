@@ -79,7 +79,15 @@ export async function searchCapacity(find: FindConfig, parts: FindParts, o: Find
   let generatorGaveOut: string | null = null;
   let watchedExit: WatchedExit | null = null;
   try {
+    if (find.def.transport === 'udp' && find.dimension === 'conns' && find.cooldownMs === 0)
+      log(
+        "note: an ingress keeps a UDP flow's session for its idle timeout after the flow stops (nginx " +
+          "proxy_timeout): without a --cooldown longer than it, a probe finds the last one's flows still in its table",
+      );
     for (let next = search.proposal(); next !== null && !stop.aborted; next = search.proposal()) {
+      // The last probe's flows are forgotten by an ingress only after its idle timeout: --cooldown waits that out.
+      if (probes.length > 0 && find.cooldownMs > 0) await clock.sleep(find.cooldownMs, stop);
+      if (stop.aborted) break;
       let processes: number;
       try {
         processes = await parts.preflight(next.load, stop);

@@ -5,22 +5,26 @@
  * 1. a target that refused or reset most connects is the target's (unreachable or refusing), never the generator's;
  * 2. this host's limits, the generator's: ephemeral ports (TIME_WAIT holding them named), file descriptors;
  * 3. others took the machine's cores while our threads waited for one (witnesses/machine.ts): inconclusive (a
- *    starved generator falls behind its schedule too, and that is not its own limit); a latency SLO broken on a
- *    carried load while the load threads or a watched target's busiest thread queued for a core is too;
- * 4. the generator's own signs: its schedule, its connects, its load threads busy;
- * 5. our own processes starved or saturated the machine: the machine's limit (the figure is this setup's). With
+ *    starved generator falls behind its schedule too, and overflows its receive buffers, and that is not its own
+ *    limit); a latency SLO broken on a carried load while the load threads or a watched target's busiest thread
+ *    queued for a core is too;
+ * 4. a UDP probe during which this host's socket buffers dropped datagrams (witnesses/udp.ts): the generator's host,
+ *    not the target (a loss there is this host's);
+ * 5. the generator's own signs: its schedule, its connects, its datagrams not sent, its load threads busy;
+ * 6. our own processes starved or saturated the machine: the machine's limit (the figure is this setup's). With
  *    the embedded target, which shares the generator's cores by design, a failure is never the target's;
- * 6. otherwise the target's.
+ * 7. otherwise the target's.
  * A generator or a machine that gives out must never pass for the target's capacity.
  */
 
 import { formatCount, formatMicros, formatPercent } from '../core/units.js';
 import type { FindLimit } from '../core/vocabulary.js';
 import type { RunResult } from '../documents/result.js';
-import { METRICS, stepMetrics } from '../gates/metric-table.js';
+import { METRICS, type StepMetrics, stepMetrics } from '../gates/metric-table.js';
 import { evaluateThreshold, type Threshold, type ThresholdVerdict } from '../gates/thresholds.js';
 import { targetRefusals } from '../result/connect-verdict.js';
 import { machineFigures, othersTookCores, watchedQueued } from '../witnesses/machine.js';
+import { hostBufferDrops } from '../witnesses/udp.js';
 import type { DimensionDef } from './dimensions.js';
 
 /** A generator thread this busy over the measured window is the limit (its own queuing is in every figure). */
@@ -42,7 +46,7 @@ export interface ProbeVerdict {
 }
 
 export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: Threshold[]): ProbeVerdict {
-  const slos = slo.map((t) => evaluateThreshold(t, [stepMetrics(r)]));
+  const slos = slo.map((t) => evaluateThreshold(t, [probeMetrics(r)]));
   const achieved = def.achieved(r);
   const carried = achieved !== null && achieved >= def.carriedShare * load;
   const brokenAt = slos.findIndex((v) => !v.pass);
@@ -54,12 +58,15 @@ export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: T
       ? `${broken.threshold} broke: ${figure(slo[brokenAt].metric, broken.actual)}`
       : !carried
         ? `the load was not carried: ${achieved === null ? '-' : formatCount(achieved)} ${def.unit} ` +
-          `of ${formatCount(load)} asked`
+          `of ${formatCount(load)} asked${def.shortfall?.(r) ?? ''}`
         : null;
   const latencyBroke = broken !== null && metricUnit(slo[brokenAt].metric) === 'us';
   // A latency SLO broken while the load threads queued is the machine's doing only when the load was carried: one
   // the target held back (a rate limit, a connection cap) while our threads still idled is the target's.
-  const whose = failure === null || interrupted ? null : whoseLimit(r, latencyBroke && carried);
+  const whose =
+    failure === null || interrupted
+      ? null
+      : whoseLimit(r, { latencyBroke: latencyBroke && carried, udp: def.transport === 'udp' });
   // A target that refused is the story of the failure, whatever SLO then had no samples.
   const refused = whose?.limitOf === 'target' && whose.why !== null;
   return {
@@ -74,24 +81,53 @@ export function judgeProbe(r: RunResult, load: number, def: DimensionDef, slo: T
   };
 }
 
+/** What a failed probe's whose-limit needs beside its result. */
+export interface LimitFacts {
+  /** The failure was a latency SLO, which the load threads' queueing for a core inflates even when they kept up. */
+  latencyBroke?: boolean;
+  /** The probe sent UDP: drops in this host's socket buffers are then its loss (a TCP probe's is others'). */
+  udp?: boolean;
+}
+
 /**
- * A failed probe's whose-limit, in the header's order, with what decided it. `latencyBroke`: the failure was a
- * latency SLO, which the load threads' queueing for a core inflates even when they kept up.
+ * A probe's metrics, judged over its measured window: as a run's, but UDP's `loss` is the window's (the datagrams
+ * sent in it less those back in it, in percent of those sent), where a run's counts the whole run, ramp and warm-up
+ * included (a probe's warm-up is there to leave start-up out: one run here lost 115 datagrams at its start and none
+ * in its window).
  */
-export function whoseLimit(r: RunResult, latencyBroke = false): { limitOf: FindLimit; why: string | null } {
+export function probeMetrics(r: RunResult): StepMetrics {
+  const m = stepMetrics(r);
+  const loss = measuredLossPercent(r);
+  return loss === undefined ? m : { ...m, loss };
+}
+
+/** UDP's loss over the measured window, percent (null: nothing sent in it); undefined for a run without datagrams. */
+export function measuredLossPercent(r: RunResult): number | null | undefined {
+  const d = r.datagrams?.measured;
+  if (!d) return undefined;
+  // Answers to datagrams sent before the window come back in it, as some sent in it come back after: at a steady
+  // rate the two ends cancel; a window that got back more than it sent lost none.
+  return d.sent > 0 ? (Math.max(0, d.sent - d.received) / d.sent) * 100 : null;
+}
+
+/** A failed probe's whose-limit, in the header's order, with what decided it. */
+export function whoseLimit(r: RunResult, facts: LimitFacts = {}): { limitOf: FindLimit; why: string | null } {
+  const latencyBroke = facts.latencyBroke === true;
   const refused = targetRefused(r);
   if (refused) return { limitOf: 'target', why: refused };
   const host = hostLimit(r);
   if (host) return { limitOf: 'generator', why: host };
+  const buffers = facts.udp ? hostBufferDrops(r.udp) : null;
   // Others' load first: a starved generator also falls behind its schedule, and that is not its own limit.
   const machine = r.machine;
   const behind = r.modeStats.openLoop?.generatorBehind === true || r.modeStats.churn?.limit === 'generator';
   // The load threads' queueing, or the watched target's (a loopback target is watched: run/target-watch.ts): a
   // carried load's latency then includes the wait for a core, on either side of the socket.
   const queued = (machine?.queued === true || (machine !== undefined && watchedQueued(machine))) && latencyBroke;
-  // A schedule slipped while others held the cores is no proof of the generator's own limit.
-  if (machine && (machine.verdict === 'others' || ((queued || behind) && othersTookCores(machine))))
+  // A schedule slipped, or a receive buffer overflowed, while others held the cores is no proof of our own limit.
+  if (machine && (machine.verdict === 'others' || ((queued || behind || buffers) && othersTookCores(machine))))
     return { limitOf: 'inconclusive', why: machine.reason ?? machineFigures(machine) };
+  if (buffers) return { limitOf: 'generator', why: buffers };
   const generator = generatorLimit(r);
   if (generator) return { limitOf: 'generator', why: generator };
   if (machine && (machine.verdict === 'ours' || (queued && latencyBroke)))
@@ -129,6 +165,12 @@ export function generatorLimit(r: RunResult): string | null {
       'measured sends left late)'
     );
   if (r.modeStats.churn?.limit === 'generator') return 'the generator did not get to its connects in time';
+  const notSent = r.datagrams?.notSent ?? 0;
+  if (notSent > 0)
+    return (
+      `the generator could not send ${formatCount(notSent)} datagram${notSent === 1 ? '' : 's'}: their flows' ` +
+      'send buffers were all still queued in the kernel'
+    );
   const host = hostLimit(r);
   if (host) return host;
   const cpu = measuredCpu(r).generator;

@@ -16,7 +16,7 @@ import { type PreparedTarget, targetInputs } from '../run/prepare-target.js';
 import { type LoadHooks, runLoad } from '../run/run-load.js';
 import { probeFigures } from '../witnesses/list.js';
 import { type FindConfig, probeRunConfig } from './find-config.js';
-import { judgeProbe, measuredCpu } from './probe-verdict.js';
+import { judgeProbe, measuredCpu, measuredLossPercent } from './probe-verdict.js';
 import type { NextProbe } from './search.js';
 
 /**
@@ -101,6 +101,7 @@ export function probeRecord(
     connectUs: result.latency.connectUs,
     tlsHandshakeUs: result.latency.tlsHandshakeUs ?? null,
     errors: resultErrorTotal(result),
+    ...(result.datagrams ? { loss: measuredLossPercent(result) ?? null } : {}),
     established: result.connections.established,
     opened: result.totals.opened,
     cpu: measuredCpu(result),

@@ -19,6 +19,7 @@ export interface RawFindOptions {
   confirm: string;
   maxTime: string;
   window: string;
+  cooldown: string;
   expect?: string[];
 }
 export type FindOptionKey = keyof RawFindOptions;
@@ -32,7 +33,7 @@ export const FIND_OPTIONS: Record<FindOptionKey, OptionDef> = {
     applies: FIND,
     description:
       'the load that grows: rate (open-loop messages/s over --conns), conns (concurrent sessions), cps (new ' +
-      'connections/s) or tls-handshakes (full TLS handshakes/s)',
+      'connections/s) or tls-handshakes (full TLS handshakes/s); with --udp, rate (datagrams/s) or conns (flows held)',
     choices: FIND_DIMENSIONS,
   },
   slo: {
@@ -40,7 +41,7 @@ export const FIND_OPTIONS: Record<FindOptionKey, OptionDef> = {
     applies: FIND,
     description:
       "what a probe must meet, in the threshold grammar ('p99<20ms', 'errors==0', 'connect.p99<100ms', " +
-      "'opened==target'); repeatable, all must hold",
+      "'opened==target', 'loss<0.1%' with --udp); one per --slo, repeatable, all must hold",
     repeatable: true,
   },
   from: {
@@ -79,6 +80,15 @@ export const FIND_OPTIONS: Record<FindOptionKey, OptionDef> = {
     description: "each probe's measured window, after its --warmup (2s unless given)",
     default: '5s',
   },
+  cooldown: {
+    flags: '--cooldown <time>',
+    applies: FIND,
+    description:
+      "idle time before each probe after the first. Over UDP, give more than the ingress's session idle timeout " +
+      "(nginx proxy_timeout): it keeps a flow's session that long after the flow stops, and the next probe would " +
+      "find the last one's flows still in its table",
+    default: '0s',
+  },
   expect: {
     flags: '--expect <expr>',
     applies: FIND,
@@ -102,7 +112,7 @@ export const FIND_RUN_DEFAULTS: Partial<Record<RunOptionKey, string | undefined>
 /** The defaults, as commander would fill them in. */
 export const FIND_DEFAULTS = Object.fromEntries(
   Object.entries(FIND_OPTIONS).flatMap(([k, d]) => (d.default === undefined ? [] : [[k, d.default]])),
-) as Pick<RawFindOptions, 'precision' | 'confirm' | 'maxTime' | 'window'>;
+) as Pick<RawFindOptions, 'precision' | 'confirm' | 'maxTime' | 'window' | 'cooldown'>;
 
 /**
  * A scenario step's `find:` block as the command line would hand it over (strings, lists for repeatable options),

@@ -3,7 +3,7 @@
  * Gates line, and the Markdown one-liner for a CI job summary. Pure functions of the find document.
  */
 
-import { formatCount, formatMicros } from '../core/units.js';
+import { formatCount, formatMicros, formatPercent } from '../core/units.js';
 import type { FindDocument, ProbeRecord } from '../documents/find.js';
 import { probeColumns } from '../witnesses/list.js';
 import { targetWatchLine } from './summary.js';
@@ -22,17 +22,25 @@ export function renderProbeLine(p: ProbeRecord, unit: string): string {
       : ''
     : `  ${bounded ?? p.failure ?? ''}`;
   const achieved = p.achieved === null ? '-' : formatCount(p.achieved);
-  const { roundTripUs: rt, connectUs: connect } = p;
+  const rt = p.roundTripUs;
+  // A UDP probe has no connect: its loss stands there instead.
+  const third = p.loss === undefined ? `connect p99 ${formatMicros(p.connectUs.p99 ?? NaN)}` : `loss ${lossCell(p)}`;
   return (
     `probe ${p.index}  ${purposeCell(p)} ${formatCount(p.load)} ${unit}  achieved ${achieved}` +
     `  p50 ${formatMicros(rt.p50 ?? NaN)}  p99 ${formatMicros(rt.p99 ?? NaN)}` +
-    `  connect p99 ${formatMicros(connect.p99 ?? NaN)}  errors ${formatCount(p.errors)}  ${verdict}${why}`
+    `  ${third}  errors ${formatCount(p.errors)}  ${verdict}${why}`
   );
+}
+
+function lossCell(p: ProbeRecord): string {
+  return p.loss == null ? '-' : formatPercent(p.loss);
 }
 
 export function renderFindSummary(doc: FindDocument, file: string): string {
   // Each witness's view per probe (witnesses/list.ts): the machine, the ingress's series that moved most (--scrape).
   const columns = probeColumns(doc.probes);
+  // UDP probes carry their loss (and have no connect): that column stands in connect p99's place.
+  const udp = doc.probes.some((p) => p.loss !== undefined);
   const rows = doc.probes.map((p) => [
     String(p.index),
     purposeCell(p),
@@ -40,7 +48,7 @@ export function renderFindSummary(doc: FindDocument, file: string): string {
     p.achieved === null ? '-' : formatCount(p.achieved),
     formatMicros(p.roundTripUs.p50 ?? NaN),
     formatMicros(p.roundTripUs.p99 ?? NaN),
-    formatMicros(p.connectUs.p99 ?? NaN),
+    udp ? lossCell(p) : formatMicros(p.connectUs.p99 ?? NaN),
     formatCount(p.errors),
     p.cpu.generator === null ? '-' : `${Math.round(p.cpu.generator)}%`,
     targetCpu(p),
@@ -57,7 +65,7 @@ export function renderFindSummary(doc: FindDocument, file: string): string {
       'achieved',
       'p50',
       'p99',
-      'connect p99',
+      udp ? 'loss' : 'connect p99',
       'errors',
       'gen cpu',
       'target cpu',

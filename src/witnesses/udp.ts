@@ -4,17 +4,24 @@
  * InCsumErrors and MemErrors did over the measured window (IPv4 and IPv6 apart and added up) and each second. It
  * attributes a loss: RcvbufErrors or SndbufErrors that rose are datagrams this host's own socket buffers dropped (a
  * receiver that did not read fast enough, a sender that found no room), not the ingress or the target. Counted for
- * every run, TCP ones too: a run beside a UDP burst on the same host says so.
+ * every run, TCP ones too: a run beside a UDP burst on the same host says so. And whose sockets dropped: each UDP
+ * socket's own drop count at the window's two ends (instruments/udp-sockets.ts), the generator's apart, which is
+ * what find's whose-limit reads (hostBufferDrops). It is over 300 lines on purpose: one witness whole (its sampling,
+ * section, merge, metrics, warnings, summary line, table, chart and its view of a find probe), as every witness is
+ * one file.
  */
 import { formatCount } from '../core/units.js';
 import { UDP_COUNTER_NAMES, UDP_COUNTERS, type UdpCounterName } from '../core/vocabulary.js';
+import type { ProbeRecord } from '../documents/find.js';
 import type { RunResult } from '../documents/result.js';
 import type { UdpCountersDoc, UdpSample, UdpSection } from '../documents/udp.js';
 import { readUdpSnmp, type UdpSnmpReading, type UdpSource, udpSnmpDelta } from '../instruments/udp-snmp.js';
+import { readUdpSocketTable, socketInodes, type UdpSocketTable, udpSocketDrops } from '../instruments/udp-sockets.js';
 import {
   type LabelledRun,
   live,
   type MetricDef,
+  type ProbeColumn,
   type Witness,
   type WitnessChart,
   type WitnessTable,
@@ -25,6 +32,9 @@ export interface UdpWindow {
   measured: boolean;
   from: { reading: UdpSnmpReading; at: number } | null;
   to: { reading: UdpSnmpReading; at: number } | null;
+  /** The sockets' own drops at the window's start, and what they dropped by its end (null: not read). */
+  socketsFrom?: UdpSocketTable | null;
+  sockets?: { all: number; ours: number } | null;
 }
 
 /** The counters that are drops on this host, each with what it means in a warning. */
@@ -41,18 +51,26 @@ const reading = () => ({ reading: readUdpSnmp(), at: performance.now() });
 export const udpWitness: Witness<'udp', UdpWindow> = {
   key: 'udp',
   subject: 'host',
-  live: () => {
-    const window: UdpWindow = { measured: false, from: null, to: null };
+  live: ({ pidsOf }) => {
+    const window: UdpWindow = { measured: false, from: null, to: null, socketsFrom: null, sockets: null };
     let last: UdpSnmpReading | null = null;
+    // The generator's own sockets: this process's (its load threads share its descriptors) and its children's.
+    const ours = () => socketInodes([process.pid, ...pidsOf('generator')]);
     return live({
       start: () => {
         window.from = reading();
         last = window.from.reading;
       },
-      // The measured window: from its first moment to the stopping phase (the drain is not measured).
+      // The measured window: from its first moment to the stopping phase (the drain is not measured). The sockets'
+      // drops are read while the flows are still open: at the stop they are closed, and whose they were unknown.
       phase: (p) => {
-        if (p === 'measure') Object.assign(window, { measured: true, from: reading(), to: null });
-        else if (p === 'stopping' && window.measured && !window.to) window.to = reading();
+        if (p === 'measure')
+          Object.assign(window, { measured: true, from: reading(), to: null, socketsFrom: readUdpSocketTable() });
+        else if (p === 'stopping' && window.measured && !window.to) {
+          window.to = reading();
+          const from = window.socketsFrom;
+          window.sockets = from ? udpSocketDrops(from, readUdpSocketTable(), ours) : null;
+        }
       },
       tick: (row) => {
         const now = readUdpSnmp();
@@ -93,6 +111,8 @@ export const udpWitness: Witness<'udp', UdpWindow> = {
     const chart = udpChart(runs);
     return chart ? [chart] : [];
   },
+  // Each probe of a search: the counters that moved during it; the table's column when this host dropped any.
+  probe: { figures: (s) => (s ? probeFigure(s) : null), column: hostDropsColumn },
   gauges: [
     {
       name: 'udp_rcvbuf_errors',
@@ -132,6 +152,7 @@ export function buildUdp(w: UdpWindow): UdpSection | null {
     udp: d.udp,
     udp6: d.udp6,
     total: total(d),
+    sockets: w.sockets ? { all: w.sockets.all, generator: w.sockets.ours } : null,
   };
 }
 
@@ -179,6 +200,81 @@ export function udpWarnings(section: UdpSection | undefined): string[] {
         `buffers, not the network's or a remote ingress's${n === 'rcvbufErrors' ? RCVBUF_FIX : ''}`,
     ];
   });
+}
+
+/**
+ * For find's whose-limit (find/probe-verdict.ts): the datagrams this host's socket buffers dropped during a UDP
+ * probe that were the generator's loss, in words, or null when there were none. Such a loss is this host's, not the
+ * target's, as a generator's saturated CPU is its own limit. With the sockets' own counts (`sockets`), only the
+ * generator's sockets' drops count (a target on this host, or another program's burst beside the probe, is not the
+ * generator's doing), and the kernel's UDP memory (MemErrors) running out, which is every socket's; without them
+ * (an older result, a /proc without the tables), every drop in the namespace counts: never the target's.
+ */
+export function hostBufferDrops(section: UdpSection | undefined): string | null {
+  if (!section?.udp.available) return null;
+  const memErrors = section.total.memErrors ?? 0;
+  const sockets = section.sockets;
+  if (sockets) {
+    if (sockets.generator === 0 && memErrors === 0) return null;
+    const mine = sockets.generator > 0 ? `the generator's own sockets dropped ${datagrams(sockets.generator)}` : '';
+    const memory = memErrors > 0 ? `the kernel's UDP memory ran out ${times(memErrors)} (MemErrors)` : '';
+    return (
+      `${[mine, memory].filter(Boolean).join(', and ')} during the window: a loss here is this host's, not the ` +
+      `target's; ${HOST_FIX}`
+    );
+  }
+  const counted = HOST_DROP_NAMES.flatMap((n) => {
+    const v = section.total[n];
+    return v ? [{ n, v }] : [];
+  });
+  if (counted.length === 0) return null;
+  const all = counted.reduce((a, c) => a + c.v, 0);
+  return (
+    `this host's socket buffers dropped ${datagrams(all)} during the window ` +
+    `(${counted.map((c) => `${UDP_COUNTERS[c.n]} ${formatCount(c.v)}`).join(', ')}): a loss here is this host's, ` +
+    `not the target's; ${HOST_FIX}`
+  );
+}
+
+const HOST_FIX =
+  'give the sockets room (net.core.rmem_max, net.core.wmem_max, serve --rcvbuf) or run the generator on another host';
+
+const datagrams = (n: number): string => `${formatCount(n)} UDP datagram${n === 1 ? '' : 's'}`;
+const times = (n: number): string => (n === 1 ? 'once' : `${formatCount(n)} times`);
+
+const HOST_DROP_NAMES = Object.keys(HOST_DROPS) as (keyof typeof HOST_DROPS)[];
+
+/**
+ * A probe's figure: the counters that moved (an empty object when none did), and what the sockets dropped by their
+ * own count, every socket's (`socketDrops`) and the generator's (`generatorDrops`), when read.
+ */
+function probeFigure(s: UdpSection): Record<string, number> {
+  const moved = Object.entries(s.total).filter((e): e is [string, number] => (e[1] ?? 0) > 0);
+  const sockets: [string, number][] = s.sockets
+    ? [
+        ['socketDrops', s.sockets.all],
+        ['generatorDrops', s.sockets.generator],
+      ]
+    : [];
+  return Object.fromEntries([...moved, ...sockets]);
+}
+
+/** find's probe table: what this host's buffers dropped in each probe (the generator's), when any probe had some. */
+function hostDropsColumn(probes: ProbeRecord[]): ProbeColumn | null {
+  const drops = (p: ProbeRecord): number | null =>
+    p.udp == null ? null : HOST_DROP_NAMES.reduce((a, n) => a + (p.udp?.[n] ?? 0), 0);
+  if (!probes.some((p) => (drops(p) ?? 0) > 0)) return null;
+  return {
+    header: 'host drops',
+    cell: (p) => {
+      const v = drops(p);
+      const ours = p.udp?.generatorDrops;
+      return v === null ? '-' : `${formatCount(v)}${ours === undefined ? '' : ` (ours ${formatCount(ours)})`}`;
+    },
+    note:
+      "host drops: UDP datagrams this host's socket buffers dropped during the probe (RcvbufErrors, SndbufErrors, " +
+      "MemErrors; ours: by the generator's own sockets): the generator's are this host's loss, not the target's",
+  };
 }
 
 /** `udp          in 1,234, out 1,230, RcvbufErrors 0, ...` (every counter named, so a 0 is seen as a 0). */

@@ -4,7 +4,7 @@
  * engine is not wired yet) carries the udp section over its measured window with zero drops and passes
  * `udp.rcvbufErrors==0`; the same run beside a bounded burst of datagrams into a tiny receive buffer nobody reads
  * (on loopback, in the namespace) sees RcvbufErrors rise: the warning names the host's buffer drops and the gate
- * fails.
+ * fails, and the sockets' own counts say the drops were the burst receiver's, none the generator's.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,8 @@ describe('the UDP witness in the result', () => {
       expect.objectContaining({ threshold: 'udp.rcvbufErrors==0', pass: true, actual: 0 }),
     ]);
     expect(r.warnings.join('\n')).not.toMatch(/UDP datagram/);
+    // Each socket's own count: nothing dropped, the generator's sockets (it has none over TCP) included.
+    expect(r.udp!.sockets).toEqual({ all: 0, generator: 0 });
     expect(r.timeline.length).toBeGreaterThan(0);
     expect(r.timeline.some((row) => row.udp?.rcvbufErrors === 0)).toBe(true);
   });
@@ -66,6 +68,9 @@ describe('the UDP witness in the result', () => {
     expect(r.warnings.join('\n')).toMatch(
       /this machine's kernel dropped [\d,]+ UDP datagrams? during the measured window \(RcvbufErrors: a receive buffer/,
     );
+    // By the sockets' own counts: the burst's receiver dropped them, none of the generator's sockets did.
+    expect(r.udp!.sockets!.all).toBeGreaterThan(0);
+    expect(r.udp!.sockets!.generator).toBe(0);
     const verdict = r.thresholds![0];
     expect([verdict.pass, verdict.actual]).toEqual([false, r.udp!.total.rcvbufErrors]);
     expect(r.exitCode).not.toBe(0);

@@ -33,8 +33,9 @@ describe("find's per-probe figures, from the witness list", () => {
     const outcome = { ...base, witnesses: { ...base.witnesses, kernel: { before: kernelReading(0, 1200), after } } };
     const r = buildResult(fixtureInputs(fixtureConfig(['--target', '127.0.0.1:7000']), outcome));
     const figures = probeFigures(r);
-    expect(Object.keys(figures).sort()).toEqual(['kernel', 'machine', 'scrape']);
+    expect(Object.keys(figures).sort()).toEqual(['kernel', 'machine', 'scrape', 'udp']);
     expect(figures.kernel).toEqual({ synRetrans: 3 });
+    expect(figures.udp).toBeNull();
     expect(figures.scrape).toBeNull();
     expect(figures.machine).toBeNull();
     // What the list gives is a valid probe record's part.

@@ -154,6 +154,12 @@ const REFUSED: [string, string[], Record<string, unknown>, RegExp][] = [
     /capacity/,
   ],
   [
+    'two SLOs in one --slo',
+    ['--vary', 'rate', '--slo', 'errors==0, p99<20ms'],
+    { find: { vary: 'rate', slo: ['errors==0, p99<20ms'] } },
+    /^--slo 'errors==0, p99<20ms': one SLO per --slo$/,
+  ],
+  [
     'an SLO without a time unit',
     ['--vary', 'rate', '--slo', 'p99<5'],
     { find: { vary: 'rate', slo: ['p99<5'] } },
