@@ -64,14 +64,18 @@ export function buildDatagrams(
   };
 }
 
-/** Shards' sections as one: counts summed, rates summed (shards measure the same window), jitter their mean. */
+/**
+ * Shards' sections as one: counts summed, rates summed (shards measure the same window), jitter the mean over every
+ * answered flow (each shard's mean weighted by its answered flows), as one unsplit run's mean over flows.
+ */
 export function mergeDatagrams(results: RunResult[]): DatagramsSection | null | undefined {
   const parts = results.flatMap((r) => (r.datagrams ? [r.datagrams] : []));
   if (parts.length === 0) return results[0]?.datagrams;
   const sum = (f: (d: DatagramsSection) => number): number => parts.reduce((n, d) => n + f(d), 0);
   const errors = {};
   for (const d of parts) addErrorCounts(errors, d.errors);
-  const jitters = parts.flatMap((d) => (d.jitterMs === null ? [] : [d.jitterMs]));
+  const jitters = parts.flatMap((d) => (d.jitterMs === null ? [] : [{ ms: d.jitterMs, flows: d.flows.answered }]));
+  const jitterFlows = jitters.reduce((n, j) => n + j.flows, 0);
   return {
     sent: sum((d) => d.sent),
     received: sum((d) => d.received),
@@ -103,7 +107,7 @@ export function mergeDatagrams(results: RunResult[]): DatagramsSection | null | 
         .sort((a, b) => a.silentAtS - b.silentAtS)
         .slice(0, SILENT_EXAMPLES),
     },
-    jitterMs: jitters.length ? jitters.reduce((a, b) => a + b, 0) / jitters.length : null,
+    jitterMs: jitterFlows > 0 ? jitters.reduce((n, j) => n + j.ms * j.flows, 0) / jitterFlows : null,
     // An external target's figures are not ours to sum; shards run against one --target.
     target: null,
   };

@@ -10,6 +10,7 @@ import { datagramsSection } from '../../src/reporters/html/datagrams.js';
 import { figure, table } from '../../src/reporters/html/page.js';
 import { renderSummary } from '../../src/reporters/summary.js';
 import { buildResult } from '../../src/result/build.js';
+import { mergeDatagrams } from '../../src/result/datagrams.js';
 import { mergeResults } from '../../src/result/merge.js';
 import { fixtureConfig, fixtureInputs, fixtureOutcome, workerReport } from '../fixtures/outcome.js';
 
@@ -111,5 +112,15 @@ describe('a UDP result', () => {
     expect([d.sent, d.lost, d.flows.silent, d.flows.target]).toEqual([40_400, 20, 4, 100]);
     expect(d.lossRatio).toBeCloseTo(20 / 40_400, 12);
     expect(merged.config.transport).toBe('udp');
+  });
+
+  it("merges jitter as the mean over every answered flow: each shard's mean weighted by its flows", () => {
+    const shard = (i: number, jitterMs: number, answered: number) => {
+      const result = udpResult(['--shard', `${i}/2`, '--seed', '7']);
+      result.datagrams = { ...result.datagrams!, jitterMs, flows: { ...result.datagrams!.flows, answered } };
+      return result;
+    };
+    // 30 flows at 1 ms and 10 at 3 ms: 1.5 ms over the 40 flows (a plain mean of the two shards would say 2).
+    expect(mergeDatagrams([shard(0, 1, 30), shard(1, 3, 10)])?.jitterMs).toBeCloseTo(1.5, 12);
   });
 });
