@@ -102,7 +102,7 @@ export function compareSummaries(
       const pick = (s: ScenarioSummary | undefined, scale: number): number[] =>
         (s?.steps[step]?.iterations ?? [])
           .map((it) => it.metrics[metric])
-          .filter((v): v is number => v !== null)
+          .filter((v): v is number => typeof v === 'number')
           .map((v) => (latency ? v * scale : v));
       const b = pick(base, scaleBase);
       const c = pick(cand, scaleCand);

@@ -212,7 +212,7 @@ export function stepMetrics(r: RunResult): StepMetrics {
 
 /** A step's iterations reduced to one value the way the table says; null when an iteration lacks the metric. */
 export function reduceMetric(metric: MetricName | ScrapeMetricName, values: (number | null)[]): number | null {
-  const present = values.filter((v): v is number => v !== null);
+  const present = values.filter((v): v is number => typeof v === 'number');
   if (present.length === 0 || present.length < values.length) return null;
   // A scraped series over iterations: the median, as for every other level the ingress reports.
   const how = isSeriesMetric(metric) ? 'median' : METRICS[metric as MetricName].reduce;

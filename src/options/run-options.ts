@@ -516,8 +516,8 @@ const TABLE = {
     flags: '--gate <metrics>',
     description:
       'with --baseline or --reference-cli, and compare: metrics whose regression fails (comma-separated; errors: any ' +
-      'where the baseline had none)',
-    default: 'p95,errors',
+      'where the baseline had none; loss: UDP steps only, skipped where neither side has it)',
+    default: 'p95,errors,loss',
     applies: SCENARIO,
   },
   alpha: {

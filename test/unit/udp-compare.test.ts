@@ -79,8 +79,8 @@ describe('compare over UDP', () => {
     const cand = summary([2, 2.5, 3].map((loss) => udpMetrics({ loss })));
     const r = compareSummaries(base, cand);
     expect(verdictOf(r, 'loss')).toBe('regressed');
-    expect(r.regressed).toBe(false); // the default gate is p95, errors
-    expect(compareSummaries(base, cand, { ...DEFAULT_COMPARE, gate: ['loss'] }).regressed).toBe(true);
+    expect(r.regressed).toBe(true); // the default gate is p95, errors, loss
+    expect(compareSummaries(base, cand, { ...DEFAULT_COMPARE, gate: ['p95', 'errors'] }).regressed).toBe(false);
   });
 
   it('a loss change the iterations do not support is not one (the same noise-aware rule as latency)', () => {
