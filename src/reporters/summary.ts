@@ -153,7 +153,7 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
   // Each witness's lines (witnesses/list.ts), where the result has its section: the run's own processes' first.
   for (const w of WITNESSES) {
     const section = sectionOf(w, r);
-    if (section) lines.push(...w.summary(section));
+    if (section) lines.push(...w.summary(section, r.config));
   }
   const cal = r.calibration;
   if (cal) {

@@ -55,7 +55,9 @@ export const kernelWitness: Witness<'kernel', Readings> = {
   ),
   measurable: () => null,
   warnings: (kernel, { connectP99Us }) => kernelWarnings(kernel, connectP99Us),
-  summary: (k) => [kernelLine(k)],
+  // A UDP run's TCP counters are the namespace's, not its own: said only when they moved, and as TCP's.
+  summary: (k, config) =>
+    config.transport !== 'udp' ? [kernelLine(k)] : kernelMoved(k).length ? [kernelLine(k, 'TCP beside the run: ')] : [],
   table: (runs) => {
     const withKernel = runs.filter(({ result: r }) => r.kernel);
     if (withKernel.length === 0) return null;
@@ -142,13 +144,19 @@ export function kernelWarnings(kernel: RunResult['kernel'], connectP99Us: number
   return out;
 }
 
-/** The kernel's counters that moved (all of them named when none did), and TIME_WAIT around the run. */
-export function kernelLine(k: Kernel): string {
-  const moved = Object.entries(k.counters)
+/** The kernel's TCP counters that moved, as `name count`. */
+function kernelMoved(k: Kernel): string[] {
+  return Object.entries(k.counters)
     .filter(([, n]) => n > 0)
     .map(([name, n]) => `${name} ${formatCount(n)}`);
+}
+
+/** The kernel's counters that moved (all of them named when none did), and TIME_WAIT around the run. */
+export function kernelLine(k: Kernel, prefix = ''): string {
+  const moved = kernelMoved(k);
+  const what = moved.length ? moved.join(', ') : 'no SYN retransmit, accept-queue overflow, timeout or reset';
   return (
-    `kernel       ${moved.length ? moved.join(', ') : 'no SYN retransmit, accept-queue overflow, timeout or reset'}; ` +
+    `kernel       ${prefix}${what}; ` +
     `TIME_WAIT ${formatCount(k.before.timeWait)} before, ${formatCount(k.after.timeWait)} after`
   );
 }

@@ -77,7 +77,7 @@ export const watchedWitness: Witness<'watched', WatchedRecord> = {
     ...exitWarnings(watched.filter((w) => w.role !== 'watched' || config.watchPids.includes(w.pid))),
     ...leakWarnings(watched),
   ],
-  summary: (watched) => watched.map(watchedLine),
+  summary: (watched, config) => watched.map((w) => watchedLine(w, config.transport === 'udp' ? 'flow' : 'session')),
   table: watchedTable,
   charts: (runs) =>
     [
@@ -112,21 +112,21 @@ export function leakWarnings(watched: Watched): string[] {
 const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 
 /** `watched      pid 812 (haproxy): CPU mean 22% max 40%, max RSS 31.2 MiB; 2.00 KiB RSS per session, ...`. */
-function watchedLine(w: Watched[number]): string {
+function watchedLine(w: Watched[number], unit: 'session' | 'flow'): string {
   return (
     `${w.role.padEnd(12)} pid ${w.pid} (${w.name}): CPU mean ${w.cpuPercentMean ?? '-'}% max ` +
     `${w.cpuPercentMax ?? '-'}%, ` +
     `max RSS ${w.maxRssBytes === null ? '-' : mb(w.maxRssBytes)}` +
     (w.exited ? `, exited after ${w.exitedAfterS} s` : '') +
-    costText(w.cost)
+    costText(w.cost, unit)
   );
 }
 
 /** A watched process's cost per unit of work, the parts that apply: `; 2.00 KiB RSS per session, 41µs CPU/rt`. */
-function costText(cost: Watched[number]['cost']): string {
+function costText(cost: Watched[number]['cost'], unit: 'session' | 'flow'): string {
   if (!cost) return '';
   const parts = [
-    cost.rssPerSessionBytes !== null ? `${(cost.rssPerSessionBytes / 1024).toFixed(2)} KiB RSS per session` : null,
+    cost.rssPerSessionBytes !== null ? `${(cost.rssPerSessionBytes / 1024).toFixed(2)} KiB RSS per ${unit}` : null,
     cost.cpuUsPerRoundTrip !== null ? `${formatMicros(cost.cpuUsPerRoundTrip)} CPU per round trip` : null,
     cost.cpuUsPerConnection !== null ? `${formatMicros(cost.cpuUsPerConnection)} CPU per connection` : null,
     cost.cpuUsPerHandshake !== null ? `${formatMicros(cost.cpuUsPerHandshake)} CPU per TLS handshake` : null,

@@ -166,8 +166,8 @@ interface WitnessParts<K extends WitnessKey, R> {
   measurable(metric: string, config: WitnessConfig): string | null;
   /** What its section says in words, in the result's warnings. */
   warnings(section: SectionOf<K>, facts: { connectP99Us: number | null; config: WitnessConfig }): string[];
-  /** Its lines in the text summary (`kernel       ...`). */
-  summary(section: NonNullable<SectionOf<K>>): string[];
+  /** Its lines in the text summary (`kernel       ...`); `config` is the run's (its transport words them). */
+  summary(section: NonNullable<SectionOf<K>>, config: WitnessConfig): string[];
   /** Its table in the HTML report, over the runs that have its section; null when none has (absent: it has none). */
   table?(runs: LabelledRun[]): WitnessTable | null;
   /** Its charts in the HTML report, on the run's time axis. */
