@@ -6,7 +6,12 @@
  * 2. this host's limits, the generator's: ephemeral ports (TIME_WAIT holding them named), file descriptors;
  * 3. others took the machine's cores while our threads waited for one (witnesses/machine.ts): inconclusive (a
  *    starved generator falls behind its schedule too, and that is not its own limit); a latency SLO broken on a
- *    carried load while the load threads or a watched target's busiest thread queued for a core is too;
+ *    carried load while the load threads or a watched target's busiest thread queued for a core is too; and any
+ *    failure (errors, a load not carried) while the target's busiest thread starved for a core (runnable half the
+ *    window, waiting at least as long as it ran), unless it answered as a limiter (most failed connects refused or
+ *    reset).
+ *    A limiter that held the load back while its threads mostly slept (a rate limit, a connection cap) stays the
+ *    target's however long each wake-up waited;
  * 4. the generator's own signs: its schedule, its connects, its load threads busy;
  * 5. our own processes starved or saturated the machine: the machine's limit (the figure is this setup's). With
  *    the embedded target, which shares the generator's cores by design, a failure is never the target's;
@@ -19,8 +24,8 @@ import type { FindLimit } from '../core/vocabulary.js';
 import type { RunResult } from '../documents/result.js';
 import { METRICS, stepMetrics } from '../gates/metric-table.js';
 import { evaluateThreshold, type Threshold, type ThresholdVerdict } from '../gates/thresholds.js';
-import { targetRefusals } from '../result/connect-verdict.js';
-import { machineFigures, othersTookCores, watchedQueued } from '../witnesses/machine.js';
+import { REFUSED_SHARE, targetRefusals } from '../result/connect-verdict.js';
+import { machineFigures, othersTookCores, targetStarved, watchedQueued } from '../witnesses/machine.js';
 import type { DimensionDef } from './dimensions.js';
 
 /** A generator thread this busy over the measured window is the limit (its own queuing is in every figure). */
@@ -92,6 +97,10 @@ export function whoseLimit(r: RunResult, latencyBroke = false): { limitOf: FindL
   // A schedule slipped while others held the cores is no proof of the generator's own limit.
   if (machine && (machine.verdict === 'others' || ((queued || behind) && othersTookCores(machine))))
     return { limitOf: 'inconclusive', why: machine.reason ?? machineFigures(machine) };
+  // The target starved for a core beside others' work: its errors (connects and handshakes timed out) and the load
+  // it did not carry are the wait's as much as its own, unless it answered as a limiter (refused or reset).
+  const starved = machine && othersTookCores(machine) && !limiterAnswered(r) ? targetStarved(machine) : null;
+  if (machine && starved) return { limitOf: 'inconclusive', why: `${starved}; ${machineFigures(machine)}` };
   const generator = generatorLimit(r);
   if (generator) return { limitOf: 'generator', why: generator };
   if (machine && (machine.verdict === 'ours' || (queued && latencyBroke)))
@@ -118,6 +127,16 @@ function targetRefused(r: RunResult): string | null {
     r.kernel?.counters.synRetrans ?? 0,
   );
   return refused ? `${refused}, not a capacity` : null;
+}
+
+/**
+ * A limiter's crisp answer: the connects that failed were mostly refused or reset by the target (a connection cap,
+ * a rate limit that refuses). A starved target refuses nothing: its connects and handshakes time out.
+ */
+function limiterAnswered(r: RunResult): boolean {
+  const failed = r.connections.failed;
+  const answered = (failed.byKind.ECONNREFUSED ?? 0) + (failed.byKind.ECONNRESET ?? 0);
+  return failed.total > 0 && answered >= REFUSED_SHARE * failed.total;
 }
 
 /** The generator's own signs of giving out, most specific first; null when it kept up. */
