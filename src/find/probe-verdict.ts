@@ -7,7 +7,11 @@
  * 3. others took the machine's cores while our threads waited for one (witnesses/machine.ts): inconclusive (a
  *    starved generator falls behind its schedule too, and overflows its receive buffers, and that is not its own
  *    limit); a latency SLO broken on a carried load while the load threads or a watched target's busiest thread
- *    queued for a core is too;
+ *    queued for a core is too; and any failure (errors, a load not carried) while the target's busiest thread
+ *    starved for a core (runnable half the window, waiting at least as long as it ran), unless it answered as a
+ *    limiter (most failed connects refused or reset).
+ *    A limiter that held the load back while its threads mostly slept (a rate limit, a connection cap) stays the
+ *    target's however long each wake-up waited;
  * 4. a UDP probe during which this host's socket buffers dropped datagrams (witnesses/udp.ts): the generator's host,
  *    not the target (a loss there is this host's);
  * 5. the generator's own signs: its schedule, its connects, its datagrams not sent, its load threads busy;
@@ -22,8 +26,8 @@ import type { FindLimit } from '../core/vocabulary.js';
 import type { RunResult } from '../documents/result.js';
 import { METRICS, type StepMetrics, stepMetrics } from '../gates/metric-table.js';
 import { evaluateThreshold, type Threshold, type ThresholdVerdict } from '../gates/thresholds.js';
-import { targetRefusals } from '../result/connect-verdict.js';
-import { machineFigures, othersTookCores, watchedQueued } from '../witnesses/machine.js';
+import { REFUSED_SHARE, targetRefusals } from '../result/connect-verdict.js';
+import { machineFigures, othersTookCores, targetStarved, watchedQueued } from '../witnesses/machine.js';
 import { hostBufferDrops } from '../witnesses/udp.js';
 import type { DimensionDef } from './dimensions.js';
 
@@ -127,6 +131,10 @@ export function whoseLimit(r: RunResult, facts: LimitFacts = {}): { limitOf: Fin
   // A schedule slipped, or a receive buffer overflowed, while others held the cores is no proof of our own limit.
   if (machine && (machine.verdict === 'others' || ((queued || behind || buffers) && othersTookCores(machine))))
     return { limitOf: 'inconclusive', why: machine.reason ?? machineFigures(machine) };
+  // The target starved for a core beside others' work: its errors (connects and handshakes timed out) and the load
+  // it did not carry are the wait's as much as its own, unless it answered as a limiter (refused or reset).
+  const starved = machine && othersTookCores(machine) && !limiterAnswered(r) ? targetStarved(machine) : null;
+  if (machine && starved) return { limitOf: 'inconclusive', why: `${starved}; ${machineFigures(machine)}` };
   if (buffers) return { limitOf: 'generator', why: buffers };
   const generator = generatorLimit(r);
   if (generator) return { limitOf: 'generator', why: generator };
@@ -154,6 +162,16 @@ function targetRefused(r: RunResult): string | null {
     r.kernel?.counters.synRetrans ?? 0,
   );
   return refused ? `${refused}, not a capacity` : null;
+}
+
+/**
+ * A limiter's crisp answer: the connects that failed were mostly refused or reset by the target (a connection cap,
+ * a rate limit that refuses). A starved target refuses nothing: its connects and handshakes time out.
+ */
+function limiterAnswered(r: RunResult): boolean {
+  const failed = r.connections.failed;
+  const answered = (failed.byKind.ECONNREFUSED ?? 0) + (failed.byKind.ECONNRESET ?? 0);
+  return failed.total > 0 && answered >= REFUSED_SHARE * failed.total;
 }
 
 /** The generator's own signs of giving out, most specific first; null when it kept up. */

@@ -18,6 +18,9 @@
  * by our own processes alone: `ours` (the generator, the embedded target and the watched processes filled this
  * machine: the figure is this setup's). Saturated by others while our threads kept up: `quiet`, since they got the
  * CPU their work needed (HAProxy's `rate-limit sessions 500` beside busy loops is still found at 500/s).
+ * find's whose-limit reads two more figures of the target's side: its busiest thread queued (watchedQueued, for a
+ * latency SLO) and starved (targetStarved: runnable half the window, waiting at least as long as it ran, for any
+ * failure, where a limiter's thread mostly sleeps).
  */
 
 import type { ProbeRecord } from '../documents/find.js';
@@ -68,6 +71,8 @@ export const OTHERS_MIN_CORES = 0.25;
 export const STEAL_PERCENT = 10;
 /** A watched target's busiest thread waiting this share of the window on saturated cores counts as queued. */
 export const WATCHED_MIN_WAIT = 0.01;
+/** A target's thread runnable this share of the window, waiting at least as long as it ran, starved. */
+export const STARVED_RUNNABLE = 0.5;
 /** Below this window no verdict is given: a few milliseconds of /proc/stat ticks say nothing of a machine. */
 export const MIN_VERDICT_WINDOW_MS = 1000;
 
@@ -251,6 +256,29 @@ export function watchedQueued(m: Pick<MachineSection, 'watchedThreadWait' | 'bus
   if (!b) return false;
   if (b.wait >= WAIT_SHARE) return true;
   return (m.busyPercentMean ?? 0) >= BUSY_PERCENT && b.wait >= WATCHED_MIN_WAIT && b.wait >= b.run;
+}
+
+/**
+ * The target starved for a core: the watched (or embedded) target's busiest thread was runnable (running or waiting)
+ * STARVED_RUNNABLE of the window or more and waited at least as long as it ran (a quarter of the window at least): it
+ * had work half the window and got a core for at most half of that, so what it did not do (connects and handshakes
+ * timed out, a load not carried) the wait held back as much as its own limit. A limiter holding load back (a rate
+ * limit, a connection cap) mostly sleeps, however long each wake-up waits: HAProxy's `rate-limit sessions 500` beside
+ * a busy loop per core, others at 1.8 cores, ran 6-8% and waited 13-40% of the window (runnable 19-47%; 58% twice at
+ * a load average of 11, where it carried 465-468/s, below its own 500), where HAProxy terminating TLS ran 4-9% and
+ * waited 43-82% (runnable 50-90%). The load threads' own starvation is the verdict's (`heldBack`, RUNNABLE_SHARE).
+ * In words; null when the target did not starve.
+ */
+export function targetStarved(m: Pick<MachineSection, 'targetThreadWait' | 'watchedThreadWait'>): string | null {
+  const pct = (v: number): string => `${Math.round(v * 100)}%`;
+  const sides: [string, ThreadWait['busiest'] | undefined][] = [
+    ["the watched target's busiest thread", m.watchedThreadWait?.busiest],
+    ["the embedded target's busiest thread", m.targetThreadWait?.busiest],
+  ];
+  for (const [who, b] of sides)
+    if (b && b.wait >= b.run && b.run + b.wait >= STARVED_RUNNABLE)
+      return `${who} starved: runnable ${pct(b.run + b.wait)} of the window, it waited ${pct(b.wait)} for a core`;
+  return null;
 }
 
 /** The machine limited the run, or its load threads queued for a core: every reader says so. */

