@@ -116,7 +116,10 @@ export class UdpFlows implements WorkerDriver {
     socket.on('message', (msg: Buffer) => this.onMessage(flow, msg));
     const local = plan.sourceIps.length ? plan.sourceIps[id % plan.sourceIps.length] : undefined;
     socket.bind({ port: 0, address: local }, () => {
-      socket.connect(target.port, target.host, () => this.onConnected(flow, target));
+      // A name that does not resolve comes back here, not as an 'error' event: the flow failed to open (ENOTFOUND).
+      socket.connect(target.port, target.host, (err?: Error) =>
+        err ? this.onError(flow, err as NodeJS.ErrnoException) : this.onConnected(flow, target),
+      );
     });
   }
 

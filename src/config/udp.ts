@@ -8,7 +8,8 @@ import { UsageError } from '../core/errors.js';
 import type { LoadMode, Transport } from '../core/vocabulary.js';
 import { refuseOffTransport } from '../options/applies.js';
 import { type RawRunOptions, RUN_DEFAULTS, RUN_OPTIONS, type RunOptionKey } from '../options/run-options.js';
-import type { ProxyHeaderPlan } from '../proxy/header.js';
+import { SPP_LENGTH } from '../proxy/datagram-header.js';
+import { type ProxyHeaderPlan, planV2Length } from '../proxy/header.js';
 import { MAX_UDP_PAYLOAD, UDP_STAMP_BYTES } from '../udp/stamp.js';
 
 /** A UDP stream's datagram size without --size: under any path MTU (QUIC's floor is 1,200 B too). */
@@ -69,6 +70,13 @@ export function resolveTransport(
   const max = MAX_UDP_PAYLOAD.toLocaleString('en-US');
   if (sizeBytes > MAX_UDP_PAYLOAD)
     throw new UsageError(`--size: ${sizeBytes} bytes is more than a UDP datagram carries (at most ${max})`);
+  // The header rides in front of every datagram: both must fit (v2 at its largest, IPv6 addresses and the TLVs).
+  const header = proxy.version === 'spp' ? SPP_LENGTH : proxy.version === 'v2' ? 16 + planV2Length(proxy) : 0;
+  if (sizeBytes + header > MAX_UDP_PAYLOAD)
+    throw new UsageError(
+      `--size: ${sizeBytes} bytes and the ${header}-byte --proxy ${proxy.version} header in front of each are more ` +
+        `than a UDP datagram carries (${max}; at most --size ${MAX_UDP_PAYLOAD - header} with this header)`,
+    );
   if (sizeBytes < UDP_STAMP_BYTES)
     throw new UsageError(
       `--size: ${sizeBytes} bytes cannot carry the ${UDP_STAMP_BYTES}-byte stamp of every datagram ` +
