@@ -82,6 +82,7 @@ export class Pacer<C extends PacedConnection> {
       let skipped = 0;
       let skippedFull = 0;
       const measuring = recorder.measuring;
+      const byDue = recorder.byDue;
       while (this.running) {
         const due = t0 + k / perMs;
         if (due > now) break;
@@ -102,7 +103,8 @@ export class Pacer<C extends PacedConnection> {
           skipped++;
           continue;
         }
-        if (measuring) {
+        // Paced UDP: the measured sends are those due in the window, whenever this worker got to them.
+        if (byDue ? recorder.dueInWindow(due) : measuring) {
           counters.pacedSends++;
           counters.dueSends++;
           if (now - due > tolerance) counters.leftLate++;
