@@ -34,8 +34,11 @@ export default async function loadWorker({ plan, port }: WorkerTask): Promise<Wo
         driver.beforeSnapshot?.();
         port.postMessage(recorder.snapshot(msg.seq, plan.index));
       } else if (msg.type === 'traffic') driver.startTraffic();
-      else if (msg.type === 'measure') driver.startMeasuring();
-      else if (msg.type === 'stop') {
+      else if (msg.type === 'measure') {
+        recorder.windowFrom(msg.atMs, msg.untilMs);
+        driver.startMeasuring();
+      } else if (msg.type === 'stop') {
+        recorder.windowUntil(msg.atMs);
         // Fairness is of the measured phase: taken before the drain moves more bytes.
         const stream = driver.streamFairness();
         void driver.stop().then(() => {

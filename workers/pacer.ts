@@ -90,15 +90,14 @@ export class Pacer<C extends PacedConnection> {
         oldestDue = t0 + k / perMs;
       }
       if (oldestDue <= now) recorder.lag(now - oldestDue);
-      // Sends skipped in a row: a whole pass over the connections with none able to take one means the rest of
-      // what is due can only be skipped too. Counted in one step, so an impossible rate never blocks the worker.
-      // Only a send an open connection could not take is missed (the connections cannot carry the rate); one owed
-      // by a session that never opened or was dropped is already counted there, not blamed on the schedule.
+      // Skipped in a row: a pass with no connection able to take one skips the rest of what is due, in one step.
+      // Only what an open connection could not take is missed; one never opened or dropped is counted there.
       let skipped = 0;
       let skippedFull = 0;
       const measuring = recorder.measuring;
       const wokeAt = now;
       let sinceLook = 0;
+      const byDue = recorder.byDue;
       while (this.running) {
         const due = t0 + k / perMs;
         if (due > now) break;
@@ -128,7 +127,8 @@ export class Pacer<C extends PacedConnection> {
           skipped++;
           continue;
         }
-        if (measuring) {
+        // Paced UDP: the measured sends are those due in the window, whenever this worker got to them.
+        if (byDue ? recorder.dueInWindow(due) : measuring) {
           counters.pacedSends++;
           counters.dueSends++;
           if (now - due > tolerance) counters.leftLate++;

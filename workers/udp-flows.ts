@@ -68,6 +68,8 @@ export class UdpFlows implements WorkerDriver {
     );
     this.headers = new DatagramHeaders(plan, recorder);
     this.pacer = plan.traits.paced ? new Pacer(plan.ratePerSecond, this.flows, this, recorder) : null;
+    // Paced: the measured window counts the sends due in it and their answers (recorder.ts, byDue).
+    recorder.byDue = this.pacer !== null;
     // Silent: more unanswered in a row than loss explains. Paced, a flow sends every perFlowMs: nothing back for
     // three of those past the echo timeout. A closed loop sends the next one an echo timeout after a loss: nothing
     // back for two echo timeouts (two lost in a row).

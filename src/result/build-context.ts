@@ -113,6 +113,7 @@ export function buildContext(inputs: ResultInputs): BuildContext {
         leftLate: totals.leftLate,
         dueSends: totals.dueSends,
         toleranceMs: modeStats.openLoop.lateToleranceMs ?? 0,
+        udp: config.transport === 'udp',
       })
     : { behind: false, generatorBehind: false, message: null };
   if (modeStats.openLoop) modeStats.openLoop.generatorBehind = schedule.generatorBehind;

@@ -10,6 +10,8 @@
  * Sends owed by sessions that never opened or were dropped are not misses: the connection counts say those.
  * Sends late only because their connection still waited for an echo are the target's doing (wrk2's model) and are
  * reported, not failed: the corrected latency shows them.
+ * A UDP flow (open-loop echo, stream, hold) never waits for an answer before its next send: no round trip bounds
+ * its rate, so the advice for more connections does not apply; a late generator is given more threads or a lower rate.
  */
 import { formatMicros } from '../core/units.js';
 import { generatorFellBehind } from '../worker-contract/schedule.js';
@@ -39,6 +41,8 @@ export interface ScheduleInputs {
    * read "2,112,809 of 2,064,000 sends were missed".
    */
   dueSends?: number;
+  /** UDP flows (--udp): no send waits for an answer, so a round trip never limits a flow's rate. */
+  udp?: boolean;
 }
 
 export interface ScheduleVerdict {
@@ -52,7 +56,11 @@ export interface ScheduleVerdict {
 
 export function scheduleVerdict(i: ScheduleInputs): ScheduleVerdict {
   const intended = i.dueSends ?? Math.round((i.intendedPerSecond * i.pacedMs) / 1000);
-  const overConnections = tooFastPerConnection(i);
+  const overConnections = i.udp ? null : tooFastPerConnection(i);
+  const fewer = i.udp
+    ? 'spread the flows over more --workers or --processes, or lower --rate (a UDP flow does not wait for its ' +
+      'answers: more --conns spreads the same rate, it does not lighten the generator)'
+    : 'give each worker fewer connections (more --workers or --processes) or lower --rate';
   if (generatorFellBehind(i.leftLate, i.pacedSends)) {
     return {
       behind: true,
@@ -61,7 +69,7 @@ export function scheduleVerdict(i: ScheduleInputs): ScheduleVerdict {
         `the generator could not keep the schedule: ${fmt(i.leftLate)} of ${fmt(i.pacedSends)} measured sends ` +
         `left more than ${fmtMs(i.toleranceMs)} late (pacer lag p99 ${formatMicros(i.lagP99Us ?? Number.NaN)}): ` +
         'the latency measures the generator, not the target; ' +
-        (overConnections ?? 'give each worker fewer connections (more --workers or --processes) or lower --rate'),
+        (overConnections ?? fewer),
     };
   }
   if (intended > 0 && i.missed > MISSED_SHARE * intended) {

@@ -134,7 +134,8 @@ export async function runLoad(
       ticks.phase = 'measure';
       measureStart = performance.now();
       ticks.moment('measure-start');
-      send({ type: 'measure' });
+      const atMs = performance.timeOrigin + measureStart;
+      send({ type: 'measure', atMs, untilMs: atMs + config.durationMs });
       await Promise.race([waits.sleep(config.durationMs), quorum.allLost]);
       waits.clear();
       ticks.moment('measure-end');
@@ -145,7 +146,7 @@ export async function runLoad(
   // Stop: the last row, the workers drain and report, the processes go.
   ticks.phase = 'stopping';
   ticks.stop();
-  const reports = await stopAndCollect(group, send);
+  const reports = await stopAndCollect(group, send, measureStart >= 0 ? performance.timeOrigin + measureEnd : 0);
   waits.dispose();
   const records = Object.fromEntries(witnesses.map(([key, w]) => [key, w.stop()])) as WitnessRecords;
 
@@ -181,8 +182,12 @@ export async function runLoad(
 }
 
 /** Tells every worker to stop, waits for their reports (a lost worker has none) and shuts the group down. */
-async function stopAndCollect(group: WorkerGroup, send: (msg: MainToWorker) => void): Promise<LoadOutcome['reports']> {
-  send({ type: 'stop' });
+async function stopAndCollect(
+  group: WorkerGroup,
+  send: (msg: MainToWorker) => void,
+  atMs: number,
+): Promise<LoadOutcome['reports']> {
+  send({ type: 'stop', atMs });
   const reports = await Promise.allSettled(group.links.map((link) => link.report));
   await group.shutdown();
   return reports.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

@@ -15,10 +15,15 @@ export type MainToWorker =
   | { type: 'tick'; seq: number }
   /** Ramp-up is over: every session starts its closed-loop echo (warm-up begins). */
   | { type: 'traffic' }
-  /** Warm-up is over: start recording into the final histograms. */
-  | { type: 'measure' }
-  /** Stop sending, close connections, resolve the task with the final report. */
-  | { type: 'stop' };
+  /**
+   * Warm-up is over: start recording into the final histograms. `atMs`: when the main thread started the measured
+   * window (absolute: timeOrigin + now), which a paced UDP worker counts its sends and answers by (their due times);
+   * `untilMs`: when it is to end (the stop message comes later than that: what was due between is not the window's).
+   */
+  | { type: 'measure'; atMs?: number; untilMs?: number }
+  /** Stop sending, close connections, resolve the task with the final report. `atMs`: the window's end (earlier
+   * than `untilMs` when the run was cut short). */
+  | { type: 'stop'; atMs?: number };
 
 export type WorkerToMain =
   /** Started, heap collected, waiting for `go` (so the generator's memory baseline has no connection in it). */

@@ -35,10 +35,12 @@ let n = 0;
 async function runUdp(
   args: string[],
   timeoutMs = 90_000,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; stderr: string; r: RunResult }> {
   const out = path.join(dir, `r${n++}.json`);
   const run = await runCli(['run', '--udp', '-q', '--out', out, '--warmup', '200ms', '--seed', '7', ...args], {
     timeoutMs,
+    env,
   });
   return { code: run.code, stderr: run.stderr, r: JSON.parse(readFileSync(out, 'utf8')) as RunResult };
 }
@@ -82,6 +84,22 @@ describe('run --udp stream and gates', () => {
     const perSecond = rows.reduce((n, row) => n + row.datagrams!.sent, 0);
     expect(perSecond).toBeGreaterThan(0);
     expect(perSecond).toBeLessThanOrEqual(d.sent);
+  });
+
+  it('open-loop echo, a stalling worker: the window counts the sends due in it and their answers exactly', async () => {
+    // Issue 33: --rate 2000 reported 2,492-2,663 round trips/s on a busy machine: sends due before the window (a
+    // late worker's catch-up) and answers to warm-up datagrams were counted by when they arrived. The worker here
+    // is blocked 20 ms in every 100 ms (a test hook), so sends leave in catch-up bursts across the window's edges.
+    const env = { L4STRESS_TEST_PACER_STALL: '20/100' };
+    const { r } = await runUdp(['--rate', '2000', '-c', '50', '-d', '2s', '--workers', '1'], 90_000, env);
+    const t = r.totals;
+    expect(t.pacedSends).toBe(t.dueSends);
+    // Never more than the window's schedule: 2,000/s over the 2 s asked (the window may run a few ms longer).
+    expect(t.pacedSends).toBeLessThanOrEqual(4000);
+    expect(r.throughput.roundTrips).toBeLessThanOrEqual(t.pacedSends);
+    // Each answer counted is one of the window's sends: with nothing lost, one for each.
+    if (t.datagramsLost === 0 && t.datagramsNotSent === 0) expect(r.throughput.roundTrips).toBe(t.pacedSends);
+    expect(r.throughput.roundTripsPerSecond).toBeLessThanOrEqual(2000);
   });
 
   it("--threshold 'loss<0.1%' and 'reorder==0' judge a UDP run; over TCP they are refused up front", async () => {

@@ -47,6 +47,23 @@ describe('the open-loop schedule', () => {
     expect(v).toMatchObject({ behind: true, generatorBehind: false });
     expect(v.message).toMatch(/the target did not answer in time \(the generator kept its schedule\)/);
   });
+
+  it('a UDP stream late at 10,000/s with a 44 ms round trip: thread advice, never --conns for round trips', () => {
+    // Issue 33: "one round trip takes 44.1ms ... use more connections (--conns 662 or more)" on a UDP stream.
+    const stream = { ...paced, intendedPerSecond: 10_000, conns: 100, serviceP50Us: 44_100, toleranceMs: 1 };
+    const tcp = scheduleVerdict({ ...stream, pacedSends: 100_000, leftLate: 20_000 });
+    expect(tcp.message).toMatch(/use more connections \(--conns 662 or more\)/);
+    const v = scheduleVerdict({ ...stream, pacedSends: 100_000, leftLate: 20_000, udp: true });
+    expect(v).toMatchObject({ behind: true, generatorBehind: true });
+    expect(v.message).not.toMatch(/round trip|--conns \d/);
+    expect(v.message).toMatch(/spread the flows over more --workers or --processes, or lower --rate/);
+  });
+
+  it('UDP misses (a flow never waits, so never from round trips) name the target, not --conns', () => {
+    const v = scheduleVerdict({ ...paced, missed: 30, serviceP50Us: 200_000, udp: true });
+    expect(v.message).toMatch(/the target did not answer in time/);
+    expect(v.message).not.toMatch(/--conns/);
+  });
 });
 
 describe('the connect schedule (--connect-rate)', () => {
