@@ -47,7 +47,10 @@ const argv = (): string[] => process.argv.slice(2);
 /** The program: one command per row of the command table; `setExit` receives each action's exit code. */
 export function buildProgram(setExit: (code: number) => void, actions: Record<CommandName, Action> = ACTIONS): Command {
   const program = new Command('l4stress')
-    .description('Stress TCP (L4) ingress: many long-lived sessions, PROXY protocol v1/v2, HDR tail latency.')
+    .description(
+      'Stress L4 ingress, TCP and UDP: many long-lived sessions and flows, PROXY protocol v1/v2 (v2/SPP on ' +
+        'datagrams), HDR tail latency.',
+    )
     .version(toolVersion(), '-V, --version')
     .showHelpAfterError('(l4stress run --help lists the run options; l4stress --help the commands)')
     .addHelpText('after', '\nRun options (the default command): l4stress run --help')

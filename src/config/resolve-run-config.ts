@@ -63,7 +63,7 @@ export function resolveRunConfig(raw: RawRunOptions): RunConfig {
   const sizeBytes = parseMessageBytes('--size', raw.size ?? (mode === 'stream' ? streamSize : '64'));
   const givenRate = raw.rate === undefined ? 0 : parseRatePerSecond('--rate', raw.rate);
   if (raw.rate !== undefined && givenRate <= 0)
-    throw new UsageError('--rate: an open-loop rate above 0 goes with --mode echo');
+    throw new UsageError('--rate: must be above 0 (the open-loop rate of echo, or of a UDP stream)');
   const { transport, ratePerSecond } = resolveTransport(raw, mode, proxy, sizeBytes, givenRate);
   const direction = oneOf('--direction', raw.direction ?? 'up', STREAM_DIRECTIONS);
   const closeStyle = oneOf('--close', raw.close, CLOSE_STYLES);

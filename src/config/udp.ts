@@ -66,7 +66,7 @@ export function resolveTransport(
     ['--proxy-dst', proxy.dst],
   ] as const)
     if (spec.kind === 'unix' || spec.kind === 'unknown')
-      throw new UsageError(`${flag} ${spec.kind}: a datagram header claims IP endpoints only with --udp`);
+      throw new UsageError(`${flag} ${spec.kind}: with --udp, a datagram header claims IP endpoints only`);
   const max = MAX_UDP_PAYLOAD.toLocaleString('en-US');
   if (sizeBytes > MAX_UDP_PAYLOAD)
     throw new UsageError(`--size: ${sizeBytes} bytes is more than a UDP datagram carries (at most ${max})`);

@@ -72,7 +72,8 @@ export const COMMANDS: readonly CommandDef[] = [
     name: 'run',
     isDefault: true,
     description:
-      'open --conns TCP sessions and drive them (--mode echo, stream, connect, hold), or run a --scenario ' +
+      'open --conns TCP sessions (UDP flows with --udp) and drive them (--mode echo, stream, connect, hold), ' +
+      'or run a --scenario ' +
       '(default command)',
     arguments: [],
     options: RUN_OPTIONS,

@@ -115,7 +115,8 @@ const TABLE = {
   target: {
     flags: '-t, --target <host:port>',
     description:
-      'TCP service to load; without it an embedded echo target starts in its own process (with --scenario: ' +
+      'TCP service to load (UDP with --udp); without it an embedded echo target starts in its own process ' +
+      '(with --scenario: ' +
       "replaces the scenario's target)",
     applies: WHOLE,
   },
@@ -288,7 +289,8 @@ const TABLE = {
   size: {
     flags: '-s, --size <bytes>',
     description:
-      'message size (echo, hold, churn echo; default 64) or write size (stream; default 64KiB), e.g. 512B, 4KiB',
+      "message size (echo, hold, churn echo; default 64) or write size (stream; default 64KiB; a UDP stream's " +
+      'datagrams 1200), e.g. 512B, 4KiB',
     applies: EVERY,
   },
   mode: {

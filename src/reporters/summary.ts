@@ -113,7 +113,9 @@ export function renderSummary(r: RunResult, resultFile: string | null): string {
       ...p.tlvs.map((t) => `tlv ${t}`),
     ].join('; ');
     lines.push(
-      `proxy        ${formatCount(p.headersSent)} ${p.version} headers sent (${sizes || '-'}; ${claims}), ` +
+      `proxy        ${formatCount(p.headersSent)} ${p.version} headers ` +
+        `${r.config.transport === 'udp' ? 'built (one a flow, in front of its every datagram)' : 'sent'} ` +
+        `(${sizes || '-'}; ${claims}), ` +
         `mean build ${p.headerBuildUsPerConnection === null ? '-' : formatMicros(p.headerBuildUsPerConnection)} ` +
         `(in-run, JIT warm-up included; npm run bench ` +
         `for steady state)`,

@@ -166,7 +166,12 @@ const RULES: ResultRules<BuildContext> = {
       ...warn.verifyWarnings(c.inputs.verify),
       ...warn.settingWarnings(config, outcome, c.inputs.target.kind),
       ...warn.dropWarnings(totals.dropped, c.traits.longLived),
-      ...warn.unservedWarnings(totals.unserved, config.transport === 'udp'),
+      ...warn.unservedWarnings(
+        totals.unserved,
+        config.transport === 'udp'
+          ? { corrupt: totals.datagramsCorrupt, refused: totals.datagramErrors.ECONNREFUSED ?? 0 }
+          : null,
+      ),
       ...warn.connectFailureWarnings(config, totals.connectFailed, c.inputs.environment.tcp.ipLocalPortRange),
       ...warn.connectTimeoutWarnings(
         totals.connectFailed.ETIMEDOUT ?? 0,

@@ -154,15 +154,26 @@ export function dropWarnings(dropped: LoadCounters['dropped'], held: boolean): s
 }
 
 /** Established sessions never answered: an ingress at its connection limit accepted them into a queue. */
-export function unservedWarnings(unserved: number, udp = false): string[] {
+export function unservedWarnings(unserved: number, udp: { corrupt: number; refused: number } | null = null): string[] {
   if (unserved === 0) return [];
   const n = unserved.toLocaleString('en-US');
-  if (udp)
+  // Over UDP the causes the figures show, each only when they do: ICMP refusals, answers that were not ours.
+  if (udp) {
+    const causes = [
+      udp.refused > 0
+        ? `nothing answers on that port (ECONNREFUSED ${udp.refused.toLocaleString('en-US')}: ICMP port unreachable)`
+        : null,
+      udp.corrupt > 0
+        ? `what came back was not the datagram sent (${udp.corrupt.toLocaleString('en-US')} corrupt: ` +
+          'not an echo, or one cut short)'
+        : null,
+      'the ingress dropped the flows (a full session table, a refused source)',
+    ].filter((c) => c !== null);
     return [
-      `${n} flow${unserved === 1 ? ' was' : 's were'} never answered (every datagram lost): nothing answers on that ` +
-        'port (socket errors ECONNREFUSED: ICMP port unreachable), or the ingress dropped the flows (a full session ' +
-        'table, a refused source); they are not counted as held',
+      `${n} flow${unserved === 1 ? ' was' : 's were'} never answered (every datagram lost): ${causes.join(', or ')}; ` +
+        'they are not counted as held',
     ];
+  }
   return [
     `${n} session${unserved === 1 ? ' was' : 's were'} established but never answered: an ingress at its ` +
       'connection limit queues them (HAProxy maxconn, nginx worker_connections); they are not counted as held',

@@ -12,7 +12,7 @@ import { parseThreshold } from '../../src/gates/thresholds.js';
 import { renderSummary } from '../../src/reporters/summary.js';
 import { buildResult } from '../../src/result/build.js';
 import { mergeResults } from '../../src/result/merge.js';
-import { connectTimeoutWarnings } from '../../src/result/warnings.js';
+import { connectTimeoutWarnings, unservedWarnings } from '../../src/result/warnings.js';
 import {
   fixtureConfig,
   fixtureInputs,
@@ -168,5 +168,19 @@ describe('renderSummary', () => {
     const golden = path.join(ROOT, 'test/fixtures/golden/summary-echo.txt');
     if (process.env.L4STRESS_UPDATE_GOLDEN) writeFileSync(golden, text);
     expect(text).toBe(readFileSync(golden, 'utf8'));
+  });
+});
+
+describe('UDP flows never answered: the note names only the causes the figures show', () => {
+  it('a peer that answers garbage is not told as a closed port', () => {
+    const [note] = unservedWarnings(3, { corrupt: 28, refused: 0 });
+    expect(note).toMatch(/^3 flows were never answered .*28 corrupt/);
+    expect(note).not.toMatch(/ECONNREFUSED/);
+  });
+
+  it('ICMP port unreachable is named with its count; an ingress that dropped the flows stays a cause', () => {
+    const [note] = unservedWarnings(2, { corrupt: 0, refused: 6 });
+    expect(note).toMatch(/ECONNREFUSED 6: ICMP port unreachable\), or the ingress dropped the flows/);
+    expect(note).not.toMatch(/corrupt/);
   });
 });
