@@ -82,9 +82,12 @@ describe('find --udp: capacities of known UDP targets', { timeout: 340_000 }, ()
     // A queue of 128 (128 ms of waiting) rides out this busy machine's scheduling stalls below the capacity (with 64,
     // a serve that others' load stalled for longer lost datagrams at 469/s) and overflows within a probe past it: the
     // loss SLO breaks there, the latency one (250 ms) holds.
+    // loss<1%, not 0.1%: a scout's 2 s window at 500/s holds 1,000 datagrams, so 0.1% is one datagram, finer than a
+    // first probe against a cold target resolves (CI once lost 2 there, 0.2%, and answered 485 as the target's). Past
+    // the capacity the queue loses 4-5% within a probe, so the answer stays within 10% of 1,000.
     const serve = await serveUdp(['--service-time', '1ms', '--queue-limit', '128']);
     const run = await find([
-      ...['--vary', 'rate', '--slo', 'loss<0.1%', '--slo', 'p99<250ms', '--target', `127.0.0.1:${serve.port}`],
+      ...['--vary', 'rate', '--slo', 'loss<1%', '--slo', 'p99<250ms', '--target', `127.0.0.1:${serve.port}`],
       // Watched, so that a serve starved by others' load reads inconclusive, never as its capacity.
       ...['--watch-pid', String(serve.child.pid), '--conns', '10', '--from', '500'],
     ]);
@@ -93,12 +96,12 @@ describe('find --udp: capacities of known UDP targets', { timeout: 340_000 }, ()
     expectFoundOrInconclusive(run, (capacity) => {
       expect(capacity, log).toBeGreaterThanOrEqual(900);
       expect(capacity, log).toBeLessThanOrEqual(1100);
-      expect(stdout).toMatch(/Answer: capacity [\d,]+ datagrams\/s within loss<0.1%, p99<250ms .*: the target's/);
+      expect(stdout).toMatch(/Answer: capacity [\d,]+ datagrams\/s within loss<1%, p99<250ms .*: the target's/);
     });
     // Past the capacity the datagrams were lost at serve's queue, not in the generator's socket buffers.
     for (const p of doc.probes.filter((p) => !p.pass && p.limitOf === 'target'))
       expect(p.udp?.generatorDrops ?? 0, log).toBe(0);
-    expect(doc.probes.some((p) => /^loss<0\.1% broke: /.test(p.failure ?? ''))).toBe(true);
+    expect(doc.probes.some((p) => /^loss<1% broke: /.test(p.failure ?? ''))).toBe(true);
     expect((await serve.stats()).dropped['queue-full']).toBeGreaterThan(0);
   });
 
