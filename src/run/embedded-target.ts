@@ -130,11 +130,7 @@ function addUdpStats(a: UdpTargetStats, b: UdpTargetStats): UdpTargetStats {
 
 /** Sums counts; the RSS is the largest process's (a sum of peaks at different times would overstate). */
 function addTargetStats(a: TargetStats, b: TargetStats): TargetStats {
-  const map = (x: Record<string, number>, y: Record<string, number>): Record<string, number> => {
-    const out = { ...x };
-    for (const [k, v] of Object.entries(y)) out[k] = (out[k] ?? 0) + v;
-    return out;
-  };
+  const map = addRecords;
   return {
     accepted: a.accepted + b.accepted,
     open: a.open + b.open,
